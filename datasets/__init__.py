@@ -1,0 +1,1 @@
+"""Dataset domain: models, lifecycle, uploads, storage, validation, datastore, personal data."""

@@ -1,0 +1,85 @@
+"""What the search index stores and answers: documents, queries and result pages.
+
+A ``SearchDocument`` is built only from the public projection of a published dataset
+(``datasets.public``), so nothing that is not public can be indexed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+class SortOrder(StrEnum):
+    """How a result page is ordered."""
+
+    RELEVANCE = "relevance"
+    MODIFIED = "modified"  # newest first
+    TITLE = "title"  # A to Z on the folded Vietnamese title
+    POPULARITY = "popularity"  # most downloaded first
+
+
+FACET_FIELDS: tuple[str, ...] = ("organization", "tags", "res_format", "license_id", "theme")
+
+
+@dataclass(frozen=True)
+class SearchDocument:
+    """One published dataset as the index sees it."""
+
+    id: str
+    name: str
+    title_vi: str
+    title_en: str
+    description_vi: str
+    description_en: str
+    organization: str  # organization name (slug)
+    organization_title: str
+    tags: tuple[str, ...]
+    themes: tuple[str, ...]
+    res_formats: tuple[str, ...]  # upper-case, e.g. ("CSV", "XLSX")
+    license_id: str
+    created: datetime
+    modified: datetime
+    popularity: int = 0
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    """A search request.
+
+    ``filters`` maps a facet field to values that must all match (AND, as CKAN's ``fq``);
+    ``exclude`` maps a facet field to values that must not match. ``modified_from`` and
+    ``modified_to`` bound ``modified`` inclusively.
+    """
+
+    text: str = ""
+    filters: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    exclude: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    modified_from: datetime | None = None
+    modified_to: datetime | None = None
+    sort: SortOrder = SortOrder.RELEVANCE
+    offset: int = 0
+    limit: int = 20
+    facets: tuple[str, ...] = FACET_FIELDS
+    highlight: bool = False
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One matching dataset; ``highlights`` maps a field to an HTML-escaped snippet with <mark>."""
+
+    id: str
+    name: str
+    score: float
+    highlights: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    """One page of results; ``facets`` counts every hit, not just the page."""
+
+    total: int
+    hits: tuple[SearchHit, ...]
+    facets: dict[str, tuple[tuple[str, int], ...]]
+    suggestion: str | None = None

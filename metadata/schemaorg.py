@@ -1,0 +1,133 @@
+"""schema.org ``Dataset`` JSON-LD for dataset pages (Google Dataset Search)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from datasets.public import PublicDataset, PublicOrganization
+from metadata.urls import SiteUrls, safe_link
+
+# Google Dataset Search: the description must be 50 to 5,000 characters.
+DESCRIPTION_MIN = 50
+DESCRIPTION_MAX = 5000
+
+
+def _organization(org: PublicOrganization, urls: SiteUrls) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "@type": "Organization",
+        "@id": urls.organization_uri(org.id),
+        "name": org.title,
+        "url": safe_link(org.homepage) or urls.organization_page(org.name),
+    }
+    if org.title_en:
+        entry["alternateName"] = org.title_en
+    if org.email:
+        entry["contactPoint"] = {
+            "@type": "ContactPoint",
+            "contactType": "customer support",
+            "email": org.email,
+        }
+    return entry
+
+
+def _trim(text: str, limit: int) -> str:
+    """Cut ``text`` to at most ``limit`` characters at a word boundary, marking the cut."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if " " in cut[limit // 2 :]:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip() + "…"
+
+
+def schemaorg_description(dataset: PublicDataset) -> str:
+    """Return a description of 50 to 5,000 characters built only from the dataset's metadata.
+
+    The Vietnamese description comes first; when it is too short, the English one, then
+    who publishes it, where and what it is called are added (true statements, no filler).
+    """
+    parts = [dataset.description.strip()]
+    extras = [
+        dataset.description_en.strip(),
+        f"Dữ liệu do {dataset.organization.title} công bố"
+        + (f" ({dataset.organization.title_en})." if dataset.organization.title_en else "."),
+        f"Phạm vi: {dataset.spatial}." if dataset.spatial.strip() else "",
+        f"{dataset.title} — {dataset.title_en}." if dataset.title_en else f"{dataset.title}.",
+    ]
+    text = "\n\n".join(p for p in parts if p)
+    for extra in extras:
+        if len(text) >= DESCRIPTION_MIN:
+            break
+        if extra and extra not in text:
+            text = f"{text}\n\n{extra}" if text else extra
+    return _trim(text, DESCRIPTION_MAX)
+
+
+def _temporal_coverage(dataset: PublicDataset) -> str | None:
+    start, end = dataset.temporal_start, dataset.temporal_end
+    if start is None and end is None:
+        return None
+    # ISO 8601 interval; ".." marks an open end, as schema.org documents.
+    return f"{start.isoformat() if start else '..'}/{end.isoformat() if end else '..'}"
+
+
+def dataset_to_schemaorg(dataset: PublicDataset, urls: SiteUrls) -> dict[str, Any]:
+    """Return the schema.org ``Dataset`` JSON-LD of a dataset page.
+
+    Carries what Google Dataset Search requires or recommends: name, a 50-5,000
+    character description, url, identifier, keywords, license, creator, publisher,
+    temporalCoverage and spatialCoverage (when the dataset states them), and each
+    distribution with encodingFormat and contentUrl.
+    """
+    publisher = _organization(dataset.organization, urls)
+    doc: dict[str, Any] = {
+        "@context": "https://schema.org/",
+        "@type": "Dataset",
+        "@id": urls.dataset_uri(dataset.id),
+        "name": dataset.title,
+        "description": schemaorg_description(dataset),
+        "url": urls.landing_page(dataset.name),
+        "identifier": [urls.dataset_uri(dataset.id), dataset.id],
+        "keywords": list(dataset.tags),
+        "inLanguage": ["vi", "en"] if dataset.title_en else ["vi"],
+        "isAccessibleForFree": True,
+        "creator": publisher,
+        "publisher": publisher,
+        "dateCreated": dataset.created.isoformat(),
+        "datePublished": dataset.issued.isoformat(),
+        "dateModified": dataset.modified.isoformat(),
+        "includedInDataCatalog": {"@type": "DataCatalog", "url": urls.catalog()},
+        "distribution": [
+            {
+                "@type": "DataDownload",
+                "name": resource.name,
+                "encodingFormat": resource.media_type or resource.format,
+                "contentUrl": urls.download_url(dataset.name, resource),
+                **({"contentSize": f"{resource.size} B"} if resource.size is not None else {}),
+                **({"sha256": resource.sha256} if resource.sha256 else {}),
+            }
+            for resource in dataset.resources
+        ],
+    }
+    if dataset.title_en:
+        doc["alternateName"] = dataset.title_en
+    license_url = safe_link(dataset.license_url)
+    if license_url:
+        doc["license"] = license_url
+    coverage = _temporal_coverage(dataset)
+    if coverage:
+        doc["temporalCoverage"] = coverage
+    if dataset.spatial.strip():
+        doc["spatialCoverage"] = {"@type": "Place", "name": dataset.spatial}
+    return doc
+
+
+def schemaorg_script_json(doc: dict[str, Any]) -> str:
+    """Serialize JSON-LD for a ``<script type="application/ld+json">`` element.
+
+    ``<``, ``>`` and ``&`` are escaped as ``\\u003c`` etc., so no metadata value (which
+    may contain ``</script>``) can end the element early; JSON parsers read it unchanged.
+    """
+    text = json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")

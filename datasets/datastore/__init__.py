@@ -1,0 +1,88 @@
+"""The tabular datastore: typed tables of published tabular resources.
+
+``open_datastore`` picks the backend from the ``OPENDATA_DATASTORE_URL``-style setting:
+SQLite in the data dir by default, PostgreSQL for multi-server deployments.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from datasets.datastore.base import (
+    FIELD_TYPES,
+    BadQuery,
+    Datastore,
+    DatastoreError,
+    DatastoreField,
+    DatastoreInfo,
+    DatastoreQuery,
+    DatastoreResult,
+    LoadFailed,
+    SqlNotAllowed,
+    SqlTimeout,
+    UnknownField,
+    UnknownResource,
+)
+from datasets.datastore.casting import fields_from_table_schema, read_typed_rows
+from datasets.datastore.postgres import PostgresDatastore
+from datasets.datastore.querying import MAX_LIMIT
+from datasets.datastore.sqlite import SqliteDatastore
+
+__all__ = [
+    "FIELD_TYPES",
+    "MAX_LIMIT",
+    "BadQuery",
+    "Datastore",
+    "DatastoreError",
+    "DatastoreField",
+    "DatastoreInfo",
+    "DatastoreQuery",
+    "DatastoreResult",
+    "LoadFailed",
+    "PostgresDatastore",
+    "SqlNotAllowed",
+    "SqlTimeout",
+    "SqliteDatastore",
+    "UnknownField",
+    "UnknownResource",
+    "UnsupportedDatastore",
+    "fields_from_table_schema",
+    "open_datastore",
+    "read_typed_rows",
+]
+
+
+class UnsupportedDatastore(ValueError):
+    """The datastore URL names a scheme no backend handles."""
+
+
+def _open_sqlite(url: str, data_dir: Path) -> Datastore:
+    path = url.split(":", 1)[1].removeprefix("//") if ":" in url else ""
+    return SqliteDatastore(Path(path) if path else data_dir / "datastore.sqlite3")
+
+
+def _open_postgres(url: str, data_dir: Path) -> Datastore:
+    return PostgresDatastore(url)
+
+
+_BACKENDS: dict[str, Callable[[str, Path], Datastore]] = {
+    "sqlite": _open_sqlite,  # embedded default
+    "postgresql": _open_postgres,  # scaled alternative
+    "postgresql+psycopg": _open_postgres,
+}
+
+
+def open_datastore(url: str, data_dir: Path) -> Datastore:
+    """Open the datastore the URL names; an empty URL means SQLite in ``data_dir``.
+
+    ``sqlite://`` (or ``sqlite:`` / empty) is ``data_dir/datastore.sqlite3``;
+    ``sqlite:///abs/path.sqlite3`` names another file; ``postgresql://...`` uses the
+    ``datastore`` schema of that database. Raises ``UnsupportedDatastore`` naming the
+    scheme (never the URL, which may hold a password).
+    """
+    scheme = url.split(":", 1)[0] if url else "sqlite"
+    if scheme not in _BACKENDS:
+        known = ", ".join(sorted(_BACKENDS))
+        raise UnsupportedDatastore(f"unsupported datastore backend {scheme!r}; use one of: {known}")
+    return _BACKENDS[scheme](url, data_dir)

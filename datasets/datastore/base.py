@@ -1,0 +1,180 @@
+"""The tabular datastore interface: value types, errors and the ``Datastore`` protocol.
+
+A datastore holds one typed table per published tabular resource, so the records API,
+``datastore_search`` and ``datastore_search_sql`` can query rows without reading files.
+Implementations: ``SqliteDatastore`` (embedded default, its own SQLite file) and
+``PostgresDatastore`` (its own schema in a PostgreSQL database).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+FIELD_TYPES = ("text", "integer", "number", "boolean", "date", "datetime")
+"""The column types of the datastore (Table Schema types are mapped onto these)."""
+
+
+@dataclass(frozen=True)
+class DatastoreField:
+    """A column of a datastore table: its name and one of ``FIELD_TYPES``."""
+
+    name: str
+    type: str
+
+
+@dataclass(frozen=True)
+class DatastoreInfo:
+    """What a loaded table holds: the cached row count and its columns in order."""
+
+    row_count: int
+    fields: tuple[DatastoreField, ...]
+
+
+@dataclass(frozen=True)
+class DatastoreQuery:
+    """A structured query over one resource's rows.
+
+    ``filters`` match exactly: several columns combine with AND, several values of one
+    column with OR; values are strings as they arrive from a query string and are cast
+    to the column's type. ``q`` matches rows holding every word of it in some text
+    column, ignoring case and Vietnamese diacritics. ``sort`` lists ``(column,
+    descending)``; NULL sorts before every value. ``cursor`` is the opaque
+    ``next_cursor`` of a previous page of the same query.
+    """
+
+    filters: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    q: str | None = None
+    fields: Sequence[str] | None = None
+    sort: Sequence[tuple[str, bool]] = ()
+    limit: int = 100
+    offset: int = 0
+    cursor: str | None = None
+    distinct: bool = False
+    include_total: bool = True
+
+
+@dataclass(frozen=True)
+class DatastoreResult:
+    """One page of rows with JSON-ready values (dates as ISO strings).
+
+    ``total`` is the number of matching rows (None when not asked for),
+    ``next_cursor`` is None on the last page, and ``truncated`` is True when
+    ``search_sql`` stopped at its row limit.
+    """
+
+    fields: tuple[DatastoreField, ...]
+    records: list[dict[str, Any]]
+    total: int | None
+    next_cursor: str | None
+    truncated: bool = False
+
+
+class DatastoreError(Exception):
+    """Base of datastore errors: a stable ``code`` and a message safe to show users."""
+
+    code = "datastore_error"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class UnknownResource(DatastoreError):
+    """The resource has no table in the datastore (never loaded, or dropped)."""
+
+    code = "unknown_resource"
+
+
+class UnknownField(DatastoreError):
+    """A filter, sort or field names a column the table does not have."""
+
+    code = "unknown_field"
+
+    def __init__(self, field_name: str) -> None:
+        super().__init__(f"unknown field: {field_name!r}")
+        self.field = field_name
+
+
+class BadQuery(DatastoreError):
+    """The query is malformed: a bad limit, cursor, filter value or SQL syntax."""
+
+    code = "bad_query"
+
+
+class LoadFailed(DatastoreError):
+    """A CSV could not be loaded; the previously loaded table is left intact."""
+
+    code = "load_failed"
+
+
+class SqlNotAllowed(DatastoreError):
+    """The SQL is not a single read-only SELECT over datastore tables."""
+
+    code = "sql_not_allowed"
+
+
+class SqlTimeout(DatastoreError):
+    """The SQL ran past its time limit and was stopped."""
+
+    code = "sql_timeout"
+
+
+class Datastore(Protocol):
+    """Typed tables of tabular resources, queried without touching the portal's database."""
+
+    def load(
+        self, resource_id: str, csv_path: Path, table_schema: Mapping[str, Any]
+    ) -> DatastoreInfo:
+        """Load a UTF-8 CSV (header row first) as the resource's table, replacing any old one.
+
+        Cells are cast by the Table Schema field types; a cell that does not cast becomes
+        NULL. The swap is atomic: readers see the old table or the new one, and a failed
+        load (``LoadFailed``) leaves the old table untouched. Memory stays bounded.
+        """
+        ...
+
+    def drop(self, resource_id: str) -> None:
+        """Remove the resource's table; dropping an absent table is not an error."""
+        ...
+
+    def info(self, resource_id: str) -> DatastoreInfo:
+        """Return the cached row count and columns; raise ``UnknownResource``."""
+        ...
+
+    def search(self, resource_id: str, query: DatastoreQuery) -> DatastoreResult:
+        """Return one page of matching rows.
+
+        Pages are keyset-paginated: following ``next_cursor`` costs the same on the
+        thousandth page as on the first, and walking every page returns every matching
+        row exactly once in sort order. ``total`` comes from the cached count when the
+        query has no filter, ``q`` or ``distinct``. Raises ``UnknownResource``,
+        ``UnknownField`` and ``BadQuery``. Values are only ever bound as parameters.
+        """
+        ...
+
+    def iter_rows(self, resource_id: str, query: DatastoreQuery) -> Iterator[tuple[Any, ...]]:
+        """Stream every matching row as a tuple in the order of ``fields_for(query)``.
+
+        ``limit``, ``offset`` and ``cursor`` are ignored: exports are whole results.
+        Memory stays bounded; the connection closes when the iterator is exhausted or
+        closed. Raises like ``search`` before the first row.
+        """
+        ...
+
+    def fields_for(self, resource_id: str, query: DatastoreQuery) -> tuple[DatastoreField, ...]:
+        """Return the columns ``search`` and ``iter_rows`` answer for ``query``."""
+        ...
+
+    def search_sql(self, sql: str, *, timeout_ms: int, max_rows: int) -> DatastoreResult:
+        """Run one read-only SELECT over datastore tables (tables are named by resource id).
+
+        Runs on its own read-only connection that can read datastore tables only, never
+        the portal's own tables or any other file. At most ``max_rows`` rows come back
+        (``truncated`` tells when more matched). Raises ``SqlNotAllowed`` for anything
+        but a single SELECT, ``SqlTimeout`` after ``timeout_ms`` milliseconds and
+        ``BadQuery`` for SQL errors.
+        """
+        ...

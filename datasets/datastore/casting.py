@@ -1,0 +1,252 @@
+"""Table Schema types to datastore columns, defensive cell casting and CSV streaming.
+
+Shared by both datastore backends and by ``datasets.conversions``, so that every surface
+reads the same typed values from the same published CSV.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import re
+import unicodedata
+from collections.abc import Callable, Iterator, Mapping
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from datasets.datastore.base import BadQuery, DatastoreField, LoadFailed
+
+Caster = Callable[[str], Any]
+
+# Table Schema type -> datastore type. Types without a native column (time, year-month,
+# geopoint, object, ...) are kept as their text form: nothing is lost.
+_TYPE_MAP = {
+    "string": "text",
+    "integer": "integer",
+    "year": "integer",
+    "number": "number",
+    "boolean": "boolean",
+    "date": "date",
+    "datetime": "datetime",
+}
+_DEFAULT_TRUE = ("true", "True", "TRUE", "1")
+_DEFAULT_FALSE = ("false", "False", "FALSE", "0")
+_RESOURCE_ID = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]|_(?!_)){0,53}")
+RESERVED_COLUMNS = frozenset({"_id", "_full_text"})
+
+
+def check_resource_id(resource_id: str) -> str:
+    """Return ``resource_id`` if it can name a table; raise ``BadQuery`` otherwise.
+
+    Letters, digits, ``-`` and single ``_`` only, at most 54 characters: the name stays
+    within PostgreSQL's 63-byte identifiers with our ``__`` suffixes, which no resource
+    id can contain.
+    """
+    if not _RESOURCE_ID.fullmatch(resource_id):
+        raise BadQuery("invalid resource id")
+    return resource_id
+
+
+def quote_ident(name: str) -> str:
+    """Quote an SQL identifier (standard double quotes); refuse NUL characters."""
+    if "\x00" in name:
+        raise BadQuery("identifier contains a NUL character")
+    return '"' + name.replace('"', '""') + '"'
+
+
+def fields_from_table_schema(table_schema: Mapping[str, Any]) -> tuple[DatastoreField, ...]:
+    """Map a Frictionless Table Schema to datastore columns, in schema order.
+
+    Raises ``LoadFailed`` for a schema without fields, blank, duplicate (ignoring case,
+    as SQL does) or reserved (``_id``, ``_full_text``) names.
+    """
+    raw_fields = table_schema.get("fields") or []
+    if not raw_fields:
+        raise LoadFailed("the table schema has no fields")
+    fields: list[DatastoreField] = []
+    seen: set[str] = set()
+    for raw in raw_fields:
+        name = str(raw.get("name", ""))
+        if not name.strip() or "\x00" in name:
+            raise LoadFailed("the table schema has a blank column name")
+        if name.lower() in seen:
+            raise LoadFailed(f"duplicate column name: {name!r}")
+        if name.lower() in RESERVED_COLUMNS:
+            raise LoadFailed(f"reserved column name: {name!r}")
+        seen.add(name.lower())
+        fields.append(DatastoreField(name, _TYPE_MAP.get(str(raw.get("type", "string")), "text")))
+    return tuple(fields)
+
+
+def _text(cell: str) -> str | None:
+    return cell if cell != "" else None
+
+
+def _integer_caster(group_char: str) -> Caster:
+    def cast(cell: str) -> int | None:
+        try:
+            return int(cell.replace(group_char, "") if group_char else cell)
+        except ValueError:
+            return None
+
+    return cast
+
+
+def _number_caster(decimal_char: str, group_char: str) -> Caster:
+    def cast(cell: str) -> float | None:
+        if group_char:
+            cell = cell.replace(group_char, "")
+        if decimal_char != ".":
+            cell = cell.replace(decimal_char, ".")
+        try:
+            value = float(cell)
+        except ValueError:
+            return None
+        return value if math.isfinite(value) else None
+
+    return cast
+
+
+def _boolean_caster(true_values: frozenset[str], false_values: frozenset[str]) -> Caster:
+    def cast(cell: str) -> bool | None:
+        if cell in true_values:
+            return True
+        if cell in false_values:
+            return False
+        return None
+
+    return cast
+
+
+def _date_caster(fmt: str) -> Caster:
+    def cast(cell: str) -> str | None:
+        try:
+            if fmt in ("default", "any"):
+                return date.fromisoformat(cell).isoformat()
+            return datetime.strptime(cell, fmt).date().isoformat()
+        except ValueError:
+            return None
+
+    return cast
+
+
+def normalize_datetime(value: datetime) -> str:
+    """Return the ISO form stored for a datetime: aware values are converted to UTC."""
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return value.isoformat()
+
+
+def _datetime_caster(fmt: str) -> Caster:
+    def cast(cell: str) -> str | None:
+        try:
+            if fmt in ("default", "any"):
+                parsed = datetime.fromisoformat(cell)
+            else:
+                parsed = datetime.strptime(cell, fmt)
+        except ValueError:
+            return None
+        return normalize_datetime(parsed)
+
+    return cast
+
+
+def casters_for(table_schema: Mapping[str, Any]) -> list[Caster]:
+    """Return one caster per schema field turning a CSV cell into a JSON-ready value.
+
+    Empty cells and cells that do not parse become None; dates are ``YYYY-MM-DD`` and
+    datetimes ISO 8601 without offset (UTC when the cell had one).
+    """
+    casters: list[Caster] = []
+    for raw in table_schema.get("fields") or []:
+        kind = str(raw.get("type", "string"))
+        fmt = str(raw.get("format", "default"))
+        group = str(raw.get("groupChar", ""))
+        if kind in ("integer", "year"):
+            casters.append(_integer_caster(group))
+        elif kind == "number":
+            casters.append(_number_caster(str(raw.get("decimalChar", ".")), group))
+        elif kind == "boolean":
+            casters.append(
+                _boolean_caster(
+                    frozenset(raw.get("trueValues", _DEFAULT_TRUE)),
+                    frozenset(raw.get("falseValues", _DEFAULT_FALSE)),
+                )
+            )
+        elif kind == "date":
+            casters.append(_date_caster(fmt))
+        elif kind == "datetime":
+            casters.append(_datetime_caster(fmt))
+        else:
+            casters.append(_text)
+    return casters
+
+
+def read_typed_rows(csv_path: Path, table_schema: Mapping[str, Any]) -> Iterator[tuple[Any, ...]]:
+    """Stream the CSV's rows as tuples of typed, JSON-ready values in schema field order.
+
+    The header must name the schema's fields (in any order). Raises ``LoadFailed`` for a
+    missing or mismatched header, a ragged row or malformed CSV, naming the line.
+    """
+    fields = fields_from_table_schema(table_schema)
+    casters = casters_for(table_schema)
+    with csv_path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.reader(handle)
+        try:
+            header = next(reader)
+        except StopIteration:
+            raise LoadFailed("the CSV file is empty") from None
+        except (csv.Error, UnicodeDecodeError) as exc:
+            raise LoadFailed(f"malformed CSV header: {exc}") from None
+        names = [f.name for f in fields]
+        if sorted(header) != sorted(names):
+            raise LoadFailed("the CSV header does not match the table schema")
+        order = [header.index(name) for name in names]
+        pairs = list(zip(order, casters, strict=True))
+        width = len(names)
+        try:
+            for row in reader:
+                if len(row) != width:
+                    raise LoadFailed(f"line {reader.line_num}: {len(row)} cells, expected {width}")
+                yield tuple([cast(row[i]) for i, cast in pairs])
+        except (csv.Error, UnicodeDecodeError) as exc:
+            raise LoadFailed(f"malformed CSV near line {reader.line_num}: {exc}") from None
+
+
+def cast_filter_value(field: DatastoreField, value: str) -> Any:
+    """Cast a filter value from a query string to the column's stored form.
+
+    Raises ``BadQuery`` naming the field when the value cannot have that type.
+    """
+    if field.type == "text":
+        return value
+    casters: dict[str, Caster] = {
+        "integer": _integer_caster(""),
+        "number": _number_caster(".", ""),
+        "boolean": _boolean_caster(frozenset(_DEFAULT_TRUE), frozenset(_DEFAULT_FALSE)),
+        "date": _date_caster("default"),
+        "datetime": _datetime_caster("default"),
+    }
+    cast = casters[field.type](value.strip())
+    if cast is None:
+        raise BadQuery(f"filter value for {field.name!r} is not a valid {field.type}")
+    return cast
+
+
+_FOLD_EXTRA = str.maketrans({"đ": "d", "Đ": "D"})
+
+
+def fold_text(text: str) -> str:
+    """Fold text for full-text matching: NFC, lower case, no Vietnamese diacritics.
+
+    ``đ`` becomes ``d`` too, which Unicode decomposition alone does not do.
+    """
+    decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFC", text))
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return stripped.translate(_FOLD_EXTRA).lower()
+
+
+def query_words(q: str) -> list[str]:
+    """Split a full-text query into folded words (letters and digits only)."""
+    return re.findall(r"\w+", fold_text(q))

@@ -1,0 +1,364 @@
+"""The scaled datastore: one typed table per resource in its own PostgreSQL schema.
+
+Loading streams rows through ``COPY``. ``search_sql`` connects as the login role
+``<schema>_reader``, which holds USAGE on the schema and SELECT on its resource tables
+and nothing else, inside a read-only transaction with ``statement_timeout``. It connects
+as that role (rather than ``SET ROLE``) because a query could otherwise switch back to
+the portal's role with ``set_config('role', ...)``.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from psycopg import errors as pg_errors
+from psycopg import sql as pg_sql
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
+from psycopg.types.json import Jsonb
+
+from datasets.datastore.base import (
+    BadQuery,
+    DatastoreField,
+    DatastoreInfo,
+    DatastoreQuery,
+    DatastoreResult,
+    LoadFailed,
+    SqlNotAllowed,
+    SqlTimeout,
+    UnknownResource,
+)
+from datasets.datastore.casting import (
+    check_resource_id,
+    fields_from_table_schema,
+    fold_text,
+    quote_ident,
+    read_typed_rows,
+)
+from datasets.datastore.querying import Dialect, check_select, next_cursor_for, plan_search
+from datasets.datastore.results import fields_of_values, json_ready, record_names
+
+FREE_TEXT_MIN_LENGTH = 40  # same rule as the SQLite datastore: see its module docstring
+_DIALECT = Dialect(param="%s", explicit_nulls=True, percent_escape=True)
+_COLUMN_TYPES = {
+    "text": "text",
+    "integer": "bigint",
+    "number": "double precision",
+    "boolean": "boolean",
+    "date": "date",
+    "datetime": "timestamp",
+}
+_SCHEMA = re.compile(r"[a-z_][a-z0-9_]{0,40}")
+_NOT_ALLOWED = {"42501", "25006", "0A000"}  # insufficient privilege, read-only, unsupported
+
+
+def _fold_table() -> tuple[str, str]:
+    """Letters whose folded form is one ASCII letter, for SQL ``translate()``."""
+    ranges = [*range(0xC0, 0x250), *range(0x1E00, 0x1F00)]
+    pairs = [(chr(c), fold_text(chr(c))) for c in ranges]
+    pairs = [(a, b) for a, b in pairs if len(b) == 1 and b.isascii() and b.isalpha()]
+    return "".join(a for a, _ in pairs), "".join(b for _, b in pairs)
+
+
+_FOLD_FROM, _FOLD_TO = _fold_table()
+
+
+def _plain_url(url: str) -> str:
+    # "postgresql+psycopg://..." (SQLAlchemy's spelling) -> libpq's "postgresql://..."
+    return re.sub(r"\A[a-z]+\+[a-z0-9]+://", "postgresql://", url)
+
+
+class PostgresDatastore:
+    """Datastore in the schema ``schema`` of a PostgreSQL database."""
+
+    def __init__(self, url: str, schema: str = "datastore", *, reader_url: str | None = None):
+        """Connect, creating the schema, the metadata table and the reader role when absent.
+
+        ``reader_url`` defaults to ``url`` with the user ``<schema>_reader`` and the same
+        password, which this constructor gives the role.
+        """
+        if not _SCHEMA.fullmatch(schema):
+            raise ValueError("the datastore schema must be a lower-case SQL name")
+        self._url = _plain_url(url)
+        self._schema = schema
+        self._reader_role = f"{schema}_reader"
+        params = conninfo_to_dict(self._url)
+        params["user"] = self._reader_role
+        self._reader_url = reader_url or make_conninfo("", **params)
+        self._local = threading.local()
+        self._setup(params.get("password"))
+
+    def _q(self, name: str) -> str:
+        return _DIALECT.ident(self._schema) + "." + _DIALECT.ident(name)
+
+    def _setup(self, password: Any) -> None:
+        role = pg_sql.Identifier(self._reader_role)
+        schema = pg_sql.Identifier(self._schema)
+        with psycopg.connect(self._url) as conn:
+            conn.execute(pg_sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(schema))
+            conn.execute(
+                f"CREATE TABLE IF NOT EXISTS {self._q('_datastore_meta')} ("
+                "resource_id text PRIMARY KEY, row_count bigint NOT NULL, "
+                "fields jsonb NOT NULL, text_search boolean NOT NULL, "
+                "loaded_at timestamptz NOT NULL DEFAULT now())"
+            )
+            exists = conn.execute(
+                "SELECT 1 FROM pg_roles WHERE rolname = %s", [self._reader_role]
+            ).fetchone()
+            if not exists:
+                conn.execute(pg_sql.SQL("CREATE ROLE {} LOGIN").format(role))
+            if password:
+                conn.execute(
+                    pg_sql.SQL("ALTER ROLE {} PASSWORD {}").format(role, pg_sql.Literal(password))
+                )
+            conn.execute(
+                pg_sql.SQL("ALTER ROLE {} SET default_transaction_read_only = on").format(role)
+            )
+            conn.execute(pg_sql.SQL("GRANT USAGE ON SCHEMA {} TO {}").format(schema, role))
+
+    def _reader(self) -> psycopg.Connection[Any]:
+        conn: psycopg.Connection[Any] | None = getattr(self._local, "conn", None)
+        if conn is None or conn.closed or conn.broken:
+            conn = psycopg.connect(self._url)
+            conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+            conn.read_only = True
+            self._local.conn = conn
+        return conn
+
+    def close(self) -> None:
+        """Close this thread's cached connection."""
+        conn: psycopg.Connection[Any] | None = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+    def _meta(self, conn: psycopg.Connection[Any], resource_id: str) -> tuple[DatastoreInfo, bool]:
+        check_resource_id(resource_id)
+        row = conn.execute(
+            f"SELECT row_count, fields, text_search FROM {self._q('_datastore_meta')} "
+            "WHERE resource_id = %s",
+            [resource_id],
+        ).fetchone()
+        if row is None:
+            raise UnknownResource(f"resource {resource_id} is not in the datastore")
+        fields = tuple(DatastoreField(f["name"], f["type"]) for f in row[1])
+        return DatastoreInfo(int(row[0]), fields), bool(row[2])
+
+    def load(
+        self, resource_id: str, csv_path: Path, table_schema: Mapping[str, Any]
+    ) -> DatastoreInfo:
+        """COPY the CSV into a new table, index it, and swap it in within one transaction."""
+        check_resource_id(resource_id)
+        fields = fields_from_table_schema(table_schema)
+        rows = read_typed_rows(csv_path, table_schema)
+        new = self._q(f"{resource_id}__load_{secrets.token_hex(4)}")
+        text_cols = [quote_ident(f.name) for f in fields if f.type == "text"]
+        try:
+            with psycopg.connect(self._url) as conn:
+                columns = ", ".join(
+                    f"{quote_ident(f.name)} {_COLUMN_TYPES[f.type]}" for f in fields
+                )
+                full_text = ""
+                if text_cols:
+                    joined = " || ' ' || ".join(f"coalesce({c}, '')" for c in text_cols)
+                    full_text = (
+                        ", _full_text tsvector GENERATED ALWAYS AS (to_tsvector('simple', "
+                        f"translate({joined}, '{_FOLD_FROM}', '{_FOLD_TO}'))) STORED"
+                    )
+                conn.execute(
+                    f"CREATE TABLE {new} (_id bigint GENERATED ALWAYS AS IDENTITY "
+                    f"PRIMARY KEY, {columns}{full_text})".replace("%", "%%"),
+                    [],
+                )
+                names = ", ".join(quote_ident(f.name) for f in fields)
+                count = 0
+                with conn.cursor() as cur, cur.copy(f"COPY {new} ({names}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+                        count += 1
+                self._index(conn, new, fields, bool(text_cols))
+                self._swap(conn, new, resource_id, fields, count, bool(text_cols))
+        except psycopg.Error as exc:
+            raise LoadFailed(f"the datastore could not store the table: {exc}") from exc
+        return DatastoreInfo(count, fields)
+
+    @staticmethod
+    def _index(
+        conn: psycopg.Connection[Any], table: str, fields: tuple[DatastoreField, ...], fts: bool
+    ) -> None:
+        for f in fields:
+            col = _DIALECT.ident(f.name)
+            if f.type == "text":
+                avg = conn.execute(f"SELECT avg(length({col})) FROM {table}", []).fetchone()
+                if avg and avg[0] is not None and avg[0] > FREE_TEXT_MIN_LENGTH:
+                    continue
+            # NULLS FIRST ascending = NULLS LAST descending, the order of every query.
+            conn.execute(f"CREATE INDEX ON {table} ({col} NULLS FIRST, _id)", [])
+        if fts:
+            conn.execute(f"CREATE INDEX ON {table} USING gin (_full_text)", [])
+        conn.execute(f"ANALYZE {table}", [])
+
+    def _swap(
+        self,
+        conn: psycopg.Connection[Any],
+        new: str,
+        resource_id: str,
+        fields: tuple[DatastoreField, ...],
+        count: int,
+        fts: bool,
+    ) -> None:
+        conn.execute(f"DROP TABLE IF EXISTS {self._q(resource_id)}", [])
+        conn.execute(f"ALTER TABLE {new} RENAME TO {_DIALECT.ident(resource_id)}", [])
+        conn.execute(
+            pg_sql.SQL("GRANT SELECT ON {}.{} TO {}").format(
+                pg_sql.Identifier(self._schema),
+                pg_sql.Identifier(resource_id),
+                pg_sql.Identifier(self._reader_role),
+            )
+        )
+        conn.execute(
+            f"INSERT INTO {self._q('_datastore_meta')} AS m VALUES (%s, %s, %s, %s, now()) "
+            "ON CONFLICT (resource_id) DO UPDATE SET row_count = excluded.row_count, "
+            "fields = excluded.fields, text_search = excluded.text_search, loaded_at = now()",
+            [
+                resource_id,
+                count,
+                Jsonb([{"name": f.name, "type": f.type} for f in fields]),
+                fts,
+            ],
+        )
+
+    def drop(self, resource_id: str) -> None:
+        """Remove the resource's table and its cached count."""
+        check_resource_id(resource_id)
+        with psycopg.connect(self._url) as conn:
+            conn.execute(f"DROP TABLE IF EXISTS {self._q(resource_id)}", [])
+            conn.execute(
+                f"DELETE FROM {self._q('_datastore_meta')} WHERE resource_id = %s", [resource_id]
+            )
+
+    def info(self, resource_id: str) -> DatastoreInfo:
+        """Return the cached row count and the columns; raise ``UnknownResource``."""
+        conn = self._reader()
+        with conn.transaction():
+            return self._meta(conn, resource_id)[0]
+
+    @staticmethod
+    def _text_match(has_text: bool) -> Callable[[list[str]], tuple[str, Any]]:
+        def match(words: list[str]) -> tuple[str, Any]:
+            if not has_text:
+                return "1 = %s", 0
+            return "_full_text @@ plainto_tsquery('simple', %s)", " ".join(words)
+
+        return match
+
+    def fields_for(self, resource_id: str, query: DatastoreQuery) -> tuple[DatastoreField, ...]:
+        """Return the columns ``search`` and ``iter_rows`` answer for ``query``."""
+        conn = self._reader()
+        with conn.transaction():
+            info, has_text = self._meta(conn, resource_id)
+        table = self._q(resource_id)
+        return plan_search(table, info.fields, query, _DIALECT, self._text_match(has_text)).fields
+
+    def search(self, resource_id: str, query: DatastoreQuery) -> DatastoreResult:
+        """Return one keyset-paginated page of matching rows (see ``Datastore.search``)."""
+        conn = self._reader()
+        try:
+            with conn.transaction():  # one snapshot for the schema, the page and the count
+                info, has_text = self._meta(conn, resource_id)
+                plan = plan_search(
+                    self._q(resource_id), info.fields, query, _DIALECT, self._text_match(has_text)
+                )
+                rows = conn.execute(plan.sql, plan.params).fetchall()
+                total: int | None = None
+                if query.include_total:
+                    if query.filters or query.q or query.distinct:
+                        counted = conn.execute(plan.count_sql, plan.count_params).fetchone()
+                        total = int(counted[0]) if counted else 0
+                    else:
+                        total = info.row_count
+        except psycopg.errors.DataError as exc:
+            raise BadQuery("a filter or cursor value does not fit its column") from exc
+        page = rows[: query.limit]
+        k = plan.key_count
+        names = [f.name for f in plan.fields]
+        records = [{n: json_ready(v) for n, v in zip(names, row[k:], strict=True)} for row in page]
+        cursor = None
+        if len(rows) > query.limit and page:
+            last_key = [json_ready(v) for v in page[-1][:k]]
+            cursor = next_cursor_for(plan, query, last_key, len(page))
+        return DatastoreResult(plan.fields, records, total, cursor)
+
+    def iter_rows(self, resource_id: str, query: DatastoreQuery) -> Iterator[tuple[Any, ...]]:
+        """Stream every matching row through a server-side cursor (bounded memory)."""
+        conn = psycopg.connect(self._url)
+        try:
+            conn.read_only = True
+            info, has_text = self._meta(conn, resource_id)
+            plan = plan_search(
+                self._q(resource_id),
+                info.fields,
+                query,
+                _DIALECT,
+                self._text_match(has_text),
+                paged=False,
+            )
+            cursor = conn.cursor(name="datastore_export")
+            cursor.itersize = 2000
+            cursor.execute(plan.sql, plan.params)
+        except BaseException:
+            conn.close()
+            raise
+        return _stream(conn, cursor, plan.key_count)
+
+    def search_sql(self, sql: str, *, timeout_ms: int, max_rows: int) -> DatastoreResult:
+        """Run one SELECT as the reader role in a read-only, time-limited transaction."""
+        check_select(sql)
+        try:
+            with psycopg.connect(self._reader_url) as conn:
+                conn.read_only = True
+                with conn.transaction():
+                    conn.execute(
+                        pg_sql.SQL("SET LOCAL statement_timeout = {}").format(
+                            pg_sql.Literal(int(timeout_ms))
+                        )
+                    )
+                    conn.execute(
+                        pg_sql.SQL("SET LOCAL search_path = {}").format(
+                            pg_sql.Identifier(self._schema)
+                        )
+                    )
+                    # A named cursor is DECLARE ... CURSOR FOR <query>: one SELECT only,
+                    # and no more than max_rows + 1 rows ever reach this process.
+                    cursor = conn.cursor(name="datastore_sql")
+                    cursor.execute(sql)
+                    rows = cursor.fetchmany(max_rows + 1)
+                    names = record_names([d.name for d in cursor.description or ()])
+        except pg_errors.QueryCanceled as exc:
+            raise SqlTimeout(f"the query ran longer than {timeout_ms} ms") from exc
+        except psycopg.Error as exc:
+            if exc.sqlstate in _NOT_ALLOWED or "multiple commands" in str(exc):
+                raise SqlNotAllowed("the query may only read datastore tables") from exc
+            detail = exc.diag.message_primary or "invalid query"
+            raise BadQuery(f"SQL error: {detail}") from exc
+        records = [
+            dict(zip(names, (json_ready(v) for v in row), strict=True)) for row in rows[:max_rows]
+        ]
+        return DatastoreResult(
+            fields_of_values(names, records), records, None, None, truncated=len(rows) > max_rows
+        )
+
+
+def _stream(
+    conn: psycopg.Connection[Any], cursor: psycopg.ServerCursor[Any], skip: int
+) -> Iterator[tuple[Any, ...]]:
+    try:
+        for row in cursor:
+            yield tuple(json_ready(v) for v in row[skip:])
+    finally:
+        conn.close()

@@ -1,0 +1,385 @@
+"""The embedded datastore: one typed table per resource in its own SQLite file.
+
+The file is never the portal's database, so ``search_sql`` (read-only, with an
+authorizer) cannot reach the portal's tables even by name.
+
+Indexes: every non-text column and every text column whose values average at most
+``FREE_TEXT_MIN_LENGTH`` characters gets a B-tree index. Those are the columns people
+filter on exactly (codes, categories, district names, dates, amounts) and sort by; an
+index on ``col`` also orders by rowid, so it serves the keyset seek of every page.
+Longer text is free text: exact-match filters on it are rare, its index would be large,
+and ``q`` reaches it through the FTS5 table instead.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import secrets
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from datasets.datastore.base import (
+    BadQuery,
+    DatastoreField,
+    DatastoreInfo,
+    DatastoreQuery,
+    DatastoreResult,
+    LoadFailed,
+    SqlNotAllowed,
+    SqlTimeout,
+    UnknownResource,
+)
+from datasets.datastore.casting import (
+    check_resource_id,
+    fields_from_table_schema,
+    quote_ident,
+    read_typed_rows,
+)
+from datasets.datastore.querying import (
+    Dialect,
+    check_select,
+    next_cursor_for,
+    plan_search,
+)
+from datasets.datastore.results import fields_of_values, json_ready, record_names
+
+FREE_TEXT_MIN_LENGTH = 40
+_DIALECT = Dialect(param="?", explicit_nulls=False, percent_escape=False)
+_COLUMN_TYPES = {
+    "text": "TEXT",
+    "integer": "INTEGER",
+    "number": "REAL",
+    "boolean": "INTEGER",
+    "date": "TEXT",
+    "datetime": "TEXT",
+}
+_META = "_datastore_meta"
+_ALLOWED_ACTIONS = {sqlite3.SQLITE_SELECT, sqlite3.SQLITE_FUNCTION, sqlite3.SQLITE_RECURSIVE}
+_MAX_SQL_VALUE_BYTES = 10_000_000  # no single string or blob a query builds may exceed this
+
+
+def _fold_sql(column: str) -> str:
+    # FTS5's unicode61 tokenizer folds case and tone marks but never đ (see VIETNAMESE.md).
+    return f"replace(replace({column}, 'đ', 'd'), 'Đ', 'd')"
+
+
+class SqliteDatastore:
+    """Datastore in its own SQLite file (WAL mode: readers never wait for a load)."""
+
+    def __init__(self, path: Path, *, batch_size: int = 20_000) -> None:
+        """Open (creating when absent) the datastore file at ``path``."""
+        self._path = path
+        self._batch_size = batch_size
+        self._local = threading.local()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        conn = self._connect()
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute(
+                f"CREATE TABLE IF NOT EXISTS {_META} (resource_id TEXT PRIMARY KEY, "
+                "row_count INTEGER NOT NULL, fields TEXT NOT NULL, "
+                "text_search INTEGER NOT NULL, loaded_at REAL NOT NULL)"
+            )
+        finally:
+            conn.close()
+
+    def _connect(self, timeout: float = 60.0) -> sqlite3.Connection:
+        conn = sqlite3.connect(self._path, timeout=timeout, isolation_level=None)
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA cache_size = -65536")
+        conn.execute("PRAGMA mmap_size = 1073741824")
+        return conn
+
+    def _reader(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._connect(timeout=10.0)
+            conn.execute("PRAGMA query_only = 1")
+            self._local.conn = conn
+        return conn
+
+    def close(self) -> None:
+        """Close this thread's cached read connection (others close with their thread)."""
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+    @staticmethod
+    def _meta(conn: sqlite3.Connection, resource_id: str) -> tuple[DatastoreInfo, bool]:
+        check_resource_id(resource_id)
+        row = conn.execute(
+            f"SELECT row_count, fields, text_search FROM {_META} WHERE resource_id = ?",
+            (resource_id,),
+        ).fetchone()
+        if row is None:
+            raise UnknownResource(f"resource {resource_id} is not in the datastore")
+        fields = tuple(DatastoreField(f["name"], f["type"]) for f in json.loads(row[1]))
+        return DatastoreInfo(row[0], fields), bool(row[2])
+
+    def load(
+        self, resource_id: str, csv_path: Path, table_schema: Mapping[str, Any]
+    ) -> DatastoreInfo:
+        """Load the CSV into a new table, index it, then swap it in (see ``Datastore``)."""
+        check_resource_id(resource_id)
+        fields = fields_from_table_schema(table_schema)
+        rows = read_typed_rows(csv_path, table_schema)
+        token = secrets.token_hex(4)
+        new_table = f"{resource_id}__load_{token}"
+        new_fts = f"{resource_id}__fts_{token}"
+        conn = self._connect()
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            count = self._insert(conn, new_table, fields, rows)
+            self._index(conn, new_table, fields, token)
+            text_cols = [f.name for f in fields if f.type == "text"]
+            if text_cols:
+                self._build_fts(conn, new_table, new_fts, text_cols)
+            conn.execute("PRAGMA analysis_limit = 1000")
+            conn.execute(f"ANALYZE {quote_ident(new_table)}")
+            conn.execute(f"DROP TABLE IF EXISTS {quote_ident(resource_id)}")
+            conn.execute(f"DROP TABLE IF EXISTS {quote_ident(resource_id + '__fts')}")
+            conn.execute(
+                f"ALTER TABLE {quote_ident(new_table)} RENAME TO {quote_ident(resource_id)}"
+            )
+            if text_cols:
+                conn.execute(
+                    f"ALTER TABLE {quote_ident(new_fts)} "
+                    f"RENAME TO {quote_ident(resource_id + '__fts')}"
+                )
+            conn.execute(
+                f"INSERT OR REPLACE INTO {_META} VALUES (?, ?, ?, ?, ?)",
+                (
+                    resource_id,
+                    count,
+                    json.dumps([{"name": f.name, "type": f.type} for f in fields]),
+                    int(bool(text_cols)),
+                    time.time(),
+                ),
+            )
+            conn.execute("COMMIT")
+        except BaseException as exc:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.Error):
+                raise LoadFailed(f"the datastore could not store the table: {exc}") from exc
+            raise
+        finally:
+            conn.close()
+        return DatastoreInfo(count, fields)
+
+    def _insert(
+        self,
+        conn: sqlite3.Connection,
+        table: str,
+        fields: tuple[DatastoreField, ...],
+        rows: Iterator[tuple[Any, ...]],
+    ) -> int:
+        columns = ", ".join(f"{quote_ident(f.name)} {_COLUMN_TYPES[f.type]}" for f in fields)
+        conn.execute(f"CREATE TABLE {quote_ident(table)} (_id INTEGER PRIMARY KEY, {columns})")
+        names = ", ".join(quote_ident(f.name) for f in fields)
+        marks = ", ".join("?" * len(fields))
+        insert = f"INSERT INTO {quote_ident(table)} ({names}) VALUES ({marks})"
+        count = 0
+        while batch := list(itertools.islice(rows, self._batch_size)):
+            conn.executemany(insert, batch)
+            count += len(batch)
+        return count
+
+    @staticmethod
+    def _index(
+        conn: sqlite3.Connection, table: str, fields: tuple[DatastoreField, ...], token: str
+    ) -> None:
+        for i, f in enumerate(fields):
+            col = quote_ident(f.name)
+            if f.type == "text":
+                avg = conn.execute(
+                    f"SELECT avg(length({col})) FROM {quote_ident(table)}"
+                ).fetchone()[0]
+                if avg is not None and avg > FREE_TEXT_MIN_LENGTH:
+                    continue
+            name = quote_ident(f"{table.split('__')[0]}__ix{i}_{token}")
+            conn.execute(f"CREATE INDEX {name} ON {quote_ident(table)} ({col})")
+
+    @staticmethod
+    def _build_fts(conn: sqlite3.Connection, table: str, fts: str, text_cols: list[str]) -> None:
+        slots = [f"c{i}" for i in range(len(text_cols))]
+        conn.execute(
+            f"CREATE VIRTUAL TABLE {quote_ident(fts)} USING fts5({', '.join(slots)}, "
+            "content='', tokenize='unicode61 remove_diacritics 2')"
+        )
+        folded = ", ".join(_fold_sql(quote_ident(c)) for c in text_cols)
+        conn.execute(
+            f"INSERT INTO {quote_ident(fts)} (rowid, {', '.join(slots)}) "
+            f"SELECT _id, {folded} FROM {quote_ident(table)}"
+        )
+
+    def drop(self, resource_id: str) -> None:
+        """Remove the resource's table, its full-text table and its cached count."""
+        check_resource_id(resource_id)
+        conn = self._connect()
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute(f"DROP TABLE IF EXISTS {quote_ident(resource_id)}")
+            conn.execute(f"DROP TABLE IF EXISTS {quote_ident(resource_id + '__fts')}")
+            conn.execute(f"DELETE FROM {_META} WHERE resource_id = ?", (resource_id,))
+            conn.execute("COMMIT")
+        finally:
+            conn.close()
+
+    def info(self, resource_id: str) -> DatastoreInfo:
+        """Return the cached row count and the columns; raise ``UnknownResource``."""
+        return self._meta(self._reader(), resource_id)[0]
+
+    def _text_match(self, resource_id: str, has_text: bool) -> Callable[[list[str]], Any]:
+        fts = quote_ident(resource_id + "__fts")
+
+        def match(words: list[str]) -> tuple[str, Any]:
+            if not has_text:
+                return "1 = ?", 0
+            # Each word is a quoted FTS5 string: no query syntax gets through.
+            return f"_id IN (SELECT rowid FROM {fts} WHERE {fts} MATCH ?)", " ".join(
+                f'"{w}"' for w in words
+            )
+
+        return match
+
+    def fields_for(self, resource_id: str, query: DatastoreQuery) -> tuple[DatastoreField, ...]:
+        """Return the columns ``search`` and ``iter_rows`` answer for ``query``."""
+        info, has_text = self._meta(self._reader(), resource_id)
+        table = quote_ident(resource_id)
+        return plan_search(
+            table, info.fields, query, _DIALECT, self._text_match(resource_id, has_text)
+        ).fields
+
+    def search(self, resource_id: str, query: DatastoreQuery) -> DatastoreResult:
+        """Return one keyset-paginated page of matching rows (see ``Datastore.search``)."""
+        conn = self._reader()
+        conn.execute("BEGIN")  # one snapshot for the schema, the page and the count
+        try:
+            info, has_text = self._meta(conn, resource_id)
+            plan = plan_search(
+                quote_ident(resource_id),
+                info.fields,
+                query,
+                _DIALECT,
+                self._text_match(resource_id, has_text),
+            )
+            try:
+                rows = conn.execute(plan.sql, plan.params).fetchall()
+                total: int | None = None
+                if query.include_total:
+                    if query.filters or query.q or query.distinct:
+                        total = conn.execute(plan.count_sql, plan.count_params).fetchone()[0]
+                    else:
+                        total = info.row_count
+            except sqlite3.OperationalError as exc:
+                raise BadQuery(f"query failed: {exc}") from exc
+        finally:
+            conn.execute("COMMIT")
+        page = rows[: query.limit]
+        k = plan.key_count
+        bools = [i for i, f in enumerate(plan.fields) if f.type == "boolean"]
+        names = [f.name for f in plan.fields]
+        records = []
+        for row in page:
+            values = list(row[k:])
+            for i in bools:
+                if values[i] is not None:
+                    values[i] = bool(values[i])
+            records.append(dict(zip(names, values, strict=True)))
+        cursor = None
+        if len(rows) > query.limit and page:
+            cursor = next_cursor_for(plan, query, page[-1][:k], len(page))
+        return DatastoreResult(plan.fields, records, total, cursor)
+
+    def iter_rows(self, resource_id: str, query: DatastoreQuery) -> Iterator[tuple[Any, ...]]:
+        """Stream every matching row as a tuple (see ``Datastore.iter_rows``)."""
+        conn = self._connect(timeout=10.0)
+        try:
+            info, has_text = self._meta(conn, resource_id)
+            plan = plan_search(
+                quote_ident(resource_id),
+                info.fields,
+                query,
+                _DIALECT,
+                self._text_match(resource_id, has_text),
+                paged=False,
+            )
+            cursor = conn.execute(plan.sql, plan.params)
+        except BaseException:
+            conn.close()
+            raise
+        bools = [i for i, f in enumerate(plan.fields) if f.type == "boolean"]
+        return _stream(conn, cursor, plan.key_count, bools)
+
+    def search_sql(self, sql: str, *, timeout_ms: int, max_rows: int) -> DatastoreResult:
+        """Run one SELECT on a read-only, authorizer-guarded connection."""
+        check_select(sql)
+        uri = self._path.resolve().as_uri() + "?mode=ro"
+        conn = sqlite3.connect(uri, uri=True, isolation_level=None)
+        try:
+            allowed = {r[0] for r in conn.execute(f"SELECT resource_id FROM {_META}")}
+            conn.execute("PRAGMA query_only = 1")
+            conn.setlimit(sqlite3.SQLITE_LIMIT_ATTACHED, 0)
+            conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, _MAX_SQL_VALUE_BYTES)
+            conn.set_authorizer(_authorizer(allowed))
+            deadline = time.monotonic() + timeout_ms / 1000
+            conn.set_progress_handler(lambda: int(time.monotonic() > deadline), 1000)
+            try:
+                cursor = conn.execute(sql)
+                rows = cursor.fetchmany(max_rows + 1)
+            except (sqlite3.Warning, sqlite3.ProgrammingError) as exc:
+                raise SqlNotAllowed("only a single SELECT statement is allowed") from exc
+            except sqlite3.DatabaseError as exc:
+                message = str(exc)
+                if "interrupted" in message:
+                    raise SqlTimeout(f"the query ran longer than {timeout_ms} ms") from exc
+                if "authoriz" in message or "prohibited" in message:
+                    raise SqlNotAllowed("the query may only read datastore tables") from exc
+                raise BadQuery(f"SQL error: {message}") from exc
+            names = record_names([d[0] for d in cursor.description or ()])
+        finally:
+            conn.close()
+        records = [
+            dict(zip(names, (json_ready(v) for v in row), strict=True)) for row in rows[:max_rows]
+        ]
+        return DatastoreResult(
+            fields_of_values(names, records), records, None, None, truncated=len(rows) > max_rows
+        )
+
+
+def _stream(
+    conn: sqlite3.Connection, cursor: sqlite3.Cursor, skip: int, bools: list[int]
+) -> Iterator[tuple[Any, ...]]:
+    try:
+        while batch := cursor.fetchmany(2000):
+            for row in batch:
+                if bools:
+                    values = list(row[skip:])
+                    for i in bools:
+                        if values[i] is not None:
+                            values[i] = bool(values[i])
+                    yield tuple(values)
+                else:
+                    yield row[skip:]
+    finally:
+        conn.close()
+
+
+def _authorizer(allowed: set[str]) -> Callable[[int, str | None, str | None, Any, Any], int]:
+    def authorize(action: int, arg1: str | None, _arg2: Any, db: str | None, _src: Any) -> int:
+        if action in _ALLOWED_ACTIONS:
+            return sqlite3.SQLITE_OK
+        # A common table expression is read with no database name; real tables are
+        # read from "main" and only datastore tables are allowed there.
+        if action == sqlite3.SQLITE_READ and (db is None or (db == "main" and arg1 in allowed)):
+            return sqlite3.SQLITE_OK
+        return sqlite3.SQLITE_DENY
+
+    return authorize

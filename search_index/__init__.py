@@ -1,1 +1,68 @@
-"""Search backends behind the ``SearchIndex`` interface."""
+"""Search backends behind the ``SearchIndex`` interface.
+
+``open_search_index(url)`` picks the backend from the URL scheme: ``whoosh:///path`` (the
+embedded default) or ``postgresql://...`` (full text in PostgreSQL, for several servers).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from search_index.base import SearchIndex
+from search_index.ckan_params import parse_package_search
+from search_index.documents import (
+    FACET_FIELDS,
+    SearchDocument,
+    SearchHit,
+    SearchPage,
+    SearchQuery,
+    SortOrder,
+)
+from search_index.errors import (
+    SearchConfigError,
+    SearchError,
+    SearchQueryError,
+    SearchUnavailable,
+)
+from search_index.postgres import PostgresIndex
+from search_index.text import vn_fold, vn_slug
+from search_index.whoosh import WhooshIndex
+
+__all__ = [
+    "FACET_FIELDS",
+    "PostgresIndex",
+    "SearchConfigError",
+    "SearchDocument",
+    "SearchError",
+    "SearchHit",
+    "SearchIndex",
+    "SearchPage",
+    "SearchQuery",
+    "SearchQueryError",
+    "SearchUnavailable",
+    "SortOrder",
+    "WhooshIndex",
+    "open_search_index",
+    "parse_package_search",
+    "vn_fold",
+    "vn_slug",
+]
+
+_SEARCH_BACKENDS: dict[str, Callable[[str], SearchIndex]] = {
+    "whoosh": WhooshIndex.from_url,  # embedded default
+    "postgresql": PostgresIndex.from_url,  # scaled alternative
+}
+
+
+def open_search_index(url: str) -> SearchIndex:
+    """Open the search index at ``url``, choosing the backend from its scheme.
+
+    Raises ``SearchConfigError`` naming the scheme (never the URL, which may hold a password)
+    when no backend handles it, and ``SearchUnavailable`` when the index cannot be opened.
+    """
+    scheme = url.split(":", 1)[0].lower() if ":" in url else ""
+    factory = _SEARCH_BACKENDS.get(scheme)
+    if factory is None:
+        known = ", ".join(sorted(_SEARCH_BACKENDS))
+        raise SearchConfigError(f"unsupported search backend {scheme!r}; use one of: {known}")
+    return factory(url)

@@ -50,7 +50,8 @@ class SearchQuery:
 
     ``filters`` maps a facet field to values that must all match (AND, as CKAN's ``fq``);
     ``exclude`` maps a facet field to values that must not match. ``modified_from`` and
-    ``modified_to`` bound ``modified`` inclusively.
+    ``modified_to`` bound ``modified`` inclusively. ``facet_limit`` caps the values returned per
+    facet (the most frequent first), as CKAN's ``facet.limit``; counts always cover every hit.
     """
 
     text: str = ""
@@ -63,6 +64,7 @@ class SearchQuery:
     limit: int = 20
     facets: tuple[str, ...] = FACET_FIELDS
     highlight: bool = False
+    facet_limit: int = 50  # most frequent values returned per facet; -1 returns all
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,7 @@ class SearchHit:
     name: str
     score: float
     highlights: dict[str, str] = field(default_factory=dict)
+    title: str = ""  # the Vietnamese title, for callers that render hits without a lookup
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,154 @@
+"""One generation of a Whoosh index, held in memory as document bitsets.
+
+A ``ReaderState`` wraps the Whoosh reader of one index generation and answers the questions a
+search asks (which documents hold this term, this facet value, in which order do documents
+sort) with bitsets of global document numbers. Postings are read from Whoosh once per segment
+and kept in a ``SegmentCache``: segments are immutable, so a new generation only reads the
+segments a commit added, and readers see new documents as soon as the commit lands.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from search_index.bitsets import Bitset, bitset_from_ids, bitset_range
+
+_TERM_CACHE_SIZE = 4096
+
+
+class SegmentCache:
+    """Bitsets and columns of one immutable segment, in segment-local document numbers."""
+
+    def __init__(self) -> None:
+        self.terms: OrderedDict[tuple[str, str], Bitset] = OrderedDict()
+        self.facets: dict[str, dict[str, Bitset]] = {}
+        self.columns: dict[str, list[Any]] = {}
+
+
+def _read_ids(segment_reader: Any, field: str, term: str) -> list[int]:
+    """Return the segment-local document numbers of ``term`` (deleted ones included)."""
+    if (field, term) not in segment_reader:
+        return []
+    return list(segment_reader.postings(field, term).all_ids())
+
+
+class ReaderState:
+    """The searchable view of one index generation; not thread-safe (callers lock)."""
+
+    def __init__(self, reader: Any, caches: dict[str, SegmentCache]) -> None:
+        self.reader = reader
+        self.generation: int = reader.generation()
+        self.size: int = reader.doc_count_all()
+        self.leaves: list[tuple[Any, int, SegmentCache]] = []
+        live = bitset_range(0, self.size)
+        for segment_reader, offset in reader.leaf_readers():
+            segid = segment_reader.segment().segment_id()
+            cache = caches.setdefault(segid, SegmentCache())
+            self.leaves.append((segment_reader, offset, cache))
+            if segment_reader.has_deletions():
+                deleted = [d + offset for d in segment_reader.segment().deleted_docs()]
+                live &= ~bitset_from_ids(deleted)
+        # Forget segments merged away, so their memory is released.
+        keep = {seg.segment().segment_id() for seg, _, _ in self.leaves}
+        for segid in list(caches):
+            if segid not in keep:
+                del caches[segid]
+        self.live: Bitset = live
+        self._terms: OrderedDict[tuple[str, str], Bitset] = OrderedDict()
+        self._facets: dict[str, dict[str, Bitset]] = {}
+        self._columns: dict[str, list[Any]] = {}
+        self._orders: dict[str, list[int]] = {}
+        # Structures derived from this generation (vocabularies for suggestions).
+        self.memo: dict[str, Any] = {}
+
+    def close(self) -> None:
+        """Release the Whoosh reader's files."""
+        self.reader.close()
+
+    def term_bits(self, field: str, term: str) -> Bitset:
+        """Return the live documents whose ``field`` holds ``term``."""
+        key = (field, term)
+        bits = self._terms.get(key)
+        if bits is not None:
+            self._terms.move_to_end(key)
+            return bits
+        bits = 0
+        for segment_reader, offset, cache in self.leaves:
+            local = cache.terms.get(key)
+            if local is None:
+                local = bitset_from_ids(_read_ids(segment_reader, field, term))
+                cache.terms[key] = local
+                if len(cache.terms) > _TERM_CACHE_SIZE:
+                    cache.terms.popitem(last=False)
+            else:
+                cache.terms.move_to_end(key)
+            bits |= local << offset
+        bits &= self.live
+        self._terms[key] = bits
+        if len(self._terms) > _TERM_CACHE_SIZE:
+            self._terms.popitem(last=False)
+        return bits
+
+    def facet_bits(self, field: str) -> dict[str, Bitset]:
+        """Return ``{value: live documents holding it}`` for every value of a facet field."""
+        found = self._facets.get(field)
+        if found is not None:
+            return found
+        merged: dict[str, Bitset] = {}
+        for segment_reader, offset, cache in self.leaves:
+            local = cache.facets.get(field)
+            if local is None:
+                local = {}
+                for raw in segment_reader.lexicon(field):
+                    value = raw.decode("utf-8") if isinstance(raw, bytes) else str(raw)
+                    local[value] = bitset_from_ids(_read_ids(segment_reader, field, value))
+                cache.facets[field] = local
+            for value, bits in local.items():
+                merged[value] = merged.get(value, 0) | (bits << offset)
+        live = self.live
+        result = {value: bits & live for value, bits in merged.items() if bits & live}
+        self._facets[field] = result
+        return result
+
+    def column(self, field: str) -> list[Any]:
+        """Return the per-document values of a sortable field, indexed by document number."""
+        found = self._columns.get(field)
+        if found is not None:
+            return found
+        values: list[Any] = []
+        for segment_reader, _, cache in self.leaves:
+            local = cache.columns.get(field)
+            if local is None:
+                local = list(segment_reader.column_reader(field, translate=True))
+                cache.columns[field] = local
+            values.extend(local)
+        self._columns[field] = values
+        return values
+
+    def order(self, name: str, key: Callable[[int], Any]) -> Sequence[int]:
+        """Return every document number sorted by ``key``, computed once per generation."""
+        found = self._orders.get(name)
+        if found is None:
+            found = sorted(range(self.size), key=key)
+            self._orders[name] = found
+        return found
+
+    def stored(self, docnum: int) -> dict[str, Any]:
+        """Return the stored fields of a document."""
+        fields: dict[str, Any] = self.reader.stored_fields(docnum)
+        return fields
+
+    def is_known_term(self, fields: Sequence[str], term: str) -> bool:
+        """Return True when any of ``fields`` holds ``term`` in some live document."""
+        return any(self.term_bits(field, term) for field in fields)
+
+    def lexicon(self, field: str) -> list[tuple[str, int]]:
+        """Return ``(term, document frequency)`` for every term of ``field`` (deleted included)."""
+        out: dict[str, int] = {}
+        for segment_reader, _, _ in self.leaves:
+            for raw, info in segment_reader.iter_field(field):
+                term = raw.decode("utf-8") if isinstance(raw, bytes) else str(raw)
+                out[term] = out.get(term, 0) + info.doc_frequency()
+        return list(out.items())

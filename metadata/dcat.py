@@ -10,13 +10,25 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from urllib.parse import quote
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import DCAT, DCTERMS, FOAF, PROV, RDFS, SKOS, XSD
 
-from datasets.public import PublicDataset, PublicOrganization, PublicResource, PublicTheme
-from datasets.vocab import find_license
+from datasets.public import PublicDataset, PublicResource, PublicTheme
+from metadata.dcat_nodes import (
+    add_concept,
+    add_contact,
+    add_eu_theme,
+    add_languages,
+    add_license,
+    add_location,
+    add_publisher,
+    add_temporal,
+    add_text,
+    add_themes,
+    mailto,
+    typed,
+)
 from metadata.rdf_formats import (
     RDF_FORMATS,
     negotiate_rdf_format,
@@ -27,19 +39,12 @@ from metadata.urls import SiteUrls, safe_link
 from metadata.vocab import (
     ADMS,
     EU_DATA_THEME_SCHEME,
-    EU_DATA_THEMES,
     FRICTIONLESS_TABLE_SCHEMA,
     HYDRA,
-    LOCN,
     SPDX,
-    VCARD,
-    eu_theme_uri,
     file_type_uri,
     frequency_uri,
-    language_uri,
-    license_uri,
     media_type_uri,
-    spdx_license_uri,
 )
 
 __all__ = [
@@ -92,124 +97,6 @@ class HydraPage:
     previous: str | None = None
 
 
-def _mailto(email: str) -> URIRef:
-    """Return a ``mailto:`` IRI; characters not allowed in an IRI are percent-encoded."""
-    return URIRef("mailto:" + quote(email.strip(), safe="@.+-_~!$&'*=,"))
-
-
-def _add_text(graph: Graph, node: URIRef | BNode, prop: URIRef, vi: str, en: str) -> None:
-    if vi.strip():
-        graph.add((node, prop, Literal(vi, lang="vi")))
-    if en.strip():
-        graph.add((node, prop, Literal(en, lang="en")))
-
-
-def _typed(graph: Graph, node: URIRef | BNode, *classes: URIRef) -> URIRef | BNode:
-    for cls in classes:
-        graph.add((node, RDF.type, cls))
-    return node
-
-
-def _add_languages(graph: Graph, node: URIRef, languages: Sequence[str]) -> None:
-    for code in languages:
-        uri = language_uri(code)
-        if uri is not None:
-            graph.add((node, DCTERMS.language, _typed(graph, uri, DCTERMS.LinguisticSystem)))
-
-
-def _add_location(graph: Graph, node: URIRef, label: str) -> None:
-    if not label.strip():
-        return
-    place = _typed(graph, BNode(), DCTERMS.Location)
-    graph.add((place, LOCN.geographicName, Literal(label, lang="vi")))
-    graph.add((place, SKOS.prefLabel, Literal(label, lang="vi")))
-    graph.add((node, DCTERMS.spatial, place))
-
-
-def _add_publisher(graph: Graph, org: PublicOrganization, urls: SiteUrls) -> URIRef:
-    agent = URIRef(urls.organization_uri(org.id))
-    _typed(graph, agent, FOAF.Agent, FOAF.Organization)
-    _add_text(graph, agent, FOAF.name, org.title, org.title_en)
-    if org.email:
-        graph.add((agent, FOAF.mbox, _mailto(org.email)))
-    homepage = safe_link(org.homepage)
-    if homepage:
-        graph.add((agent, FOAF.homepage, _typed(graph, URIRef(homepage), FOAF.Document)))
-    graph.add((agent, FOAF.page, URIRef(urls.organization_page(org.name))))
-    return agent
-
-
-def _add_contact(graph: Graph, node: URIRef, name: str, email: str) -> None:
-    """Add a vCard contact point: a functional mailbox, never a person's own address."""
-    contact = _typed(graph, BNode(), VCARD.Kind, VCARD.Organization)
-    graph.add((contact, VCARD.fn, Literal(name)))
-    graph.add((contact, VCARD.hasEmail, _mailto(email)))
-    graph.add((node, DCAT.contactPoint, contact))
-
-
-def _add_concept(graph: Graph, uri: URIRef, scheme: URIRef, vi: str, en: str) -> URIRef:
-    _typed(graph, uri, SKOS.Concept)
-    graph.add((uri, SKOS.inScheme, scheme))
-    _add_text(graph, uri, SKOS.prefLabel, vi, en)
-    return uri
-
-
-def _add_eu_theme(graph: Graph, code: str) -> URIRef | None:
-    uri = eu_theme_uri(code)
-    if uri is None:
-        return None
-    vi, en = EU_DATA_THEMES[code.strip().upper()]
-    return _add_concept(graph, uri, EU_DATA_THEME_SCHEME, vi, en)
-
-
-def _add_themes(
-    graph: Graph,
-    node: URIRef,
-    dataset: PublicDataset,
-    urls: SiteUrls,
-    themes: Mapping[str, PublicTheme],
-) -> None:
-    scheme = URIRef(urls.theme_scheme_uri())
-    for name in dataset.themes:
-        theme = themes.get(name)
-        city = URIRef(urls.theme_uri(name))
-        graph.add((node, DCAT.theme, city))
-        if theme is None:
-            _add_concept(graph, city, scheme, name, "")
-            continue
-        _add_concept(graph, city, scheme, theme.title, theme.title_en)
-        eu = _add_eu_theme(graph, theme.eu_theme)
-        if eu is not None:
-            graph.add((node, DCAT.theme, eu))
-            graph.add((city, SKOS.closeMatch, eu))
-
-
-def _add_license(graph: Graph, node: URIRef, license_id: str, fallback_url: str) -> None:
-    fallback = safe_link(fallback_url)
-    uri = license_uri(license_id) or (URIRef(fallback) if fallback else None)
-    if uri is None:
-        return
-    _typed(graph, uri, DCTERMS.LicenseDocument)
-    lic = find_license(license_id)
-    if lic is not None:
-        graph.add((uri, RDFS.label, Literal(lic.title, lang="en")))
-        spdx = spdx_license_uri(license_id)
-        if spdx is not None:
-            graph.add((uri, OWL.sameAs, spdx))
-    graph.add((node, DCTERMS.license, uri))
-
-
-def _add_temporal(graph: Graph, node: URIRef, start: date | None, end: date | None) -> None:
-    if start is None and end is None:
-        return
-    period = _typed(graph, BNode(), DCTERMS.PeriodOfTime)
-    if start is not None:
-        graph.add((period, DCAT.startDate, Literal(start, datatype=XSD.date)))
-    if end is not None:
-        graph.add((period, DCAT.endDate, Literal(end, datatype=XSD.date)))
-    graph.add((node, DCTERMS.temporal, period))
-
-
 def _add_records_service(
     graph: Graph,
     dataset: PublicDataset,
@@ -218,8 +105,8 @@ def _add_records_service(
     publisher: URIRef,
 ) -> URIRef:
     service = URIRef(urls.records_service_uri(dataset.id, resource.id))
-    _typed(graph, service, DCAT.DataService)
-    _add_text(
+    typed(graph, service, DCAT.DataService)
+    add_text(
         graph,
         service,
         DCTERMS.title,
@@ -241,7 +128,7 @@ def _add_distribution(
     publisher: URIRef,
 ) -> URIRef:
     dist = URIRef(urls.distribution_uri(dataset.id, resource.id))
-    _typed(graph, dist, DCAT.Distribution)
+    typed(graph, dist, DCAT.Distribution)
     graph.add((dist, DCTERMS.title, Literal(resource.name)))
     if resource.description.strip():
         graph.add((dist, DCTERMS.description, Literal(resource.description)))
@@ -254,15 +141,15 @@ def _add_distribution(
         graph.add((dist, DCAT.downloadURL, URIRef(urls.download_url(dataset.name, resource))))
     file_type = file_type_uri(resource.format)
     if file_type is not None:
-        graph.add((dist, DCTERMS.format, _typed(graph, file_type, DCTERMS.MediaTypeOrExtent)))
+        graph.add((dist, DCTERMS.format, typed(graph, file_type, DCTERMS.MediaTypeOrExtent)))
     media_type = media_type_uri(resource.media_type)
     if media_type is not None:
-        graph.add((dist, DCAT.mediaType, _typed(graph, media_type, DCTERMS.MediaType)))
-    _add_license(graph, dist, dataset.license_id, dataset.license_url)
+        graph.add((dist, DCAT.mediaType, typed(graph, media_type, DCTERMS.MediaType)))
+    add_license(graph, dist, dataset.license_id, dataset.license_url)
     if resource.size is not None:
         graph.add((dist, DCAT.byteSize, Literal(resource.size, datatype=XSD.nonNegativeInteger)))
     if resource.sha256:
-        checksum = _typed(graph, BNode(), SPDX.Checksum)
+        checksum = typed(graph, BNode(), SPDX.Checksum)
         graph.add((checksum, SPDX.algorithm, _SHA256))
         graph.add((checksum, SPDX.checksumValue, Literal(resource.sha256, datatype=XSD.hexBinary)))
         graph.add((dist, SPDX.checksum, checksum))
@@ -270,7 +157,7 @@ def _add_distribution(
     graph.add((dist, DCTERMS.modified, Literal(resource.modified)))
     if resource.is_tabular and resource.table_schema is not None:
         schema = URIRef(f"{dist}#table-schema")
-        _typed(graph, schema, DCTERMS.Standard)
+        typed(graph, schema, DCTERMS.Standard)
         graph.add((schema, DCTERMS.title, Literal(f"Table Schema: {resource.name}")))
         graph.add((schema, DCTERMS.conformsTo, FRICTIONLESS_TABLE_SCHEMA))
         graph.add((schema, RDFS.seeAlso, URIRef(urls.datapackage(dataset.name))))
@@ -285,7 +172,7 @@ def _add_provenance(graph: Graph, node: URIRef, dataset: PublicDataset) -> None:
     prov = dataset.provenance
     if prov is None:
         return
-    statement = _typed(graph, BNode(), DCTERMS.ProvenanceStatement)
+    statement = typed(graph, BNode(), DCTERMS.ProvenanceStatement)
     text = (
         f"Harvested from {prov.source_name} ({prov.source_type}) "
         f"on {prov.harvested_at.date().isoformat()}"
@@ -295,7 +182,7 @@ def _add_provenance(graph: Graph, node: URIRef, dataset: PublicDataset) -> None:
     remote = safe_link(prov.remote_url)
     if remote:
         graph.add((node, PROV.wasDerivedFrom, URIRef(remote)))
-    identifier = _typed(graph, BNode(), ADMS.Identifier)
+    identifier = typed(graph, BNode(), ADMS.Identifier)
     graph.add((identifier, SKOS.notation, Literal(prov.remote_id)))
     graph.add((node, ADMS.identifier, identifier))
 
@@ -304,29 +191,29 @@ def _add_dataset(
     graph: Graph, dataset: PublicDataset, urls: SiteUrls, themes: Mapping[str, PublicTheme]
 ) -> URIRef:
     node = URIRef(urls.dataset_uri(dataset.id))
-    _typed(graph, node, DCAT.Dataset)
-    _add_text(graph, node, DCTERMS.title, dataset.title, dataset.title_en)
-    _add_text(graph, node, DCTERMS.description, dataset.description, dataset.description_en)
+    typed(graph, node, DCAT.Dataset)
+    add_text(graph, node, DCTERMS.title, dataset.title, dataset.title_en)
+    add_text(graph, node, DCTERMS.description, dataset.description, dataset.description_en)
     graph.add((node, DCTERMS.identifier, Literal(dataset.id)))
     for tag in dataset.tags:
         graph.add((node, DCAT.keyword, Literal(tag, lang="vi")))
-    _add_themes(graph, node, dataset, urls, themes)
-    publisher = _add_publisher(graph, dataset.organization, urls)
+    add_themes(graph, node, dataset, urls, themes)
+    publisher = add_publisher(graph, dataset.organization, urls)
     graph.add((node, DCTERMS.publisher, publisher))
     contact_email = dataset.contact_email or dataset.organization.email
     if contact_email:
-        _add_contact(graph, node, dataset.organization.title, contact_email)
-    _add_temporal(graph, node, dataset.temporal_start, dataset.temporal_end)
-    _add_location(graph, node, dataset.spatial)
+        add_contact(graph, node, dataset.organization.title, contact_email)
+    add_temporal(graph, node, dataset.temporal_start, dataset.temporal_end)
+    add_location(graph, node, dataset.spatial)
     frequency = frequency_uri(dataset.frequency)
     if frequency is not None:
-        graph.add((node, DCTERMS.accrualPeriodicity, _typed(graph, frequency, DCTERMS.Frequency)))
+        graph.add((node, DCTERMS.accrualPeriodicity, typed(graph, frequency, DCTERMS.Frequency)))
     graph.add((node, DCTERMS.issued, Literal(dataset.issued)))
     graph.add((node, DCTERMS.modified, Literal(dataset.modified)))
     landing = URIRef(urls.landing_page(dataset.name))
-    graph.add((node, DCAT.landingPage, _typed(graph, landing, FOAF.Document)))
-    _add_languages(graph, node, ["vi", "en"] if dataset.title_en else ["vi"])
-    graph.add((node, DCTERMS.accessRights, _typed(graph, _ACCESS_PUBLIC, DCTERMS.RightsStatement)))
+    graph.add((node, DCAT.landingPage, typed(graph, landing, FOAF.Document)))
+    add_languages(graph, node, ["vi", "en"] if dataset.title_en else ["vi"])
+    graph.add((node, DCTERMS.accessRights, typed(graph, _ACCESS_PUBLIC, DCTERMS.RightsStatement)))
     _add_provenance(graph, node, dataset)
     for resource in dataset.resources:
         dist = _add_distribution(graph, dataset, resource, urls, publisher)
@@ -356,8 +243,8 @@ def _add_catalog_services(
     )
     for endpoint, description, title_vi, title_en in apis:
         service = URIRef(endpoint)
-        _typed(graph, service, DCAT.DataService)
-        _add_text(graph, service, DCTERMS.title, title_vi, title_en)
+        typed(graph, service, DCAT.DataService)
+        add_text(graph, service, DCTERMS.title, title_vi, title_en)
         graph.add((service, DCAT.endpointURL, service))
         if description is not None:
             graph.add((service, DCAT.endpointDescription, URIRef(description)))
@@ -370,18 +257,18 @@ def _add_catalog_services(
 def _add_theme_schemes(
     graph: Graph, catalog: URIRef, urls: SiteUrls, themes: Mapping[str, PublicTheme]
 ) -> None:
-    eu_scheme = _typed(graph, EU_DATA_THEME_SCHEME, SKOS.ConceptScheme)
+    eu_scheme = typed(graph, EU_DATA_THEME_SCHEME, SKOS.ConceptScheme)
     graph.add((eu_scheme, DCTERMS.title, Literal("Data theme", lang="en")))
-    _add_text(graph, eu_scheme, DCTERMS.title, "Chủ đề dữ liệu (EU)", "")
+    add_text(graph, eu_scheme, DCTERMS.title, "Chủ đề dữ liệu (EU)", "")
     city_scheme = URIRef(urls.theme_scheme_uri())
-    _typed(graph, city_scheme, SKOS.ConceptScheme)
-    _add_text(graph, city_scheme, DCTERMS.title, "Chủ đề của Cổng dữ liệu", "Portal themes")
+    typed(graph, city_scheme, SKOS.ConceptScheme)
+    add_text(graph, city_scheme, DCTERMS.title, "Chủ đề của Cổng dữ liệu", "Portal themes")
     for name, theme in sorted(themes.items()):
-        concept = _add_concept(
+        concept = add_concept(
             graph, URIRef(urls.theme_uri(name)), city_scheme, theme.title, theme.title_en
         )
         graph.add((city_scheme, SKOS.hasTopConcept, concept))
-        eu = _add_eu_theme(graph, theme.eu_theme)
+        eu = add_eu_theme(graph, theme.eu_theme)
         if eu is not None:
             graph.add((concept, SKOS.closeMatch, eu))
     for scheme in (eu_scheme, city_scheme):
@@ -392,7 +279,7 @@ def _add_hydra(graph: Graph, catalog: URIRef, page: HydraPage) -> None:
     view = URIRef(page.url)
     # Both the current Hydra terms and the older PagedCollection ones, which
     # ckanext-dcat and other deployed harvesters still read.
-    _typed(graph, view, HYDRA.PartialCollectionView, HYDRA.PagedCollection)
+    typed(graph, view, HYDRA.PartialCollectionView, HYDRA.PagedCollection)
     graph.add((catalog, HYDRA.view, view))
     graph.add((catalog, HYDRA.totalItems, Literal(page.total_items)))
     graph.add((view, HYDRA.totalItems, Literal(page.total_items)))
@@ -424,23 +311,23 @@ def catalog_to_graph(
     """
     graph = new_graph()
     catalog = URIRef(urls.catalog())
-    _typed(graph, catalog, DCAT.Catalog)
-    _add_text(graph, catalog, DCTERMS.title, info.title, info.title_en)
-    _add_text(graph, catalog, DCTERMS.description, info.description, info.description_en)
+    typed(graph, catalog, DCAT.Catalog)
+    add_text(graph, catalog, DCTERMS.title, info.title, info.title_en)
+    add_text(graph, catalog, DCTERMS.description, info.description, info.description_en)
     publisher = URIRef(f"{urls.catalog()}#publisher")
-    _typed(graph, publisher, FOAF.Agent, FOAF.Organization)
-    _add_text(graph, publisher, FOAF.name, info.publisher_name, info.publisher_name_en)
-    graph.add((publisher, FOAF.mbox, _mailto(info.publisher_email)))
+    typed(graph, publisher, FOAF.Agent, FOAF.Organization)
+    add_text(graph, publisher, FOAF.name, info.publisher_name, info.publisher_name_en)
+    graph.add((publisher, FOAF.mbox, mailto(info.publisher_email)))
     graph.add((catalog, DCTERMS.publisher, publisher))
-    _add_contact(graph, catalog, info.publisher_name, info.publisher_email)
+    add_contact(graph, catalog, info.publisher_name, info.publisher_email)
     homepage = safe_link(info.homepage.rstrip("/") + "/")
     if homepage:
-        graph.add((catalog, FOAF.homepage, _typed(graph, URIRef(homepage), FOAF.Document)))
-    _add_languages(graph, catalog, info.languages)
-    _add_license(graph, catalog, info.license_id, "")
+        graph.add((catalog, FOAF.homepage, typed(graph, URIRef(homepage), FOAF.Document)))
+    add_languages(graph, catalog, info.languages)
+    add_license(graph, catalog, info.license_id, "")
     graph.add((catalog, DCTERMS.issued, Literal(info.issued)))
     graph.add((catalog, DCTERMS.modified, Literal(info.modified)))
-    _add_location(graph, catalog, info.spatial)
+    add_location(graph, catalog, info.spatial)
     _add_theme_schemes(graph, catalog, urls, themes)
     served = [_add_dataset(graph, dataset, urls, themes) for dataset in datasets]
     for node in served:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+import warnings
 import xml.parsers.expat
 from typing import Any
 
-from rdflib import Graph
+from rdflib import Dataset, Graph
 
 from metadata.errors import MetadataParseError
 
@@ -40,6 +41,11 @@ _FORMAT_ALIASES: dict[str, str] = {
     "hext": "hext",
 }
 _XML_FORMATS = frozenset({"xml", "trix"})
+_QUAD_FORMATS = frozenset({"trig", "nquads", "trix"})
+# rdflib 7.6's own parsers (JSON-LD, TriG, N3, HexT) build a ConjunctiveGraph or call
+# Dataset.default_context internally and so warn about their own deprecated API; the
+# warning is not about our code and cannot be avoided by calling rdflib differently.
+_RDFLIB_INTERNAL_DEPRECATIONS = r"(ConjunctiveGraph|Dataset\.default_context) is deprecated"
 _MAX_MESSAGE = 300
 
 
@@ -156,11 +162,25 @@ def load_rdf(data: bytes, fmt: str | None, base_url: str | None) -> Graph:
         _refuse_xml_entities(data, label)
     elif name == "json-ld":
         _check_json_ld(data, label)
-    graph = Graph()
     try:
-        graph.parse(data=data, format=name, publicID=base_url)
+        with warnings.catch_warnings():
+            warnings.filterwarnings(
+                "ignore", message=_RDFLIB_INTERNAL_DEPRECATIONS, category=DeprecationWarning
+            )
+            return _parse(data, name, base_url)
     except MetadataParseError:
         raise
     except Exception as exc:  # rdflib's parsers raise many unrelated exception types
         raise MetadataParseError(f"{label}: {_short(exc)}") from None
+
+
+def _parse(data: bytes, name: str, base_url: str | None) -> Graph:
+    if name not in _QUAD_FORMATS:
+        return Graph().parse(data=data, format=name, publicID=base_url)
+    # Quad formats name graphs; a catalog is read as the union of all of them.
+    dataset = Dataset()
+    dataset.parse(data=data, format=name, publicID=base_url)
+    graph = Graph()
+    for subject, predicate, obj, _context in dataset.quads((None, None, None, None)):
+        graph.add((subject, predicate, obj))
     return graph

@@ -45,8 +45,9 @@ from datasets.datastore.results import fields_of_values, json_ready, record_name
 
 FREE_TEXT_MIN_LENGTH = 40  # same rule as the SQLite datastore: see its module docstring
 _DIALECT = Dialect(param="%s", explicit_nulls=True, percent_escape=True)
+# Text compares by code point (COLLATE "C"), as in SQLite: both backends sort alike.
 _COLUMN_TYPES = {
-    "text": "text",
+    "text": 'text COLLATE "C"',
     "integer": "bigint",
     "number": "double precision",
     "boolean": "boolean",

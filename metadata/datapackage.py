@@ -40,9 +40,12 @@ def _resource(
         "name": name,
         "title": resource.name,
         "path": urls.download_url(dataset.name, resource),
-        "format": resource.format.lower(),
-        "mediatype": resource.media_type.split(";", 1)[0].strip().lower(),
     }
+    if resource.format:
+        entry["format"] = resource.format.lower()
+    media_type = resource.media_type.split(";", 1)[0].strip().lower()
+    if media_type:
+        entry["mediatype"] = media_type
     if resource.description.strip():
         entry["description"] = resource.description
     if resource.size is not None:

@@ -102,7 +102,12 @@ def dataset_to_schemaorg(dataset: PublicDataset, urls: SiteUrls) -> dict[str, An
             {
                 "@type": "DataDownload",
                 "name": resource.name,
-                "encodingFormat": resource.media_type or resource.format,
+                # A link of unknown type has no encodingFormat rather than a made-up one.
+                **(
+                    {"encodingFormat": resource.media_type or resource.format}
+                    if resource.media_type or resource.format
+                    else {}
+                ),
                 "contentUrl": urls.download_url(dataset.name, resource),
                 **({"contentSize": f"{resource.size} B"} if resource.size is not None else {}),
                 **({"sha256": resource.sha256} if resource.sha256 else {}),

@@ -111,3 +111,12 @@ def test_resource_names_are_unique_valid_frictionless_names(
 )
 def test_frictionless_name(text: str, expected: str) -> None:
     assert frictionless_name(text, "fallback") == expected
+
+
+def test_bare_link_without_format_or_media_type_is_valid(
+    dataset: PublicDataset, urls: SiteUrls
+) -> None:
+    link = replace(dataset.resources[2], format="", media_type="", filename="")
+    descriptor = dataset_to_datapackage(replace(dataset, resources=(link,)), urls)
+    assert metadata_errors(descriptor) == []
+    assert descriptor["resources"][0]["name"] == "gtfs-cua-trung-tam-quan-ly-giao-thong-cong-cong"

@@ -85,3 +85,12 @@ def test_dataset_with_unknown_theme_and_licence_still_conforms(
 
     odd = replace(dataset, themes=("khong-co",), license_id="other", license_url="")
     assert_conforms(dataset_to_graph(odd, urls, {}), dcat_ap_shapes)
+
+
+def test_bare_link_without_format_or_media_type_conforms(
+    dcat_ap_shapes: Graph, dataset: PublicDataset, urls: SiteUrls
+) -> None:
+    from dataclasses import replace
+
+    link = replace(dataset.resources[2], format="", media_type="", filename="")
+    assert_conforms(dataset_to_graph(replace(dataset, resources=(link,)), urls, {}), dcat_ap_shapes)

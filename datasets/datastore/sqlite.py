@@ -13,7 +13,6 @@ and ``q`` reaches it through the FTS5 table instead.
 
 from __future__ import annotations
 
-import itertools
 import json
 import secrets
 import sqlite3
@@ -38,7 +37,7 @@ from datasets.datastore.casting import (
     check_resource_id,
     fields_from_table_schema,
     quote_ident,
-    read_typed_rows,
+    read_typed_batches,
 )
 from datasets.datastore.querying import (
     Dialect,
@@ -71,7 +70,7 @@ def _fold_sql(column: str) -> str:
 class SqliteDatastore:
     """Datastore in its own SQLite file (WAL mode: readers never wait for a load)."""
 
-    def __init__(self, path: Path, *, batch_size: int = 20_000) -> None:
+    def __init__(self, path: Path, *, batch_size: int = 2_000) -> None:
         """Open (creating when absent) the datastore file at ``path``."""
         self._path = path
         self._batch_size = batch_size
@@ -128,14 +127,15 @@ class SqliteDatastore:
         """Load the CSV into a new table, index it, then swap it in (see ``Datastore``)."""
         check_resource_id(resource_id)
         fields = fields_from_table_schema(table_schema)
-        rows = read_typed_rows(csv_path, table_schema)
+        batches = read_typed_batches(csv_path, table_schema, self._batch_size)
         token = secrets.token_hex(4)
         new_table = f"{resource_id}__load_{token}"
         new_fts = f"{resource_id}__fts_{token}"
         conn = self._connect()
         try:
+            conn.execute("PRAGMA threads = 2")  # CREATE INDEX sorts with a helper thread
             conn.execute("BEGIN IMMEDIATE")
-            count = self._insert(conn, new_table, fields, rows)
+            count = self._insert(conn, new_table, fields, batches)
             self._index(conn, new_table, fields, token)
             text_cols = [f.name for f in fields if f.type == "text"]
             if text_cols:
@@ -178,7 +178,7 @@ class SqliteDatastore:
         conn: sqlite3.Connection,
         table: str,
         fields: tuple[DatastoreField, ...],
-        rows: Iterator[tuple[Any, ...]],
+        batches: Iterator[list[tuple[Any, ...]]],
     ) -> int:
         columns = ", ".join(f"{quote_ident(f.name)} {_COLUMN_TYPES[f.type]}" for f in fields)
         conn.execute(f"CREATE TABLE {quote_ident(table)} (_id INTEGER PRIMARY KEY, {columns})")
@@ -186,7 +186,7 @@ class SqliteDatastore:
         marks = ", ".join("?" * len(fields))
         insert = f"INSERT INTO {quote_ident(table)} ({names}) VALUES ({marks})"
         count = 0
-        while batch := list(itertools.islice(rows, self._batch_size)):
+        for batch in batches:
             conn.executemany(insert, batch)
             count += len(batch)
         return count
@@ -211,7 +211,8 @@ class SqliteDatastore:
         slots = [f"c{i}" for i in range(len(text_cols))]
         conn.execute(
             f"CREATE VIRTUAL TABLE {quote_ident(fts)} USING fts5({', '.join(slots)}, "
-            "content='', tokenize='unicode61 remove_diacritics 2')"
+            "content='', detail=none, columnsize=0, "
+            "tokenize='unicode61 remove_diacritics 2')"
         )
         folded = ", ".join(_fold_sql(quote_ident(c)) for c in text_cols)
         conn.execute(

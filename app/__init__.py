@@ -1,1 +1,50 @@
-"""Package."""
+"""The Flask application: factory, composition of services, blueprints."""
+
+from __future__ import annotations
+
+import logging
+
+from typing import TYPE_CHECKING
+
+from flask import Flask
+
+if TYPE_CHECKING:
+    from app.config import Settings
+    from app.services import Services
+
+
+def create_app(settings: Settings | None = None, services: Services | None = None) -> Flask:
+    """Create the web application on ``settings`` (default: loaded from the environment)."""
+    from app.config import load_settings
+    from app.services import build_services
+
+    settings = settings or load_settings()
+    services = services or build_services(settings)
+    app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY=services.keys.secret_key,
+        MAX_CONTENT_LENGTH=settings.max_upload_bytes + 1024 * 1024,  # form fields on top
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.site_url.startswith("https://"),
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SECURE=settings.site_url.startswith("https://"),
+        WTF_CSRF_TIME_LIMIT=None,
+        TESTING=settings.testing,
+        JSON_SORT_KEYS=False,
+    )
+    app.extensions["opendata"] = services
+    from app.web import SlugConverter
+
+    app.url_map.converters["slug"] = SlugConverter
+    logging.basicConfig(level=settings.log_level.upper())
+
+    from app import errors, i18n, security
+    from app.web import auth, catalog, downloads, manage, public
+
+    i18n.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+    for blueprint in (public.bp, auth.bp, manage.bp, downloads.bp, catalog.bp):
+        app.register_blueprint(blueprint)
+    return app

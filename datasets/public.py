@@ -7,9 +7,18 @@ published (or is withdrawn) has no public view at all.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from datasets.model import Dataset, DatasetState, RevisionResource, Theme
+from datasets.queries import LOAD_OPTIONS, find_dataset
+from datasets.vocab import find_license
+from publishers import Organization
 
 
 @dataclass(frozen=True)
@@ -94,3 +103,212 @@ class PublicTheme:
     title: str
     title_en: str
     eu_theme: str
+
+
+def organization_to_public(org: Organization) -> PublicOrganization:
+    """Return the public view of an organization."""
+    return PublicOrganization(
+        id=org.id,
+        name=org.name,
+        title=org.title,
+        title_en=org.title_en,
+        description=org.description,
+        email=org.email,
+        homepage=org.homepage,
+    )
+
+
+def _resource_to_public(entry: RevisionResource, created: datetime) -> PublicResource | None:
+    version = entry.version
+    if version.url:
+        return PublicResource(
+            id=entry.resource_id,
+            name=version.name,
+            description=version.description,
+            format=version.format or "",
+            media_type=version.media_type or "",
+            filename="",
+            size=None,
+            sha256=None,
+            url=version.url,
+            is_tabular=False,
+            table_schema=None,
+            row_count=None,
+            created=created,
+            modified=version.created,
+        )
+    if not version.public_sha256:  # never published without its stripped file
+        return None
+    return PublicResource(
+        id=entry.resource_id,
+        name=version.name,
+        description=version.description,
+        format=version.format,
+        media_type=version.media_type,
+        filename=version.filename,
+        size=version.public_size,
+        sha256=version.public_sha256,
+        url=None,
+        is_tabular=version.is_tabular,
+        table_schema=version.public_schema if version.is_tabular else None,
+        row_count=version.row_count if version.is_tabular else None,
+        created=created,
+        modified=version.created,
+    )
+
+
+def public_view(dataset: Dataset, org: Organization) -> PublicDataset | None:
+    """Return the public projection of ``dataset``, or None when it is not public."""
+    live = dataset.live_revision
+    if dataset.state != DatasetState.PUBLISHED.value or live is None:
+        return None
+    license_ = find_license(live.license_id)
+    resources = tuple(
+        r for e in live.entries if (r := _resource_to_public(e, dataset.created)) is not None
+    )
+    provenance = None
+    if dataset.harvest_source and dataset.harvested_at:
+        provenance = Provenance(
+            source_name=dataset.harvest_source,
+            source_type=dataset.harvest_source_type or "",
+            remote_id=dataset.harvest_remote_id or "",
+            remote_url=dataset.harvest_remote_url or "",
+            harvested_at=_aware(dataset.harvested_at),
+        )
+    return PublicDataset(
+        id=dataset.id,
+        name=dataset.name,
+        title=live.title_vi,
+        title_en=live.title_en,
+        description=live.description_vi,
+        description_en=live.description_en,
+        organization=organization_to_public(org),
+        tags=tuple(live.tags or ()),
+        themes=tuple(live.themes or ()),
+        license_id=live.license_id,
+        license_title=license_.title if license_ else live.license_id,
+        license_url=license_.url if license_ else "",
+        contact_email=live.contact_email or org.email,
+        temporal_start=live.temporal_start,
+        temporal_end=live.temporal_end,
+        spatial=live.spatial,
+        frequency=live.frequency,
+        created=_aware(dataset.created),
+        modified=_aware(live.decided_at or dataset.modified),
+        issued=_aware(dataset.published or dataset.created),
+        resources=resources,
+        provenance=provenance,
+        downloads=dataset.downloads,
+    )
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite returns naive datetimes for timezone-aware columns; they are stored in UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class CatalogCounts:
+    """What the portal holds, for the home page."""
+
+    datasets: int
+    organizations: int
+    resources: int
+
+
+class PublicCatalog:
+    """Read published datasets; every result goes through ``public_view``."""
+
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self._sessions = sessions
+
+    def get(self, name_or_id: str) -> PublicDataset | None:
+        """Return the published dataset with that name or id, or None."""
+        with self._sessions() as session:
+            dataset = find_dataset(session, name_or_id)
+            if dataset is None:
+                return None
+            org = session.get(Organization, dataset.organization_id)
+            assert org is not None
+            return public_view(dataset, org)
+
+    def page(
+        self,
+        *,
+        offset: int = 0,
+        limit: int = 100,
+        organization_id: str | None = None,
+        modified_since: datetime | None = None,
+        newest_first: bool = True,
+    ) -> tuple[list[PublicDataset], int]:
+        """Return one page of published datasets and the total count."""
+        with self._sessions() as session:
+            query = select(Dataset).where(Dataset.state == DatasetState.PUBLISHED.value)
+            if organization_id:
+                query = query.where(Dataset.organization_id == organization_id)
+            if modified_since:
+                query = query.where(Dataset.modified >= modified_since)
+            total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+            order = Dataset.modified.desc() if newest_first else Dataset.name
+            rows = session.scalars(
+                query.options(*LOAD_OPTIONS).order_by(order, Dataset.id).offset(offset).limit(limit)
+            ).all()
+            orgs = {o.id: o for o in session.scalars(select(Organization)).all()}
+            views = [v for d in rows if (v := public_view(d, orgs[d.organization_id]))]
+            return views, int(total)
+
+    def iter_all(self, batch: int = 500) -> Iterator[PublicDataset]:
+        """Yield every published dataset, in batches (for index rebuilds and catalogs)."""
+        offset = 0
+        while True:
+            views, _total = self.page(offset=offset, limit=batch, newest_first=False)
+            if not views:
+                return
+            yield from views
+            offset += batch
+
+    def organizations(self) -> list[tuple[PublicOrganization, int]]:
+        """Return every organization with its number of published datasets."""
+        with self._sessions() as session:
+            counts = dict(
+                session.execute(
+                    select(Dataset.organization_id, func.count())
+                    .where(Dataset.state == DatasetState.PUBLISHED.value)
+                    .group_by(Dataset.organization_id)
+                ).all()
+            )
+            orgs = session.scalars(select(Organization).order_by(Organization.title)).all()
+            return [(organization_to_public(o), int(counts.get(o.id, 0))) for o in orgs]
+
+    def themes(self) -> list[PublicTheme]:
+        """Return the site's themes in their display order."""
+        with self._sessions() as session:
+            rows = session.scalars(select(Theme).order_by(Theme.position, Theme.name)).all()
+            return [PublicTheme(t.name, t.title_vi, t.title_en, t.eu_theme) for t in rows]
+
+    def counts(self) -> CatalogCounts:
+        """Return how many datasets, organizations and resources are public."""
+        with self._sessions() as session:
+            published = select(Dataset).where(Dataset.state == DatasetState.PUBLISHED.value)
+            datasets = session.scalar(select(func.count()).select_from(published.subquery()))
+            orgs = session.scalar(
+                select(func.count(func.distinct(Dataset.organization_id))).where(
+                    Dataset.state == DatasetState.PUBLISHED.value
+                )
+            )
+            resources = session.scalar(
+                select(func.count())
+                .select_from(RevisionResource)
+                .join(Dataset, Dataset.live_revision_id == RevisionResource.revision_id)
+                .where(Dataset.state == DatasetState.PUBLISHED.value)
+            )
+            return CatalogCounts(int(datasets or 0), int(orgs or 0), int(resources or 0))
+
+    def record_download(self, dataset_id: str) -> None:
+        """Count one download of the dataset."""
+        with self._sessions.begin() as session:
+            session.execute(
+                update(Dataset)
+                .where(Dataset.id == dataset_id)
+                .values(downloads=Dataset.downloads + 1)
+            )

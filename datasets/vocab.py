@@ -26,7 +26,10 @@ LICENSES: dict[str, License] = {
             "https://creativecommons.org/licenses/by/4.0/",
             "CC-BY-4.0",
             "Được dùng, chia sẻ và sửa đổi cho mọi mục đích, kể cả thương mại, miễn là ghi nguồn.",
-            "Use, share and adapt for any purpose, including commercial, as long as you credit the source.",
+            (
+                "Use, share and adapt for any purpose, including commercial, "
+                "as long as you credit the source."
+            ),
         ),
         License(
             "cc0-1.0",

@@ -1,1 +1,48 @@
-"""Package."""
+"""Who: organizations, users, roles, permissions, API tokens and sign-in."""
+
+from publishers.accounts import Accounts, UserInfo
+from publishers.db import Base, make_engine, make_sessions, new_id, utcnow
+from publishers.errors import (
+    Conflict,
+    DomainError,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+    Unauthenticated,
+)
+from publishers.model import ApiToken, Membership, Organization, Role, User
+from publishers.passwords import hash_password, verify_password
+from publishers.permissions import ANONYMOUS, Actor, Permission, can, organizations_where, require
+from publishers.tokens import Scope, TokenOwner, Tokens
+
+__all__ = [
+    "ANONYMOUS",
+    "Accounts",
+    "Actor",
+    "ApiToken",
+    "Base",
+    "Conflict",
+    "DomainError",
+    "InvalidInput",
+    "Membership",
+    "NotFound",
+    "Organization",
+    "Permission",
+    "PermissionDenied",
+    "Role",
+    "Scope",
+    "TokenOwner",
+    "Tokens",
+    "Unauthenticated",
+    "User",
+    "UserInfo",
+    "can",
+    "hash_password",
+    "make_engine",
+    "make_sessions",
+    "new_id",
+    "organizations_where",
+    "require",
+    "utcnow",
+    "verify_password",
+]

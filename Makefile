@@ -1,0 +1,35 @@
+# The README's two commands: `make demo` serves the demo catalog, `make test` runs everything.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+export OPENDATA_DATA_DIR ?= instance
+
+.PHONY: install demo test lint translations
+
+$(VENV)/.installed: setup.cfg constraints.txt
+	python3 -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -c constraints.txt -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+demo: install
+	$(VENV)/bin/opendata db upgrade
+	$(VENV)/bin/opendata demo
+	$(VENV)/bin/opendata serve --bind 127.0.0.1:5000 --workers 2
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy datasets metadata publishers harvesters search_index
+	$(VENV)/bin/mypy app
+
+test: lint
+	$(VENV)/bin/pytest -n 2 --dist loadgroup -q $(PYTEST_ARGS)
+
+translations: install
+	$(VENV)/bin/pybabel extract -F app/babel.cfg -k _ -k gettext -k ngettext -k lazy_gettext -o app/translations/messages.pot app
+	$(VENV)/bin/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching
+	$(VENV)/bin/pybabel compile -d app/translations

@@ -1,0 +1,80 @@
+"""Map domain errors to HTTP once (STYLE §3): pages for browsers, JSON for APIs."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+
+from datasets.errors import StaleVersion, TransitionNotAllowed, UploadTooLarge
+from publishers import Conflict, InvalidInput, NotFound, PermissionDenied, Unauthenticated
+
+STATUS = {
+    NotFound: 404,
+    PermissionDenied: 403,
+    Unauthenticated: 401,
+    StaleVersion: 412,
+    TransitionNotAllowed: 409,
+    Conflict: 409,
+    UploadTooLarge: 413,
+    InvalidInput: 422,
+}
+
+
+def status_for(exc: Exception) -> int:
+    """Return the HTTP status of a domain error."""
+    for cls in type(exc).__mro__:
+        if cls in STATUS:
+            return STATUS[cls]  # type: ignore[index]
+    return 500
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _page(status: int, title: str, message: str) -> ResponseReturnValue:
+    if _wants_json():
+        codes = {404: "not_found", 403: "forbidden", 401: "unauthorized", 409: "conflict",
+                 412: "precondition_failed", 413: "payload_too_large", 422: "validation_failed",
+                 400: "bad_request"}
+        return jsonify({"error": {"code": codes.get(status, "error"), "message": message}}), status
+    return render_template("errors/error.html", status=status, title=title, message=message), status
+
+
+def init_app(app: Flask) -> None:
+    """Register the error handlers."""
+
+    @app.errorhandler(NotFound)
+    def _not_found(exc: NotFound) -> ResponseReturnValue:
+        return _page(404, _("Not found"), _("We could not find that page or dataset."))
+
+    @app.errorhandler(PermissionDenied)
+    def _forbidden(exc: PermissionDenied) -> ResponseReturnValue:
+        if exc.params.get("reason") == "own_submission":
+            return _page(403, _("Not allowed"),
+                         _("You cannot approve your own submission: another steward must."))
+        return _page(403, _("Not allowed"), _("Your account may not do this."))
+
+    @app.errorhandler(TransitionNotAllowed)
+    def _conflict(exc: TransitionNotAllowed) -> ResponseReturnValue:
+        return _page(409, _("Not possible now"),
+                     _("This action is not possible in the dataset's current state."))
+
+    @app.errorhandler(UploadTooLarge)
+    @app.errorhandler(RequestEntityTooLarge)
+    def _too_large(exc: Exception) -> ResponseReturnValue:
+        limit = app.extensions["opendata"].settings.max_upload_mb
+        return _page(413, _("File too large"),
+                     _("The file is larger than the limit of %(limit)s MB.", limit=limit))
+
+    @app.errorhandler(CSRFError)
+    def _csrf(exc: CSRFError) -> ResponseReturnValue:
+        return _page(400, _("Form expired"),
+                     _("The form was too old or not sent from this site. Please try again."))
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException) -> ResponseReturnValue:
+        return _page(exc.code or 500, exc.name, exc.description or "")

@@ -1,0 +1,181 @@
+"""The composition root: the only place that picks concrete backends (STYLE §3).
+
+``build_services(settings)`` works without Flask, so the CLI, the job worker, the
+benchmarks and the tests all compose the portal the same way.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.config import Settings
+from app.keys import Keys, load_keys
+from datasets.editing import JOB_PROCESS_VERSION, DatasetEditor
+from datasets.model import Dataset
+from datasets.personal import DEFAULT_POLICY, DEFAULT_QUASI_IDENTIFIERS, Policy
+from datasets.processing import Processor
+from datasets.public import PublicCatalog, PublicDataset
+from datasets.queue import HueyQueue, open_huey
+from datasets.storage import LocalBlobStore
+from datasets.vault import Vault
+from datasets.workflow import JOB_LOAD_DATASTORE, Workflow
+from publishers import Accounts, Tokens, make_engine, make_sessions
+from search_index import SearchDocument, SearchIndex, open_search_index
+
+log = logging.getLogger(__name__)
+JOB_INDEX_DATASET = "index_dataset"
+
+
+@dataclass
+class Services:
+    """Everything the web layer, the CLI and the worker use."""
+
+    settings: Settings
+    keys: Keys
+    engine: Engine
+    sessions: sessionmaker[Session]
+    accounts: Accounts
+    tokens: Tokens
+    public_store: LocalBlobStore
+    vault: Vault
+    queue: HueyQueue
+    processor: Processor
+    editor: DatasetEditor
+    workflow: Workflow
+    catalog: PublicCatalog
+    search: SearchIndex
+
+    def index_dataset(self, dataset_id: str) -> None:
+        """Bring the search index in line with the database for one dataset."""
+        view = self.catalog.get(dataset_id)
+        if view is None:
+            self.search.delete([dataset_id])
+        else:
+            self.search.upsert([document_from_public(view)])
+        with self.sessions.begin() as session:
+            dataset = session.get(Dataset, dataset_id)
+            if dataset is not None and dataset.index_stale:
+                dataset.index_stale = False
+
+    def rebuild_index(self) -> int:
+        """Rebuild the whole search index from the database; return the count."""
+        count = self.search.replace_all(
+            document_from_public(v) for v in self.catalog.iter_all()
+        )
+        with self.sessions.begin() as session:
+            session.query(Dataset).filter(Dataset.index_stale.is_(True)).update(
+                {Dataset.index_stale: False}
+            )
+        return count
+
+    def ready_checks(self) -> dict[str, str]:
+        """Check the database, storage and search; return component → "ok" or an error code."""
+        results = {}
+        try:
+            with self.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+            results["database"] = "ok"
+        except Exception:
+            results["database"] = "unreachable"
+        try:
+            self.public_store.ping()
+            results["storage"] = "ok"
+        except OSError:
+            results["storage"] = "unwritable"
+        try:
+            self.search.ping()
+            results["search"] = "ok"
+        except Exception:
+            results["search"] = "unreachable"
+        return results
+
+
+def document_from_public(view: PublicDataset) -> SearchDocument:
+    """Build the search document of a published dataset from its public view only."""
+    return SearchDocument(
+        id=view.id,
+        name=view.name,
+        title_vi=view.title,
+        title_en=view.title_en,
+        description_vi=view.description,
+        description_en=view.description_en,
+        organization=view.organization.name,
+        organization_title=view.organization.title,
+        tags=view.tags,
+        themes=view.themes,
+        res_formats=tuple(sorted({r.format for r in view.resources if r.format})),
+        license_id=view.license_id,
+        created=view.created,
+        modified=view.modified,
+        popularity=view.downloads,
+    )
+
+
+def search_url_for(settings: Settings) -> str:
+    """Return the search URL with the embedded default resolved to the data dir."""
+    if settings.search_url == "whoosh://":
+        return f"whoosh://{(settings.data_dir / 'index').resolve()}"
+    return settings.search_url
+
+
+def build_services(settings: Settings) -> Services:
+    """Compose the portal from ``settings``; the data dir's keys must exist."""
+    data_dir = settings.data_dir.resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    keys = load_keys(settings)
+    engine = make_engine(settings.effective_database_url)
+    sessions = make_sessions(engine)
+    accounts = Accounts(sessions)
+    files = Path(settings.storage_url[len("file://") :] or data_dir / "files")
+    public_store = LocalBlobStore(files / "public")
+    vault = Vault(LocalBlobStore(files / "private"), keys.encryption_key, data_dir / "tmp")
+    huey = open_huey(settings.redis_url or None, data_dir, immediate=settings.jobs_immediate)
+    queue = HueyQueue(huey, {})
+    processor = Processor(
+        sessions,
+        vault,
+        public_store,
+        policy_for=lambda org_id: _policy_for(accounts, org_id),
+        hash_key=keys.hash_key,
+        quasi_identifiers=DEFAULT_QUASI_IDENTIFIERS,
+    )
+    workflow = Workflow(sessions, accounts, queue)
+    services = Services(
+        settings=settings,
+        keys=keys,
+        engine=engine,
+        sessions=sessions,
+        accounts=accounts,
+        tokens=Tokens(sessions),
+        public_store=public_store,
+        vault=vault,
+        queue=queue,
+        processor=processor,
+        editor=DatasetEditor(sessions, vault, public_store, queue),
+        workflow=workflow,
+        catalog=PublicCatalog(sessions),
+        search=open_search_index(search_url_for(settings)),
+    )
+    workflow.add_after_commit(services.index_dataset)
+    handlers: Mapping[str, Any] = {
+        JOB_PROCESS_VERSION: processor.run_job,
+        JOB_LOAD_DATASTORE: lambda payload: None,
+        JOB_INDEX_DATASET: lambda payload: services.index_dataset(str(payload["dataset_id"])),
+    }
+    for job, handler in handlers.items():
+        queue.register(job, handler)
+    return services
+
+
+def _policy_for(accounts: Accounts, organization_id: str) -> Policy:
+    org = accounts.find_organization(organization_id)
+    if org is None or not org.policy:
+        return DEFAULT_POLICY
+    return Policy.from_json(org.policy)

@@ -1,0 +1,46 @@
+"""Sign-in and sign-out with a password."""
+
+from __future__ import annotations
+
+from urllib.parse import urlparse
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import login_required, login_user, logout_user
+
+from app.context import services
+from app.security import SessionUser
+from publishers import Unauthenticated
+
+bp = Blueprint("auth", __name__)
+
+
+def _safe_next(target: str | None) -> str:
+    parsed = urlparse(target or "")
+    if not target or parsed.scheme or parsed.netloc or not target.startswith("/"):
+        return url_for("public.home")
+    return target
+
+
+@bp.route("/user/login", methods=["GET", "POST"])
+def login() -> ResponseReturnValue:
+    if request.method == "GET":
+        return render_template("auth/login.html", next=request.args.get("next", ""))
+    login_name = request.form.get("login", "").strip()
+    try:
+        user = services().accounts.authenticate(login_name, request.form.get("password", ""))
+    except Unauthenticated:
+        flash(_("Wrong user name or password, or the account is locked for a while."), "error")
+        return render_template("auth/login.html", next=request.form.get("next", ""),
+                               login=login_name), 401
+    login_user(SessionUser(user))
+    return redirect(_safe_next(request.form.get("next")))
+
+
+@bp.post("/user/logout")
+@login_required
+def logout() -> ResponseReturnValue:
+    logout_user()
+    flash(_("You are signed out."), "info")
+    return redirect(url_for("public.home"))

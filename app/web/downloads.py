@@ -1,0 +1,38 @@
+"""Downloads of published files, byte for byte, with Range, ETag and Last-Modified."""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, send_file, url_for
+from flask.typing import ResponseReturnValue
+
+from app.context import services
+from publishers import NotFound
+
+bp = Blueprint("downloads", __name__)
+
+
+@bp.get("/dataset/<slug:name>/resource/<slug:resource_id>/download/<path:filename>")
+def download(name: str, resource_id: str, filename: str) -> ResponseReturnValue:
+    svc = services()
+    view = svc.catalog.get(name)
+    resource = next((r for r in view.resources if r.id == resource_id), None) if view else None
+    if view is None or resource is None:
+        raise NotFound("resource not found")
+    if resource.url:
+        return redirect(resource.url)
+    if filename != resource.filename:
+        return redirect(url_for("downloads.download", name=view.name, resource_id=resource_id,
+                                filename=resource.filename), 301)
+    assert resource.sha256 is not None
+    path = svc.public_store.local_path(resource.sha256)
+    if path is None:
+        raise NotFound("file missing")
+    svc.catalog.record_download(view.id)
+    response = send_file(
+        path, mimetype=resource.media_type or "application/octet-stream", as_attachment=True,
+        download_name=resource.filename, etag=resource.sha256, conditional=True,
+        last_modified=resource.modified, max_age=300,
+    )
+    response.headers["X-Content-SHA256"] = resource.sha256
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response

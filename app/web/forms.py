@@ -1,0 +1,34 @@
+"""Reading the dataset form into domain values (no business rules here)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from werkzeug.datastructures import MultiDict
+
+from datasets.metadata_input import DatasetMetadata
+
+
+def _date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def metadata_from_form(form: MultiDict[str, str]) -> DatasetMetadata:
+    """Return the metadata entered in the dataset form."""
+    return DatasetMetadata(
+        title_vi=form.get("title_vi", ""),
+        title_en=form.get("title_en", ""),
+        description_vi=form.get("description_vi", ""),
+        description_en=form.get("description_en", ""),
+        tags=tuple(t.strip() for t in form.get("tags", "").split(",") if t.strip()),
+        themes=tuple(form.getlist("themes")),
+        license_id=form.get("license_id", "cc-by-4.0"),
+        contact_email=form.get("contact_email", ""),
+        temporal_start=_date(form.get("temporal_start")),
+        temporal_end=_date(form.get("temporal_end")),
+        spatial=form.get("spatial", ""),
+        frequency=form.get("frequency", ""),
+    )

@@ -1,0 +1,195 @@
+"""Publishing pages: create and edit datasets, upload, decide, submit and review."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import login_required
+
+from app.context import current_actor, services
+from app.web.forms import metadata_from_form
+from datasets.errors import StaleVersion, SubmissionBlocked
+from datasets.queries import get_dataset
+from datasets.uploads import receive
+from datasets.vocab import FREQUENCIES, LICENSES
+from datasets.workflow import submission_problems
+from publishers import InvalidInput, NotFound, Permission, can, organizations_where
+
+bp = Blueprint("manage", __name__)
+
+
+def _form_context(**extra: object) -> dict[str, object]:
+    svc = services()
+    actor = current_actor()
+    orgs = [o for o in svc.accounts.list_organizations()
+            if can(actor, Permission.CREATE_DATASET, o.id)]
+    return {"organizations": orgs, "licenses": LICENSES, "frequencies": FREQUENCIES,
+            "themes": svc.catalog.themes(), **extra}
+
+
+@bp.route("/dataset/new", methods=["GET", "POST"])
+@login_required
+def new_dataset() -> ResponseReturnValue:
+    if request.method == "GET":
+        return render_template("manage/edit.html", **_form_context(dataset=None, form={}))
+    try:
+        dataset = services().editor.create(
+            current_actor(), request.form.get("organization_id", ""),
+            metadata_from_form(request.form),
+        )
+    except InvalidInput as exc:
+        return render_template("manage/edit.html", **_form_context(
+            dataset=None, form=request.form, errors=exc.errors)), 422
+    flash(_("Dataset created as a draft. Now add its files."), "success")
+    return redirect(url_for("manage.dataset", name=dataset.name))
+
+
+def _load(name: str) -> tuple[object, object]:
+    actor = current_actor()
+    with services().sessions() as session:
+        dataset = get_dataset(session, name)
+        if not can(actor, Permission.READ_DRAFT, dataset.organization_id):
+            raise NotFound("dataset not found")  # drafts do not exist for outsiders
+        revision = dataset.working_revision or dataset.live_revision
+        return dataset, revision
+
+
+@bp.route("/dataset/edit/<slug:name>", methods=["GET", "POST"])
+@login_required
+def edit_dataset(name: str) -> ResponseReturnValue:
+    dataset, revision = _load(name)
+    if request.method == "GET":
+        return render_template("manage/edit.html", **_form_context(dataset=dataset, form=revision))
+    try:
+        services().editor.update_metadata(
+            current_actor(), name, metadata_from_form(request.form),
+            expected_version=request.form.get("lock_version", type=int),
+        )
+    except StaleVersion:
+        flash(_("Someone else saved this dataset while you were editing. "
+                "Your changes were not saved: review the current version and edit again."),
+              "error")
+        return redirect(url_for("manage.edit_dataset", name=name)), 303
+    except InvalidInput as exc:
+        return render_template("manage/edit.html", **_form_context(
+            dataset=dataset, form=request.form, errors=exc.errors)), 422
+    flash(_("Changes saved."), "success")
+    return redirect(url_for("manage.dataset", name=name))
+
+
+@bp.get("/dataset/<slug:name>/manage")
+def dataset(name: str) -> ResponseReturnValue:
+    dataset, revision = _load(name)
+    actor = current_actor()
+    svc = services()
+    return render_template(
+        "manage/dataset.html", dataset=dataset, revision=revision,
+        problems=submission_problems(revision) if revision else [],
+        activity=svc.workflow.activity(dataset.id),  # type: ignore[attr-defined]
+        can_approve=can(actor, Permission.APPROVE, dataset.organization_id),  # type: ignore[attr-defined]
+        licenses=LICENSES,
+    )
+
+
+@bp.post("/dataset/<slug:name>/resources")
+@login_required
+def upload(name: str) -> ResponseReturnValue:
+    svc = services()
+    file = request.files.get("file")
+    if file is None or not file.filename:
+        flash(_("Choose a file to upload."), "error")
+        return redirect(url_for("manage.dataset", name=name))
+    staged = receive(file.stream, file.filename, svc.settings.data_dir / "staging",
+                     svc.settings.max_upload_bytes)
+    from datasets.editing import ResourceInput
+
+    svc.editor.add_upload(current_actor(), name, staged,
+                          ResourceInput(name=request.form.get("name", "")))
+    flash(_("File received. It is being checked; this page shows the result."), "success")
+    return redirect(url_for("manage.dataset", name=name))
+
+
+@bp.post("/dataset/<slug:name>/resource/<slug:resource_id>/decisions")
+@login_required
+def decide(name: str, resource_id: str) -> ResponseReturnValue:
+    columns = request.form.getlist("column")
+    decisions = [
+        {"column": c, "action": request.form.get(f"action-{c}", ""),
+         "justification": request.form.get(f"justification-{c}", "")}
+        for c in columns
+    ]
+    try:
+        services().editor.set_decisions(current_actor(), name, resource_id, decisions)
+    except InvalidInput as exc:
+        flash(_("Some decisions were not accepted: %(problems)s",
+                problems="; ".join(f"{k}: {', '.join(v)}" for k, v in exc.errors.items())),
+              "error")
+        return redirect(url_for("manage.dataset", name=name)), 303
+    flash(_("Decisions saved; the public file is being rebuilt."), "success")
+    return redirect(url_for("manage.dataset", name=name))
+
+
+@bp.post("/dataset/<slug:name>/submit")
+@login_required
+def submit(name: str) -> ResponseReturnValue:
+    try:
+        services().workflow.submit(current_actor(), name)
+    except SubmissionBlocked:
+        flash(_("Resolve the problems listed below before submitting."), "error")
+        return redirect(url_for("manage.dataset", name=name)), 303
+    flash(_("Submitted for review."), "success")
+    return redirect(url_for("manage.dataset", name=name))
+
+
+@bp.post("/dataset/<slug:name>/approve")
+@login_required
+def approve(name: str) -> ResponseReturnValue:
+    services().workflow.approve(current_actor(), name, request.form.get("comment", ""))
+    flash(_("Approved and published."), "success")
+    return redirect(url_for("public.dataset", name=name))
+
+
+@bp.post("/dataset/<slug:name>/reject")
+@login_required
+def reject(name: str) -> ResponseReturnValue:
+    try:
+        services().workflow.reject(current_actor(), name, request.form.get("comment", ""))
+    except InvalidInput:
+        flash(_("Write a comment so the publisher knows what to change."), "error")
+        return redirect(url_for("manage.dataset", name=name)), 303
+    flash(_("Sent back to the publisher."), "success")
+    return redirect(url_for("manage.review"))
+
+
+@bp.post("/dataset/<slug:name>/withdraw")
+@login_required
+def withdraw(name: str) -> ResponseReturnValue:
+    try:
+        services().workflow.withdraw(current_actor(), name, request.form.get("comment", ""))
+    except InvalidInput:
+        flash(_("Give a reason for withdrawing the dataset."), "error")
+        return redirect(url_for("manage.dataset", name=name)), 303
+    flash(_("Dataset withdrawn from public view."), "success")
+    return redirect(url_for("manage.dataset", name=name))
+
+
+@bp.post("/dataset/<slug:name>/delete")
+@login_required
+def delete(name: str) -> ResponseReturnValue:
+    services().workflow.delete_draft(current_actor(), name)
+    flash(_("Draft deleted."), "success")
+    return redirect(url_for("manage.review"))
+
+
+@bp.get("/review")
+@login_required
+def review() -> ResponseReturnValue:
+    actor = current_actor()
+    svc = services()
+    drafts_orgs = organizations_where(actor, Permission.EDIT_DATASET)
+    return render_template(
+        "manage/review.html", items=svc.workflow.review_queue(actor),
+        my_datasets=svc.workflow.datasets_of(drafts_orgs),
+        organizations={o.id: o for o in svc.accounts.list_organizations()},
+    )

@@ -1,0 +1,212 @@
+"""Process an uploaded resource version: format, validation, personal data, public file.
+
+Runs as a background job. Every outcome is stored on the version (status, report,
+findings, error code), so the publisher sees it and nothing is lost on failure.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from datasets.ingest import IngestError, detect_format, normalize_to_csv
+from datasets.model import ResourceVersion, VersionStatus
+from datasets.personal import (
+    ColumnDecision,
+    Finding,
+    Policy,
+    apply_actions,
+    decide,
+    scan_csv,
+    smallest_group_size,
+)
+from datasets.storage import BlobStore
+from datasets.validation import infer_schema, validate_table
+from datasets.vault import Vault
+
+log = logging.getLogger(__name__)
+
+# Actions after which a column's values are no longer of the schema's type.
+_RETYPED = frozenset({"mask", "hash", "generalize", "redact"})
+
+
+class Processor:
+    """Turns a stored original into a validated, stripped, publishable file."""
+
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        vault: Vault,
+        public_store: BlobStore,
+        policy_for: Callable[[str], Policy],
+        hash_key: bytes,
+        quasi_identifiers: Sequence[str],
+    ) -> None:
+        self._sessions = sessions
+        self._vault = vault
+        self._public = public_store
+        self._policy_for = policy_for
+        self._hash_key = hash_key
+        self._quasi = tuple(quasi_identifiers)
+
+    def run_job(self, payload: Mapping[str, Any]) -> None:
+        """Job handler: process ``payload["version_id"]`` (``rebuild``: strip again only)."""
+        self.process(str(payload["version_id"]), rebuild=bool(payload.get("rebuild")))
+
+    def process(self, version_id: str, *, rebuild: bool = False) -> None:
+        """Process the version; failures are recorded on it, never raised."""
+        with self._sessions.begin() as session:
+            version = session.get(ResourceVersion, version_id)
+            if version is None or version.url:
+                return
+            organization_id = _organization_of(session, version)
+            try:
+                if not rebuild or version.normalized_key is None:
+                    self._analyse(version, organization_id)
+                if version.is_tabular:
+                    self._build_public_table(version)
+                version.status = VersionStatus.READY.value
+                version.error_code, version.error_params = None, None
+            except IngestError as exc:
+                version.status = VersionStatus.FAILED.value
+                version.error_code, version.error_params = exc.code, _plain(exc.params)
+                log.info("resource rejected", extra={"version_id": version_id, "code": exc.code})
+            except Exception:
+                version.status = VersionStatus.FAILED.value
+                version.error_code, version.error_params = "internal", {}
+                log.exception("resource processing failed", extra={"version_id": version_id})
+
+    def _analyse(self, version: ResourceVersion, organization_id: str) -> None:
+        assert version.original_key is not None
+        with self._vault.decrypted(version.original_key) as original:
+            detected = detect_format(original, version.original_filename)
+            version.format = detected.format
+            version.media_type = detected.media_type
+            version.is_tabular = detected.is_tabular
+            if not detected.is_tabular:
+                blob = self._public.put_file(original)
+                version.public_sha256, version.public_size = blob.key, blob.size
+                return
+            normalized = self._vault.scratch_file(".csv")
+            try:
+                table = normalize_to_csv(
+                    original,
+                    detected,
+                    normalized,
+                    encoding=version.encoding_override,
+                    sheet=version.sheet,
+                )
+                version.encoding = table.encoding
+                version.sheet = table.sheet
+                version.row_count = table.row_count
+                schema = version.table_schema or infer_schema(normalized)
+                version.table_schema = schema
+                version.validation = validate_table(normalized, schema).to_dict()
+                findings = scan_csv(normalized)
+                version.findings = [_finding_dict(f) for f in findings]
+                version.decisions = _default_decisions(
+                    findings, version.decisions or [], self._policy_for(organization_id)
+                )
+                version.normalized_key = self._vault.store_file(normalized)
+            finally:
+                normalized.unlink(missing_ok=True)
+        stem = Path(version.filename or "data").stem or "data"
+        version.filename = f"{stem}.csv"
+        version.format, version.media_type = "CSV", "text/csv"
+
+    def _build_public_table(self, version: ResourceVersion) -> None:
+        """Strip the normalized table by the decisions; leave no public file if undecided."""
+        decided = {d["column"] for d in version.decisions or []}
+        if any(f["column"] not in decided for f in version.findings or []):
+            version.public_sha256, version.public_size = None, None
+            return
+        assert version.normalized_key is not None
+        decisions = [
+            ColumnDecision(d["column"], d["kind"], d["action"], d.get("justification", ""))
+            for d in version.decisions or []
+        ]
+        findings = [_finding_from(f) for f in version.findings or []]
+        with self._vault.decrypted(version.normalized_key, ".csv") as normalized:
+            public = self._vault.scratch_file(".csv")
+            try:
+                apply_actions(normalized, public, decisions, findings, hash_key=self._hash_key)
+                version.smallest_group = smallest_group_size(public, self._quasi)
+                blob = self._public.put_file(public)
+            finally:
+                public.unlink(missing_ok=True)
+        version.public_sha256, version.public_size = blob.key, blob.size
+        version.public_schema = public_schema(version.table_schema or {}, version.decisions or [])
+
+
+def public_schema(
+    schema: Mapping[str, Any], decisions: Sequence[Mapping[str, Any]]
+) -> dict[str, Any]:
+    """Return the Table Schema of the stripped table: dropped fields gone, rewritten as text."""
+    actions = {d["column"]: d["action"] for d in decisions}
+    fields = []
+    for field in schema.get("fields", []):
+        action = actions.get(field["name"])
+        if action == "drop":
+            continue
+        if action in _RETYPED:
+            field = {k: v for k, v in field.items() if k in ("name", "title", "description")}
+            field["type"] = "string"
+        fields.append(dict(field))
+    result = {k: v for k, v in schema.items() if k not in ("fields", "primaryKey", "foreignKeys")}
+    result["fields"] = fields
+    names = {f["name"] for f in fields}
+    primary = schema.get("primaryKey")
+    keys = [primary] if isinstance(primary, str) else list(primary or [])
+    if keys and all(k in names for k in keys):
+        result["primaryKey"] = primary
+    return result
+
+
+def _default_decisions(
+    findings: Sequence[Finding], existing: Sequence[dict[str, Any]], policy: Policy
+) -> list[dict[str, Any]]:
+    """Keep earlier decisions for columns still found; fill the rest from the policy."""
+    columns = {f.column for f in findings}
+    kept = [d for d in existing if d["column"] in columns]
+    decided = {d["column"] for d in kept}
+    proposed, _undecided = decide([f for f in findings if f.column not in decided], policy)
+    for decision in proposed:
+        kept.append(
+            {
+                "column": decision.column,
+                "kind": str(decision.kind),
+                "action": str(decision.action),
+                "justification": decision.justification,
+                "decided_by": "policy",
+            }
+        )
+    return kept
+
+
+def _finding_dict(finding: Finding) -> dict[str, Any]:
+    data = asdict(finding)
+    data["kind"] = str(data["kind"])
+    return data
+
+
+def _finding_from(data: Mapping[str, Any]) -> Finding:
+    return Finding(**{k: data[k] for k in Finding.__dataclass_fields__ if k in data})
+
+
+def _organization_of(session: Session, version: ResourceVersion) -> str:
+    from datasets.model import Dataset, Resource
+
+    resource = session.get(Resource, version.resource_id)
+    assert resource is not None
+    dataset = session.get(Dataset, resource.dataset_id)
+    assert dataset is not None
+    return dataset.organization_id
+
+
+def _plain(params: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v if isinstance(v, int | float | bool) else str(v) for k, v in params.items()}

@@ -1,0 +1,71 @@
+"""The background job queue behind one small interface (SPEC §5).
+
+Huey does the queueing: its SQLite storage in the data dir by default, Redis when
+``REDIS_URL`` is set, and its immediate mode (jobs run inline) in tests. Jobs are named
+and dispatched through an explicit table of handlers built in the composition root.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any, Protocol
+
+from huey import Huey, RedisHuey, SqliteHuey
+
+log = logging.getLogger(__name__)
+
+JobHandler = Callable[[Mapping[str, Any]], None]
+
+
+class TaskQueue(Protocol):
+    """Runs named jobs in the background (or inline, in immediate mode)."""
+
+    def enqueue(self, job: str, payload: Mapping[str, Any]) -> None:
+        """Queue ``job`` with a JSON-serializable payload; raise ``KeyError`` if unknown."""
+        ...
+
+
+class HueyQueue:
+    """A ``TaskQueue`` on Huey; one Huey task dispatches to the handler table."""
+
+    def __init__(self, huey: Huey, handlers: Mapping[str, JobHandler]) -> None:
+        self.huey = huey
+        self._handlers = dict(handlers)
+
+        @huey.task(retries=2, retry_delay=5, name="opendata.run_job")  # type: ignore[untyped-decorator]
+        def run_job(job: str, payload: dict[str, Any]) -> None:
+            log.info("job start", extra={"job": job})
+            self._handlers[job](payload)
+            log.info("job done", extra={"job": job})
+
+        self._run_job = run_job
+
+    def register(self, job: str, handler: JobHandler) -> None:
+        """Add a handler (composition root only, before jobs are queued)."""
+        self._handlers[job] = handler
+
+    def enqueue(self, job: str, payload: Mapping[str, Any]) -> None:
+        """Queue the job; in immediate mode it runs now and its errors propagate."""
+        if job not in self._handlers:
+            raise KeyError(job)
+        self._run_job(job, dict(payload))
+
+    @property
+    def immediate(self) -> bool:
+        """True when jobs run inline."""
+        return bool(self.huey.immediate)
+
+    def pending_count(self) -> int:
+        """Return how many jobs wait in the queue."""
+        return int(self.huey.pending_count())
+
+
+def open_huey(redis_url: str | None, data_dir: Path, *, immediate: bool = False) -> Huey:
+    """Return a Huey on Redis when ``redis_url`` is set, else on SQLite in ``data_dir``."""
+    if immediate:
+        return Huey("opendata", immediate=True, results=False)
+    if redis_url:
+        return RedisHuey("opendata", url=redis_url, results=False)
+    return SqliteHuey("opendata", filename=str(data_dir / "jobs.sqlite3"), results=False)

@@ -1,0 +1,311 @@
+"""Apply lifecycle transitions (SPEC §3): submit, approve, reject, withdraw, delete.
+
+Each transition checks permission and conditions, records activity, commits, and only
+then runs the after-commit callbacks (search index, caches). A failed callback marks
+the dataset ``index_stale`` and is reported; it never undoes the transition.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from datasets.editing import open_revision, record_activity
+from datasets.errors import SubmissionBlocked, TransitionNotAllowed
+from datasets.lifecycle import (
+    COMMENT_REQUIRED,
+    PERMISSION_FOR,
+    Transition,
+    next_revision_status,
+    next_state,
+)
+from datasets.model import (
+    Activity,
+    Dataset,
+    DatasetState,
+    Revision,
+    RevisionStatus,
+    VersionStatus,
+)
+from datasets.queries import LOAD_OPTIONS, get_dataset
+from datasets.queue import TaskQueue
+from publishers import (
+    Accounts,
+    Actor,
+    InvalidInput,
+    PermissionDenied,
+    organizations_where,
+    require,
+    utcnow,
+)
+from publishers import Permission as P
+
+log = logging.getLogger(__name__)
+
+AfterCommit = Callable[[str], None]
+JOB_LOAD_DATASTORE = "load_datastore"
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    """A submission waiting for a steward."""
+
+    dataset_name: str
+    dataset_id: str
+    organization_id: str
+    title: str
+    submitted_by: str | None
+    submitted_at: datetime | None
+    is_revision: bool  # a pending revision of a published dataset
+
+
+def submission_problems(revision: Revision) -> list[dict[str, str]]:
+    """Return why ``revision`` cannot be submitted yet (empty when it can)."""
+    reasons: list[dict[str, str]] = []
+    if not revision.entries:
+        reasons.append({"code": "no_resources"})
+    for entry in revision.entries:
+        version = entry.version
+        name = version.name
+        status = VersionStatus(version.status)
+        if status is VersionStatus.PROCESSING:
+            reasons.append({"code": "processing", "resource": name})
+        elif status is VersionStatus.FAILED:
+            reasons.append({"code": "failed", "resource": name})
+        elif version.is_tabular:
+            if version.validation and not version.validation.get("valid"):
+                reasons.append({"code": "invalid_table", "resource": name})
+            decided = {d["column"] for d in version.decisions or []}
+            undecided = [f["column"] for f in version.findings or [] if f["column"] not in decided]
+            if undecided:
+                reasons.append(
+                    {
+                        "code": "undecided_findings",
+                        "resource": name,
+                        "columns": ", ".join(undecided),
+                    }
+                )
+    return reasons
+
+
+class Workflow:
+    """Lifecycle transitions of datasets."""
+
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        accounts: Accounts,
+        queue: TaskQueue,
+        after_commit: Sequence[AfterCommit] = (),
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self._sessions = sessions
+        self._accounts = accounts
+        self._queue = queue
+        self._after_commit = list(after_commit)
+        self._clock = clock
+
+    def add_after_commit(self, callback: AfterCommit) -> None:
+        """Register a callback run with the dataset id after a public change commits."""
+        self._after_commit.append(callback)
+
+    def submit(self, actor: Actor, name: str) -> Dataset:
+        """Submit the working revision for review; raise ``SubmissionBlocked`` with reasons."""
+        with self._sessions.begin() as session:
+            dataset = self._load(session, name, actor, Transition.SUBMIT)
+            state = DatasetState(dataset.state)
+            revision = dataset.working_revision
+            if state is DatasetState.WITHDRAWN and revision is None:
+                revision = open_revision(session, dataset, actor.user_id)
+            if revision is None:
+                raise TransitionNotAllowed("nothing to submit", transition="submit", state=state)
+            if state is DatasetState.PUBLISHED:
+                revision.status = next_revision_status(
+                    RevisionStatus(revision.status), Transition.SUBMIT
+                ).value
+            else:
+                dataset.state = next_state(state, Transition.SUBMIT).value
+                revision.status = RevisionStatus.SUBMITTED.value
+            problems = submission_problems(revision)
+            if problems:
+                raise SubmissionBlocked(problems)
+            revision.submitted_by, revision.submitted_at = actor.user_id, self._clock()
+            self._record(session, dataset, actor, "submit", state, dataset.state)
+        return dataset
+
+    def approve(self, actor: Actor, name: str, comment: str = "") -> Dataset:
+        """Publish the submitted revision: the live pointer moves in one transaction."""
+        with self._sessions.begin() as session:
+            dataset = self._load(session, name, actor, Transition.APPROVE)
+            revision = self._submitted_revision(dataset, Transition.APPROVE)
+            if (
+                revision.submitted_by == actor.user_id
+                and self._accounts.count_stewards(dataset.organization_id) > 1
+            ):
+                raise PermissionDenied("cannot approve own submission", reason="own_submission")
+            problems = submission_problems(revision)
+            if problems:
+                raise SubmissionBlocked(problems)
+            before = dataset.state
+            now = self._clock()
+            revision.status = RevisionStatus.APPROVED.value
+            revision.decided_by, revision.decided_at = actor.user_id, now
+            dataset.live_revision_id = revision.id
+            dataset.working_revision_id = None
+            dataset.state = DatasetState.PUBLISHED.value
+            dataset.published = dataset.published or now
+            dataset.modified = now
+            dataset.lock_version += 1
+            self._record(session, dataset, actor, "approve", before, dataset.state, comment)
+            tabular = [e.version_id for e in revision.entries if e.version.is_tabular]
+        for version_id in tabular:
+            self._queue.enqueue(JOB_LOAD_DATASTORE, {"version_id": version_id})
+        self._run_after_commit(dataset.id)
+        return dataset
+
+    def reject(self, actor: Actor, name: str, comment: str) -> Dataset:
+        """Send the submission back with a required comment."""
+        with self._sessions.begin() as session:
+            dataset = self._load(session, name, actor, Transition.REJECT, comment)
+            revision = self._submitted_revision(dataset, Transition.REJECT)
+            before = dataset.state
+            revision.status = RevisionStatus.REJECTED.value
+            revision.decided_by, revision.decided_at = actor.user_id, self._clock()
+            if DatasetState(before) is not DatasetState.PUBLISHED:
+                dataset.state = next_state(DatasetState(before), Transition.REJECT).value
+            self._record(session, dataset, actor, "reject", before, dataset.state, comment)
+        return dataset
+
+    def withdraw(self, actor: Actor, name: str, comment: str) -> Dataset:
+        """Take a published dataset off every public surface (kept for audit)."""
+        with self._sessions.begin() as session:
+            dataset = self._load(session, name, actor, Transition.WITHDRAW, comment)
+            before = dataset.state
+            dataset.state = next_state(DatasetState(before), Transition.WITHDRAW).value
+            dataset.modified = self._clock()
+            dataset.lock_version += 1
+            self._record(session, dataset, actor, "withdraw", before, dataset.state, comment)
+        self._run_after_commit(dataset.id)
+        return dataset
+
+    def delete_draft(self, actor: Actor, name: str) -> None:
+        """Delete a dataset that was never published; others are withdrawn instead."""
+        with self._sessions.begin() as session:
+            dataset = self._load(session, name, actor, Transition.DELETE)
+            if dataset.state != DatasetState.DRAFT.value or dataset.live_revision_id:
+                raise TransitionNotAllowed("only drafts", transition="delete", state=dataset.state)
+            dataset.working_revision_id = None
+            session.flush()
+            session.delete(dataset)
+        log.info("draft deleted", extra={"dataset_id": dataset.id})
+
+    def review_queue(self, actor: Actor) -> list[ReviewItem]:
+        """Return the submissions ``actor`` may decide, oldest first."""
+        orgs = organizations_where(actor, P.APPROVE)
+        with self._sessions() as session:
+            query = (
+                select(Dataset, Revision)
+                .join(Revision, Dataset.working_revision_id == Revision.id)
+                .where(Revision.status == RevisionStatus.SUBMITTED.value)
+                .order_by(Revision.submitted_at)
+            )
+            if not actor.is_sysadmin:
+                query = query.where(Dataset.organization_id.in_(orgs))
+            return [
+                ReviewItem(
+                    dataset_name=d.name,
+                    dataset_id=d.id,
+                    organization_id=d.organization_id,
+                    title=r.title_vi,
+                    submitted_by=r.submitted_by,
+                    submitted_at=r.submitted_at,
+                    is_revision=d.state == DatasetState.PUBLISHED.value,
+                )
+                for d, r in session.execute(query).all()
+            ]
+
+    def datasets_of(self, organization_ids: frozenset[str]) -> list[Dataset]:
+        """Return the datasets of those organizations (any state), newest change first."""
+        if not organization_ids:
+            return []
+        with self._sessions() as session:
+            return list(
+                session.scalars(
+                    select(Dataset)
+                    .where(Dataset.organization_id.in_(organization_ids))
+                    .options(*LOAD_OPTIONS)
+                    .order_by(Dataset.modified.desc())
+                    .limit(200)
+                ).all()
+            )
+
+    def activity(self, dataset_id: str, *, limit: int = 100) -> list[Activity]:
+        """Return the dataset's activity, newest first."""
+        with self._sessions() as session:
+            return list(
+                session.scalars(
+                    select(Activity)
+                    .where(Activity.dataset_id == dataset_id)
+                    .order_by(Activity.created.desc())
+                    .limit(limit)
+                ).all()
+            )
+
+    # -- internals -----------------------------------------------------------------
+
+    def _load(
+        self, session: Session, name: str, actor: Actor, transition: Transition, comment: str = ""
+    ) -> Dataset:
+        dataset = get_dataset(session, name, for_update=True)
+        require(actor, PERMISSION_FOR[transition], dataset.organization_id)
+        if transition in COMMENT_REQUIRED and not comment.strip():
+            raise InvalidInput("comment required", {"comment": ["required"]})
+        return dataset
+
+    def _submitted_revision(self, dataset: Dataset, transition: Transition) -> Revision:
+        revision = dataset.working_revision
+        if revision is None or revision.status != RevisionStatus.SUBMITTED.value:
+            raise TransitionNotAllowed(
+                "nothing submitted", transition=transition.value, state=dataset.state
+            )
+        return revision
+
+    def _record(
+        self,
+        session: Session,
+        dataset: Dataset,
+        actor: Actor,
+        action: str,
+        before: str,
+        after: str,
+        comment: str = "",
+    ) -> None:
+        record_activity(
+            session,
+            dataset,
+            actor.user_id,
+            action,
+            from_state=before,
+            to_state=after,
+            comment=comment.strip(),
+            now=self._clock(),
+        )
+
+    def _run_after_commit(self, dataset_id: str) -> None:
+        for callback in self._after_commit:
+            try:
+                callback(dataset_id)
+            except Exception:
+                log.exception("after-commit update failed", extra={"dataset_id": dataset_id})
+                with self._sessions.begin() as session:
+                    dataset = session.get(Dataset, dataset_id)
+                    if dataset is not None:
+                        dataset.index_stale = True
+
+
+__all__ = ["LOAD_OPTIONS", "ReviewItem", "Workflow", "submission_problems"]

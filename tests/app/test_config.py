@@ -1,0 +1,69 @@
+"""Settings: defaults, .env file, environment, validation that names the bad setting."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from app.config import Settings, SettingsError, load_settings, setting_docs
+
+
+def test_defaults_give_the_embedded_setup(tmp_path: Path) -> None:
+    settings = load_settings({"OPENDATA_DATA_DIR": str(tmp_path)})
+    assert settings.effective_database_url == f"sqlite:///{(tmp_path / 'portal.sqlite3').resolve()}"
+    assert settings.search_url == "whoosh://"
+    assert settings.max_upload_mb == 1024
+    assert settings.rate_limit_anon == "120/minute"
+    assert settings.site_url == "http://127.0.0.1:5000"
+
+
+def test_env_file_is_read_and_environment_wins(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("OPENDATA_MAX_UPLOAD_MB=10\nOPENDATA_SITE_URL=https://a.example\n")
+    settings = load_settings({"OPENDATA_DATA_DIR": str(tmp_path),
+                              "OPENDATA_SITE_URL": "https://data.hcmc.example"})
+    assert settings.max_upload_mb == 10
+    assert settings.site_url == "https://data.hcmc.example"
+
+
+def test_settings_are_frozen(tmp_path: Path) -> None:
+    settings = load_settings({"OPENDATA_DATA_DIR": str(tmp_path)})
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        settings.max_upload_mb = 1  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "named"),
+    [
+        ("OPENDATA_MAX_UPLOAD_MB", "lots", "OPENDATA_MAX_UPLOAD_MB"),
+        ("OPENDATA_MAX_UPLOAD_MB", "0", "OPENDATA_MAX_UPLOAD_MB"),
+        ("DATABASE_URL", "mysql://root@localhost/x", "DATABASE_URL"),
+        ("OPENDATA_SEARCH_URL", "solr://x", "OPENDATA_SEARCH_URL"),
+        ("OPENDATA_ENCRYPTION_KEY", "short", "OPENDATA_ENCRYPTION_KEY"),
+        ("OPENDATA_RATE_LIMIT_ANON", "fast", "OPENDATA_RATE_LIMIT_ANON"),
+        ("OPENDATA_SITE_URL", "ftp://x", "OPENDATA_SITE_URL"),
+        ("REDIS_URL", "http://x", "REDIS_URL"),
+    ],
+)
+def test_bad_values_name_the_setting(tmp_path: Path, variable: str, value: str, named: str) -> None:
+    with pytest.raises(SettingsError, match=named):
+        load_settings({"OPENDATA_DATA_DIR": str(tmp_path), variable: value})
+
+
+def test_error_never_contains_the_secret_value(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError) as info:
+        load_settings({"OPENDATA_DATA_DIR": str(tmp_path), "OPENDATA_HASH_KEY": "s3cr3t-value"})
+    assert "s3cr3t-value" not in str(info.value)
+
+
+def test_every_environment_setting_is_documented_in_readme() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    missing = [env for env, _default, _help in setting_docs() if f"`{env}`" not in readme]
+    assert missing == []
+    assert len(setting_docs()) >= 20
+
+
+def test_settings_have_help_for_every_field() -> None:
+    for field in dataclasses.fields(Settings):
+        assert field.metadata.get("help"), field.name

@@ -1,0 +1,184 @@
+"""The fixture chain every test reuses: settings → services → app → client, runner, auth.
+
+Tests that touch the database run on SQLite always and on PostgreSQL when
+``TEST_DATABASE_URL`` is set: a fresh database is created for the test run (one per
+xdist worker) and every table is emptied between tests.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import psycopg
+import pytest
+from sqlalchemy import text
+
+from tests.servers import LiveServer
+
+if TYPE_CHECKING:
+    from app.config import Settings
+    from app.services import Services
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+CONFORMANCE = REPO_ROOT.parent / "shared" / "conformance"
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+def conformance_dir() -> Path:
+    """Return the shared conformance folder; skip without it, fail on CI."""
+    if not CONFORMANCE.is_dir():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{CONFORMANCE} is missing on CI")
+        pytest.skip(f"{CONFORMANCE} is not present on this machine")
+    return CONFORMANCE
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A fresh PostgreSQL database for this test run (and xdist worker), migrated."""
+    base = os.environ.get("TEST_DATABASE_URL")
+    if not base:
+        pytest.skip("TEST_DATABASE_URL is not set: PostgreSQL tests do not run")
+    from app.database import upgrade_database
+
+    name = f"opendata_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(base, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = base.rsplit("/", 1)[0] + f"/{name}"
+    upgrade_database(url)
+    yield url
+    with psycopg.connect(base, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A migrated, empty database: SQLite in tmp_path, or the run's PostgreSQL."""
+    from app.database import upgrade_database
+
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'portal.sqlite3'}"
+        upgrade_database(url)
+        yield url
+        return
+    url = request.getfixturevalue("postgres_url")
+    yield url
+    from publishers import Base, make_engine
+
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+        conn.execute(text(f"TRUNCATE {tables} CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str) -> Settings:
+    """Settings for a test: a temporary data dir, inline jobs, the chosen database."""
+    from app.config import Settings
+    from app.keys import ensure_key_files
+
+    data_dir = tmp_path / "instance"
+    data_dir.mkdir()
+    ensure_key_files(data_dir)
+    return Settings(
+        data_dir=data_dir,
+        database_url=database_url,
+        jobs_immediate=True,
+        testing=True,
+        max_upload_mb=5,
+        rate_limit_anon="0",
+        rate_limit_token="0",
+    )
+
+
+@pytest.fixture
+def services(settings: Settings) -> Iterator[Services]:
+    from app.services import build_services
+
+    svc = build_services(settings)
+    yield svc
+    svc.engine.dispose()
+
+
+@pytest.fixture
+def app(settings: Settings, services: Services):  # type: ignore[no-untyped-def]
+    from app import create_app
+
+    return create_app(settings, services)
+
+
+@pytest.fixture
+def client(app):  # type: ignore[no-untyped-def]
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):  # type: ignore[no-untyped-def]
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def live_server(app) -> Iterator[LiveServer]:  # type: ignore[no-untyped-def]
+    """The app served over HTTP on 127.0.0.1 (a real socket, threaded)."""
+    server = LiveServer(app)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def second_portal(tmp_path: Path) -> Iterator[LiveServer]:
+    """Another, independent portal instance (SQLite) served on 127.0.0.1."""
+    from app import create_app
+    from app.config import Settings
+    from app.database import upgrade_database
+    from app.keys import ensure_key_files
+
+    data_dir = tmp_path / "second"
+    data_dir.mkdir()
+    ensure_key_files(data_dir)
+    url = f"sqlite:///{data_dir / 'portal.sqlite3'}"
+    upgrade_database(url)
+    other = Settings(data_dir=data_dir, database_url=url, jobs_immediate=True, testing=True,
+                     rate_limit_anon="0", rate_limit_token="0")
+    server = LiveServer(create_app(other))
+    server.start()
+    yield server
+    server.stop()
+
+
+CSRF_RE = __import__("re").compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def csrf_from(client, path: str) -> str:  # type: ignore[no-untyped-def]
+    """Return the CSRF token of the form on ``path``."""
+    page = client.get(path)
+    match = CSRF_RE.search(page.get_data(as_text=True))
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+class AuthActions:
+    """Sign in and out through the real login form."""
+
+    def __init__(self, client) -> None:  # type: ignore[no-untyped-def]
+        self._client = client
+
+    def login(self, login: str, password: str) -> object:
+        token = csrf_from(self._client, "/user/login")
+        return self._client.post("/user/login", data={"login": login, "password": password,
+                                                      "csrf_token": token})
+
+    def logout(self) -> object:
+        token = csrf_from(self._client, "/")
+        return self._client.post("/user/logout", data={"csrf_token": token})
+
+
+@pytest.fixture
+def auth(client) -> AuthActions:  # type: ignore[no-untyped-def]
+    return AuthActions(client)

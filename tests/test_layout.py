@@ -1,0 +1,62 @@
+"""The repository's structure stays as designed."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import datasets
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_datasets_package_is_ours_not_the_pypi_distribution() -> None:
+    assert Path(datasets.__file__).resolve().is_relative_to(ROOT)
+
+
+def test_every_cli_command_is_in_the_readme() -> None:
+    from click import Group
+
+    from app.cli import main
+
+    readme = (ROOT / "README.md").read_text()
+
+    def walk(group: Group, prefix: str) -> list[str]:
+        names = []
+        for name, command in group.commands.items():
+            full = f"{prefix} {name}"
+            names.extend(walk(command, full) if isinstance(command, Group) else [full])
+        return names
+
+    commands = walk(main, "opendata")
+    assert len(commands) >= 10
+    assert [c for c in commands if f"`{c}" not in readme] == []
+
+
+def test_compiled_catalogs_are_up_to_date() -> None:
+    from babel.messages.mofile import read_mo
+    from babel.messages.pofile import read_po
+
+    for locale in ("vi", "en"):
+        folder = ROOT / "app" / "translations" / locale / "LC_MESSAGES"
+        with (folder / "messages.po").open("rb") as po, (folder / "messages.mo").open("rb") as mo:
+            source, compiled = read_po(po), read_mo(mo)
+        source_ids = {m.id for m in source if m.id and m.string}
+        compiled_ids = {m.id for m in compiled if m.id}
+        assert source_ids <= compiled_ids, f"{locale}: run `make translations`"
+
+
+def test_vietnamese_catalog_translates_every_message() -> None:
+    from babel.messages.pofile import read_po
+
+    with (ROOT / "app/translations/vi/LC_MESSAGES/messages.po").open("rb") as handle:
+        catalog = read_po(handle)
+    untranslated = [m.id for m in catalog if m.id and not m.string]
+    assert untranslated == []
+    assert len(catalog) > 150
+
+
+def test_no_template_uses_an_external_asset() -> None:
+    pattern = re.compile(r'(src|href)="(https?:)?//', re.I)
+    for template in (ROOT / "app" / "templates").rglob("*.html"):
+        assert not pattern.search(template.read_text()), template

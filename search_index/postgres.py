@@ -170,6 +170,19 @@ class PostgresIndex:
 
         return self._run(write)
 
+    def drop(self) -> None:
+        """Drop the index's schema with everything in it (tests and benchmarks clean up)."""
+        statement = sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(self.schema))
+        self._run(lambda conn: conn.execute(statement))
+
+    def size_bytes(self) -> int:
+        """Return the bytes the index's tables and their indexes use."""
+        statement = sql.SQL(
+            "SELECT pg_total_relation_size(%s::regclass) + pg_total_relation_size(%s::regclass)"
+        )
+        names = (f'"{self.schema}".documents', f'"{self.schema}".terms')
+        return int(self._run(lambda conn: _one(conn.execute(statement, names).fetchone())))
+
     # -- reading ---------------------------------------------------------------------------
 
     def count(self) -> int:

@@ -127,8 +127,10 @@ class VietnameseTokenizer(Tokenizer):  # type: ignore[misc]  # whoosh ships no t
             return [v for v in value.split("\x1f") if v]
         if self.mode == "accented":
             return accented_words(value)
-        words = folded_words(value)
-        return bigrams(words) if self.mode == "bigram" else words
+        if self.mode == "bigram":
+            # Lines are separate fields or languages: no phrase spans two of them.
+            return [pair for line in value.split("\n") for pair in bigrams(folded_words(line))]
+        return folded_words(value)
 
     def __call__(
         self,

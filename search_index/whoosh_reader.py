@@ -44,14 +44,17 @@ class ReaderState:
         self.leaves: list[tuple[Any, int, SegmentCache]] = []
         live = bitset_range(0, self.size)
         for segment_reader, offset in reader.leaf_readers():
-            segid = segment_reader.segment().segment_id()
+            segment = segment_reader.segment()
+            if segment is None:  # an empty index reads as one segment-less EmptyReader
+                continue
+            segid = segment.segment_id()
             cache = caches.setdefault(segid, SegmentCache())
             self.leaves.append((segment_reader, offset, cache))
             if segment_reader.has_deletions():
                 deleted = [d + offset for d in segment_reader.segment().deleted_docs()]
                 live &= ~bitset_from_ids(deleted)
         # Forget segments merged away, so their memory is released.
-        keep = {seg.segment().segment_id() for seg, _, _ in self.leaves}
+        keep = {leaf.segment().segment_id() for leaf, _, _ in self.leaves}
         for segid in list(caches):
             if segid not in keep:
                 del caches[segid]

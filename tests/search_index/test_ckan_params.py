@@ -1,0 +1,99 @@
+"""CKAN ``package_search`` parameters map onto ``SearchQuery``."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from search_index import FACET_FIELDS, SearchQueryError, SortOrder, parse_package_search
+
+
+def test_defaults_match_ckan() -> None:
+    query = parse_package_search({})
+    assert (query.text, query.offset, query.limit, query.sort) == ("", 0, 10, SortOrder.RELEVANCE)
+    assert query.facets == FACET_FIELDS
+    assert parse_package_search({"q": "*:*"}).text == ""
+
+
+def test_fq_filters_negation_and_quotes() -> None:
+    query = parse_package_search(
+        {
+            "q": "giao thông",
+            "fq": 'organization:so-gtvt +tags:"xe buýt" tags:metro -res_format:PDF '
+            "license_id:cc-by-4.0 groups:giao-thong",
+        }
+    )
+    assert query.text == "giao thông"
+    assert query.filters == {
+        "organization": ("so-gtvt",),
+        "tags": ("xe buýt", "metro"),
+        "license_id": ("cc-by-4.0",),
+        "theme": ("giao-thong",),
+    }
+    assert query.exclude == {"res_format": ("PDF",)}
+
+
+def test_field_clauses_in_q_become_filters() -> None:
+    query = parse_package_search({"q": "tags:y-te bệnh viện", "fq": "+dataset_type:dataset"})
+    assert query.text == "bệnh viện"
+    assert query.filters == {"tags": ("y-te",)}
+
+
+def test_metadata_modified_range() -> None:
+    query = parse_package_search(
+        {"fq": "metadata_modified:[2024-01-01T00:00:00Z TO 2024-06-30T23:59:59Z]"}
+    )
+    assert query.modified_from == datetime(2024, 1, 1, tzinfo=UTC)
+    assert query.modified_to == datetime(2024, 6, 30, 23, 59, 59, tzinfo=UTC)
+    open_ended = parse_package_search({"fq": "metadata_modified:[NOW-7DAYS TO *]"})
+    assert open_ended.modified_to is None
+    assert open_ended.modified_from is not None
+    assert (datetime.now(UTC) - open_ended.modified_from).days == 7
+
+
+@pytest.mark.parametrize(
+    ("sort", "expected"),
+    [
+        ("score desc, metadata_modified desc", SortOrder.RELEVANCE),
+        ("metadata_modified desc", SortOrder.MODIFIED),
+        ("title_string asc", SortOrder.TITLE),
+        ("name asc", SortOrder.TITLE),
+        ("views_recent desc", SortOrder.POPULARITY),
+        ("", SortOrder.RELEVANCE),
+    ],
+)
+def test_sort_forms(sort: str, expected: SortOrder) -> None:
+    assert parse_package_search({"sort": sort}).sort is expected
+
+
+def test_rows_start_and_facets() -> None:
+    query = parse_package_search(
+        {"rows": "1000", "start": "40", "facet.field": '["organization", "groups"]'}
+    )
+    assert (query.limit, query.offset) == (1000, 40)
+    assert query.facets == ("organization", "theme")
+    assert parse_package_search({"facet.limit": "-1"}).facet_limit == -1
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"rows": "1001"}, "rows"),
+        ({"rows": "ten"}, "rows: Invalid integer"),
+        ({"start": "-1"}, "start"),
+        ({"sort": "metadata_modified up"}, "sort"),
+        ({"sort": "popularity desc"}, "sort"),
+        ({"fq": "owner:someone"}, "unknown field 'owner'"),
+        ({"fq": "metadata_modified:[2024-01-01 TO]"}, "malformed"),
+        ({"fq": "metadata_modified:[yesterday TO *]"}, "malformed date"),
+        ({"fq": "-metadata_modified:[* TO NOW]"}, "negated"),
+        ({"fq": "just words"}, "fq"),
+        ({"facet.field": '["owner"]'}, "facet.field"),
+        ({"facet.field": '{"a": 1}'}, "facet.field"),
+    ],
+)
+def test_bad_input_raises_a_clear_error(params: dict[str, str], message: str) -> None:
+    with pytest.raises(SearchQueryError) as caught:
+        parse_package_search(params)
+    assert message in caught.value.message

@@ -1,0 +1,311 @@
+"""The fast validation engine: Frictionless' semantics, whole-column checks in batches.
+
+Frictionless (5.21.0) opens the resource as usual, so the encoding, the CSV dialect (sniffed),
+the header, the header errors and the cell readers are its own. The data rows are then read
+with the csv module under that same dialect, in batches of ``BATCH_ROWS`` rows. Rows whose
+length differs from the field count, and rows where a column checker saw a possible problem
+(or every cell missing), are read by Frictionless' ``Row``, which produces the exact errors.
+Unique and primary-key checks replay Frictionless' bookkeeping with the same cast values.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+import frictionless
+from frictionless import errors as fl_errors
+from frictionless.formats.csv.control import CsvControl
+from frictionless.table.row import Row, create_cell_handlers
+
+from datasets.validation_checks import ColumnChecker, build_checker
+
+__all__ = ["BATCH_ROWS", "EngineUnsupported", "run_fast_engine"]
+
+BATCH_ROWS = 20_000
+# The engine replays internals of this exact release (pinned in setup.cfg); any other
+# version is validated by Frictionless itself until the tests have been run against it.
+_VERIFIED_FRICTIONLESS = "5.21.0"
+# Failures of the source that Frictionless reports as errors of its own (encoding-error,
+# source-error...): the engine hands the whole file to Frictionless instead.
+_SOURCE_FAILURES = (csv.Error, UnicodeError, LookupError, OSError)
+
+
+class EngineUnsupported(Exception):
+    """Raised when the fast engine cannot promise Frictionless' result for this input."""
+
+
+@dataclass
+class _Plan:
+    path: Path
+    encoding: str
+    newline: str | None
+    csv_dialect: Any
+    dialect: Any
+    simple_header: bool
+    handlers: Any
+    field_names: list[str]
+    checkers: list[ColumnChecker]
+    unique: list[int]
+    primary: list[int]
+    header_errors: list[Any]
+    memory: list[dict[Any, int]] = field(default_factory=list)
+
+
+def run_fast_engine(
+    resource: Any, *, limit_errors: int, progress: Callable[[int], None] | None
+) -> tuple[int, list[Any], bool]:
+    """Validate an unopened ``frictionless.Resource``; return (rows read, errors, truncated).
+
+    Raises EngineUnsupported when Frictionless must validate this resource itself.
+    """
+    plan = _plan(resource)
+    found: list[Any] = list(plan.header_errors)
+    read = 0
+    try:
+        with plan.path.open(encoding=plan.encoding, newline=plan.newline) as text:
+            for numbers, rows in _batches(plan, csv.reader(text, plan.csv_dialect)):
+                if read == 0 and limit_errors and len(found) >= limit_errors:
+                    return 1, found[:limit_errors], True
+                for index, row_errors in _batch_errors(plan, numbers, rows):
+                    found.extend(row_errors)
+                    if limit_errors and len(found) >= limit_errors:
+                        return read + index + 1, found[:limit_errors], True
+                read += len(rows)
+                if progress is not None:
+                    progress(read)
+    except _SOURCE_FAILURES as exc:
+        raise EngineUnsupported("source") from exc
+    return read, found, False
+
+
+def _plan(resource: Any) -> _Plan:
+    if frictionless.settings.VERSION != _VERIFIED_FRICTIONLESS:
+        raise EngineUnsupported("frictionless version")
+    try:
+        resource.open()
+    except Exception as exc:  # Frictionless turns this into its own report
+        raise EngineUnsupported("open") from exc
+    try:
+        return _plan_open(resource)
+    finally:
+        resource.close()
+
+
+def _plan_open(resource: Any) -> _Plan:
+    dialect = resource.dialect
+    supported = (
+        isinstance(resource, frictionless.resources.TableResource)
+        and resource.format in ("csv", "tsv")
+        and resource.scheme == "file"
+        and not resource.compression
+        and not resource.innerpath
+        and not resource.schema.foreign_keys
+        and dialect.header_case
+        and (resource.labels or resource.fragment)
+    )
+    if not supported:
+        raise EngineUnsupported("resource")
+    fields = list(resource.header.get_expected_fields())
+    if not fields:
+        raise EngineUnsupported("no fields")
+    names = [item.name for item in fields]
+    unique = [i for i, item in enumerate(fields) if item.constraints.get("unique")]
+    primary_key = list(resource.schema.primary_key)
+    primary = [names.index(name) for name in primary_key] if set(primary_key) <= set(names) else []
+    keyed = set(unique) | set(primary)
+    checkers = []
+    for index, item in enumerate(fields):
+        missing = item.missing_values
+        if not item.has_defined("missing_values") and item.schema:
+            missing = item.schema.missing_values
+        checkers.append(build_checker(item, list(missing), need_values=index in keyed))
+    simple = bool(
+        dialect.header
+        and list(dialect.header_rows) == [1]
+        and not dialect.comment_char
+        and not dialect.comment_rows
+        and not dialect.skip_blank_rows
+    )
+    plan = _Plan(
+        path=Path(resource.normpath),
+        encoding=resource.encoding,
+        newline="" if resource.format == "csv" else None,
+        csv_dialect=CsvControl.from_dialect(dialect).to_python(),
+        dialect=dialect,
+        simple_header=simple,
+        handlers=create_cell_handlers(fields),
+        field_names=names,
+        checkers=checkers,
+        unique=unique,
+        primary=primary,
+        header_errors=list(resource.header.errors),
+    )
+    memories: list[dict[Any, int]] = [{} for _ in range(len(unique) + bool(primary))]
+    plan.memory = memories
+    return plan
+
+
+def _batches(plan: _Plan, reader: Iterator[list[str]]) -> Iterator[tuple[Sequence[int], list[Any]]]:
+    if plan.simple_header:
+        if next(reader, None) is None:
+            return
+        number = 2
+        while rows := list(islice(reader, BATCH_ROWS)):
+            yield range(number, number + len(rows)), rows
+            number += len(rows)
+        return
+    stream = plan.dialect.read_enumerated_content_stream(reader)
+    while pairs := list(islice(stream, BATCH_ROWS)):
+        yield [pair[0] for pair in pairs], [pair[1] for pair in pairs]
+
+
+def _batch_errors(
+    plan: _Plan, numbers: Sequence[int], rows: list[Any]
+) -> list[tuple[int, list[Any]]]:
+    """Return (index in batch, Frictionless errors) for each row with errors, in order."""
+    width = len(plan.checkers)
+    lengths = list(map(len, rows))
+    if lengths.count(width) == len(rows):
+        regular: list[int] | None = None
+        suspects: set[int] = set()
+    else:
+        regular = [i for i, length in enumerate(lengths) if length == width]
+        suspects = {i for i, length in enumerate(lengths) if length != width}
+    values = _check_columns(plan, rows, regular, suspects)
+    if not plan.memory:
+        return [(i, _exact_row(plan, rows[i], numbers[i]).errors) for i in sorted(suspects)]
+    return _with_integrity(plan, numbers, rows, suspects, values)
+
+
+def _check_columns(
+    plan: _Plan, rows: list[Any], regular: list[int] | None, suspects: set[int]
+) -> dict[int, list[Any]]:
+    """Run every column checker on the regular rows; extend ``suspects``; return key values."""
+    subset = rows if regular is None else [rows[i] for i in regular]
+    if not subset:
+        return {}
+    columns = list(zip(*subset, strict=True))
+    blank: set[int] | None = None
+    values: dict[int, list[Any]] = {}
+    for index, checker in enumerate(plan.checkers):
+        bad, missing, column_values = checker(columns[index])
+        if regular is not None:
+            bad = [regular[i] for i in bad]
+            missing = [regular[i] for i in missing]
+        suspects.update(bad)
+        blank = set(missing) if blank is None else blank.intersection(missing)
+        if column_values is not None:
+            if regular is None:
+                values[index] = column_values
+            else:
+                spread: list[Any] = [None] * len(rows)
+                for position, value in zip(regular, column_values, strict=True):
+                    spread[position] = value
+                values[index] = spread
+    # A row whose every cell is missing is a blank-row: Frictionless decides.
+    suspects.update(blank or ())
+    return values
+
+
+def _exact_row(plan: _Plan, cells: list[Any], number: int) -> Any:
+    return Row(list(cells), handlers=plan.handlers, row_number=number)
+
+
+def _with_integrity(
+    plan: _Plan,
+    numbers: Sequence[int],
+    rows: list[Any],
+    suspects: set[int],
+    values: dict[int, list[Any]],
+) -> list[tuple[int, list[Any]]]:
+    exact = {i: _exact_row(plan, rows[i], numbers[i]) for i in sorted(suspects)}
+    found: dict[int, list[Any]] = {i: list(row.errors) for i, row in exact.items() if row.errors}
+    for slot, column in enumerate(_key_columns(plan, len(rows), exact, values)):
+        memory = plan.memory[slot]
+        is_primary = slot >= len(plan.unique)
+        conflicts = _conflicts(column, memory, is_primary, composite=len(plan.primary) > 1)
+        # Keys seen once, and never before, break no rule: remember them in one C-level call.
+        memory.update(
+            (key, number)
+            for key, number in zip(column, numbers, strict=True)
+            if key is not None and key not in conflicts
+        )
+        if not conflicts:
+            continue
+        for i in [i for i, key in enumerate(column) if key in conflicts]:
+            note = _remember(memory, column[i], numbers[i], is_primary)
+            if note is None:
+                continue
+            row = exact.get(i) or _exact_row(plan, rows[i], numbers[i])
+            if is_primary:
+                error = fl_errors.PrimaryKeyError.from_row(row, note=note)
+            else:
+                name = plan.field_names[plan.unique[slot]]
+                error = fl_errors.UniqueError.from_row(row, note=note, field_name=name)
+            found.setdefault(i, []).append(error)
+    return sorted(found.items())
+
+
+def _key_columns(
+    plan: _Plan, size: int, exact: dict[int, Any], values: dict[int, list[Any]]
+) -> list[list[Any]]:
+    """Return one list of cast keys per unique field, then the primary key (if any).
+
+    A one-field primary key is kept as the bare value (equal tuples of one item are equal
+    values) and a missing one as None; a composite key is a tuple.
+    """
+    empty: list[Any] = [None] * size
+    columns = [list(values.get(index, empty)) for index in plan.unique]
+    if len(plan.primary) == 1:
+        columns.append(list(values.get(plan.primary[0], empty)))
+    elif plan.primary:
+        parts = [values.get(index, empty) for index in plan.primary]
+        columns.append(list(zip(*parts, strict=True)))
+    for i, row in exact.items():
+        for slot, index in enumerate(plan.unique):
+            columns[slot][i] = row[plan.field_names[index]]
+        if len(plan.primary) == 1:
+            columns[-1][i] = row[plan.field_names[plan.primary[0]]]
+        elif plan.primary:
+            columns[-1][i] = tuple(row[plan.field_names[index]] for index in plan.primary)
+    return columns
+
+
+_EMPTY_KEY = object()
+
+
+def _conflicts(
+    column: list[Any], memory: dict[Any, int], is_primary: bool, *, composite: bool
+) -> set[Any]:
+    """Return the keys of the batch that repeat (in it or in memory), or are empty keys."""
+    counts = Counter(column)
+    repeated = {key for key, count in counts.items() if count > 1}
+    repeated.update(memory.keys() & counts.keys())
+    if is_primary:
+        if composite:
+            repeated.update(key for key in counts if set(key) == {None})
+        elif None in counts:
+            repeated.add(None)
+    repeated.discard(_EMPTY_KEY)
+    if not (is_primary and not composite):
+        repeated.discard(None)
+    return repeated
+
+
+def _remember(memory: dict[Any, int], key: Any, number: int, is_primary: bool) -> str | None:
+    """Record ``key`` at row ``number``; return Frictionless' note when it breaks a rule."""
+    if is_primary and (key is None or (isinstance(key, tuple) and set(key) == {None})):
+        return 'cells composing the primary keys are all "None"'
+    if key is None:
+        return None
+    match = memory.get(key)
+    memory[key] = number
+    if match:
+        return f"the same as in the row at position {match}"
+    return None

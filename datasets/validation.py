@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from frictionless import Detector, Resource, Schema
+from frictionless import Detector, FrictionlessException, Resource, Schema
 
 from datasets.validation_engine import EngineUnsupported, run_fast_engine
 
@@ -170,7 +170,13 @@ def _resource(csv_path: Path, schema: dict[str, Any]) -> Resource:
 def _validate_with_frictionless(
     csv_path: Path, schema: dict[str, Any], limit_errors: int
 ) -> ValidationReport:
-    report = _resource(csv_path, schema).validate(limit_errors=limit_errors)
+    try:
+        resource = _resource(csv_path, schema)
+    except FrictionlessException as exc:  # an invalid schema: report it as the command does
+        found = exc.reasons or [exc.error]
+        issues = tuple(_issue_from_error(error) for error in found)
+        return ValidationReport(valid=False, row_count=0, errors=issues, truncated=False)
+    report = resource.validate(limit_errors=limit_errors)
     found = list(_report_errors(report))
     rows = 0
     truncated = any("reached error limit" in warning for warning in report.warnings)

@@ -27,13 +27,27 @@ def _services() -> Any:
         raise click.ClickException(str(exc)) from None
 
 
-@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False,
-             add_version_option=False, load_dotenv=False)
+class PortalGroup(FlaskGroup):
+    """The `opendata` group: Flask's CLI without third-party plugin commands."""
+
+    def _load_plugin_commands(self) -> None:
+        # Extensions (e.g. Flask-Limiter) register commands through entry points; the
+        # portal's command set is exactly the one documented in the README.
+        self._loaded_plugin_commands = True
+
+
+@click.group(
+    cls=PortalGroup,
+    create_app=_create_app,
+    add_default_commands=False,
+    add_version_option=False,
+    load_dotenv=False,
+)
 def main() -> None:
     """Open data portal: publish, validate, protect, harvest and serve public data."""
 
 
-@main.command("run")
+@main.command("run", with_appcontext=False)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True)
 def run_command(host: str, port: int) -> None:
@@ -47,7 +61,7 @@ def db() -> None:
     """Database commands."""
 
 
-@db.command("upgrade")
+@db.command("upgrade", with_appcontext=False)
 def db_upgrade() -> None:
     """Create or migrate the database; create the secret keys once when absent."""
     from app.database import upgrade_database
@@ -65,7 +79,7 @@ def db_upgrade() -> None:
     click.echo("database is up to date")
 
 
-@main.command("demo")
+@main.command("demo", with_appcontext=False)
 def demo_command() -> None:
     """Load the demo catalog (idempotent)."""
     from app.demo import load_demo
@@ -79,7 +93,7 @@ def org() -> None:
     """Organizations."""
 
 
-@org.command("create")
+@org.command("create", with_appcontext=False)
 @click.argument("name")
 @click.option("--title", required=True, help="Vietnamese title.")
 @click.option("--title-en", default="", help="English title.")
@@ -89,8 +103,9 @@ def org_create(name: str, title: str, title_en: str, email: str) -> None:
     from publishers import DomainError
 
     try:
-        created = _services().accounts.create_organization(name, title, title_en=title_en,
-                                                           email=email)
+        created = _services().accounts.create_organization(
+            name, title, title_en=title_en, email=email
+        )
     except DomainError as exc:
         raise click.ClickException(_explain(exc)) from None
     click.echo(f"organization {created.name} created ({created.id})")
@@ -101,7 +116,7 @@ def user() -> None:
     """Users."""
 
 
-@user.command("create")
+@user.command("create", with_appcontext=False)
 @click.argument("name")
 @click.option("--email", required=True)
 @click.option("--password", default=None, help="Prefer --password-stdin: arguments are visible.")
@@ -110,8 +125,16 @@ def user() -> None:
 @click.option("--org", "org_name", default=None, help="Organization to join.")
 @click.option("--role", type=click.Choice(["publisher", "steward"]), default=None)
 @click.option("--full-name", default="")
-def user_create(name: str, email: str, password: str | None, password_stdin: bool,
-                sysadmin: bool, org_name: str | None, role: str | None, full_name: str) -> None:
+def user_create(
+    name: str,
+    email: str,
+    password: str | None,
+    password_stdin: bool,
+    sysadmin: bool,
+    org_name: str | None,
+    role: str | None,
+    full_name: str,
+) -> None:
     """Create a user, optionally as a member of an organization."""
     from publishers import DomainError, Role
 
@@ -121,8 +144,9 @@ def user_create(name: str, email: str, password: str | None, password_stdin: boo
         raise click.UsageError("--org and --role go together")
     svc = _services()
     try:
-        info = svc.accounts.create_user(name, email, password, full_name=full_name,
-                                        is_sysadmin=sysadmin)
+        info = svc.accounts.create_user(
+            name, email, password, full_name=full_name, is_sysadmin=sysadmin
+        )
         if org_name and role:
             organization = svc.accounts.get_organization(org_name)
             svc.accounts.add_member(organization.id, info.id, Role(role))
@@ -136,7 +160,7 @@ def token() -> None:
     """API tokens."""
 
 
-@token.command("create")
+@token.command("create", with_appcontext=False)
 @click.argument("username")
 @click.option("--name", "token_name", default="cli", show_default=True)
 @click.option("--read-only", is_flag=True)
@@ -148,15 +172,18 @@ def token_create(username: str, token_name: str, read_only: bool, expires_days: 
     svc = _services()
     try:
         info = svc.accounts.get_user(username)
-        value = svc.tokens.create(info.id, token_name,
-                                  scope=Scope.READ if read_only else Scope.READ_WRITE,
-                                  expires_days=expires_days)
+        value = svc.tokens.create(
+            info.id,
+            token_name,
+            scope=Scope.READ if read_only else Scope.READ_WRITE,
+            expires_days=expires_days,
+        )
     except DomainError as exc:
         raise click.ClickException(_explain(exc)) from None
     click.echo(value)
 
 
-@token.command("revoke")
+@token.command("revoke", with_appcontext=False)
 @click.argument("username")
 @click.option("--name", "token_name", default=None)
 @click.option("--all", "revoke_all", is_flag=True)
@@ -180,14 +207,14 @@ def index() -> None:
     """Search index."""
 
 
-@index.command("rebuild")
+@index.command("rebuild", with_appcontext=False)
 def index_rebuild() -> None:
     """Rebuild the search index from the database."""
     count = _services().rebuild_index()
     click.echo(f"indexed {count} datasets")
 
 
-@main.command("worker")
+@main.command("worker", with_appcontext=False)
 @click.option("--threads", default=2, show_default=True)
 def worker(threads: int) -> None:
     """Run background jobs (validation, datastore loading, index updates)."""
@@ -197,7 +224,7 @@ def worker(threads: int) -> None:
     consumer.run()
 
 
-@main.command("serve")
+@main.command("serve", with_appcontext=False)
 @click.option("--bind", default="127.0.0.1:5000", show_default=True)
 @click.option("--workers", default=2, show_default=True)
 @click.option("--threads", default=4, show_default=True)

@@ -29,50 +29,71 @@ def _setting(default: Any, help: str, env: str | None = None) -> Any:
 class Settings:
     """Every deployment setting with its default (the embedded set-up)."""
 
-    data_dir: Path = _setting(Path("instance"), "Folder for the database, files, index and keys.",
-                              "OPENDATA_DATA_DIR")
-    database_url: str = _setting("", "Database URL; default: SQLite file in the data dir.",
-                                 "DATABASE_URL")
-    storage_url: str = _setting("file://", "File storage; file:// keeps files in the data dir.",
-                                "OPENDATA_STORAGE_URL")
-    search_url: str = _setting("whoosh://", "Search index; whoosh:// keeps it in the data dir.",
-                               "OPENDATA_SEARCH_URL")
-    redis_url: str = _setting("", "Redis for the job queue and rate limits; empty: SQLite.",
-                              "REDIS_URL")
-    secret_key: str = _setting("", "Session signing key; default: data dir key file.",
-                               "OPENDATA_SECRET_KEY")
-    encryption_key: str = _setting("", "AES-256 key (64 hex) for originals at rest.",
-                                   "OPENDATA_ENCRYPTION_KEY")
-    hash_key: str = _setting("", "HMAC key (64 hex) for hashed personal-data columns.",
-                             "OPENDATA_HASH_KEY")
-    site_url: str = _setting("http://127.0.0.1:5000", "Public base URL for links and DCAT URIs.",
-                             "OPENDATA_SITE_URL")
+    data_dir: Path = _setting(  # noqa: RUF009 -- Path is immutable, safe as a default
+        Path("instance"), "Folder for the database, files, index and keys.", "OPENDATA_DATA_DIR"
+    )
+    database_url: str = _setting(
+        "", "Database URL; default: SQLite file in the data dir.", "DATABASE_URL"
+    )
+    storage_url: str = _setting(
+        "file://", "File storage; file:// keeps files in the data dir.", "OPENDATA_STORAGE_URL"
+    )
+    search_url: str = _setting(
+        "whoosh://", "Search index; whoosh:// keeps it in the data dir.", "OPENDATA_SEARCH_URL"
+    )
+    redis_url: str = _setting(
+        "", "Redis for the job queue and rate limits; empty: SQLite.", "REDIS_URL"
+    )
+    secret_key: str = _setting(
+        "", "Session signing key; default: data dir key file.", "OPENDATA_SECRET_KEY"
+    )
+    encryption_key: str = _setting(
+        "", "AES-256 key (64 hex) for originals at rest.", "OPENDATA_ENCRYPTION_KEY"
+    )
+    hash_key: str = _setting(
+        "", "HMAC key (64 hex) for hashed personal-data columns.", "OPENDATA_HASH_KEY"
+    )
+    site_url: str = _setting(
+        "http://127.0.0.1:5000", "Public base URL for links and DCAT URIs.", "OPENDATA_SITE_URL"
+    )
     max_upload_mb: int = _setting(1024, "Largest accepted upload in MB.", "OPENDATA_MAX_UPLOAD_MB")
-    harvest_allowed_hosts: str = _setting("", "Private hosts or CIDRs harvesting may reach.",
-                                          "OPENDATA_HARVEST_ALLOWED_HOSTS")
-    rate_limit_anon: str = _setting("120/minute", "Anonymous API rate limit; 0 disables.",
-                                    "OPENDATA_RATE_LIMIT_ANON")
-    rate_limit_token: str = _setting("1200/minute", "Per-token API rate limit; 0 disables.",
-                                     "OPENDATA_RATE_LIMIT_TOKEN")
-    oidc_issuer: str = _setting("", "OpenID Connect issuer URL; empty: single sign-on off.",
-                                "OPENDATA_OIDC_ISSUER")
+    harvest_allowed_hosts: str = _setting(
+        "", "Private hosts or CIDRs harvesting may reach.", "OPENDATA_HARVEST_ALLOWED_HOSTS"
+    )
+    rate_limit_anon: str = _setting(
+        "120/minute", "Anonymous API rate limit; 0 disables.", "OPENDATA_RATE_LIMIT_ANON"
+    )
+    rate_limit_token: str = _setting(
+        "1200/minute", "Per-token API rate limit; 0 disables.", "OPENDATA_RATE_LIMIT_TOKEN"
+    )
+    oidc_issuer: str = _setting(
+        "", "OpenID Connect issuer URL; empty: single sign-on off.", "OPENDATA_OIDC_ISSUER"
+    )
     oidc_client_id: str = _setting("", "OpenID Connect client id.", "OPENDATA_OIDC_CLIENT_ID")
-    oidc_client_secret: str = _setting("", "OpenID Connect client secret.",
-                                       "OPENDATA_OIDC_CLIENT_SECRET")
-    smtp_url: str = _setting("", "smtp://user:pass@host:port; empty: mail goes to the log folder.",
-                             "OPENDATA_SMTP_URL")
-    k_anonymity_min: int = _setting(5, "Smallest acceptable group size after stripping.",
-                                    "OPENDATA_K_ANONYMITY_MIN")
-    sql_timeout_ms: int = _setting(5000, "Time limit of the read-only SQL endpoint (ms).",
-                                   "OPENDATA_SQL_TIMEOUT_MS")
-    sql_max_rows: int = _setting(32000, "Row limit of the read-only SQL endpoint.",
-                                 "OPENDATA_SQL_MAX_ROWS")
-    cors_origins: str = _setting("*", "Origins allowed to read public GET endpoints.",
-                                 "OPENDATA_CORS_ORIGINS")
-    audit_retention_days: int = _setting(365, "How long audit log entries are kept (days).",
-                                         "OPENDATA_AUDIT_RETENTION_DAYS")
-    log_level: str = _setting("INFO", "Log level: DEBUG, INFO, WARNING or ERROR.",
-                              "OPENDATA_LOG_LEVEL")
+    oidc_client_secret: str = _setting(
+        "", "OpenID Connect client secret.", "OPENDATA_OIDC_CLIENT_SECRET"
+    )
+    smtp_url: str = _setting(
+        "", "smtp://user:pass@host:port; empty: mail goes to the log folder.", "OPENDATA_SMTP_URL"
+    )
+    k_anonymity_min: int = _setting(
+        5, "Smallest acceptable group size after stripping.", "OPENDATA_K_ANONYMITY_MIN"
+    )
+    sql_timeout_ms: int = _setting(
+        5000, "Time limit of the read-only SQL endpoint (ms).", "OPENDATA_SQL_TIMEOUT_MS"
+    )
+    sql_max_rows: int = _setting(
+        32000, "Row limit of the read-only SQL endpoint.", "OPENDATA_SQL_MAX_ROWS"
+    )
+    cors_origins: str = _setting(
+        "*", "Origins allowed to read public GET endpoints.", "OPENDATA_CORS_ORIGINS"
+    )
+    audit_retention_days: int = _setting(
+        365, "How long audit log entries are kept (days).", "OPENDATA_AUDIT_RETENTION_DAYS"
+    )
+    log_level: str = _setting(
+        "INFO", "Log level: DEBUG, INFO, WARNING or ERROR.", "OPENDATA_LOG_LEVEL"
+    )
     # Not from the environment: tests run jobs inline.
     jobs_immediate: bool = _setting(False, "Run background jobs inline (tests).")
     testing: bool = _setting(False, "Test mode.")
@@ -136,8 +157,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
 def validate(settings: Settings) -> Settings:
     """Return ``settings`` if every value is acceptable; raise ``SettingsError`` naming it."""
     s = settings
-    if not s.effective_database_url.startswith(("sqlite:", "postgresql:", "postgres:",
-                                                "postgresql+psycopg:")):
+    if not s.effective_database_url.startswith(
+        ("sqlite:", "postgresql:", "postgres:", "postgresql+psycopg:")
+    ):
         raise SettingsError("DATABASE_URL must be a sqlite: or postgresql: URL")
     if not s.storage_url.startswith("file://"):
         raise SettingsError("OPENDATA_STORAGE_URL: only file:// storage is available so far")
@@ -147,22 +169,28 @@ def validate(settings: Settings) -> Settings:
         raise SettingsError("REDIS_URL must be a redis:// URL")
     if not re.match(r"^https?://[^/\s]+(/[^\s]*)?$", s.site_url):
         raise SettingsError("OPENDATA_SITE_URL must be an http(s) URL")
-    for name, env in (("encryption_key", "OPENDATA_ENCRYPTION_KEY"),
-                      ("hash_key", "OPENDATA_HASH_KEY")):
+    for name, env in (
+        ("encryption_key", "OPENDATA_ENCRYPTION_KEY"),
+        ("hash_key", "OPENDATA_HASH_KEY"),
+    ):
         value = getattr(s, name)
         if value and not _HEX64.match(value):
             raise SettingsError(f"{env} must be 64 hexadecimal characters (32 bytes)")
     if s.secret_key and len(s.secret_key) < 32:
         raise SettingsError("OPENDATA_SECRET_KEY must be at least 32 characters")
-    for name, env, low in (("max_upload_mb", "OPENDATA_MAX_UPLOAD_MB", 1),
-                           ("k_anonymity_min", "OPENDATA_K_ANONYMITY_MIN", 1),
-                           ("sql_timeout_ms", "OPENDATA_SQL_TIMEOUT_MS", 1),
-                           ("sql_max_rows", "OPENDATA_SQL_MAX_ROWS", 1),
-                           ("audit_retention_days", "OPENDATA_AUDIT_RETENTION_DAYS", 1)):
+    for name, env, low in (
+        ("max_upload_mb", "OPENDATA_MAX_UPLOAD_MB", 1),
+        ("k_anonymity_min", "OPENDATA_K_ANONYMITY_MIN", 1),
+        ("sql_timeout_ms", "OPENDATA_SQL_TIMEOUT_MS", 1),
+        ("sql_max_rows", "OPENDATA_SQL_MAX_ROWS", 1),
+        ("audit_retention_days", "OPENDATA_AUDIT_RETENTION_DAYS", 1),
+    ):
         if getattr(s, name) < low:
             raise SettingsError(f"{env} must be at least {low}")
-    for name, env in (("rate_limit_anon", "OPENDATA_RATE_LIMIT_ANON"),
-                      ("rate_limit_token", "OPENDATA_RATE_LIMIT_TOKEN")):
+    for name, env in (
+        ("rate_limit_anon", "OPENDATA_RATE_LIMIT_ANON"),
+        ("rate_limit_token", "OPENDATA_RATE_LIMIT_TOKEN"),
+    ):
         if not _RATE.match(getattr(s, name)):
             raise SettingsError(f"{env} must look like 120/minute, or 0 to disable")
     if s.log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):

@@ -11,7 +11,7 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from datasets.errors import StaleVersion, TransitionNotAllowed, UploadTooLarge
 from publishers import Conflict, InvalidInput, NotFound, PermissionDenied, Unauthenticated
 
-STATUS = {
+STATUS: dict[type[Exception], int] = {
     NotFound: 404,
     PermissionDenied: 403,
     Unauthenticated: 401,
@@ -27,7 +27,7 @@ def status_for(exc: Exception) -> int:
     """Return the HTTP status of a domain error."""
     for cls in type(exc).__mro__:
         if cls in STATUS:
-            return STATUS[cls]  # type: ignore[index]
+            return STATUS[cls]
     return 500
 
 
@@ -37,9 +37,16 @@ def _wants_json() -> bool:
 
 def _page(status: int, title: str, message: str) -> ResponseReturnValue:
     if _wants_json():
-        codes = {404: "not_found", 403: "forbidden", 401: "unauthorized", 409: "conflict",
-                 412: "precondition_failed", 413: "payload_too_large", 422: "validation_failed",
-                 400: "bad_request"}
+        codes = {
+            404: "not_found",
+            403: "forbidden",
+            401: "unauthorized",
+            409: "conflict",
+            412: "precondition_failed",
+            413: "payload_too_large",
+            422: "validation_failed",
+            400: "bad_request",
+        }
         return jsonify({"error": {"code": codes.get(status, "error"), "message": message}}), status
     return render_template("errors/error.html", status=status, title=title, message=message), status
 
@@ -54,26 +61,38 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(PermissionDenied)
     def _forbidden(exc: PermissionDenied) -> ResponseReturnValue:
         if exc.params.get("reason") == "own_submission":
-            return _page(403, _("Not allowed"),
-                         _("You cannot approve your own submission: another steward must."))
+            return _page(
+                403,
+                _("Not allowed"),
+                _("You cannot approve your own submission: another steward must."),
+            )
         return _page(403, _("Not allowed"), _("Your account may not do this."))
 
     @app.errorhandler(TransitionNotAllowed)
     def _conflict(exc: TransitionNotAllowed) -> ResponseReturnValue:
-        return _page(409, _("Not possible now"),
-                     _("This action is not possible in the dataset's current state."))
+        return _page(
+            409,
+            _("Not possible now"),
+            _("This action is not possible in the dataset's current state."),
+        )
 
     @app.errorhandler(UploadTooLarge)
     @app.errorhandler(RequestEntityTooLarge)
     def _too_large(exc: Exception) -> ResponseReturnValue:
         limit = app.extensions["opendata"].settings.max_upload_mb
-        return _page(413, _("File too large"),
-                     _("The file is larger than the limit of %(limit)s MB.", limit=limit))
+        return _page(
+            413,
+            _("File too large"),
+            _("The file is larger than the limit of %(limit)s MB.", limit=limit),
+        )
 
     @app.errorhandler(CSRFError)
     def _csrf(exc: CSRFError) -> ResponseReturnValue:
-        return _page(400, _("Form expired"),
-                     _("The form was too old or not sent from this site. Please try again."))
+        return _page(
+            400,
+            _("Form expired"),
+            _("The form was too old or not sent from this site. Please try again."),
+        )
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> ResponseReturnValue:

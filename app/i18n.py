@@ -31,14 +31,16 @@ def _format_size(size: int | None) -> str:
 
 def init_app(app: Flask) -> None:
     """Install Flask-Babel and the template helpers for dates, numbers and sizes."""
-    Babel(app, locale_selector=select_locale, default_locale="vi", default_timezone="Asia/Ho_Chi_Minh")
+    Babel(
+        app, locale_selector=select_locale, default_locale="vi", default_timezone="Asia/Ho_Chi_Minh"
+    )
 
     def fmt_date(value: date | datetime | None) -> str:
         if value is None:
             return ""
         if isinstance(value, datetime):
-            return format_datetime(value, "medium")
-        return format_date(value, "medium")
+            return str(format_datetime(value, "medium"))
+        return str(format_date(value, "medium"))
 
     app.jinja_env.filters["date"] = fmt_date
     app.jinja_env.filters["number"] = lambda v: format_decimal(v) if v is not None else ""

@@ -15,7 +15,7 @@ login_manager.login_view = "auth.login"
 login_manager.login_message = ""  # the login page explains itself
 
 
-class SessionUser(UserMixin):
+class SessionUser(UserMixin):  # type: ignore[misc]  # Flask-Login ships no types
     """The signed-in user as Flask-Login sees it.
 
     The session id includes the user's session generation: bumping it (sign-out

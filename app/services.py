@@ -6,6 +6,7 @@ benchmarks and the tests all compose the portal the same way.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -17,9 +18,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.config import Settings
 from app.keys import Keys, load_keys
+from datasets.datastore import Datastore, open_datastore
 from datasets.editing import JOB_PROCESS_VERSION, DatasetEditor
 from datasets.model import Dataset
-from datasets.personal import DEFAULT_POLICY, DEFAULT_QUASI_IDENTIFIERS, Policy
+from datasets.personal import DEFAULT_POLICY, DEFAULT_QUASI_IDENTIFIERS, Policy, policy_from_dict
 from datasets.processing import Processor
 from datasets.public import PublicCatalog, PublicDataset
 from datasets.queue import HueyQueue, open_huey
@@ -51,6 +53,7 @@ class Services:
     workflow: Workflow
     catalog: PublicCatalog
     search: SearchIndex
+    datastore: Datastore
 
     def index_dataset(self, dataset_id: str) -> None:
         """Bring the search index in line with the database for one dataset."""
@@ -66,9 +69,7 @@ class Services:
 
     def rebuild_index(self) -> int:
         """Rebuild the whole search index from the database; return the count."""
-        count = self.search.replace_all(
-            document_from_public(v) for v in self.catalog.iter_all()
-        )
+        count = self.search.replace_all(document_from_public(v) for v in self.catalog.iter_all())
         with self.sessions.begin() as session:
             session.query(Dataset).filter(Dataset.index_stale.is_(True)).update(
                 {Dataset.index_stale: False}
@@ -125,6 +126,12 @@ def search_url_for(settings: Settings) -> str:
     return settings.search_url
 
 
+def datastore_url_for(settings: Settings) -> str:
+    """The datastore lives beside the database: its own SQLite file, or its own schema."""
+    url = settings.effective_database_url
+    return url if url.startswith(("postgresql", "postgres")) else ""
+
+
 def build_services(settings: Settings) -> Services:
     """Compose the portal from ``settings``; the data dir's keys must exist."""
     data_dir = settings.data_dir.resolve()
@@ -138,6 +145,7 @@ def build_services(settings: Settings) -> Services:
     vault = Vault(LocalBlobStore(files / "private"), keys.encryption_key, data_dir / "tmp")
     huey = open_huey(settings.redis_url or None, data_dir, immediate=settings.jobs_immediate)
     queue = HueyQueue(huey, {})
+    datastore = open_datastore(datastore_url_for(settings), data_dir)
     processor = Processor(
         sessions,
         vault,
@@ -145,6 +153,7 @@ def build_services(settings: Settings) -> Services:
         policy_for=lambda org_id: _policy_for(accounts, org_id),
         hash_key=keys.hash_key,
         quasi_identifiers=DEFAULT_QUASI_IDENTIFIERS,
+        datastore=datastore,
     )
     workflow = Workflow(sessions, accounts, queue)
     services = Services(
@@ -162,11 +171,12 @@ def build_services(settings: Settings) -> Services:
         workflow=workflow,
         catalog=PublicCatalog(sessions),
         search=open_search_index(search_url_for(settings)),
+        datastore=datastore,
     )
     workflow.add_after_commit(services.index_dataset)
     handlers: Mapping[str, Any] = {
         JOB_PROCESS_VERSION: processor.run_job,
-        JOB_LOAD_DATASTORE: lambda payload: None,
+        JOB_LOAD_DATASTORE: processor.load_job,
         JOB_INDEX_DATASET: lambda payload: services.index_dataset(str(payload["dataset_id"])),
     }
     for job, handler in handlers.items():
@@ -178,4 +188,4 @@ def _policy_for(accounts: Accounts, organization_id: str) -> Policy:
     org = accounts.find_organization(organization_id)
     if org is None or not org.policy:
         return DEFAULT_POLICY
-    return Policy.from_json(org.policy)
+    return policy_from_dict(json.loads(org.policy)).over(DEFAULT_POLICY)

@@ -14,9 +14,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from datasets.datastore import Datastore, DatastoreError
 from datasets.ingest import IngestError, detect_format, normalize_to_csv
 from datasets.model import ResourceVersion, VersionStatus
 from datasets.personal import (
+    Action,
     ColumnDecision,
     Finding,
     Policy,
@@ -46,7 +48,9 @@ class Processor:
         policy_for: Callable[[str], Policy],
         hash_key: bytes,
         quasi_identifiers: Sequence[str],
+        datastore: Datastore,
     ) -> None:
+        self._datastore = datastore
         self._sessions = sessions
         self._vault = vault
         self._public = public_store
@@ -80,6 +84,33 @@ class Processor:
                 version.status = VersionStatus.FAILED.value
                 version.error_code, version.error_params = "internal", {}
                 log.exception("resource processing failed", extra={"version_id": version_id})
+
+    def load_job(self, payload: Mapping[str, Any]) -> None:
+        """Job handler: load a published version's public table into the datastore."""
+        self.load_into_datastore(str(payload["version_id"]))
+
+    def load_into_datastore(self, version_id: str) -> bool:
+        """Load the version's public file into its resource's datastore table.
+
+        The table is replaced only when the load succeeds; returns whether it did.
+        """
+        with self._sessions.begin() as session:
+            version = session.get(ResourceVersion, version_id)
+            if version is None or not version.is_tabular or not version.public_sha256:
+                return False
+            path = self._public.local_path(version.public_sha256)
+            if path is None:
+                return False
+            try:
+                info = self._datastore.load(version.resource_id, path, version.public_schema or {})
+            except DatastoreError as exc:
+                log.warning(
+                    "datastore load failed", extra={"version_id": version_id, "code": exc.code}
+                )
+                return False
+            version.datastore_loaded = True
+            version.row_count = info.row_count
+            return True
 
     def _analyse(self, version: ResourceVersion, organization_id: str) -> None:
         assert version.original_key is not None
@@ -127,7 +158,7 @@ class Processor:
             return
         assert version.normalized_key is not None
         decisions = [
-            ColumnDecision(d["column"], d["kind"], d["action"], d.get("justification", ""))
+            ColumnDecision(d["column"], d["kind"], Action(d["action"]), d.get("justification", ""))
             for d in version.decisions or []
         ]
         findings = [_finding_from(f) for f in version.findings or []]

@@ -304,6 +304,20 @@ class PublicCatalog:
             )
             return CatalogCounts(int(datasets or 0), int(orgs or 0), int(resources or 0))
 
+    def stamp(self) -> tuple[int, datetime | None, datetime | None]:
+        """Return (published count, earliest publication, latest modification): a cache key."""
+        with self._sessions() as session:
+            count, first, last = session.execute(
+                select(func.count(), func.min(Dataset.published), func.max(Dataset.modified)).where(
+                    Dataset.state == DatasetState.PUBLISHED.value
+                )
+            ).one()
+            return (
+                int(count or 0),
+                _aware(first) if first else None,
+                _aware(last) if last else None,
+            )
+
     def record_download(self, dataset_id: str) -> None:
         """Count one download of the dataset."""
         with self._sessions.begin() as session:

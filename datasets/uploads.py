@@ -9,7 +9,7 @@ import tempfile
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO
 
 from datasets.errors import UploadTooLarge
 
@@ -39,7 +39,7 @@ def safe_filename(name: str, default: str = "data") -> str:
     return name[:200] or default
 
 
-def receive(stream: BinaryIO, filename: str, staging_dir: Path, max_bytes: int) -> StagedUpload:
+def receive(stream: IO[bytes], filename: str, staging_dir: Path, max_bytes: int) -> StagedUpload:
     """Stream ``stream`` to a file in ``staging_dir`` in 256 KiB chunks (flat memory).
 
     Raises ``UploadTooLarge`` as soon as more than ``max_bytes`` arrive; the partial file

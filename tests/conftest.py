@@ -144,8 +144,14 @@ def second_portal(tmp_path: Path) -> Iterator[LiveServer]:
     ensure_key_files(data_dir)
     url = f"sqlite:///{data_dir / 'portal.sqlite3'}"
     upgrade_database(url)
-    other = Settings(data_dir=data_dir, database_url=url, jobs_immediate=True, testing=True,
-                     rate_limit_anon="0", rate_limit_token="0")
+    other = Settings(
+        data_dir=data_dir,
+        database_url=url,
+        jobs_immediate=True,
+        testing=True,
+        rate_limit_anon="0",
+        rate_limit_token="0",
+    )
     server = LiveServer(create_app(other))
     server.start()
     yield server
@@ -171,8 +177,9 @@ class AuthActions:
 
     def login(self, login: str, password: str) -> object:
         token = csrf_from(self._client, "/user/login")
-        return self._client.post("/user/login", data={"login": login, "password": password,
-                                                      "csrf_token": token})
+        return self._client.post(
+            "/user/login", data={"login": login, "password": password, "csrf_token": token}
+        )
 
     def logout(self) -> object:
         token = csrf_from(self._client, "/")

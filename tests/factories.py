@@ -29,17 +29,26 @@ def make_org(services: Services, name: str | None = None, title: str = "") -> Or
     n = next(_counter)
     name = name or f"so-thu-nghiem-{n}"
     return services.accounts.create_organization(
-        name, title or f"Sở Thử nghiệm {n}", title_en=f"Test Department {n}",
+        name,
+        title or f"Sở Thử nghiệm {n}",
+        title_en=f"Test Department {n}",
         email=f"contact{n}@tphcm.gov.vn.example",
     )
 
 
-def make_user(services: Services, org: Organization | None = None, role: Role | None = None,
-              *, sysadmin: bool = False, name: str | None = None) -> UserInfo:
+def make_user(
+    services: Services,
+    org: Organization | None = None,
+    role: Role | None = None,
+    *,
+    sysadmin: bool = False,
+    name: str | None = None,
+) -> UserInfo:
     n = next(_counter)
     name = name or f"user{n}"
-    info = services.accounts.create_user(name, f"{name}@example.org", PASSWORD,
-                                         is_sysadmin=sysadmin)
+    info = services.accounts.create_user(
+        name, f"{name}@example.org", PASSWORD, is_sysadmin=sysadmin
+    )
     if org is not None and role is not None:
         services.accounts.add_member(org.id, info.id, role)
     return info
@@ -49,26 +58,41 @@ def actor(services: Services, user: UserInfo) -> Actor:
     return services.accounts.actor_for(user.id)
 
 
-def upload_bytes(services: Services, who: Actor, dataset_name: str, data: bytes,
-                 filename: str = "data.csv", name: str = "") -> str:
+def upload_bytes(
+    services: Services,
+    who: Actor,
+    dataset_name: str,
+    data: bytes,
+    filename: str = "data.csv",
+    name: str = "",
+) -> str:
     """Upload ``data`` as a new resource; return the resource id."""
-    staged = receive(io.BytesIO(data), filename, Path(services.settings.data_dir) / "staging",
-                     services.settings.max_upload_bytes)
+    staged = receive(
+        io.BytesIO(data),
+        filename,
+        Path(services.settings.data_dir) / "staging",
+        services.settings.max_upload_bytes,
+    )
     version = services.editor.add_upload(who, dataset_name, staged, ResourceInput(name=name))
     return version.resource_id
 
 
-def make_dataset(services: Services, who: Actor, org: Organization, title: str = "",
-                 **meta: object) -> Dataset:
+def make_dataset(
+    services: Services, who: Actor, org: Organization, title: str = "", **meta: object
+) -> Dataset:
     n = next(_counter)
-    metadata = DatasetMetadata(title_vi=title or f"Dữ liệu thử nghiệm {n}",
-                               title_en=f"Test data {n}", description_vi="Mô tả thử nghiệm.",
-                               **meta)  # type: ignore[arg-type]
+    metadata = DatasetMetadata(
+        title_vi=title or f"Dữ liệu thử nghiệm {n}",
+        title_en=f"Test data {n}",
+        description_vi="Mô tả thử nghiệm.",
+        **meta,
+    )  # type: ignore[arg-type]
     return services.editor.create(who, org.id, metadata)
 
 
-def publish_sample(services: Services, title: str = "Trạm dừng xe buýt giao thông",
-                   data: bytes = SAMPLE_CSV) -> tuple[Dataset, str, Actor, Actor]:
+def publish_sample(
+    services: Services, title: str = "Trạm dừng xe buýt giao thông", data: bytes = SAMPLE_CSV
+) -> tuple[Dataset, str, Actor, Actor]:
     """Create, upload, submit and approve a dataset; return it with its resource id."""
     org = make_org(services)
     publisher = actor(services, make_user(services, org, Role.PUBLISHER))

@@ -52,7 +52,7 @@ class ReplayServer:
         replay = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 -- the http.server API
+            def do_GET(self) -> None:
                 replay.requests.append(self.path)
                 answer = replay.routes.get(self.path) or replay.routes.get(
                     self.path.split("?", 1)[0]
@@ -76,8 +76,12 @@ class ReplayServer:
     @classmethod
     def from_files(cls, mapping: dict[str, Path], content_type: str) -> ReplayServer:
         """Serve each file's bytes at its path."""
-        return cls({p: Recorded(200, f.read_bytes(), {"Content-Type": content_type})
-                    for p, f in mapping.items()})
+        return cls(
+            {
+                p: Recorded(200, f.read_bytes(), {"Content-Type": content_type})
+                for p, f in mapping.items()
+            }
+        )
 
     @staticmethod
     def json(data: Any, status: int = 200) -> Recorded:

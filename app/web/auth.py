@@ -32,8 +32,9 @@ def login() -> ResponseReturnValue:
         user = services().accounts.authenticate(login_name, request.form.get("password", ""))
     except Unauthenticated:
         flash(_("Wrong user name or password, or the account is locked for a while."), "error")
-        return render_template("auth/login.html", next=request.form.get("next", ""),
-                               login=login_name), 401
+        return render_template(
+            "auth/login.html", next=request.form.get("next", ""), login=login_name
+        ), 401
     login_user(SessionUser(user))
     return redirect(_safe_next(request.form.get("next")))
 

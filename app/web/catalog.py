@@ -1,24 +1,210 @@
-"""Machine-readable metadata: DCAT records of datasets (more formats in metadata/)."""
+"""Machine-readable metadata: DCAT-AP 3 (paged, negotiated), data.json, datapackage.json."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response
+import hashlib
+import json
+from collections import OrderedDict
+from collections.abc import Callable
+from datetime import UTC, datetime
+from math import ceil
+from threading import Lock
+from urllib.parse import urlencode
+
+from flask import Blueprint, Response, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 
 from app.context import services
-from metadata import RDF_FORMATS, SiteUrls, dataset_to_graph, serialize_graph
-from publishers import NotFound
+from datasets.public import PublicDataset
+from metadata import (
+    RDF_FORMATS,
+    CatalogInfo,
+    HydraPage,
+    SiteUrls,
+    catalog_to_datajson,
+    catalog_to_graph,
+    dataset_to_datapackage,
+    dataset_to_graph,
+    negotiate_rdf_format,
+    serialize_graph,
+)
+from publishers import InvalidInput, NotFound
+from search_index import SearchQuery
 
 bp = Blueprint("catalog", __name__)
+CATALOG_PAGE = 100
+_CACHE: OrderedDict[str, tuple[bytes, str]] = OrderedDict()
+_CACHE_LOCK = Lock()
+_CACHE_SIZE = 64
+
+
+def catalog_info() -> CatalogInfo:
+    """Describe the portal's catalog (site content defaults until sysadmins edit them)."""
+    svc = services()
+    _count, first, last = svc.catalog.stamp()
+    now = datetime.now(UTC)
+    return CatalogInfo(
+        title="Dữ liệu mở Thành phố Hồ Chí Minh",
+        title_en="Ho Chi Minh City Open Data",
+        description="Danh mục dữ liệu mở do các sở, ngành Thành phố Hồ Chí Minh công bố.",
+        description_en="Open datasets published by the departments of Ho Chi Minh City.",
+        publisher_name="Ủy ban nhân dân Thành phố Hồ Chí Minh",
+        publisher_name_en="Ho Chi Minh City People's Committee",
+        publisher_email="opendata@tphcm.gov.vn.example",
+        homepage=svc.settings.site_url,
+        issued=first or now,
+        modified=last or now,
+    )
+
+
+def _cached(key: str, build: Callable[[], tuple[bytes, str]]) -> tuple[bytes, str]:
+    with _CACHE_LOCK:
+        if key in _CACHE:
+            _CACHE.move_to_end(key)
+            return _CACHE[key]
+    value = build()
+    with _CACHE_LOCK:
+        _CACHE[key] = value
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return value
+
+
+def _etag_response(body: bytes, mimetype: str, etag: str) -> Response:
+    response = Response(body, mimetype=mimetype)
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = "public, max-age=60"
+    response.headers["Access-Control-Allow-Origin"] = services().settings.cors_origins
+    response.make_conditional(request)
+    return response
+
+
+def _page_datasets(page: int) -> tuple[list[PublicDataset], int]:
+    svc = services()
+    args = request.args
+    since = None
+    if args.get("modified_since"):
+        try:
+            since = datetime.fromisoformat(args["modified_since"].replace("Z", "+00:00"))
+        except ValueError:
+            raise InvalidInput("bad modified_since", {"modified_since": ["invalid_date"]}) from None
+        if since.tzinfo is None:
+            since = since.replace(tzinfo=UTC)
+    org_id = None
+    if args.get("organization"):
+        org_id = svc.accounts.get_organization(args["organization"]).id
+    if args.get("q"):
+        filters: dict[str, tuple[str, ...]] = (
+            {"organization": (args["organization"],)} if args.get("organization") else {}
+        )
+        result = svc.search.search(
+            SearchQuery(
+                text=args["q"][:200],
+                filters=filters,
+                offset=(page - 1) * CATALOG_PAGE,
+                limit=CATALOG_PAGE,
+                facets=(),
+                modified_from=since,
+            )
+        )
+        views = [v for hit in result.hits if (v := svc.catalog.get(hit.id)) is not None]
+        return views, result.total
+    return svc.catalog.page(
+        offset=(page - 1) * CATALOG_PAGE,
+        limit=CATALOG_PAGE,
+        organization_id=org_id,
+        modified_since=since,
+    )
+
+
+@bp.get("/catalog")
+def catalog_negotiated() -> ResponseReturnValue:
+    ext = negotiate_rdf_format(request.headers.get("Accept"))
+    if ext is None:
+        return redirect(url_for("public.search"))
+    return catalog_rdf(ext)
+
+
+@bp.get("/catalog.<any(ttl, rdf, jsonld, nt):ext>")
+def catalog_rdf(ext: str) -> ResponseReturnValue:
+    svc = services()
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    stamp = svc.catalog.stamp()
+    params = sorted(
+        (k, v)
+        for k, v in request.args.items()
+        if k in ("page", "q", "organization", "modified_since")
+    )
+    etag = hashlib.sha256(repr((stamp, params, ext)).encode()).hexdigest()[:32]
+    if etag in request.if_none_match:
+        return _etag_response(b"", RDF_FORMATS[ext][1], etag)
+
+    def build() -> tuple[bytes, str]:
+        views, total = _page_datasets(page)
+        urls = SiteUrls(svc.settings.site_url)
+        base = {k: v for k, v in params if k != "page"}
+
+        def link(n: int) -> str:
+            return f"{urls.catalog()}.{ext}?{urlencode({**base, 'page': n})}"
+
+        last = max(1, ceil(total / CATALOG_PAGE))
+        hydra = HydraPage(
+            url=link(page),
+            total_items=total,
+            items_per_page=CATALOG_PAGE,
+            first=link(1),
+            last=link(last),
+            next=link(page + 1) if page < last else None,
+            previous=link(page - 1) if page > 1 else None,
+        )
+        themes = {t.name: t for t in svc.catalog.themes()}
+        graph = catalog_to_graph(catalog_info(), views, urls, themes, hydra)
+        return serialize_graph(graph, ext), RDF_FORMATS[ext][1]
+
+    body, mimetype = _cached(etag, build)
+    return _etag_response(body, mimetype, etag)
+
+
+@bp.get("/data.json")
+def data_json() -> ResponseReturnValue:
+    svc = services()
+    stamp = svc.catalog.stamp()
+    etag = hashlib.sha256(repr((stamp, "data.json")).encode()).hexdigest()[:32]
+
+    def build() -> tuple[bytes, str]:
+        themes = {t.name: t for t in svc.catalog.themes()}
+        doc = catalog_to_datajson(
+            catalog_info(), list(svc.catalog.iter_all()), SiteUrls(svc.settings.site_url), themes
+        )
+        return json.dumps(doc, ensure_ascii=False).encode(), "application/json"
+
+    body, mimetype = _cached(etag, build)
+    return _etag_response(body, mimetype, etag)
+
+
+def dataset_rdf_response(view: PublicDataset, ext: str) -> Response:
+    """Return the DCAT record of one dataset in the format of extension ``ext``."""
+    svc = services()
+    themes = {t.name: t for t in svc.catalog.themes()}
+    graph = dataset_to_graph(view, SiteUrls(svc.settings.site_url), themes)
+    etag = hashlib.sha256(f"{view.id}{view.modified.isoformat()}{ext}".encode()).hexdigest()[:32]
+    return _etag_response(serialize_graph(graph, ext), RDF_FORMATS[ext][1], etag)
 
 
 @bp.get("/dataset/<slug:name>.<any(ttl, rdf, jsonld, nt):ext>")
 def dataset_rdf(name: str, ext: str) -> ResponseReturnValue:
+    view = services().catalog.get(name)
+    if view is None:
+        raise NotFound("dataset not found")
+    return dataset_rdf_response(view, ext)
+
+
+@bp.get("/dataset/<slug:name>/datapackage.json")
+def datapackage(name: str) -> ResponseReturnValue:
     svc = services()
     view = svc.catalog.get(name)
     if view is None:
         raise NotFound("dataset not found")
-    themes = {t.name: t for t in svc.catalog.themes()}
-    graph = dataset_to_graph(view, SiteUrls(svc.settings.site_url), themes)
-    body = serialize_graph(graph, ext)
-    return Response(body, mimetype=RDF_FORMATS[ext][1])
+    doc = dataset_to_datapackage(view, SiteUrls(svc.settings.site_url))
+    etag = hashlib.sha256(f"{view.id}{view.modified.isoformat()}dp".encode()).hexdigest()[:32]
+    return _etag_response(json.dumps(doc, ensure_ascii=False).encode(), "application/json", etag)

@@ -21,17 +21,29 @@ def download(name: str, resource_id: str, filename: str) -> ResponseReturnValue:
     if resource.url:
         return redirect(resource.url)
     if filename != resource.filename:
-        return redirect(url_for("downloads.download", name=view.name, resource_id=resource_id,
-                                filename=resource.filename), 301)
+        return redirect(
+            url_for(
+                "downloads.download",
+                name=view.name,
+                resource_id=resource_id,
+                filename=resource.filename,
+            ),
+            301,
+        )
     assert resource.sha256 is not None
     path = svc.public_store.local_path(resource.sha256)
     if path is None:
         raise NotFound("file missing")
     svc.catalog.record_download(view.id)
     response = send_file(
-        path, mimetype=resource.media_type or "application/octet-stream", as_attachment=True,
-        download_name=resource.filename, etag=resource.sha256, conditional=True,
-        last_modified=resource.modified, max_age=300,
+        path,
+        mimetype=resource.media_type or "application/octet-stream",
+        as_attachment=True,
+        download_name=resource.filename,
+        etag=resource.sha256,
+        conditional=True,
+        last_modified=resource.modified,
+        max_age=300,
     )
     response.headers["X-Content-SHA256"] = resource.sha256
     response.headers["X-Content-Type-Options"] = "nosniff"

@@ -10,6 +10,7 @@ from flask_login import login_required
 from app.context import current_actor, services
 from app.web.forms import metadata_from_form
 from datasets.errors import StaleVersion, SubmissionBlocked
+from datasets.model import Dataset, Revision
 from datasets.queries import get_dataset
 from datasets.uploads import receive
 from datasets.vocab import FREQUENCIES, LICENSES
@@ -22,10 +23,16 @@ bp = Blueprint("manage", __name__)
 def _form_context(**extra: object) -> dict[str, object]:
     svc = services()
     actor = current_actor()
-    orgs = [o for o in svc.accounts.list_organizations()
-            if can(actor, Permission.CREATE_DATASET, o.id)]
-    return {"organizations": orgs, "licenses": LICENSES, "frequencies": FREQUENCIES,
-            "themes": svc.catalog.themes(), **extra}
+    orgs = [
+        o for o in svc.accounts.list_organizations() if can(actor, Permission.CREATE_DATASET, o.id)
+    ]
+    return {
+        "organizations": orgs,
+        "licenses": LICENSES,
+        "frequencies": FREQUENCIES,
+        "themes": svc.catalog.themes(),
+        **extra,
+    }
 
 
 @bp.route("/dataset/new", methods=["GET", "POST"])
@@ -35,17 +42,19 @@ def new_dataset() -> ResponseReturnValue:
         return render_template("manage/edit.html", **_form_context(dataset=None, form={}))
     try:
         dataset = services().editor.create(
-            current_actor(), request.form.get("organization_id", ""),
+            current_actor(),
+            request.form.get("organization_id", ""),
             metadata_from_form(request.form),
         )
     except InvalidInput as exc:
-        return render_template("manage/edit.html", **_form_context(
-            dataset=None, form=request.form, errors=exc.errors)), 422
+        return render_template(
+            "manage/edit.html", **_form_context(dataset=None, form=request.form, errors=exc.errors)
+        ), 422
     flash(_("Dataset created as a draft. Now add its files."), "success")
     return redirect(url_for("manage.dataset", name=dataset.name))
 
 
-def _load(name: str) -> tuple[object, object]:
+def _load(name: str) -> tuple[Dataset, Revision | None]:
     actor = current_actor()
     with services().sessions() as session:
         dataset = get_dataset(session, name)
@@ -63,17 +72,25 @@ def edit_dataset(name: str) -> ResponseReturnValue:
         return render_template("manage/edit.html", **_form_context(dataset=dataset, form=revision))
     try:
         services().editor.update_metadata(
-            current_actor(), name, metadata_from_form(request.form),
+            current_actor(),
+            name,
+            metadata_from_form(request.form),
             expected_version=request.form.get("lock_version", type=int),
         )
     except StaleVersion:
-        flash(_("Someone else saved this dataset while you were editing. "
-                "Your changes were not saved: review the current version and edit again."),
-              "error")
+        flash(
+            _(
+                "Someone else saved this dataset while you were editing. "
+                "Your changes were not saved: review the current version and edit again."
+            ),
+            "error",
+        )
         return redirect(url_for("manage.edit_dataset", name=name)), 303
     except InvalidInput as exc:
-        return render_template("manage/edit.html", **_form_context(
-            dataset=dataset, form=request.form, errors=exc.errors)), 422
+        return render_template(
+            "manage/edit.html",
+            **_form_context(dataset=dataset, form=request.form, errors=exc.errors),
+        ), 422
     flash(_("Changes saved."), "success")
     return redirect(url_for("manage.dataset", name=name))
 
@@ -84,10 +101,12 @@ def dataset(name: str) -> ResponseReturnValue:
     actor = current_actor()
     svc = services()
     return render_template(
-        "manage/dataset.html", dataset=dataset, revision=revision,
+        "manage/dataset.html",
+        dataset=dataset,
+        revision=revision,
         problems=submission_problems(revision) if revision else [],
-        activity=svc.workflow.activity(dataset.id),  # type: ignore[attr-defined]
-        can_approve=can(actor, Permission.APPROVE, dataset.organization_id),  # type: ignore[attr-defined]
+        activity=svc.workflow.activity(dataset.id),
+        can_approve=can(actor, Permission.APPROVE, dataset.organization_id),
         licenses=LICENSES,
     )
 
@@ -100,12 +119,14 @@ def upload(name: str) -> ResponseReturnValue:
     if file is None or not file.filename:
         flash(_("Choose a file to upload."), "error")
         return redirect(url_for("manage.dataset", name=name))
-    staged = receive(file.stream, file.filename, svc.settings.data_dir / "staging",
-                     svc.settings.max_upload_bytes)
+    staged = receive(
+        file.stream, file.filename, svc.settings.data_dir / "staging", svc.settings.max_upload_bytes
+    )
     from datasets.editing import ResourceInput
 
-    svc.editor.add_upload(current_actor(), name, staged,
-                          ResourceInput(name=request.form.get("name", "")))
+    svc.editor.add_upload(
+        current_actor(), name, staged, ResourceInput(name=request.form.get("name", ""))
+    )
     flash(_("File received. It is being checked; this page shows the result."), "success")
     return redirect(url_for("manage.dataset", name=name))
 
@@ -115,16 +136,23 @@ def upload(name: str) -> ResponseReturnValue:
 def decide(name: str, resource_id: str) -> ResponseReturnValue:
     columns = request.form.getlist("column")
     decisions = [
-        {"column": c, "action": request.form.get(f"action-{c}", ""),
-         "justification": request.form.get(f"justification-{c}", "")}
+        {
+            "column": c,
+            "action": request.form.get(f"action-{c}", ""),
+            "justification": request.form.get(f"justification-{c}", ""),
+        }
         for c in columns
     ]
     try:
         services().editor.set_decisions(current_actor(), name, resource_id, decisions)
     except InvalidInput as exc:
-        flash(_("Some decisions were not accepted: %(problems)s",
-                problems="; ".join(f"{k}: {', '.join(v)}" for k, v in exc.errors.items())),
-              "error")
+        flash(
+            _(
+                "Some decisions were not accepted: %(problems)s",
+                problems="; ".join(f"{k}: {', '.join(v)}" for k, v in exc.errors.items()),
+            ),
+            "error",
+        )
         return redirect(url_for("manage.dataset", name=name)), 303
     flash(_("Decisions saved; the public file is being rebuilt."), "success")
     return redirect(url_for("manage.dataset", name=name))
@@ -189,7 +217,8 @@ def review() -> ResponseReturnValue:
     svc = services()
     drafts_orgs = organizations_where(actor, Permission.EDIT_DATASET)
     return render_template(
-        "manage/review.html", items=svc.workflow.review_queue(actor),
+        "manage/review.html",
+        items=svc.workflow.review_queue(actor),
         my_datasets=svc.workflow.datasets_of(drafts_orgs),
         organizations={o.id: o for o in svc.accounts.list_organizations()},
     )

@@ -9,8 +9,10 @@ from flask.typing import ResponseReturnValue
 
 from app.context import current_actor, services
 from app.i18n import LANG_COOKIE, LOCALES
+from app.web.catalog import dataset_rdf_response
 from datasets.preview import preview_csv
 from datasets.vocab import FREQUENCIES, LICENSES
+from metadata import SiteUrls, dataset_to_schemaorg, negotiate_rdf_format, schemaorg_script_json
 from publishers import NotFound, Permission, can
 from search_index import FACET_FIELDS, SearchQuery, SortOrder
 
@@ -48,14 +50,23 @@ def search() -> ResponseReturnValue:
     except ValueError:
         sort = SortOrder.RELEVANCE
     query = SearchQuery(
-        text=args.get("q", "")[:200], filters=filters, sort=sort,
-        offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE, highlight=True,
+        text=args.get("q", "")[:200],
+        filters=filters,
+        sort=sort,
+        offset=(page - 1) * PAGE_SIZE,
+        limit=PAGE_SIZE,
+        highlight=True,
     )
     result = services().search.search(query)
     return render_template(
-        "public/search.html", query=query, result=result, page=page, page_size=PAGE_SIZE,
+        "public/search.html",
+        query=query,
+        result=result,
+        page=page,
+        page_size=PAGE_SIZE,
         datasets=_views(hit.id for hit in result.hits),
-        highlights={hit.id: hit.highlights for hit in result.hits}, filters=filters,
+        highlights={hit.id: hit.highlights for hit in result.hits},
+        filters=filters,
     )
 
 
@@ -67,6 +78,9 @@ def dataset(name: str) -> ResponseReturnValue:
         return redirect(url_for("manage.dataset", name=name))  # members see drafts there
     if view.name != name:
         return redirect(url_for("public.dataset", name=view.name), 301)
+    ext = negotiate_rdf_format(request.headers.get("Accept"))
+    if ext is not None:
+        return dataset_rdf_response(view, ext)
     previews = {}
     for resource in view.resources:
         if resource.is_tabular and resource.sha256:
@@ -74,11 +88,17 @@ def dataset(name: str) -> ResponseReturnValue:
                 previews[resource.id] = preview_csv(stream, limit=10)
     actor = current_actor()
     return render_template(
-        "public/dataset.html", dataset=view, previews=previews,
-        license=LICENSES.get(view.license_id), frequencies=FREQUENCIES,
+        "public/dataset.html",
+        dataset=view,
+        previews=previews,
+        license=LICENSES.get(view.license_id),
+        frequencies=FREQUENCIES,
         themes={t.name: t for t in svc.catalog.themes()},
         activity=svc.workflow.activity(view.id, limit=10),
         can_manage=can(actor, Permission.EDIT_DATASET, view.organization.id),
+        schemaorg=schemaorg_script_json(
+            dataset_to_schemaorg(view, SiteUrls(svc.settings.site_url))
+        ),
     )
 
 
@@ -98,8 +118,9 @@ def resource(name: str, resource_id: str) -> ResponseReturnValue:
 
 @bp.get("/organization")
 def organizations() -> ResponseReturnValue:
-    return render_template("public/organizations.html",
-                           organizations=services().catalog.organizations())
+    return render_template(
+        "public/organizations.html", organizations=services().catalog.organizations()
+    )
 
 
 @bp.get("/organization/<slug:name>")
@@ -107,8 +128,9 @@ def organization(name: str) -> ResponseReturnValue:
     svc = services()
     org = svc.accounts.get_organization(name)
     views, total = svc.catalog.page(organization_id=org.id, limit=100)
-    return render_template("public/organization.html", organization=org, datasets=views,
-                           total=total)
+    return render_template(
+        "public/organization.html", organization=org, datasets=views, total=total
+    )
 
 
 @bp.get("/lang/<code>")
@@ -120,8 +142,7 @@ def set_language(code: str) -> ResponseReturnValue:
     if parsed.scheme or parsed.netloc or not target.startswith("/"):
         target = "/"  # never redirect off-site
     response = redirect(target)
-    response.set_cookie(LANG_COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax",
-                        httponly=True)
+    response.set_cookie(LANG_COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
     return response
 
 

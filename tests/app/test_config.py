@@ -20,9 +20,12 @@ def test_defaults_give_the_embedded_setup(tmp_path: Path) -> None:
 
 
 def test_env_file_is_read_and_environment_wins(tmp_path: Path) -> None:
-    (tmp_path / ".env").write_text("OPENDATA_MAX_UPLOAD_MB=10\nOPENDATA_SITE_URL=https://a.example\n")
-    settings = load_settings({"OPENDATA_DATA_DIR": str(tmp_path),
-                              "OPENDATA_SITE_URL": "https://data.hcmc.example"})
+    (tmp_path / ".env").write_text(
+        "OPENDATA_MAX_UPLOAD_MB=10\nOPENDATA_SITE_URL=https://a.example\n"
+    )
+    settings = load_settings(
+        {"OPENDATA_DATA_DIR": str(tmp_path), "OPENDATA_SITE_URL": "https://data.hcmc.example"}
+    )
     assert settings.max_upload_mb == 10
     assert settings.site_url == "https://data.hcmc.example"
 

@@ -32,22 +32,62 @@ def _cli(settings, *args: str) -> str:  # type: ignore[no-untyped-def]
 
 def test_publish_through_the_web_form_end_to_end(settings, services, client, auth) -> None:
     # A sysadmin creates the organization and its two members from the command line.
-    _cli(settings, "org", "create", "so-tttt", "--title", "Sở Thông tin và Truyền thông",
-         "--email", "stttt@tphcm.gov.vn.example")
-    _cli(settings, "user", "create", "lan", "--email", "lan@example.org", "--password", PASSWORD,
-         "--org", "so-tttt", "--role", "publisher")
-    _cli(settings, "user", "create", "minh", "--email", "minh@example.org", "--password",
-         PASSWORD, "--org", "so-tttt", "--role", "steward")
+    _cli(
+        settings,
+        "org",
+        "create",
+        "so-tttt",
+        "--title",
+        "Sở Thông tin và Truyền thông",
+        "--email",
+        "stttt@tphcm.gov.vn.example",
+    )
+    _cli(
+        settings,
+        "user",
+        "create",
+        "lan",
+        "--email",
+        "lan@example.org",
+        "--password",
+        PASSWORD,
+        "--org",
+        "so-tttt",
+        "--role",
+        "publisher",
+    )
+    _cli(
+        settings,
+        "user",
+        "create",
+        "minh",
+        "--email",
+        "minh@example.org",
+        "--password",
+        PASSWORD,
+        "--org",
+        "so-tttt",
+        "--role",
+        "steward",
+    )
     org = services.accounts.get_organization("so-tttt")
 
     # The publisher signs in and creates the dataset through the form.
     assert auth.login("lan", PASSWORD).status_code == 302
     token = csrf_from(client, "/dataset/new")
-    created = client.post("/dataset/new", data={
-        "csrf_token": token, "organization_id": org.id, "title_vi": TITLE,
-        "title_en": "Public Wi-Fi points", "description_vi": "Các điểm Wi-Fi miễn phí.",
-        "tags": "wifi, internet", "license_id": "cc-by-4.0", "frequency": "MONTHLY",
-    })
+    created = client.post(
+        "/dataset/new",
+        data={
+            "csrf_token": token,
+            "organization_id": org.id,
+            "title_vi": TITLE,
+            "title_en": "Public Wi-Fi points",
+            "description_vi": "Các điểm Wi-Fi miễn phí.",
+            "tags": "wifi, internet",
+            "license_id": "cc-by-4.0",
+            "frequency": "MONTHLY",
+        },
+    )
     assert created.status_code == 302
     manage_url = created.headers["Location"]
     assert manage_url.endswith("/dataset/diem-phat-wi-fi-cong-cong-duong-pho/manage")
@@ -65,8 +105,9 @@ def test_publish_through_the_web_form_end_to_end(settings, services, client, aut
     assert "Bảng dữ liệu hợp lệ" in page  # the validation report says the table is valid
 
     token = csrf_from(client, manage_url)
-    submitted = client.post("/dataset/diem-phat-wi-fi-cong-cong-duong-pho/submit",
-                            data={"csrf_token": token})
+    submitted = client.post(
+        "/dataset/diem-phat-wi-fi-cong-cong-duong-pho/submit", data={"csrf_token": token}
+    )
     assert submitted.status_code == 302
     assert client.get("/dataset/diem-phat-wi-fi-cong-cong-duong-pho").status_code == 302
     auth.logout()
@@ -76,8 +117,12 @@ def test_publish_through_the_web_form_end_to_end(settings, services, client, aut
     review = client.get("/review").get_data(as_text=True)
     assert TITLE in review
     token = csrf_from(client, manage_url)
-    assert client.post("/dataset/diem-phat-wi-fi-cong-cong-duong-pho/approve",
-                       data={"csrf_token": token}).status_code == 302
+    assert (
+        client.post(
+            "/dataset/diem-phat-wi-fi-cong-cong-duong-pho/approve", data={"csrf_token": token}
+        ).status_code
+        == 302
+    )
     auth.logout()
 
     # The public sees it on the home page and finds it without accents.
@@ -89,8 +134,11 @@ def test_publish_through_the_web_form_end_to_end(settings, services, client, aut
     assert "HCMC_FreeWiFi_Thảo Điền" in page  # the preview shows the table
     shown = re.search(r"SHA-256: <code>([0-9a-f]{64})</code>", page)
     assert shown
-    link = re.search(r'href="(/dataset/diem-phat-wi-fi-cong-cong-duong-pho/resource/[^"]+'
-                     r'/download/wifi\.csv)"', page)
+    link = re.search(
+        r'href="(/dataset/diem-phat-wi-fi-cong-cong-duong-pho/resource/[^"]+'
+        r'/download/wifi\.csv)"',
+        page,
+    )
     assert link
     download = client.get(link.group(1))
     assert download.status_code == 200
@@ -114,8 +162,8 @@ def test_publish_through_the_web_form_end_to_end(settings, services, client, aut
 
 
 def test_drafts_are_invisible_to_the_public(services, client) -> None:
-    from tests.factories import actor, make_dataset, make_org, make_user
     from publishers import Role
+    from tests.factories import actor, make_dataset, make_org, make_user
 
     org = make_org(services)
     publisher = actor(services, make_user(services, org, Role.PUBLISHER))
@@ -137,8 +185,8 @@ def test_forged_csrf_token_is_refused(services, client, auth) -> None:
 
 
 def test_upload_over_the_limit_is_413_with_a_clear_message(services, client, auth) -> None:
-    from tests.factories import actor, make_dataset, make_org, make_user
     from publishers import Role
+    from tests.factories import actor, make_dataset, make_org, make_user
 
     org = make_org(services)
     info = make_user(services, org, Role.PUBLISHER, name="big")
@@ -146,8 +194,10 @@ def test_upload_over_the_limit_is_413_with_a_clear_message(services, client, aut
     auth.login("big", PASSWORD)
     token = csrf_from(client, f"/dataset/{dataset.name}/manage")
     big = io.BytesIO(b"a,b\n" + b"1,2\n" * (6 * 1024 * 1024 // 4))
-    response = client.post(f"/dataset/{dataset.name}/resources",
-                           data={"csrf_token": token, "file": (big, "big.csv")},
-                           content_type="multipart/form-data")
+    response = client.post(
+        f"/dataset/{dataset.name}/resources",
+        data={"csrf_token": token, "file": (big, "big.csv")},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 413
     assert "5 MB" in response.get_data(as_text=True)

@@ -1,8 +1,9 @@
-"""A citizen finds a dataset without typing accents, previews it, downloads it, switches language."""
+"""A citizen finds a dataset without accents, previews and downloads it, switches language."""
 
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 
 import pytest
 
@@ -30,7 +31,7 @@ def test_find_preview_download_and_switch_language(services, live_server, page) 
     shown = page.locator(".checksum code").first.inner_text()
     with page.expect_download() as info:
         page.get_by_role("link", name="Tải xuống data.csv").click()
-    content = open(info.value.path(), "rb").read()
+    content = Path(info.value.path()).read_bytes()
     assert hashlib.sha256(content).hexdigest() == shown
     page.get_by_role("link", name="EN").click()
     assert page.get_by_role("heading", name="About this dataset").count() == 1

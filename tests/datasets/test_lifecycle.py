@@ -46,7 +46,8 @@ def test_full_lifecycle_with_activity(services) -> None:
         services.workflow.reject(steward, dataset.name, "  ")
     services.workflow.reject(steward, dataset.name, "Thiếu mô tả tiếng Anh")
     services.editor.update_metadata(
-        publisher, dataset.name,
+        publisher,
+        dataset.name,
         DatasetMetadata(title_vi="Chất lượng nước sông Sài Gòn", title_en="Saigon river water"),
         expected_version=None,
     )
@@ -66,8 +67,9 @@ def test_publisher_cannot_approve_and_outsiders_cannot_edit(services) -> None:
     other_org = make_org(services)
     outsider = actor(services, make_user(services, other_org, Role.STEWARD))
     with pytest.raises(PermissionDenied):
-        services.editor.update_metadata(outsider, dataset.name,
-                                        DatasetMetadata(title_vi="X"), expected_version=None)
+        services.editor.update_metadata(
+            outsider, dataset.name, DatasetMetadata(title_vi="X"), expected_version=None
+        )
     with pytest.raises(PermissionDenied):
         services.workflow.withdraw(outsider, dataset.name, "no")
     with pytest.raises(PermissionDenied):
@@ -95,9 +97,12 @@ def test_steward_cannot_approve_own_submission_unless_only_steward(services) -> 
 
 def test_pending_revision_keeps_the_live_version_public(services) -> None:
     dataset, _rid, publisher, steward = publish_sample(services, title="Bãi đỗ xe")
-    services.editor.update_metadata(publisher, dataset.name,
-                                    DatasetMetadata(title_vi="Bãi đỗ xe công cộng"),
-                                    expected_version=None)
+    services.editor.update_metadata(
+        publisher,
+        dataset.name,
+        DatasetMetadata(title_vi="Bãi đỗ xe công cộng"),
+        expected_version=None,
+    )
     assert services.catalog.get(dataset.name).title == "Bãi đỗ xe"  # type: ignore[union-attr]
     services.workflow.submit(publisher, dataset.name)
     services.workflow.reject(steward, dataset.name, "Sai tên")
@@ -124,11 +129,13 @@ def test_stale_edit_is_refused(services) -> None:
     publisher = actor(services, make_user(services, org, Role.PUBLISHER))
     dataset = make_dataset(services, publisher, org)
     read_version = dataset.lock_version
-    services.editor.update_metadata(publisher, dataset.name, DatasetMetadata(title_vi="A"),
-                                    expected_version=read_version)
+    services.editor.update_metadata(
+        publisher, dataset.name, DatasetMetadata(title_vi="A"), expected_version=read_version
+    )
     with pytest.raises(StaleVersion):
-        services.editor.update_metadata(publisher, dataset.name, DatasetMetadata(title_vi="B"),
-                                        expected_version=read_version)
+        services.editor.update_metadata(
+            publisher, dataset.name, DatasetMetadata(title_vi="B"), expected_version=read_version
+        )
 
 
 def test_only_never_published_drafts_can_be_deleted(services) -> None:

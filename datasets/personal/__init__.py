@@ -1,1 +1,79 @@
-"""Package."""
+"""Personal-data protection (SPEC §6): detect, decide, strip, check k-anonymity, encrypt."""
+
+from datasets.personal.actions import (
+    Action,
+    ColumnDecision,
+    StripResult,
+    apply_actions,
+    generalize_value,
+    hash_value,
+    mask_value,
+    redact_text,
+)
+from datasets.personal.detectors import Finding, scan_columns, scan_csv
+from datasets.personal.encryption import decrypt_stream, encrypt_stream
+from datasets.personal.errors import (
+    DecryptionFailed,
+    InvalidDecision,
+    InvalidPolicy,
+    MalformedTable,
+    PersonalDataError,
+    UnresolvedFinding,
+)
+from datasets.personal.freetext import find_in_text
+from datasets.personal.headers import normalize_header
+from datasets.personal.kanon import DEFAULT_QUASI_IDENTIFIERS, smallest_group_size
+from datasets.personal.kinds import (
+    CURRENT_CATEGORIES,
+    LEGAL_CATEGORIES,
+    LegalCategories,
+    PersonalDataKind,
+    categories_on,
+)
+from datasets.personal.policy import (
+    DEFAULT_POLICY,
+    Policy,
+    Rule,
+    decide,
+    policy_from_config,
+    policy_from_dict,
+    policy_to_dict,
+)
+
+__all__ = [
+    "CURRENT_CATEGORIES",
+    "DEFAULT_POLICY",
+    "DEFAULT_QUASI_IDENTIFIERS",
+    "LEGAL_CATEGORIES",
+    "Action",
+    "ColumnDecision",
+    "DecryptionFailed",
+    "Finding",
+    "InvalidDecision",
+    "InvalidPolicy",
+    "LegalCategories",
+    "MalformedTable",
+    "PersonalDataError",
+    "PersonalDataKind",
+    "Policy",
+    "Rule",
+    "StripResult",
+    "UnresolvedFinding",
+    "apply_actions",
+    "categories_on",
+    "decide",
+    "decrypt_stream",
+    "encrypt_stream",
+    "find_in_text",
+    "generalize_value",
+    "hash_value",
+    "mask_value",
+    "normalize_header",
+    "policy_from_config",
+    "policy_from_dict",
+    "policy_to_dict",
+    "redact_text",
+    "scan_columns",
+    "scan_csv",
+    "smallest_group_size",
+]

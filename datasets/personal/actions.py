@@ -1,0 +1,264 @@
+"""Apply the decided action to each personal-data column and write the public copy of a CSV."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import hmac
+import os
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+from datasets.personal.detectors import Finding
+from datasets.personal.errors import InvalidDecision, MalformedTable, UnresolvedFinding
+from datasets.personal.freetext import find_in_text
+from datasets.personal.headers import fold
+from datasets.personal.kinds import PersonalDataKind
+from datasets.personal.matchers import (
+    canonical_citizen_id,
+    canonical_phone,
+    digits_only,
+    is_age,
+    parse_date,
+)
+
+K = PersonalDataKind
+
+
+class Action(StrEnum):
+    """What happens to a personal-data column on its way to the public file."""
+
+    DROP = "drop"  # remove the column
+    MASK = "mask"  # keep a harmless part (last 3 characters, e-mail domain, initials)
+    HASH = "hash"  # keyed HMAC-SHA256, hex: stable, so joins on the column still work
+    GENERALIZE = "generalize"  # date → year, age → 10-year band, address → ward and district
+    REDACT = "redact"  # free text: each value found inside the text becomes a placeholder
+    KEEP = "keep"  # publish as is; needs a written justification
+
+
+@dataclass(frozen=True)
+class ColumnDecision:
+    """The action chosen for one column; ``justification`` is required for KEEP."""
+
+    column: str
+    kind: str
+    action: Action
+    justification: str = ""
+
+
+@dataclass(frozen=True)
+class StripResult:
+    """What ``apply_actions`` wrote: the public header, row count and changed cells."""
+
+    header: tuple[str, ...]
+    rows: int
+    dropped: tuple[str, ...]
+    changed_cells: int
+
+
+REDACTION_LABELS: dict[str, str] = {
+    K.PHONE: "[số điện thoại]",
+    K.EMAIL: "[email]",
+    K.CITIZEN_ID: "[số CCCD]",
+    K.ID_CARD: "[số CMND]",
+    K.HEALTH_INSURANCE: "[mã thẻ BHYT]",
+    K.LICENCE_PLATE: "[biển số xe]",
+    K.PERSON_NAME: "[họ tên]",
+}
+GENERALIZABLE = frozenset({K.DATE_OF_BIRTH, K.ADDRESS, K.LOCATION})
+MASK_KEEP = 3
+_AREA_START = re.compile(
+    r"^(?:phuong|xa|thi tran|p\.|x\.|quan|huyen|q\.|h\.|thanh pho|tp\b|thi xa)"
+)
+_AREA_INLINE = re.compile(r"\b(?:Phường|Xã|Thị trấn|P\.|X\.|Quận|Huyện|Q\.|H\.)", re.IGNORECASE)
+_DECIMAL = re.compile(r"-?\d+\.\d+")
+
+
+def mask_value(value: str, kind: str = "") -> str:
+    """Return ``value`` with all but a harmless part replaced by ``*``.
+
+    E-mail keeps its domain (``***@gmail.com``), a name its initials (``N. V. A.``), anything
+    else its last 3 letters or digits (``*********123``); separators stay in place. Values
+    with 4 characters or fewer are masked entirely.
+    """
+    if kind == K.EMAIL and "@" in value:
+        return "***@" + value.rsplit("@", 1)[1]
+    if kind == K.PERSON_NAME:
+        return " ".join(f"{word[0]}." for word in value.split())
+    alnum = sum(1 for ch in value if ch.isalnum())
+    keep = MASK_KEEP if alnum > MASK_KEEP + 1 else 0
+    out, seen = [], 0
+    for ch in value:
+        if ch.isalnum():
+            seen += 1
+            out.append(ch if seen > alnum - keep else "*")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def canonical_value(value: str, kind: str) -> str:
+    """Return the form of ``value`` that is hashed, so equal values written differently match."""
+    text = unicodedata.normalize("NFC", value.strip())
+    if kind == K.PHONE:
+        return canonical_phone(text) or digits_only(text)
+    if kind in (K.CITIZEN_ID, K.TAX_CODE):
+        return canonical_citizen_id(text) if "-" not in text else text.replace(" ", "")
+    if kind in (K.ID_CARD, K.SOCIAL_INSURANCE, K.BANK_ACCOUNT):
+        return digits_only(text)
+    if kind in (K.HEALTH_INSURANCE, K.LICENCE_PLATE, K.PASSPORT):
+        return digits_only(text).upper()
+    if kind == K.EMAIL:
+        return text.lower()
+    return " ".join(text.split())
+
+
+def hash_value(value: str, kind: str, key: bytes) -> str:
+    """Return the hex HMAC-SHA256 of the canonical value under ``key`` (64 characters)."""
+    return hmac.new(key, canonical_value(value, kind).encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def _generalize_date(value: str) -> str:
+    if re.fullmatch(r"(?:19|20)\d{2}", value):
+        return value
+    parsed = parse_date(value)
+    if parsed is not None:
+        return str(parsed.year)
+    if is_age(value):
+        low = int(value) // 10 * 10
+        return f"{low}-{low + 9}"
+    return ""
+
+
+def _generalize_address(value: str) -> str:
+    parts = [part.strip() for part in value.split(",")]
+    kept = [part for part in parts if _AREA_START.match(fold(part).lower())]
+    if kept:
+        return ", ".join(kept)
+    match = _AREA_INLINE.search(value)
+    return value[match.start() :].strip() if match else ""
+
+
+def _generalize_location(value: str) -> str:
+    numbers = _DECIMAL.findall(value)
+    return ", ".join(f"{round(float(n), 2):.2f}" for n in numbers)
+
+
+def generalize_value(value: str, kind: str) -> str:
+    """Return a coarser value: a date or age → year or 10-year band (``30-39``), an address →
+    its ward and district, coordinates → rounded to 2 decimals (about 1 km).
+
+    Returns an empty string when nothing coarse can be kept safely.
+    Raises InvalidDecision for a kind that cannot be generalized.
+    """
+    if kind == K.DATE_OF_BIRTH:
+        return _generalize_date(value.strip())
+    if kind == K.ADDRESS:
+        return _generalize_address(value)
+    if kind == K.LOCATION:
+        return _generalize_location(value)
+    raise InvalidDecision(f"cannot generalize values of kind {kind!r}")
+
+
+def redact_text(text: str) -> str:
+    """Return ``text`` with each personal value inside replaced by a placeholder.
+
+    The placeholder names the kind (``[số điện thoại]``), or ``[<kind>]`` for other kinds.
+    """
+    out, last = [], 0
+    for kind, start, end in find_in_text(text):
+        out.append(text[last:start])
+        out.append(REDACTION_LABELS.get(kind, f"[{kind}]"))
+        last = end
+    out.append(text[last:])
+    return "".join(out)
+
+
+def _check_decisions(
+    decisions: Sequence[ColumnDecision], findings: Sequence[Finding], header: Sequence[str]
+) -> dict[str, ColumnDecision]:
+    by_column: dict[str, ColumnDecision] = {}
+    for decision in decisions:
+        if decision.column in by_column:
+            raise InvalidDecision(f"two decisions for column {decision.column!r}")
+        if decision.column not in header:
+            raise InvalidDecision(f"no column {decision.column!r} in the table")
+        if decision.action is Action.KEEP and not decision.justification.strip():
+            raise InvalidDecision(f"keeping column {decision.column!r} needs a justification")
+        if decision.action is Action.GENERALIZE and decision.kind not in GENERALIZABLE:
+            raise InvalidDecision(f"cannot generalize column {decision.column!r}")
+        by_column[decision.column] = decision
+    undecided = [f.column for f in findings if f.column not in by_column]
+    if undecided:
+        raise UnresolvedFinding(sorted(set(undecided), key=undecided.index))
+    return by_column
+
+
+def _transformer(decision: ColumnDecision, hash_key: bytes) -> Callable[[str], str]:
+    kind = decision.kind
+    if decision.action is Action.MASK:
+        return lambda v: mask_value(v, kind)
+    if decision.action is Action.HASH:
+        if not hash_key:
+            raise InvalidDecision("hashing needs a non-empty key")
+        return lambda v: hash_value(v, kind, hash_key)
+    if decision.action is Action.GENERALIZE:
+        return lambda v: generalize_value(v, kind)
+    if decision.action is Action.REDACT:
+        return redact_text
+    return lambda v: v
+
+
+def apply_actions(
+    src_csv: Path,
+    dst_csv: Path,
+    decisions: Sequence[ColumnDecision],
+    findings: Sequence[Finding],
+    *,
+    hash_key: bytes,
+) -> StripResult:
+    """Write to ``dst_csv`` the public copy of ``src_csv`` with every decision applied.
+
+    Streams row by row (memory does not grow with the file); reads UTF-8 (BOM accepted) and
+    writes UTF-8. Empty cells stay empty. ``dst_csv`` appears only when complete.
+    Raises UnresolvedFinding when a finding has no decision, InvalidDecision for a KEEP
+    without justification (or a decision that cannot apply), MalformedTable for a row longer
+    than the header.
+    """
+    partial = dst_csv.with_name(dst_csv.name + ".partial")
+    try:
+        with (
+            src_csv.open(encoding="utf-8-sig", newline="") as src,
+            partial.open("w", encoding="utf-8", newline="") as dst,
+        ):
+            reader, writer = csv.reader(src), csv.writer(dst)
+            header = next(reader, [])
+            by_column = _check_decisions(decisions, findings, header)
+            plan = [
+                (i, _transformer(by_column[name], hash_key) if name in by_column else None)
+                for i, name in enumerate(header)
+                if name not in by_column or by_column[name].action is not Action.DROP
+            ]
+            out_header = [header[i] for i, _ in plan]
+            writer.writerow(out_header)
+            rows = changed = 0
+            for line, row in enumerate(reader, start=2):
+                if len(row) > len(header):
+                    raise MalformedTable(f"row {line} has more cells than the header")
+                out = []
+                for i, transform in plan:
+                    cell = row[i] if i < len(row) else ""
+                    new = transform(cell) if transform and cell.strip() else cell
+                    changed += new != cell
+                    out.append(new)
+                writer.writerow(out)
+                rows += 1
+        os.replace(partial, dst_csv)
+    finally:
+        partial.unlink(missing_ok=True)
+    dropped = tuple(name for name in header if name not in out_header)
+    return StripResult(tuple(out_header), rows, dropped, changed)

@@ -59,7 +59,6 @@ _HOUSE_STREET = re.compile(
 _WARD = re.compile(r"\b(?:phuong|xa|thi tran|p\.|x\.|tt\.)\s*[a-z0-9]")
 _DISTRICT = re.compile(r"\b(?:quan|huyen|thi xa|thanh pho|tp\.?|q\.|h\.|tx\.)\s*[a-z0-9]")
 _HAMLET = re.compile(r"\b(?:to|ap|khu pho|kp\.?|thon|xom|hem|ngo|kiet)\s*\d+")
-_DIGITS = re.compile(r"\d+")
 
 
 def digits_only(value: str) -> str:
@@ -234,11 +233,6 @@ def name_words(value: str) -> list[str] | None:
 def is_person_name(value: str) -> bool:
     """Return True for a full name that starts with a Vietnamese family name."""
     return name_words(value) is not None
-
-
-def has_digits(value: str) -> bool:
-    """Return True when the value contains a digit."""
-    return _DIGITS.search(value) is not None
 
 
 VALUE_MATCHERS: dict[PersonalDataKind, Callable[[str], bool]] = {

@@ -30,6 +30,4 @@ test: lint
 	$(VENV)/bin/pytest -n 2 --dist loadgroup -q $(PYTEST_ARGS)
 
 translations: install
-	$(VENV)/bin/pybabel extract -F app/babel.cfg -k _ -k gettext -k ngettext -k lazy_gettext -o app/translations/messages.pot app
-	$(VENV)/bin/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching
-	$(VENV)/bin/pybabel compile -d app/translations
+	$(PY) -m app.catalogs

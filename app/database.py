@@ -21,5 +21,5 @@ def alembic_config(database_url: str) -> Config:
 
 
 def upgrade_database(database_url: str) -> None:
-    """Create or migrate the database to the newest revision."""
-    command.upgrade(alembic_config(database_url), "head")
+    """Create or migrate the database to the newest revision of every branch."""
+    command.upgrade(alembic_config(database_url), "heads")

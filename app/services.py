@@ -28,7 +28,7 @@ from datasets.queue import HueyQueue, open_huey
 from datasets.storage import LocalBlobStore
 from datasets.vault import Vault
 from datasets.workflow import JOB_LOAD_DATASTORE, Workflow
-from publishers import Accounts, Tokens, make_engine, make_sessions
+from publishers import Accounts, Mailer, Tokens, make_engine, make_sessions, open_mailer
 from search_index import SearchDocument, SearchIndex, open_search_index
 
 log = logging.getLogger(__name__)
@@ -54,6 +54,7 @@ class Services:
     catalog: PublicCatalog
     search: SearchIndex
     datastore: Datastore
+    mailer: Mailer
 
     def index_dataset(self, dataset_id: str) -> None:
         """Bring the search index in line with the database for one dataset."""
@@ -172,6 +173,7 @@ def build_services(settings: Settings) -> Services:
         catalog=PublicCatalog(sessions),
         search=open_search_index(search_url_for(settings)),
         datastore=datastore,
+        mailer=open_mailer(settings.smtp_url, data_dir / "logs"),
     )
     workflow.add_after_commit(services.index_dataset)
     handlers: Mapping[str, Any] = {

@@ -10,6 +10,7 @@ from publishers.errors import (
     PermissionDenied,
     Unauthenticated,
 )
+from publishers.mail import FileMailer, Mail, Mailer, SmtpMailer, open_mailer
 from publishers.model import ApiToken, Membership, Organization, Role, User
 from publishers.passwords import hash_password, verify_password
 from publishers.permissions import ANONYMOUS, Actor, Permission, can, organizations_where, require
@@ -23,7 +24,10 @@ __all__ = [
     "Base",
     "Conflict",
     "DomainError",
+    "FileMailer",
     "InvalidInput",
+    "Mail",
+    "Mailer",
     "Membership",
     "NotFound",
     "Organization",
@@ -31,6 +35,7 @@ __all__ = [
     "PermissionDenied",
     "Role",
     "Scope",
+    "SmtpMailer",
     "TokenOwner",
     "Tokens",
     "Unauthenticated",
@@ -41,6 +46,7 @@ __all__ = [
     "make_engine",
     "make_sessions",
     "new_id",
+    "open_mailer",
     "organizations_where",
     "require",
     "utcnow",

@@ -37,6 +37,9 @@ MIN_NAME_DISTINCT_SHARE = 0.3
 _ORG_PUBLIC_KINDS = frozenset({K.ADDRESS, K.PHONE, K.EMAIL, K.TAX_CODE, K.BANK_ACCOUNT})
 # Aggregate statistics by ethnicity or religion, and coordinates of bus stops, are not personal.
 _NEED_PERSON_TABLE = frozenset({K.ETHNICITY, K.RELIGION, K.LOCATION})
+# In a list of facilities or organisations, "benh" or "vi pham" headers count beds or
+# offences (so_giuong_benh in a hospital list), not a person's health or record.
+_NOT_IN_ORG_TABLE = frozenset({K.HEALTH, K.CRIMINAL})
 _ENTITY_BY_CONTENT = frozenset({K.PERSON_NAME, K.CITIZEN_ID, K.HEALTH_INSURANCE})
 # Values naming organisations ("Công ty ...", "Trường ...", "UBND ...") make a table about
 # organisations or facilities unless it is also about people.
@@ -222,6 +225,8 @@ def scan_columns(
         ):
             continue
         if candidate.kind in _NEED_PERSON_TABLE and not person_table:
+            continue
+        if candidate.kind in _NOT_IN_ORG_TABLE and org_table and not person_table:
             continue
         findings.append(
             Finding(

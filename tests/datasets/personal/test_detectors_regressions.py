@@ -1,0 +1,47 @@
+"""Regressions found on the demo catalog's realistic tables."""
+
+from __future__ import annotations
+
+from datasets.personal import scan_columns
+
+
+def test_hospital_bed_counts_in_a_facility_list_are_not_health_data() -> None:
+    header = [
+        "stt",
+        "ten_co_so",
+        "loai_hinh",
+        "dia_chi",
+        "phuong_xa",
+        "quan_huyen",
+        "so_giuong_benh",
+        "cap_cuu_24h",
+        "vi_do",
+        "kinh_do",
+    ]
+    rows = [
+        [
+            str(i),
+            f"Bệnh viện đa khoa số {i}",
+            "Bệnh viện đa khoa",
+            f"{i} Lê Lợi",
+            "Phường 1",
+            "Quận 5",
+            str(100 + i),
+            "Có",
+            "10.7",
+            "106.6",
+        ]
+        for i in range(60)
+    ]
+    assert scan_columns(header, rows) == ()
+
+
+def test_diagnoses_of_named_patients_are_still_health_data() -> None:
+    header = ["ho_ten", "ngay_sinh", "chan_doan"]
+    rows = [
+        [f"Nguyễn Văn {n}", f"0{1 + i % 9}/0{1 + i % 9}/19{50 + i % 40}", "Tăng huyết áp"]
+        for i, n in enumerate(["An", "Bình", "Châu", "Dũng", "Hải", "Hùng"] * 10)
+    ]
+    kinds = {f.column: f.kind for f in scan_columns(header, rows)}
+    assert kinds.get("chan_doan") == "health"
+    assert kinds.get("ho_ten") == "person_name"

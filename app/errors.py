@@ -76,6 +76,27 @@ def init_app(app: Flask) -> None:
             _("This action is not possible in the dataset's current state."),
         )
 
+    @app.errorhandler(InvalidInput)
+    def _invalid(exc: InvalidInput) -> ResponseReturnValue:
+        fields = ", ".join(sorted(exc.errors)) or "-"
+        return _page(
+            422, _("Invalid input"), _("Please check these values: %(fields)s", fields=fields)
+        )
+
+    @app.errorhandler(Conflict)
+    def _conflict_generic(exc: Conflict) -> ResponseReturnValue:
+        if isinstance(exc, StaleVersion):
+            return _page(
+                412,
+                _("Changed meanwhile"),
+                _("Someone else changed this in the meantime. Reload and try again."),
+            )
+        return _page(409, _("Conflict"), _("This conflicts with what already exists."))
+
+    @app.errorhandler(Unauthenticated)
+    def _unauthenticated(exc: Unauthenticated) -> ResponseReturnValue:
+        return _page(401, _("Sign-in needed"), _("Missing or invalid credentials."))
+
     @app.errorhandler(UploadTooLarge)
     @app.errorhandler(RequestEntityTooLarge)
     def _too_large(exc: Exception) -> ResponseReturnValue:

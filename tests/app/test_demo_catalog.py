@@ -1,0 +1,198 @@
+"""The demo catalog (SPEC §9) as a user sees it, and its metadata against the official shapes."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pyshacl
+import pytest
+from jsonschema import Draft4Validator, FormatChecker
+from rdflib import Graph
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT4
+
+from tests.conftest import conformance_dir
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """A portal on SQLite loaded with the demo catalog through `opendata demo`'s code."""
+    from app import create_app
+    from app.config import Settings
+    from app.database import upgrade_database
+    from app.demo import load_demo
+    from app.keys import ensure_key_files
+    from app.services import build_services
+
+    data_dir = tmp_path_factory.mktemp("demo")
+    ensure_key_files(data_dir)
+    url = f"sqlite:///{data_dir / 'portal.sqlite3'}"
+    upgrade_database(url)
+    settings = Settings(
+        data_dir=data_dir,
+        database_url=url,
+        testing=True,
+        jobs_immediate=True,
+        rate_limit_anon="0",
+        rate_limit_token="0",
+    )
+    services = build_services(settings)
+    load_demo(services, echo=lambda _line: None)
+    app = create_app(settings, services)
+    yield app
+    services.engine.dispose()
+
+
+def test_demo_has_what_spec_9_asks_for(demo: Any) -> None:
+    svc = demo.extensions["opendata"]
+    views = list(svc.catalog.iter_all())
+    assert len(views) >= 12
+    assert len({v.organization.name for v in views}) >= 5
+    assert all(v.title and v.title_en and v.description_en and v.tags and v.themes for v in views)
+    assert any(not r.is_tabular and r.format == "PDF" for v in views for r in v.resources)
+    permits = svc.catalog.get("giay-phep-xay-dung-da-cap")
+    header = permits.resources[0].table_schema["fields"]
+    names = [f["name"] for f in header]
+    assert "so_cccd" not in names and "so_dien_thoai" not in names
+    assert "ho_ten_chu_dau_tu" not in names and "ngay_sinh" in names
+    steward = svc.accounts.actor_for(svc.accounts.get_user("steward").id)
+    waiting = svc.workflow.review_queue(steward)
+    assert [i.dataset_name for i in waiting] == ["lich-thu-gom-rac-sinh-hoat"]
+
+
+def test_demo_is_idempotent(demo: Any) -> None:
+    from app.demo import load_demo
+
+    svc = demo.extensions["opendata"]
+    before = svc.catalog.counts()
+    assert "0 datasets added" in load_demo(svc, echo=lambda _line: None)
+    assert svc.catalog.counts() == before
+
+
+def test_every_demo_dataset_page_previews_and_downloads(demo: Any) -> None:
+    client = demo.test_client()
+    svc = demo.extensions["opendata"]
+    for view in svc.catalog.iter_all():
+        page = client.get(f"/dataset/{view.name}").get_data(as_text=True)
+        assert view.title in page
+        for resource in view.resources:
+            download = client.get(
+                f"/dataset/{view.name}/resource/{resource.id}/download/{resource.filename}"
+            )
+            assert download.status_code == 200, (view.name, resource.filename)
+            assert hashlib.sha256(download.data).hexdigest() == resource.sha256
+            assert resource.sha256 in page
+            if resource.is_tabular:
+                first_row = download.data.decode("utf-8").splitlines()[1].split(",")[0]
+                assert first_row in page  # the preview shows the table's first cell
+
+
+def test_demo_permit_download_holds_no_personal_data(demo: Any) -> None:
+    client = demo.test_client()
+    svc = demo.extensions["opendata"]
+    view = svc.catalog.get("giay-phep-xay-dung-da-cap")
+    resource = view.resources[0]
+    text = client.get(
+        f"/dataset/{view.name}/resource/{resource.id}/download/{resource.filename}"
+    ).get_data(as_text=True)
+    assert not re.search(r"\b0\d{2}[0-3]\d{8}\b", text)  # no 12-digit citizen IDs
+    assert not re.search(r"\b09\d{8}\b", text)  # no mobile numbers
+    assert re.search(r"^so_giay_phep,ngay_cap,ngay_sinh,", text, re.M)
+    assert re.search(r",19\d\d,", text)  # dates of birth generalized to the year
+
+
+def _shapes() -> Graph:
+    folder = conformance_dir() / "dcat-ap" / "3.0.1" / "shacl"
+    shapes = Graph()
+    for name in ("shapes.ttl", "range.ttl"):
+        shapes.parse(folder / name, format="turtle")
+    return shapes
+
+
+def test_demo_catalog_conforms_to_dcat_ap_3_0_1(demo: Any) -> None:
+    client = demo.test_client()
+    ttl = client.get("/catalog.ttl")
+    assert ttl.mimetype == "text/turtle"
+    graph = Graph().parse(data=ttl.get_data(as_text=True), format="turtle")
+    conforms, _report, text = pyshacl.validate(graph, shacl_graph=_shapes(), inference="none")
+    assert conforms, text
+    titles = {str(o) for o in graph.objects(None, None) if getattr(o, "language", None) == "vi"}
+    assert "Tuyến xe buýt" in titles
+    for name in ("tuyen-xe-buyt", "giay-phep-xay-dung-da-cap"):
+        record = Graph().parse(
+            data=client.get(f"/dataset/{name}.ttl").get_data(as_text=True), format="turtle"
+        )
+        conforms, _report, text = pyshacl.validate(record, shacl_graph=_shapes(), inference="none")
+        assert conforms, text
+
+
+def test_demo_data_json_conforms_to_dcat_us_1_1_non_federal(demo: Any) -> None:
+    folder = conformance_dir() / "dcat-us" / "gsa-ckanext-datajson-pod_schema" / "non-federal-v1.1"
+    base = "https://project-open-data.cio.gov/v1.1/schema"
+    registry: Registry[Any] = Registry().with_resources(
+        (
+            f"{base}/{p.name}",
+            Resource.from_contents(json.loads(p.read_text()), default_specification=DRAFT4),
+        )
+        for p in folder.glob("*.json")
+    )
+    validator = Draft4Validator(
+        json.loads((folder / "catalog.json").read_text()),
+        registry=registry,
+        format_checker=FormatChecker(),
+    )
+    doc = demo.test_client().get("/data.json").get_json()
+    assert [e.message for e in validator.iter_errors(doc)] == []
+    assert len(doc["dataset"]) >= 12
+
+
+def test_catalog_pages_negotiates_and_caches(demo: Any) -> None:
+    client = demo.test_client()
+    first = client.get("/catalog.ttl?page=1")
+    etag = first.headers["ETag"]
+    assert client.get("/catalog.ttl?page=1", headers={"If-None-Match": etag}).status_code == 304
+    negotiated = client.get("/catalog", headers={"Accept": "application/ld+json"})
+    assert negotiated.mimetype == "application/ld+json"
+    assert "Tuyến xe buýt" in negotiated.get_data(as_text=True)
+    html = client.get("/catalog", headers={"Accept": "text/html"})
+    assert html.status_code == 302
+    filtered = client.get("/catalog.ttl?organization=so-y-te").get_data(as_text=True)
+    assert "Cơ sở khám chữa bệnh" in filtered and "Tuyến xe buýt" not in filtered
+    searched = client.get("/catalog.nt?q=xe+buyt").get_data(as_text=True)
+    assert "Tuyến xe buýt" in searched and "Trường học" not in searched
+    nothing = client.get("/catalog.ttl?modified_since=2999-01-01T00:00:00Z")
+    assert "Tuyến xe buýt" not in nothing.get_data(as_text=True)
+    assert client.get("/catalog.ttl?modified_since=yesterday").status_code == 422
+    dataset = client.get("/dataset/tuyen-xe-buyt", headers={"Accept": "text/turtle"})
+    assert dataset.mimetype == "text/turtle"
+
+
+def test_dataset_page_carries_schema_org_for_dataset_search(demo: Any) -> None:
+    page = demo.test_client().get("/dataset/tuyen-xe-buyt").get_data(as_text=True)
+    block = re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S)
+    assert block
+    doc = json.loads(block.group(1))
+    assert doc["@type"] == "Dataset" and doc["name"] == "Tuyến xe buýt"
+    assert 50 <= len(doc["description"]) <= 5000
+    assert doc["distribution"][0]["encodingFormat"] and doc["distribution"][0]["contentUrl"]
+    assert doc["creator"] and doc["license"] and doc["temporalCoverage"] and doc["spatialCoverage"]
+
+
+def test_datapackage_is_valid_frictionless(demo: Any, tmp_path: Path) -> None:
+    from frictionless import Package
+
+    client = demo.test_client()
+    doc = client.get("/dataset/tuyen-xe-buyt/datapackage.json").get_json()
+    for resource in doc["resources"]:
+        path = resource["path"].split("127.0.0.1:5000", 1)[1]
+        local = tmp_path / Path(path).name
+        local.write_bytes(client.get(path).data)
+        resource["path"] = local.name
+    (tmp_path / "datapackage.json").write_text(json.dumps(doc))
+    report = Package(str(tmp_path / "datapackage.json")).validate()
+    assert report.valid, report.flatten(["type", "note"])

@@ -6,6 +6,7 @@ findings, error code), so the publisher sees it and nothing is lost on failure.
 
 from __future__ import annotations
 
+import csv
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict
@@ -27,6 +28,7 @@ from datasets.personal import (
     scan_csv,
     smallest_group_size,
 )
+from datasets.statistics import column_statistics
 from datasets.storage import BlobStore
 from datasets.validation import infer_schema, validate_table
 from datasets.vault import Vault
@@ -110,6 +112,7 @@ class Processor:
                 return False
             version.datastore_loaded = True
             version.row_count = info.row_count
+            version.column_stats = _statistics(path, version.public_schema or {}, version_id)
             return True
 
     def _analyse(self, version: ResourceVersion, organization_id: str) -> None:
@@ -172,6 +175,15 @@ class Processor:
                 public.unlink(missing_ok=True)
         version.public_sha256, version.public_size = blob.key, blob.size
         version.public_schema = public_schema(version.table_schema or {}, version.decisions or [])
+
+
+def _statistics(path: Path, schema: Mapping[str, Any], version_id: str) -> dict[str, Any] | None:
+    """Column statistics of the public file; a failure leaves them absent, never the load."""
+    try:
+        return column_statistics(path, schema)
+    except (OSError, ValueError, csv.Error):
+        log.warning("column statistics failed", extra={"version_id": version_id})
+        return None
 
 
 def public_schema(

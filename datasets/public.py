@@ -7,7 +7,7 @@ published (or is withdrawn) has no public view at all.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -15,10 +15,10 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from datasets.model import Dataset, DatasetState, RevisionResource, Theme
+from datasets.model import Activity, Dataset, DatasetState, RevisionResource, Theme
 from datasets.queries import LOAD_OPTIONS, find_dataset
 from datasets.vocab import find_license
-from publishers import Organization
+from publishers import Organization, User
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,8 @@ class PublicResource:
     row_count: int | None
     created: datetime
     modified: datetime
+    # Per-column statistics of the public file (``datasets.statistics``), None until loaded.
+    column_stats: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,20 @@ class PublicDataset:
     provenance: Provenance | None = None
     downloads: int = 0
     extras: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PublicActivity:
+    """One entry of a dataset's public activity: what happened, who did it, when."""
+
+    action: str  # "create", "upload", "submit", "approve", ...
+    actor: str  # the account's user name (never its e-mail); "" for the system
+    created: datetime
+    comment: str  # only publication and withdrawal notes are public
+
+
+# Comments shown publicly: review notes of rejections stay between publisher and steward.
+PUBLIC_COMMENTS = frozenset({"approve", "withdraw"})
 
 
 @dataclass(frozen=True)
@@ -154,6 +170,7 @@ def _resource_to_public(entry: RevisionResource, created: datetime) -> PublicRes
         row_count=version.row_count if version.is_tabular else None,
         created=created,
         modified=version.created,
+        column_stats=version.column_stats if version.is_tabular else None,
     )
 
 
@@ -231,6 +248,46 @@ class PublicCatalog:
             org = session.get(Organization, dataset.organization_id)
             assert org is not None
             return public_view(dataset, org)
+
+    def get_many(self, ids: Iterable[str]) -> list[PublicDataset]:
+        """Return the published datasets with these ids, in the given order (one query)."""
+        wanted = list(dict.fromkeys(ids))
+        if not wanted:
+            return []
+        with self._sessions() as session:
+            rows = session.scalars(
+                select(Dataset).where(Dataset.id.in_(wanted)).options(*LOAD_OPTIONS)
+            ).all()
+            org_ids = {d.organization_id for d in rows}
+            orgs = {
+                o.id: o
+                for o in session.scalars(select(Organization).where(Organization.id.in_(org_ids)))
+            }
+            views = {d.id: v for d in rows if (v := public_view(d, orgs[d.organization_id]))}
+            return [views[i] for i in wanted if i in views]
+
+    def activity(self, dataset_id: str, *, limit: int = 20) -> list[PublicActivity]:
+        """Return the published dataset's activity, newest first, with who did it."""
+        with self._sessions() as session:
+            dataset = session.get(Dataset, dataset_id)
+            if dataset is None or dataset.state != DatasetState.PUBLISHED.value:
+                return []
+            rows = session.execute(
+                select(Activity, User.name)
+                .outerjoin(User, User.id == Activity.actor_id)
+                .where(Activity.dataset_id == dataset_id)
+                .order_by(Activity.created.desc())
+                .limit(limit)
+            ).all()
+            return [
+                PublicActivity(
+                    action=a.action,
+                    actor=name or "",
+                    created=_aware(a.created),
+                    comment=a.comment if a.action in PUBLIC_COMMENTS else "",
+                )
+                for a, name in rows
+            ]
 
     def page(
         self,

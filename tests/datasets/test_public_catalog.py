@@ -1,0 +1,33 @@
+"""Batched loading and public activity of the public catalog."""
+
+from __future__ import annotations
+
+from tests.factories import publish_sample
+
+
+def test_get_many_keeps_order_and_skips_what_is_not_public(services) -> None:
+    first, *_ = publish_sample(services, title="Bãi đỗ xe")
+    second, _rid, _pub, steward = publish_sample(services, title="Điểm wifi công cộng")
+    services.workflow.withdraw(steward, second.name, "Dữ liệu cũ")
+    third, *_ = publish_sample(services, title="Trường học")
+    views = services.catalog.get_many([third.id, second.id, "missing", first.id, third.id])
+    assert [v.title for v in views] == ["Trường học", "Bãi đỗ xe"]
+    assert services.catalog.get_many([]) == []
+
+
+def test_activity_names_the_actor_by_user_name(services) -> None:
+    dataset, _rid, _publisher, steward = publish_sample(services)
+    entries = services.catalog.activity(dataset.id)
+    assert [e.action for e in entries][:2] == ["approve", "submit"]
+    names = {e.actor for e in entries}
+    assert services.accounts.get_user(steward.user_id).name in names
+    assert all("@" not in name for name in names)
+
+
+def test_published_tables_carry_column_statistics(services) -> None:
+    dataset, *_ = publish_sample(services)
+    view = services.catalog.get(dataset.name)
+    stats = view.resources[0].column_stats
+    assert stats["rows"] == 4
+    so_cho = next(c for c in stats["columns"] if c["name"] == "so_cho")
+    assert (so_cho["min"], so_cho["max"]) == (18, 40)

@@ -46,4 +46,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     errors.init_app(app)
     for blueprint in (public.bp, auth.bp, manage.bp, downloads.bp, catalog.bp):
         app.register_blueprint(blueprint)
+    from app import api
+
+    api.init_app(app)
     return app

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, send_file, url_for
+from flask import Blueprint, current_app, redirect, send_file, url_for
 from flask.typing import ResponseReturnValue
 
 from app.context import services
+from app.web.converted import conversion_format, converted_response
+from datasets.usage import Metric, Subject
 from publishers import NotFound
 
 bp = Blueprint("downloads", __name__)
@@ -20,6 +22,10 @@ def download(name: str, resource_id: str, filename: str) -> ResponseReturnValue:
         raise NotFound("resource not found")
     if resource.url:
         return redirect(resource.url)
+    fmt = conversion_format(resource, filename) if filename != resource.filename else None
+    if fmt is not None:
+        count_download(view.id)
+        return converted_response(view, resource, fmt)
     if filename != resource.filename:
         return redirect(
             url_for(
@@ -34,7 +40,7 @@ def download(name: str, resource_id: str, filename: str) -> ResponseReturnValue:
     path = svc.public_store.local_path(resource.sha256)
     if path is None:
         raise NotFound("file missing")
-    svc.catalog.record_download(view.id)
+    count_download(view.id)
     response = send_file(
         path,
         mimetype=resource.media_type or "application/octet-stream",
@@ -48,3 +54,11 @@ def download(name: str, resource_id: str, filename: str) -> ResponseReturnValue:
     response.headers["X-Content-SHA256"] = resource.sha256
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def count_download(dataset_id: str) -> None:
+    """Count a download: the dataset's total and today's usage counter."""
+    services().catalog.record_download(dataset_id)
+    recorder = current_app.extensions.get("opendata_usage")
+    if recorder is not None:
+        recorder.record(Subject.DATASET, dataset_id, Metric.DOWNLOADS)

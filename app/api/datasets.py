@@ -1,0 +1,221 @@
+"""REST routes of datasets: search, create, read, edit (``If-Match``), delete a draft."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date
+from typing import Any
+
+from flask import Response, jsonify, request, url_for
+from flask.typing import ResponseReturnValue
+
+from app.api import bp
+from app.api.responses import (
+    BadParameter,
+    PreconditionRequired,
+    caller,
+    count_dataset_call,
+    json_body,
+    usage,
+    writer,
+)
+from app.api.shapes import member_dataset_json, public_dataset_json
+from app.context import services
+from datasets.errors import StaleVersion
+from datasets.metadata_input import DatasetMetadata
+from datasets.queries import find_dataset
+from datasets.usage import Subject
+from publishers import Actor, InvalidInput, NotFound, Organization, Permission, can
+from search_index import SearchQuery, SortOrder
+
+MAX_PAGE_SIZE = 100
+
+
+def int_arg(name: str, default: int, low: int, high: int) -> int:
+    """Return an integer query parameter in ``low..high``; raise ``BadParameter``."""
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise BadParameter(f"{name} must be a whole number") from None
+    if not low <= value <= high:
+        raise BadParameter(f"{name} must be between {low} and {high}")
+    return value
+
+
+def list_json(items: list[Any], total: int, next_url: str | None) -> Response:
+    """Return the list shape ``{"items", "total", "next"}``."""
+    return jsonify({"items": items, "total": total, "next": next_url})
+
+
+@bp.get("/datasets")
+def search_datasets() -> ResponseReturnValue:
+    caller()
+    page = int_arg("page", 1, 1, 1000)
+    size = int_arg("page_size", 20, 1, MAX_PAGE_SIZE)
+    org = request.args.get("organization", "").strip()
+    text = request.args.get("q", "")[:200]
+    query = SearchQuery(
+        text=text,
+        filters={"organization": (org,)} if org else {},
+        sort=SortOrder.RELEVANCE if text.strip() else SortOrder.MODIFIED,
+        offset=(page - 1) * size,
+        limit=size,
+        facets=(),
+    )
+    svc = services()
+    result = svc.search.search(query)
+    items = [public_dataset_json(v) for h in result.hits if (v := svc.catalog.get(h.id))]
+    more = page * size < result.total
+    args: dict[str, Any] = {**request.args.to_dict(), "page": page + 1, "page_size": size}
+    next_url = url_for("api.search_datasets", _external=True, **args) if more else None
+    return list_json(items, result.total, next_url)
+
+
+def dataset_shape(actor: Actor, name: str) -> tuple[dict[str, Any], int, str]:
+    """Return the caller's view of a dataset, its lock version and its id; raise ``NotFound``.
+
+    Members of the organization see the working revision (drafts included); everyone
+    else sees the published projection, and nothing for a dataset that is not public.
+    """
+    svc = services()
+    with svc.sessions() as session:
+        dataset = find_dataset(session, name)
+        if dataset is None:
+            raise NotFound("dataset not found")
+        view = svc.catalog.get(dataset.id)
+        if can(actor, Permission.READ_DRAFT, dataset.organization_id):
+            revision = dataset.working_revision or dataset.live_revision
+            org = session.get(Organization, dataset.organization_id)
+            if revision is not None and org is not None:
+                shape = member_dataset_json(dataset, revision, org, view)
+                return shape, dataset.lock_version, dataset.id
+        if view is None:
+            raise NotFound("dataset not found")
+        return public_dataset_json(view), dataset.lock_version, dataset.id
+
+
+def etag_for(shape: dict[str, Any], lock_version: int) -> str:
+    """Return the ETag of a dataset shape: its lock version and a digest of its content."""
+    digest = hashlib.sha256(json.dumps(shape, sort_keys=True, default=str).encode()).hexdigest()
+    return f"{lock_version}-{digest[:16]}"
+
+
+def _dataset_response(actor: Actor, name: str, status: int = 200) -> Response:
+    shape, lock, dataset_id = dataset_shape(actor, name)
+    tag = etag_for(shape, lock)
+    shape["usage"] = usage_of(dataset_id)
+    response = jsonify(shape)
+    response.status_code = status
+    response.set_etag(tag)
+    return response
+
+
+def usage_of(dataset_id: str) -> dict[str, int]:
+    """Return the dataset's usage counts (downloads and API calls)."""
+    from app.api.shapes import usage_json
+
+    return usage_json(usage().totals(Subject.DATASET, dataset_id))
+
+
+@bp.get("/datasets/<slug:name>")
+def read_dataset(name: str) -> ResponseReturnValue:
+    response = _dataset_response(caller().actor, name)
+    count_dataset_call(str(response.get_json()["id"]))
+    return response
+
+
+@bp.post("/datasets")
+def create_dataset() -> ResponseReturnValue:
+    who = writer()
+    body = json_body()
+    org = services().accounts.find_organization(_string(body, "organization"))
+    if org is None:
+        raise InvalidInput("unknown organization", {"organization": ["unknown_organization"]})
+    meta = metadata_from_json(body, None)
+    dataset = services().editor.create(who.actor, org.id, meta, name=_string(body, "name"))
+    response = _dataset_response(who.actor, dataset.name, 201)
+    response.headers["Location"] = url_for("api.read_dataset", name=dataset.name, _external=True)
+    return response
+
+
+@bp.patch("/datasets/<slug:name>")
+def patch_dataset(name: str) -> ResponseReturnValue:
+    who = writer()
+    expected = request.headers.get("If-Match", "").strip()
+    if not expected:
+        raise PreconditionRequired()
+    shape, lock, _id = dataset_shape(who.actor, name)
+    if expected != "*" and expected.removeprefix("W/").strip('"') != etag_for(shape, lock):
+        raise StaleVersion("dataset changed", current=lock)
+    meta = metadata_from_json(json_body(), shape)
+    services().editor.update_metadata(who.actor, name, meta, expected_version=lock)
+    return _dataset_response(who.actor, name)
+
+
+@bp.delete("/datasets/<slug:name>")
+def delete_dataset(name: str) -> ResponseReturnValue:
+    who = writer()
+    dataset_shape(who.actor, name)  # outsiders get 404, as for a read
+    services().workflow.delete_draft(who.actor, name)
+    return "", 204
+
+
+def _string(body: dict[str, Any], key: str, default: str = "") -> str:
+    value = body.get(key, default)
+    if value is None:
+        return default
+    if not isinstance(value, str):
+        raise InvalidInput("string expected", {key: ["string_expected"]})
+    return value
+
+
+def _strings(body: dict[str, Any], key: str, default: list[str]) -> tuple[str, ...]:
+    value = body.get(key, default)
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise InvalidInput("list of strings expected", {key: ["list_of_strings_expected"]})
+    return tuple(value)
+
+
+def _date(body: dict[str, Any], key: str, default: str | None) -> date | None:
+    value = body.get(key, default)
+    if value is None or value == "":
+        return None
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise InvalidInput("date expected", {key: ["invalid_date"]}) from None
+
+
+def _translated(body: dict[str, Any], key: str, base: dict[str, str]) -> dict[str, str]:
+    value = body.get(f"{key}_translated", {})
+    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+        raise InvalidInput("object expected", {f"{key}_translated": ["object_expected"]})
+    result = {"vi": base.get("vi", ""), "en": base.get("en", ""), **value}
+    if key in body:
+        result["vi"] = _string(body, key)
+    return result
+
+
+def metadata_from_json(body: dict[str, Any], current: dict[str, Any] | None) -> DatasetMetadata:
+    """Build metadata from a JSON body over the ``current`` shape (a PATCH) or nothing."""
+    cur = current or {}
+    title = _translated(body, "title", cur.get("title_translated", {}))
+    description = _translated(body, "description", cur.get("description_translated", {}))
+    return DatasetMetadata(
+        title_vi=title["vi"],
+        title_en=title["en"],
+        description_vi=description["vi"],
+        description_en=description["en"],
+        tags=_strings(body, "tags", cur.get("tags", [])),
+        themes=_strings(body, "themes", cur.get("themes", [])),
+        license_id=_string(body, "license_id", cur.get("license_id", "cc-by-4.0")),
+        contact_email=_string(body, "contact_email", cur.get("contact_email", "")),
+        temporal_start=_date(body, "temporal_start", cur.get("temporal_start")),
+        temporal_end=_date(body, "temporal_end", cur.get("temporal_end")),
+        spatial=_string(body, "spatial", cur.get("spatial", "")),
+        frequency=_string(body, "frequency", cur.get("frequency", "")),
+    )

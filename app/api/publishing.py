@@ -1,0 +1,181 @@
+"""REST routes of the publishing workflow (SPEC §3, §4): resources, reports, decisions,
+submit/approve/reject/withdraw and activity."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Response, jsonify, request
+from flask.typing import ResponseReturnValue
+from sqlalchemy.orm import Session
+
+from app.api import bp
+from app.api.datasets import _dataset_response, dataset_shape, list_json
+from app.api.responses import caller, json_body, writer
+from app.api.shapes import activity_json, findings_json, validation_json
+from app.context import services
+from datasets.editing import ResourceInput
+from datasets.model import Dataset, ResourceVersion
+from datasets.queries import get_dataset
+from datasets.uploads import receive
+from publishers import Actor, InvalidInput, NotFound, Permission, can
+
+
+def _member_dataset(session: Session, actor: Actor, name: str) -> Dataset:
+    dataset = get_dataset(session, name)
+    if not can(actor, Permission.READ_DRAFT, dataset.organization_id):
+        raise NotFound("dataset not found")  # drafts do not exist for outsiders
+    return dataset
+
+
+def _version(actor: Actor, name: str, resource_id: str) -> ResourceVersion:
+    with services().sessions() as session:
+        dataset = _member_dataset(session, actor, name)
+        revision = dataset.working_revision or dataset.live_revision
+        entries = revision.entries if revision else []
+        entry = next((e for e in entries if e.resource_id == resource_id), None)
+        if entry is None:
+            raise NotFound("resource not found")
+        version = entry.version
+        session.expunge(version)
+        return version
+
+
+def _resource_json(actor: Actor, name: str, resource_id: str) -> dict[str, Any]:
+    shape, _lock, _id = dataset_shape(actor, name)
+    return next(r for r in shape["resources"] if r["id"] == resource_id)
+
+
+@bp.post("/datasets/<slug:name>/resources")
+def add_resource(name: str) -> ResponseReturnValue:
+    who = writer()
+    if request.mimetype == "application/json":
+        body = json_body()
+        url, label, fmt = (_text(body, k) for k in ("url", "name", "format"))
+        info = ResourceInput(name=label, description=_text(body, "description"))
+        version = services().editor.add_link(who.actor, name, url, info, fmt=fmt)
+    else:
+        version = _upload(who.actor, name)
+    response = jsonify(_resource_json(who.actor, name, version.resource_id))
+    response.status_code = 201
+    return response
+
+
+def _upload(actor: Actor, name: str) -> ResourceVersion:
+    svc = services()
+    file = request.files.get("file")
+    if file is None or not file.filename:
+        raise InvalidInput("file required", {"file": ["required"]})
+    filename = file.filename
+    fmt = request.form.get("format", "").strip().lower()
+    if fmt.isalnum() and not Path(filename).suffix:
+        filename = f"{filename}.{fmt}"
+    staged = receive(
+        file.stream, filename, svc.settings.data_dir / "staging", svc.settings.max_upload_bytes
+    )
+    info = ResourceInput(
+        name=request.form.get("name", ""), description=request.form.get("description", "")
+    )
+    return svc.editor.add_upload(actor, name, staged, info)
+
+
+def _text(body: dict[str, Any], key: str) -> str:
+    value = body.get(key, "")
+    if not isinstance(value, str):
+        raise InvalidInput("string expected", {key: ["string_expected"]})
+    return value
+
+
+@bp.get("/datasets/<slug:name>/resources/<slug:resource_id>/validation")
+def validation_report(name: str, resource_id: str) -> ResponseReturnValue:
+    version = _version(caller().actor, name, resource_id)
+    if not version.is_tabular or version.validation is None:
+        raise NotFound("no validation report")
+    return jsonify(validation_json(version))
+
+
+@bp.get("/datasets/<slug:name>/resources/<slug:resource_id>/findings")
+def personal_data_findings(name: str, resource_id: str) -> ResponseReturnValue:
+    return jsonify(findings_json(_version(caller().actor, name, resource_id)))
+
+
+@bp.put("/datasets/<slug:name>/resources/<slug:resource_id>/decisions")
+def set_decisions(name: str, resource_id: str) -> ResponseReturnValue:
+    who = writer()
+    _version(who.actor, name, resource_id)  # outsiders get 404
+    decisions = json_body().get("decisions")
+    if not isinstance(decisions, list) or not all(_is_decision(d) for d in decisions):
+        raise InvalidInput("decisions expected", {"decisions": ["invalid"]})
+    services().editor.set_decisions(who.actor, name, resource_id, decisions)
+    return jsonify(findings_json(_version(who.actor, name, resource_id)))
+
+
+def _is_decision(item: object) -> bool:
+    return (
+        isinstance(item, dict)
+        and isinstance(item.get("column"), str)
+        and isinstance(item.get("action"), str)
+        and isinstance(item.get("justification", ""), str)
+    )
+
+
+def _comment(required: bool) -> str:
+    body = request.get_json(silent=True) if request.data else {}
+    if not isinstance(body, dict):
+        raise InvalidInput("JSON object expected", {"body": ["json_object_expected"]})
+    comment = body.get("comment", "")
+    if not isinstance(comment, str) or (required and not comment.strip()):
+        raise InvalidInput("comment required", {"comment": ["required"]})
+    return comment
+
+
+def _transition(name: str, action: str) -> Response:
+    who = writer()
+    dataset_shape(who.actor, name)  # outsiders get 404, as for a read
+    workflow = services().workflow
+    if action == "submit":
+        workflow.submit(who.actor, name)
+    elif action == "approve":
+        workflow.approve(who.actor, name, _comment(False))
+    elif action == "reject":
+        workflow.reject(who.actor, name, _comment(True))
+    else:
+        workflow.withdraw(who.actor, name, _comment(True))
+    return _dataset_response(who.actor, name)
+
+
+@bp.post("/datasets/<slug:name>/submit")
+def submit_dataset(name: str) -> ResponseReturnValue:
+    return _transition(name, "submit")
+
+
+@bp.post("/datasets/<slug:name>/approve")
+def approve_dataset(name: str) -> ResponseReturnValue:
+    return _transition(name, "approve")
+
+
+@bp.post("/datasets/<slug:name>/reject")
+def reject_dataset(name: str) -> ResponseReturnValue:
+    return _transition(name, "reject")
+
+
+@bp.post("/datasets/<slug:name>/withdraw")
+def withdraw_dataset(name: str) -> ResponseReturnValue:
+    return _transition(name, "withdraw")
+
+
+@bp.get("/datasets/<slug:name>/activity")
+def dataset_activity(name: str) -> ResponseReturnValue:
+    actor = caller().actor
+    svc = services()
+    shape, _lock, dataset_id = dataset_shape(actor, name)
+    member = "revision_status" in shape
+    rows = svc.workflow.activity(dataset_id, limit=200)
+    names = {}
+    if member:
+        for user_id in {r.actor_id for r in rows if r.actor_id}:
+            user = svc.accounts.find_user(user_id)
+            names[user_id] = user.name if user else ""
+    items = activity_json(rows, names, public=not member)
+    return list_json(items, len(items), None)

@@ -1,0 +1,109 @@
+"""Tabular rows of a published resource (SPEC §4 "Tabular rows") and filtered exports."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from flask import Response, jsonify, request, url_for
+from flask.typing import ResponseReturnValue
+
+from app.api import bp
+from app.api.datasets import int_arg
+from app.api.responses import BadParameter, caller, count_dataset_call
+from app.api.streaming import stream_export
+from app.context import services
+from datasets.conversions import MEDIA_TYPES
+from datasets.datastore import DatastoreQuery
+from datasets.public import PublicResource
+from publishers import NotFound
+
+RESERVED = frozenset({"_q", "_sort", "_fields", "_limit", "_cursor", "_format"})
+DEFAULT_LIMIT = 100
+MAX_LIMIT = 10_000
+
+
+def query_from_args() -> DatastoreQuery:
+    """Build the datastore query of ``records?...``; raise ``BadParameter``."""
+    args = request.args
+    unknown = [k for k in args if k.startswith("_") and k not in RESERVED]
+    if unknown:
+        raise BadParameter(f"unknown parameter: {unknown[0]}")
+    filters = {k: args.getlist(k) for k in args if not k.startswith("_")}
+    sort = []
+    for item in _split(args.get("_sort", "")):
+        column = item.removeprefix("-")
+        if not column:
+            raise BadParameter("_sort needs a column name")
+        sort.append((column, item.startswith("-")))
+    fields = _split(args.get("_fields", "")) or None
+    return DatastoreQuery(
+        filters=filters,
+        q=args.get("_q", "").strip() or None,
+        fields=fields,
+        sort=tuple(sort),
+        limit=int_arg("_limit", DEFAULT_LIMIT, 1, MAX_LIMIT),
+        cursor=args.get("_cursor") or None,
+    )
+
+
+def _split(raw: str) -> list[str]:
+    return [part.strip() for part in raw.split(",") if part.strip()]
+
+
+def _published_table(name: str, resource_id: str) -> tuple[str, PublicResource]:
+    view = services().catalog.get(name)
+    found = next((r for r in view.resources if r.id == resource_id), None) if view else None
+    if view is None or found is None or not found.is_tabular:
+        raise NotFound("resource not found")
+    return view.id, found
+
+
+@bp.get("/datasets/<slug:name>/resources/<slug:resource_id>/records")
+def records(name: str, resource_id: str) -> ResponseReturnValue:
+    caller()
+    dataset_id, resource = _published_table(name, resource_id)
+    fmt = request.args.get("_format", "json")
+    if fmt not in MEDIA_TYPES:
+        raise BadParameter("_format must be json, csv, xlsx or parquet")
+    query = query_from_args()
+    store = services().datastore
+    result = store.search(resource_id, query)  # validates columns before anything streams
+    count_dataset_call(dataset_id)
+    if fmt != "json":
+        return _export(resource_id, resource, query, fmt)
+    next_url = None
+    if result.next_cursor:
+        args: dict[str, Any] = {**request.args.to_dict(flat=False), "_cursor": result.next_cursor}
+        next_url = url_for(
+            "api.records", name=name, resource_id=resource_id, _external=True, **args
+        )
+    return jsonify(
+        {
+            "fields": [{"name": f.name, "type": f.type} for f in result.fields],
+            "items": result.records,
+            "total": result.total,
+            "next": next_url,
+        }
+    )
+
+
+def _export(
+    resource_id: str, resource: PublicResource, query: DatastoreQuery, fmt: str
+) -> Response:
+    store = services().datastore
+    whole = replace(query, cursor=None, include_total=False)
+    fields = store.fields_for(resource_id, whole)
+    body = stream_export(fields, lambda: store.iter_rows(resource_id, whole), fmt)
+    stem = Path(resource.filename or "data").stem or "data"
+    response = Response(body, mimetype=MEDIA_TYPES[fmt].split(";")[0])
+    if fmt == "csv":
+        response.headers["Content-Type"] = MEDIA_TYPES["csv"]
+    plain = stem.encode("ascii", "ignore").decode().replace('"', "") or "data"
+    response.headers["Content-Disposition"] = (
+        f"attachment; filename=\"{plain}.{fmt}\"; filename*=UTF-8''{quote(stem)}.{fmt}"
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response

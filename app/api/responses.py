@@ -1,0 +1,208 @@
+"""What every REST API response shares: errors, the caller, ETags, gzip, CORS, usage."""
+
+from __future__ import annotations
+
+import gzip
+from typing import Any
+
+from flask import Flask, Response, current_app, g, jsonify, request
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+
+from app.api import bp
+from app.api_auth import ApiCaller, api_caller
+from app.context import services
+from datasets.conversions import ConversionError
+from datasets.datastore import BadQuery, DatastoreError, UnknownField, UnknownResource
+from datasets.errors import StaleVersion, SubmissionBlocked, TransitionNotAllowed, UploadTooLarge
+from datasets.usage import Metric, Subject, UsageRecorder
+from publishers import (
+    Conflict,
+    DomainError,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+    Unauthenticated,
+)
+
+GZIP_MIN_BYTES = 1024
+
+
+class BadParameter(DomainError):
+    """A query parameter is malformed (HTTP 400)."""
+
+    code = "bad_request"
+
+
+class PreconditionRequired(Exception):
+    """A write came without ``If-Match`` (HTTP 428)."""
+
+
+def error(status: int, code: str, message: str, **extra: Any) -> Response:
+    """Return the JSON error ``{"error": {"code", "message", ...}}`` with ``status``."""
+    response = jsonify({"error": {"code": code, "message": message, **extra}})
+    response.status_code = status
+    return response
+
+
+def caller() -> ApiCaller:
+    """Return the caller of this request (checked once); raise ``Unauthenticated``."""
+    found: ApiCaller | None = g.get("api_caller")
+    if found is None:
+        found = api_caller()
+        g.api_caller = found
+    return found
+
+
+def writer() -> ApiCaller:
+    """Return the caller of a write: a read-write token is required."""
+    who = caller()
+    if who.token_id is None:
+        raise Unauthenticated("token required")
+    if not who.can_write:
+        raise PermissionDenied("read-only token", reason="read_only_token")
+    return who
+
+
+def json_body() -> dict[str, Any]:
+    """Return the request's JSON object; raise ``InvalidInput`` for anything else."""
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise InvalidInput("JSON object expected", {"body": ["json_object_expected"]})
+    return data
+
+
+def usage() -> UsageRecorder:
+    """Return the usage recorder of the running application."""
+    return current_app.extensions["opendata_usage"]  # type: ignore[no-any-return]
+
+
+@bp.errorhandler(DomainError)
+def _domain_error(exc: DomainError) -> Response:
+    if isinstance(exc, Unauthenticated):
+        return error(401, "unauthorized", _("A valid API token is required."))
+    if isinstance(exc, PermissionDenied):
+        if exc.params.get("reason") == "own_submission":
+            return error(403, "forbidden", _("You cannot approve your own submission."))
+        return error(403, "forbidden", _("Your account may not do this."))
+    if isinstance(exc, NotFound):
+        return error(404, "not_found", _("Not found."))
+    if isinstance(exc, StaleVersion):
+        return error(412, "precondition_failed", _("The dataset changed since you read it."))
+    if isinstance(exc, (TransitionNotAllowed, Conflict)):
+        return error(409, "conflict", _("This is not possible in the dataset's current state."))
+    if isinstance(exc, UploadTooLarge):
+        return _too_large(exc)
+    if isinstance(exc, SubmissionBlocked):
+        return error(
+            422, "validation_failed", _("The dataset cannot be submitted yet."), reasons=exc.reasons
+        )
+    if isinstance(exc, InvalidInput):
+        return error(422, "validation_failed", _("Some fields are invalid."), fields=exc.errors)
+    return error(400, "bad_request", exc.message)
+
+
+@bp.errorhandler(DatastoreError)
+def _datastore_error(exc: DatastoreError) -> Response:
+    if isinstance(exc, UnknownField):
+        return error(400, "bad_request", _("Unknown column: %(name)s", name=exc.field))
+    if isinstance(exc, UnknownResource):
+        return error(404, "not_found", _("The rows of this resource are not available yet."))
+    if isinstance(exc, BadQuery):
+        return error(400, "bad_request", exc.message)
+    return error(400, "bad_request", exc.message)
+
+
+@bp.errorhandler(ConversionError)
+def _conversion_error(exc: ConversionError) -> Response:
+    return error(400, "bad_request", str(exc))
+
+
+@bp.errorhandler(PreconditionRequired)
+def _precondition_required(exc: PreconditionRequired) -> Response:
+    return error(428, "precondition_required", _("Send the dataset's ETag in If-Match."))
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def _too_large(exc: Exception) -> Response:
+    limit = services().settings.max_upload_mb
+    return error(
+        413,
+        "payload_too_large",
+        _("The file is larger than the limit of %(limit)s MB.", limit=limit),
+    )
+
+
+@bp.errorhandler(HTTPException)
+def _http_error(exc: HTTPException) -> Response:
+    status = exc.code or 500
+    codes = {400: "bad_request", 404: "not_found", 405: "method_not_allowed"}
+    return error(status, codes.get(status, "bad_request"), exc.description or exc.name)
+
+
+def _cors(response: Response) -> None:
+    allowed = [o.strip() for o in services().settings.cors_origins.split(",") if o.strip()]
+    origin = request.headers.get("Origin", "")
+    if "*" in allowed:
+        response.headers["Access-Control-Allow-Origin"] = "*"
+    elif origin in allowed:
+        response.headers["Access-Control-Allow-Origin"] = origin
+        response.vary.add("Origin")
+    else:
+        return
+    response.headers["Access-Control-Expose-Headers"] = "ETag, Retry-After, Link"
+    if request.method == "OPTIONS":
+        response.headers["Access-Control-Allow-Methods"] = "GET, HEAD"
+        response.headers["Access-Control-Allow-Headers"] = "Authorization, If-None-Match"
+        response.headers["Access-Control-Max-Age"] = "3600"
+
+
+def _gzip(response: Response) -> None:
+    if (
+        response.is_streamed
+        or response.direct_passthrough
+        or response.status_code != 200
+        or "Content-Encoding" in response.headers
+        or "gzip" not in request.headers.get("Accept-Encoding", "").lower()
+    ):
+        return
+    body = response.get_data()
+    if len(body) < GZIP_MIN_BYTES:
+        return
+    response.set_data(gzip.compress(body, compresslevel=5))
+    response.headers["Content-Encoding"] = "gzip"
+    response.vary.add("Accept-Encoding")
+    etag, weak = response.get_etag()
+    if etag and not weak:
+        response.set_etag(etag, weak=True)  # the compressed bytes differ from the plain ones
+
+
+@bp.after_request
+def _finish(response: Response) -> Response:
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        _cors(response)
+    if request.method in ("GET", "HEAD") and response.status_code == 200:
+        if not response.is_streamed and not response.direct_passthrough:
+            if response.get_etag()[0] is None:
+                response.add_etag()
+            response.make_conditional(request)
+        _gzip(response)
+    who: ApiCaller | None = g.get("api_caller")
+    if who is not None and who.token_id:
+        usage().record(Subject.TOKEN, who.token_id, Metric.API_CALLS)
+    return response
+
+
+def count_dataset_call(dataset_id: str) -> None:
+    """Count one API call on a dataset (shown on its page and to its organization)."""
+    usage().record(Subject.DATASET, dataset_id, Metric.API_CALLS)
+
+
+def init_usage(app: Flask) -> None:
+    """Create the usage recorder and expose dataset usage to templates."""
+    recorder = UsageRecorder(app.extensions["opendata"].sessions)
+    app.extensions["opendata_usage"] = recorder
+
+    @app.template_global()
+    def dataset_usage(dataset_id: str) -> Any:
+        return recorder.totals(Subject.DATASET, dataset_id)

@@ -37,6 +37,7 @@ _SORT_FIELDS = {
     ("name", "asc"): SortOrder.TITLE,
     ("views_recent", "desc"): SortOrder.POPULARITY,
     ("views_total", "desc"): SortOrder.POPULARITY,
+    ("id", "asc"): SortOrder.ID,
 }
 _CLAUSE_RE = re.compile(
     r'(?P<sign>[-+]?)(?P<field>[A-Za-z_][\w.]*):(?P<value>"(?:[^"\\]|\\.)*"|\[[^\]]*\]|\S+)'

@@ -18,6 +18,7 @@ class SortOrder(StrEnum):
     MODIFIED = "modified"  # newest first
     TITLE = "title"  # A to Z on the folded Vietnamese title
     POPULARITY = "popularity"  # most downloaded first
+    ID = "id"  # stable order by dataset id, for harvesters paging a whole catalog
 
 
 FACET_FIELDS: tuple[str, ...] = ("organization", "tags", "res_format", "license_id", "theme")

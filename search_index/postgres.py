@@ -335,6 +335,7 @@ def _order(sort: SortOrder) -> sql.Composable:
         SortOrder.MODIFIED: "modified DESC, id",
         SortOrder.TITLE: "title_sort, id",
         SortOrder.POPULARITY: "popularity DESC, modified DESC, id",
+        SortOrder.ID: "id",
     }
     return sql.SQL(orders[sort])
 

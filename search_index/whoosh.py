@@ -384,6 +384,9 @@ def _sort_key(state: ReaderState, sort: SortOrder) -> tuple[str, Callable[[int],
     if sort is SortOrder.TITLE:
         titles = state.column("title_sort")
         return "title", lambda d: (titles[d], d)
+    if sort is SortOrder.ID:
+        # Not a column: read stored ids once per reader generation (the order is cached).
+        return "id", lambda d: (state.stored(d)["id"], d)
     if sort is SortOrder.POPULARITY:
         popularity, modified = state.column("popularity"), state.column("modified")
         return "popularity", lambda d: (-popularity[d], -modified[d], d)

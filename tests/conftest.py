@@ -189,3 +189,14 @@ class AuthActions:
 @pytest.fixture
 def auth(client) -> AuthActions:  # type: ignore[no-untyped-def]
     return AuthActions(client)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # type: ignore[no-untyped-def]
+    """Say how many tests ran on PostgreSQL, so a CI log shows they were not skipped."""
+    passed = terminalreporter.stats.get("passed", [])
+    on_postgres = [r for r in passed if "postgres" in r.keywords]
+    skipped = [r for r in terminalreporter.stats.get("skipped", []) if "postgres" in r.keywords]
+    terminalreporter.write_line(
+        f"PostgreSQL: {len(on_postgres)} tests passed on PostgreSQL, {len(skipped)} skipped"
+        + ("" if os.environ.get("TEST_DATABASE_URL") else " (TEST_DATABASE_URL not set)")
+    )

@@ -230,6 +230,8 @@ def test_sort_orders(search_index: SearchIndex) -> None:
     }
     for sort, order in expected.items():
         assert titles(search_index, SearchQuery(sort=sort)) == order, sort
+    by_id = search_index.search(SearchQuery(sort=SortOrder.ID)).hits
+    assert [hit.id for hit in by_id] == sorted(hit.id for hit in by_id)
 
 
 def test_pagination_covers_every_hit_once(search_index: SearchIndex) -> None:

@@ -60,6 +60,7 @@ def test_metadata_modified_range() -> None:
         ("title_string asc", SortOrder.TITLE),
         ("name asc", SortOrder.TITLE),
         ("views_recent desc", SortOrder.POPULARITY),
+        ("id asc", SortOrder.ID),
         ("", SortOrder.RELEVANCE),
     ],
 )

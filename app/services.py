@@ -17,6 +17,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.config import Settings
+from app.harvesting import build_harvester
 from app.keys import Keys, load_keys
 from datasets.datastore import Datastore, open_datastore
 from datasets.editing import JOB_PROCESS_VERSION, DatasetEditor
@@ -28,6 +29,7 @@ from datasets.queue import HueyQueue, open_huey
 from datasets.storage import LocalBlobStore
 from datasets.vault import Vault
 from datasets.workflow import JOB_LOAD_DATASTORE, Workflow
+from harvesters import Harvester
 from publishers import Accounts, Mailer, Tokens, make_engine, make_sessions, open_mailer
 from search_index import SearchDocument, SearchIndex, open_search_index
 
@@ -55,6 +57,8 @@ class Services:
     search: SearchIndex
     datastore: Datastore
     mailer: Mailer
+    # Harvest sources and jobs (issue 9); set by build_services.
+    harvester: Harvester | None = None
 
     def index_dataset(self, dataset_id: str) -> None:
         """Bring the search index in line with the database for one dataset."""
@@ -176,6 +180,7 @@ def build_services(settings: Settings) -> Services:
         mailer=open_mailer(settings.smtp_url, data_dir / "logs"),
     )
     workflow.add_after_commit(services.index_dataset)
+    services.harvester = build_harvester(services)
     handlers: Mapping[str, Any] = {
         JOB_PROCESS_VERSION: processor.run_job,
         JOB_LOAD_DATASTORE: processor.load_job,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -37,6 +38,7 @@ class Recorded:
     status: int = 200
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0  # seconds to wait before answering (a hung server)
 
 
 class ReplayServer:
@@ -46,7 +48,7 @@ class ReplayServer:
     Requests are logged in ``requests`` for assertions.
     """
 
-    def __init__(self, routes: dict[str, Recorded]) -> None:
+    def __init__(self, routes: dict[str, Recorded | list[Recorded]]) -> None:
         self.routes = routes
         self.requests: list[str] = []
         replay = self
@@ -57,14 +59,21 @@ class ReplayServer:
                 answer = replay.routes.get(self.path) or replay.routes.get(
                     self.path.split("?", 1)[0]
                 )
+                if isinstance(answer, list):  # answered in turn; the last one repeats
+                    answer = answer.pop(0) if len(answer) > 1 else answer[0]
                 if answer is None:
                     answer = Recorded(404, b'{"error": "not recorded"}')
+                if answer.delay:
+                    time.sleep(answer.delay)
                 self.send_response(answer.status)
                 for key, value in answer.headers.items():
                     self.send_header(key, value)
                 self.send_header("Content-Length", str(len(answer.body)))
                 self.end_headers()
-                self.wfile.write(answer.body)
+                if self.command != "HEAD":
+                    self.wfile.write(answer.body)
+
+            do_HEAD = do_GET
 
             def log_message(self, *args: object) -> None:
                 return

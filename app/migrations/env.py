@@ -7,6 +7,7 @@ from sqlalchemy import engine_from_config, pool
 
 import datasets.model  # noqa: F401  (registers the dataset tables)
 import datasets.usage  # noqa: F401  (registers the usage counters)
+import harvesters.model  # noqa: F401  (registers the harvest tables)
 import publishers.model  # noqa: F401  (registers the account tables)
 from publishers import Base
 from publishers.db import engine_url

@@ -49,4 +49,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     from app import api
 
     api.init_app(app)
+    from app import ckan_api
+
+    app.register_blueprint(ckan_api.bp)
+    security.csrf.exempt(ckan_api.bp)
     return app

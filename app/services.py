@@ -20,6 +20,7 @@ from app.config import Settings
 from app.harvesting import build_harvester
 from app.keys import Keys, load_keys
 from datasets.datastore import Datastore, open_datastore
+from datasets.datastore_sync import dataset_of_version, prune_datastore
 from datasets.editing import JOB_PROCESS_VERSION, DatasetEditor
 from datasets.model import Dataset
 from datasets.personal import DEFAULT_POLICY, DEFAULT_QUASI_IDENTIFIERS, Policy, policy_from_dict
@@ -71,6 +72,10 @@ class Services:
             dataset = session.get(Dataset, dataset_id)
             if dataset is not None and dataset.index_stale:
                 dataset.index_stale = False
+
+    def prune_datastore(self, dataset_id: str) -> None:
+        """Drop the datastore tables of the dataset's resources that are not public."""
+        prune_datastore(self.sessions, self.datastore, dataset_id)
 
     def rebuild_index(self) -> int:
         """Rebuild the whole search index from the database; return the count."""
@@ -180,15 +185,25 @@ def build_services(settings: Settings) -> Services:
         mailer=open_mailer(settings.smtp_url, data_dir / "logs"),
     )
     workflow.add_after_commit(services.index_dataset)
+    # Withdrawn or replaced resources leave the datastore (datastore_search_sql reads it).
+    workflow.add_after_commit(services.prune_datastore)
     services.harvester = build_harvester(services)
     handlers: Mapping[str, Any] = {
         JOB_PROCESS_VERSION: processor.run_job,
-        JOB_LOAD_DATASTORE: processor.load_job,
+        JOB_LOAD_DATASTORE: lambda payload: _load_and_prune(services, payload),
         JOB_INDEX_DATASET: lambda payload: services.index_dataset(str(payload["dataset_id"])),
     }
     for job, handler in handlers.items():
         queue.register(job, handler)
     return services
+
+
+def _load_and_prune(services: Services, payload: Mapping[str, Any]) -> None:
+    # A load queued at approval may run after a withdrawal: prune again afterwards.
+    services.processor.load_job(payload)
+    dataset_id = dataset_of_version(services.sessions, str(payload["version_id"]))
+    if dataset_id is not None:
+        services.prune_datastore(dataset_id)
 
 
 def _policy_for(accounts: Accounts, organization_id: str) -> Policy:

@@ -1,0 +1,56 @@
+"""The CKAN-compatible Action API (SPEC §4): ``/api/action/<name>`` and ``/api/3/action/<name>``.
+
+Requests authenticate by API token (``Authorization: Bearer``, the bare token, or
+``X-CKAN-API-Key``), so the blueprint is exempt from CSRF. A given but bad, expired or
+revoked token is CKAN's 403 ``Authorization Error``, never silently anonymous.
+"""
+
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, Response, jsonify, request, url_for
+from flask.typing import ResponseReturnValue
+
+from app.api_auth import api_caller
+from app.ckan_api.actions import ACTIONS
+from app.ckan_api.errors import ckan_error_for
+from app.ckan_api.params import ActionRequest, BadRequest, params_from
+
+bp = Blueprint("ckan_api", __name__)
+
+
+def _help(name: str) -> str:
+    return url_for("ckan_api.call_action", name="help_show", _external=True) + f"?name={name}"
+
+
+def _bad_request(message: str) -> Response:
+    # CKAN answers these with a bare JSON string, not an envelope.
+    return Response(json.dumps(message), status=400, mimetype="application/json")
+
+
+@bp.get("/api/3")
+def api_version() -> ResponseReturnValue:
+    return jsonify({"version": 3})
+
+
+@bp.route("/api/action/<name>", methods=["GET", "POST"])
+@bp.route("/api/3/action/<name>", methods=["GET", "POST"])
+def call_action(name: str) -> ResponseReturnValue:
+    action = ACTIONS.get(name)
+    if action is None:
+        return _bad_request(f"Bad request - Action name not known: {name}")
+    if request.method == "GET" and not action.read_only:
+        return _bad_request(f"Bad request - JSON Error: Please use POST method for {name}")
+    try:
+        params, files = params_from(request)
+        result = action.run(ActionRequest(api_caller(ckan_forms=True), params, files))
+    except BadRequest as exc:
+        return _bad_request(str(exc))
+    except Exception as exc:
+        error = ckan_error_for(exc)
+        if error is None:
+            raise
+        body = {"help": _help(name), "success": False, "error": error.payload()}
+        return jsonify(body), error.status
+    return jsonify({"help": _help(name), "success": True, "result": result})

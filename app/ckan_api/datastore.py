@@ -1,0 +1,155 @@
+"""``datastore_search`` and ``datastore_search_sql`` over published tabular resources.
+
+Only resources of published datasets are answered (checked through the public view).
+``datastore_search_sql`` is read-only (the datastore runs it on its own guarded connection)
+and refuses any query naming a table that is not a public resource; tables of withdrawn
+datasets are also dropped from the datastore when the withdrawal commits
+(``datasets.datastore_sync``), so they cannot be reached however a query is written.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Mapping, Sequence
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import request
+from flask_babel import gettext as _
+
+from app.ckan_api.errors import denied, not_found, validation_error
+from app.ckan_api.params import ActionRequest, flag, integer, json_value, required, text, text_list
+from app.ckan_api.read import dataset_of_resource
+from app.context import services
+from datasets.datastore import MAX_LIMIT, DatastoreField, DatastoreQuery, DatastoreResult
+from datasets.datastore_sync import non_public_resource_ids, resource_ids_in
+
+# CKAN's datastore type names for the portal's column types.
+_CKAN_TYPES = {
+    "text": "text",
+    "integer": "int",
+    "number": "numeric",
+    "boolean": "bool",
+    "date": "date",
+    "datetime": "timestamp",
+}
+_FORMATS = ("objects", "lists", "csv")
+
+
+def _public_table(resource_id: str) -> None:
+    """Raise ``Not Found Error`` unless the resource is a published tabular resource."""
+    view = services().catalog.get(dataset_of_resource(resource_id))
+    found = next((r for r in view.resources if r.id == resource_id), None) if view else None
+    if found is None or not found.is_tabular:
+        raise not_found(resource_id)
+
+
+def _filters(params: Mapping[str, Any]) -> dict[str, list[str]]:
+    value = json_value(params, "filters")
+    if value is None or value == "":
+        return {}
+    if not isinstance(value, dict):
+        raise validation_error({"filters": [_("Must be a JSON object of column: value")]})
+    out: dict[str, list[str]] = {}
+    for column, wanted in value.items():
+        values = wanted if isinstance(wanted, list) else [wanted]
+        if not all(isinstance(v, (str, int, float, bool)) for v in values):
+            raise validation_error({"filters": [_("Filter values must be text or numbers")]})
+        out[str(column)] = [str(v).lower() if isinstance(v, bool) else str(v) for v in values]
+    return out
+
+
+def _sort(params: Mapping[str, Any]) -> list[tuple[str, bool]]:
+    out = []
+    for clause in text(params, "sort").split(","):
+        parts = clause.split()
+        if not parts:
+            continue
+        direction = parts[1].lower() if len(parts) > 1 else "asc"
+        if len(parts) > 2 or direction not in ("asc", "desc"):
+            raise validation_error({"sort": [_("Use column names with asc or desc")]})
+        out.append((parts[0].strip('"'), direction == "desc"))
+    return out
+
+
+def _fields_dicts(fields: Sequence[DatastoreField]) -> list[dict[str, str]]:
+    return [{"id": f.name, "type": _CKAN_TYPES.get(f.type, "text")} for f in fields]
+
+
+def _records(result: DatastoreResult, records_format: str) -> Any:
+    names = [f.name for f in result.fields]
+    if records_format == "objects":
+        return result.records
+    rows = [[r.get(n) for n in names] for r in result.records]
+    if records_format == "lists":
+        return rows
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    return out.getvalue()
+
+
+def _links(params: Mapping[str, Any], offset: int, limit: int) -> dict[str, str]:
+    base = {k: v for k, v in params.items() if k != "offset" and isinstance(v, str)}
+    path = request.path
+    return {
+        "start": f"{path}?{urlencode(base)}",
+        "next": f"{path}?{urlencode({**base, 'offset': offset + limit})}",
+    }
+
+
+def datastore_search(req: ActionRequest) -> dict[str, Any]:
+    """Rows of a published tabular resource: filters, q, fields, sort, limit, offset."""
+    params = req.params
+    resource_id = text(params, "resource_id").strip() or required(params, "id")
+    _public_table(resource_id)
+    records_format = text(params, "records_format", "objects")
+    if records_format not in _FORMATS:
+        raise validation_error({"records_format": [_("Use objects, lists or csv")]})
+    q = json_value(params, "q")
+    if q is not None and not isinstance(q, str):
+        raise validation_error({"q": [_("Must be a string")]})
+    limit = integer(params, "limit", 100, 0, MAX_LIMIT)
+    offset = integer(params, "offset", 0, 0, 100_000_000)
+    query = DatastoreQuery(
+        filters=_filters(params),
+        q=q or None,
+        fields=text_list(params, "fields"),
+        sort=_sort(params),
+        limit=limit,
+        offset=offset,
+        distinct=flag(params, "distinct"),
+        include_total=flag(params, "include_total", True),
+    )
+    result = services().datastore.search(resource_id, query)
+    out: dict[str, Any] = {
+        "resource_id": resource_id,
+        "fields": _fields_dicts(result.fields),
+        "records": _records(result, records_format),
+        "records_format": records_format,
+        "limit": limit,
+        "offset": offset,
+        "_links": _links(params, offset, limit),
+    }
+    if result.total is not None:
+        out["total"] = result.total
+        out["total_was_estimated"] = False
+    return out
+
+
+def datastore_search_sql(req: ActionRequest) -> dict[str, Any]:
+    """One read-only SELECT over public datastore tables (named by resource id)."""
+    sql = required(req.params, "sql")
+    hidden = non_public_resource_ids(services().sessions, resource_ids_in(sql))
+    if hidden:
+        raise denied(_("Not authorized to read resource %(id)s", id=sorted(hidden)[0]))
+    settings = services().settings
+    result = services().datastore.search_sql(
+        sql, timeout_ms=settings.sql_timeout_ms, max_rows=settings.sql_max_rows
+    )
+    return {
+        "sql": sql,
+        "fields": _fields_dicts(result.fields),
+        "records": result.records,
+        "records_truncated": result.truncated,
+    }

@@ -1,0 +1,343 @@
+"""CKAN dicts built from the portal's values: packages, resources, organizations, groups.
+
+Public dicts come only from ``PublicDataset`` (``package_from_public``); members of the
+owning organization also see drafts, built from the dataset's working revision
+(``package_from_revision``). Lifecycle mapping (SPEC §4): CKAN ``state`` is ``active``
+only for a published dataset, ``deleted`` for a withdrawn one and ``draft`` otherwise;
+``private`` is true for anything not published. ``lifecycle_state`` and
+``has_pending_revision`` add the portal's own view (unknown keys are tolerated by CKAN
+clients).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from datasets.model import Activity, Dataset, DatasetState, Revision, RevisionResource
+from datasets.public import PublicDataset, PublicOrganization, PublicResource, PublicTheme
+from datasets.vocab import find_license
+
+# Stable ids for things the portal keys by name (tags, themes), as CKAN clients expect UUIDs.
+_NAMESPACE = uuid.UUID("6f1c1f53-8f0a-4f43-9f37-0b6f1f0c3a11")
+
+DownloadUrl = Callable[[str, str, str], str]  # (dataset name, resource id, filename) → URL
+
+
+@dataclass(frozen=True)
+class DictContext:
+    """What dicts need beyond the dataset: URLs, theme titles, organization creation times."""
+
+    download_url: DownloadUrl
+    themes: Mapping[str, PublicTheme]
+    org_created: Mapping[str, datetime]
+
+
+def iso(moment: datetime | None) -> str | None:
+    """Return CKAN's timestamp form: naive UTC ISO 8601 (``2024-05-01T08:30:00.123456``)."""
+    if moment is None:
+        return None
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment.isoformat()
+
+
+def stable_id(kind: str, name: str) -> str:
+    """Return a UUID that stays the same for a tag or theme name."""
+    return str(uuid.uuid5(_NAMESPACE, f"{kind}:{name}"))
+
+
+def ckan_state(state: str) -> str:
+    """Map a lifecycle state onto CKAN's ``state``."""
+    if state == DatasetState.PUBLISHED.value:
+        return "active"
+    if state == DatasetState.WITHDRAWN.value:
+        return "deleted"
+    return "draft"
+
+
+def tag_dict(name: str) -> dict[str, Any]:
+    """Return a CKAN tag dict."""
+    return {
+        "id": stable_id("tag", name),
+        "name": name,
+        "display_name": name,
+        "state": "active",
+        "vocabulary_id": None,
+    }
+
+
+def group_dict(
+    name: str, theme: PublicTheme | None, package_count: int | None = None
+) -> dict[str, Any]:
+    """Return a CKAN group dict for a theme."""
+    title = theme.title if theme else name
+    out: dict[str, Any] = {
+        "id": stable_id("theme", name),
+        "name": name,
+        "title": title,
+        "display_name": title,
+        "title_translated": {"vi": title, "en": theme.title_en if theme else ""},
+        "description": "",
+        "image_url": "",
+        "image_display_url": "",
+        "type": "group",
+        "is_organization": False,
+        "state": "active",
+        "approval_status": "approved",
+        "eu_theme": theme.eu_theme if theme else "",
+    }
+    if package_count is not None:
+        out["package_count"] = package_count
+    return out
+
+
+def organization_dict(
+    org: PublicOrganization, created: datetime | None, package_count: int | None = None
+) -> dict[str, Any]:
+    """Return a CKAN organization dict."""
+    out: dict[str, Any] = {
+        "id": org.id,
+        "name": org.name,
+        "title": org.title,
+        "display_name": org.title,
+        "title_translated": {"vi": org.title, "en": org.title_en},
+        "description": org.description,
+        "image_url": "",
+        "image_display_url": "",
+        "created": iso(created),
+        "is_organization": True,
+        "type": "organization",
+        "state": "active",
+        "approval_status": "approved",
+        "email": org.email,
+        "url": org.homepage,
+        "extras": [],
+        "groups": [],
+        "tags": [],
+        "users": [],
+        "num_followers": 0,
+    }
+    if package_count is not None:
+        out["package_count"] = package_count
+    return out
+
+
+def resource_from_public(
+    resource: PublicResource, view: PublicDataset, position: int, ctx: DictContext
+) -> dict[str, Any]:
+    """Return the CKAN resource dict of a published resource (``url`` downloads it)."""
+    url = resource.url or ctx.download_url(view.name, resource.id, resource.filename)
+    return {
+        "id": resource.id,
+        "package_id": view.id,
+        "name": resource.name,
+        "description": resource.description,
+        "url": url,
+        "url_type": None if resource.url else "upload",
+        "format": resource.format,
+        "mimetype": resource.media_type or None,
+        "mimetype_inner": None,
+        "size": resource.size,
+        "hash": resource.sha256 or "",
+        "sha256": resource.sha256,
+        "created": iso(resource.created),
+        "last_modified": iso(resource.modified),
+        "metadata_modified": iso(resource.modified),
+        "datastore_active": resource.is_tabular,
+        "row_count": resource.row_count,
+        "position": position,
+        "state": "active",
+        "resource_type": None,
+        "cache_url": None,
+        "cache_last_updated": None,
+    }
+
+
+def _extras(
+    spatial: str,
+    frequency: str,
+    start: object,
+    end: object,
+    contact: str,
+    more: Mapping[str, str],
+) -> list[dict[str, str]]:
+    pairs = {
+        "spatial": spatial,
+        "frequency": frequency,
+        "temporal_start": str(start or ""),
+        "temporal_end": str(end or ""),
+        "contact_email": contact,
+        **more,
+    }
+    return [{"key": k, "value": v} for k, v in sorted(pairs.items()) if v]
+
+
+def _license_fields(license_id: str) -> dict[str, Any]:
+    found = find_license(license_id)
+    return {
+        "license_id": license_id,
+        "license_title": found.title if found else license_id,
+        "license_url": found.url if found else "",
+        "isopen": found is not None,
+    }
+
+
+def package_from_public(view: PublicDataset, ctx: DictContext) -> dict[str, Any]:
+    """Return the full CKAN package dict of a published dataset."""
+    resources = [resource_from_public(r, view, i, ctx) for i, r in enumerate(view.resources)]
+    return {
+        "id": view.id,
+        "name": view.name,
+        "title": view.title,
+        "notes": view.description,
+        "title_translated": {"vi": view.title, "en": view.title_en},
+        "notes_translated": {"vi": view.description, "en": view.description_en},
+        "type": "dataset",
+        "state": "active",
+        "private": False,
+        "lifecycle_state": DatasetState.PUBLISHED.value,
+        "has_pending_revision": False,
+        "owner_org": view.organization.id,
+        "organization": organization_dict(
+            view.organization, ctx.org_created.get(view.organization.id)
+        ),
+        "creator_user_id": None,
+        "url": "",
+        "version": None,
+        **_license_fields(view.license_id),
+        "metadata_created": iso(view.created),
+        "metadata_modified": iso(view.modified),
+        "tags": [tag_dict(t) for t in view.tags],
+        "num_tags": len(view.tags),
+        "groups": [group_dict(t, ctx.themes.get(t)) for t in view.themes],
+        "extras": _extras(
+            view.spatial,
+            view.frequency,
+            view.temporal_start,
+            view.temporal_end,
+            view.contact_email,
+            view.extras,
+        ),
+        "resources": resources,
+        "num_resources": len(resources),
+        "relationships_as_subject": [],
+        "relationships_as_object": [],
+    }
+
+
+def _resource_from_entry(
+    entry: RevisionResource, dataset: Dataset, ctx: DictContext, live: set[str]
+) -> dict[str, Any]:
+    version = entry.version
+    sha = version.public_sha256
+    url = version.url or ""
+    if not url and sha and entry.version_id in live:  # the public file is downloadable
+        url = ctx.download_url(dataset.name, entry.resource_id, version.filename)
+    return {
+        "id": entry.resource_id,
+        "package_id": dataset.id,
+        "name": version.name,
+        "description": version.description,
+        "url": url,
+        "url_type": None if version.url else "upload",
+        "format": version.format,
+        "mimetype": version.media_type or None,
+        "mimetype_inner": None,
+        "size": version.public_size,
+        "hash": sha or "",
+        "sha256": sha,
+        "created": iso(version.created),
+        "last_modified": iso(version.created),
+        "datastore_active": False,
+        "position": entry.position,
+        "state": "active",
+        "processing_status": version.status,
+        "resource_type": None,
+        "cache_url": None,
+        "cache_last_updated": None,
+    }
+
+
+def package_from_revision(
+    dataset: Dataset, revision: Revision, org: PublicOrganization, ctx: DictContext
+) -> dict[str, Any]:
+    """Return the CKAN package dict of a dataset's working revision (members only)."""
+    live = (
+        {e.version_id for e in dataset.live_revision.entries}
+        if dataset.live_revision and dataset.state == DatasetState.PUBLISHED.value
+        else set()
+    )
+    resources = [_resource_from_entry(e, dataset, ctx, live) for e in revision.entries]
+    tags = list(revision.tags or [])
+    themes = list(revision.themes or [])
+    return {
+        "id": dataset.id,
+        "name": dataset.name,
+        "title": revision.title_vi,
+        "notes": revision.description_vi,
+        "title_translated": {"vi": revision.title_vi, "en": revision.title_en},
+        "notes_translated": {"vi": revision.description_vi, "en": revision.description_en},
+        "type": "dataset",
+        "state": ckan_state(dataset.state),
+        "private": dataset.state != DatasetState.PUBLISHED.value,
+        "lifecycle_state": dataset.state,
+        "revision_status": revision.status,
+        "has_pending_revision": dataset.state == DatasetState.PUBLISHED.value,
+        "owner_org": org.id,
+        "organization": organization_dict(org, ctx.org_created.get(org.id)),
+        "creator_user_id": dataset.created_by,
+        "url": "",
+        "version": None,
+        **_license_fields(revision.license_id),
+        "metadata_created": iso(dataset.created),
+        "metadata_modified": iso(dataset.modified),
+        "tags": [tag_dict(t) for t in tags],
+        "num_tags": len(tags),
+        "groups": [group_dict(t, ctx.themes.get(t)) for t in themes],
+        "extras": _extras(
+            revision.spatial,
+            revision.frequency,
+            revision.temporal_start,
+            revision.temporal_end,
+            revision.contact_email,
+            {},
+        ),
+        "resources": resources,
+        "num_resources": len(resources),
+        "relationships_as_subject": [],
+        "relationships_as_object": [],
+    }
+
+
+_ACTIVITY_TYPES = {
+    "create": "new package",
+    "withdraw": "deleted package",
+}
+
+
+def activity_dict(
+    activity: Activity, package: Mapping[str, Any], *, show_user: bool
+) -> dict[str, Any]:
+    """Return a CKAN activity dict; the acting user's id only for members."""
+    return {
+        "id": activity.id,
+        "timestamp": iso(activity.created),
+        "activity_type": _ACTIVITY_TYPES.get(activity.action, "changed package"),
+        "object_id": activity.dataset_id,
+        "user_id": activity.actor_id if show_user else None,
+        "data": {
+            "package": {
+                "id": package.get("id"),
+                "name": package.get("name"),
+                "title": package.get("title"),
+            },
+            "action": activity.action,
+            "from_state": activity.from_state,
+            "to_state": activity.to_state,
+            "comment": activity.comment,
+        },
+    }

@@ -1,0 +1,290 @@
+"""Read actions: status, packages, resources, organizations, groups, tags, licences, activity.
+
+Everything the public gets comes from ``PublicCatalog`` (published datasets only). Members of
+the owning organization (and sysadmins) also see drafts through ``package_show`` and
+``resource_show``; nobody else learns that a draft exists (``Not Found Error``).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import url_for
+from sqlalchemy import select
+
+from app.ckan_api.dicts import (
+    DictContext,
+    activity_dict,
+    group_dict,
+    organization_dict,
+    package_from_public,
+    package_from_revision,
+    tag_dict,
+)
+from app.ckan_api.errors import not_found
+from app.ckan_api.params import ActionRequest, flag, integer, required, text
+from app.context import services
+from datasets.model import Activity, Dataset, DatasetState, Resource
+from datasets.public import PublicDataset, organization_to_public
+from datasets.queries import find_dataset
+from datasets.vocab import LICENSES
+from publishers import Organization, Permission, can
+from search_index import SearchQuery, parse_package_search
+
+MAX_LIST = 1000
+# CKAN's facet names for the portal's facet fields (themes are CKAN groups).
+_FACET_NAMES = {"theme": "groups"}
+
+
+def dict_context() -> DictContext:
+    """Load what package dicts need once per request."""
+    svc = services()
+    return DictContext(
+        download_url=lambda name, rid, filename: url_for(
+            "downloads.download", name=name, resource_id=rid, filename=filename, _external=True
+        ),
+        themes={t.name: t for t in svc.catalog.themes()},
+        org_created={o.id: o.created for o in svc.accounts.list_organizations()},
+    )
+
+
+def visible_package(req: ActionRequest, name_or_id: str) -> dict[str, Any]:
+    """Return the package dict ``req``'s caller may see; raise ``Not Found Error``."""
+    svc = services()
+    ctx = dict_context()
+    with svc.sessions() as session:
+        dataset = find_dataset(session, name_or_id)
+        if dataset is None:
+            raise not_found(name_or_id)
+        member = can(req.caller.actor, Permission.READ_DRAFT, dataset.organization_id)
+        if member and (dataset.state != DatasetState.PUBLISHED.value or dataset.working_revision):
+            revision = dataset.working_revision or dataset.live_revision
+            org = session.get(Organization, dataset.organization_id)
+            if revision is not None and org is not None:
+                public_org = organization_to_public(org)
+                return package_from_revision(dataset, revision, public_org, ctx)
+    view = svc.catalog.get(name_or_id)
+    if view is None:
+        raise not_found(name_or_id)
+    return package_from_public(view, ctx)
+
+
+def status_show(req: ActionRequest) -> dict[str, Any]:
+    """CKAN's site status."""
+    settings = services().settings
+    return {
+        "site_title": "Open Data Portal",
+        "site_url": settings.site_url,
+        "site_description": "",
+        "ckan_version": "2.10.0",
+        "api_version": 3,
+        "locale_default": "vi",
+        "extensions": ["datastore"],
+    }
+
+
+def package_list(req: ActionRequest) -> list[str]:
+    """Names of published datasets, alphabetical."""
+    limit = integer(req.params, "limit", 100_000, 0, 100_000)
+    offset = integer(req.params, "offset", 0, 0, 10_000_000)
+    views, _total = services().catalog.page(offset=offset, limit=limit, newest_first=False)
+    return [v.name for v in views]
+
+
+def _search_params(params: Any) -> dict[str, str]:
+    out = {}
+    for key, value in params.items():
+        out[key] = json.dumps(value) if isinstance(value, (list, dict)) else str(value)
+    return out
+
+
+def package_search(req: ActionRequest) -> dict[str, Any]:
+    """Search published datasets with CKAN's q, fq, facet.field, rows, start and sort."""
+    svc = services()
+    query = parse_package_search(_search_params(req.params))
+    page = svc.search.search(query)
+    ctx = dict_context()
+    views = [v for hit in page.hits if (v := svc.catalog.get(hit.id)) is not None]
+    titles = _facet_titles(ctx)
+    facets: dict[str, dict[str, int]] = {}
+    search_facets: dict[str, Any] = {}
+    for field, counts in page.facets.items():
+        name = _FACET_NAMES.get(field, field)
+        facets[name] = dict(counts)
+        search_facets[name] = {
+            "title": name,
+            "items": [
+                {"name": value, "display_name": titles.get(field, {}).get(value, value), "count": n}
+                for value, n in counts
+            ],
+        }
+    return {
+        "count": page.total,
+        "sort": text(req.params, "sort") or "score desc, metadata_modified desc",
+        "facets": facets,
+        "search_facets": search_facets,
+        "results": [package_from_public(v, ctx) for v in views],
+    }
+
+
+def _facet_titles(ctx: DictContext) -> dict[str, dict[str, str]]:
+    orgs = {o.name: o.title for o, _count in services().catalog.organizations()}
+    return {"organization": orgs, "theme": {n: t.title for n, t in ctx.themes.items()}}
+
+
+def package_show(req: ActionRequest) -> dict[str, Any]:
+    """One dataset: published for everyone, drafts for the organization's members."""
+    return visible_package(req, required(req.params, "id"))
+
+
+def current_package_list_with_resources(req: ActionRequest) -> list[dict[str, Any]]:
+    """Published datasets with their resources, most recently modified first."""
+    limit = integer(req.params, "limit", 100, 1, MAX_LIST)
+    offset = integer(req.params, "offset", 0, 0, 10_000_000)
+    views, _total = services().catalog.page(offset=offset, limit=limit, newest_first=True)
+    ctx = dict_context()
+    return [package_from_public(v, ctx) for v in views]
+
+
+def dataset_of_resource(resource_id: str) -> str:
+    """Return the id of the dataset holding ``resource_id``; raise ``Not Found Error``."""
+    with services().sessions() as session:
+        dataset_id = session.scalar(select(Resource.dataset_id).where(Resource.id == resource_id))
+    if dataset_id is None:
+        raise not_found(resource_id)
+    return str(dataset_id)
+
+
+def resource_show(req: ActionRequest) -> dict[str, Any]:
+    """One resource of a dataset the caller may see."""
+    resource_id = required(req.params, "id")
+    package = visible_package(req, dataset_of_resource(resource_id))
+    for resource in package["resources"]:
+        if resource["id"] == resource_id:
+            return dict(resource)
+    raise not_found(resource_id)
+
+
+def organization_list(req: ActionRequest) -> list[Any]:
+    """Organizations by name (``all_fields`` gives dicts with ``package_count``)."""
+    ctx = dict_context()
+    rows = sorted(services().catalog.organizations(), key=lambda pair: pair[0].name)
+    limit = integer(req.params, "limit", MAX_LIST, 0, MAX_LIST)
+    rows = rows[integer(req.params, "offset", 0, 0, 10_000_000) :][:limit]
+    if not flag(req.params, "all_fields"):
+        return [org.name for org, _count in rows]
+    return [organization_dict(org, ctx.org_created.get(org.id), count) for org, count in rows]
+
+
+def organization_show(req: ActionRequest) -> dict[str, Any]:
+    """One organization; ``include_datasets`` adds its published datasets (up to 1000)."""
+    wanted = required(req.params, "id")
+    svc = services()
+    ctx = dict_context()
+    for org, count in svc.catalog.organizations():
+        if wanted in (org.id, org.name):
+            out = organization_dict(org, ctx.org_created.get(org.id), count)
+            if flag(req.params, "include_datasets"):
+                views, _total = svc.catalog.page(organization_id=org.id, limit=MAX_LIST)
+                out["packages"] = [package_from_public(v, ctx) for v in views]
+            return out
+    raise not_found(wanted)
+
+
+def _theme_counts() -> dict[str, int]:
+    page = services().search.search(SearchQuery(limit=0, facets=("theme",), facet_limit=-1))
+    return dict(page.facets.get("theme", ()))
+
+
+def group_list(req: ActionRequest) -> list[Any]:
+    """Themes as CKAN groups (``all_fields`` gives dicts with ``package_count``)."""
+    themes = services().catalog.themes()
+    if not flag(req.params, "all_fields"):
+        return [t.name for t in themes]
+    counts = _theme_counts()
+    return [group_dict(t.name, t, counts.get(t.name, 0)) for t in themes]
+
+
+def group_show(req: ActionRequest) -> dict[str, Any]:
+    """One theme; ``include_datasets`` adds its published datasets (up to 1000)."""
+    wanted = required(req.params, "id")
+    ctx = dict_context()
+    theme = next(
+        (t for t in ctx.themes.values() if wanted in (t.name, group_dict(t.name, t)["id"])), None
+    )
+    if theme is None:
+        raise not_found(wanted)
+    out = group_dict(theme.name, theme, _theme_counts().get(theme.name, 0))
+    if flag(req.params, "include_datasets"):
+        svc = services()
+        page = svc.search.search(
+            SearchQuery(filters={"theme": (theme.name,)}, limit=MAX_LIST, facets=())
+        )
+        views = [v for h in page.hits if (v := svc.catalog.get(h.id)) is not None]
+        out["packages"] = [package_from_public(v, ctx) for v in views]
+    return out
+
+
+def tag_list(req: ActionRequest) -> list[Any]:
+    """Tags of published datasets (``query`` filters by substring; ``all_fields`` gives dicts)."""
+    page = services().search.search(SearchQuery(limit=0, facets=("tags",), facet_limit=-1))
+    wanted = text(req.params, "query").strip().lower()
+    names = sorted(name for name, _n in page.facets.get("tags", ()) if wanted in name.lower())
+    return [tag_dict(n) for n in names] if flag(req.params, "all_fields") else names
+
+
+def license_list(req: ActionRequest) -> list[dict[str, Any]]:
+    """The licences datasets may carry."""
+    return [
+        {
+            "id": lic.id,
+            "title": lic.title,
+            "url": lic.url,
+            "status": "active",
+            "od_conformance": "approved",
+            "osd_conformance": "not reviewed",
+            "is_okd_compliant": True,
+            "is_osi_compliant": False,
+            "spdx": lic.spdx,
+        }
+        for lic in LICENSES.values()
+    ]
+
+
+def package_activity_list(req: ActionRequest) -> list[dict[str, Any]]:
+    """A dataset's activity, newest first (``offset``, ``limit``)."""
+    package = visible_package(req, required(req.params, "id"))
+    offset = integer(req.params, "offset", 0, 0, 10_000)
+    limit = integer(req.params, "limit", 31, 1, 100)
+    member = can(req.caller.actor, Permission.READ_DRAFT, package["owner_org"])
+    entries = services().workflow.activity(package["id"], limit=offset + limit)[offset:]
+    return [activity_dict(a, package, show_user=member) for a in entries]
+
+
+def recently_changed_packages_activity_list(req: ActionRequest) -> list[dict[str, Any]]:
+    """Recent activity of published datasets, newest first."""
+    limit = integer(req.params, "limit", 31, 1, 100)
+    offset = integer(req.params, "offset", 0, 0, 10_000)
+    svc = services()
+    with svc.sessions() as session:
+        rows = session.execute(
+            select(Activity, Dataset.id)
+            .join(Dataset, Dataset.id == Activity.dataset_id)
+            .where(Dataset.state == DatasetState.PUBLISHED.value)
+            .order_by(Activity.created.desc(), Activity.id)
+            .offset(offset)
+            .limit(limit)
+        ).all()
+        activities = [a for a, _id in rows]
+        session.expunge_all()
+    views: dict[str, PublicDataset | None] = {}
+    out = []
+    for activity in activities:
+        if activity.dataset_id not in views:
+            views[activity.dataset_id] = svc.catalog.get(activity.dataset_id)
+        view = views[activity.dataset_id]
+        if view is not None:
+            package = {"id": view.id, "name": view.name, "title": view.title}
+            out.append(activity_dict(activity, package, show_user=False))
+    return out

@@ -1,0 +1,98 @@
+"""Keep the datastore in line with what is public: tables of non-public resources go.
+
+The datastore is read by ``datastore_search_sql``, which names tables by resource id and
+cannot ask the portal's database whether a table is public. So a withdrawn dataset's
+tables, and the tables of resources dropped from a published dataset by a later revision,
+are removed from the datastore once the change commits (and again after any late load
+job), rather than trusting every query to be checked.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from datasets.datastore import Datastore
+from datasets.model import Dataset, DatasetState, Resource, ResourceVersion, RevisionResource
+
+log = logging.getLogger(__name__)
+
+_RESOURCE_ID = re.compile(
+    r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+)
+
+
+def public_resource_ids(session: Session, dataset_id: str) -> set[str]:
+    """Return the ids of the dataset's resources that are public (in its live revision)."""
+    dataset = session.get(Dataset, dataset_id)
+    if dataset is None or dataset.state != DatasetState.PUBLISHED.value:
+        return set()
+    if dataset.live_revision_id is None:
+        return set()
+    rows = session.scalars(
+        select(RevisionResource.resource_id).where(
+            RevisionResource.revision_id == dataset.live_revision_id
+        )
+    )
+    return set(rows.all())
+
+
+def prune_datastore(sessions: sessionmaker[Session], datastore: Datastore, dataset_id: str) -> int:
+    """Drop the datastore tables of the dataset's resources that are not public.
+
+    Returns how many resources were pruned. Dropping an absent table is harmless, so this
+    is safe to call after every public change (approve, withdraw) and after loads.
+    """
+    with sessions() as session:
+        public = public_resource_ids(session, dataset_id)
+        every = set(
+            session.scalars(select(Resource.id).where(Resource.dataset_id == dataset_id)).all()
+        )
+    hidden = sorted(every - public)
+    for resource_id in hidden:
+        datastore.drop(resource_id)
+    if hidden:
+        log.info("datastore pruned", extra={"dataset_id": dataset_id, "count": len(hidden)})
+    return len(hidden)
+
+
+def dataset_of_version(sessions: sessionmaker[Session], version_id: str) -> str | None:
+    """Return the id of the dataset a resource version belongs to, or None."""
+    with sessions() as session:
+        return session.scalar(
+            select(Resource.dataset_id)
+            .join(ResourceVersion, ResourceVersion.resource_id == Resource.id)
+            .where(ResourceVersion.id == version_id)
+        )
+
+
+def resource_ids_in(sql: str) -> set[str]:
+    """Return every resource id (a UUID, lower-cased) written in ``sql``.
+
+    Datastore tables are named by resource id, so a query can only name a table by
+    writing its id; callers compare these against the public resources.
+    """
+    return {match.lower() for match in _RESOURCE_ID.findall(sql)}
+
+
+def non_public_resource_ids(sessions: sessionmaker[Session], ids: Iterable[str]) -> set[str]:
+    """Return those of ``ids`` that are not a resource of a published dataset's live revision."""
+    wanted = {i.lower() for i in ids}
+    if not wanted:
+        return set()
+    with sessions() as session:
+        public = set(
+            session.scalars(
+                select(RevisionResource.resource_id)
+                .join(Dataset, Dataset.live_revision_id == RevisionResource.revision_id)
+                .where(
+                    Dataset.state == DatasetState.PUBLISHED.value,
+                    RevisionResource.resource_id.in_(wanted),
+                )
+            ).all()
+        )
+    return wanted - {p.lower() for p in public}

@@ -1,136 +1,183 @@
-"""Public pages: home, search, dataset, resource, organizations, health, language."""
+"""Public pages: home, search, organizations, themes, language, health.
+
+Dataset and resource pages live in ``public_dataset``, feeds in ``public_feeds``; all of
+them are routes of this blueprint (``public.*``).
+"""
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any
 from urllib.parse import urlparse
 
-from flask import Blueprint, abort, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, g, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import format_date, get_locale
+from werkzeug.datastructures import MultiDict
 
-from app.context import current_actor, services
+from app.context import services
 from app.i18n import LANG_COOKIE, LOCALES
-from app.web.catalog import dataset_rdf_response
-from datasets.preview import preview_csv
-from datasets.vocab import FREQUENCIES, LICENSES
-from metadata import SiteUrls, dataset_to_schemaorg, negotiate_rdf_format, schemaorg_script_json
-from publishers import NotFound, Permission, can
-from search_index import FACET_FIELDS, SearchQuery, SortOrder
+from datasets.public import PublicDataset, PublicOrganization, PublicTheme
+from datasets.vocab import LICENSES
+from publishers import NotFound
+from search_index import FACET_FIELDS, SearchPage, SearchQuery, SortOrder
 
 bp = Blueprint("public", __name__)
 PAGE_SIZE = 20
+MAX_PAGE = 500
+
+
+def themes() -> list[PublicTheme]:
+    """The site's themes, read once per request."""
+    if "public_themes" not in g:
+        g.public_themes = services().catalog.themes()
+    return list(g.public_themes)
+
+
+def org_counts() -> list[tuple[PublicOrganization, int]]:
+    """Every organization with its published count, read once per request."""
+    if "public_orgs" not in g:
+        g.public_orgs = services().catalog.organizations()
+    return list(g.public_orgs)
+
+
+def _title(vi: str, en: str) -> str:
+    return en if str(get_locale()) == "en" and en else vi
+
+
+def facet_labels() -> dict[str, dict[str, str]]:
+    """Human labels of facet values in the current language (organization and theme titles)."""
+    return {
+        "organization": {o.name: _title(o.title, o.title_en) for o, _n in org_counts()},
+        "theme": {t.name: _title(t.title, t.title_en) for t in themes()},
+        "license_id": {lic.id: lic.title for lic in LICENSES.values()},
+    }
+
+
+def datasets_for(result: SearchPage) -> list[PublicDataset]:
+    """The public views of a result page's hits, in order, loaded in one query."""
+    return services().catalog.get_many(hit.id for hit in result.hits)
+
+
+def page_number(args: Mapping[str, str]) -> int:
+    """The requested page, clamped to 1..MAX_PAGE (garbage is page 1)."""
+    try:
+        return max(1, min(int(args.get("page", 1)), MAX_PAGE))
+    except (TypeError, ValueError):
+        return 1
+
+
+def pages_for(total: int, page_size: int = PAGE_SIZE) -> int:
+    """How many pages ``total`` results fill (at least one, at most MAX_PAGE)."""
+    return max(1, min(math.ceil(total / page_size), MAX_PAGE))
+
+
+def listing(filters: dict[str, tuple[str, ...]], args: Mapping[str, str]) -> dict[str, object]:
+    """Template values of a paged, sorted dataset listing (organization and theme pages)."""
+    page = page_number(args)
+    sort = _sort(args.get("sort", ""), SortOrder.MODIFIED)
+    query = SearchQuery(
+        filters=filters, sort=sort, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE, facets=()
+    )
+    result = services().search.search(query)
+    return {"result": result, "datasets": datasets_for(result), "page": page, "query": query}
+
+
+def _sort(value: str, default: SortOrder) -> SortOrder:
+    try:
+        return SortOrder(value)
+    except ValueError:
+        return default
 
 
 @bp.get("/")
 def home() -> ResponseReturnValue:
     svc = services()
     newest, _total = svc.catalog.page(limit=6)
-    popular = svc.search.search(SearchQuery(sort=SortOrder.POPULARITY, limit=6, facets=()))
+    popular = svc.search.search(SearchQuery(sort=SortOrder.POPULARITY, limit=6, facets=("theme",)))
+    theme_counts = dict(popular.facets.get("theme", ()))
     return render_template(
         "public/home.html",
         counts=svc.catalog.counts(),
         newest=newest,
-        popular=_views(hit.id for hit in popular.hits),
-        organizations=[o for o in svc.catalog.organizations() if o[1]],
-        themes=svc.catalog.themes(),
+        popular=[d for d in datasets_for(popular) if d.downloads > 0],
+        organizations=[o for o in org_counts() if o[1]],
+        themes=[(t, theme_counts.get(t.name, 0)) for t in themes()],
     )
 
 
-def _views(ids: object) -> list[object]:
-    catalog = services().catalog
-    return [v for i in ids if (v := catalog.get(str(i))) is not None]  # type: ignore[attr-defined]
+def search_query(args: MultiDict[str, str]) -> SearchQuery:
+    """The search of ``/dataset`` from its query string (CKAN's parameter names)."""
+    page = page_number(args)
+    filters = {f: tuple(v[:100] for v in args.getlist(f)[:10]) for f in FACET_FIELDS}
+    return SearchQuery(
+        text=args.get("q", "")[:200],
+        filters={f: v for f, v in filters.items() if v},
+        sort=_sort(args.get("sort", ""), SortOrder.RELEVANCE),
+        offset=(page - 1) * PAGE_SIZE,
+        limit=PAGE_SIZE,
+        highlight=True,
+        facet_limit=12,
+    )
 
 
 @bp.get("/dataset")
 def search() -> ResponseReturnValue:
-    args = request.args
-    page = max(1, min(args.get("page", 1, type=int) or 1, 500))
-    filters = {f: tuple(args.getlist(f)) for f in FACET_FIELDS if args.getlist(f)}
-    try:
-        sort = SortOrder(args.get("sort", "relevance"))
-    except ValueError:
-        sort = SortOrder.RELEVANCE
-    query = SearchQuery(
-        text=args.get("q", "")[:200],
-        filters=filters,
-        sort=sort,
-        offset=(page - 1) * PAGE_SIZE,
-        limit=PAGE_SIZE,
-        highlight=True,
-    )
+    query = search_query(request.args)
     result = services().search.search(query)
     return render_template(
         "public/search.html",
         query=query,
         result=result,
-        page=page,
-        page_size=PAGE_SIZE,
-        datasets=_views(hit.id for hit in result.hits),
+        page=query.offset // PAGE_SIZE + 1,
+        pages=pages_for(result.total),
+        datasets=datasets_for(result),
         highlights={hit.id: hit.highlights for hit in result.hits},
-        filters=filters,
+        filters=query.filters,
+        labels=facet_labels(),
     )
-
-
-@bp.get("/dataset/<slug:name>")
-def dataset(name: str) -> ResponseReturnValue:
-    svc = services()
-    view = svc.catalog.get(name)
-    if view is None:
-        return redirect(url_for("manage.dataset", name=name))  # members see drafts there
-    if view.name != name:
-        return redirect(url_for("public.dataset", name=view.name), 301)
-    ext = negotiate_rdf_format(request.headers.get("Accept"))
-    if ext is not None:
-        return dataset_rdf_response(view, ext)
-    previews = {}
-    for resource in view.resources:
-        if resource.is_tabular and resource.sha256:
-            with svc.public_store.open(resource.sha256) as stream:
-                previews[resource.id] = preview_csv(stream, limit=10)
-    actor = current_actor()
-    return render_template(
-        "public/dataset.html",
-        dataset=view,
-        previews=previews,
-        license=LICENSES.get(view.license_id),
-        frequencies=FREQUENCIES,
-        themes={t.name: t for t in svc.catalog.themes()},
-        activity=svc.workflow.activity(view.id, limit=10),
-        can_manage=can(actor, Permission.EDIT_DATASET, view.organization.id),
-        schemaorg=schemaorg_script_json(
-            dataset_to_schemaorg(view, SiteUrls(svc.settings.site_url))
-        ),
-    )
-
-
-@bp.get("/dataset/<slug:name>/resource/<slug:resource_id>")
-def resource(name: str, resource_id: str) -> ResponseReturnValue:
-    svc = services()
-    view = svc.catalog.get(name)
-    found = next((r for r in view.resources if r.id == resource_id), None) if view else None
-    if view is None or found is None:
-        raise NotFound("resource not found")
-    preview = None
-    if found.is_tabular and found.sha256:
-        with svc.public_store.open(found.sha256) as stream:
-            preview = preview_csv(stream, limit=50)
-    return render_template("public/resource.html", dataset=view, resource=found, preview=preview)
 
 
 @bp.get("/organization")
 def organizations() -> ResponseReturnValue:
-    return render_template(
-        "public/organizations.html", organizations=services().catalog.organizations()
-    )
+    return render_template("public/organizations.html", organizations=org_counts())
 
 
 @bp.get("/organization/<slug:name>")
 def organization(name: str) -> ResponseReturnValue:
-    svc = services()
-    org = svc.accounts.get_organization(name)
-    views, total = svc.catalog.page(organization_id=org.id, limit=100)
+    org = next((o for o, _n in org_counts() if name in (o.name, o.id)), None)
+    if org is None:
+        raise NotFound("organization not found", name=name)
+    values = listing({"organization": (org.name,)}, request.args)
     return render_template(
-        "public/organization.html", organization=org, datasets=views, total=total
+        "public/organization.html", organization=org, pages=_pages(values), **values
     )
+
+
+def _pages(values: Mapping[str, object]) -> int:
+    result = values["result"]
+    assert isinstance(result, SearchPage)
+    return pages_for(result.total)
+
+
+@bp.get("/group")
+def theme_list() -> ResponseReturnValue:
+    result = services().search.search(SearchQuery(limit=0, facets=("theme",), facet_limit=-1))
+    counts = dict(result.facets.get("theme", ()))
+    return render_template(
+        "public/themes.html", themes=[(t, counts.get(t.name, 0)) for t in themes()]
+    )
+
+
+@bp.get("/group/<slug:name>")
+def theme(name: str) -> ResponseReturnValue:
+    found = next((t for t in themes() if t.name == name), None)
+    if found is None:
+        raise NotFound("theme not found", name=name)
+    values = listing({"theme": (found.name,)}, request.args)
+    return render_template("public/theme.html", theme=found, pages=_pages(values), **values)
 
 
 @bp.get("/lang/<code>")
@@ -139,7 +186,7 @@ def set_language(code: str) -> ResponseReturnValue:
         abort(404)
     target = request.args.get("next", "/")
     parsed = urlparse(target)
-    if parsed.scheme or parsed.netloc or not target.startswith("/"):
+    if parsed.scheme or parsed.netloc or not target.startswith("/") or target.startswith("//"):
         target = "/"  # never redirect off-site
     response = redirect(target)
     response.set_cookie(LANG_COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
@@ -156,3 +203,51 @@ def readyz() -> ResponseReturnValue:
     checks = services().ready_checks()
     ok = all(v == "ok" for v in checks.values())
     return jsonify({"status": "ok" if ok else "unavailable", "checks": checks}), 200 if ok else 503
+
+
+def link_with(endpoint: str, params: Mapping[str, str] | None = None, **changes: object) -> str:
+    """A URL of ``endpoint`` keeping the current query arguments, with some changed.
+
+    ``changes`` replace arguments (None removes one, a list gives several values);
+    ``params`` are the endpoint's path values (they win over any query argument).
+    """
+    args: dict[str, Any] = query_args()
+    args.pop("partial", None)
+    for key, value in changes.items():
+        if value is None:
+            args.pop(key, None)
+        else:
+            args[key] = list(value) if isinstance(value, list | tuple) else [str(value)]
+    args.update(params or {})
+    return url_for(endpoint, **args)
+
+
+def query_args() -> dict[str, Any]:
+    """The request's query arguments, without names ``url_for`` would take as options."""
+    return {k: v for k, v in request.args.to_dict(flat=False).items() if not k.startswith("_")}
+
+
+def page_url(endpoint: str, page: int, params: Mapping[str, str] | None = None) -> str:
+    """The URL of another page of the current listing."""
+    return link_with(endpoint, params, page=page)
+
+
+def isodate(value: object) -> str:
+    """Format an ISO date string in the current locale (other values unchanged)."""
+    try:
+        return str(format_date(date.fromisoformat(str(value)[:10]), "medium"))
+    except ValueError:
+        return str(value)
+
+
+def day(value: datetime | date | None) -> str:
+    """Format the day of a moment in the current locale and the city's time zone."""
+    return "" if value is None else str(format_date(value, "medium"))
+
+
+bp.add_app_template_filter(isodate, "isodate")
+bp.add_app_template_filter(day, "day")
+bp.add_app_template_global(link_with, "link_with")
+bp.add_app_template_global(page_url, "page_url")
+
+from app.web import public_dataset, public_feeds  # noqa: E402,F401  (routes of this blueprint)

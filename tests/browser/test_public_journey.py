@@ -33,7 +33,7 @@ def test_find_preview_download_and_switch_language(services, live_server, page) 
         page.get_by_role("link", name="Tải xuống data.csv").click()
     content = Path(info.value.path()).read_bytes()
     assert hashlib.sha256(content).hexdigest() == shown
-    page.get_by_role("link", name="EN").click()
+    page.get_by_role("link", name="EN", exact=True).click()
     assert page.get_by_role("heading", name="About this dataset").count() == 1
     page.reload()
     assert page.get_by_role("heading", name="About this dataset").count() == 1  # remembered

@@ -1,0 +1,267 @@
+"""The dataset and resource pages: metadata, dictionary, preview, statistics, map, downloads."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from pathlib import PurePosixPath
+from typing import Any
+
+from flask import redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+
+from app.context import current_actor, services
+from app.web.catalog import dataset_rdf_response
+from app.web.charts import histogram_chart, top_chart
+from app.web.converted import CONVERTED_FORMATS
+from app.web.maps import PointMap, coordinate_columns, point_map
+from app.web.public import bp, query_args, themes
+from datasets.datastore import DatastoreError, DatastoreQuery, UnknownResource
+from datasets.preview import preview_csv
+from datasets.public import PublicDataset, PublicResource
+from datasets.vocab import FREQUENCIES, LICENSES
+from metadata import SiteUrls, dataset_to_schemaorg, negotiate_rdf_format, schemaorg_script_json
+from publishers import NotFound, Permission, can
+from search_index import SearchQuery, SortOrder
+
+DATASET_ROWS, RESOURCE_ROWS = 10, 25
+MAP_POINTS = 5000
+
+
+@dataclass(frozen=True)
+class PreviewPage:
+    """One page of a table's preview, sorted by one column or in file order."""
+
+    resource_id: str
+    header: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    total: int | None
+    page: int
+    pages: int
+    sort: str | None
+    desc: bool
+    sortable: bool  # False when read from the file (datastore not loaded yet)
+    size: int = DATASET_ROWS
+
+    @property
+    def first(self) -> int:
+        """The number of the first row shown (1-based)."""
+        return (self.page - 1) * self.size + 1
+
+    @property
+    def last(self) -> int:
+        """The number of the last row shown."""
+        return (self.page - 1) * self.size + len(self.rows)
+
+
+def _cell(value: object) -> str:
+    return "" if value is None else str(value)
+
+
+def preview_page(resource: PublicResource, args: Mapping[str, str], size: int) -> PreviewPage:
+    """Read the requested page of ``resource`` from the datastore (file order as fallback)."""
+    active = args.get("r") in (None, resource.id)
+    page = _int(args.get("page")) if active else 1
+    sort = (args.get("sort") or None) if active else None
+    desc = active and args.get("desc") == "1"
+    store = services().datastore
+    query = DatastoreQuery(
+        sort=[(sort, desc)] if sort else (), limit=size, offset=(page - 1) * size
+    )
+    try:
+        result = store.search(resource.id, query)
+    except UnknownResource:  # not loaded (yet): the first rows of the file, in file order
+        return _file_preview(resource, size)
+    except DatastoreError:  # an unknown column or a bad page: the first page, unsorted
+        sort, desc, page = None, False, 1
+        result = store.search(resource.id, DatastoreQuery(limit=size))
+    pages = max(1, math.ceil((result.total or 0) / size))
+    if page > pages:  # past the end: the last page
+        page = pages
+        result = store.search(resource.id, replace(query, offset=(page - 1) * size))
+    header = tuple(f.name for f in result.fields)
+    rows = tuple(tuple(_cell(r.get(h)) for h in header) for r in result.records)
+    return PreviewPage(resource.id, header, rows, result.total, page, pages, sort, desc, True, size)
+
+
+def _file_preview(resource: PublicResource, size: int) -> PreviewPage:
+    assert resource.sha256 is not None
+    with services().public_store.open(resource.sha256) as stream:
+        found = preview_csv(stream, limit=size)
+    return PreviewPage(
+        resource.id, found.header, found.rows, resource.row_count, 1, 1, None, False, False, size
+    )
+
+
+def _int(value: str | None) -> int:
+    try:
+        return max(1, min(int(value or 1), 100_000))
+    except ValueError:
+        return 1
+
+
+@dataclass(frozen=True)
+class Download:
+    """A download button: a format, its URL and (for the published file) size and digest."""
+
+    format: str
+    url: str
+    size: int | None
+    sha256: str | None
+
+
+def downloads(view: PublicDataset, resource: PublicResource) -> list[Download]:
+    """The published file first, then the converted formats of a tabular resource."""
+    url = url_for(
+        "downloads.download", name=view.name, resource_id=resource.id, filename=resource.filename
+    )
+    links = [Download(resource.format or "FILE", url, resource.size, resource.sha256)]
+    if resource.is_tabular:
+        stem = PurePosixPath(resource.filename).stem or "data"
+        for ext in CONVERTED_FORMATS:
+            converted = url_for(
+                "downloads.download",
+                name=view.name,
+                resource_id=resource.id,
+                filename=f"{stem}.{ext}",
+            )
+            links.append(Download(ext.upper(), converted, None, None))
+    return links
+
+
+@lru_cache(maxsize=512)
+def _cached_map(resource_id: str, sha256: str, lat: str, lon: str) -> PointMap | None:
+    store = services().datastore
+    try:
+        result = store.search(resource_id, DatastoreQuery(fields=[lat, lon], limit=MAP_POINTS))
+    except DatastoreError:
+        return None
+    points = []
+    for record in result.records:
+        try:
+            points.append((float(record[lat]), float(record[lon])))
+        except (TypeError, ValueError):
+            continue
+    return point_map(points)
+
+
+def map_for(resource: PublicResource) -> tuple[PointMap, str, str] | None:
+    """The map of a table with latitude and longitude columns (cached per published file)."""
+    fields = (resource.table_schema or {}).get("fields", [])
+    columns = coordinate_columns(str(f.get("name", "")) for f in fields)
+    if columns is None or resource.sha256 is None:
+        return None
+    drawn = _cached_map(resource.id, resource.sha256, *columns)
+    return (drawn, *columns) if drawn else None
+
+
+def column_charts(resource: PublicResource) -> dict[str, Any]:
+    """Charts of each column's statistics, by column name."""
+    columns = (resource.column_stats or {}).get("columns", [])
+    return {c["name"]: histogram_chart(c) or top_chart(c) for c in columns}
+
+
+def related(view: PublicDataset, limit: int = 4) -> list[PublicDataset]:
+    """Datasets sharing the first theme, then the first tag, then the organization."""
+    search = services().search
+    seen, ids = {view.id}, list[str]()
+    for field, values in (
+        ("theme", view.themes[:1]),
+        ("tags", view.tags[:1]),
+        ("organization", (view.organization.name,)),
+    ):
+        if not values or len(ids) >= limit:
+            continue
+        query = SearchQuery(
+            filters={field: values}, sort=SortOrder.MODIFIED, limit=limit + 1, facets=()
+        )
+        for hit in search.search(query).hits:
+            if hit.id not in seen:
+                seen.add(hit.id)
+                ids.append(hit.id)
+    return services().catalog.get_many(ids[:limit])
+
+
+def _resource_context(view: PublicDataset, resource: PublicResource, rows: int) -> dict[str, Any]:
+    tabular = resource.is_tabular and resource.sha256 is not None
+    return {
+        "preview": preview_page(resource, request.args, rows) if tabular else None,
+        "charts": column_charts(resource) if tabular else {},
+        "map": map_for(resource) if tabular else None,
+        "downloads": downloads(view, resource) if resource.sha256 else [],
+    }
+
+
+def _published(name: str) -> PublicDataset:
+    view = services().catalog.get(name)
+    if view is None:
+        raise NotFound("dataset not found", name=name)
+    return view
+
+
+@bp.get("/dataset/<slug:name>")
+def dataset(name: str) -> ResponseReturnValue:
+    svc = services()
+    view = svc.catalog.get(name)
+    if view is None:
+        return redirect(url_for("manage.dataset", name=name))  # members see drafts there
+    if view.name != name:
+        return redirect(url_for("public.dataset", name=view.name, **query_args()), 301)
+    ext = negotiate_rdf_format(request.headers.get("Accept"))
+    if ext is not None:
+        return dataset_rdf_response(view, ext)
+    if request.args.get("partial") == "preview":
+        return _fragment(view, "public.dataset", DATASET_ROWS)
+    return render_template(
+        "public/dataset.html",
+        dataset=view,
+        parts={r.id: _resource_context(view, r, DATASET_ROWS) for r in view.resources},
+        **_dataset_context(view),
+    )
+
+
+def _dataset_context(view: PublicDataset) -> dict[str, Any]:
+    svc = services()
+    return {
+        "license": LICENSES.get(view.license_id),
+        "frequencies": FREQUENCIES,
+        "themes": {t.name: t for t in themes()},
+        "activity": svc.catalog.activity(view.id, limit=10),
+        "related": related(view),
+        "can_manage": can(current_actor(), Permission.EDIT_DATASET, view.organization.id),
+        "site_url": svc.settings.site_url.rstrip("/"),
+        "schemaorg": schemaorg_script_json(
+            dataset_to_schemaorg(view, SiteUrls(svc.settings.site_url))
+        ),
+    }
+
+
+def _fragment(view: PublicDataset, endpoint: str, rows: int) -> ResponseReturnValue:
+    resource = next((r for r in view.resources if r.id == request.args.get("r")), None)
+    if resource is None or not resource.is_tabular or resource.sha256 is None:
+        raise NotFound("resource not found")
+    preview = preview_page(resource, request.args, rows)
+    return render_template(
+        "public/_preview.html", dataset=view, resource=resource, preview=preview, endpoint=endpoint
+    )
+
+
+@bp.get("/dataset/<slug:name>/resource/<slug:resource_id>")
+def resource(name: str, resource_id: str) -> ResponseReturnValue:
+    view = _published(name)
+    found = next((r for r in view.resources if r.id == resource_id), None)
+    if found is None:
+        raise NotFound("resource not found")
+    if view.name != name:
+        return redirect(url_for("public.resource", name=view.name, resource_id=found.id), 301)
+    if request.args.get("partial") == "preview":
+        return _fragment(view, "public.resource", RESOURCE_ROWS)
+    return render_template(
+        "public/resource.html",
+        dataset=view,
+        resource=found,
+        site_url=services().settings.site_url.rstrip("/"),
+        **_resource_context(view, found, RESOURCE_ROWS),
+    )

@@ -53,4 +53,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 
     app.register_blueprint(ckan_api.bp)
     security.csrf.exempt(ckan_api.bp)
+    from app.web import admin_harvest
+
+    app.register_blueprint(admin_harvest.bp)  # harvest sources (issue 9)
     return app

@@ -219,6 +219,9 @@ def index_rebuild() -> None:
 def worker(threads: int) -> None:
     """Run background jobs (validation, datastore loading, index updates)."""
     svc = _services()
+    from app.harvesting import schedule_harvests
+
+    schedule_harvests(svc)
     consumer = svc.queue.huey.create_consumer(workers=threads, worker_type="thread")
     click.echo(f"worker running with {threads} threads; Ctrl-C stops it")
     consumer.run()
@@ -236,10 +239,18 @@ def serve(bind: str, workers: int, threads: int, no_jobs: bool) -> None:
     settings = load_settings()
     if not no_jobs:
         svc = _services()
+        from app.harvesting import schedule_harvests
+
+        schedule_harvests(svc)
         consumer = svc.queue.huey.create_consumer(workers=1, worker_type="thread")
         threading.Thread(target=consumer.start, daemon=True, name="jobs").start()
         click.echo("running queued jobs in this process (use --no-jobs with `opendata worker`)")
     run_gunicorn(settings, bind=bind, workers=workers, threads=threads)
+
+
+from app.cli_harvest import harvest  # noqa: E402  (the `harvest` group, issue 9)
+
+main.add_command(harvest)
 
 
 def _explain(exc: Exception) -> str:

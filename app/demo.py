@@ -326,6 +326,9 @@ def load_demo(services: Services, echo: Callable[[str], None] = print) -> str:
     created = 0
     for item in DATASETS:
         created += _load_dataset(svc, item, publisher, steward, rng, echo)
+    from app.harvesting import register_demo_source
+
+    register_demo_source(svc)  # a harvest source definition (issue 9), not run
     indexed = svc.rebuild_index()
     return f"demo catalog ready: {created} datasets added, {indexed} published and indexed"
 

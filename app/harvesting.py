@@ -55,3 +55,38 @@ def build_harvester(services: Services) -> Harvester:
     )
     services.queue.register(JOB_HARVEST, harvester.run_job)
     return harvester
+
+
+def schedule_harvests(services: Services) -> None:
+    """Register the periodic task that queues due harvest sources every minute."""
+    from huey import crontab
+
+    harvester = services.harvester
+    if harvester is None:
+        return
+
+    @services.queue.huey.periodic_task(crontab(minute="*"), name="opendata.harvest_due")
+    def harvest_due() -> None:
+        harvester.run_due()
+
+
+DEMO_SOURCE = "du-lieu-mo-tphcm"
+
+
+def register_demo_source(services: Services) -> None:
+    """Register the demo catalog's harvest source definition (idempotent; never run here).
+
+    It points at the portal's own ``/data.json`` as an example of a DCAT-US source; running
+    it needs ``OPENDATA_HARVEST_ALLOWED_HOSTS`` to allow the portal's own (loopback) address.
+    """
+    harvester = services.harvester
+    if harvester is None or harvester.sources.find(DEMO_SOURCE) is not None:
+        return
+    harvester.sources.register(
+        DEMO_SOURCE,
+        "datajson",
+        f"{services.settings.site_url.rstrip('/')}/data.json",
+        "cuc-thong-ke",
+        {"approval_extra": "accessLevel=public", "require_review": True},
+        "manual",
+    )

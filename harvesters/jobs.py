@@ -140,7 +140,7 @@ class Harvester:
                 "source": info.name,
                 "job_id": job_id,
                 "status": report.status,
-                **report.counts(),
+                "counts": report.counts(),
             },
         )
         return report

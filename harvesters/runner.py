@@ -40,6 +40,8 @@ from publishers import Accounts, Actor, DomainError, InvalidInput
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 MIN_FOR_SAFETY_STOP = 10
+# A database or a bare file states no licence: like an upload, it gets the form's default.
+_UPLOAD_LICENSE = {"sql": "cc-by-4.0", "file": "cc-by-4.0"}
 Progress = Callable[[int, int, str], None]
 
 
@@ -220,13 +222,8 @@ def _organization_for(run: _Run, remote_org: str) -> str:
 
 def _harvest_one(run: _Run, source: HarvestSource, ref: RemoteRef) -> ItemReport:
     known = _match(run, ref)
-    if (
-        known
-        and not known.withdrawn
-        and known.dataset_id
-        and ref.stamp
-        and ref.stamp == known.stamp
-    ):
+    same_stamp = bool(ref.stamp) and known is not None and ref.stamp == known.stamp
+    if known and known.remote_id == ref.remote_id and not known.withdrawn and same_stamp:
         return ItemReport(ref.remote_id, Outcome.UNCHANGED)
     scratch = Path(tempfile.mkdtemp(dir=run.deps.scratch, prefix="item-"))
     attempts = 1
@@ -279,7 +276,7 @@ def _import(
         publisher=_actor_in(run, context.publisher, organization_id),
         steward=_actor_in(run, context.steward, organization_id),
         require_review=context.config.require_review,
-        default_license=context.config.default_license,
+        default_license=context.config.default_license or _UPLOAD_LICENSE.get(context.type, ""),
     )
     dataset_id = known.dataset_id if known else None
     try:

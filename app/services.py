@@ -23,10 +23,12 @@ from datasets.datastore import Datastore, open_datastore
 from datasets.datastore_sync import dataset_of_version, prune_datastore
 from datasets.editing import JOB_PROCESS_VERSION, DatasetEditor
 from datasets.model import Dataset
+from datasets.notifications import Notifier
 from datasets.personal import DEFAULT_POLICY, DEFAULT_QUASI_IDENTIFIERS, Policy, policy_from_dict
 from datasets.processing import Processor
 from datasets.public import PublicCatalog, PublicDataset
 from datasets.queue import HueyQueue, open_huey
+from datasets.reports import Reports
 from datasets.storage import LocalBlobStore
 from datasets.vault import Vault
 from datasets.workflow import JOB_LOAD_DATASTORE, Workflow
@@ -58,6 +60,8 @@ class Services:
     search: SearchIndex
     datastore: Datastore
     mailer: Mailer
+    notifier: Notifier
+    reports: Reports
     # Harvest sources and jobs (issue 9); set by build_services.
     harvester: Harvester | None = None
 
@@ -166,6 +170,9 @@ def build_services(settings: Settings) -> Services:
         datastore=datastore,
     )
     workflow = Workflow(sessions, accounts, queue)
+    mailer = open_mailer(settings.smtp_url, data_dir / "logs")
+    notifier = Notifier(sessions, accounts, mailer, settings.site_url)
+    workflow.add_listener(notifier.on_transition)
     services = Services(
         settings=settings,
         keys=keys,
@@ -182,7 +189,9 @@ def build_services(settings: Settings) -> Services:
         catalog=PublicCatalog(sessions),
         search=open_search_index(search_url_for(settings)),
         datastore=datastore,
-        mailer=open_mailer(settings.smtp_url, data_dir / "logs"),
+        mailer=mailer,
+        notifier=notifier,
+        reports=Reports(sessions, on_received=notifier.report_received),
     )
     workflow.add_after_commit(services.index_dataset)
     # Withdrawn or replaced resources leave the datastore (datastore_search_sql reads it).

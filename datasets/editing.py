@@ -7,11 +7,12 @@ is until a steward approves the change.
 
 from __future__ import annotations
 
+import codecs
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -33,6 +34,7 @@ from datasets.model import (
 )
 from datasets.queries import get_dataset
 from datasets.queue import TaskQueue
+from datasets.schema_edit import check_schema
 from datasets.storage import BlobStore
 from datasets.text import vn_slug
 from datasets.uploads import StagedUpload, safe_filename
@@ -371,6 +373,87 @@ class DatasetEditor:
         self._queue.enqueue(JOB_PROCESS_VERSION, {"version_id": version.id, "rebuild": True})
         return version
 
+    def reprocess(
+        self,
+        actor: Actor,
+        name: str,
+        resource_id: str,
+        *,
+        encoding: str | None = None,
+        sheet: str | None = None,
+        expected_version: int | None = None,
+    ) -> ResourceVersion:
+        """Read the resource's original again with a corrected encoding or sheet.
+
+        The schema is inferred again (the header may read differently); validation and
+        the personal-data scan run again in the background. A live version is copied.
+        Raises ``InvalidInput`` for an encoding Python does not know.
+        """
+        if encoding:
+            try:
+                encoding = codecs.lookup(encoding).name
+            except LookupError:
+                raise InvalidInput("unknown encoding", {"encoding": ["unknown_encoding"]}) from None
+        return self._reprocess(
+            actor,
+            name,
+            resource_id,
+            expected_version,
+            "reprocess",
+            lambda v: _override_reading(v, encoding or None, (sheet or "").strip() or None),
+        )
+
+    def set_schema(
+        self,
+        actor: Actor,
+        name: str,
+        resource_id: str,
+        schema: dict[str, Any],
+        *,
+        expected_version: int | None = None,
+    ) -> ResourceVersion:
+        """Replace the resource's Table Schema and validate the table against it again.
+
+        Raises ``InvalidInput`` when Frictionless would not accept the descriptor.
+        """
+        check_schema(schema)
+
+        def apply(version: ResourceVersion) -> None:
+            if not version.is_tabular:
+                raise InvalidInput("not a table", {"schema": ["not_tabular"]})
+            version.table_schema = schema
+
+        return self._reprocess(actor, name, resource_id, expected_version, "schema", apply)
+
+    def _reprocess(
+        self,
+        actor: Actor,
+        name: str,
+        resource_id: str,
+        expected_version: int | None,
+        action: str,
+        change: Callable[[ResourceVersion], None],
+    ) -> ResourceVersion:
+        with self._sessions.begin() as session:
+            dataset = get_dataset(session, name, for_update=True)
+            revision = self._working_revision(session, actor, dataset, expected_version)
+            entry = next((e for e in revision.entries if e.resource_id == resource_id), None)
+            if entry is None or entry.version.url or entry.version.original_key is None:
+                raise NotFound("resource not found")
+            version = self._editable_version(session, dataset, entry)
+            change(version)
+            version.status = VersionStatus.PROCESSING.value
+            record_activity(
+                session,
+                dataset,
+                actor.user_id,
+                action,
+                now=self._clock(),
+                details={"resource_id": resource_id},
+            )
+        self._queue.enqueue(JOB_PROCESS_VERSION, {"version_id": version.id})
+        return version
+
     def _editable_version(
         self, session: Session, dataset: Dataset, entry: RevisionResource
     ) -> ResourceVersion:
@@ -390,6 +473,13 @@ class DatasetEditor:
         entry.version_id = copy.id
         entry.version = copy
         return copy
+
+
+def _override_reading(version: ResourceVersion, encoding: str | None, sheet: str | None) -> None:
+    """Set how the original is read; the schema is inferred again from the new reading."""
+    version.encoding_override = encoding
+    version.sheet = sheet
+    version.table_schema = None
 
 
 def open_revision(session: Session, dataset: Dataset, user_id: str | None) -> Revision:

@@ -48,6 +48,8 @@ from publishers import Permission as P
 log = logging.getLogger(__name__)
 
 AfterCommit = Callable[[str], None]
+# Called after a transition commits with (action, dataset id): notifications.
+Listener = Callable[[str, str], None]
 JOB_LOAD_DATASTORE = "load_datastore"
 
 
@@ -109,6 +111,11 @@ class Workflow:
         self._queue = queue
         self._after_commit = list(after_commit)
         self._clock = clock
+        self._listeners: list[Listener] = []
+
+    def add_listener(self, listener: Listener) -> None:
+        """Register a callback run with (action, dataset id) after a transition commits."""
+        self._listeners.append(listener)
 
     def add_after_commit(self, callback: AfterCommit) -> None:
         """Register a callback run with the dataset id after a public change commits."""
@@ -136,6 +143,7 @@ class Workflow:
                 raise SubmissionBlocked(problems)
             revision.submitted_by, revision.submitted_at = actor.user_id, self._clock()
             self._record(session, dataset, actor, "submit", state, dataset.state)
+        self._notify("submit", dataset.id)
         return dataset
 
     def approve(self, actor: Actor, name: str, comment: str = "") -> Dataset:
@@ -166,6 +174,7 @@ class Workflow:
         for version_id in tabular:
             self._queue.enqueue(JOB_LOAD_DATASTORE, {"version_id": version_id})
         self._run_after_commit(dataset.id)
+        self._notify("approve", dataset.id)
         return dataset
 
     def reject(self, actor: Actor, name: str, comment: str) -> Dataset:
@@ -179,6 +188,7 @@ class Workflow:
             if DatasetState(before) is not DatasetState.PUBLISHED:
                 dataset.state = next_state(DatasetState(before), Transition.REJECT).value
             self._record(session, dataset, actor, "reject", before, dataset.state, comment)
+        self._notify("reject", dataset.id)
         return dataset
 
     def withdraw(self, actor: Actor, name: str, comment: str) -> Dataset:
@@ -295,6 +305,13 @@ class Workflow:
             comment=comment.strip(),
             now=self._clock(),
         )
+
+    def _notify(self, action: str, dataset_id: str) -> None:
+        for listener in self._listeners:
+            try:
+                listener(action, dataset_id)
+            except Exception:  # a notification never undoes a transition
+                log.exception("notification failed", extra={"dataset_id": dataset_id})
 
     def _run_after_commit(self, dataset_id: str) -> None:
         for callback in self._after_commit:

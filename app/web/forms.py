@@ -6,7 +6,9 @@ from datetime import date
 
 from werkzeug.datastructures import MultiDict
 
+from datasets.editing import ResourceInput
 from datasets.metadata_input import DatasetMetadata
+from datasets.schema_edit import FieldEdit
 
 
 def _date(value: str | None) -> date | None:
@@ -32,3 +34,29 @@ def metadata_from_form(form: MultiDict[str, str]) -> DatasetMetadata:
         spatial=form.get("spatial", ""),
         frequency=form.get("frequency", ""),
     )
+
+
+def resource_input_from_form(form: MultiDict[str, str]) -> ResourceInput:
+    """Return a resource's name and description as entered."""
+    return ResourceInput(name=form.get("name", ""), description=form.get("description", ""))
+
+
+def schema_edits_from_form(form: MultiDict[str, str]) -> list[FieldEdit]:
+    """Return the schema editor's rows (``field`` repeats; columns are ``<key>-<n>``)."""
+    edits = []
+    for n, name in enumerate(form.getlist("field")):
+        edits.append(
+            FieldEdit(
+                name=name,
+                title=form.get(f"title-{n}", ""),
+                description=form.get(f"description-{n}", ""),
+                type=form.get(f"type-{n}", "string"),
+                format=form.get(f"format-{n}", ""),
+                required=form.get(f"required-{n}") == "on",
+                unique=form.get(f"unique-{n}") == "on",
+                enum=tuple(v.strip() for v in form.get(f"enum-{n}", "").split(",") if v.strip()),
+                minimum=form.get(f"minimum-{n}", ""),
+                maximum=form.get(f"maximum-{n}", ""),
+            )
+        )
+    return edits

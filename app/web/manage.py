@@ -9,13 +9,13 @@ from flask_login import login_required
 
 from app.context import current_actor, services
 from app.web.forms import metadata_from_form
+from app.web.resources import ENCODINGS
 from datasets.errors import StaleVersion, SubmissionBlocked
-from datasets.model import Dataset, Revision
+from datasets.model import Dataset, ResourceVersion, Revision
 from datasets.queries import get_dataset
-from datasets.uploads import receive
 from datasets.vocab import FREQUENCIES, LICENSES
 from datasets.workflow import submission_problems
-from publishers import InvalidInput, NotFound, Permission, can, organizations_where
+from publishers import InvalidInput, NotFound, Permission, can, organizations_where, utcnow
 
 bp = Blueprint("manage", __name__)
 
@@ -95,67 +95,41 @@ def edit_dataset(name: str) -> ResponseReturnValue:
     return redirect(url_for("manage.dataset", name=name))
 
 
+def _user_names(ids: object) -> dict[str, str]:
+    """Return user id → display name (full name, else account name) for activity lines."""
+    accounts = services().accounts
+    names = {}
+    for user_id in {i for i in ids if i}:  # type: ignore[attr-defined]
+        info = accounts.find_user(user_id)
+        if info is not None:
+            names[user_id] = info.full_name or info.name
+    return names
+
+
 @bp.get("/dataset/<slug:name>/manage")
 def dataset(name: str) -> ResponseReturnValue:
     dataset, revision = _load(name)
     actor = current_actor()
     svc = services()
+    activity = svc.workflow.activity(dataset.id)
+    org = dataset.organization_id
     return render_template(
         "manage/dataset.html",
         dataset=dataset,
         revision=revision,
         problems=submission_problems(revision) if revision else [],
-        activity=svc.workflow.activity(dataset.id),
-        can_approve=can(actor, Permission.APPROVE, dataset.organization_id),
+        activity=activity,
+        names=_user_names(a.actor_id for a in activity),
+        can_approve=can(actor, Permission.APPROVE, org),
+        can_withdraw=can(actor, Permission.WITHDRAW, org),
+        can_read_original=can(actor, Permission.READ_ORIGINAL, org),
+        can_keep=can(actor, Permission.DECIDE_KEEP, org),
+        k_min=svc.settings.k_anonymity_min,
+        max_upload_bytes=svc.settings.max_upload_bytes,
+        max_upload_mb=svc.settings.max_upload_mb,
+        encodings=ENCODINGS,
         licenses=LICENSES,
     )
-
-
-@bp.post("/dataset/<slug:name>/resources")
-@login_required
-def upload(name: str) -> ResponseReturnValue:
-    svc = services()
-    file = request.files.get("file")
-    if file is None or not file.filename:
-        flash(_("Choose a file to upload."), "error")
-        return redirect(url_for("manage.dataset", name=name))
-    staged = receive(
-        file.stream, file.filename, svc.settings.data_dir / "staging", svc.settings.max_upload_bytes
-    )
-    from datasets.editing import ResourceInput
-
-    svc.editor.add_upload(
-        current_actor(), name, staged, ResourceInput(name=request.form.get("name", ""))
-    )
-    flash(_("File received. It is being checked; this page shows the result."), "success")
-    return redirect(url_for("manage.dataset", name=name))
-
-
-@bp.post("/dataset/<slug:name>/resource/<slug:resource_id>/decisions")
-@login_required
-def decide(name: str, resource_id: str) -> ResponseReturnValue:
-    columns = request.form.getlist("column")
-    decisions = [
-        {
-            "column": c,
-            "action": request.form.get(f"action-{c}", ""),
-            "justification": request.form.get(f"justification-{c}", ""),
-        }
-        for c in columns
-    ]
-    try:
-        services().editor.set_decisions(current_actor(), name, resource_id, decisions)
-    except InvalidInput as exc:
-        flash(
-            _(
-                "Some decisions were not accepted: %(problems)s",
-                problems="; ".join(f"{k}: {', '.join(v)}" for k, v in exc.errors.items()),
-            ),
-            "error",
-        )
-        return redirect(url_for("manage.dataset", name=name)), 303
-    flash(_("Decisions saved; the public file is being rebuilt."), "success")
-    return redirect(url_for("manage.dataset", name=name))
 
 
 @bp.post("/dataset/<slug:name>/submit")
@@ -215,10 +189,25 @@ def delete(name: str) -> ResponseReturnValue:
 def review() -> ResponseReturnValue:
     actor = current_actor()
     svc = services()
-    drafts_orgs = organizations_where(actor, Permission.EDIT_DATASET)
+    items = svc.workflow.review_queue(actor)
     return render_template(
         "manage/review.html",
-        items=svc.workflow.review_queue(actor),
-        my_datasets=svc.workflow.datasets_of(drafts_orgs),
+        items=items,
+        versions=_queue_versions(item.dataset_id for item in items),
+        names=_user_names(i.submitted_by for i in items),
+        my_datasets=svc.workflow.datasets_of(organizations_where(actor, Permission.EDIT_DATASET)),
         organizations={o.id: o for o in svc.accounts.list_organizations()},
+        open_reports=svc.reports.count_open(actor),
+        now=utcnow(),
     )
+
+
+def _queue_versions(dataset_ids: object) -> dict[str, list[ResourceVersion]]:
+    """Return each waiting dataset's resource versions (for the report links)."""
+    result: dict[str, list[ResourceVersion]] = {}
+    with services().sessions() as session:
+        for dataset_id in dataset_ids:  # type: ignore[attr-defined]
+            dataset = session.get(Dataset, dataset_id)
+            if dataset is not None and dataset.working_revision is not None:
+                result[dataset_id] = [e.version for e in dataset.working_revision.entries]
+    return result

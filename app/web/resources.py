@@ -1,0 +1,250 @@
+"""Publishing pages for one resource: upload, link, replace, remove, re-read, schema, report.
+
+Members of the dataset's organization only. The validation report page and the original
+download read encrypted files through the vault; nothing here is ever public.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import login_required
+
+from app.context import current_actor, services
+from app.web.forms import resource_input_from_form, schema_edits_from_form
+from app.web.validation_text import code_label, issue_message
+from datasets.model import Dataset, ResourceVersion
+from datasets.queries import get_dataset
+from datasets.report_preview import rows_around_errors
+from datasets.schema_edit import FIELD_TYPES, edits_from_schema, schema_from_edits
+from datasets.uploads import StagedUpload, receive
+from publishers import InvalidInput, NotFound, Permission, can, require
+
+bp = Blueprint("resources", __name__)
+ENCODINGS = ("utf-8", "utf-8-sig", "utf-16", "cp1258", "cp1252")
+
+
+def _version(name: str, resource_id: str) -> tuple[Dataset, ResourceVersion]:
+    """Return the dataset and the resource's version members work on (working, else live)."""
+    with services().sessions() as session:
+        dataset = get_dataset(session, name)
+        if not can(current_actor(), Permission.READ_DRAFT, dataset.organization_id):
+            raise NotFound("dataset not found")  # drafts do not exist for outsiders
+        revision = dataset.working_revision or dataset.live_revision
+        entries = revision.entries if revision is not None else []
+        entry = next((e for e in entries if e.resource_id == resource_id), None)
+        if entry is None:
+            raise NotFound("resource not found")
+        return dataset, entry.version
+
+
+def _back(name: str, resource_id: str | None = None) -> ResponseReturnValue:
+    anchor = f"resource-{resource_id}" if resource_id else None
+    return redirect(url_for("manage.dataset", name=name, _anchor=anchor))
+
+
+def _errors_text(exc: InvalidInput) -> str:
+    return "; ".join(f"{k}: {', '.join(v)}" for k, v in exc.errors.items())
+
+
+def _stage_file() -> StagedUpload | None:
+    file = request.files.get("file")
+    if file is None or not file.filename:
+        return None
+    svc = services()
+    staging = svc.settings.data_dir / "staging"
+    return receive(file.stream, file.filename, staging, svc.settings.max_upload_bytes)
+
+
+@bp.post("/dataset/<slug:name>/resources")
+@login_required
+def upload(name: str) -> ResponseReturnValue:
+    staged = _stage_file()
+    if staged is None:
+        flash(_("Choose a file to upload."), "error")
+        return _back(name)
+    version = services().editor.add_upload(
+        current_actor(), name, staged, resource_input_from_form(request.form)
+    )
+    flash(_("File received. It is being checked; this page shows the result."), "success")
+    return _back(name, version.resource_id)
+
+
+@bp.post("/dataset/<slug:name>/links")
+@login_required
+def link(name: str) -> ResponseReturnValue:
+    try:
+        version = services().editor.add_link(
+            current_actor(),
+            name,
+            request.form.get("url", "").strip(),
+            resource_input_from_form(request.form),
+            fmt=request.form.get("format", ""),
+        )
+    except InvalidInput:
+        flash(_("Enter a web address starting with http:// or https://."), "error")
+        return _back(name)
+    flash(_("Link added."), "success")
+    return _back(name, version.resource_id)
+
+
+@bp.post("/dataset/<slug:name>/resource/<slug:resource_id>/file")
+@login_required
+def replace(name: str, resource_id: str) -> ResponseReturnValue:
+    staged = _stage_file()
+    if staged is None:
+        flash(_("Choose a file to upload."), "error")
+        return _back(name, resource_id)
+    services().editor.add_upload(
+        current_actor(),
+        name,
+        staged,
+        resource_input_from_form(request.form),
+        resource_id=resource_id,
+    )
+    flash(_("New version received. It is being checked."), "success")
+    return _back(name, resource_id)
+
+
+@bp.post("/dataset/<slug:name>/resource/<slug:resource_id>/remove")
+@login_required
+def remove(name: str, resource_id: str) -> ResponseReturnValue:
+    services().editor.remove_resource(current_actor(), name, resource_id)
+    flash(_("Resource removed from this version of the dataset."), "success")
+    return _back(name)
+
+
+@bp.post("/dataset/<slug:name>/resource/<slug:resource_id>/decisions")
+@login_required
+def decide(name: str, resource_id: str) -> ResponseReturnValue:
+    columns = request.form.getlist("column")
+    decisions = [
+        {
+            "column": c,
+            "action": request.form.get(f"action-{c}", ""),
+            "justification": request.form.get(f"justification-{c}", ""),
+        }
+        for c in columns
+    ]
+    try:
+        services().editor.set_decisions(current_actor(), name, resource_id, decisions)
+    except InvalidInput as exc:
+        flash(
+            _("Some decisions were not accepted: %(problems)s", problems=_errors_text(exc)), "error"
+        )
+        return _back(name, resource_id)
+    flash(_("Decisions saved; the public file is being rebuilt."), "success")
+    return _back(name, resource_id)
+
+
+@bp.post("/dataset/<slug:name>/resource/<slug:resource_id>/reading")
+@login_required
+def reread(name: str, resource_id: str) -> ResponseReturnValue:
+    try:
+        services().editor.reprocess(
+            current_actor(),
+            name,
+            resource_id,
+            encoding=request.form.get("encoding") or None,
+            sheet=request.form.get("sheet") or None,
+            expected_version=request.form.get("lock_version", type=int),
+        )
+    except InvalidInput:
+        flash(_("Choose an encoding from the list."), "error")
+        return _back(name, resource_id)
+    flash(_("The file is being read again with your choice."), "success")
+    return _back(name, resource_id)
+
+
+@bp.route("/dataset/<slug:name>/resource/<slug:resource_id>/schema", methods=["GET", "POST"])
+@login_required
+def schema(name: str, resource_id: str) -> ResponseReturnValue:
+    dataset, version = _version(name, resource_id)
+    if not version.is_tabular or not version.table_schema:
+        raise NotFound("no schema")
+    errors: dict[str, list[str]] = {}
+    rows = edits_from_schema(version.table_schema)
+    if request.method == "POST":
+        rows = schema_edits_from_form(request.form)
+        try:
+            descriptor = schema_from_edits(version.table_schema, rows)
+            services().editor.set_schema(
+                current_actor(),
+                name,
+                resource_id,
+                descriptor,
+                expected_version=request.form.get("lock_version", type=int),
+            )
+        except InvalidInput as exc:
+            errors = exc.errors
+        else:
+            flash(_("Schema saved; the table is being validated again."), "success")
+            return redirect(url_for("resources.report", name=name, resource_id=resource_id), 303)
+    return render_template(
+        "manage/schema.html",
+        dataset=dataset,
+        version=version,
+        rows=rows,
+        types=FIELD_TYPES,
+        errors=errors,
+    ), (422 if errors else 200)
+
+
+@bp.get("/dataset/<slug:name>/resource/<slug:resource_id>/report")
+@login_required
+def report(name: str, resource_id: str) -> ResponseReturnValue:
+    dataset, version = _version(name, resource_id)
+    issues = list((version.validation or {}).get("errors", []))
+    preview = None
+    if issues and version.normalized_key:
+        with services().vault.decrypted(version.normalized_key, ".csv") as path:
+            preview = rows_around_errors(path, issues)
+    counts: dict[str, int] = {}
+    for issue in issues:
+        counts[issue["code"]] = counts.get(issue["code"], 0) + 1
+    return render_template(
+        "manage/report.html",
+        dataset=dataset,
+        version=version,
+        issues=issues,
+        counts=counts,
+        preview=preview,
+        message=lambda issue: issue_message(issue, version.table_schema),
+        code_label=code_label,
+    )
+
+
+@bp.get("/dataset/<slug:name>/resource/<slug:resource_id>/status.json")
+@login_required
+def status(name: str, resource_id: str) -> ResponseReturnValue:
+    _dataset, version = _version(name, resource_id)
+    validation = version.validation or {}
+    return jsonify(
+        {
+            "status": version.status,
+            "error_code": version.error_code,
+            "row_count": version.row_count,
+            "valid": validation.get("valid") if validation else None,
+            "error_count": len(validation.get("errors", [])) if validation else None,
+        }
+    )
+
+
+@bp.get("/dataset/<slug:name>/resource/<slug:resource_id>/original")
+@login_required
+def original(name: str, resource_id: str) -> ResponseReturnValue:
+    dataset, version = _version(name, resource_id)
+    require(current_actor(), Permission.READ_ORIGINAL, dataset.organization_id)
+    if not version.original_key:
+        raise NotFound("no original")
+    with services().vault.decrypted(version.original_key) as path:
+        handle = path.open("rb")  # stays readable after the temporary file is removed
+    response = send_file(
+        handle,
+        mimetype="application/octet-stream",
+        as_attachment=True,
+        download_name=version.original_filename or "original",
+    )
+    response.headers["Cache-Control"] = "no-store, private"
+    return response

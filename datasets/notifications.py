@@ -1,0 +1,125 @@
+"""E-mail notifications of the review workflow and of personal-data reports.
+
+Submissions go to the organization's stewards; approvals and rejections go to the
+person who submitted. Messages are bilingual (Vietnamese first) plain text with a link;
+they carry titles, names and the reviewer's comment, never cell values or the text of a
+report from the public (which may itself hold personal data).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from datasets.model import Activity, Dataset
+from publishers import Accounts, Mail, Mailer, Role
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class _Context:
+    name: str
+    title: str
+    organization_id: str
+    submitted_by: str | None
+    comment: str
+
+
+class Notifier:
+    """Send the workflow's e-mails; register ``on_transition`` as a workflow listener."""
+
+    def __init__(
+        self, sessions: sessionmaker[Session], accounts: Accounts, mailer: Mailer, site_url: str
+    ) -> None:
+        self._sessions = sessions
+        self._accounts = accounts
+        self._mailer = mailer
+        self._site = site_url.rstrip("/")
+
+    def on_transition(self, action: str, dataset_id: str) -> None:
+        """Mail whoever needs to know about ``action`` (submit, approve, reject)."""
+        context = self._context(dataset_id)
+        if context is None:
+            return
+        manage = f"{self._site}/dataset/{context.name}/manage"
+        if action == "submit":
+            to = self._accounts.member_emails(context.organization_id, Role.STEWARD)
+            subject = f"Chờ duyệt / Waiting for review: {context.title}"
+            body = (
+                f"Bộ dữ liệu «{context.title}» vừa được gửi duyệt.\n"
+                f"The dataset “{context.title}” was submitted for review.\n\n"
+                f"{self._site}/review\n{manage}\n"
+            )
+        elif action in ("approve", "reject"):
+            to = self._submitter_email(context.submitted_by)
+            if action == "approve":
+                subject = f"Đã duyệt / Approved: {context.title}"
+                body = (
+                    f"Bộ dữ liệu «{context.title}» đã được duyệt và công bố.\n"
+                    f"The dataset “{context.title}” was approved and published.\n\n"
+                    f"{self._site}/dataset/{context.name}\n"
+                )
+            else:
+                subject = f"Bị trả lại / Rejected: {context.title}"
+                body = (
+                    f"Bộ dữ liệu «{context.title}» bị trả lại. Nhận xét / Comment:\n\n"
+                    f"{context.comment}\n\n{manage}\n"
+                )
+            if context.comment and action == "approve":
+                body += f"\nNhận xét / Comment: {context.comment}\n"
+        else:
+            return
+        self._send(to, subject, body, action)
+
+    def report_received(self, organization_id: str, report_id: str, dataset_title: str) -> None:
+        """Tell the organization's stewards that the public reported personal data."""
+        to = self._accounts.member_emails(organization_id, Role.STEWARD)
+        subject = f"Báo cáo dữ liệu cá nhân / Personal-data report: {dataset_title}"
+        body = (
+            f"Có báo cáo về dữ liệu cá nhân trong bộ dữ liệu «{dataset_title}».\n"
+            f"Someone reported personal data in the dataset “{dataset_title}”.\n"
+            "Xử lý trong 2 ngày làm việc / Handle it within two working days:\n\n"
+            f"{self._site}/review/reports/{report_id}\n"
+        )
+        self._send(to, subject, body, "report")
+
+    def _send(self, to: list[str], subject: str, body: str, action: str) -> None:
+        recipients = tuple(sorted({address for address in to if address}))
+        if not recipients:
+            log.info("notification without recipients", extra={"action": action})
+            return
+        self._mailer.send(Mail(to=recipients, subject=subject, body=body))
+        log.info("notification sent", extra={"action": action, "recipients": len(recipients)})
+
+    def _submitter_email(self, user_id: str | None) -> list[str]:
+        user = self._accounts.find_user(user_id) if user_id else None
+        return [user.email] if user is not None and user.is_active else []
+
+    def _context(self, dataset_id: str) -> _Context | None:
+        with self._sessions() as session:
+            dataset = session.get(Dataset, dataset_id)
+            if dataset is None:
+                return None
+            revision = dataset.working_revision or dataset.live_revision
+            if revision is None:
+                return None
+            last = session.scalars(
+                select(Activity)
+                .where(Activity.dataset_id == dataset_id)
+                .order_by(Activity.created.desc())
+                .limit(1)
+            ).first()
+            return _Context(
+                name=dataset.name,
+                title=revision.title_vi,
+                organization_id=dataset.organization_id,
+                submitted_by=revision.submitted_by,
+                comment=last.comment if last is not None else "",
+            )
+
+
+__all__ = ["Notifier"]

@@ -1,0 +1,157 @@
+"""Dataset form, lifecycle from the pages, activity, concurrent edits and the review queue."""
+
+from __future__ import annotations
+
+import io
+
+from datasets.queries import get_dataset
+from tests.conftest import csrf_from
+from tests.factories import SAMPLE_CSV
+
+FORM = {
+    "title_vi": "Bãi giữ xe công cộng",
+    "title_en": "Public parking lots",
+    "description_vi": "Danh sách bãi giữ xe.",
+    "tags": "giao thông, bãi xe",
+    "license_id": "cc-by-4.0",
+    "contact_email": "sgtvt@tphcm.gov.vn",
+    "temporal_start": "2025-01-01",
+    "temporal_end": "2025-12-31",
+    "spatial": "Quận 1",
+    "frequency": "MONTHLY",
+}
+
+
+def test_dataset_form_takes_every_metadata_field(desk) -> None:
+    desk.login("publisher")
+    form_page = desk.page("/dataset/new")
+    assert "không phải của cá nhân" in form_page and "hộp thư chung" in form_page
+    created = desk.post(
+        "/dataset/new", {**FORM, "organization_id": desk.org.id}, form_page="/dataset/new"
+    )
+    assert created.status_code == 302
+    with desk.services.sessions() as session:
+        revision = get_dataset(session, "bai-giu-xe-cong-cong").working_revision
+        assert (
+            revision.title_en,
+            revision.tags,
+            revision.contact_email,
+            str(revision.temporal_end),
+            revision.spatial,
+        ) == (
+            "Public parking lots",
+            ["giao thông", "bãi xe"],
+            "sgtvt@tphcm.gov.vn",
+            "2025-12-31",
+            "Quận 1",
+        )
+
+
+def test_concurrent_edit_is_detected_and_not_saved(desk) -> None:
+    name = desk.dataset("Bãi giữ xe")
+    desk.login("publisher")
+    edit_page = f"/dataset/edit/{name}"
+    token = csrf_from(desk.client, edit_page)
+    with desk.services.sessions() as session:
+        stale = get_dataset(session, name).lock_version
+    first = desk.client.post(
+        edit_page,
+        data={**FORM, "title_vi": "Bản của Lan", "lock_version": stale, "csrf_token": token},
+    )
+    assert first.status_code == 302
+    second = desk.client.post(
+        edit_page,
+        data={**FORM, "title_vi": "Bản của Minh", "lock_version": stale, "csrf_token": token},
+        follow_redirects=True,
+    )
+    text = second.get_data(as_text=True)
+    assert "Bản của Lan" in text and "đã lưu bộ dữ liệu này" in text
+    with desk.services.sessions() as session:
+        assert get_dataset(session, name).working_revision.title_vi == "Bản của Lan"
+
+
+def _submitted(desk) -> str:  # type: ignore[no-untyped-def]
+    name = desk.dataset("Trạm xe buýt")
+    desk.login("publisher")
+    desk.post(
+        f"/dataset/{name}/resources",
+        {"file": (io.BytesIO(SAMPLE_CSV), "tram.csv")},
+        content_type="multipart/form-data",
+    )
+    assert desk.post(f"/dataset/{name}/submit").status_code == 302
+    return name
+
+
+def test_review_queue_shows_who_since_when_and_the_reports(desk) -> None:
+    name = _submitted(desk)
+    desk.login("steward")
+    queue = desk.page("/review")
+    assert "Trạm xe buýt" in queue
+    assert desk.publisher_info.name in queue  # from whom
+    assert f"/dataset/{name}/resource/" in queue and "/report" in queue  # validation report link
+    assert "dữ liệu cá nhân (0)" in queue
+
+
+def test_reject_needs_a_comment_then_resubmit_and_approve_with_activity(desk) -> None:
+    name = _submitted(desk)
+    desk.login("steward")
+    empty = desk.post(f"/dataset/{name}/reject", {"comment": " "}, follow_redirects=True)
+    assert "Hãy ghi nhận xét" in empty.get_data(as_text=True)
+    desk.post(f"/dataset/{name}/reject", {"comment": "Thiếu mô tả cột vi_do"})
+    desk.login("publisher")
+    manage = desk.page(f"/dataset/{name}/manage")
+    assert "Thiếu mô tả cột vi_do" in manage and desk.steward_info.name in manage
+    desk.post(f"/dataset/{name}/submit")
+    desk.login("steward")
+    approved = desk.post(f"/dataset/{name}/approve", {"comment": "Tốt"})
+    assert approved.headers["Location"].endswith(f"/dataset/{name}")
+    manage = desk.page(f"/dataset/{name}/manage")
+    for words in ("đã gửi duyệt", "trả lại", "đã duyệt và công bố", "Tốt"):
+        assert words in manage, words
+    public = desk.client.get(f"/dataset/{name}").get_data(as_text=True)
+    assert "Trạm Thảo Điền" in public
+
+
+def test_withdraw_needs_a_reason_and_republishing_goes_through_review(desk) -> None:
+    name = _submitted(desk)
+    desk.login("steward")
+    desk.post(f"/dataset/{name}/approve")
+    refused = desk.post(f"/dataset/{name}/withdraw", {"comment": ""}, follow_redirects=True)
+    assert "Hãy nêu lý do" in refused.get_data(as_text=True)
+    desk.post(f"/dataset/{name}/withdraw", {"comment": "Có tên người trong cột ghi_chu"})
+    assert desk.client.get(f"/dataset/{name}", follow_redirects=True).status_code == 200
+    desk.logout()
+    assert desk.client.get(f"/dataset/{name}", follow_redirects=True).status_code == 404
+    desk.login("publisher")
+    page = desk.page(f"/dataset/{name}/manage")
+    assert "Có tên người trong cột ghi_chu" in page and "Gửi duyệt để công bố lại" in page
+    desk.post(f"/dataset/{name}/submit")
+    with desk.services.sessions() as session:
+        assert get_dataset(session, name).state == "submitted"
+
+
+def test_delete_draft_from_the_page(desk) -> None:
+    name = desk.dataset("Bản nháp bỏ đi")
+    desk.login("publisher")
+    assert "Xóa bản nháp" in desk.page(f"/dataset/{name}/manage")
+    desk.post(f"/dataset/{name}/delete")
+    assert desk.client.get(f"/dataset/{name}/manage").status_code == 404
+
+
+def test_pending_revision_keeps_the_live_version_public(desk) -> None:
+    name = _submitted(desk)
+    desk.login("steward")
+    desk.post(f"/dataset/{name}/approve")
+    desk.login("publisher")
+    with desk.services.sessions() as session:
+        lock = get_dataset(session, name).lock_version
+    desk.post(
+        f"/dataset/edit/{name}",
+        {**FORM, "title_vi": "Trạm xe buýt (bản mới)", "lock_version": lock},
+        form_page=f"/dataset/edit/{name}",
+    )
+    page = desk.page(f"/dataset/{name}/manage")
+    assert "vẫn công khai" in page
+    desk.logout()
+    public = desk.client.get(f"/dataset/{name}").get_data(as_text=True)
+    assert "Trạm xe buýt (bản mới)" not in public and "Trạm xe buýt" in public

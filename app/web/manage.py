@@ -147,7 +147,11 @@ def submit(name: str) -> ResponseReturnValue:
 @bp.post("/dataset/<slug:name>/approve")
 @login_required
 def approve(name: str) -> ResponseReturnValue:
-    services().workflow.approve(current_actor(), name, request.form.get("comment", ""))
+    try:
+        services().workflow.approve(current_actor(), name, request.form.get("comment", ""))
+    except SubmissionBlocked:
+        flash(_("Resolve the problems listed below before submitting."), "error")
+        return redirect(url_for("manage.dataset", name=name)), 303
     flash(_("Approved and published."), "success")
     return redirect(url_for("public.dataset", name=name))
 

@@ -130,6 +130,11 @@ class RateLimits:
         self.namespace = namespace
         self._hits = 0
 
+    @property
+    def disabled(self) -> bool:
+        """True when both limits are ``0``: nothing is counted."""
+        return self._anon is None and self._token is None
+
     def check(self, token_id: str | None, client: str) -> Verdict:
         """Count one request of a token (or of an anonymous client address)."""
         item = self._token if token_id else self._anon
@@ -198,6 +203,8 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def _limit() -> Response | None:
+        if limits.disabled:
+            return None
         if request.blueprint not in LIMITED_BLUEPRINTS or request.method == "OPTIONS":
             return None
         verdict = limits.check(_token_id(), request.remote_addr or "unknown")

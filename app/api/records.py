@@ -9,6 +9,7 @@ from urllib.parse import quote
 
 from flask import Response, jsonify, request, url_for
 from flask.typing import ResponseReturnValue
+from sqlalchemy import select
 
 from app.api import bp
 from app.api.datasets import int_arg
@@ -17,7 +18,7 @@ from app.api.streaming import stream_export
 from app.context import services
 from datasets.conversions import MEDIA_TYPES
 from datasets.datastore import DatastoreQuery
-from datasets.public import PublicResource
+from datasets.model import Dataset, DatasetState, ResourceVersion, RevisionResource
 from publishers import NotFound
 
 RESERVED = frozenset({"_q", "_sort", "_fields", "_limit", "_cursor", "_format"})
@@ -53,18 +54,36 @@ def _split(raw: str) -> list[str]:
     return [part.strip() for part in raw.split(",") if part.strip()]
 
 
-def _published_table(name: str, resource_id: str) -> tuple[str, PublicResource]:
-    view = services().catalog.get(name)
-    found = next((r for r in view.resources if r.id == resource_id), None) if view else None
-    if view is None or found is None or not found.is_tabular:
+def _published_table(name: str, resource_id: str) -> tuple[str, str]:
+    """Return (dataset id, published filename) of a published table; raise ``NotFound``.
+
+    The same conditions as ``datasets.public.public_view`` (published dataset, resource in
+    its live revision, stripped file present, tabular), checked with one indexed query
+    instead of loading the whole projection: this runs on every records request.
+    """
+    query = (
+        select(Dataset.id, ResourceVersion.filename)
+        .join(RevisionResource, RevisionResource.revision_id == Dataset.live_revision_id)
+        .join(ResourceVersion, ResourceVersion.id == RevisionResource.version_id)
+        .where(
+            (Dataset.name == name) | (Dataset.id == name),
+            Dataset.state == DatasetState.PUBLISHED.value,
+            RevisionResource.resource_id == resource_id,
+            ResourceVersion.is_tabular.is_(True),
+            ResourceVersion.public_sha256.is_not(None),
+        )
+    )
+    with services().sessions() as session:
+        row = session.execute(query).first()
+    if row is None:
         raise NotFound("resource not found")
-    return view.id, found
+    return str(row[0]), str(row[1])
 
 
 @bp.get("/datasets/<slug:name>/resources/<slug:resource_id>/records")
 def records(name: str, resource_id: str) -> ResponseReturnValue:
     caller()
-    dataset_id, resource = _published_table(name, resource_id)
+    dataset_id, filename = _published_table(name, resource_id)
     fmt = request.args.get("_format", "json")
     if fmt not in MEDIA_TYPES:
         raise BadParameter("_format must be json, csv, xlsx or parquet")
@@ -73,7 +92,7 @@ def records(name: str, resource_id: str) -> ResponseReturnValue:
     result = store.search(resource_id, query)  # validates columns before anything streams
     count_dataset_call(dataset_id)
     if fmt != "json":
-        return _export(resource_id, resource, query, fmt)
+        return _export(resource_id, filename, query, fmt)
     next_url = None
     if result.next_cursor:
         args: dict[str, Any] = {**request.args.to_dict(flat=False), "_cursor": result.next_cursor}
@@ -90,14 +109,12 @@ def records(name: str, resource_id: str) -> ResponseReturnValue:
     )
 
 
-def _export(
-    resource_id: str, resource: PublicResource, query: DatastoreQuery, fmt: str
-) -> Response:
+def _export(resource_id: str, filename: str, query: DatastoreQuery, fmt: str) -> Response:
     store = services().datastore
     whole = replace(query, cursor=None, include_total=False)
     fields = store.fields_for(resource_id, whole)
     body = stream_export(fields, lambda: store.iter_rows(resource_id, whole), fmt)
-    stem = Path(resource.filename or "data").stem or "data"
+    stem = Path(filename or "data").stem or "data"
     response = Response(body, mimetype=MEDIA_TYPES[fmt].split(";")[0])
     if fmt == "csv":
         response.headers["Content-Type"] = MEDIA_TYPES["csv"]

@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 export OPENDATA_DATA_DIR ?= instance
 
-.PHONY: install demo test lint translations
+.PHONY: install demo test lint translations oidc-provider
 
 $(VENV)/.installed: setup.cfg constraints.txt
 	python3 -m venv $(VENV)
@@ -26,8 +26,12 @@ lint: install
 	$(VENV)/bin/mypy datasets metadata publishers harvesters search_index
 	$(VENV)/bin/mypy app
 
-test: lint
+test: lint oidc-provider
 	$(VENV)/bin/pytest -n 2 --dist loadgroup -q $(PYTEST_ARGS)
 
 translations: install
 	$(PY) -m app.catalogs
+
+# The OpenID Connect provider the single sign-on tests run (Node.js; skipped without it).
+oidc-provider:
+	if command -v npm >/dev/null 2>&1; then npm ci --prefix tests/oidc --no-audit --no-fund --loglevel=error; fi

@@ -46,6 +46,10 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     errors.init_app(app)
     for blueprint in (public.bp, auth.bp, manage.bp, downloads.bp, catalog.bp):
         app.register_blueprint(blueprint)
+    from app.web import account, admin, orgadmin, site_pages, sso  # accounts (issue 5)
+
+    for blueprint in (site_pages.bp, admin.bp, orgadmin.bp, account.bp, sso.bp):
+        app.register_blueprint(blueprint)
     from app.web import reports, resources
 
     for blueprint in (resources.bp, reports.bp):

@@ -33,7 +33,18 @@ from datasets.storage import LocalBlobStore
 from datasets.vault import Vault
 from datasets.workflow import JOB_LOAD_DATASTORE, Workflow
 from harvesters import Harvester
-from publishers import Accounts, Mailer, Tokens, make_engine, make_sessions, open_mailer
+from publishers import (
+    Accounts,
+    Administration,
+    Audit,
+    Mailer,
+    Registration,
+    Site,
+    Tokens,
+    make_engine,
+    make_sessions,
+    open_mailer,
+)
 from search_index import SearchDocument, SearchIndex, open_search_index
 
 log = logging.getLogger(__name__)
@@ -60,6 +71,11 @@ class Services:
     search: SearchIndex
     datastore: Datastore
     mailer: Mailer
+    # Accounts administration, registration, audit log and site content (issue 5).
+    audit: Audit
+    admin: Administration
+    registration: Registration
+    site: Site
     notifier: Notifier
     reports: Reports
     # Harvest sources and jobs (issue 9); set by build_services.
@@ -173,6 +189,7 @@ def build_services(settings: Settings) -> Services:
     mailer = open_mailer(settings.smtp_url, data_dir / "logs")
     notifier = Notifier(sessions, accounts, mailer, settings.site_url)
     workflow.add_listener(notifier.on_transition)
+    audit = Audit(sessions, settings.audit_retention_days, ip_source=_request_ip)
     services = Services(
         settings=settings,
         keys=keys,
@@ -180,6 +197,10 @@ def build_services(settings: Settings) -> Services:
         sessions=sessions,
         accounts=accounts,
         tokens=Tokens(sessions),
+        audit=audit,
+        admin=Administration(sessions, accounts, audit),
+        registration=Registration(sessions, accounts, keys.secret_key),
+        site=Site(sessions, audit),
         public_store=public_store,
         vault=vault,
         queue=queue,
@@ -220,3 +241,10 @@ def _policy_for(accounts: Accounts, organization_id: str) -> Policy:
     if org is None or not org.policy:
         return DEFAULT_POLICY
     return policy_from_dict(json.loads(org.policy)).over(DEFAULT_POLICY)
+
+
+def _request_ip() -> str | None:
+    # The audit log's address of the acting client (truncated before it is stored).
+    from flask import has_request_context, request
+
+    return request.remote_addr if has_request_context() else None

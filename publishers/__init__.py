@@ -1,6 +1,8 @@
 """Who: organizations, users, roles, permissions, API tokens and sign-in."""
 
 from publishers.accounts import Accounts, UserInfo
+from publishers.administration import Administration, Member, UserRow
+from publishers.audit import Audit, AuditPage, AuditRow, truncate_ip
 from publishers.db import Base, make_engine, make_sessions, new_id, utcnow
 from publishers.errors import (
     Conflict,
@@ -14,13 +16,19 @@ from publishers.mail import FileMailer, Mail, Mailer, SmtpMailer, open_mailer
 from publishers.model import ApiToken, Membership, Organization, Role, User
 from publishers.passwords import hash_password, verify_password
 from publishers.permissions import ANONYMOUS, Actor, Permission, can, organizations_where, require
+from publishers.registration import Registration
+from publishers.site import Site, SiteContent
 from publishers.tokens import Scope, TokenOwner, Tokens
 
 __all__ = [
     "ANONYMOUS",
     "Accounts",
     "Actor",
+    "Administration",
     "ApiToken",
+    "Audit",
+    "AuditPage",
+    "AuditRow",
     "Base",
     "Conflict",
     "DomainError",
@@ -28,19 +36,24 @@ __all__ = [
     "InvalidInput",
     "Mail",
     "Mailer",
+    "Member",
     "Membership",
     "NotFound",
     "Organization",
     "Permission",
     "PermissionDenied",
+    "Registration",
     "Role",
     "Scope",
+    "Site",
+    "SiteContent",
     "SmtpMailer",
     "TokenOwner",
     "Tokens",
     "Unauthenticated",
     "User",
     "UserInfo",
+    "UserRow",
     "can",
     "hash_password",
     "make_engine",
@@ -49,6 +62,7 @@ __all__ = [
     "open_mailer",
     "organizations_where",
     "require",
+    "truncate_ip",
     "utcnow",
     "verify_password",
 ]

@@ -34,6 +34,7 @@ class UserInfo:
     is_active: bool
     session_generation: int
     locale: str
+    email_verified: bool = True
 
 
 def _user_info(user: User) -> UserInfo:
@@ -46,6 +47,7 @@ def _user_info(user: User) -> UserInfo:
         is_active=user.is_active,
         session_generation=user.session_generation,
         locale=user.locale,
+        email_verified=user.email_verified,
     )
 
 
@@ -187,6 +189,8 @@ class Accounts:
         so the answer does not tell which accounts exist).
         """
         now = self._clock()
+        failure: Unauthenticated | None = None
+        # The failure counter must be committed, so failures are raised after the block.
         with self._sessions.begin() as session:
             user = session.scalar(
                 select(User).where((User.name == login) | (func.lower(User.email) == login.lower()))
@@ -196,16 +200,19 @@ class Accounts:
                 raise Unauthenticated("bad credentials")
             locked = user.locked_until
             if locked is not None and _aware(locked) > now:
-                raise Unauthenticated("bad credentials", locked=True)
-            if not verify_password(password, user.password_hash):
-                user.failed_logins += 1
-                if user.failed_logins >= LOCKOUT_THRESHOLD:
-                    user.locked_until = now + LOCKOUT_PERIOD
-                    user.failed_logins = 0
-                raise Unauthenticated("bad credentials")
-            user.failed_logins = 0
-            user.locked_until = None
-            return _user_info(user)
+                raise Unauthenticated("bad credentials", user_id=user.id, locked=True)
+            if verify_password(password, user.password_hash):
+                user.failed_logins = 0
+                user.locked_until = None
+                return _user_info(user)
+            user.failed_logins += 1
+            locking = user.failed_logins >= LOCKOUT_THRESHOLD
+            if locking:
+                user.locked_until = now + LOCKOUT_PERIOD
+                user.failed_logins = 0
+            # The params name the account for the audit log, never for the answer.
+            failure = Unauthenticated("bad credentials", user_id=user.id, locking=locking)
+        raise failure
 
     def add_member(self, organization_id: str, user_id: str, role: Role) -> None:
         """Give ``user_id`` ``role`` in the organization (replacing an earlier role)."""

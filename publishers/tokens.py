@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from publishers.db import utcnow
-from publishers.errors import InvalidInput, NotFound, Unauthenticated
+from publishers.errors import InvalidInput, NotFound, PermissionDenied, Unauthenticated
 from publishers.model import ApiToken, User
 
 TOKEN_PREFIX = "odp_"  # noqa: S105 -- a public marker that makes leaked tokens greppable, not a secret
@@ -67,6 +67,9 @@ class Tokens:
             user = session.get(User, user_id)
             if user is None or not user.is_active:
                 raise NotFound("user not found")
+            if not user.email_verified:
+                # SPEC §1: an API consumer's e-mail is verified before it gets tokens.
+                raise PermissionDenied("e-mail not verified", reason="email_unverified")
             session.add(
                 ApiToken(
                     user_id=user_id,
@@ -106,6 +109,16 @@ class Tokens:
                 .where(ApiToken.user_id == user_id)
                 .order_by(ApiToken.created.desc())
             ).all()
+
+    def revoke_id(self, user_id: str, token_id: str) -> bool:
+        """Revoke one of the user's tokens by id; return False when it is not theirs."""
+        with self._sessions.begin() as session:
+            row = session.get(ApiToken, token_id)
+            if row is None or row.user_id != user_id:
+                return False
+            if row.revoked is None:
+                row.revoked = self._clock()
+            return True
 
     def revoke(self, user_id: str, *, name: str | None = None) -> int:
         """Revoke the user's token named ``name``, or all of them; return how many."""

@@ -16,7 +16,8 @@ from publishers import Unauthenticated
 bp = Blueprint("auth", __name__)
 
 
-def _safe_next(target: str | None) -> str:
+def safe_next(target: str | None) -> str:
+    """Return ``target`` when it is a path on this site, else the home page."""
     parsed = urlparse(target or "")
     if not target or parsed.scheme or parsed.netloc or not target.startswith("/"):
         return url_for("public.home")
@@ -30,13 +31,25 @@ def login() -> ResponseReturnValue:
     login_name = request.form.get("login", "").strip()
     try:
         user = services().accounts.authenticate(login_name, request.form.get("password", ""))
-    except Unauthenticated:
+    except Unauthenticated as exc:
+        _audit_failure(exc)
         flash(_("Wrong user name or password, or the account is locked for a while."), "error")
         return render_template(
             "auth/login.html", next=request.form.get("next", ""), login=login_name
         ), 401
     login_user(SessionUser(user))
-    return redirect(_safe_next(request.form.get("next")))
+    return redirect(safe_next(request.form.get("next")))
+
+
+def _audit_failure(exc: Unauthenticated) -> None:
+    # The account's id only (never the name or address typed): failures and lockouts.
+    user_id = exc.params.get("user_id")
+    if user_id is None:
+        services().audit.record(None, "signin.failed", "unknown account")
+        return
+    locked = exc.params.get("locked") or exc.params.get("locking")
+    action = "signin.locked" if locked else "signin.failed"
+    services().audit.record(str(user_id), action, f"user:{user_id}")
 
 
 @bp.post("/user/logout")

@@ -1,0 +1,49 @@
+"""Site content on public pages: the site title, the about page, featured datasets.
+
+Sysadmins edit the content at ``/admin/site`` (stored in the database, SPEC §5); the
+templates read it through the helpers this blueprint installs.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, g, render_template
+from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
+
+from app.context import services
+from datasets.public import PublicDataset
+from publishers import SiteContent
+
+bp = Blueprint("site", __name__)
+
+
+def site_content() -> SiteContent:
+    """The site content, read once per request."""
+    if "site_content" not in g:
+        g.site_content = services().site.content()
+    return g.site_content  # type: ignore[no-any-return]
+
+
+def _localized(vi: str, en: str) -> str:
+    return en if str(get_locale()) == "en" and en else vi
+
+
+def featured_datasets() -> list[PublicDataset]:
+    """The featured datasets that are published, in the order the sysadmin chose."""
+    catalog = services().catalog
+    return [view for name in site_content().featured if (view := catalog.get(name)) is not None]
+
+
+@bp.app_context_processor
+def _site_helpers() -> dict[str, object]:
+    content = site_content()
+    return {
+        "site_title": _localized(content.title_vi, content.title_en),
+        "featured_datasets": featured_datasets,
+    }
+
+
+@bp.get("/about")
+def about() -> ResponseReturnValue:
+    content = site_content()
+    return render_template("site/about.html", text=_localized(content.about_vi, content.about_en))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import secrets
 import threading
+import time
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -98,6 +99,19 @@ class PostgresDatastore:
         return _DIALECT.ident(self._schema) + "." + _DIALECT.ident(name)
 
     def _setup(self, password: Any) -> None:
+        # Roles are cluster-wide: several processes (web workers, the job worker, test
+        # databases) may grant to the same role at once, and PostgreSQL answers one of
+        # them "tuple concurrently updated". The statements are idempotent: retry.
+        for attempt in range(5):
+            try:
+                self._setup_once(password)
+                return
+            except psycopg.errors.InternalError_ as exc:
+                if "concurrently" not in str(exc) or attempt == 4:
+                    raise
+                time.sleep(0.05 * (attempt + 1))
+
+    def _setup_once(self, password: Any) -> None:
         role = pg_sql.Identifier(self._reader_role)
         schema = pg_sql.Identifier(self._schema)
         with psycopg.connect(self._url) as conn:

@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 export OPENDATA_DATA_DIR ?= instance
 
-.PHONY: install demo test lint translations oidc-provider
+.PHONY: install demo test lint translations oidc-provider axe
 
 $(VENV)/.installed: setup.cfg constraints.txt
 	python3 -m venv $(VENV)
@@ -26,7 +26,7 @@ lint: install
 	$(VENV)/bin/mypy datasets metadata publishers harvesters search_index
 	$(VENV)/bin/mypy app
 
-test: lint oidc-provider
+test: lint oidc-provider axe
 	$(VENV)/bin/pytest -n 2 --dist loadgroup -q $(PYTEST_ARGS)
 
 translations: install
@@ -35,3 +35,7 @@ translations: install
 # The OpenID Connect provider the single sign-on tests run (Node.js; skipped without it).
 oidc-provider:
 	if command -v npm >/dev/null 2>&1; then npm ci --prefix tests/oidc --no-audit --no-fund --loglevel=error; fi
+
+# axe-core, injected into pages by the browser tests' accessibility checks (pinned in tests/browser/axe).
+axe:
+	if command -v npm >/dev/null 2>&1; then npm ci --prefix tests/browser/axe --no-audit --no-fund --loglevel=error; fi

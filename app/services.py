@@ -207,7 +207,7 @@ def build_services(settings: Settings) -> Services:
         processor=processor,
         editor=DatasetEditor(sessions, vault, public_store, queue),
         workflow=workflow,
-        catalog=PublicCatalog(sessions),
+        catalog=PublicCatalog(sessions, cache_seconds=30),
         search=open_search_index(search_url_for(settings)),
         datastore=datastore,
         mailer=mailer,

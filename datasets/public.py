@@ -13,10 +13,18 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, defer, selectinload, sessionmaker
 
-from datasets.model import Activity, Dataset, DatasetState, RevisionResource, Theme
-from datasets.queries import LOAD_OPTIONS, find_dataset
+from datasets.model import (
+    Activity,
+    Dataset,
+    DatasetState,
+    ResourceVersion,
+    Revision,
+    RevisionResource,
+    Theme,
+)
+from datasets.public_cache import ViewCache
 from datasets.vocab import find_license
 from publishers import Organization, User
 
@@ -224,6 +232,41 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+# What a public view needs: the live revision only, without the publisher-side reports.
+_PUBLIC_VERSION = selectinload(Dataset.live_revision).selectinload(Revision.entries)
+PUBLIC_LOAD_OPTIONS = (
+    _PUBLIC_VERSION.selectinload(RevisionResource.version).options(
+        defer(ResourceVersion.validation),
+        defer(ResourceVersion.findings),
+        defer(ResourceVersion.decisions),
+        defer(ResourceVersion.table_schema),
+        defer(ResourceVersion.error_params),
+    ),
+)
+
+
+# What tells whether a remembered view is still the dataset's public view.
+STAMP_COLUMNS = (
+    Dataset.id,
+    Dataset.state,
+    Dataset.live_revision_id,
+    Dataset.lock_version,
+    Dataset.modified,
+    Dataset.downloads,
+)
+
+
+def stamp_of(dataset: Dataset) -> tuple[object, ...]:
+    """The stamp of a loaded dataset, as ``STAMP_COLUMNS`` (without the id) reads it."""
+    return (
+        dataset.state,
+        dataset.live_revision_id,
+        dataset.lock_version,
+        dataset.modified,
+        dataset.downloads,
+    )
+
+
 @dataclass(frozen=True)
 class CatalogCounts:
     """What the portal holds, for the home page."""
@@ -234,37 +277,75 @@ class CatalogCounts:
 
 
 class PublicCatalog:
-    """Read published datasets; every result goes through ``public_view``."""
+    """Read published datasets; every result goes through ``public_view``.
 
-    def __init__(self, sessions: sessionmaker[Session]) -> None:
+    With ``cache_seconds`` > 0, views are kept in memory for that long and reused only
+    while the dataset's stamp (state, live revision, lock version, modified, downloads) is
+    unchanged, which one small query checks on every read; so a transition is seen at once,
+    and only changes that move no stamp (an organization's title, statistics computed after
+    publication) can show up to ``cache_seconds`` late.
+    """
+
+    def __init__(self, sessions: sessionmaker[Session], *, cache_seconds: float = 0.0) -> None:
         self._sessions = sessions
+        self._cache: ViewCache[PublicDataset] | None = (
+            ViewCache(cache_seconds) if cache_seconds > 0 else None
+        )
 
     def get(self, name_or_id: str) -> PublicDataset | None:
         """Return the published dataset with that name or id, or None."""
+        match = (Dataset.name == name_or_id) | (Dataset.id == name_or_id)
         with self._sessions() as session:
-            dataset = find_dataset(session, name_or_id)
+            if self._cache is not None:
+                row = session.execute(select(*STAMP_COLUMNS).where(match)).first()
+                if row is None:
+                    return None
+                cached = self._cache.get(row[0], tuple(row[1:]))
+                if cached is not None:
+                    return cached
+            dataset = session.scalar(select(Dataset).where(match).options(*PUBLIC_LOAD_OPTIONS))
             if dataset is None:
                 return None
             org = session.get(Organization, dataset.organization_id)
             assert org is not None
-            return public_view(dataset, org)
+            return self._remember(dataset, public_view(dataset, org))
 
     def get_many(self, ids: Iterable[str]) -> list[PublicDataset]:
         """Return the published datasets with these ids, in the given order (one query)."""
         wanted = list(dict.fromkeys(ids))
         if not wanted:
             return []
+        views: dict[str, PublicDataset] = {}
         with self._sessions() as session:
-            rows = session.scalars(
-                select(Dataset).where(Dataset.id.in_(wanted)).options(*LOAD_OPTIONS)
-            ).all()
-            org_ids = {d.organization_id for d in rows}
-            orgs = {
-                o.id: o
-                for o in session.scalars(select(Organization).where(Organization.id.in_(org_ids)))
-            }
-            views = {d.id: v for d in rows if (v := public_view(d, orgs[d.organization_id]))}
+            missing = wanted
+            if self._cache is not None:
+                stamps = session.execute(select(*STAMP_COLUMNS).where(Dataset.id.in_(wanted)))
+                for row in stamps:
+                    if (hit := self._cache.get(row[0], tuple(row[1:]))) is not None:
+                        views[row[0]] = hit
+                missing = [i for i in wanted if i not in views]
+            if missing:
+                rows = session.scalars(
+                    select(Dataset).where(Dataset.id.in_(missing)).options(*PUBLIC_LOAD_OPTIONS)
+                ).all()
+                org_ids = {d.organization_id for d in rows}
+                orgs = {
+                    o.id: o
+                    for o in session.scalars(
+                        select(Organization).where(Organization.id.in_(org_ids))
+                    )
+                }
+                for d in rows:
+                    if (
+                        view := self._remember(d, public_view(d, orgs[d.organization_id]))
+                    ) is not None:
+                        views[d.id] = view
             return [views[i] for i in wanted if i in views]
+
+    def _remember(self, dataset: Dataset, view: PublicDataset | None) -> PublicDataset | None:
+        if self._cache is not None and view is not None:
+            self._cache.put(dataset.id, stamp_of(dataset), view)
+        return view
 
     def activity(self, dataset_id: str, *, limit: int = 20) -> list[PublicActivity]:
         """Return the published dataset's activity, newest first, with who did it."""
@@ -307,8 +388,19 @@ class PublicCatalog:
                 query = query.where(Dataset.modified >= modified_since)
             total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
             order = Dataset.modified.desc() if newest_first else Dataset.name
+            if self._cache is not None:  # ids first: remembered views need no loading
+                ids = session.scalars(
+                    query.with_only_columns(Dataset.id)
+                    .order_by(order, Dataset.id)
+                    .offset(offset)
+                    .limit(limit)
+                ).all()
+                return self.get_many(ids), int(total)
             rows = session.scalars(
-                query.options(*LOAD_OPTIONS).order_by(order, Dataset.id).offset(offset).limit(limit)
+                query.options(*PUBLIC_LOAD_OPTIONS)
+                .order_by(order, Dataset.id)
+                .offset(offset)
+                .limit(limit)
             ).all()
             orgs = {o.id: o for o in session.scalars(select(Organization)).all()}
             views = [v for d in rows if (v := public_view(d, orgs[d.organization_id]))]

@@ -245,6 +245,12 @@ def day(value: datetime | date | None) -> str:
     return "" if value is None else str(format_date(value, "medium"))
 
 
+def current_language() -> str:
+    """The page's language code, for macros (imported without the template context)."""
+    return str(get_locale() or "vi")
+
+
+bp.add_app_template_global(current_language, "current_language")
 bp.add_app_template_filter(isodate, "isodate")
 bp.add_app_template_filter(day, "day")
 bp.add_app_template_global(link_with, "link_with")

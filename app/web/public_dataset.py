@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import PurePosixPath
@@ -11,6 +13,8 @@ from typing import Any
 
 from flask import redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
+from markupsafe import Markup
 
 from app.context import current_actor, services
 from app.web.catalog import dataset_rdf_response
@@ -21,6 +25,7 @@ from app.web.public import bp, query_args, themes
 from datasets.datastore import DatastoreError, DatastoreQuery, UnknownResource
 from datasets.preview import preview_csv
 from datasets.public import PublicDataset, PublicResource
+from datasets.public_cache import ViewCache
 from datasets.vocab import FREQUENCIES, LICENSES
 from metadata import SiteUrls, dataset_to_schemaorg, negotiate_rdf_format, schemaorg_script_json
 from publishers import NotFound, Permission, can
@@ -163,8 +168,23 @@ def column_charts(resource: PublicResource) -> dict[str, Any]:
     return {c["name"]: histogram_chart(c) or top_chart(c) for c in columns}
 
 
+_RELATED: ViewCache[tuple[str, ...]] = ViewCache(60, size=2000)
+
+
 def related(view: PublicDataset, limit: int = 4) -> list[PublicDataset]:
-    """Datasets sharing the first theme, then the first tag, then the organization."""
+    """Datasets sharing the first theme, then the first tag, then the organization.
+
+    The ids are remembered for a minute per dataset version (the views themselves are
+    always current: ``get_many`` drops what is no longer published).
+    """
+    ids = _RELATED.get(view.id, (view.modified,))
+    if ids is None:
+        ids = _related_ids(view, limit)
+        _RELATED.put(view.id, (view.modified,), ids)
+    return services().catalog.get_many(ids)
+
+
+def _related_ids(view: PublicDataset, limit: int) -> tuple[str, ...]:
     search = services().search
     seen, ids = {view.id}, list[str]()
     for field, values in (
@@ -181,15 +201,65 @@ def related(view: PublicDataset, limit: int = 4) -> list[PublicDataset]:
             if hit.id not in seen:
                 seen.add(hit.id)
                 ids.append(hit.id)
-    return services().catalog.get_many(ids[:limit])
+    return tuple(ids[:limit])
 
 
-def _resource_context(view: PublicDataset, resource: PublicResource, rows: int) -> dict[str, Any]:
+class _Fragments:
+    """Rendered HTML that depends only on a published file and the language (bounded LRU)."""
+
+    def __init__(self, size: int = 512) -> None:
+        self._size = size
+        self._items: OrderedDict[tuple[object, ...], Markup] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[object, ...], build: Callable[[], str]) -> Markup:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        value = Markup(build())  # noqa: S704 -- our own rendered template
+        with self._lock:
+            self._items[key] = value
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+        return value
+
+
+_FRAGMENTS = _Fragments()
+
+
+def analysis(view: PublicDataset, resource: PublicResource, layout: str) -> Markup:
+    """The map, data dictionary and column statistics of a table, rendered once per file."""
+    if not resource.is_tabular or resource.sha256 is None:
+        return Markup("")
+    key = (
+        view.name,
+        resource.id,
+        resource.sha256,
+        resource.column_stats is not None,  # statistics arrive with the datastore load
+        str(get_locale()),
+        layout,
+    )
+    return _FRAGMENTS.get(
+        key,
+        lambda: render_template(
+            "public/_analysis.html",
+            dataset=view,
+            r=resource,
+            charts=column_charts(resource),
+            map=map_for(resource),
+            layout=layout,
+        ),
+    )
+
+
+def _resource_context(
+    view: PublicDataset, resource: PublicResource, rows: int, layout: str
+) -> dict[str, Any]:
     tabular = resource.is_tabular and resource.sha256 is not None
     return {
         "preview": preview_page(resource, request.args, rows) if tabular else None,
-        "charts": column_charts(resource) if tabular else {},
-        "map": map_for(resource) if tabular else None,
+        "analysis": analysis(view, resource, layout),
         "downloads": downloads(view, resource) if resource.sha256 else [],
     }
 
@@ -217,7 +287,7 @@ def dataset(name: str) -> ResponseReturnValue:
     return render_template(
         "public/dataset.html",
         dataset=view,
-        parts={r.id: _resource_context(view, r, DATASET_ROWS) for r in view.resources},
+        parts={r.id: _resource_context(view, r, DATASET_ROWS, "dataset") for r in view.resources},
         **_dataset_context(view),
     )
 
@@ -263,5 +333,5 @@ def resource(name: str, resource_id: str) -> ResponseReturnValue:
         dataset=view,
         resource=found,
         site_url=services().settings.site_url.rstrip("/"),
-        **_resource_context(view, found, RESOURCE_ROWS),
+        **_resource_context(view, found, RESOURCE_ROWS, "resource"),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datasets.public_cache import ViewCache
 from tests.factories import publish_sample
 
 
@@ -31,3 +32,29 @@ def test_published_tables_carry_column_statistics(services) -> None:
     assert stats["rows"] == 4
     so_cho = next(c for c in stats["columns"] if c["name"] == "so_cho")
     assert (so_cho["min"], so_cho["max"]) == (18, 40)
+
+
+def test_remembered_views_follow_every_stamp_change(services) -> None:
+    dataset, _rid, _pub, steward = publish_sample(services)
+    first = services.catalog.get(dataset.name)
+    assert services.catalog.get(dataset.name) is first  # remembered
+    services.catalog.record_download(dataset.id)
+    counted = services.catalog.get(dataset.name)
+    assert counted is not first and counted.downloads == 1
+    assert services.catalog.get_many([dataset.id]) == [counted]
+    services.workflow.withdraw(steward, dataset.name, "Dữ liệu sai")
+    assert services.catalog.get(dataset.name) is None
+    assert services.catalog.get_many([dataset.id]) == []
+
+
+def test_view_cache_forgets_after_its_time_and_beyond_its_size() -> None:
+    now = [0.0]
+    cache = ViewCache(10, size=2, clock=lambda: now[0])
+    cache.put("a", (1,), "view a")
+    assert cache.get("a", (1,)) == "view a" and cache.get("a", (2,)) is None
+    cache.put("a", (1,), "view a")
+    now[0] = 11.0
+    assert cache.get("a", (1,)) is None  # expired
+    for key in ("a", "b", "c"):
+        cache.put(key, (1,), key)
+    assert cache.get("a", (1,)) is None and cache.get("c", (1,)) == "c"

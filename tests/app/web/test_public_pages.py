@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from datasets.metadata_input import DatasetMetadata
 from datasets.themes import save_theme
 from publishers import Role
 from tests.factories import actor, make_dataset, make_org, make_user, publish_sample, upload_bytes
@@ -26,7 +27,17 @@ def themed(services):  # type: ignore[no-untyped-def]
         ("Bãi đỗ xe công cộng", "giao-thong"),
         ("Chất lượng không khí", "moi-truong"),
     ):
-        dataset = make_dataset(services, publisher, org, title=title, themes=(theme,), tags=("mở",))
+        dataset = services.editor.create(
+            publisher,
+            org.id,
+            DatasetMetadata(
+                title_vi=title,
+                title_en=f"{title} (EN)",
+                description_vi=f"{title} của thành phố, cập nhật hằng tháng.",
+                themes=(theme,),
+                tags=("mở",),
+            ),
+        )
         upload_bytes(services, publisher, dataset.name, b"ma,so\nA,1\nB,2\n")
         services.workflow.submit(publisher, dataset.name)
         services.workflow.approve(steward, dataset.name)
@@ -53,7 +64,9 @@ def test_home_shows_counts_themes_newest_and_departments(themed, client) -> None
 def test_search_by_unaccented_words_highlights_and_counts_facets(themed, client) -> None:
     html = _text(client, "/dataset?q=tram+dung")
     assert "Tìm thấy 1 bộ dữ liệu" in html
-    assert re.search(r"<mark>Trạm</mark>\s*<mark>dừng</mark>", html)
+    snippet = re.search(r'<p class="snippet">(.*?)</p>', html)
+    assert snippet and snippet.group(1).startswith("<mark>Trạm</mark> <mark>dừng</mark> xe buýt")
+    assert "Trạm dừng xe buýt</a>" in html  # titles stay plain
     assert "Bãi đỗ xe" not in html
     everything = _text(client, "/dataset")
     theme_facet = re.search(
@@ -114,6 +127,8 @@ def test_english_is_remembered_with_english_dates_and_numbers(services, client) 
     assert response.status_code == 302 and response.headers["Location"].endswith(dataset.name)
     html = _text(client, f"/dataset/{dataset.name}")
     assert "About this dataset" in html and "Thông tin bộ dữ liệu" not in html
+    assert re.search(r"<h1>Test data \d+</h1>", html)  # the English title
+    assert re.search(r"Test Department \d+", html)  # the organization's English title
     year = str(dataset.created.year)
     assert re.search(r"Updated [A-Z][a-z]{2} \d{1,2}, " + year, html)
     vi = _text(client.application.test_client(), f"/dataset/{dataset.name}")

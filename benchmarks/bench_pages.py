@@ -1,0 +1,182 @@
+"""Page benchmark: p50/p95 latency of the public pages under a bounded load (SPEC §8).
+
+Builds the demo catalog in a temporary data dir (``opendata db upgrade`` + ``opendata demo``),
+starts ``opendata serve --workers 2`` (gunicorn, threaded workers, rate limits off) on
+127.0.0.1, warms every page once, then runs ``--clients`` (default 8) concurrent clients, each
+sending ``--requests`` (default 150) requests over a keep-alive connection, cycling through
+the home page, search pages (a few queries, with and without facets) and every dataset page.
+Prints p50/p95/p99 latency per page kind and overall, throughput and the status codes seen.
+SPEC §8 target: search and dataset pages p95 under 100 ms with 8 clients on 2 workers.
+
+    .venv/bin/python benchmarks/bench_pages.py
+    .venv/bin/python benchmarks/bench_pages.py --clients 8 --requests 300
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OPENDATA = str(Path(sys.executable).parent / "opendata")
+SEARCHES = [
+    "/dataset",
+    "/dataset?q=xe+buyt",
+    "/dataset?q=chat+luong+khong+khi",
+    "/dataset?q=truong+hoc&theme=giao-duc",
+    "/dataset?q=ngan+sach",
+    "/dataset?theme=giao-thong&res_format=CSV",
+    "/dataset?q=benh+vien&sort=modified",
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _env(data_dir: Path, port: int) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OPENDATA_")}
+    env.pop("DATABASE_URL", None)
+    env.update(
+        OPENDATA_DATA_DIR=str(data_dir),
+        OPENDATA_RATE_LIMIT_ANON="0",
+        OPENDATA_RATE_LIMIT_TOKEN="0",
+        OPENDATA_SITE_URL=f"http://127.0.0.1:{port}",
+        OPENDATA_LOG_LEVEL="WARNING",
+    )
+    return env
+
+
+def _get(conn: http.client.HTTPConnection, path: str) -> tuple[int, bytes]:
+    conn.request("GET", path, headers={"Accept": "text/html"})
+    response = conn.getresponse()
+    return response.status, response.read()
+
+
+def _wait_ready(port: int, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            if _get(conn, "/healthz")[0] == 200:
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit("the server did not start")
+
+
+def _dataset_paths(port: int) -> list[str]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    status, body = _get(conn, "/sitemap.xml")
+    assert status == 200
+    text = body.decode()
+    paths = []
+    for part in text.split("<loc>")[1:]:
+        url = part.split("</loc>", 1)[0]
+        path = url.split(f":{port}", 1)[1]
+        if path.startswith("/dataset/") and "/resource/" not in path:
+            paths.append(path)
+    return paths
+
+
+def _client(port: int, plan: list[tuple[str, str]], out: list[tuple[str, float, int]]) -> None:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    for kind, path in plan:
+        start = time.perf_counter()
+        try:
+            status, _body = _get(conn, path)
+        except (OSError, http.client.HTTPException):
+            conn.close()
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            status = 0
+        out.append((kind, (time.perf_counter() - start) * 1000, status))
+    conn.close()
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--requests", type=int, default=150, help="requests per client")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--keep", action="store_true", help="keep the temporary data dir")
+    args = parser.parse_args()
+
+    data_dir = Path(tempfile.mkdtemp(prefix="bench-pages-"))
+    port = _free_port()
+    env = _env(data_dir, port)
+    started = time.perf_counter()
+    for command in (["db", "upgrade"], ["demo"]):
+        subprocess.run([OPENDATA, *command], env=env, check=True, capture_output=True)
+    print(f"demo catalog built in {time.perf_counter() - started:.1f} s ({data_dir})")
+    server = subprocess.Popen(
+        [OPENDATA, "serve", "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        _wait_ready(port)
+        datasets = _dataset_paths(port)
+        pages = [("home", "/")] + [("search", p) for p in SEARCHES]
+        pages += [("dataset", p) for p in datasets]
+        warm = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        for _round in range(2):  # every worker process warms its caches
+            for _kind, path in pages:
+                assert _get(warm, path)[0] == 200, path
+        results: list[tuple[str, float, int]] = []
+        threads = []
+        for i in range(args.clients):
+            plan = [pages[(i * 7 + n) % len(pages)] for n in range(args.requests)]
+            threads.append(threading.Thread(target=_client, args=(port, plan, results)))
+        started = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        elapsed = time.perf_counter() - started
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        if not args.keep:
+            shutil.rmtree(data_dir, ignore_errors=True)
+
+    by_kind: dict[str, list[float]] = defaultdict(list)
+    for kind, ms, _status in results:
+        by_kind[kind].append(ms)
+    statuses = Counter(status for _kind, _ms, status in results)
+    print(
+        f"{len(results)} requests, {args.clients} concurrent clients, {args.workers} workers: "
+        f"{len(results) / elapsed:.0f} requests/s; status codes {dict(statuses)}"
+    )
+    print(f"{'page':<10}{'n':>6}{'p50 ms':>10}{'p95 ms':>10}{'p99 ms':>10}{'mean ms':>10}")
+    everything = [ms for _kind, ms, _status in results]
+    for kind, values in [*sorted(by_kind.items()), ("all", everything)]:
+        print(
+            f"{kind:<10}{len(values):>6}{_percentile(values, 0.5):>10.1f}"
+            f"{_percentile(values, 0.95):>10.1f}{_percentile(values, 0.99):>10.1f}"
+            f"{statistics.fmean(values):>10.1f}"
+        )
+    worst = max(_percentile(by_kind[k], 0.95) for k in ("search", "dataset"))
+    print(f"target: search and dataset p95 < 100 ms -> {'met' if worst < 100 else 'NOT met'}")
+
+
+if __name__ == "__main__":
+    main()

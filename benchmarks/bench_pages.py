@@ -146,6 +146,7 @@ def main() -> None:
         for i in range(args.clients):
             plan = [pages[(i * 7 + n) % len(pages)] for n in range(args.requests)]
             threads.append(threading.Thread(target=_client, args=(port, plan, results)))
+        load_before = os.getloadavg()[0]
         started = time.perf_counter()
         for thread in threads:
             thread.start()
@@ -174,6 +175,10 @@ def main() -> None:
             f"{_percentile(values, 0.95):>10.1f}{_percentile(values, 0.99):>10.1f}"
             f"{statistics.fmean(values):>10.1f}"
         )
+    print(
+        f"machine: {os.cpu_count()} CPUs, load average before/after the run "
+        f"{load_before:.1f}/{os.getloadavg()[0]:.1f} (other processes skew the figures)"
+    )
     worst = max(_percentile(by_kind[k], 0.95) for k in ("search", "dataset"))
     print(f"target: search and dataset p95 < 100 ms -> {'met' if worst < 100 else 'NOT met'}")
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 from datasets.editing import JOB_PROCESS_VERSION, DatasetEditor
+from datasets.model import Dataset
+from datasets.workflow import Workflow
 from harvesters import (
     JOB_HARVEST,
     AddressPolicy,
@@ -22,6 +25,50 @@ if TYPE_CHECKING:
     from app.services import Services
 
 
+log = logging.getLogger(__name__)
+BATCH = 250
+
+
+class BatchIndexer:
+    """Collect the datasets a harvest job changed; update the search index in batches.
+
+    A failed batch marks its datasets ``index_stale`` (``opendata index rebuild`` repairs
+    them), as a failed after-commit update does for a single dataset.
+    """
+
+    def __init__(self, services: Services) -> None:
+        self._services = services
+        self._pending: list[str] = []
+
+    def add(self, dataset_id: str) -> None:
+        """Remember a changed dataset; flush when a batch is full."""
+        self._pending.append(dataset_id)
+        if len(self._pending) >= BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        """Bring the index in line with the database for every remembered dataset."""
+        ids, self._pending = list(dict.fromkeys(self._pending)), []
+        if not ids:
+            return
+        from app.services import document_from_public
+
+        svc = self._services
+        try:
+            views = {i: svc.catalog.get(i) for i in ids}
+            svc.search.upsert([document_from_public(v) for v in views.values() if v is not None])
+            gone = [i for i, v in views.items() if v is None]
+            if gone:
+                svc.search.delete(gone)
+        except Exception:
+            log.exception("harvest index batch failed", extra={"count": len(ids)})
+            with svc.sessions.begin() as session:
+                for dataset_id in ids:
+                    dataset = session.get(Dataset, dataset_id)
+                    if dataset is not None:
+                        dataset.index_stale = True
+
+
 def build_harvester(services: Services) -> Harvester:
     """Return the harvester; register its queue job. Imports process files inline."""
     settings = services.settings
@@ -29,13 +76,26 @@ def build_harvester(services: Services) -> Harvester:
     # The harvest job already runs in the background: it processes each file itself so
     # that it can submit and approve in the same run.
     inline = InlineQueue({JOB_PROCESS_VERSION: services.processor.run_job})
+    indexer = BatchIndexer(services)
+    # A workflow of its own: the same transitions, listeners and after-commit work as the
+    # shared one, but search-index updates are batched per job (one Whoosh commit per
+    # batch instead of one per dataset: the largest cost of a 10,000-dataset harvest).
+    workflow = Workflow(services.sessions, services.accounts, services.queue)
+    workflow.add_after_commit(indexer.add)
+    for name in ("prune_datastore",):
+        callback = getattr(services, name, None)
+        if callable(callback):
+            workflow.add_after_commit(callback)
+    notifier = getattr(services, "notifier", None)
+    if notifier is not None and hasattr(workflow, "add_listener"):
+        workflow.add_listener(notifier.on_transition)
     editor = DatasetEditor(services.sessions, services.vault, services.public_store, inline)
     scratch = data_dir / "tmp" / "harvest"
     scratch.mkdir(parents=True, exist_ok=True)
     deps = RunnerDeps(
         sessions=services.sessions,
         accounts=services.accounts,
-        importer=Importer(services.sessions, editor, services.workflow, utcnow),
+        importer=Importer(services.sessions, editor, workflow, utcnow),
         hash_key=services.keys.hash_key,
         scratch=scratch,
         clock=utcnow,
@@ -52,6 +112,7 @@ def build_harvester(services: Services) -> Harvester:
         AddressPolicy.from_setting(settings.harvest_allowed_hosts),
         HttpLimits(max_bytes=settings.max_upload_bytes),
         queue=services.queue,
+        on_finish=indexer.flush,
     )
     services.queue.register(JOB_HARVEST, harvester.run_job)
     return harvester

@@ -74,6 +74,7 @@ class Harvester:
         limits: HttpLimits,
         queue: TaskQueue | None = None,
         clock: Callable[[], datetime] = utcnow,
+        on_finish: Callable[[], None] | None = None,
     ) -> None:
         self._sessions = sessions
         self.sources = sources
@@ -82,6 +83,7 @@ class Harvester:
         self._limits = limits
         self._queue = queue
         self._clock = clock
+        self._on_finish = on_finish
 
     def open_source(self, info: SourceInfo) -> HarvestSource:
         """Return the source object of ``info`` on a fresh guarded session."""
@@ -131,6 +133,9 @@ class Harvester:
         except Exception:
             log.exception("harvest job failed", extra={"source": info.name, "job_id": job_id})
             report.status, report.error = "failed", "internal_error"
+        finally:
+            if self._on_finish is not None:
+                self._on_finish()  # e.g. the batched search-index update
         self._finish(job_id, report)
         if not dry_run:
             self.sources.mark_run(info.id, self._clock())

@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from datasets.model import Dataset
 from harvesters import HarvestObject
+from search_index import SearchQuery
 from tests.factories import make_org
 from tests.harvesters.conftest import csv_route, package, register, search_page
 from tests.servers import Recorded, ReplayServer
@@ -44,6 +45,8 @@ def test_harvest_creates_publishes_and_skips_unchanged(hservices, org):  # type:
         assert view.provenance.source_name == "ckan-a"
         assert view.provenance.remote_url.startswith(server.url + "/dataset/bo-du-lieu-")
         assert view.resources[0].format == "CSV"
+        hits = hservices.search.search(SearchQuery(text="bộ dữ liệu")).hits
+        assert sorted(h.name for h in hits) == ["bo-du-lieu-1", "bo-du-lieu-2"]  # indexed
         downloads = len([r for r in server.requests if r.startswith("/files/")])
 
         again = hservices.harvester.run("ckan-a")
@@ -74,6 +77,8 @@ def test_lost_approval_withdraws_and_changed_stamp_updates(hservices, org):  # t
         assert sorted(states.values()) == ["published", "withdrawn"]
         titles = [v.title for v in hservices.catalog.iter_all()]
         assert titles == ["Tên mới"]
+        hits = hservices.search.search(SearchQuery(text="bộ dữ liệu 2")).hits
+        assert "bo-du-lieu-2" not in [h.name for h in hits]  # withdrawn: out of the index
 
 
 def test_safety_stop_withdraws_nothing(hservices, org):  # type: ignore[no-untyped-def]

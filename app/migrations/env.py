@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
-import datasets.model  # noqa: F401  (registers the dataset tables)
+import datasets.model
 import datasets.reports  # (registers the personal-data reports)
 import datasets.usage  # noqa: F401  (registers the usage counters)
 import harvesters.model  # noqa: F401  (registers the harvest tables)

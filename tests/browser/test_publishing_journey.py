@@ -110,7 +110,9 @@ def test_publisher_to_public_page_with_rejection(services, live_server, page, tm
     _sign_in(page, base, steward.name)
     page.goto(base + "/review")
     assert "lan-ban-tin" in page.locator("table.review-queue").inner_text()
-    page.locator("table.review-queue").get_by_role("link", name="Chợ truyền thống thành phố").click()
+    page.locator("table.review-queue").get_by_role(
+        "link", name="Chợ truyền thống thành phố"
+    ).click()
     page.fill("#reject-comment", "Thêm mô tả tiếng Anh cho cột so_sap")
     page.get_by_role("button", name="Trả lại").click()
     page.wait_for_load_state()

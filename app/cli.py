@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-import threading
 from typing import Any
 
 import click
@@ -242,8 +241,9 @@ def serve(bind: str, workers: int, threads: int, no_jobs: bool) -> None:
         from app.harvesting import schedule_harvests
 
         schedule_harvests(svc)
-        consumer = svc.queue.huey.create_consumer(workers=1, worker_type="thread")
-        threading.Thread(target=consumer.start, daemon=True, name="jobs").start()
+        from app.server import start_embedded_jobs
+
+        start_embedded_jobs(svc.queue.huey, threads=1)
         click.echo("running queued jobs in this process (use --no-jobs with `opendata worker`)")
     run_gunicorn(settings, bind=bind, workers=workers, threads=threads)
 

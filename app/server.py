@@ -37,3 +37,16 @@ def run_gunicorn(settings: Settings, *, bind: str, workers: int, threads: int) -
         "proc_name": "opendata",
     }
     _Gunicorn(options, settings).run()
+
+
+def start_embedded_jobs(huey: Any, threads: int = 1) -> Any:
+    """Run queued jobs in background threads of this process (no `opendata worker` needed).
+
+    Huey's consumer installs signal handlers when it starts, which only the main thread
+    may do; the server's own process manager owns the signals, so the consumer's are
+    skipped. Returns the running consumer.
+    """
+    consumer = huey.create_consumer(workers=threads, worker_type="thread")
+    consumer._set_signal_handlers = lambda: None  # the server handles signals
+    consumer.start()
+    return consumer

@@ -11,7 +11,8 @@ from publishers import ANONYMOUS, Actor
 
 def services() -> Services:
     """Return the services of the running application."""
-    return current_app.extensions["opendata"]  # type: ignore[no-any-return]
+    composed: Services = current_app.extensions["opendata"]
+    return composed
 
 
 def current_actor() -> Actor:

@@ -9,7 +9,7 @@ from gunicorn.app.base import BaseApplication
 from app.config import Settings
 
 
-class _Gunicorn(BaseApplication):  # type: ignore[misc]
+class _Gunicorn(BaseApplication):  # type: ignore[misc]  # gunicorn ships no type hints
     def __init__(self, options: dict[str, Any], settings: Settings) -> None:
         self._options = options
         self._settings = settings

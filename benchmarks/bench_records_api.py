@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-
+# The imports below need the repository and this folder on sys.path (run as a script).
 from bench_datastore import (  # noqa: E402
     SCHEMA,
     build_datasette_db,

@@ -34,6 +34,7 @@ class HueyQueue:
         self.huey = huey
         self._handlers = dict(handlers)
 
+        # Huey ships no type hints, so its decorator is untyped.
         @huey.task(retries=2, retry_delay=5, name="opendata.run_job")  # type: ignore[untyped-decorator]
         def run_job(job: str, payload: dict[str, Any]) -> None:
             log.info("job start", extra={"job": job})

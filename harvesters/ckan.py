@@ -44,7 +44,7 @@ _FIELD_MAP = {
 }
 
 
-class _RemoteCkan(ckanapi.RemoteCKAN):  # type: ignore[misc]
+class _RemoteCkan(ckanapi.RemoteCKAN):  # type: ignore[misc]  # ckanapi ships no type hints
     """ckanapi ignores the HTTP status; a 5xx or 429 must stay a retryable failure."""
 
     def _request_fn(self, *args: Any) -> tuple[int, str]:

@@ -9,7 +9,7 @@ but keeps identifiers updates the same local dataset.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 from harvesters.base import (
@@ -118,7 +118,7 @@ def fields_of(dataset: RemoteDataset) -> dict[str, str]:
 
 
 def record_from_dataset(
-    dataset: RemoteDataset, ref: RemoteRef, scratch: Path, fetch_file: object
+    dataset: RemoteDataset, ref: RemoteRef, scratch: Path, fetch_file: Callable[[str, Path], object]
 ) -> RemoteRecord:
     """Map a parsed dataset to a record; tabular distributions are downloaded."""
     resources = []
@@ -137,7 +137,7 @@ def record_from_dataset(
             )
             continue
         dest = scratch_file(scratch, kind)
-        fetch_file(dist.download_url, dest)  # type: ignore[operator]
+        fetch_file(dist.download_url, dest)
         resources.append(
             RemoteResource(
                 key=key,

@@ -8,6 +8,7 @@ class HarvestError(Exception):
 
     code = "harvest_error"
     transient = False
+    attempts = 1  # how many tries the runner made before giving up
 
     def __init__(self, message: str, *, code: str | None = None, transient: bool | None = None):
         super().__init__(message)

@@ -257,6 +257,7 @@ def iter_body(response: requests.Response, limits: HttpLimits) -> Iterator[bytes
 def _buffer(response: requests.Response, limits: HttpLimits) -> None:
     # requests' own slots: the body is read here, under the cap, instead of by requests.
     response._content = b"".join(iter_body(response, limits))
+    # requests' private flag: the body was read by our size-capped reader, not requests.
     response._content_consumed = True  # type: ignore[attr-defined]
 
 

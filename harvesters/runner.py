@@ -115,7 +115,7 @@ def with_retries(deps: RunnerDeps, action: Callable[[], T]) -> tuple[T, int]:
             return action(), attempt
         except HarvestError as exc:
             if not exc.transient or attempt >= deps.attempts:
-                exc.attempts = attempt  # type: ignore[attr-defined]
+                exc.attempts = attempt
                 raise
             deps.sleep(deps.backoff * 2 ** (attempt - 1))
             attempt += 1

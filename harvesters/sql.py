@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import csv
 import re
+import sqlite3
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import cast
 
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine, make_url
@@ -78,8 +80,8 @@ class SqlSource:
             engine = create_engine(f"sqlite:///file:{path}?mode=ro&uri=true", poolclass=NullPool)
 
             @event.listens_for(engine, "connect")
-            def _read_only(dbapi_conn: object, _record: object) -> None:
-                dbapi_conn.execute("PRAGMA query_only = 1")  # type: ignore[attr-defined]
+            def _read_only(dbapi_conn: sqlite3.Connection, _record: object) -> None:
+                dbapi_conn.execute("PRAGMA query_only = 1")
 
         elif url.drivername.startswith(("postgresql", "postgres")):
             host = url.host or "localhost"
@@ -146,8 +148,8 @@ class SqlSource:
                 conn.execute(text(f"SET LOCAL statement_timeout = {int(self._timeout_ms)}"))
             else:
                 deadline = time.monotonic() + self._timeout_ms / 1000
-                raw = conn.connection.driver_connection
-                raw.set_progress_handler(lambda: int(time.monotonic() > deadline), 10_000)  # type: ignore[union-attr]
+                raw = cast(sqlite3.Connection, conn.connection.driver_connection)  # SQLite here
+                raw.set_progress_handler(lambda: int(time.monotonic() > deadline), 10_000)
             result = conn.execution_options(stream_results=True).execute(text(query))
             writer = csv.writer(out)
             writer.writerow(list(result.keys()))

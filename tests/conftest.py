@@ -106,24 +106,24 @@ def services(settings: Settings) -> Iterator[Services]:
 
 
 @pytest.fixture
-def app(settings: Settings, services: Services):  # type: ignore[no-untyped-def]
+def app(settings: Settings, services: Services):
     from app import create_app
 
     return create_app(settings, services)
 
 
 @pytest.fixture
-def client(app):  # type: ignore[no-untyped-def]
+def client(app):
     return app.test_client()
 
 
 @pytest.fixture
-def runner(app):  # type: ignore[no-untyped-def]
+def runner(app):
     return app.test_cli_runner()
 
 
 @pytest.fixture
-def live_server(app) -> Iterator[LiveServer]:  # type: ignore[no-untyped-def]
+def live_server(app) -> Iterator[LiveServer]:
     """The app served over HTTP on 127.0.0.1 (a real socket, threaded)."""
     server = LiveServer(app)
     server.start()
@@ -161,7 +161,7 @@ def second_portal(tmp_path: Path) -> Iterator[LiveServer]:
 CSRF_RE = __import__("re").compile(r'name="csrf_token" value="([^"]+)"')
 
 
-def csrf_from(client, path: str) -> str:  # type: ignore[no-untyped-def]
+def csrf_from(client, path: str) -> str:
     """Return the CSRF token of the form on ``path``."""
     page = client.get(path)
     match = CSRF_RE.search(page.get_data(as_text=True))
@@ -172,7 +172,7 @@ def csrf_from(client, path: str) -> str:  # type: ignore[no-untyped-def]
 class AuthActions:
     """Sign in and out through the real login form."""
 
-    def __init__(self, client) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, client) -> None:
         self._client = client
 
     def login(self, login: str, password: str) -> object:
@@ -187,11 +187,11 @@ class AuthActions:
 
 
 @pytest.fixture
-def auth(client) -> AuthActions:  # type: ignore[no-untyped-def]
+def auth(client) -> AuthActions:
     return AuthActions(client)
 
 
-def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # type: ignore[no-untyped-def]
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
     """Say how many tests ran on PostgreSQL, so a CI log shows they were not skipped."""
     passed = terminalreporter.stats.get("passed", [])
     on_postgres = [r for r in passed if "postgres" in r.keywords]

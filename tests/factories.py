@@ -86,7 +86,7 @@ def make_dataset(
         title_en=f"Test data {n}",
         description_vi="Mô tả thử nghiệm.",
         **meta,
-    )  # type: ignore[arg-type]
+    )
     return services.editor.create(who, org.id, metadata)
 
 

@@ -187,7 +187,7 @@ def public_surfaces(name: str, dataset_id: str, resource_id: str, org: str) -> l
     ]
 
 
-def missing_surfaces(app, urls: list[str]) -> list[str]:  # type: ignore[no-untyped-def]
+def missing_surfaces(app, urls: list[str]) -> list[str]:
     """Return the URLs no route of this build answers (their blueprint does not exist yet)."""
     adapter = app.url_map.bind("localhost")
     missing = []
@@ -226,7 +226,7 @@ def _leaks(text: str, canaries: list[Canary]) -> list[str]:
 
 
 @pytest.fixture
-def published_canary(services):  # type: ignore[no-untyped-def]
+def published_canary(services):
     """Publish the canary table through the whole pipeline; return what the test needs."""
     data, canaries = canary_table()
     org = make_org(services, name="so-canary")

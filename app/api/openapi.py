@@ -336,7 +336,9 @@ def _ok(schema: str, description: str, status: str = "200", etag: bool = False) 
     return {status: response}
 
 
-def _p(name: str, where: str, schema: dict[str, Any], description: str, required: bool = False):  # type: ignore[no-untyped-def]
+def _p(
+    name: str, where: str, schema: dict[str, Any], description: str, required: bool = False
+) -> dict[str, Any]:
     return {
         "name": name,
         "in": where,

@@ -74,7 +74,8 @@ def json_body() -> dict[str, Any]:
 
 def usage() -> UsageRecorder:
     """Return the usage recorder of the running application."""
-    return current_app.extensions["opendata_usage"]  # type: ignore[no-any-return]
+    recorder: UsageRecorder = current_app.extensions["opendata_usage"]
+    return recorder
 
 
 @bp.errorhandler(DomainError)

@@ -77,6 +77,7 @@ def stream_export(
     def work() -> None:
         out = _QueueWriter(chunks, cancelled)
         try:
+            # _QueueWriter is a RawIOBase, not typing.BinaryIO; export_rows only calls write().
             export_rows(fields, rows(), fmt, out)  # type: ignore[arg-type]
             out.finish()
             chunks.put(_DONE)

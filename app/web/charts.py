@@ -58,7 +58,9 @@ def histogram_chart(column: Mapping[str, Any]) -> Chart | None:
     edges: Sequence[object] = histogram["edges"]
     kind = str(column.get("kind"))
     one_per_value = (
-        len(edges) > 2 and all(isinstance(e, int) for e in edges) and edges[1] == edges[0] + 1  # type: ignore[operator]
+        len(edges) > 2
+        and len(ints := [e for e in edges if isinstance(e, int)]) == len(edges)
+        and ints[1] == ints[0] + 1
     ) or (kind == "date" and len(counts) == len(edges) - 1 and _consecutive_days(edges))
     top = max(counts) or 1
     step = WIDTH / len(counts)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -95,11 +97,11 @@ def edit_dataset(name: str) -> ResponseReturnValue:
     return redirect(url_for("manage.dataset", name=name))
 
 
-def _user_names(ids: object) -> dict[str, str]:
+def _user_names(ids: Iterable[str | None]) -> dict[str, str]:
     """Return user id → display name (full name, else account name) for activity lines."""
     accounts = services().accounts
     names = {}
-    for user_id in {i for i in ids if i}:  # type: ignore[attr-defined]
+    for user_id in {i for i in ids if i}:
         info = accounts.find_user(user_id)
         if info is not None:
             names[user_id] = info.full_name or info.name
@@ -206,11 +208,11 @@ def review() -> ResponseReturnValue:
     )
 
 
-def _queue_versions(dataset_ids: object) -> dict[str, list[ResourceVersion]]:
+def _queue_versions(dataset_ids: Iterable[str]) -> dict[str, list[ResourceVersion]]:
     """Return each waiting dataset's resource versions (for the report links)."""
     result: dict[str, list[ResourceVersion]] = {}
     with services().sessions() as session:
-        for dataset_id in dataset_ids:  # type: ignore[attr-defined]
+        for dataset_id in dataset_ids:
             dataset = session.get(Dataset, dataset_id)
             if dataset is not None and dataset.working_revision is not None:
                 result[dataset_id] = [e.version for e in dataset.working_revision.entries]

@@ -8,13 +8,14 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from app.context import current_actor, services
+from datasets.public import PublicDataset
 from datasets.reports import ReportStatus, TooManyReports, client_key
 from publishers import InvalidInput, NotFound, utcnow
 
 bp = Blueprint("reports", __name__)
 
 
-def _public_dataset(name: str):  # type: ignore[no-untyped-def]
+def _public_dataset(name: str) -> PublicDataset:
     view = services().catalog.get(name)
     if view is None:
         raise NotFound("dataset not found")

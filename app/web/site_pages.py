@@ -21,7 +21,8 @@ def site_content() -> SiteContent:
     """The site content, read once per request."""
     if "site_content" not in g:
         g.site_content = services().site.content()
-    return g.site_content  # type: ignore[no-any-return]
+    content: SiteContent = g.site_content
+    return content
 
 
 def _localized(vi: str, en: str) -> str:

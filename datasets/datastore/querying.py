@@ -263,7 +263,8 @@ def check_select(sql: str) -> str:
     This is the friendly first check; the backends also enforce read-only access with
     an authorizer or a SELECT-only role and refuse several statements.
     """
-    body = sql[_LEADING_NOISE.match(sql).end() :]  # type: ignore[union-attr]
+    noise = _LEADING_NOISE.match(sql)  # matches the empty string at worst
+    body = sql[noise.end() :] if noise else sql
     if not re.match(r"(?i)(select|with)\b", body):
         raise SqlNotAllowed("only a single SELECT statement is allowed")
     return sql

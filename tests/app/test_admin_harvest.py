@@ -14,7 +14,7 @@ SEARCH = "/api/action/package_search"
 
 
 @pytest.fixture
-def hclient(settings):  # type: ignore[no-untyped-def]
+def hclient(settings):
     from app import create_app
     from app.services import build_services
 
@@ -24,7 +24,7 @@ def hclient(settings):  # type: ignore[no-untyped-def]
     svc.engine.dispose()
 
 
-def test_admin_registers_runs_and_reads_reports(hclient):  # type: ignore[no-untyped-def]
+def test_admin_registers_runs_and_reads_reports(hclient):
     client, svc = hclient
     org = make_org(svc, "so-admin")
     make_user(svc, sysadmin=True, name="quantri")
@@ -64,7 +64,7 @@ def test_admin_registers_runs_and_reads_reports(hclient):  # type: ignore[no-unt
     assert f"{server.url}/dataset/bo-du-lieu-1" in ttl
 
 
-def test_admin_harvest_pages_are_for_sysadmins_only(hclient):  # type: ignore[no-untyped-def]
+def test_admin_harvest_pages_are_for_sysadmins_only(hclient):
     client, svc = hclient
     org = make_org(svc, "so-khong")
     make_user(svc, org, Role.STEWARD, name="quanly")

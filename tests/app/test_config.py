@@ -33,7 +33,7 @@ def test_env_file_is_read_and_environment_wins(tmp_path: Path) -> None:
 def test_settings_are_frozen(tmp_path: Path) -> None:
     settings = load_settings({"OPENDATA_DATA_DIR": str(tmp_path)})
     with pytest.raises(dataclasses.FrozenInstanceError):
-        settings.max_upload_mb = 1  # type: ignore[misc]
+        settings.max_upload_mb = 1
 
 
 @pytest.mark.parametrize(

@@ -33,7 +33,7 @@ def test_embedded_consumer_runs_queued_jobs_off_the_main_thread(tmp_path: Path) 
     while not done and time.monotonic() < deadline:
         time.sleep(0.1)
     for consumer in consumers:
-        consumer.stop(graceful=True)  # type: ignore[attr-defined]
+        consumer.stop(graceful=True)
     assert errors == []
     assert done == ["Đã xử lý"]
     assert queue.pending_count() == 0

@@ -15,7 +15,7 @@ SECRET = "tok-8c1d2e9f-very-secret"
 SEARCH = "/api/action/package_search"
 
 
-def _cli(settings, *args: str, stdin: str | None = None):  # type: ignore[no-untyped-def]
+def _cli(settings, *args: str, stdin: str | None = None):
     env = {
         "OPENDATA_DATA_DIR": str(settings.data_dir),
         "DATABASE_URL": settings.database_url,
@@ -24,7 +24,7 @@ def _cli(settings, *args: str, stdin: str | None = None):  # type: ignore[no-unt
     return CliRunner().invoke(main, list(args), env=env, input=stdin, catch_exceptions=False)
 
 
-def test_harvest_commands_end_to_end(settings, services, caplog):  # type: ignore[no-untyped-def]
+def test_harvest_commands_end_to_end(settings, services, caplog):
     caplog.set_level(logging.DEBUG)
     make_org(services, "so-cli")
     with ReplayServer({}) as server:
@@ -67,7 +67,7 @@ def test_harvest_commands_end_to_end(settings, services, caplog):  # type: ignor
     )
 
 
-def test_harvest_source_add_names_the_bad_key(settings, services):  # type: ignore[no-untyped-def]
+def test_harvest_source_add_names_the_bad_key(settings, services):
     make_org(services, "so-cli-2")
     result = CliRunner().invoke(
         main,
@@ -109,7 +109,7 @@ def test_harvest_source_add_names_the_bad_key(settings, services):  # type: igno
     assert "url: credentials_in_url_use_auth" in bad_url.output
 
 
-def test_demo_registers_a_harvest_source_without_running_it(services):  # type: ignore[no-untyped-def]
+def test_demo_registers_a_harvest_source_without_running_it(services):
     from app.harvesting import DEMO_SOURCE, register_demo_source
 
     make_org(services, "cuc-thong-ke")

@@ -10,7 +10,7 @@ from search_index import SearchQuery
 from tests.factories import publish_sample
 
 
-def _hits(services, text: str) -> list[str]:  # type: ignore[no-untyped-def]
+def _hits(services, text: str) -> list[str]:
     return [h.name for h in services.search.search(SearchQuery(text=text)).hits]
 
 
@@ -26,7 +26,7 @@ def test_publish_indexes_and_withdraw_removes(services, client) -> None:
 
 def test_failed_index_update_is_marked_and_rebuild_repairs_it(services, settings) -> None:
     class Broken:
-        def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
+        def __getattr__(self, name: str):
             if name in ("upsert", "delete"):
 
                 def fail(*_args: object) -> None:

@@ -23,7 +23,7 @@ CSV = (
 TITLE = "Điểm phát Wi-Fi công cộng đường phố"
 
 
-def _cli(settings, *args: str) -> str:  # type: ignore[no-untyped-def]
+def _cli(settings, *args: str) -> str:
     env = {"OPENDATA_DATA_DIR": str(settings.data_dir), "DATABASE_URL": settings.database_url}
     result = CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
     assert result.exit_code == 0, result.output

@@ -32,7 +32,7 @@ class Catalog:
     air: str
 
 
-def seed(services) -> Catalog:  # type: ignore[no-untyped-def]
+def seed(services) -> Catalog:
     """Publish three datasets in two themes through the real workflow."""
     admin = actor(services, make_user(services, sysadmin=True))
     save_theme(services.sessions, admin, "giao-thong", "Giao thông", "Transport", "TRAN", 1)
@@ -64,7 +64,7 @@ def seed(services) -> Catalog:  # type: ignore[no-untyped-def]
     return Catalog(org.name, published[0][0], published[0][1], published[1][0], published[2][0])
 
 
-def axe_violations(page) -> list[dict]:  # type: ignore[no-untyped-def]
+def axe_violations(page) -> list[dict]:
     """Run axe-core on the page; return its serious and critical violations."""
     if not AXE.exists():
         if os.environ.get("CI") == "true":

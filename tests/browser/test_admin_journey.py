@@ -12,7 +12,7 @@ from tests.factories import PASSWORD, make_user
 pytestmark = [pytest.mark.browser]
 
 
-def _sign_in(page, url: str, name: str, password: str) -> None:  # type: ignore[no-untyped-def]
+def _sign_in(page, url: str, name: str, password: str) -> None:
     page.goto(url + "/user/login")
     page.fill("#login", name)
     page.fill("#password", password)

@@ -15,7 +15,7 @@ pytestmark = [
 ]
 
 
-def _first_cells(page, rid: str) -> list[str]:  # type: ignore[no-untyped-def]
+def _first_cells(page, rid: str) -> list[str]:
     return page.locator(f"#preview-{rid} tbody tr td:first-child").all_inner_texts()
 
 

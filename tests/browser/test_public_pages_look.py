@@ -13,7 +13,7 @@ pytestmark = [
 ]
 
 
-def _pages(catalog) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def _pages(catalog) -> dict[str, str]:
     return {
         "home": "/",
         "search": "/dataset?q=xe+buyt&theme=giao-thong",

@@ -47,7 +47,7 @@ def _xlsx(path: Path) -> None:
     path.write_bytes(buffer.getvalue())
 
 
-def _sign_in(page, base: str, name: str) -> None:  # type: ignore[no-untyped-def]
+def _sign_in(page, base: str, name: str) -> None:
     page.goto(base + "/user/login")
     page.fill("#login", name)
     page.fill("#password", PASSWORD)
@@ -55,12 +55,12 @@ def _sign_in(page, base: str, name: str) -> None:  # type: ignore[no-untyped-def
     page.wait_for_load_state()
 
 
-def _sign_out(page) -> None:  # type: ignore[no-untyped-def]
+def _sign_out(page) -> None:
     page.locator("header form button").click()
     page.wait_for_load_state()
 
 
-def _upload(page, path: Path) -> None:  # type: ignore[no-untyped-def]
+def _upload(page, path: Path) -> None:
     form = page.locator("form[data-upload]").last
     form.locator("input[type=file]").set_input_files(str(path))
     with page.expect_navigation():

@@ -40,15 +40,15 @@ def index_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     yield url
     if request.param == "postgresql":
         cleanup = open_search_index(url)
-        cleanup.drop()  # type: ignore[attr-defined]
-        cleanup.close()  # type: ignore[attr-defined]
+        cleanup.drop()
+        cleanup.close()
 
 
 @pytest.fixture
 def search_index(index_url: str) -> Iterator[SearchIndex]:
     index = open_search_index(index_url)
     yield index
-    index.close()  # type: ignore[attr-defined]
+    index.close()
 
 
 _counter = iter(range(1, 1_000_000))
@@ -318,7 +318,7 @@ def test_another_instance_sees_writes(index_url: str, search_index: SearchIndex)
         search_index.delete([other.search(SearchQuery()).hits[0].id])
         assert other.search(SearchQuery(text="thu vien")).total == 0
     finally:
-        other.close()  # type: ignore[attr-defined]
+        other.close()
 
 
 def test_count_and_ping(search_index: SearchIndex) -> None:

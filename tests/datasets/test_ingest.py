@@ -67,7 +67,7 @@ def _to_cp1258(text: str) -> bytes:
 def _normalized(tmp_path: Path, source: Path, name: str, **options: str) -> list[list[str]]:
     detected = detect_format(source, name)
     out = tmp_path / "out.csv"
-    table = normalize_to_csv(source, detected, out, **options)  # type: ignore[arg-type]
+    table = normalize_to_csv(source, detected, out, **options)
     raw = out.read_bytes()
     assert not raw.startswith(b"\xef\xbb\xbf") and b"\r" not in raw.replace(b'"\r', b"")
     with out.open(encoding="utf-8", newline="") as handle:

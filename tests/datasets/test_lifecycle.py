@@ -103,13 +103,13 @@ def test_pending_revision_keeps_the_live_version_public(services) -> None:
         DatasetMetadata(title_vi="Bãi đỗ xe công cộng"),
         expected_version=None,
     )
-    assert services.catalog.get(dataset.name).title == "Bãi đỗ xe"  # type: ignore[union-attr]
+    assert services.catalog.get(dataset.name).title == "Bãi đỗ xe"
     services.workflow.submit(publisher, dataset.name)
     services.workflow.reject(steward, dataset.name, "Sai tên")
-    assert services.catalog.get(dataset.name).title == "Bãi đỗ xe"  # type: ignore[union-attr]
+    assert services.catalog.get(dataset.name).title == "Bãi đỗ xe"
     services.workflow.submit(publisher, dataset.name)
     services.workflow.approve(steward, dataset.name)
-    assert services.catalog.get(dataset.name).title == "Bãi đỗ xe công cộng"  # type: ignore[union-attr]
+    assert services.catalog.get(dataset.name).title == "Bãi đỗ xe công cộng"
 
 
 def test_withdraw_hides_and_republish_goes_through_review(services) -> None:

@@ -24,10 +24,10 @@ class _Inbox:
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
 
-    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
+    async def handle_DATA(self, server, session, envelope):
         message = message_from_bytes(envelope.content, policy=policy.default)
         message["X-Envelope-To"] = ", ".join(envelope.rcpt_tos)
-        self.messages.append(message)  # type: ignore[arg-type]
+        self.messages.append(message)
         return "250 OK"
 
 
@@ -43,7 +43,7 @@ def smtp_inbox() -> Iterator[tuple[_Inbox, int]]:
     controller.stop()
 
 
-def _people(services):  # type: ignore[no-untyped-def]
+def _people(services):
     org = make_org(services)
     publisher = make_user(services, org, Role.PUBLISHER, name="lan-notify")
     steward = make_user(services, org, Role.STEWARD, name="minh-notify")

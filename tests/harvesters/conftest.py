@@ -13,13 +13,13 @@ from tests.servers import Recorded, ReplayServer
 
 
 @pytest.fixture
-def hsettings(settings):  # type: ignore[no-untyped-def]
+def hsettings(settings):
     """Test settings allow-listing 127.0.0.1 explicitly for the local source servers."""
     return settings.with_overrides(harvest_allowed_hosts="127.0.0.1")
 
 
 @pytest.fixture
-def hservices(hsettings) -> Iterator[Any]:  # type: ignore[no-untyped-def]
+def hservices(hsettings) -> Iterator[Any]:
     from app.services import build_services
 
     svc = build_services(hsettings)
@@ -28,7 +28,7 @@ def hservices(hsettings) -> Iterator[Any]:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def org(hservices):  # type: ignore[no-untyped-def]
+def org(hservices):
     return make_org(hservices, "so-nguon")
 
 

@@ -13,7 +13,7 @@ from tests.servers import Recorded, ReplayServer
 LOCAL = AddressPolicy.from_setting("127.0.0.1")
 
 
-def test_second_portal_is_harvested_through_its_action_api(hservices, org, second_portal):  # type: ignore[no-untyped-def]
+def test_second_portal_is_harvested_through_its_action_api(hservices, org, second_portal):
     other = second_portal.app.extensions["opendata"]
     first, *_ = publish_sample(other, title="Trạm xe buýt nguồn khác")
     second, *_ = publish_sample(other, title="Điểm wifi nguồn khác")
@@ -32,7 +32,7 @@ def test_second_portal_is_harvested_through_its_action_api(hservices, org, secon
     assert [i.outcome.value for i in third.items if i.remote_id == second.id] == ["withdrawn"]
 
 
-def _steward_of(svc, name):  # type: ignore[no-untyped-def]
+def _steward_of(svc, name):
     from publishers import Role
 
     with svc.sessions() as session:
@@ -68,7 +68,7 @@ def test_real_ckan_package_search_response_is_read() -> None:
     assert refs[0].facts.tags == tuple(t["name"] for t in first.get("tags", []))
 
 
-def test_real_ckan_error_envelope_fails_the_job(hservices, org):  # type: ignore[no-untyped-def]
+def test_real_ckan_error_envelope_fails_the_job(hservices, org):
     folder = conformance_dir() / "ckan-api" / "frictionless-py-cassettes"
     body = (folder / "package_show.legado-dados-gov-br.not-found.404.json").read_bytes()
     with ReplayServer({"/api/action/package_search": Recorded(404, body)}) as server:

@@ -89,7 +89,7 @@ def test_dcat_source_follows_hydra_pages_and_stops_on_a_loop() -> None:
     assert refs[1].alt_id == "0112cf32-bce0-4071-9504-923375f9f2ad"
 
 
-def test_dcat_harvest_takes_approved_keyword_and_records_provenance(hservices, org):  # type: ignore[no-untyped-def]
+def test_dcat_harvest_takes_approved_keyword_and_records_provenance(hservices, org):
     path = _dcat_dir() / "catalog.rdf"
     with ReplayServer({"/catalog.rdf": _route(path)}) as server:
         config = {"approval_tag": "sloths", "default_license": "cc-by-4.0"}
@@ -104,7 +104,7 @@ def test_dcat_harvest_takes_approved_keyword_and_records_provenance(hservices, o
     assert {r.url for r in view.resources} >= {"https://external.site.org/"}
 
 
-def test_dcat_unparseable_catalog_fails_the_job_cleanly(hservices, org):  # type: ignore[no-untyped-def]
+def test_dcat_unparseable_catalog_fails_the_job_cleanly(hservices, org):
     path = _dcat_dir() / "upstream-syntax-errors" / "dataset.ttl"
     with ReplayServer({"/bad.ttl": _route(path)}) as server:
         register(hservices, "dcat-bad", "dcat", f"{server.url}/bad.ttl", org)
@@ -114,7 +114,7 @@ def test_dcat_unparseable_catalog_fails_the_job_cleanly(hservices, org):  # type
     assert job.status == "failed" and job.error == "parse_error"
 
 
-def test_dcat_dataset_matched_by_identifier_when_its_uri_changes(hservices, org):  # type: ignore[no-untyped-def]
+def test_dcat_dataset_matched_by_identifier_when_its_uri_changes(hservices, org):
     path = _dcat_dir() / "dataset_multilingual.ttl"
     with ReplayServer({}) as server:
         # its CSV distribution is served here instead of example.com
@@ -142,7 +142,7 @@ def test_dcat_dataset_matched_by_identifier_when_its_uri_changes(hservices, org)
         assert row.remote_id == "https://moved.example.org/ds/0112cf32-bce0-4071-9504-923375f9f2ad"
 
 
-def test_datajson_harvest_with_field_approval(hservices, org):  # type: ignore[no-untyped-def]
+def test_datajson_harvest_with_field_approval(hservices, org):
     path = _datajson_dir() / "arm.data.json"
     with ReplayServer({"/data.json": _route(path)}) as server:
         config = {"approval_extra": "accessLevel=public", "default_license": "cc-by-4.0"}
@@ -159,7 +159,7 @@ def test_datajson_harvest_with_field_approval(hservices, org):  # type: ignore[n
     assert len(titles) == 3 and all(titles)
 
 
-def test_datajson_without_approval_field_takes_nothing(hservices, org):  # type: ignore[no-untyped-def]
+def test_datajson_without_approval_field_takes_nothing(hservices, org):
     path = _datajson_dir() / "arm.data.json"
     with ReplayServer({"/data.json": _route(path)}) as server:
         config = {"approval_extra": "x-approved=yes", "default_license": "cc-by-4.0"}

@@ -10,7 +10,7 @@ from tests.servers import Recorded, ReplayServer
 TABLE = "ten_cho,quan,so_quay\nChợ Bến Thành,Quận 1,1500\nChợ Bình Tây,Quận 6,2300\n"
 
 
-def test_single_csv_url_uses_etag_as_stamp(hservices, org):  # type: ignore[no-untyped-def]
+def test_single_csv_url_uses_etag_as_stamp(hservices, org):
     csv = Recorded(200, TABLE.encode(), {"Content-Type": "text/csv", "ETag": '"v1"'})
     with ReplayServer({"/cho.csv": csv}) as server:
         register(hservices, "tep-cho", "file", f"{server.url}/cho.csv", org)
@@ -23,7 +23,7 @@ def test_single_csv_url_uses_etag_as_stamp(hservices, org):  # type: ignore[no-u
     assert len(gets) == 3  # HEAD + GET, then only HEAD: same ETag, nothing downloaded
 
 
-def test_sidecar_folder_with_approval_field(hservices, org):  # type: ignore[no-untyped-def]
+def test_sidecar_folder_with_approval_field(hservices, org):
     sidecar = {
         "datasets": [
             {

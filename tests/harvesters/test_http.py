@@ -97,7 +97,7 @@ def test_hung_server_times_out() -> None:
         assert timeout.value.code == "timeout" and timeout.value.transient
 
 
-def test_oversized_bodies_are_refused(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_oversized_bodies_are_refused(tmp_path) -> None:
     big = Recorded(200, b"x" * 5000, {"Content-Type": "text/csv"})
     with ReplayServer({"/big.csv": big}) as server:
         session = open_session(LOCAL, HttpLimits(max_bytes=1000))

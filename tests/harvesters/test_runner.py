@@ -15,18 +15,18 @@ TABLE = "ma,ten_tram,so_cho\nT1,Trạm A,10\nT2,Trạm B,20\n"
 SEARCH = "/api/action/package_search"
 
 
-def _serve(packages, extra=None):  # type: ignore[no-untyped-def]
+def _serve(packages, extra=None):
     routes = {SEARCH: search_page(packages), "/files/t.csv": csv_route(TABLE)}
     routes.update(extra or {})
     return ReplayServer(routes)
 
 
-def _states(svc):  # type: ignore[no-untyped-def]
+def _states(svc):
     with svc.sessions() as session:
         return {d.harvest_remote_id: d.state for d in session.scalars(select(Dataset)).all()}
 
 
-def test_harvest_creates_publishes_and_skips_unchanged(hservices, org):  # type: ignore[no-untyped-def]
+def test_harvest_creates_publishes_and_skips_unchanged(hservices, org):
     with ReplayServer({}) as server:
         url = f"{server.url}/files/t.csv"
         server.routes.update(
@@ -56,12 +56,12 @@ def test_harvest_creates_publishes_and_skips_unchanged(hservices, org):  # type:
         assert len([r for r in server.requests if r.startswith("/files/")]) == downloads
 
 
-def _ids(svc):  # type: ignore[no-untyped-def]
+def _ids(svc):
     with svc.sessions() as session:
         return [d.id for d in session.scalars(select(Dataset)).all()]
 
 
-def test_lost_approval_withdraws_and_changed_stamp_updates(hservices, org):  # type: ignore[no-untyped-def]
+def test_lost_approval_withdraws_and_changed_stamp_updates(hservices, org):
     with ReplayServer({}) as server:
         url = f"{server.url}/files/t.csv"
         server.routes[SEARCH] = search_page([package(1, url), package(2, url)])
@@ -81,7 +81,7 @@ def test_lost_approval_withdraws_and_changed_stamp_updates(hservices, org):  # t
         assert "bo-du-lieu-2" not in [h.name for h in hits]  # withdrawn: out of the index
 
 
-def test_safety_stop_withdraws_nothing(hservices, org):  # type: ignore[no-untyped-def]
+def test_safety_stop_withdraws_nothing(hservices, org):
     with ReplayServer({}) as server:
         url = f"{server.url}/files/t.csv"
         server.routes[SEARCH] = search_page([package(n, url) for n in range(12)])
@@ -96,7 +96,7 @@ def test_safety_stop_withdraws_nothing(hservices, org):  # type: ignore[no-untyp
         assert job.status == "stopped" and job.error == "would_withdraw:9/12"
 
 
-def test_transient_errors_are_retried_then_reported(hservices, org):  # type: ignore[no-untyped-def]
+def test_transient_errors_are_retried_then_reported(hservices, org):
     fail = Recorded(500, b"<html>oops</html>")
     with ReplayServer({}) as server:
         ok_url, bad_url = f"{server.url}/files/t.csv", f"{server.url}/files/broken.csv"
@@ -113,13 +113,13 @@ def test_transient_errors_are_retried_then_reported(hservices, org):  # type: ig
         assert [r for r in server.requests if r.startswith(SEARCH)].__len__() == 3
 
 
-def _fast(deps):  # type: ignore[no-untyped-def]
+def _fast(deps):
     from dataclasses import replace
 
     return replace(deps, sleep=lambda s: None)
 
 
-def test_failed_listing_touches_nothing(hservices, org):  # type: ignore[no-untyped-def]
+def test_failed_listing_touches_nothing(hservices, org):
     with ReplayServer({}) as server:
         url = f"{server.url}/files/t.csv"
         server.routes[SEARCH] = search_page([package(1, url)])
@@ -134,7 +134,7 @@ def test_failed_listing_touches_nothing(hservices, org):  # type: ignore[no-unty
         assert list(_states(hservices).values()) == ["published"]
 
 
-def test_require_review_and_org_map(hservices, org):  # type: ignore[no-untyped-def]
+def test_require_review_and_org_map(hservices, org):
     other = make_org(hservices, "so-khac")
     with ReplayServer({}) as server:
         url = f"{server.url}/files/t.csv"
@@ -151,7 +151,7 @@ def test_require_review_and_org_map(hservices, org):  # type: ignore[no-untyped-
         assert list(hservices.catalog.iter_all()) == []
 
 
-def test_dry_run_stores_nothing(hservices, org):  # type: ignore[no-untyped-def]
+def test_dry_run_stores_nothing(hservices, org):
     with ReplayServer({}) as server:
         url = f"{server.url}/files/t.csv"
         server.routes[SEARCH] = search_page([package(1, url)])

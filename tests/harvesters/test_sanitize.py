@@ -25,7 +25,7 @@ TABLE = (
 RAW = (CCCD, PHONE, NAME, PERSON_MAIL, NOTE, "0912765432", "079185004321", "Trần Thị Mai")
 
 
-def _sensitive_package(url: str) -> dict:  # type: ignore[type-arg]
+def _sensitive_package(url: str) -> dict:
     return package(
         1,
         url,
@@ -37,7 +37,7 @@ def _sensitive_package(url: str) -> dict:  # type: ignore[type-arg]
     )
 
 
-def _everything_stored(svc) -> str:  # type: ignore[no-untyped-def]
+def _everything_stored(svc) -> str:
     parts = []
     with svc.engine.connect() as conn:
         for table in Base.metadata.sorted_tables:
@@ -58,7 +58,7 @@ def _everything_stored(svc) -> str:  # type: ignore[no-untyped-def]
     return "\n".join(parts)
 
 
-def test_personal_fields_and_columns_are_stripped_before_storage(hservices, org, caplog):  # type: ignore[no-untyped-def]
+def test_personal_fields_and_columns_are_stripped_before_storage(hservices, org, caplog):
     caplog.set_level(logging.DEBUG)
     with ReplayServer({}) as server:
         url = f"{server.url}/files/ho-dan.csv"
@@ -81,7 +81,7 @@ def test_personal_fields_and_columns_are_stripped_before_storage(hservices, org,
     assert "Bến Nghé" in stored  # the table itself is there
 
 
-def test_undecided_finding_holds_the_dataset_for_review(hservices, org):  # type: ignore[no-untyped-def]
+def test_undecided_finding_holds_the_dataset_for_review(hservices, org):
     with ReplayServer({}) as server:
         url = f"{server.url}/files/ho-dan.csv"
         server.routes[SEARCH] = search_page([_sensitive_package(url)])

@@ -16,7 +16,7 @@ from tests.harvesters.conftest import register
 QUERIES = {"tram-xe-buyt": "SELECT ma, ten, so_cho FROM tram ORDER BY ma"}
 
 
-def _sqlite_db(tmp_path):  # type: ignore[no-untyped-def]
+def _sqlite_db(tmp_path):
     path = tmp_path / "agency.sqlite3"
     with sqlite3.connect(path) as conn:
         conn.execute("CREATE TABLE tram (ma TEXT, ten TEXT, so_cho INTEGER)")
@@ -27,7 +27,7 @@ def _sqlite_db(tmp_path):  # type: ignore[no-untyped-def]
     return path
 
 
-def test_sqlite_source_publishes_each_query(hservices, org, tmp_path):  # type: ignore[no-untyped-def]
+def test_sqlite_source_publishes_each_query(hservices, org, tmp_path):
     path = _sqlite_db(tmp_path)
     register(hservices, "sql-a", "sql", f"sqlite:///{path}", org, {"queries": QUERIES})
     report = hservices.harvester.run("sql-a")
@@ -40,7 +40,7 @@ def test_sqlite_source_publishes_each_query(hservices, org, tmp_path):  # type: 
     assert hservices.harvester.run("sql-a").counts()["updated"] == 1
 
 
-def test_sqlite_source_is_read_only(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_sqlite_source_is_read_only(tmp_path) -> None:
     path = _sqlite_db(tmp_path)
     config = parse_config({"queries": {"x": "SELECT 1"}}, "sql")
     source = SqlSource(f"sqlite:///{path}", config, AddressPolicy())
@@ -70,7 +70,7 @@ def test_sql_config_refuses_statements_other_than_select() -> None:
 
 
 @pytest.fixture
-def agency_postgres():  # type: ignore[no-untyped-def]
+def agency_postgres():
     base = os.environ.get("TEST_DATABASE_URL")
     if not base:
         pytest.skip("TEST_DATABASE_URL is not set: the PostgreSQL source test does not run")
@@ -86,7 +86,7 @@ def agency_postgres():  # type: ignore[no-untyped-def]
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def test_postgresql_source_runs_read_only(hservices, org, agency_postgres):  # type: ignore[no-untyped-def]
+def test_postgresql_source_runs_read_only(hservices, org, agency_postgres):
     register(hservices, "sql-pg", "sql", agency_postgres, org, {"queries": QUERIES})
     report = hservices.harvester.run("sql-pg")
     assert report.counts()["created"] == 1, report.to_dict()
@@ -104,7 +104,7 @@ def test_postgresql_source_runs_read_only(hservices, org, agency_postgres):  # t
     writer.close()
 
 
-def test_postgresql_host_must_be_allow_listed(agency_postgres, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_postgresql_host_must_be_allow_listed(agency_postgres, tmp_path) -> None:
     from harvesters.base import RemoteRef
 
     source = SqlSource(agency_postgres, parse_config({"queries": QUERIES}, "sql"), AddressPolicy())

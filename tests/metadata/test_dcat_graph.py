@@ -147,7 +147,7 @@ def test_temporal_spatial_frequency_and_dates(graph: Graph, dataset: PublicDatas
     )
     place = graph.value(DATASET, DCTERMS.spatial)
     assert (place, RDF.type, DCTERMS.Location) in graph
-    assert graph.value(DATASET, DCTERMS.modified).toPython() == dataset.modified  # type: ignore[union-attr]
+    assert graph.value(DATASET, DCTERMS.modified).toPython() == dataset.modified
 
 
 def test_unsafe_link_urls_are_never_published(

@@ -202,13 +202,13 @@ def test_datajson_edge_cases(datajson_dir: Path) -> None:
         return list(datasets_from_datajson(doc))
 
     [numeric] = read("numerical-title.data.json")
-    assert isinstance(numeric.title, str) and numeric.title  # type: ignore[attr-defined]
+    assert isinstance(numeric.title, str) and numeric.title
     [many] = read("many-resources.data.json")
-    assert len(many.distributions) == 11  # type: ignore[attr-defined]
+    assert len(many.distributions) == 11
     [reserved] = read("reserved-title.data.json")
-    assert reserved.title == "Search"  # type: ignore[attr-defined]
+    assert reserved.title == "Search"
     [null_spatial] = read("null-spatial.data.json")
-    assert null_spatial.spatial == ""  # type: ignore[attr-defined]
+    assert null_spatial.spatial == ""
 
 
 @pytest.mark.parametrize("doc", [[], "catalog", {"dataset": {}}, {"title": "no datasets"}])

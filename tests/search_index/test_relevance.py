@@ -88,8 +88,8 @@ def loaded_index(
     index.replace_all(corpus)
     yield index
     if request.param == "postgresql":
-        index.drop()  # type: ignore[attr-defined]
-    index.close()  # type: ignore[attr-defined]
+        index.drop()
+    index.close()
 
 
 def test_the_relevance_set_is_large_enough() -> None:

@@ -12,13 +12,13 @@ from tests.factories import PASSWORD, make_org, make_user, publish_sample
 
 
 @pytest.fixture
-def admin(services, auth):  # type: ignore[no-untyped-def]
+def admin(services, auth):
     info = make_user(services, sysadmin=True, name="quantri")
     auth.login("quantri", PASSWORD)
     return info
 
 
-def _post(client, path: str, data: dict[str, str], token_page: str = "/user/account"):  # type: ignore[no-untyped-def]
+def _post(client, path: str, data: dict[str, str], token_page: str = "/user/account"):
     return client.post(path, data={**data, "csrf_token": csrf_from(client, token_page)})
 
 
@@ -142,7 +142,7 @@ def test_account_page_creates_lists_and_revokes_tokens(client, auth, services) -
         client, "/user/account/tokens", {"name": "đồng bộ", "scope": "read", "expires_days": "30"}
     )
     assert created.status_code == 201 and created.headers["Cache-Control"] == "no-store"
-    token = re.search(r"odp_[A-Za-z0-9_-]+", created.get_data(as_text=True)).group(0)  # type: ignore[union-attr]
+    token = re.search(r"odp_[A-Za-z0-9_-]+", created.get_data(as_text=True)).group(0)
     assert services.tokens.verify(token).user_id == user.id
     listing = client.get("/user/account").get_data(as_text=True)
     assert "đồng bộ" in listing and token[:10] in listing and token not in listing  # shown once

@@ -32,7 +32,7 @@ class Portal:
 
 
 @pytest.fixture
-def sso_portal(settings) -> Iterator[Portal]:  # type: ignore[no-untyped-def]
+def sso_portal(settings) -> Iterator[Portal]:
     from app import create_app
     from app.services import build_services
 

@@ -191,12 +191,12 @@ def test_organization_policy_decides_new_uploads(services) -> None:
 # -- the web pages ---------------------------------------------------------------------------
 
 
-def _post(client, path: str, data: dict[str, str]):  # type: ignore[no-untyped-def]
+def _post(client, path: str, data: dict[str, str]):
     token = csrf_from(client, "/user/login")
     return client.post(path, data={**data, "csrf_token": token})
 
 
-def _web_operation(world: World, op: str, client):  # type: ignore[no-untyped-def]
+def _web_operation(world: World, op: str, client):
     """Return (response, did it take effect, text an allowed answer shows)."""
     if op == "read_draft":
         draft = world.draft()

@@ -30,10 +30,10 @@ class Inbox:
         self.envelopes: list[tuple[str, list[str]]] = []
         self._arrived = threading.Condition()
 
-    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
+    async def handle_DATA(self, server, session, envelope):
         message = message_from_bytes(envelope.content, policy=policy.default)
         with self._arrived:
-            self.messages.append(message)  # type: ignore[arg-type]
+            self.messages.append(message)
             self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
             self._arrived.notify_all()
         return "250 OK"
@@ -62,11 +62,11 @@ def inbox() -> Iterator[tuple[Inbox, int]]:
 
 
 @pytest.fixture
-def settings(settings, inbox):  # type: ignore[no-untyped-def]
+def settings(settings, inbox):
     return settings.with_overrides(smtp_url=f"smtp://127.0.0.1:{inbox[1]}")
 
 
-def _register(client, **fields: str):  # type: ignore[no-untyped-def]
+def _register(client, **fields: str):
     data = {
         "name": "congty-abc",
         "email": "dev@congty-abc.example",
@@ -163,7 +163,7 @@ def test_password_reset_link_works_once_and_answers_the_same_for_unknown_address
     assert "user.password_reset" in actions
 
 
-def _sysadmin(services):  # type: ignore[no-untyped-def]
+def _sysadmin(services):
     from tests.factories import actor
 
     return actor(

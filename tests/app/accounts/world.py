@@ -86,7 +86,7 @@ def build_world(services: Services) -> World:
     return world
 
 
-def sign_in_as(client, world: World, role: str) -> None:  # type: ignore[no-untyped-def]
+def sign_in_as(client, world: World, role: str) -> None:
     """Put the role's user in the test client's session (Flask-Login's session keys)."""
     if role == "anonymous":
         return

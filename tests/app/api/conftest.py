@@ -27,7 +27,7 @@ def bearer(token: str) -> dict[str, str]:
 
 
 @pytest.fixture
-def team(services) -> Team:  # type: ignore[no-untyped-def]
+def team(services) -> Team:
     from publishers import Scope
 
     org = make_org(services)
@@ -46,7 +46,7 @@ def team(services) -> Team:  # type: ignore[no-untyped-def]
     )
 
 
-def create_draft(client, team: Team, title: str = "Danh sách hộ dân phường") -> str:  # type: ignore[no-untyped-def]
+def create_draft(client, team: Team, title: str = "Danh sách hộ dân phường") -> str:
     response = client.post(
         "/api/v1/datasets",
         json={"organization": team.org.name, "title": title},

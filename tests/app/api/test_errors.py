@@ -7,11 +7,11 @@ import io
 from tests.app.api.conftest import Team, bearer, create_draft
 
 
-def _error(response, status: int, code: str) -> dict:  # type: ignore[no-untyped-def]
+def _error(response, status: int, code: str) -> dict:
     assert response.status_code == status, response.get_data(as_text=True)
     body = response.get_json()
     assert body["error"]["code"] == code and body["error"]["message"]
-    return body["error"]  # type: ignore[no-any-return]
+    return body["error"]
 
 
 def test_writes_need_a_valid_token(client, services, team: Team) -> None:

@@ -19,7 +19,7 @@ HOUSEHOLDS = (
 ).encode()
 
 
-def _upload(client, team: Team, name: str) -> str:  # type: ignore[no-untyped-def]
+def _upload(client, team: Team, name: str) -> str:
     response = client.post(
         f"/api/v1/datasets/{name}/resources",
         data={"file": (io.BytesIO(HOUSEHOLDS), "ho_dan.csv"), "name": "Hộ dân"},
@@ -119,7 +119,7 @@ def test_publishing_workflow_end_to_end(client, team: Team) -> None:
     ]
 
 
-def _read_records(client, name: str, resource_id: str) -> None:  # type: ignore[no-untyped-def]
+def _read_records(client, name: str, resource_id: str) -> None:
     base = f"/api/v1/datasets/{name}/resources/{resource_id}/records"
     page = client.get(base).get_json()
     names = [f["name"] for f in page["fields"]]
@@ -144,7 +144,7 @@ def _read_records(client, name: str, resource_id: str) -> None:  # type: ignore[
     assert [r["phường"] for r in text["items"]] == ["Phường Đa Kao"]
 
 
-def _read_exports(client, name: str, resource_id: str) -> None:  # type: ignore[no-untyped-def]
+def _read_exports(client, name: str, resource_id: str) -> None:
     base = f"/api/v1/datasets/{name}/resources/{resource_id}/records"
     as_csv = client.get(base, query_string={"_format": "csv", "phường": "Phường Bến Nghé"})
     assert as_csv.headers["Content-Type"].startswith("text/csv")

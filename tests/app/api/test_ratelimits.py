@@ -12,14 +12,14 @@ from tests.app.api.conftest import bearer
 from tests.factories import make_user
 
 
-def _portal(settings):  # type: ignore[no-untyped-def]
+def _portal(settings):
     from app import create_app
     from app.services import build_services
 
     return create_app(settings, build_services(settings)).test_client()
 
 
-def _assert_limited(response) -> None:  # type: ignore[no-untyped-def]
+def _assert_limited(response) -> None:
     assert response.status_code == 429
     assert response.get_json()["error"]["code"] == "rate_limited"
     assert 1 <= int(response.headers["Retry-After"]) <= 60

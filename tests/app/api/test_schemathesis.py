@@ -21,7 +21,7 @@ pytestmark = pytest.mark.slow
 
 def test_schemathesis_finds_no_server_error_and_no_schema_violation(
     live_server, services, tmp_path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     for n in range(3):
         _dataset, _rid, _pub, steward = publish_sample(services, title=f"Bãi đỗ xe quận {n}")
     token = services.tokens.create(str(steward.user_id), "schemathesis")

@@ -59,7 +59,7 @@ def test_search_datasets_finds_by_unaccented_words(portal: CkanPortal) -> None:
 
 
 def _second_services(server: LiveServer) -> Services:
-    return server.app.extensions["opendata"]  # type: ignore[no-any-return]
+    return server.app.extensions["opendata"]
 
 
 def test_load_round_trip_into_a_second_portal(

@@ -22,7 +22,7 @@ from tests.factories import (
 )
 
 
-def _publish(portal: CkanPortal, org, title: str, tags: tuple[str, ...], **meta: object) -> str:  # type: ignore[no-untyped-def]
+def _publish(portal: CkanPortal, org, title: str, tags: tuple[str, ...], **meta: object) -> str:
     svc = portal.services
     publisher = actor(svc, make_user(svc, org, Role.PUBLISHER))
     steward = actor(svc, make_user(svc, org, Role.STEWARD))
@@ -178,7 +178,7 @@ def test_drafts_are_invisible_to_the_public_and_other_organizations(portal: Ckan
     assert portal.anonymous.action.package_search(q="ban nhap")["count"] == 0
 
 
-def _org_of(portal: CkanPortal):  # type: ignore[no-untyped-def]
+def _org_of(portal: CkanPortal):
     return portal.services.accounts.get_organization(
         portal.anonymous.action.package_show(id=portal.dataset.name)["owner_org"]
     )

@@ -14,7 +14,7 @@ from tests.factories import PASSWORD, actor, make_dataset, make_org, make_user
 class Desk:
     """An organization with a publisher and a steward, signed in through the real form."""
 
-    def __init__(self, services, client, auth) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, services, client, auth) -> None:
         self.services, self.client, self.auth = services, client, auth
         self.org = make_org(services)
         self.publisher_info = make_user(services, self.org, Role.PUBLISHER)
@@ -38,11 +38,11 @@ class Desk:
     def dataset(self, title: str = "Trạm xe buýt") -> str:
         return make_dataset(self.services, self.publisher, self.org, title=title).name
 
-    def post(self, path: str, data: dict | None = None, form_page: str | None = None, **kw):  # type: ignore[no-untyped-def]
+    def post(self, path: str, data: dict | None = None, form_page: str | None = None, **kw):
         token = csrf_from(self.client, form_page or "/review")
         return self.client.post(path, data={"csrf_token": token, **(data or {})}, **kw)
 
-    def upload(self, name: str, content: bytes, filename: str = "data.csv", path: str = ""):  # type: ignore[no-untyped-def]
+    def upload(self, name: str, content: bytes, filename: str = "data.csv", path: str = ""):
         return self.post(
             path or f"/dataset/{name}/resources",
             {"file": (io.BytesIO(content), filename), "name": ""},
@@ -56,5 +56,5 @@ class Desk:
 
 
 @pytest.fixture
-def desk(services, client, auth) -> Desk:  # type: ignore[no-untyped-def]
+def desk(services, client, auth) -> Desk:
     return Desk(services, client, auth)

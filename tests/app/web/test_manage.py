@@ -70,7 +70,7 @@ def test_concurrent_edit_is_detected_and_not_saved(desk) -> None:
         assert get_dataset(session, name).working_revision.title_vi == "Bản của Lan"
 
 
-def _submitted(desk) -> str:  # type: ignore[no-untyped-def]
+def _submitted(desk) -> str:
     name = desk.dataset("Trạm xe buýt")
     desk.login("publisher")
     desk.post(

@@ -37,7 +37,7 @@ def test_no_valid_point_no_map() -> None:
 
 
 @pytest.fixture
-def app_context():  # type: ignore[no-untyped-def]
+def app_context():
     """A request context with Flask-Babel (labels are formatted in the request's locale)."""
     app = Flask(__name__)
     Babel(app, default_locale="en")

@@ -14,7 +14,7 @@ ROWS = "ma,ten,so,ngay,vi_do,kinh_do\n" + "".join(
 )
 
 
-def _text(client, path: str) -> str:  # type: ignore[no-untyped-def]
+def _text(client, path: str) -> str:
     response = client.get(path)
     assert response.status_code == 200, (path, response.status_code)
     return response.get_data(as_text=True)

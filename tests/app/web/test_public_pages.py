@@ -13,7 +13,7 @@ from tests.factories import actor, make_dataset, make_org, make_user, publish_sa
 
 
 @pytest.fixture
-def themed(services):  # type: ignore[no-untyped-def]
+def themed(services):
     """Two themes and three published datasets (two transport, one environment)."""
     admin = actor(services, make_user(services, sysadmin=True))
     save_theme(services.sessions, admin, "giao-thong", "Giao thông", "Transport", "TRAN", 1)
@@ -45,7 +45,7 @@ def themed(services):  # type: ignore[no-untyped-def]
     return org, names
 
 
-def _text(client, path: str) -> str:  # type: ignore[no-untyped-def]
+def _text(client, path: str) -> str:
     response = client.get(path)
     assert response.status_code == 200, (path, response.status_code)
     return response.get_data(as_text=True)

@@ -11,7 +11,7 @@ from tests.factories import PASSWORD, make_org, make_user, publish_sample
 SECRET = "Nguyễn Văn Canary 0912 345 678"
 
 
-def _report(client, name: str, resource_id: str, text: str = SECRET):  # type: ignore[no-untyped-def]
+def _report(client, name: str, resource_id: str, text: str = SECRET):
     token = csrf_from(client, f"/dataset/{name}/report")
     return client.post(
         f"/dataset/{name}/report",

@@ -17,7 +17,7 @@ CSV = (
 ).encode()
 
 
-def _resources(services, name: str):  # type: ignore[no-untyped-def]
+def _resources(services, name: str):
     with services.sessions() as session:
         revision = get_dataset(session, name).working_revision
         return [(e.resource_id, e.version) for e in revision.entries]
@@ -108,7 +108,7 @@ def test_a_wrong_encoding_can_be_corrected_in_the_form(desk) -> None:
     assert "Chọn một bảng mã" in bad.get_data(as_text=True)
 
 
-def get_dataset_lock(services, name: str) -> int:  # type: ignore[no-untyped-def]
+def get_dataset_lock(services, name: str) -> int:
     with services.sessions() as session:
         return get_dataset(session, name).lock_version
 

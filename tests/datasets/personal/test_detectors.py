@@ -24,7 +24,7 @@ def test_finding_is_frozen_and_carries_no_values():
     (finding,) = column("so_cccd", ["079085012345", "001190123456"])
     assert finding == Finding("so_cccd", "citizen_id", 1.0, 1.0, False)
     with pytest.raises(AttributeError):
-        finding.kind = "phone"  # type: ignore[misc]
+        finding.kind = "phone"
     assert "079085012345" not in repr(finding)
 
 

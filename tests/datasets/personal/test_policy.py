@@ -115,4 +115,4 @@ def test_policy_from_dict_rejects_unknown_keys():
 
 def test_policy_mappings_are_read_only():
     with pytest.raises(TypeError):
-        DEFAULT_POLICY.by_kind["phone"] = Rule(Action.KEEP, "x")  # type: ignore[index]
+        DEFAULT_POLICY.by_kind["phone"] = Rule(Action.KEEP, "x")

@@ -5,7 +5,9 @@ the header, the header errors and the cell readers are its own. The data rows ar
 with the csv module under that same dialect, in batches of ``BATCH_ROWS`` rows. Rows whose
 length differs from the field count, and rows where a column checker saw a possible problem
 (or every cell missing), are read by Frictionless' ``Row``, which produces the exact errors.
-Unique and primary-key checks replay Frictionless' bookkeeping with the same cast values.
+Unique and primary-key checks replay Frictionless' bookkeeping with the same cast values,
+remembered by ``KeyMemory`` (a dict that moves to a temporary SQLite file past a size, so
+memory stays bounded however long the file).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from frictionless.formats.csv.control import CsvControl
 from frictionless.table.row import Row, create_cell_handlers
 
 from datasets.validation_checks import ColumnChecker, build_checker
+from datasets.validation_keys import KeyMemory
 
 __all__ = ["BATCH_ROWS", "EngineUnsupported", "run_fast_engine"]
 
@@ -54,7 +57,7 @@ class _Plan:
     unique: list[int]
     primary: list[int]
     header_errors: list[Any]
-    memory: list[dict[Any, int]] = field(default_factory=list)
+    memory: list[KeyMemory] = field(default_factory=list)
 
 
 def run_fast_engine(
@@ -65,6 +68,16 @@ def run_fast_engine(
     Raises EngineUnsupported when Frictionless must validate this resource itself.
     """
     plan = _plan(resource)
+    try:
+        return _run(plan, limit_errors, progress)
+    finally:
+        for memory in plan.memory:
+            memory.close()
+
+
+def _run(
+    plan: _Plan, limit_errors: int, progress: Callable[[int], None] | None
+) -> tuple[int, list[Any], bool]:
     found: list[Any] = list(plan.header_errors)
     read = 0
     try:
@@ -146,8 +159,7 @@ def _plan_open(resource: Any) -> _Plan:
         primary=primary,
         header_errors=list(resource.header.errors),
     )
-    memories: list[dict[Any, int]] = [{} for _ in range(len(unique) + bool(primary))]
-    plan.memory = memories
+    plan.memory = [KeyMemory() for _ in range(len(unique) + bool(primary))]
     return plan
 
 
@@ -229,17 +241,20 @@ def _with_integrity(
     for slot, column in enumerate(_key_columns(plan, len(rows), exact, values)):
         memory = plan.memory[slot]
         is_primary = slot >= len(plan.unique)
-        conflicts = _conflicts(column, memory, is_primary, composite=len(plan.primary) > 1)
-        # Keys seen once, and never before, break no rule: remember them in one C-level call.
-        memory.update(
-            (key, number)
-            for key, number in zip(column, numbers, strict=True)
-            if key is not None and key not in conflicts
-        )
+        counts = Counter(column)
+        seen = memory.find(key for key in counts if key is not None)
+        conflicts = _conflicts(counts, seen, is_primary, composite=len(plan.primary) > 1)
+        # Keys seen once, and never before, break no rule: remember them in one call.
+        if not conflicts and None not in counts:
+            memory.record(column, numbers)
+            continue
+        keep = [i for i, key in enumerate(column) if key is not None and key not in conflicts]
+        memory.record([column[i] for i in keep], [numbers[i] for i in keep])
         if not conflicts:
             continue
+        recent = dict(seen)
         for i in [i for i, key in enumerate(column) if key in conflicts]:
-            note = _remember(memory, column[i], numbers[i], is_primary)
+            note = _remember(recent, column[i], numbers[i], is_primary)
             if note is None:
                 continue
             row = exact.get(i) or _exact_row(plan, rows[i], numbers[i])
@@ -249,6 +264,7 @@ def _with_integrity(
                 name = plan.field_names[plan.unique[slot]]
                 error = fl_errors.UniqueError.from_row(row, note=note, field_name=name)
             found.setdefault(i, []).append(error)
+        memory.record(list(recent), list(recent.values()))
     return sorted(found.items())
 
 
@@ -281,12 +297,11 @@ _EMPTY_KEY = object()
 
 
 def _conflicts(
-    column: list[Any], memory: dict[Any, int], is_primary: bool, *, composite: bool
+    counts: Counter[Any], seen: dict[Any, int], is_primary: bool, *, composite: bool
 ) -> set[Any]:
     """Return the keys of the batch that repeat (in it or in memory), or are empty keys."""
-    counts = Counter(column)
     repeated = {key for key, count in counts.items() if count > 1}
-    repeated.update(memory.keys() & counts.keys())
+    repeated.update(seen)
     if is_primary:
         if composite:
             repeated.update(key for key in counts if set(key) == {None})

@@ -6,6 +6,7 @@ import csv
 import json
 import os
 import random
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 
@@ -221,3 +222,99 @@ def test_invalid_schema_is_reported_as_frictionless_does(tmp_path: Path) -> None
     schema = {"fields": [{"name": "ma", "type": "integer", "constraints": {"exclusiveMinimum": 0}}]}
     report = validate_table(path, schema)
     assert not report.valid and [i.code for i in report.errors] == ["field-error"]
+
+
+KEYED_SCHEMA = {
+    "fields": [
+        {"name": "ma", "type": "integer"},
+        {"name": "so", "type": "number", "constraints": {"unique": True}},
+        {"name": "ngay", "type": "date", "constraints": {"unique": True}},
+        {"name": "luc", "type": "datetime", "constraints": {"unique": True}},
+        {"name": "ten", "type": "string", "constraints": {"unique": True}},
+        {"name": "dung", "type": "boolean"},
+    ],
+    "primaryKey": ["ma", "dung"],
+}  # fmt: skip
+
+
+def _keyed_rows(rnd: random.Random, count: int) -> list[list[str]]:
+    numbers = ["1", "1.0", "1.00", "-0", "0", "0.0", "2.50", "2.5", "1e3", "1000", "NaN", "inf",
+               "-1", "-1.0", "-inf"]  # fmt: skip
+    moments = ["2024-01-02T03:04:05Z", "2024-01-02T10:04:05+07:00", "2024-01-02T03:04:05",
+               "2024-01-02T03:04:05.000Z", "2025-06-01T00:00:00-05:00"]  # fmt: skip
+    names = ["Thủy Hòa", "Thủy Hòa", "Thuy Hoa", "a\x1fb", "a\\ub", "", "Đường"]
+    rows = []
+    for i in range(count):
+        rows.append([
+            str(rnd.randrange(1, count)) if rnd.random() < 0.3 else str(i),
+            rnd.choice(numbers) if rnd.random() < 0.2 else f"{i}.{rnd.randrange(100)}",
+            "" if rnd.random() < 0.1 else f"20{i % 90 + 10:02d}-0{rnd.randrange(1, 10)}-1{i % 9}",
+            rnd.choice(moments) if rnd.random() < 0.2 else f"2020-01-01T00:00:{i % 60:02d}Z",
+            rnd.choice(names) if rnd.random() < 0.2 else f"tên {i}",
+            rnd.choice(["true", "false", ""]),
+        ])  # fmt: skip
+    return rows
+
+
+def test_keys_spilled_to_disk_give_frictionless_findings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fast_only: None
+) -> None:
+    """Past SPILL_KEYS the unique and primary-key memory lives in SQLite: same findings."""
+    import datasets.validation_keys as keys
+
+    spilled: list[int] = []
+    spill = keys.KeyMemory._spill
+
+    def counting_spill(self: keys.KeyMemory) -> None:
+        spill(self)
+        spilled.append(self.on_disk)
+
+    monkeypatch.setattr(keys, "SPILL_KEYS", 10)
+    monkeypatch.setattr(keys.KeyMemory, "_spill", counting_spill)
+    monkeypatch.setattr(engine, "BATCH_ROWS", 13)
+    rnd = random.Random(2026)
+    header = [f["name"] for f in KEYED_SCHEMA["fields"]]
+    for round_number in range(6):
+        path = _write(tmp_path / f"keys-{round_number}.csv", _keyed_rows(rnd, 150), header)
+        ours = validate_table(path, KEYED_SCHEMA, limit_errors=0).errors
+        resource = Resource(
+            path.name, basepath=str(tmp_path), schema=Schema.from_descriptor(KEYED_SCHEMA)
+        )
+        theirs = frictionless.validate(resource, limit_errors=0).tasks[0].errors
+        # The messages name the row of the earlier occurrence: compare them too.
+        assert [(i.code, i.row, i.field_number, i.message) for i in ours] == [
+            (e.type, e.row_number, getattr(e, "field_number", None), e.message) for e in theirs
+        ], round_number
+        assert {"unique-error", "primary-key"} <= {i.code for i in ours}
+    assert spilled and all(spilled)  # every key memory of every round moved to disk
+
+
+def test_canonical_key_equal_exactly_when_python_says_equal() -> None:
+    from datetime import date, datetime, time, timedelta, timezone
+    from decimal import Decimal
+
+    from datasets.validation_keys import KeyMemory, canonical_key
+
+    plus7 = timezone(timedelta(hours=7))
+    values: list[Any] = [
+        0, 1, -1, 10, 100, 2**70, True, False, 1.0, 0.5, -0.0, 0.1, 1e300,
+        Decimal("1"), Decimal("1.00"), Decimal("-0"), Decimal("0.000"), Decimal("100E-2"),
+        Decimal("0.1"), Decimal("1E+2"), Decimal("0.5"), Decimal("Infinity"), float("inf"),
+        "1", "", "Đ", "s", "n1e0", date(2024, 1, 2), datetime(2024, 1, 2),
+        datetime(2024, 1, 2, 3, tzinfo=UTC), datetime(2024, 1, 2, 10, tzinfo=plus7),
+        time(3, 4), (1, None), (1, "a"), (Decimal("1.0"), "a"), (None, None), ("a\x1fb",),
+        ("a", "b"), ((1, 2),),
+    ]  # fmt: skip
+    for left in values:
+        for right in values:
+            assert (canonical_key(left) == canonical_key(right)) == (left == right), (left, right)
+    assert canonical_key(Decimal("NaN")) is None and canonical_key(float("nan")) is None
+
+    memory = KeyMemory(spill_at=3)
+    memory.record([Decimal("1.0"), "a", date(2024, 1, 2), (1, None)], [2, 3, 4, 5])
+    assert memory.on_disk and len(memory) == 4
+    memory.record([1], [9])
+    assert memory.find([1, "a", "b", (Decimal("1"), None), float("nan")]) == {
+        1: 9, "a": 3, (Decimal("1"), None): 5,
+    }  # fmt: skip
+    memory.close()

@@ -1,0 +1,273 @@
+"""What unique and primary-key checks remember, in bounded memory.
+
+Frictionless remembers, per unique field and for the primary key, the row of the last
+occurrence of every value in a dict: a million-row table with a key holds a million cast
+values in memory. ``KeyMemory`` keeps the same mapping in a dict up to ``SPILL_KEYS`` keys,
+then moves it to a private temporary SQLite database on disk (SQLite's page cache is a
+couple of megabytes) with a fixed-size Bloom filter in front of it, so memory stays flat
+whatever the file's length and keys never seen before (nearly all of them) cost no query.
+
+On disk a key is stored under a canonical SQLite value that is equal for two values exactly
+when Python says they are equal (``1 == 1.0 == Decimal("1.00") == True``, aware datetimes by
+their instant, tuples item by item): integers as INTEGER, strings as TEXT, everything else as a
+BLOB of a canonical text. The Bloom filter hashes with Python's ``hash``, which is equal for
+equal values by the same rule. So the findings are Frictionless' own. A value with no canonical
+form (durations, aware times, objects) keeps the memory in the dict.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import UTC, date, datetime, time
+from decimal import Decimal
+from itertools import islice
+from typing import Any
+
+import numpy as np
+
+__all__ = ["SPILL_KEYS", "KeyMemory", "canonical_key"]
+
+SPILL_KEYS = 100_000
+_CHUNK = 5_000  # host parameters per lookup query
+_BLOOM_BITS = 25  # 2**25 bits = 4 MiB: about 0.35 % false positives at a million keys
+_INT64 = (-(2**63), 2**63 - 1)
+# Two odd 64-bit multipliers (from the golden ratio and from sqrt(3)) spread Python's hashes,
+# which are the integers themselves for integer keys, over the filter's bits.
+_MIX = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xBB67AE8584CAA73B))
+
+
+class _NoCanonicalForm(Exception):
+    """The value has no canonical form: it stays in the in-memory dict."""
+
+
+_NEVER_EQUAL = None  # canonical_key() of NaN: not even equal to itself, never stored
+
+
+def canonical_key(value: Any) -> int | str | bytes | None:
+    """Return a SQLite value equal for equal values, or None for a value equal to nothing (NaN).
+
+    Raises _NoCanonicalForm for values of types without one.
+    """
+    kind = type(value)
+    if kind is str:
+        return value  # type: ignore[no-any-return]  # narrowed by the exact type test
+    if kind is int and _INT64[0] <= value <= _INT64[1]:
+        return value  # type: ignore[no-any-return]  # narrowed by the exact type test
+    if isinstance(value, bool | int | float | Decimal):
+        return _number(Decimal(value))  # Decimal(float) is exact, as Python compares them
+    if isinstance(value, str):
+        return str(value)
+    text = _text(value)
+    return None if text is None else text.encode()
+
+
+def _text(value: Any) -> str | None:
+    if isinstance(value, datetime):
+        if value.utcoffset() is None:
+            return "t" + value.isoformat()
+        return "t" + value.astimezone(UTC).replace(tzinfo=None).isoformat() + "Z"
+    if isinstance(value, date):
+        return "d" + value.isoformat()
+    if isinstance(value, time) and value.utcoffset() is None:
+        return "h" + value.isoformat()
+    if isinstance(value, tuple):
+        parts = []
+        for item in value:
+            part = "\x00" if item is None else _part(item)
+            if part is None:
+                return _NEVER_EQUAL
+            parts.append(part.replace("\\", "\\\\").replace("\x1f", "\\u"))
+        return "(" + "\x1f".join(parts)
+    raise _NoCanonicalForm(type(value).__name__)
+
+
+def _part(item: Any) -> str | None:
+    key = canonical_key(item)
+    if key is None:
+        return None
+    if isinstance(key, bytes):
+        return "b" + key.decode()
+    if isinstance(key, int):
+        return f"i{key}"
+    return "s" + key
+
+
+def _number(value: Decimal) -> int | bytes | None:
+    sign, digits, exponent = value.as_tuple()
+    if not isinstance(exponent, int):  # "n", "N" (NaN) or "F" (infinity)
+        return _NEVER_EQUAL if value.is_nan() else (b"n-inf" if sign else b"ninf")
+    text = "".join(map(str, digits)).lstrip("0")
+    if not text:
+        return 0  # every zero, -0 included
+    stripped = text.rstrip("0")
+    exponent += len(text) - len(stripped)
+    if exponent >= 0 and len(stripped) + exponent <= 18:
+        whole = int(stripped + "0" * exponent)
+        return -whole if sign else whole  # an integer: stored as integer keys are
+    return f"n{'-' if sign else ''}{stripped}e{exponent}".encode()
+
+
+class _Bloom:
+    """A fixed-size Bloom filter over Python hashes (two bit positions per key)."""
+
+    def __init__(self) -> None:
+        self._bits = np.zeros(1 << (_BLOOM_BITS - 3), dtype=np.uint8)
+
+    def _positions(self, keys: Sequence[Any]) -> tuple[Any, Any]:
+        hashes = np.fromiter(map(hash, keys), dtype=np.int64, count=len(keys))
+        mixed = hashes.view(np.uint64)
+        shift = np.uint64(64 - _BLOOM_BITS)
+        return (mixed * _MIX[0]) >> shift, (mixed * _MIX[1]) >> shift
+
+    def add(self, keys: Sequence[Any]) -> None:
+        for position in self._positions(keys):
+            np.bitwise_or.at(self._bits, position >> np.uint64(3), _masks(position))
+
+    def maybe_held(self, keys: list[Any]) -> list[int]:
+        """Return the indexes of the keys that may have been added (the others were not)."""
+        held = np.ones(len(keys), dtype=bool)
+        for position in self._positions(keys):
+            held &= (self._bits[position >> np.uint64(3)] & _masks(position)) != 0
+        return list(np.flatnonzero(held).tolist())
+
+
+def _masks(position: Any) -> Any:
+    return np.left_shift(np.uint8(1), (position & np.uint64(7)).astype(np.uint8))
+
+
+class KeyMemory:
+    """The row number of the last occurrence of each key; a dict that spills to disk."""
+
+    def __init__(self, spill_at: int | None = None) -> None:
+        self._spill_at = SPILL_KEYS if spill_at is None else spill_at
+        self._memory: dict[Any, int] = {}
+        self._disk: sqlite3.Connection | None = None
+        self._bloom: _Bloom | None = None
+        self._can_spill = True
+        # Writes go to SQLite on a thread of their own (SQLite releases the GIL while it
+        # inserts), overlapping the next batch's checks; a lookup waits for the last write.
+        self._writer: ThreadPoolExecutor | None = None
+        self._pending: Future[None] | None = None
+
+    @property
+    def on_disk(self) -> bool:
+        return self._disk is not None
+
+    def __len__(self) -> int:
+        if self._disk is None:
+            return len(self._memory)
+        self._settle()
+        (count,) = self._disk.execute("SELECT count(*) FROM seen").fetchone()
+        return int(count) + len(self._memory)
+
+    def find(self, keys: Iterable[Any]) -> dict[Any, int]:
+        """Return the keys among ``keys`` seen before, with the row of their last occurrence."""
+        keys = list(keys)
+        memory = self._memory
+        found = {key: memory[key] for key in keys if key in memory} if memory else {}
+        if self._disk is None or self._bloom is None or not keys:
+            return found
+        wanted: dict[Any, Any] = {}
+        for index in self._bloom.maybe_held(keys):
+            stored = _stored(keys[index])
+            if stored is not None:
+                wanted[stored] = keys[index]
+        if wanted:
+            self._settle()
+        for chunk in _chunks(list(wanted), _CHUNK):
+            marks = ",".join("?" * len(chunk))
+            query = f"SELECT key, n FROM seen WHERE key IN ({marks})"
+            for stored, number in self._disk.execute(query, chunk):
+                found[wanted[stored]] = number
+        return found
+
+    def record(self, keys: Sequence[Any], numbers: Sequence[int]) -> None:
+        """Remember each key at its row number (a later row replaces an earlier one)."""
+        if self._disk is None or self._bloom is None:
+            self._memory.update(zip(keys, numbers, strict=True))
+            if self._can_spill and len(self._memory) > self._spill_at:
+                self._spill()
+            return
+        if not keys:
+            return
+        kinds = set(map(type, keys))
+        if kinds == {str} or (kinds == {int} and min(keys) >= _INT64[0] and max(keys) <= _INT64[1]):
+            self._bloom.add(keys)  # the common case: stored as they are
+            self._write(zip(keys, numbers, strict=True))
+            return
+        rows = []
+        added = []
+        for key, number in zip(keys, numbers, strict=True):
+            try:
+                stored = canonical_key(key)
+            except _NoCanonicalForm:
+                self._memory[key] = number
+                continue
+            if stored is not None:
+                rows.append((stored, number))
+                added.append(key)
+        self._bloom.add(added)
+        self._write(rows)
+
+    def close(self) -> None:
+        self._settle()
+        if self._writer is not None:
+            self._writer.shutdown()
+            self._writer = None
+        if self._disk is not None:
+            self._disk.close()
+            self._disk = None
+        self._memory = {}
+        self._bloom = None
+
+    def _write(self, rows: Iterable[tuple[Any, int]]) -> None:
+        self._settle()
+        if self._writer is None:
+            self._writer = ThreadPoolExecutor(1, thread_name_prefix="key-memory")
+        self._pending = self._writer.submit(self._insert, list(rows))
+
+    def _insert(self, rows: list[tuple[Any, int]]) -> None:
+        assert self._disk is not None
+        self._disk.execute("BEGIN")
+        self._disk.executemany("INSERT OR REPLACE INTO seen (key, n) VALUES (?, ?)", rows)
+        self._disk.execute("COMMIT")
+
+    def _settle(self) -> None:
+        """Wait for the write in flight; raise what it raised."""
+        if self._pending is not None:
+            pending, self._pending = self._pending, None
+            pending.result()
+
+    def _spill(self) -> None:
+        try:
+            rows = [(canonical_key(key), number) for key, number in self._memory.items()]
+        except _NoCanonicalForm:
+            self._can_spill = False
+            return
+        # An empty name is a private temporary database on disk, deleted when closed.
+        self._disk = sqlite3.connect("", isolation_level=None, check_same_thread=False)
+        self._disk.execute("PRAGMA journal_mode=OFF")
+        self._disk.execute("PRAGMA synchronous=OFF")
+        # No declared type: SQLite keeps each value's own type (1 and '1' are different keys).
+        self._disk.execute("CREATE TABLE seen (key PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID")
+        self._bloom = _Bloom()
+        self._bloom.add(
+            [key for key, (stored, _) in zip(self._memory, rows, strict=True) if stored is not None]
+        )
+        self._write([row for row in rows if row[0] is not None])
+        self._memory = {}
+
+
+def _stored(key: Any) -> int | str | bytes | None:
+    try:
+        return canonical_key(key)
+    except _NoCanonicalForm:
+        return None
+
+
+def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk

@@ -26,6 +26,7 @@ from datasets.model import Dataset
 from datasets.notifications import Notifier
 from datasets.personal import DEFAULT_POLICY, DEFAULT_QUASI_IDENTIFIERS, Policy, policy_from_dict
 from datasets.processing import Processor
+from datasets.progress import ProgressBoard
 from datasets.public import PublicCatalog, PublicDataset
 from datasets.queue import HueyQueue, open_huey
 from datasets.reports import Reports
@@ -184,6 +185,7 @@ def build_services(settings: Settings) -> Services:
         hash_key=keys.hash_key,
         quasi_identifiers=DEFAULT_QUASI_IDENTIFIERS,
         datastore=datastore,
+        progress=ProgressBoard(data_dir / "progress"),
     )
     workflow = Workflow(sessions, accounts, queue)
     mailer = open_mailer(settings.smtp_url, data_dir / "logs")

@@ -28,6 +28,7 @@ from datasets.personal import (
     scan_csv,
     smallest_group_size,
 )
+from datasets.progress import ProgressBoard
 from datasets.statistics import column_statistics
 from datasets.storage import BlobStore
 from datasets.validation import infer_schema, validate_table
@@ -51,8 +52,11 @@ class Processor:
         hash_key: bytes,
         quasi_identifiers: Sequence[str],
         datastore: Datastore,
+        progress: ProgressBoard | None = None,
     ) -> None:
         self._datastore = datastore
+        # Where a job says how far it has got; the status endpoint reads it.
+        self.progress = progress
         self._sessions = sessions
         self._vault = vault
         self._public = public_store
@@ -75,6 +79,7 @@ class Processor:
                 if not rebuild or version.normalized_key is None:
                     self._analyse(version, organization_id)
                 if version.is_tabular:
+                    self._stage(version_id, "stripping")
                     self._build_public_table(version)
                 version.status = VersionStatus.READY.value
                 version.error_code, version.error_params = None, None
@@ -86,6 +91,9 @@ class Processor:
                 version.status = VersionStatus.FAILED.value
                 version.error_code, version.error_params = "internal", {}
                 log.exception("resource processing failed", extra={"version_id": version_id})
+            finally:
+                if self.progress is not None:
+                    self.progress.clear(version_id)
 
     def load_job(self, payload: Mapping[str, Any]) -> None:
         """Job handler: load a published version's public table into the datastore."""
@@ -115,8 +123,18 @@ class Processor:
             version.column_stats = _statistics(path, version.public_schema or {}, version_id)
             return True
 
+    def _stage(self, version_id: str, stage: str) -> None:
+        if self.progress is not None:
+            self.progress.update(version_id, stage)
+
+    def _rows(self, version_id: str, total: int | None) -> Callable[[int], None] | None:
+        if self.progress is None:
+            return None
+        return self.progress.rows_reporter(version_id, "validating", total)
+
     def _analyse(self, version: ResourceVersion, organization_id: str) -> None:
         assert version.original_key is not None
+        self._stage(version.id, "normalizing")
         with self._vault.decrypted(version.original_key) as original:
             detected = detect_format(original, version.original_filename)
             version.format = detected.format
@@ -140,7 +158,9 @@ class Processor:
                 version.row_count = table.row_count
                 schema = version.table_schema or infer_schema(normalized)
                 version.table_schema = schema
-                version.validation = validate_table(normalized, schema).to_dict()
+                rows = self._rows(version.id, table.row_count)
+                version.validation = validate_table(normalized, schema, progress=rows).to_dict()
+                self._stage(version.id, "scanning")
                 findings = scan_csv(normalized)
                 version.findings = [_finding_dict(f) for f in findings]
                 version.decisions = _default_decisions(

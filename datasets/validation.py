@@ -112,9 +112,9 @@ def validate_table(
 
     Guarantees the error codes, row numbers and field numbers of
     ``frictionless validate <csv_path> --schema <schema>`` with the same error cap
-    (``limit_errors``; 0 means no cap), in order. Memory stays bounded by the batch size (keys
-    for unique and primary-key checks move to a temporary file past a size). ``progress`` receives the number of data
-    rows read so far, once per batch.
+    (``limit_errors``; 0 means no cap), in order. Memory stays bounded by the batch size
+    (keys for unique and primary-key checks move to a temporary file past a size).
+    ``progress`` receives the number of data rows read so far, once per batch.
     """
     gc_was_enabled = gc.isenabled()
     # The batches hold hundreds of thousands of small strings; the cyclic collector would

@@ -66,20 +66,43 @@
     });
   });
 
-  /* Resources still being checked: ask for their status and reload when done. */
+  /* Resources still being checked: show the step and rows done, reload when done. */
   var pending = document.querySelectorAll("[data-status-url]");
+  var lang = document.documentElement.lang || "vi";
+  var showProgress = function (element, progress) {
+    var line = element.querySelector(".job-progress");
+    if (!line || !progress) { return; }
+    var stage = element.dataset["stage" + progress.stage.charAt(0).toUpperCase() + progress.stage.slice(1)];
+    line.querySelector(".job-stage").textContent = stage || progress.stage;
+    var bar = line.querySelector("progress");
+    var rows = line.querySelector(".job-rows");
+    if (progress.percent !== null && progress.rows_total) {
+      bar.hidden = false;
+      bar.value = progress.percent;
+      rows.textContent = element.dataset.rows
+        .replace("{done}", progress.rows_done.toLocaleString(lang))
+        .replace("{total}", progress.rows_total.toLocaleString(lang));
+    } else {
+      bar.hidden = true;
+      rows.textContent = "";
+    }
+    line.hidden = false;
+  };
   if (pending.length) {
     var poll = function () {
       var checks = Array.prototype.map.call(pending, function (element) {
-        return fetch(element.dataset.statusUrl, { credentials: "same-origin" })
+        return fetch(element.dataset.statusUrl, { credentials: "same-origin", cache: "no-store" })
           .then(function (response) { return response.json(); })
-          .then(function (data) { return data.status !== "processing"; })
+          .then(function (data) {
+            showProgress(element, data.progress);
+            return data.status !== "processing";
+          })
           .catch(function () { return false; });
       });
       Promise.all(checks).then(function (done) {
-        if (done.some(Boolean)) { window.location.reload(); } else { window.setTimeout(poll, 2000); }
+        if (done.some(Boolean)) { window.location.reload(); } else { window.setTimeout(poll, 1000); }
       });
     };
-    window.setTimeout(poll, 1500);
+    window.setTimeout(poll, 500);
   }
 })();

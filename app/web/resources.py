@@ -220,15 +220,23 @@ def report(name: str, resource_id: str) -> ResponseReturnValue:
 def status(name: str, resource_id: str) -> ResponseReturnValue:
     _dataset, version = _version(name, resource_id)
     validation = version.validation or {}
-    return jsonify(
+    progress = None
+    if version.status == "processing":
+        board = services().processor.progress
+        found = board.read(version.id) if board is not None else None
+        progress = found.to_dict() if found is not None else None
+    response = jsonify(
         {
             "status": version.status,
             "error_code": version.error_code,
             "row_count": version.row_count,
             "valid": validation.get("valid") if validation else None,
             "error_count": len(validation.get("errors", [])) if validation else None,
+            "progress": progress,
         }
     )
+    response.headers["Cache-Control"] = "no-store, private"
+    return response
 
 
 @bp.get("/dataset/<slug:name>/resource/<slug:resource_id>/original")

@@ -169,6 +169,7 @@ def test_status_endpoint_reports_processing_state(desk) -> None:
         "row_count": 3,
         "valid": True,
         "error_count": 0,
+        "progress": None,  # done: no progress (tests/app/test_processing_progress.py has it)
     }
 
 

@@ -578,6 +578,7 @@ _VERSION_COPY_COLUMNS = (
     "encoding",
     "encoding_override",
     "sheet",
+    "sheet_names",
     "is_tabular",
     "table_schema",
     "validation",

@@ -168,6 +168,8 @@ class ResourceVersion(Base):
     encoding: Mapped[str | None] = mapped_column(String(30), nullable=True)
     encoding_override: Mapped[str | None] = mapped_column(String(30), nullable=True)
     sheet: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    # The sheets of a spreadsheet upload, in workbook order (the form offers them).
+    sheet_names: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
     is_tabular: Mapped[bool] = mapped_column(Boolean, default=False)
     table_schema: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     validation: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)

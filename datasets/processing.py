@@ -140,6 +140,7 @@ class Processor:
             version.format = detected.format
             version.media_type = detected.media_type
             version.is_tabular = detected.is_tabular
+            version.sheet_names = list(detected.sheet_names) or None
             if not detected.is_tabular:
                 blob = self._public.put_file(original)
                 version.public_sha256, version.public_size = blob.key, blob.size

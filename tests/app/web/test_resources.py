@@ -206,3 +206,55 @@ def test_original_is_readable_only_by_the_organizations_stewards(desk, client) -
     anonymous = client.get(url)
     assert anonymous.status_code == 302 and "/user/login" in anonymous.headers["Location"]
     assert CSV not in anonymous.data
+
+
+def _workbook(sheets: dict[str, list[list[str]]]) -> bytes:
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.remove(book.active)
+    for title, rows in sheets.items():
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def test_the_sheet_of_a_workbook_is_picked_from_its_list(desk) -> None:
+    """The form lists the workbook's sheets; reading another one replaces the table."""
+    import re
+
+    workbook = _workbook(
+        {
+            "Ghi chú": [["Bảng tổng hợp của Sở Công Thương"]],
+            "Chợ": [["ma_cho", "ten_cho"], ["C01", "Chợ Bến Thành"], ["C02", "Chợ Bình Tây"]],
+            "Siêu thị": [["ma", "ten"], ["S1", "Co.opmart Cống Quỳnh"]],
+        }
+    )
+    name = desk.dataset()
+    desk.login("publisher")
+    desk.upload(name, workbook, "cho.xlsx")
+    resource_id, version = _resources(desk.services, name)[0]
+    assert version.sheet == "Ghi chú" and version.sheet_names == ["Ghi chú", "Chợ", "Siêu thị"]
+    page = desk.page(f"/dataset/{name}/manage")
+    select = re.search(rf'<select id="sheet-{resource_id}" name="sheet">(.*?)</select>', page)
+    assert select, "no sheet list"
+    options = re.findall(r'<option value="([^"]*)"( selected)?>', select.group(1))
+    assert options == [("Ghi chú", " selected"), ("Chợ", ""), ("Siêu thị", "")]
+
+    lock_version = int(re.search(r'name="lock_version" value="(\d+)"', page).group(1))
+    desk.post(
+        f"/dataset/{name}/resource/{resource_id}/reading",
+        {"sheet": "Chợ", "lock_version": lock_version},
+        form_page=f"/dataset/{name}/manage",
+    )
+    _rid, reread = _resources(desk.services, name)[0]
+    assert reread.sheet == "Chợ" and reread.row_count == 2
+    assert [f["name"] for f in reread.table_schema["fields"]] == ["ma_cho", "ten_cho"]
+    page = desk.page(f"/dataset/{name}/manage")
+    assert '<option value="Chợ" selected>' in page
+    assert 'class="sheet">Chợ<' in page

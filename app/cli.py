@@ -21,9 +21,13 @@ def _services() -> Any:
     from app.services import build_services
 
     try:
-        return build_services(load_settings())
+        services = build_services(load_settings())
     except SettingsError as exc:
         raise click.ClickException(str(exc)) from None
+    # Audit entries written by commands (directly or by the workflow) say "via=cli"; the
+    # actor is the operator at the terminal, who has no portal account (actor: none).
+    services.audit.default_channel = "cli"
+    return services
 
 
 class PortalGroup(FlaskGroup):
@@ -101,12 +105,12 @@ def org_create(name: str, title: str, title_en: str, email: str) -> None:
     """Create an organization."""
     from publishers import DomainError
 
+    svc = _services()
     try:
-        created = _services().accounts.create_organization(
-            name, title, title_en=title_en, email=email
-        )
+        created = svc.accounts.create_organization(name, title, title_en=title_en, email=email)
     except DomainError as exc:
         raise click.ClickException(_explain(exc)) from None
+    svc.audit.record(None, "organization.create", f"organization:{created.name}")
     click.echo(f"organization {created.name} created ({created.id})")
 
 
@@ -143,12 +147,19 @@ def user_create(
         raise click.UsageError("--org and --role go together")
     svc = _services()
     try:
+        organization = svc.accounts.get_organization(org_name) if org_name else None
         info = svc.accounts.create_user(
             name, email, password, full_name=full_name, is_sysadmin=sysadmin
         )
-        if org_name and role:
-            organization = svc.accounts.get_organization(org_name)
+        svc.audit.record(None, "user.create", f"user:{info.id}", details={"sysadmin": sysadmin})
+        if organization is not None and role:
             svc.accounts.add_member(organization.id, info.id, Role(role))
+            svc.audit.record(
+                None,
+                "member.set",
+                f"organization:{organization.id}",
+                details={"user": info.id, "role": role},
+            )
     except DomainError as exc:
         raise click.ClickException(_explain(exc)) from None
     click.echo(f"user {info.name} created")
@@ -169,16 +180,14 @@ def token_create(username: str, token_name: str, read_only: bool, expires_days: 
     from publishers import DomainError, Scope
 
     svc = _services()
+    scope = Scope.READ if read_only else Scope.READ_WRITE
     try:
         info = svc.accounts.get_user(username)
-        value = svc.tokens.create(
-            info.id,
-            token_name,
-            scope=Scope.READ if read_only else Scope.READ_WRITE,
-            expires_days=expires_days,
-        )
+        value = svc.tokens.create(info.id, token_name, scope=scope, expires_days=expires_days)
     except DomainError as exc:
         raise click.ClickException(_explain(exc)) from None
+    # Never the token itself: only whose it is and what it may do.
+    svc.audit.record(None, "token.create", f"user:{info.id}", details={"scope": scope.value})
     click.echo(value)
 
 
@@ -198,6 +207,8 @@ def token_revoke(username: str, token_name: str | None, revoke_all: bool) -> Non
         count = svc.tokens.revoke(info.id, name=token_name)
     except DomainError as exc:
         raise click.ClickException(_explain(exc)) from None
+    if count:
+        svc.audit.record(None, "token.revoke", f"user:{info.id}", details={"count": count})
     click.echo(f"{count} token(s) revoked")
 
 

@@ -187,11 +187,17 @@ def build_services(settings: Settings) -> Services:
         datastore=datastore,
         progress=ProgressBoard(data_dir / "progress"),
     )
-    workflow = Workflow(sessions, accounts, queue)
+    audit = Audit(
+        sessions,
+        settings.audit_retention_days,
+        ip_source=_request_ip,
+        channel_source=_request_channel,
+    )
+    # Lifecycle transitions are audited by the workflow itself: every surface at once.
+    workflow = Workflow(sessions, accounts, queue, audit=audit)
     mailer = open_mailer(settings.smtp_url, data_dir / "logs")
     notifier = Notifier(sessions, accounts, mailer, settings.site_url)
     workflow.add_listener(notifier.on_transition)
-    audit = Audit(sessions, settings.audit_retention_days, ip_source=_request_ip)
     services = Services(
         settings=settings,
         keys=keys,
@@ -250,3 +256,17 @@ def _request_ip() -> str | None:
     from flask import has_request_context, request
 
     return request.remote_addr if has_request_context() else None
+
+
+# Blueprints of the two APIs; every other request comes through the web pages.
+_API_CHANNELS = {"api": "rest", "ckan_api": "ckan"}
+
+
+def _request_channel() -> str | None:
+    # The surface an audited action came through ("web", "rest", "ckan"); None outside
+    # a request (the CLI names itself).
+    from flask import has_request_context, request
+
+    if not has_request_context():
+        return None
+    return _API_CHANNELS.get(request.blueprint or "", "web")

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from datasets.errors import StaleVersion, TransitionNotAllowed
-from datasets.lifecycle import Transition, next_revision_status, next_state
+from datasets.lifecycle import Transition, next_revision_status, next_state, require_on_dataset
 from datasets.metadata_input import DatasetMetadata, clean_metadata
 from datasets.model import (
     Activity,
@@ -44,6 +44,7 @@ from publishers import (
     InvalidInput,
     NotFound,
     Permission,
+    PermissionDenied,
     can,
     require,
     utcnow,
@@ -196,7 +197,7 @@ class DatasetEditor:
         self, session: Session, actor: Actor, dataset: Dataset, expected_version: int | None
     ) -> Revision:
         """Return the revision to edit (opening one if needed) and bump the lock version."""
-        require(actor, Permission.EDIT_DATASET, dataset.organization_id)
+        require_on_dataset(actor, Permission.EDIT_DATASET, dataset)
         if expected_version is not None and expected_version != dataset.lock_version:
             raise StaleVersion("dataset changed", current=dataset.lock_version)
         state = DatasetState(dataset.state)
@@ -233,7 +234,15 @@ class DatasetEditor:
 
         The original is encrypted into the vault at once and the staged file removed;
         processing (format, validation, personal data) runs as a background job.
+        A caller who may not edit the dataset is refused before anything is stored (the
+        staged file is removed).
         """
+        try:
+            with self._sessions() as session:
+                require_on_dataset(actor, Permission.EDIT_DATASET, get_dataset(session, name))
+        except (NotFound, PermissionDenied):
+            upload.path.unlink(missing_ok=True)
+            raise
         original = self._vault.store_file(upload.path)
         upload.path.unlink(missing_ok=True)
         with self._sessions.begin() as session:

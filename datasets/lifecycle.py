@@ -9,8 +9,8 @@ from __future__ import annotations
 from enum import StrEnum
 
 from datasets.errors import TransitionNotAllowed
-from datasets.model import DatasetState, RevisionStatus
-from publishers import Permission
+from datasets.model import Dataset, DatasetState, RevisionStatus
+from publishers import Actor, Permission, require_on
 
 
 class Transition(StrEnum):
@@ -82,3 +82,11 @@ def next_revision_status(status: RevisionStatus, transition: Transition) -> Revi
             transition=transition.value,
             state=status.value,
         ) from None
+
+
+def require_on_dataset(actor: Actor, permission: Permission, dataset: Dataset) -> None:
+    """Check ``permission`` on ``dataset``: ``NotFound`` for whoever may not see it at all
+    (a draft, a submission or a withdrawn dataset outside their organizations),
+    ``PermissionDenied`` for whoever sees it but may not do this."""
+    public = dataset.state == DatasetState.PUBLISHED.value
+    require_on(actor, permission, dataset.organization_id, public=public)

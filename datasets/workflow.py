@@ -23,6 +23,7 @@ from datasets.lifecycle import (
     Transition,
     next_revision_status,
     next_state,
+    require_on_dataset,
 )
 from datasets.model import (
     Activity,
@@ -37,10 +38,10 @@ from datasets.queue import TaskQueue
 from publishers import (
     Accounts,
     Actor,
+    Audit,
     InvalidInput,
     PermissionDenied,
     organizations_where,
-    require,
     utcnow,
 )
 from publishers import Permission as P
@@ -105,10 +106,15 @@ class Workflow:
         queue: TaskQueue,
         after_commit: Sequence[AfterCommit] = (),
         clock: Callable[[], datetime] = utcnow,
+        *,
+        audit: Audit | None = None,
     ) -> None:
         self._sessions = sessions
         self._accounts = accounts
         self._queue = queue
+        # Every transition is written to the audit log in the transaction that makes it,
+        # whichever surface (web pages, REST API, CKAN API, CLI) asked for it.
+        self._audit = audit
         self._after_commit = list(after_commit)
         self._clock = clock
         self._listeners: list[Listener] = []
@@ -212,6 +218,7 @@ class Workflow:
             dataset.working_revision_id = None
             session.flush()
             session.delete(dataset)
+            self._audit_in(session, actor, "delete_draft", dataset, {"from": dataset.state})
         log.info("draft deleted", extra={"dataset_id": dataset.id})
 
     def review_queue(self, actor: Actor) -> list[ReviewItem]:
@@ -272,7 +279,7 @@ class Workflow:
         self, session: Session, name: str, actor: Actor, transition: Transition, comment: str = ""
     ) -> Dataset:
         dataset = get_dataset(session, name, for_update=True)
-        require(actor, PERMISSION_FOR[transition], dataset.organization_id)
+        require_on_dataset(actor, PERMISSION_FOR[transition], dataset)
         if transition in COMMENT_REQUIRED and not comment.strip():
             raise InvalidInput("comment required", {"comment": ["required"]})
         return dataset
@@ -305,6 +312,25 @@ class Workflow:
             comment=comment.strip(),
             now=self._clock(),
         )
+        # The comment stays in the activity: it is free text and may name people.
+        self._audit_in(session, actor, action, dataset, {"from": before, "to": after})
+
+    def _audit_in(
+        self,
+        session: Session,
+        actor: Actor,
+        action: str,
+        dataset: Dataset,
+        details: dict[str, object],
+    ) -> None:
+        if self._audit is not None:
+            self._audit.record_in(
+                session,
+                actor.user_id,
+                f"dataset.{action}",
+                f"dataset:{dataset.name}",
+                details={"dataset_id": dataset.id, **details},
+            )
 
     def _notify(self, action: str, dataset_id: str) -> None:
         for listener in self._listeners:

@@ -15,7 +15,15 @@ from publishers.errors import (
 from publishers.mail import FileMailer, Mail, Mailer, SmtpMailer, open_mailer
 from publishers.model import ApiToken, Membership, Organization, Role, User
 from publishers.passwords import hash_password, verify_password
-from publishers.permissions import ANONYMOUS, Actor, Permission, can, organizations_where, require
+from publishers.permissions import (
+    ANONYMOUS,
+    Actor,
+    Permission,
+    can,
+    organizations_where,
+    require,
+    require_on,
+)
 from publishers.registration import Registration
 from publishers.site import Site, SiteContent
 from publishers.tokens import Scope, TokenOwner, Tokens
@@ -62,6 +70,7 @@ __all__ = [
     "open_mailer",
     "organizations_where",
     "require",
+    "require_on",
     "truncate_ip",
     "utcnow",
     "verify_password",

@@ -1,8 +1,10 @@
 """The audit log of privileged actions: who, when, what, from which (truncated) network.
 
 Entries hold ids, action codes and short non-personal details only; IP addresses are cut
-to their network (IPv4 /24, IPv6 /48) before they are stored. Entries older than the
-retention period are purged on write (at most once an hour per process).
+to their network (IPv4 /24, IPv6 /48) before they are stored. Each entry also says through
+which surface the action came (``via``: ``web``, ``rest``, ``ckan`` or ``cli``) when known.
+Entries older than the retention period are purged on write (at most once an hour per
+process).
 """
 
 from __future__ import annotations
@@ -73,11 +75,15 @@ class Audit:
         retention_days: int,
         *,
         ip_source: Callable[[], str | None] = lambda: None,
+        channel_source: Callable[[], str | None] = lambda: None,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self._sessions = sessions
         self._retention = timedelta(days=retention_days)
         self._ip_source = ip_source
+        self._channel_source = channel_source
+        # The surface named when ``channel_source`` knows none (the CLI sets "cli").
+        self.default_channel = ""
         self._clock = clock
         self._last_purge: datetime | None = None
 
@@ -104,6 +110,10 @@ class Audit:
         details: Mapping[str, object] | None = None,
     ) -> None:
         """Add the entry to ``session``: it commits (or not) with the action it records."""
+        details = dict(details or {})
+        channel = self._channel_source() or self.default_channel
+        if channel:
+            details.setdefault("via", channel)
         session.add(
             AuditEntry(
                 created=self._clock(),
@@ -111,7 +121,7 @@ class Audit:
                 action=action[:60],
                 target=target[:200],
                 ip=truncate_ip(ip if ip is not None else self._ip_source()),
-                details=json.dumps(dict(details or {}), ensure_ascii=False, sort_keys=True),
+                details=json.dumps(details, ensure_ascii=False, sort_keys=True),
             )
         )
 

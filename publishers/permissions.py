@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from publishers.errors import PermissionDenied
+from publishers.errors import NotFound, PermissionDenied
 from publishers.model import Role
 
 
@@ -101,6 +101,20 @@ def require(actor: Actor, permission: Permission, organization_id: str | None = 
     """Raise ``PermissionDenied`` unless ``actor`` may do ``permission``."""
     if not can(actor, permission, organization_id):
         raise PermissionDenied(f"not allowed: {permission.value}", permission=permission.value)
+
+
+def require_on(actor: Actor, permission: Permission, organization_id: str, *, public: bool) -> None:
+    """Like ``require`` for one item of an organization (a dataset), without leaking it.
+
+    An actor who may not even see the item (it is not ``public`` and they may not read the
+    organization's drafts) gets ``NotFound``, exactly as if it did not exist: a refusal never
+    tells an outsider that a draft exists. Others get ``PermissionDenied``.
+    """
+    if can(actor, permission, organization_id):
+        return
+    if not public and not can(actor, Permission.READ_DRAFT, organization_id):
+        raise NotFound("not found")
+    raise PermissionDenied(f"not allowed: {permission.value}", permission=permission.value)
 
 
 def organizations_where(actor: Actor, permission: Permission) -> frozenset[str]:

@@ -49,14 +49,18 @@ def dict_context() -> DictContext:
     )
 
 
-def visible_package(req: ActionRequest, name_or_id: str) -> dict[str, Any]:
-    """Return the package dict ``req``'s caller may see; raise ``Not Found Error``."""
+def visible_package(req: ActionRequest, name_or_id: str, *, asked: str = "") -> dict[str, Any]:
+    """Return the package dict ``req``'s caller may see; raise ``Not Found Error``.
+
+    The error names only what the caller ``asked`` for (by default ``name_or_id``), so a
+    refusal reads exactly like the answer for something that does not exist.
+    """
     svc = services()
     ctx = dict_context()
     with svc.sessions() as session:
         dataset = find_dataset(session, name_or_id)
         if dataset is None:
-            raise not_found(name_or_id)
+            raise not_found(asked or name_or_id)
         member = can(req.caller.actor, Permission.READ_DRAFT, dataset.organization_id)
         if member and (dataset.state != DatasetState.PUBLISHED.value or dataset.working_revision):
             revision = dataset.working_revision or dataset.live_revision
@@ -66,7 +70,7 @@ def visible_package(req: ActionRequest, name_or_id: str) -> dict[str, Any]:
                 return package_from_revision(dataset, revision, public_org, ctx)
     view = svc.catalog.get(name_or_id)
     if view is None:
-        raise not_found(name_or_id)
+        raise not_found(asked or name_or_id)
     return package_from_public(view, ctx)
 
 
@@ -156,10 +160,19 @@ def dataset_of_resource(resource_id: str) -> str:
     return str(dataset_id)
 
 
+def package_of_resource(req: ActionRequest, resource_id: str) -> dict[str, Any]:
+    """Return the package holding ``resource_id`` if the caller may see it.
+
+    Otherwise ``Not Found Error`` naming the resource only: the id of a draft holding it
+    is never told to an outsider.
+    """
+    return visible_package(req, dataset_of_resource(resource_id), asked=resource_id)
+
+
 def resource_show(req: ActionRequest) -> dict[str, Any]:
     """One resource of a dataset the caller may see."""
     resource_id = required(req.params, "id")
-    package = visible_package(req, dataset_of_resource(resource_id))
+    package = package_of_resource(req, resource_id)
     for resource in package["resources"]:
         if resource["id"] == resource_id:
             return dict(resource)

@@ -26,7 +26,7 @@ from flask_babel import gettext as _
 
 from app.ckan_api.errors import denied, validation_error
 from app.ckan_api.params import ActionRequest, json_value, required, text
-from app.ckan_api.read import dataset_of_resource, visible_package
+from app.ckan_api.read import package_of_resource, visible_package
 from app.context import services
 from datasets.editing import ResourceInput
 from datasets.metadata_input import DatasetMetadata
@@ -271,7 +271,7 @@ def resource_create(req: ActionRequest) -> dict[str, Any]:
 def _change_resource(req: ActionRequest, params: dict[str, Any]) -> dict[str, Any]:
     actor = _writer(req)
     resource_id = required(params, "id")
-    package = visible_package(req, dataset_of_resource(resource_id))
+    package = package_of_resource(req, resource_id)
     current = _resource_of(req, package, resource_id)
     if "upload" in req.files:
         _store_upload(req, package["name"], resource_id)

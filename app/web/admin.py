@@ -6,10 +6,10 @@ Every view passes the current actor to a domain call that checks the permission
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import login_required
 
 from app.context import current_actor, services
 from datasets.themes import EU_THEMES, save_theme
@@ -218,25 +218,6 @@ def audit() -> ResponseReturnValue:
     return render_template(
         "admin/audit.html", result=page, action=args.get("action", ""), actor=args.get("actor", "")
     )
-
-
-# Lifecycle decisions made on the web pages, audited once they succeeded (a redirect).
-_AUDITED_ENDPOINTS = {
-    "manage.approve": "dataset.approve",
-    "manage.reject": "dataset.reject",
-    "manage.withdraw": "dataset.withdraw",
-    "manage.delete": "dataset.delete_draft",
-}
-
-
-@bp.after_app_request
-def _audit_lifecycle(response: Response) -> Response:
-    action = _AUDITED_ENDPOINTS.get(request.endpoint or "")
-    succeeded = response.status_code == 302 and current_user.is_authenticated
-    if action and request.method == "POST" and succeeded:
-        name = (request.view_args or {}).get("name", "")
-        services().audit.record(current_user.info.id, action, f"dataset:{name}")
-    return response
 
 
 def _problems(exc: InvalidInput) -> str:

@@ -1,8 +1,9 @@
 """Who may do what (SPEC §1, §3): role × operation × own/other organization.
 
 The same matrix runs at the domain level (services called with each role's actor) and on
-the web pages (status codes and what changed). Organization A is "own"; publisher_other
-and steward_other belong to organization B only.
+the web pages (status codes and what changed); test_permission_matrix_api.py runs it over
+the REST API and the CKAN Action API. Organization A is "own"; publisher_other and
+steward_other belong to organization B only. Expected outcomes live in world.py.
 """
 
 from __future__ import annotations
@@ -15,29 +16,37 @@ from datasets.metadata_input import DatasetMetadata
 from datasets.model import Dataset, DatasetState
 from datasets.personal import PersonalDataKind
 from datasets.queries import find_dataset
-from publishers import Actor, InvalidInput, Permission, PermissionDenied, Role, can
-from tests.app.accounts.world import PII_CSV, ROLES, World, build_world, sign_in_as
+from publishers import Actor, InvalidInput, NotFound, Permission, PermissionDenied, Role, can
+from tests.app.accounts.world import (
+    EXPECTED,
+    ON_HIDDEN,
+    PII_CSV,
+    ROLES,
+    World,
+    build_world,
+    fingerprint,
+    refusal,
+    sign_in_as,
+)
 from tests.conftest import csrf_from
 from tests.factories import SAMPLE_CSV, upload_bytes
 
-MEMBERS = {"publisher_own", "steward_own"}
-APPROVERS = {"steward_own", "sysadmin"}
-EXPECTED: dict[str, set[str]] = {
-    "read_draft": MEMBERS | {"sysadmin"},
-    "create": MEMBERS,
-    "edit_metadata": MEMBERS,
-    "upload": MEMBERS,
-    "submit": MEMBERS,
-    "approve": APPROVERS,
-    "reject": APPROVERS,
-    "withdraw": APPROVERS,
-    "delete_draft": MEMBERS,
-    "decide_keep": {"steward_own"},
-    "manage_members": APPROVERS,
-    "manage_policy": APPROVERS,
-    "admin_pages": {"sysadmin"},
-}
-CASES = [(role, op) for op in EXPECTED for role in ROLES]
+WEB_OPERATIONS = (
+    "read_draft",
+    "create",
+    "edit_metadata",
+    "upload",
+    "submit",
+    "approve",
+    "reject",
+    "withdraw",
+    "delete_draft",
+    "decide_keep",
+    "manage_members",
+    "manage_policy",
+    "admin_pages",
+)
+CASES = [(role, op) for op in WEB_OPERATIONS for role in ROLES]
 
 
 def _state(world: World, name: str) -> str:
@@ -140,6 +149,18 @@ def _resource_id(world: World, dataset: Dataset) -> str:
         return entry.resource_id
 
 
+def _domain_refusal(role: str, op: str) -> type[Exception]:
+    """The domain error refusing ``op`` to ``role``: whoever may not see the target is
+    told it does not exist (anonymous included: the surfaces ask them to sign in first)."""
+    if op == "read_draft":
+        return PermissionDenied  # a plain permission question at this level (_require)
+    if op in ON_HIDDEN and (role == "anonymous" or refusal(role, op) == "not_found"):
+        return NotFound
+    if role != "anonymous" and refusal(role, op) == "kept_back":
+        return InvalidInput
+    return PermissionDenied
+
+
 @pytest.mark.parametrize(("role", "op"), CASES)
 def test_domain_matrix(services, role: str, op: str) -> None:
     world = build_world(services)
@@ -148,11 +169,13 @@ def test_domain_matrix(services, role: str, op: str) -> None:
         do(world.actor(role))
         assert took_effect(), f"{role} was allowed to {op} but nothing changed"
         return
-    with pytest.raises((PermissionDenied, InvalidInput)) as denied:
+    before = fingerprint(services)
+    with pytest.raises((PermissionDenied, InvalidInput, NotFound)) as denied:
         do(world.actor(role))
+    assert type(denied.value) is _domain_refusal(role, op), repr(denied.value)
     if isinstance(denied.value, InvalidInput):  # a publisher's keep is refused per column
         assert denied.value.errors == {"so_dien_thoai": ["keep_needs_steward"]}
-        assert role == "publisher_own"
+    assert fingerprint(services) == before, f"{role} was refused {op} but something changed"
     assert not (op not in ("read_draft", "create", "upload", "decide_keep") and took_effect())
 
 
@@ -191,8 +214,9 @@ def test_organization_policy_decides_new_uploads(services) -> None:
 # -- the web pages ---------------------------------------------------------------------------
 
 
-def _post(client, path: str, data: dict[str, str]):
+def _post(world: World, client, path: str, data: dict[str, str]):
     token = csrf_from(client, "/user/login")
+    world.snapshot()
     return client.post(path, data={**data, "csrf_token": token})
 
 
@@ -204,6 +228,7 @@ def _web_operation(world: World, op: str, client):
         return response, lambda: True, _revision_title(world, draft)
     if op == "create":
         response = _post(
+            world,
             client,
             "/dataset/new",
             {
@@ -216,13 +241,14 @@ def _web_operation(world: World, op: str, client):
     if op == "edit_metadata":
         draft = world.draft()
         data = {"title_vi": "Đã sửa trên web", "license_id": "cc-by-4.0"}
-        response = _post(client, f"/dataset/edit/{draft.name}", data)
+        response = _post(world, client, f"/dataset/edit/{draft.name}", data)
         return response, lambda: _revision_title(world, draft) == "Đã sửa trên web", None
     if op == "upload":
         import io
 
         draft = world.draft()
         token = csrf_from(client, "/user/login")
+        world.snapshot()
         response = client.post(
             f"/dataset/{draft.name}/resources",
             data={"csrf_token": token, "file": (io.BytesIO(SAMPLE_CSV), "them.csv")},
@@ -233,12 +259,14 @@ def _web_operation(world: World, op: str, client):
         draft = world.draft()
         path = "submit" if op == "submit" else "delete"
         after = "submitted" if op == "submit" else "gone"
-        response = _post(client, f"/dataset/{draft.name}/{path}", {})
+        response = _post(world, client, f"/dataset/{draft.name}/{path}", {})
         return response, lambda: _state(world, draft.name) == after, None
     if op in ("approve", "reject", "withdraw"):
         dataset = world.published() if op == "withdraw" else world.submitted()
         after = {"approve": "published", "reject": "rejected", "withdraw": "withdrawn"}[op]
-        response = _post(client, f"/dataset/{dataset.name}/{op}", {"comment": "Lý do rõ ràng"})
+        response = _post(
+            world, client, f"/dataset/{dataset.name}/{op}", {"comment": "Lý do rõ ràng"}
+        )
         return response, lambda: _state(world, dataset.name) == after, None
     if op == "decide_keep":
         draft = world.draft(PII_CSV)
@@ -248,14 +276,14 @@ def _web_operation(world: World, op: str, client):
             "action-so_dien_thoai": "keep",
             "justification-so_dien_thoai": "Số tổng đài công khai",
         }
-        response = _post(client, f"/dataset/{draft.name}/resource/{rid}/decisions", data)
+        response = _post(world, client, f"/dataset/{draft.name}/resource/{rid}/decisions", data)
         return response, lambda: _decision(world, draft, "so_dien_thoai") == "keep", None
     if op == "manage_members":
         response = client.get(f"/organization/{world.own.name}/members")
         return response, lambda: True, "steward-own@example.org"
     if op == "manage_policy":
         data = {"action-phone": "drop"}
-        response = _post(client, f"/organization/{world.own.name}/policy", data)
+        response = _post(world, client, f"/organization/{world.own.name}/policy", data)
         svc = world.services
         return (
             response,
@@ -294,14 +322,16 @@ def test_web_matrix(services, client, role: str, op: str) -> None:
         if shows:
             assert shows in body
         return
-    if role == "anonymous" and op not in ("read_draft",):
+    kind = refusal(role, op)
+    if kind == "unauthenticated":
         assert response.status_code == 302 and "/user/login" in response.headers["Location"]
-    elif op == "read_draft" or (op == "edit_metadata" and role != "sysadmin"):
-        assert response.status_code == 404  # drafts do not exist for outsiders
-    elif op == "decide_keep" and role == "publisher_own":
+    elif kind == "not_found":
+        assert response.status_code == 404, body[:500]  # drafts do not exist for outsiders
+    elif kind == "kept_back":
         assert response.status_code in (302, 303)  # sent back with the reason, nothing saved
     else:
         assert response.status_code == 403, body[:500]
         assert "403" in body or "không được phép" in body.lower() or "not allowed" in body.lower()
     if op not in ("read_draft", "manage_members", "admin_pages"):
         assert not took_effect(), f"{role} could {op}"
+        assert world.unchanged(), f"{role} was refused {op} but something changed"

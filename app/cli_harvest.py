@@ -13,11 +13,20 @@ from harvesters import SOURCE_TYPES
 
 
 def _harvester() -> Any:
-    from app.cli import _services
+    return _services().harvester
 
-    svc = _services()
+
+def _services() -> Any:
+    from app.cli import _services as services
+
+    svc = services()
     assert svc.harvester is not None
-    return svc.harvester
+    return svc
+
+
+def _audit(svc: Any, action: str, source: str, **details: object) -> None:
+    # The operator at the terminal has no portal account: no user, via=cli.
+    svc.audit.record(None, action, f"harvest_source:{source}", details=details)
 
 
 def _explain(exc: Exception) -> str:
@@ -47,10 +56,12 @@ def source_add(name: str, kind: str, url: str, org_name: str, config: str, sched
     """Register a harvest source."""
     from publishers import DomainError
 
+    svc = _services()
     try:
-        info = _harvester().sources.register(name, kind, url, org_name, config, schedule)
+        info = svc.harvester.sources.register(name, kind, url, org_name, config, schedule)
     except DomainError as exc:
         raise click.ClickException(_explain(exc)) from None
+    _audit(svc, "harvest_source.create", info.name, type=info.type)
     click.echo(f"harvest source {info.name} registered ({info.type}, schedule {info.schedule})")
 
 
@@ -81,10 +92,12 @@ def source_secret(name: str) -> None:
     if sys.stdin.isatty():
         click.echo("type the secret, then Enter:", err=True)
     secret = sys.stdin.readline().rstrip("\r\n")
+    svc = _services()
     try:
-        credential = _harvester().sources.set_secret(name, secret)
+        credential = svc.harvester.sources.set_secret(name, secret)
     except DomainError as exc:
         raise click.ClickException(_explain(exc)) from None
+    _audit(svc, "harvest_source.secret", name)  # never the secret, nor its name
     click.echo(f"credential {credential} of {name} stored (encrypted)")
 
 
@@ -101,10 +114,12 @@ def harvest_run(name: str, dry_run: bool) -> None:
         def progress(done: int, total: int, remote_id: str) -> None:
             click.echo(f"\r{done}/{total} {remote_id[:60]:<60}", nl=False, err=True)
 
+    svc = _services()
     try:
-        report = _harvester().run(name, dry_run=dry_run, progress=progress)
+        report = svc.harvester.run(name, dry_run=dry_run, progress=progress)
     except DomainError as exc:
         raise click.ClickException(_explain(exc)) from None
+    _audit(svc, "harvest.run", name, dry_run=dry_run, status=report.status)
     if progress is not None:
         click.echo("", err=True)
     click.echo(report.summary())

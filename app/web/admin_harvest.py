@@ -67,6 +67,12 @@ def new_source() -> ResponseReturnValue:
             "admin/harvest_form.html", **_form(source=None, form=f, errors=errors)
         )
         return page, 422
+    services().audit.record(
+        current_actor().user_id,
+        "harvest_source.create",
+        f"harvest_source:{info.name}",
+        details={"type": info.type},
+    )
     flash(_("Harvest source registered."), "success")
     return redirect(url_for("admin_harvest.source", name=info.name))
 
@@ -92,6 +98,9 @@ def edit_source(name: str) -> ResponseReturnValue:
             "admin/harvest_form.html", **_form(source=info, form=f, errors=exc.errors)
         )
         return page, 422
+    services().audit.record(
+        current_actor().user_id, "harvest_source.update", f"harvest_source:{name}"
+    )
     flash(_("Harvest source saved."), "success")
     return redirect(url_for("admin_harvest.source", name=name))
 
@@ -115,7 +124,14 @@ def source(name: str) -> ResponseReturnValue:
 @login_required
 def run_source(name: str) -> ResponseReturnValue:
     harvester = _harvester()
-    job_id = harvester.queue_run(name, dry_run=request.form.get("dry_run") == "1")
+    dry_run = request.form.get("dry_run") == "1"
+    job_id = harvester.queue_run(name, dry_run=dry_run)
+    services().audit.record(
+        current_actor().user_id,
+        "harvest.run",
+        f"harvest_source:{name}",
+        details={"dry_run": dry_run},
+    )
     flash(_("Harvest job queued."), "success")
     return redirect(url_for("admin_harvest.job", name=name, job_id=job_id))
 

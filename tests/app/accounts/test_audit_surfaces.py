@@ -181,3 +181,47 @@ def test_cli_user_create_with_unknown_org_creates_nobody(services) -> None:
     assert result.exit_code != 0
     assert services.accounts.find_user("lac-loi") is None
     assert _rows(world, "user.create") == []
+
+
+def test_harvest_source_changes_are_audited_on_the_cli_and_the_web(services, client) -> None:
+    world = build_world(services)
+    secret = "tok-5b7e-khong-bao-gio-ghi-lai"
+    settings = services.settings
+    env = {
+        "OPENDATA_DATA_DIR": str(settings.data_dir),
+        "DATABASE_URL": settings.database_url,
+        "OPENDATA_HARVEST_ALLOWED_HOSTS": "127.0.0.1",
+    }
+
+    def cli(*args: str, stdin: str | None = None) -> None:
+        result = CliRunner().invoke(main, list(args), env=env, input=stdin)
+        assert result.exit_code == 0, result.output
+
+    source = ["--type", "ckan", "--url", "http://127.0.0.1:9/", "--org", world.own.name]
+    cli("harvest", "source", "add", "nguon-cli", *source, "--config", '{"auth": "khoa"}')
+    cli("harvest", "source", "secret", "nguon-cli", stdin=secret + "\n")
+    sign_in_as(client, world, "sysadmin")
+    form = {
+        "csrf_token": csrf_from(client, "/admin/harvest/new"),
+        "name": "nguon-web",
+        "type": "dcat",
+        "organization": world.own.name,
+        "url": "http://127.0.0.1:9/catalog.ttl",
+        "schedule": "manual",
+        "config": "{}",
+    }
+    created = client.post("/admin/harvest/new", data=form)
+    assert created.status_code == 302, created.get_data(as_text=True)[:500]
+
+    rows = [(r.action, r.target, r.actor_name, r.details) for r in _rows(world, "harvest")]
+    assert rows == [
+        ("harvest_source.create", "harvest_source:nguon-cli", "", {"type": "ckan", "via": "cli"}),
+        ("harvest_source.secret", "harvest_source:nguon-cli", "", {"via": "cli"}),
+        (
+            "harvest_source.create",
+            "harvest_source:nguon-web",
+            "sysadmin",
+            {"type": "dcat", "via": "web"},
+        ),
+    ]
+    assert secret not in _raw_log(world)

@@ -93,6 +93,19 @@ SCHEMAS: dict[str, Any] = {
             "is_tabular": {"type": "boolean"},
             "row_count": _NINT,
             "status": {"type": "string", "enum": ["processing", "ready", "failed"]},
+            "progress": {
+                "type": ["object", "null"],
+                "description": "While processing: the step (normalizing, validating, scanning, "
+                "stripping) and rows validated out of all; null otherwise.",
+                "properties": {
+                    "stage": _STR,
+                    "stage_number": _INT,
+                    "stages": _INT,
+                    "rows_done": _NINT,
+                    "rows_total": _NINT,
+                    "percent": _NINT,
+                },
+            },
             "error_code": _NSTR,
             "created": _TIME,
             "modified": _TIME,

@@ -112,6 +112,17 @@ def usage_json(usage: UsageTotals) -> dict[str, int]:
     }
 
 
+def _progress(version: ResourceVersion) -> dict[str, object] | None:
+    """How far the processing job has got (step, rows validated), while it runs."""
+    if version.status != "processing":
+        return None
+    from app.context import services
+
+    board = services().processor.progress
+    found = board.read(version.id) if board is not None else None
+    return found.to_dict() if found is not None else None
+
+
 def _member_resource_json(
     dataset: Dataset, version: ResourceVersion, published: dict[str, PublicResource]
 ) -> dict[str, Any]:
@@ -132,6 +143,7 @@ def _member_resource_json(
         "is_tabular": version.is_tabular,
         "row_count": version.row_count,
         "status": version.status,
+        "progress": _progress(version),
         "error_code": version.error_code,
         "created": rfc3339(version.created),
         "modified": rfc3339(version.created),

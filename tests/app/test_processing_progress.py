@@ -15,7 +15,7 @@ import datasets.validation_engine as engine
 from app.config import Settings
 from app.server import start_embedded_jobs
 from datasets.progress import STAGES, ProgressBoard
-from publishers import Role
+from publishers import Role, Scope
 from tests.conftest import AuthActions
 from tests.factories import PASSWORD, actor, make_dataset, make_org, make_user, upload_bytes
 
@@ -116,16 +116,25 @@ def test_background_validation_reports_rows_done_until_ready(
         assert f'data-status-url="{url}"' in manage
         assert "Bước 2 trên 4: kiểm tra các dòng" in manage  # the label the script shows
 
+        token = portal.services.tokens.create(portal.user.id, "theo dõi", scope=Scope.READ)
+        api = f"/api/v1/datasets/{portal.dataset_name}"
+        headers = {"Authorization": f"Bearer {token}"}
         portal.start_jobs()
         seen: list[dict[str, Any]] = []
+        seen_by_api: list[dict[str, Any]] = []
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             body = client.get(url).get_json()
             if body["progress"]:
                 seen.append(body["progress"])
+            (resource,) = client.get(api, headers=headers).get_json()["resources"]
+            if resource["progress"]:
+                seen_by_api.append(resource["progress"])
             if body["status"] != "processing":
                 break
             time.sleep(0.05)
+        (resource,) = client.get(api, headers=headers).get_json()["resources"]
+        assert resource["status"] == "ready" and resource["progress"] is None
     finally:
         portal.close()
     assert body["status"] == "ready" and body["row_count"] == ROWS and body["valid"] is True
@@ -137,4 +146,6 @@ def test_background_validation_reports_rows_done_until_ready(
     done = [p["rows_done"] for p in validating]
     assert done == sorted(done)
     assert {p["stage"] for p in seen} <= set(STAGES)
+    # The REST API shows the same to a script (SPEC §4 resource shape, "progress").
+    assert any(0 < p["rows_done"] < ROWS for p in seen_by_api if p["stage"] == "validating")
     assert not list((settings.data_dir / "progress").glob("*.json"))  # cleared at the end

@@ -99,6 +99,8 @@ def build_harvester(services: Services) -> Harvester:
         hash_key=services.keys.hash_key,
         scratch=scratch,
         clock=utcnow,
+        # The job's worker processes analyse each stripped table once; processing takes it.
+        analyses=services.processor.prepared,
     )
     sources = HarvestSources(
         services.sessions,

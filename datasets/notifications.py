@@ -26,7 +26,6 @@ class _Context:
     title: str
     organization_id: str
     submitted_by: str | None
-    comment: str
 
 
 class Notifier:
@@ -41,38 +40,47 @@ class Notifier:
         self._site = site_url.rstrip("/")
 
     def on_transition(self, action: str, dataset_id: str) -> None:
-        """Mail whoever needs to know about ``action`` (submit, approve, reject)."""
+        """Mail whoever needs to know about ``action`` (submit, approve, reject).
+
+        System accounts (a harvester submitting and approving) are people to nobody: they
+        are mailed nothing, and when nobody else is to be told nothing more is read.
+        """
+        if action not in ("submit", "approve", "reject"):
+            return
         context = self._context(dataset_id)
         if context is None:
             return
-        manage = f"{self._site}/dataset/{context.name}/manage"
         if action == "submit":
             to = self._accounts.member_emails(context.organization_id, Role.STEWARD)
+        else:
+            to = self._submitter_email(context.submitted_by)
+        if not any(to):
+            log.info("notification without recipients", extra={"action": action})
+            return
+        comment = self._last_comment(dataset_id)
+        manage = f"{self._site}/dataset/{context.name}/manage"
+        if action == "submit":
             subject = f"Chờ duyệt / Waiting for review: {context.title}"
             body = (
                 f"Bộ dữ liệu «{context.title}» vừa được gửi duyệt.\n"
                 f"The dataset “{context.title}” was submitted for review.\n\n"
                 f"{self._site}/review\n{manage}\n"
             )
-        elif action in ("approve", "reject"):
-            to = self._submitter_email(context.submitted_by)
-            if action == "approve":
-                subject = f"Đã duyệt / Approved: {context.title}"
-                body = (
-                    f"Bộ dữ liệu «{context.title}» đã được duyệt và công bố.\n"
-                    f"The dataset “{context.title}” was approved and published.\n\n"
-                    f"{self._site}/dataset/{context.name}\n"
-                )
-            else:
-                subject = f"Bị trả lại / Rejected: {context.title}"
-                body = (
-                    f"Bộ dữ liệu «{context.title}» bị trả lại. Nhận xét / Comment:\n\n"
-                    f"{context.comment}\n\n{manage}\n"
-                )
-            if context.comment and action == "approve":
-                body += f"\nNhận xét / Comment: {context.comment}\n"
+        elif action == "approve":
+            subject = f"Đã duyệt / Approved: {context.title}"
+            body = (
+                f"Bộ dữ liệu «{context.title}» đã được duyệt và công bố.\n"
+                f"The dataset “{context.title}” was approved and published.\n\n"
+                f"{self._site}/dataset/{context.name}\n"
+            )
+            if comment:
+                body += f"\nNhận xét / Comment: {comment}\n"
         else:
-            return
+            subject = f"Bị trả lại / Rejected: {context.title}"
+            body = (
+                f"Bộ dữ liệu «{context.title}» bị trả lại. Nhận xét / Comment:\n\n"
+                f"{comment}\n\n{manage}\n"
+            )
         self._send(to, subject, body, action)
 
     def report_received(self, organization_id: str, report_id: str, dataset_title: str) -> None:
@@ -97,7 +105,9 @@ class Notifier:
 
     def _submitter_email(self, user_id: str | None) -> list[str]:
         user = self._accounts.find_user(user_id) if user_id else None
-        return [user.email] if user is not None and user.is_active else []
+        if user is None or not user.is_active or user.is_system:
+            return []
+        return [user.email]
 
     def _context(self, dataset_id: str) -> _Context | None:
         with self._sessions() as session:
@@ -107,19 +117,22 @@ class Notifier:
             revision = dataset.working_revision or dataset.live_revision
             if revision is None:
                 return None
+            return _Context(
+                name=dataset.name,
+                title=revision.title_vi,
+                organization_id=dataset.organization_id,
+                submitted_by=revision.submitted_by,
+            )
+
+    def _last_comment(self, dataset_id: str) -> str:
+        with self._sessions() as session:
             last = session.scalars(
                 select(Activity)
                 .where(Activity.dataset_id == dataset_id)
                 .order_by(Activity.created.desc())
                 .limit(1)
             ).first()
-            return _Context(
-                name=dataset.name,
-                title=revision.title_vi,
-                organization_id=dataset.organization_id,
-                submitted_by=revision.submitted_by,
-                comment=last.comment if last is not None else "",
-            )
+            return last.comment if last is not None else ""
 
 
 __all__ = ["Notifier"]

@@ -8,15 +8,19 @@ from __future__ import annotations
 
 import csv
 import logging
+import os
+import tempfile
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from datasets.datastore import Datastore, DatastoreError
-from datasets.ingest import IngestError, detect_format, normalize_to_csv
+from datasets.ingest import DetectedFormat, IngestError, detect_format, normalize_to_csv
 from datasets.model import ResourceVersion, VersionStatus
 from datasets.personal import (
     Action,
@@ -63,6 +67,8 @@ class Processor:
         self._policy_for = policy_for
         self._hash_key = hash_key
         self._quasi = tuple(quasi_identifiers)
+        # Filled by harvest jobs with analyses made ahead, in worker processes.
+        self.prepared = PreparedAnalyses()
 
     def run_job(self, payload: Mapping[str, Any]) -> None:
         """Job handler: process ``payload["version_id"]`` (``rebuild``: strip again only)."""
@@ -135,8 +141,14 @@ class Processor:
     def _analyse(self, version: ResourceVersion, organization_id: str) -> None:
         assert version.original_key is not None
         self._stage(version.id, "normalizing")
+        prepared = None
+        if version.table_schema is None and not version.encoding_override and not version.sheet:
+            prepared = self.prepared.take(version.original_sha256, version.original_filename)
         with self._vault.decrypted(version.original_key) as original:
-            detected = detect_format(original, version.original_filename)
+            if prepared is not None:
+                detected = prepared.detected
+            else:
+                detected = detect_format(original, version.original_filename)
             version.format = detected.format
             version.media_type = detected.media_type
             version.is_tabular = detected.is_tabular
@@ -157,12 +169,17 @@ class Processor:
                 version.encoding = table.encoding
                 version.sheet = table.sheet
                 version.row_count = table.row_count
-                schema = version.table_schema or infer_schema(normalized)
-                version.table_schema = schema
-                rows = self._rows(version.id, table.row_count)
-                version.validation = validate_table(normalized, schema, progress=rows).to_dict()
-                self._stage(version.id, "scanning")
-                findings = scan_csv(normalized)
+                if prepared is None:
+                    prepared = _analysis(
+                        normalized,
+                        detected,
+                        version.table_schema,
+                        rows=self._rows(version.id, table.row_count),
+                        scanning=lambda: self._stage(version.id, "scanning"),
+                    )
+                version.table_schema = prepared.schema
+                version.validation = prepared.validation
+                findings = list(prepared.findings)
                 version.findings = [_finding_dict(f) for f in findings]
                 version.decisions = _default_decisions(
                     findings, version.decisions or [], self._policy_for(organization_id)
@@ -196,6 +213,101 @@ class Processor:
                 public.unlink(missing_ok=True)
         version.public_sha256, version.public_size = blob.key, blob.size
         version.public_schema = public_schema(version.table_schema or {}, version.decisions or [])
+
+
+@dataclass(frozen=True)
+class TableAnalysis:
+    """What processing learns from a table's bytes and file name alone.
+
+    Without a stored schema, encoding or sheet override, ``Processor`` derives exactly this
+    from the original it is given; a harvest job computes it ahead of the import, in other
+    processes, and hands it over through ``PreparedAnalyses`` so that it is not computed
+    twice. Everything that depends on stored state (decisions, policy) is still done by
+    ``Processor``.
+    """
+
+    detected: DetectedFormat
+    schema: dict[str, Any]
+    validation: dict[str, Any]
+    findings: tuple[Finding, ...]
+
+
+def _analysis(
+    normalized: Path,
+    detected: DetectedFormat,
+    schema: Mapping[str, Any] | None,
+    *,
+    rows: Callable[[int], None] | None = None,
+    scanning: Callable[[], None] | None = None,
+) -> TableAnalysis:
+    """Schema, validation and findings; ``rows`` hears validated rows, ``scanning`` the scan."""
+    table_schema = dict(schema) if schema else infer_schema(normalized)
+    validation = validate_table(normalized, table_schema, progress=rows).to_dict()
+    if scanning is not None:
+        scanning()
+    return TableAnalysis(
+        detected=detected,
+        schema=table_schema,
+        validation=validation,
+        findings=tuple(scan_csv(normalized)),
+    )
+
+
+def analyse_table(original: Path, filename: str, scratch: Path) -> TableAnalysis | None:
+    """Return the analysis ``Processor`` would make of a new upload of this file.
+
+    None when the file is not a table. Raises what processing would raise (``IngestError``
+    for an unreadable table); the caller then leaves the work to processing, which records
+    the failure on the version.
+    """
+    detected = detect_format(original, filename)
+    if not detected.is_tabular:
+        return None
+    handle, name = tempfile.mkstemp(dir=scratch, prefix="analyse-", suffix=".csv")
+    os.close(handle)
+    normalized = Path(name)
+    try:
+        normalize_to_csv(original, detected, normalized)
+        return _analysis(normalized, detected, None)
+    finally:
+        normalized.unlink(missing_ok=True)
+
+
+class PreparedAnalyses:
+    """Analyses computed ahead of processing, by SHA-256 and file name of the original.
+
+    ``take`` hands one over once. The analysis is a function of the bytes and the name
+    only, so an entry can never be applied to a different file; at most ``limit`` wait
+    (the oldest go first), so entries nobody takes cannot pile up.
+    """
+
+    def __init__(self, limit: int = 256) -> None:
+        self._limit = limit
+        self._items: OrderedDict[tuple[str, str], TableAnalysis] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def put(self, sha256: str, filename: str, analysis: TableAnalysis) -> None:
+        """Remember the analysis of the file with that digest and name."""
+        with self._lock:
+            self._items[(sha256, filename)] = analysis
+            while len(self._items) > self._limit:
+                self._items.popitem(last=False)
+
+    def take(self, sha256: str | None, filename: str | None) -> TableAnalysis | None:
+        """Return and forget the analysis of that file, or None."""
+        if not sha256:
+            return None
+        with self._lock:
+            return self._items.pop((sha256, filename or ""), None)
+
+    def discard(self, sha256: str, filename: str) -> None:
+        """Forget an analysis that will not be used."""
+        with self._lock:
+            self._items.pop((sha256, filename), None)
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._items)
 
 
 def _statistics(path: Path, schema: Mapping[str, Any], version_id: str) -> dict[str, Any] | None:

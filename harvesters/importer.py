@@ -17,12 +17,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from datasets.editing import DatasetEditor, ResourceInput
 from datasets.metadata_input import DatasetMetadata
 from datasets.model import Dataset, DatasetState
-from datasets.queries import get_dataset
 from datasets.uploads import StagedUpload
 from datasets.vocab import FREQUENCIES, LICENSES
 from datasets.workflow import Workflow
@@ -217,7 +217,10 @@ class Importer:
 
     def _set_provenance(self, name: str, target: ImportTarget, record: RemoteRecord) -> str:
         with self._sessions.begin() as session:
-            dataset = get_dataset(session, name, for_update=True)
+            # Only the dataset row: its revisions are not needed here.
+            dataset = session.scalars(
+                select(Dataset).where(Dataset.name == name).with_for_update()
+            ).one()
             dataset.harvest_source = target.source_name
             dataset.harvest_source_type = target.source_type
             dataset.harvest_remote_id = record.remote_id[:300]

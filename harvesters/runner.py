@@ -13,10 +13,14 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import shutil
 import tempfile
 import time
+from collections import deque
 from collections.abc import Callable, Mapping
+from concurrent.futures import Future
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -27,14 +31,16 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from datasets.errors import SubmissionBlocked, TransitionNotAllowed
 from datasets.personal import Policy, policy_from_dict
+from datasets.processing import PreparedAnalyses
 from harvesters.base import HarvestSource, RemoteRef
 from harvesters.config import SourceConfig
 from harvesters.dcat import approved_status
 from harvesters.errors import HarvestError
 from harvesters.importer import Importer, ImportRefused, ImportTarget, policy_fingerprint
 from harvesters.model import HarvestObject
+from harvesters.prepare import Prepared, Preparer, StripTask
 from harvesters.report import HarvestReport, ItemReport, Outcome
-from harvesters.sanitize import StrippedRecord, remove_files, strip
+from harvesters.sanitize import StrippedRecord, remove_files
 from publishers import Accounts, Actor, DomainError, InvalidInput
 
 log = logging.getLogger(__name__)
@@ -71,6 +77,22 @@ class RunnerDeps:
     sleep: Callable[[float], None] = time.sleep
     attempts: int = 3
     backoff: float = 0.5  # seconds before the first retry; doubled each time
+    # Analyses of stripped tables made ahead for processing (None: processing makes them).
+    analyses: PreparedAnalyses | None = None
+    # Worker processes that strip and analyse fetched records while the job imports
+    # others; used when at least ``pool_min`` datasets are to be fetched (0: inline).
+    workers: int = field(default_factory=lambda: default_workers())
+    pool_min: int = 40
+
+
+def default_workers() -> int:
+    """One worker process beside the job's thread on a multi-core machine (two from 4 cores).
+
+    The job's own thread (database writes, one at a time) stays the bottleneck: more
+    workers than that only cost memory.
+    """
+    cores = os.cpu_count() or 1
+    return 0 if cores < 2 else 1 if cores < 4 else 2
 
 
 @dataclass
@@ -151,10 +173,33 @@ def run_harvest(
         report.error = f"would_withdraw:{len(gone)}/{len(active)}"
         return report
     total = len(wanted) + len(gone)
-    for done, ref in enumerate(wanted.values(), start=1):
-        report.items.append(_harvest_one(run, source, ref))
-        if progress:
-            progress(done, total, ref.remote_id)
+    to_fetch = sum(1 for ref in wanted.values() if not _unchanged_stamp(run, ref))
+    pooled = deps.workers > 0 and to_fetch >= deps.pool_min
+    preparer = Preparer(deps.workers if pooled else 0)
+    # Records fetched ahead of the one being imported, stripped meanwhile by the workers.
+    window = 2 * deps.workers + 2 if pooled else 1
+    pending: deque[_Item] = deque()
+    done = 0
+    try:
+        for ref in wanted.values():
+            pending.append(_start(run, source, ref, preparer))
+            while len(pending) >= window:
+                done += 1
+                item = pending.popleft()
+                report.items.append(_finish(run, item, preparer))
+                if progress:
+                    progress(done, total, item.ref.remote_id)
+        while pending:
+            done += 1
+            item = pending.popleft()
+            report.items.append(_finish(run, item, preparer))
+            if progress:
+                progress(done, total, item.ref.remote_id)
+    finally:
+        preparer.close()
+        for item in pending:  # only when an unexpected error ends the job
+            if item.scratch is not None:
+                shutil.rmtree(item.scratch, ignore_errors=True)
     for done, known in enumerate(gone, start=len(wanted) + 1):
         report.items.append(_withdraw(run, known))
         if progress:
@@ -220,40 +265,130 @@ def _organization_for(run: _Run, remote_org: str) -> str:
     return org.id
 
 
-def _harvest_one(run: _Run, source: HarvestSource, ref: RemoteRef) -> ItemReport:
+@dataclass
+class _Item:
+    """A dataset between its fetch and its import."""
+
+    ref: RemoteRef
+    known: _Known | None
+    scratch: Path | None = None
+    task: StripTask | None = None
+    future: Future[Prepared] | None = None
+    generation: int = 0  # of the pool the task went to
+    organization_id: str = ""
+    attempts: int = 1
+    breaks: int = 0  # how often a worker died while it was being prepared
+    report: ItemReport | None = None  # decided before any stripping (unchanged, failed)
+
+
+def _unchanged_stamp(run: _Run, ref: RemoteRef) -> bool:
     known = _match(run, ref)
     same_stamp = bool(ref.stamp) and known is not None and ref.stamp == known.stamp
-    if known and known.remote_id == ref.remote_id and not known.withdrawn and same_stamp:
-        return ItemReport(ref.remote_id, Outcome.UNCHANGED)
+    return bool(known and known.remote_id == ref.remote_id and not known.withdrawn and same_stamp)
+
+
+def _start(run: _Run, source: HarvestSource, ref: RemoteRef, preparer: Preparer) -> _Item:
+    """Fetch the dataset and hand it to the preparer (or decide it at once)."""
+    known = _match(run, ref)
+    if _unchanged_stamp(run, ref):
+        return _Item(ref, known, report=ItemReport(ref.remote_id, Outcome.UNCHANGED))
     scratch = Path(tempfile.mkdtemp(dir=run.deps.scratch, prefix="item-"))
-    attempts = 1
+    item = _Item(ref, known, scratch)
     try:
-        record, attempts = with_retries(run.deps, lambda: source.fetch(ref, scratch))
-        organization_id = _organization_for(run, record.org)
-        policy, fingerprint, mailbox = _policy_for(run, organization_id)
-        stripped = strip(
-            record,
-            policy,
-            hash_key=run.deps.hash_key,
-            organization_mailbox=mailbox,
-            policy_fingerprint=fingerprint,
+        record, item.attempts = with_retries(run.deps, lambda: source.fetch(ref, scratch))
+        item.organization_id = _organization_for(run, record.org)
+        policy, fingerprint, mailbox = _policy_for(run, item.organization_id)
+    except HarvestError as exc:
+        item.report = ItemReport(
+            ref.remote_id,
+            Outcome.FAILED,
+            reason=exc.code,
+            detail=str(exc)[:300],
+            attempts=getattr(exc, "attempts", item.attempts),
         )
+    except ImportRefused as exc:
+        item.report = ItemReport(ref.remote_id, Outcome.FAILED, reason=exc.code, detail=exc.detail)
+    if item.report is not None:
+        shutil.rmtree(scratch, ignore_errors=True)
+        item.scratch = None
+        return item
+    item.task = StripTask(
+        record,
+        policy,
+        run.deps.hash_key,
+        mailbox,
+        fingerprint,
+        scratch,
+        analyse=run.deps.analyses is not None and not run.dry_run,
+    )
+    _submit(item, preparer)
+    return item
+
+
+def _submit(item: _Item, preparer: Preparer) -> None:
+    assert item.task is not None
+    item.future = preparer.submit(item.task)
+    item.generation = preparer.restarts
+
+
+def _prepared(run: _Run, item: _Item, preparer: Preparer) -> Prepared | ItemReport:
+    """Wait for the item's stripped record; a dead worker gets the item another try."""
+    assert item.future is not None
+    while True:
+        try:
+            return item.future.result()
+        except BrokenProcessPool:
+            item.breaks += 1
+            if item.generation == preparer.restarts:
+                preparer.restart()  # this pool broke: the others' tasks are resubmitted
+            if item.breaks > 2:
+                return ItemReport(item.ref.remote_id, Outcome.FAILED, reason="worker_failed")
+            _submit(item, preparer)
+        except Exception:
+            # A table that breaks the stripping code is a bug to fix, not a reason to
+            # abandon the other datasets of the job.
+            log.exception("harvest strip failed", extra={"source": run.context.name})
+            return ItemReport(item.ref.remote_id, Outcome.FAILED, reason="internal_error")
+
+
+def _finish(run: _Run, item: _Item, preparer: Preparer) -> ItemReport:
+    """Import the stripped record (or skip it when its content did not change)."""
+    if item.report is not None:
+        return item.report
+    ref, known, attempts = item.ref, item.known, item.attempts
+    prepared: Prepared | None = None
+    try:
+        outcome = _prepared(run, item, preparer)
+        if isinstance(outcome, ItemReport):
+            return outcome
+        prepared = outcome
+        if prepared.stripped is None:
+            return ItemReport(
+                ref.remote_id,
+                Outcome.FAILED,
+                reason=prepared.error_code,
+                detail=prepared.error_detail,
+                attempts=attempts,
+            )
+        stripped = prepared.stripped
         same = known is not None and known.content_hash == stripped.content_hash
         if known and known.dataset_id and not known.withdrawn and same:
             remove_files(stripped.record.resources)
             if not run.dry_run:
                 _save(run, ref, known.dataset_id, stripped.content_hash, known.resources)
             return ItemReport(ref.remote_id, Outcome.UNCHANGED, attempts=attempts)
-        return _import(run, ref, known, stripped, organization_id, attempts)
-    except HarvestError as exc:
-        attempts = getattr(exc, "attempts", attempts)
-        return ItemReport(
-            ref.remote_id, Outcome.FAILED, reason=exc.code, detail=str(exc)[:300], attempts=attempts
-        )
+        if run.deps.analyses is not None:
+            for sha, filename, analysis in prepared.analyses:
+                run.deps.analyses.put(sha, filename, analysis)
+        return _import(run, ref, known, stripped, item.organization_id, attempts)
     except ImportRefused as exc:
         return ItemReport(ref.remote_id, Outcome.FAILED, reason=exc.code, detail=exc.detail)
     finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+        if prepared is not None and run.deps.analyses is not None:
+            for sha, filename, _analysis in prepared.analyses:
+                run.deps.analyses.discard(sha, filename)  # those no upload used
+        if item.scratch is not None:
+            shutil.rmtree(item.scratch, ignore_errors=True)
 
 
 def _import(

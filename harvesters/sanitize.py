@@ -29,6 +29,7 @@ from datasets.personal import (
     Action,
     ColumnDecision,
     Finding,
+    MalformedTable,
     Policy,
     apply_actions,
     decide,
@@ -143,6 +144,9 @@ def strip_table(
         apply_actions(normalized, out, [*decisions, *held], findings, hash_key=hash_key)
     except IngestError as exc:
         raise BadResponse("the resource is not a readable table", code=exc.code) from None
+    except MalformedTable as exc:
+        # Cells beyond the header belong to no column: no policy can decide them.
+        raise BadResponse(str(exc), code="malformed_table") from None
     finally:
         normalized.unlink(missing_ok=True)
     return TableStrip(tuple(findings), tuple(decisions), tuple(undecided))

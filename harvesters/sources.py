@@ -27,7 +27,16 @@ from harvesters.base import SOURCE_TYPES
 from harvesters.config import SourceConfig, parse_config
 from harvesters.model import HarvestSourceRow
 from harvesters.schedule import validate_schedule
-from publishers import Accounts, Actor, Conflict, InvalidInput, NotFound, Role, utcnow
+from publishers import (
+    Accounts,
+    Actor,
+    Conflict,
+    InvalidInput,
+    NotFound,
+    Role,
+    system_email,
+    utcnow,
+)
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{1,79}$")
 
@@ -234,7 +243,7 @@ class HarvestSources:
         if found is not None:
             return found.id
         return self._accounts.create_user(
-            username, f"{username}@harvest.invalid", None, full_name="Harvester"
+            username, system_email(username), None, full_name="Harvester"
         ).id
 
     def actors(self, info: SourceInfo) -> tuple[Actor, Actor]:

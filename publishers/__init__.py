@@ -1,6 +1,12 @@
 """Who: organizations, users, roles, permissions, API tokens and sign-in."""
 
-from publishers.accounts import Accounts, UserInfo
+from publishers.accounts import (
+    SYSTEM_EMAIL_DOMAIN,
+    Accounts,
+    UserInfo,
+    is_system_account,
+    system_email,
+)
 from publishers.administration import Administration, Member, UserRow
 from publishers.audit import Audit, AuditPage, AuditRow, truncate_ip
 from publishers.db import Base, make_engine, make_sessions, new_id, utcnow
@@ -30,6 +36,7 @@ from publishers.tokens import Scope, TokenOwner, Tokens
 
 __all__ = [
     "ANONYMOUS",
+    "SYSTEM_EMAIL_DOMAIN",
     "Accounts",
     "Actor",
     "Administration",
@@ -64,6 +71,7 @@ __all__ = [
     "UserRow",
     "can",
     "hash_password",
+    "is_system_account",
     "make_engine",
     "make_sessions",
     "new_id",
@@ -71,6 +79,7 @@ __all__ = [
     "organizations_where",
     "require",
     "require_on",
+    "system_email",
     "truncate_ip",
     "utcnow",
     "verify_password",

@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from publishers.db import utcnow
@@ -20,6 +20,30 @@ _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{1,99}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 LOCKOUT_THRESHOLD = 5
 LOCKOUT_PERIOD = timedelta(minutes=15)
+# The accounts the portal acts through itself (a harvest source's publisher and steward)
+# have no password and an address in the reserved ``.invalid`` domain (RFC 2606): nobody
+# signs in as them and no mail can reach them. They are not people: they are mailed
+# nothing and do not count as an organization's stewards (the self-approval rule of
+# SPEC §3, the last-steward guard).
+SYSTEM_EMAIL_DOMAIN = "harvest.invalid"
+
+
+def system_email(username: str) -> str:
+    """Return the reserved address of a system account."""
+    return f"{username}@{SYSTEM_EMAIL_DOMAIN}"
+
+
+def is_system_account(email: str, password_hash: str) -> bool:
+    """Return whether an account is one the portal runs itself (see ``SYSTEM_EMAIL_DOMAIN``)."""
+    return not password_hash and email.lower().endswith("@" + SYSTEM_EMAIL_DOMAIN)
+
+
+def is_person() -> ColumnElement[bool]:
+    """Return the SQL condition on ``User`` that leaves system accounts out."""
+    system = User.email.endswith("@" + SYSTEM_EMAIL_DOMAIN, autoescape=True) & (
+        User.password_hash == ""
+    )
+    return ~system
 
 
 @dataclass(frozen=True)
@@ -35,6 +59,7 @@ class UserInfo:
     session_generation: int
     locale: str
     email_verified: bool = True
+    is_system: bool = False  # run by the portal itself (a harvester); not a person
 
 
 def _user_info(user: User) -> UserInfo:
@@ -48,6 +73,7 @@ def _user_info(user: User) -> UserInfo:
         session_generation=user.session_generation,
         locale=user.locale,
         email_verified=user.email_verified,
+        is_system=is_system_account(user.email, user.password_hash),
     )
 
 
@@ -243,7 +269,7 @@ class Accounts:
             return Actor(user_id=user.id, is_sysadmin=user.is_sysadmin, roles=roles)
 
     def count_stewards(self, organization_id: str) -> int:
-        """Return how many active stewards the organization has."""
+        """Return how many active stewards (people, not system accounts) the organization has."""
         with self._sessions() as session:
             count = session.scalar(
                 select(func.count())
@@ -253,12 +279,13 @@ class Accounts:
                     Membership.organization_id == organization_id,
                     Membership.role == Role.STEWARD.value,
                     User.is_active.is_(True),
+                    is_person(),
                 )
             )
             return int(count or 0)
 
     def member_emails(self, organization_id: str, role: Role) -> list[str]:
-        """Return the e-mail addresses of the organization's active members in ``role``."""
+        """Return the addresses of the organization's active members in ``role`` (people only)."""
         with self._sessions() as session:
             rows = session.scalars(
                 select(User.email)
@@ -267,6 +294,7 @@ class Accounts:
                     Membership.organization_id == organization_id,
                     Membership.role == role.value,
                     User.is_active.is_(True),
+                    is_person(),
                 )
             ).all()
             return list(rows)

@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from publishers.accounts import _EMAIL, Accounts, UserInfo, _user_info
+from publishers.accounts import _EMAIL, Accounts, UserInfo, _user_info, is_person
 from publishers.audit import Audit
 from publishers.db import utcnow
 from publishers.errors import Conflict, InvalidInput, NotFound
@@ -250,10 +250,14 @@ class Administration:
         if actor.is_sysadmin:
             return
         with self._sessions() as session:
+            # A harvester's system steward is no person to decide anything: it does not count.
             stewards: Sequence[str] = session.scalars(
-                select(Membership.user_id).where(
+                select(Membership.user_id)
+                .join(User, User.id == Membership.user_id)
+                .where(
                     Membership.organization_id == organization_id,
                     Membership.role == Role.STEWARD.value,
+                    is_person(),
                 )
             ).all()
         if list(stewards) == [user_id]:

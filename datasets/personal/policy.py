@@ -58,6 +58,10 @@ class Policy:
         object.__setattr__(self, "by_kind", _frozen(self.by_kind))
         object.__setattr__(self, "by_column", _frozen(self.by_column))
 
+    def __reduce__(self) -> tuple[type[Policy], tuple[dict[str, Rule], dict[str, Rule]]]:
+        # Read-only mappings do not pickle; a harvest hands policies to worker processes.
+        return (Policy, (dict(self.by_kind), dict(self.by_column)))
+
     def over(self, base: Policy) -> Policy:
         """Return this policy laid over ``base``: its rules win, ``base`` fills the gaps."""
         return Policy(

@@ -1,0 +1,145 @@
+"""Large jobs strip and analyse in worker processes: the same outcome as inline, to the byte.
+
+Two sources read the same CKAN-shaped server on 127.0.0.1 into two organizations: one job
+runs inline, the other in a real process pool (forced with ``pool_min=1``). Every dataset
+must come out the same: report, state, held reason, schema, validation report, findings,
+decisions and the public file's bytes. A worker killed in the middle of a job costs a
+retry, never a dataset.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+from dataclasses import replace
+from typing import Any
+
+from sqlalchemy import select
+
+from datasets.model import Dataset, ResourceVersion
+from tests.factories import make_org
+from tests.harvesters.conftest import csv_route, package, register, search_page
+from tests.servers import Recorded, ReplayServer
+
+SEARCH = "/api/action/package_search"
+PLAIN = "phuong,so_ho,dien_tich_km2\nBến Nghé,4210,2.49\nĐa Kao,5120,0.99\n"
+DECIDED = (
+    "so_cccd,so_dien_thoai,phuong,so_ho\n"
+    "079203001234,0903123456,Bến Nghé,4\n"
+    "079185004321,0912765432,Bến Thành,3\n"
+)
+UNDECIDED = "ho_ten,phuong,so_ho\nNguyễn Văn Bình,Bến Nghé,4\nTrần Thị Mai,Đa Kao,3\n"
+INVALID = "ma,ma\nA,1\nB,2\n"  # a repeated column name: invalid, blocks submission
+RAGGED = "ma,so_luong\nA,1\nB,2,3\n"  # a cell beyond the header: no column to decide it by
+TABLES = {
+    "plain": PLAIN,
+    "decided": DECIDED,
+    "undecided": UNDECIDED,
+    "invalid": INVALID,
+    "ragged": RAGGED,
+}
+POLICY = {"policy": {"citizen_id": "hash", "phone": "drop"}}
+
+
+def _routes(url: str) -> dict[str, Any]:
+    packages = [package(n, f"{url}/files/{name}.csv") for n, name in enumerate(TABLES, 1)]
+    packages.append(package(9, f"{url}/files/garbage.csv"))
+    routes: dict[str, Any] = {SEARCH: search_page(packages)}
+    routes.update({f"/files/{name}.csv": csv_route(text) for name, text in TABLES.items()})
+    routes["/files/garbage.csv"] = Recorded(200, b"\x89PNG\r\n\x1a\n" + bytes(200), {})
+    return routes
+
+
+def _outcome(svc: Any, organization_id: str) -> dict[str, Any]:
+    """Everything a job decided and stored, by remote id, for one organization."""
+    result: dict[str, Any] = {}
+    with svc.sessions() as session:
+        datasets = session.scalars(
+            select(Dataset).where(Dataset.organization_id == organization_id)
+        ).all()
+        for dataset in datasets:
+            revision = dataset.live_revision or dataset.working_revision
+            versions = [entry.version for entry in revision.entries]
+            result[dataset.harvest_remote_id] = {
+                "state": dataset.state,
+                "versions": [_version(svc, v) for v in versions],
+            }
+    return result
+
+
+def _version(svc: Any, version: ResourceVersion) -> dict[str, Any]:
+    public = svc.public_store.local_path(version.public_sha256) if version.public_sha256 else None
+    return {
+        "status": version.status,
+        "format": version.format,
+        "row_count": version.row_count,
+        "table_schema": version.table_schema,
+        "validation": version.validation,
+        "findings": version.findings,
+        "decisions": version.decisions,
+        "public": public.read_bytes() if public is not None else None,
+    }
+
+
+def _items(report: Any) -> dict[str, tuple[str, bool, str]]:
+    return {i.remote_id: (i.outcome.value, i.held, i.reason) for i in report.items}
+
+
+def test_pooled_job_stores_exactly_what_an_inline_job_stores(hservices, org):
+    pooled_org = make_org(hservices, "so-song-song")
+    deps = hservices.harvester._deps
+    with ReplayServer({}) as server:
+        server.routes.update(_routes(server.url))
+        register(hservices, "inline", "ckan", server.url, org, POLICY)
+        register(hservices, "pooled", "ckan", server.url, pooled_org, POLICY)
+        hservices.harvester._deps = replace(deps, workers=0)
+        inline = hservices.harvester.run("inline")
+        hservices.harvester._deps = replace(deps, workers=1, pool_min=1)
+        pooled = hservices.harvester.run("pooled")
+    assert _items(pooled) == _items(inline)
+    items = {k.rsplit("-", 1)[-1].lstrip("0"): v for k, v in _items(pooled).items()}
+    assert items["1"] == ("created", False, "")
+    assert items["2"] == ("created", False, "")
+    assert items["3"][:2] == ("created", True)
+    assert items["3"][2] == "undecided_personal_data: ho_ten (person_name)"
+    assert items["4"] == ("failed", False, "submission_blocked")
+    assert items["5"] == ("failed", False, "malformed_table")  # the job went on
+    assert items["9"][0] == "failed" and items["9"][2] == "not_a_table"
+    stored = _outcome(hservices, pooled_org.id)
+    assert stored == _outcome(hservices, org.id)
+    decided = stored["00000000-0000-0000-0000-000000000002"]["versions"][0]
+    assert decided["public"].decode().startswith("so_cccd,phuong,so_ho\r\n")  # phone dropped
+    assert b"079203001234" not in decided["public"]  # the ID is hashed
+    invalid = stored["00000000-0000-0000-0000-000000000004"]["versions"][0]
+    assert invalid["validation"]["valid"] is False
+    assert [e["code"] for e in invalid["validation"]["errors"]] == ["duplicate-label"]
+    assert len(hservices.processor.prepared) == 0  # every analysis taken or dropped
+
+
+def test_a_killed_worker_costs_a_retry_not_a_dataset(hservices, org, caplog):
+    deps = hservices.harvester._deps
+    hservices.harvester._deps = replace(deps, workers=1, pool_min=1)
+    killed: list[int] = []
+
+    def kill_workers(done: int, total: int, remote_id: str) -> None:
+        if killed:
+            return
+        for child in multiprocessing.active_children():
+            os.kill(child.pid, signal.SIGKILL)  # type: ignore[arg-type]
+            killed.append(child.pid)  # type: ignore[arg-type]
+
+    with ReplayServer({}) as server:
+        url = f"{server.url}/files/plain.csv"
+        server.routes[SEARCH] = search_page([package(n, url) for n in range(1, 9)])
+        server.routes["/files/plain.csv"] = csv_route(PLAIN)
+        register(hservices, "killed", "ckan", server.url, org)
+        report = hservices.harvester.run("killed", progress=kill_workers)
+    assert killed, "no worker process was running"
+    assert "harvest worker pool broken" in caplog.text  # the job noticed and went on
+    assert report.counts()["created"] == 8, report.to_dict()
+    assert report.counts()["failed"] == 0
+    titles = sorted(v.title for v in hservices.catalog.iter_all())
+    assert titles == [f"Bộ dữ liệu {n}" for n in range(1, 9)]
+    for view in hservices.catalog.iter_all():
+        assert view.resources[0].row_count == 2

@@ -1,0 +1,86 @@
+"""A harvest source's accounts are the portal's own, not people of the organization.
+
+Registering a source makes ``harvest-<name>`` a publisher and ``harvest-<name>-steward`` a
+steward of its organization. They must not change what the people there may do: a lone
+human steward still approves their own submission (SPEC §3) and still cannot leave the
+organization without a steward; and nobody mails the unreachable ``.invalid`` addresses.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from publishers import Conflict, PermissionDenied, Role, is_system_account
+from tests.factories import SAMPLE_CSV, actor, make_dataset, make_user, upload_bytes
+from tests.harvesters.conftest import csv_route, package, register, search_page
+from tests.servers import ReplayServer
+
+SEARCH = "/api/action/package_search"
+TABLE = "phuong,so_ho\nBến Nghé,4210\nĐa Kao,5120\n"
+
+
+def _recipients(svc) -> list[str]:
+    return sorted(str(m["To"]) for m in svc.mailer.messages())
+
+
+def test_lone_human_steward_still_approves_own_submission(hservices, org):
+    steward = actor(hservices, make_user(hservices, org, Role.STEWARD, name="lan-duy-nhat"))
+    register(hservices, "nguon-mot", "ckan", "http://127.0.0.1:9/", org)
+    members = hservices.admin.members(steward, org.id)
+    system = [m for m in members if m.user.is_system]
+    assert sorted((m.user.name, m.role.value) for m in system) == [
+        ("harvest-nguon-mot", "publisher"),
+        ("harvest-nguon-mot-steward", "steward"),
+    ]
+    assert hservices.accounts.count_stewards(org.id) == 1
+    dataset = make_dataset(hservices, steward, org, title="Bãi giữ xe")
+    upload_bytes(hservices, steward, dataset.name, SAMPLE_CSV)
+    hservices.workflow.submit(steward, dataset.name)
+    assert hservices.workflow.approve(steward, dataset.name).state == "published"
+    # A second person makes the rule bite again.
+    other = actor(hservices, make_user(hservices, org, Role.STEWARD, name="minh-thu-hai"))
+    again = make_dataset(hservices, steward, org, title="Bãi giữ xe 2")
+    upload_bytes(hservices, steward, again.name, SAMPLE_CSV)
+    hservices.workflow.submit(steward, again.name)
+    with pytest.raises(PermissionDenied):
+        hservices.workflow.approve(steward, again.name)
+    assert hservices.workflow.approve(other, again.name).state == "published"
+
+
+def test_last_human_steward_cannot_step_down_beside_the_harvester(hservices, org):
+    info = make_user(hservices, org, Role.STEWARD, name="lan-cuoi-cung")
+    steward = actor(hservices, info)
+    register(hservices, "nguon-hai", "ckan", "http://127.0.0.1:9/", org)
+    with pytest.raises(Conflict) as refused:
+        hservices.admin.set_member(steward, org.id, info.name, Role.PUBLISHER)
+    assert refused.value.params["reason"] == "last_steward"
+    with pytest.raises(Conflict):
+        hservices.admin.remove_member(steward, org.id, info.id)
+    assert steward.roles[org.id] is Role.STEWARD
+
+
+def test_harvest_mails_the_people_and_never_the_system_accounts(hservices, org):
+    make_user(hservices, org, Role.STEWARD, name="mai-nhan-thu")
+    with ReplayServer({}) as server:
+        url = f"{server.url}/files/t.csv"
+        server.routes[SEARCH] = search_page([package(1, url), package(2, url)])
+        server.routes["/files/t.csv"] = csv_route(TABLE)
+        register(hservices, "nguon-ba", "ckan", server.url, org)
+        report = hservices.harvester.run("nguon-ba")
+        assert report.counts()["created"] == 2 and not any(i.held for i in report.items)
+        # Published directly: the steward hears of each submission; nobody mails the
+        # harvester its own approvals.
+        assert _recipients(hservices) == ["mai-nhan-thu@example.org"] * 2
+        register(hservices, "nguon-bon", "ckan", server.url, org, {"require_review": True})
+        held = hservices.harvester.run("nguon-bon")
+        assert all(i.held for i in held.items)
+    assert _recipients(hservices) == ["mai-nhan-thu@example.org"] * 4
+    assert not any("harvest.invalid" in r for r in _recipients(hservices))
+
+
+def test_only_password_less_reserved_addresses_are_system_accounts():
+    assert is_system_account("harvest-x@harvest.invalid", "")
+    assert is_system_account("Harvest-X@HARVEST.invalid", "")
+    assert not is_system_account("harvest-x@harvest.invalid", "$argon2id$v=19$...")
+    assert not is_system_account("lan@harvest.invalid.gov.vn", "")
+    assert not is_system_account("lan@so-khac.gov.vn", "")

@@ -18,7 +18,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from datasets.model import Activity, Dataset, DatasetState, Revision, RevisionResource
-from datasets.public import PublicDataset, PublicOrganization, PublicResource, PublicTheme
+from datasets.public import (
+    PUBLIC_COMMENTS,
+    PublicDataset,
+    PublicOrganization,
+    PublicResource,
+    PublicTheme,
+)
 from datasets.vocab import find_license
 
 # Stable ids for things the portal keys by name (tags, themes), as CKAN clients expect UUIDs.
@@ -322,7 +328,9 @@ _ACTIVITY_TYPES = {
 def activity_dict(
     activity: Activity, package: Mapping[str, Any], *, show_user: bool
 ) -> dict[str, Any]:
-    """Return a CKAN activity dict; the acting user's id only for members."""
+    """Return a CKAN activity dict; the acting user's id and review comments only for
+    members (the public sees the comments of approvals and withdrawals, as on the web)."""
+    public_comment = show_user or activity.action in PUBLIC_COMMENTS
     return {
         "id": activity.id,
         "timestamp": iso(activity.created),
@@ -338,6 +346,6 @@ def activity_dict(
             "action": activity.action,
             "from_state": activity.from_state,
             "to_state": activity.to_state,
-            "comment": activity.comment,
+            "comment": activity.comment if public_comment else "",
         },
     }

@@ -439,3 +439,34 @@ def test_ckanapi_client_sees_the_same_matrix(services, live_server) -> None:
     assert len(_working(world, draft.name)["entries"]) == 2
     as_role("steward_own").action.package_delete(id=published.name)
     assert _state(world, published.name) == "withdrawn"
+
+
+def test_review_comments_stay_with_members_on_both_apis(services, client) -> None:
+    # A rejection's comment is internal review talk: members read it; the public sees the
+    # comments of approvals and withdrawals only (as on the dataset's web page).
+    world = build_world(services)
+    dataset = world.submitted()
+    steward = world.actor("steward_own")
+    services.workflow.reject(steward, dataset.name, "Thiếu mô tả cột, hỏi chị Lan")
+    services.workflow.submit(world.actor("publisher_own"), dataset.name)
+    services.workflow.approve(steward, dataset.name, "Đã đủ điều kiện công bố")
+
+    def ckan_comments(token: str | None) -> dict[str, str]:
+        headers = {"Authorization": token} if token else {}
+        answer = client.post(
+            "/api/3/action/package_activity_list", json={"id": dataset.name}, headers=headers
+        ).get_json()
+        return {a["data"]["action"]: a["data"]["comment"] for a in answer["result"]}
+
+    def rest_comments(token: str | None) -> dict[str, str]:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        items = client.get(f"/api/v1/datasets/{dataset.name}/activity", headers=headers)
+        return {i["action"]: i.get("comment", "") for i in items.get_json()["items"]}
+
+    for outsider in (None, world.token("publisher_other")):
+        seen = ckan_comments(outsider)
+        assert seen["reject"] == "" and seen["approve"] == "Đã đủ điều kiện công bố"
+        assert "reject" not in rest_comments(outsider)
+    member = world.token("publisher_own")
+    assert ckan_comments(member)["reject"] == "Thiếu mô tả cột, hỏi chị Lan"
+    assert rest_comments(member)["reject"] == "Thiếu mô tả cột, hỏi chị Lan"

@@ -2,7 +2,9 @@
 
 Frictionless remembers, per unique field and for the primary key, the row of the last
 occurrence of every value in a dict: a million-row table with a key holds a million cast
-values in memory. ``KeyMemory`` keeps the same mapping in a dict up to ``SPILL_KEYS`` keys,
+values in memory. ``KeyMemory`` keeps integer keys that come in increasing order (id
+columns) as runs of consecutive keys, a few numbers whatever the length, and every other key
+in a dict up to ``SPILL_KEYS`` keys,
 then moves it to a private temporary SQLite database on disk (SQLite's page cache is a
 couple of megabytes) with a fixed-size Bloom filter in front of it, so memory stays flat
 whatever the file's length and keys never seen before (nearly all of them) cost no query.
@@ -18,11 +20,13 @@ form (durations, aware times, objects) keeps the memory in the dict.
 from __future__ import annotations
 
 import sqlite3
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from itertools import islice
+from operator import eq
 from typing import Any
 
 import numpy as np
@@ -31,6 +35,7 @@ __all__ = ["SPILL_KEYS", "KeyMemory", "canonical_key"]
 
 SPILL_KEYS = 100_000
 _CHUNK = 5_000  # host parameters per lookup query
+_MAX_RUNS = 50_000  # runs of increasing integer keys kept in memory (a few MB at most)
 _BLOOM_BITS = 25  # 2**25 bits = 4 MiB: about 0.35 % false positives at a million keys
 _INT64 = (-(2**63), 2**63 - 1)
 # Two odd 64-bit multipliers (from the golden ratio and from sqrt(3)) spread Python's hashes,
@@ -138,6 +143,105 @@ def _masks(position: Any) -> Any:
 
 
 class KeyMemory:
+    """The row number of the last occurrence of each key.
+
+    Integer keys met in increasing order (an id column) are kept as runs of consecutive keys
+    on consecutive rows: a few numbers for a whole column. Every other key (out of order,
+    repeated, not an integer) goes to a ``_KeyStore``, which is looked at first: a key there
+    was recorded after any run that holds it.
+    """
+
+    def __init__(self, spill_at: int | None = None, max_runs: int = _MAX_RUNS) -> None:
+        self._store = _KeyStore(spill_at)
+        self._starts: list[int] = []
+        self._ends: list[int] = []
+        self._rows: list[int] = []  # row of each run's first key
+        self._max_runs = max_runs
+        self._runs_open = True
+
+    @property
+    def on_disk(self) -> bool:
+        return self._store.on_disk
+
+    def __len__(self) -> int:
+        """Entries held (a key repeated after its run is counted twice)."""
+        runs = sum(end - start + 1 for start, end in zip(self._starts, self._ends, strict=True))
+        return len(self._store) + runs
+
+    def find(self, keys: Iterable[Any]) -> dict[Any, int]:
+        """Return the keys among ``keys`` seen before, with the row of their last occurrence."""
+        keys = list(keys)
+        found = self._store.find(keys)
+        if not self._starts:
+            return found
+        low, high = self._starts[0], self._ends[-1]
+        for key in keys:
+            if key in found:
+                continue
+            whole = key if type(key) is int else _whole_number(key)
+            if whole is not None and low <= whole <= high:
+                run = bisect_right(self._starts, whole) - 1
+                if whole <= self._ends[run]:
+                    found[key] = self._rows[run] + whole - self._starts[run]
+        return found
+
+    def record(self, keys: Sequence[Any], numbers: Sequence[int]) -> None:
+        """Remember each key at its row number (a later row replaces an earlier one)."""
+        if not keys:
+            return
+        if self._runs_open and self._extends_last_run(keys, numbers):
+            self._ends[-1] = keys[-1]
+            return
+        rest_keys: list[Any] = []
+        rest_numbers: list[int] = []
+        for key, number in zip(keys, numbers, strict=True):
+            if self._runs_open and type(key) is int and (not self._ends or key > self._ends[-1]):
+                if self._ends and key == self._ends[-1] + 1 and number == self._next_row():
+                    self._ends[-1] = key
+                    continue
+                if len(self._starts) < self._max_runs:
+                    self._starts.append(key)
+                    self._ends.append(key)
+                    self._rows.append(number)
+                    continue
+                self._runs_open = False  # too scattered for runs: the store takes the rest
+            elif type(key) is not int:
+                self._runs_open = False  # only integers in runs (1 == 1.0 == True otherwise)
+            rest_keys.append(key)
+            rest_numbers.append(number)
+        self._store.record(rest_keys, rest_numbers)
+
+    def _next_row(self) -> int:
+        return self._rows[-1] + self._ends[-1] - self._starts[-1] + 1
+
+    def _extends_last_run(self, keys: Sequence[Any], numbers: Sequence[int]) -> bool:
+        """Whether the batch continues the last run exactly (the usual id column), cheaply."""
+        if not self._ends or type(keys[0]) is not int or keys[0] != self._ends[-1] + 1:
+            return False
+        if numbers[0] != self._next_row():
+            return False
+        size = len(keys)
+        first, row = keys[0], numbers[0]
+        return (
+            all(map(eq, keys, range(first, first + size)))
+            and all(map(eq, numbers, range(row, row + size)))
+            and all(type(key) is int for key in keys)
+        )
+
+    def close(self) -> None:
+        self._store.close()
+        self._starts, self._ends, self._rows = [], [], []
+
+
+def _whole_number(key: Any) -> int | None:
+    """The integer a bool, float or Decimal equals (as Python compares them), else None."""
+    if not isinstance(key, bool | float | Decimal):
+        return None
+    stored = canonical_key(key)
+    return stored if isinstance(stored, int) else None
+
+
+class _KeyStore:
     """The row number of the last occurrence of each key; a dict that spills to disk."""
 
     def __init__(self, spill_at: int | None = None) -> None:

@@ -263,14 +263,14 @@ def test_keys_spilled_to_disk_give_frictionless_findings(
     import datasets.validation_keys as keys
 
     spilled: list[int] = []
-    spill = keys.KeyMemory._spill
+    spill = keys._KeyStore._spill
 
-    def counting_spill(self: keys.KeyMemory) -> None:
+    def counting_spill(self: keys._KeyStore) -> None:
         spill(self)
         spilled.append(self.on_disk)
 
     monkeypatch.setattr(keys, "SPILL_KEYS", 10)
-    monkeypatch.setattr(keys.KeyMemory, "_spill", counting_spill)
+    monkeypatch.setattr(keys._KeyStore, "_spill", counting_spill)
     monkeypatch.setattr(engine, "BATCH_ROWS", 13)
     rnd = random.Random(2026)
     header = [f["name"] for f in KEYED_SCHEMA["fields"]]
@@ -318,3 +318,57 @@ def test_canonical_key_equal_exactly_when_python_says_equal() -> None:
         1: 9, "a": 3, (Decimal("1"), None): 5,
     }  # fmt: skip
     memory.close()
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_key_memory_answers_as_a_dict_would(seed: int) -> None:
+    """Random keys, runs of ids, repeats and mixed types: the same answers as a plain dict."""
+    from decimal import Decimal
+
+    from datasets.validation_keys import KeyMemory
+
+    rnd = random.Random(seed)
+    memory = KeyMemory(spill_at=rnd.choice([5, 50, 10_000]), max_runs=rnd.choice([3, 50]))
+    reference: dict[Any, int] = {}
+    row, next_id = 2, 1
+    for _ in range(60):
+        keys: list[Any] = []
+        for _ in range(rnd.randrange(1, 40)):
+            shape = rnd.random()
+            if shape < 0.5:
+                keys.append(next_id)  # an id column, now and then with a gap
+                next_id += 1 if rnd.random() < 0.9 else rnd.randrange(2, 9)
+            elif shape < 0.75:
+                keys.append(rnd.randrange(1, next_id + 5))  # a repeat, or a later id early
+            elif shape < 0.85:
+                keys.append(f"mã {rnd.randrange(30)}")
+            elif shape < 0.95:
+                keys.append(Decimal(rnd.randrange(1, 40)) / rnd.choice([1, 2, 10]))
+            else:
+                keys.append((rnd.randrange(3), "x"))
+        unique = list(dict.fromkeys(keys))  # the engine records each key once per call
+        # Rows ascend; rows with a conflict are recorded apart, so gaps occur.
+        span = len(unique) * rnd.choice([1, 1, 2])
+        numbers = sorted(rnd.sample(range(row, row + span), len(unique)))
+        row += span + rnd.choice([0, 0, 1, 3])
+        probe = unique + [rnd.randrange(-5, next_id + 20) for _ in range(10)]
+        assert memory.find(probe) == {k: reference[k] for k in probe if k in reference}
+        memory.record(unique, numbers)
+        reference.update(zip(unique, numbers, strict=True))
+    memory.close()
+
+
+def test_an_id_column_takes_no_memory_per_key() -> None:
+    from datasets.validation_keys import KeyMemory
+
+    memory = KeyMemory(spill_at=10)
+    for start in range(1, 100_001, 20_000):
+        memory.record(range(start, start + 20_000), range(start + 1, start + 20_001))
+    assert not memory.on_disk and len(memory) == 100_000
+    assert memory.find([0, 1, 55_555, 100_000, 100_001]) == {1: 2, 55_555: 55_556, 100_000: 100_001}
+    memory.record(range(100_001, 100_011), range(200_000, 200_010))  # ids go on, rows jump
+    assert memory.find([100_000, 100_001, 100_010]) == {
+        100_000: 100_001, 100_001: 200_000, 100_010: 200_009,
+    }  # fmt: skip
+    memory.record([55_555], [100_002])  # a repeated id: remembered at its new row
+    assert memory.find([55_555, 55_556]) == {55_555: 100_002, 55_556: 55_557}

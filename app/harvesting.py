@@ -86,16 +86,17 @@ def build_harvester(services: Services) -> Harvester:
         callback = getattr(services, name, None)
         if callable(callback):
             workflow.add_after_commit(callback)
+    # No workflow listener: the harvester's own transitions concern its system accounts;
+    # the importer tells the stewards about the submissions it leaves for them.
     notifier = getattr(services, "notifier", None)
-    if notifier is not None and hasattr(workflow, "add_listener"):
-        workflow.add_listener(notifier.on_transition)
+    notify = notifier.on_transition if notifier is not None else None
     editor = DatasetEditor(services.sessions, services.vault, services.public_store, inline)
     scratch = data_dir / "tmp" / "harvest"
     scratch.mkdir(parents=True, exist_ok=True)
     deps = RunnerDeps(
         sessions=services.sessions,
         accounts=services.accounts,
-        importer=Importer(services.sessions, editor, workflow, utcnow),
+        importer=Importer(services.sessions, editor, workflow, utcnow, notify),
         hash_key=services.keys.hash_key,
         scratch=scratch,
         clock=utcnow,

@@ -32,7 +32,7 @@ from datasets.model import (
     Theme,
     VersionStatus,
 )
-from datasets.queries import get_dataset
+from datasets.queries import get_dataset, get_dataset_row
 from datasets.queue import TaskQueue
 from datasets.schema_edit import check_schema
 from datasets.storage import BlobStore
@@ -239,7 +239,8 @@ class DatasetEditor:
         """
         try:
             with self._sessions() as session:
-                require_on_dataset(actor, Permission.EDIT_DATASET, get_dataset(session, name))
+                dataset = get_dataset_row(session, name)
+                require_on_dataset(actor, Permission.EDIT_DATASET, dataset)
         except (NotFound, PermissionDenied):
             upload.path.unlink(missing_ok=True)
             raise

@@ -33,3 +33,13 @@ def get_dataset(session: Session, name_or_id: str, *, for_update: bool = False) 
     if dataset is None:
         raise NotFound("dataset not found", name=name_or_id)
     return dataset
+
+
+def get_dataset_row(session: Session, name_or_id: str) -> Dataset:
+    """Return the dataset row alone (no revisions loaded), for permission checks."""
+    dataset = session.scalar(
+        select(Dataset).where((Dataset.name == name_or_id) | (Dataset.id == name_or_id))
+    )
+    if dataset is None:
+        raise NotFound("dataset not found", name=name_or_id)
+    return dataset

@@ -11,6 +11,7 @@ its letter; the human decision behind the automatic approval is the sysadmin's
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -30,6 +31,7 @@ from harvesters.base import RemoteRecord, RemoteResource, file_sha256
 from harvesters.sanitize import StrippedRecord
 from publishers import Actor
 
+log = logging.getLogger(__name__)
 # CKAN's licence ids and common labels for the licences the portal knows.
 _LICENSE_ALIASES = {
     "cc-by": "cc-by-4.0",
@@ -125,11 +127,14 @@ class Importer:
         editor: DatasetEditor,
         workflow: Workflow,
         clock: Callable[[], datetime],
+        notify: Callable[[str, str], None] | None = None,
     ) -> None:
         self._sessions = sessions
         self._editor = editor
         self._workflow = workflow
         self._clock = clock
+        # Tells the organization's stewards about a submission that waits for them.
+        self._notify = notify
 
     def run(
         self,
@@ -151,7 +156,11 @@ class Importer:
         dataset_id = self._set_provenance(name, target, record)
         self._workflow.submit(target.publisher, name)
         held, reason = self._hold_reason(stripped, target)
-        if not held:
+        if held:
+            # Only a held submission waits for anyone: one published at once is no news to
+            # the stewards (a 10,000-dataset job would otherwise mail them 10,000 times).
+            self._tell_stewards(dataset_id)
+        else:
             self._workflow.approve(
                 target.steward,
                 name,
@@ -159,6 +168,14 @@ class Importer:
                 "does not require review.",
             )
         return ImportResult(name, dataset_id, created, held, reason, resources)
+
+    def _tell_stewards(self, dataset_id: str) -> None:
+        if self._notify is None:
+            return
+        try:
+            self._notify("submit", dataset_id)
+        except Exception:  # a notification never undoes an import
+            log.exception("notification failed", extra={"dataset_id": dataset_id})
 
     @staticmethod
     def _hold_reason(stripped: StrippedRecord, target: ImportTarget) -> tuple[bool, str]:

@@ -113,6 +113,9 @@ class _Run:
     dry_run: bool
     known: dict[str, _Known] = field(default_factory=dict)
     by_alt: dict[str, _Known] = field(default_factory=dict)
+    # The policies a job strips with, read once per organization when the job first needs
+    # them: every dataset of a job is stripped by the same rules.
+    policies: dict[str, tuple[Policy, str, str]] = field(default_factory=dict)
 
 
 def is_approved(ref: RemoteRef, config: SourceConfig) -> bool:
@@ -247,12 +250,16 @@ def _policy_for(run: _Run, organization_id: str) -> tuple[Policy, str, str]:
     loop, only a rule someone wrote down (the source's, or the organization's) may decide
     what happens to personal data; anything else holds the dataset for a steward.
     """
+    if organization_id in run.policies:
+        return run.policies[organization_id]
     org = run.deps.accounts.find_organization(organization_id)
     stored = org.policy if org is not None else ""
     base = policy_from_dict(json.loads(stored)) if stored else Policy()
     policy = run.context.config.source_policy().over(base)
     fingerprint = policy_fingerprint(run.context.config.policy, stored)
-    return policy, fingerprint, org.email if org is not None else ""
+    found = policy, fingerprint, org.email if org is not None else ""
+    run.policies[organization_id] = found
+    return found
 
 
 def _organization_for(run: _Run, remote_org: str) -> str:
@@ -441,7 +448,14 @@ def _import(
         return ItemReport(ref.remote_id, Outcome.FAILED, reason=type(exc).__name__)
     finally:
         remove_files(stripped.record.resources)
-    _save(run, ref, result.dataset_id, stripped.content_hash, result.resources)
+    _save(
+        run,
+        ref,
+        result.dataset_id,
+        stripped.content_hash,
+        result.resources,
+        new=known is None and result.created,
+    )
     if not result.created:
         outcome = Outcome.UPDATED
     return ItemReport(
@@ -461,20 +475,29 @@ def _actor_in(run: _Run, actor: Actor, organization_id: str) -> Actor:
 
 
 def _save(
-    run: _Run, ref: RemoteRef, dataset_id: str, content_hash: str, resources: Mapping[str, str]
+    run: _Run,
+    ref: RemoteRef,
+    dataset_id: str,
+    content_hash: str,
+    resources: Mapping[str, str],
+    *,
+    new: bool = False,
 ) -> None:
+    """Store the harvest object (``new``: the job started without one for this dataset)."""
     with run.deps.sessions.begin() as session:
-        row = session.scalar(
-            select(HarvestObject).where(
-                HarvestObject.source_id == run.context.source_id,
-                HarvestObject.dataset_id == dataset_id,
+        row = None
+        if not new:
+            row = session.scalar(
+                select(HarvestObject).where(
+                    HarvestObject.source_id == run.context.source_id,
+                    HarvestObject.dataset_id == dataset_id,
+                )
+            ) or session.scalar(
+                select(HarvestObject).where(
+                    HarvestObject.source_id == run.context.source_id,
+                    HarvestObject.remote_id == ref.remote_id,
+                )
             )
-        ) or session.scalar(
-            select(HarvestObject).where(
-                HarvestObject.source_id == run.context.source_id,
-                HarvestObject.remote_id == ref.remote_id,
-            )
-        )
         if row is None:
             row = HarvestObject(source_id=run.context.source_id, remote_id=ref.remote_id)
             session.add(row)

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from datasets.model import Dataset, ResourceVersion
 from tests.factories import make_org
 from tests.harvesters.conftest import csv_route, package, register, search_page
+from tests.harvesters.test_xlsx import HEADER, ROWS, workbook
 from tests.servers import Recorded, ReplayServer
 
 SEARCH = "/api/action/package_search"
@@ -29,7 +30,7 @@ DECIDED = (
     "079203001234,0903123456,Bến Nghé,4\n"
     "079185004321,0912765432,Bến Thành,3\n"
 )
-UNDECIDED = "ho_ten,phuong,so_ho\nNguyễn Văn Bình,Bến Nghé,4\nTrần Thị Mai,Đa Kao,3\n"
+UNDECIDED = "email,phuong,so_ho\nbinh.nguyen@gmail.com,Bến Nghé,4\nmai.tran@yahoo.com,Đa Kao,3\n"
 INVALID = "ma,ma\nA,1\nB,2\n"  # a repeated column name: invalid, blocks submission
 RAGGED = "ma,so_luong\nA,1\nB,2,3\n"  # a cell beyond the header: no column to decide it by
 TABLES = {
@@ -39,14 +40,16 @@ TABLES = {
     "invalid": INVALID,
     "ragged": RAGGED,
 }
-POLICY = {"policy": {"citizen_id": "hash", "phone": "drop"}}
+POLICY = {"policy": {"citizen_id": "hash", "phone": "drop", "person_name": "drop"}}
 
 
 def _routes(url: str) -> dict[str, Any]:
     packages = [package(n, f"{url}/files/{name}.csv") for n, name in enumerate(TABLES, 1)]
+    packages.append(package(8, f"{url}/files/ho-dan.xlsx"))
     packages.append(package(9, f"{url}/files/garbage.csv"))
     routes: dict[str, Any] = {SEARCH: search_page(packages)}
     routes.update({f"/files/{name}.csv": csv_route(text) for name, text in TABLES.items()})
+    routes["/files/ho-dan.xlsx"] = Recorded(200, workbook(HEADER, ROWS), {})
     routes["/files/garbage.csv"] = Recorded(200, b"\x89PNG\r\n\x1a\n" + bytes(200), {})
     return routes
 
@@ -102,7 +105,8 @@ def test_pooled_job_stores_exactly_what_an_inline_job_stores(hservices, org):
     assert items["1"] == ("created", False, "")
     assert items["2"] == ("created", False, "")
     assert items["3"][:2] == ("created", True)
-    assert items["3"][2] == "undecided_personal_data: ho_ten (person_name)"
+    assert items["3"][2] == "undecided_personal_data: email (email)"
+    assert items["8"] == ("created", False, "")  # the workbook
     assert items["4"] == ("failed", False, "submission_blocked")
     assert items["5"] == ("failed", False, "malformed_table")  # the job went on
     assert items["9"][0] == "failed" and items["9"][2] == "not_a_table"
@@ -111,6 +115,9 @@ def test_pooled_job_stores_exactly_what_an_inline_job_stores(hservices, org):
     decided = stored["00000000-0000-0000-0000-000000000002"]["versions"][0]
     assert decided["public"].decode().startswith("so_cccd,phuong,so_ho\r\n")  # phone dropped
     assert b"079203001234" not in decided["public"]  # the ID is hashed
+    book = stored["00000000-0000-0000-0000-000000000008"]["versions"][0]
+    assert book["format"] == "CSV" and book["public"].decode().startswith("so_cccd,phuong,")
+    assert "Nguyễn Văn Bình".encode() not in book["public"]
     invalid = stored["00000000-0000-0000-0000-000000000004"]["versions"][0]
     assert invalid["validation"]["valid"] is False
     assert [e["code"] for e in invalid["validation"]["errors"]] == ["duplicate-label"]

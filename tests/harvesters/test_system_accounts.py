@@ -3,7 +3,9 @@
 Registering a source makes ``harvest-<name>`` a publisher and ``harvest-<name>-steward`` a
 steward of its organization. They must not change what the people there may do: a lone
 human steward still approves their own submission (SPEC §3) and still cannot leave the
-organization without a steward; and nobody mails the unreachable ``.invalid`` addresses.
+organization without a steward; nobody mails the unreachable ``.invalid`` addresses, and
+the stewards hear of the harvested submissions that wait for them, not of every dataset a
+job published.
 """
 
 from __future__ import annotations
@@ -68,14 +70,16 @@ def test_harvest_mails_the_people_and_never_the_system_accounts(hservices, org):
         register(hservices, "nguon-ba", "ckan", server.url, org)
         report = hservices.harvester.run("nguon-ba")
         assert report.counts()["created"] == 2 and not any(i.held for i in report.items)
-        # Published directly: the steward hears of each submission; nobody mails the
-        # harvester its own approvals.
-        assert _recipients(hservices) == ["mai-nhan-thu@example.org"] * 2
+        # Published directly: nothing waits for the steward, and nobody mails the
+        # harvester its own submissions and approvals.
+        assert _recipients(hservices) == []
         register(hservices, "nguon-bon", "ckan", server.url, org, {"require_review": True})
         held = hservices.harvester.run("nguon-bon")
-        assert all(i.held for i in held.items)
-    assert _recipients(hservices) == ["mai-nhan-thu@example.org"] * 4
-    assert not any("harvest.invalid" in r for r in _recipients(hservices))
+        assert len(held.items) == 2 and all(i.held for i in held.items)
+    # Held for review: the steward is told about each one.
+    assert _recipients(hservices) == ["mai-nhan-thu@example.org"] * 2
+    subjects = sorted(str(m["Subject"]) for m in hservices.mailer.messages())
+    assert subjects == [f"Chờ duyệt / Waiting for review: Bộ dữ liệu {n}" for n in (1, 2)]
 
 
 def test_only_password_less_reserved_addresses_are_system_accounts():

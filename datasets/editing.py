@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import codecs
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -229,13 +229,16 @@ class DatasetEditor:
         *,
         resource_id: str | None = None,
         expected_version: int | None = None,
+        decisions: Sequence[Mapping[str, Any]] = (),
     ) -> ResourceVersion:
         """Add an uploaded file as a new resource (or a new version of ``resource_id``).
 
         The original is encrypted into the vault at once and the staged file removed;
         processing (format, validation, personal data) runs as a background job.
         A caller who may not edit the dataset is refused before anything is stored (the
-        staged file is removed).
+        staged file is removed). ``decisions`` are personal-data decisions made before the
+        upload (a harvest's, already applied to the file); processing keeps those whose
+        column it finds, as it keeps a steward's.
         """
         try:
             with self._sessions() as session:
@@ -262,6 +265,8 @@ class DatasetEditor:
                 created_by=actor.user_id,
                 created=self._clock(),
             )
+            if decisions:
+                version.decisions = [dict(d) for d in decisions]
             self._attach(session, dataset, revision, version, resource_id)
             record_activity(
                 session,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from datasets.editing import DatasetEditor, ResourceInput
 from datasets.metadata_input import DatasetMetadata
 from datasets.model import Dataset, DatasetState
+from datasets.personal import Action, ColumnDecision
 from datasets.uploads import StagedUpload
 from datasets.vocab import FREQUENCIES, LICENSES
 from datasets.workflow import Workflow
@@ -152,7 +153,9 @@ class Importer:
             name = self._editor.create(target.publisher, target.organization_id, meta).name
         else:
             self._editor.update_metadata(target.publisher, name, meta, expected_version=None)
-        resources = self._sync_resources(target.publisher, name, record.resources, previous)
+        resources = self._sync_resources(
+            target.publisher, name, record.resources, previous, stripped.applied, target
+        )
         dataset_id = self._set_provenance(name, target, record)
         self._workflow.submit(target.publisher, name)
         held, reason = self._hold_reason(stripped, target)
@@ -201,6 +204,8 @@ class Importer:
         name: str,
         resources: tuple[RemoteResource, ...],
         previous: Mapping[str, str],
+        applied: Mapping[str, tuple[ColumnDecision, ...]],
+        target: ImportTarget,
     ) -> dict[str, str]:
         result: dict[str, str] = {}
         for resource in resources:
@@ -216,7 +221,14 @@ class Importer:
                     resource.path, sha, resource.path.stat().st_size, resource.filename
                 )
                 version = self._editor.add_upload(
-                    actor, name, staged, info, resource_id=old_id or None
+                    actor,
+                    name,
+                    staged,
+                    info,
+                    resource_id=old_id or None,
+                    decisions=applied_decisions(
+                        applied.get(resource.key, ()), target.source_name, actor
+                    ),
                 )
                 result[resource.key] = f"{version.resource_id}|{sha}"
                 continue
@@ -258,6 +270,39 @@ class Importer:
         elif state is DatasetState.SUBMITTED:
             self._workflow.reject(steward, name, comment)
         return name
+
+
+def applied_decisions(
+    decisions: Sequence[ColumnDecision], source_name: str, actor: Actor
+) -> list[dict[str, str]]:
+    """Return the upload's decisions for columns the source's policy already stripped.
+
+    The stored file holds the stripped values (hashed, masked, generalized, redacted, or
+    kept by a justified rule): processing must publish them as they are, not apply the
+    organization's defaults to them a second time (a hash of a hash joins with nothing).
+    So each becomes a *keep* that says what was done; dropped columns are gone already.
+    """
+    result = []
+    for decision in decisions:
+        if decision.action is Action.DROP:
+            continue
+        if decision.action is Action.KEEP:
+            why = decision.justification
+        else:
+            why = (
+                f"{decision.action.value} applied before storage by the policy of harvest "
+                f"source {source_name}"
+            )
+        result.append(
+            {
+                "column": decision.column,
+                "kind": str(decision.kind),
+                "action": Action.KEEP.value,
+                "justification": why,
+                "decided_by": actor.user_id or "",
+            }
+        )
+    return result
 
 
 def _is_web(url: str) -> bool:

@@ -21,7 +21,7 @@ import hashlib
 import re
 import shutil
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from datasets.ingest import IngestError, detect_format, normalize_to_csv
@@ -159,6 +159,8 @@ class StrippedRecord:
     record: RemoteRecord
     undecided: Mapping[str, tuple[Finding, ...]]  # resource key -> findings held for review
     content_hash: str
+    # resource key -> the decisions of the source's policy already applied to its table
+    applied: Mapping[str, tuple[ColumnDecision, ...]] = field(default_factory=dict)
 
 
 def strip(
@@ -183,6 +185,7 @@ def strip(
     clean = strip_metadata(record, organization_mailbox)
     resources: list[RemoteResource] = []
     undecided: dict[str, tuple[Finding, ...]] = {}
+    applied: dict[str, tuple[ColumnDecision, ...]] = {}
     for resource in clean.resources:
         digest.update(repr((resource.key, resource.name, resource.url, resource.sha256)).encode())
         if resource.path is None or not tabular_format(resource.format, resource.filename):
@@ -195,12 +198,15 @@ def strip(
             resource.path.unlink(missing_ok=True)  # the raw file never outlives this step
         if result.undecided:
             undecided[resource.key] = result.undecided
+        if result.decisions:
+            applied[resource.key] = result.decisions
         stem = Path(resource.filename or "data").stem or "data"
         resources.append(replace(resource, path=out, filename=f"{stem}.csv", format="CSV"))
     return StrippedRecord(
         record=replace(clean, resources=tuple(resources)),
         undecided=undecided,
         content_hash=digest.hexdigest(),
+        applied=applied,
     )
 
 

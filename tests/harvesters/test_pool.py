@@ -80,7 +80,17 @@ def _version(svc: Any, version: ResourceVersion) -> dict[str, Any]:
         "table_schema": version.table_schema,
         "validation": version.validation,
         "findings": version.findings,
-        "decisions": version.decisions,
+        # Who decided and the source named in a justification differ between the two
+        # sources by design; everything else must not.
+        "decisions": [
+            {
+                **{k: v for k, v in d.items() if k != "decided_by"},
+                "justification": d["justification"]
+                .replace("pooled", "SOURCE")
+                .replace("inline", "SOURCE"),
+            }
+            for d in version.decisions or []
+        ],
         "public": public.read_bytes() if public is not None else None,
     }
 

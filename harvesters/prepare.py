@@ -91,6 +91,7 @@ class Preparer:
         self._workers = workers
         self._pool: ProcessPoolExecutor | None = None
         self.restarts = 0
+        self.succeeded = False  # set by the caller once a pooled task has come back
 
     @property
     def pooled(self) -> bool:
@@ -99,18 +100,21 @@ class Preparer:
 
     def submit(self, task: StripTask) -> Future[Prepared]:
         """Start preparing ``task``; the future holds the result or the exception."""
-        if self._workers <= 0:
-            done: Future[Prepared] = Future()
+        while self._workers > 0:
             try:
-                done.set_result(prepare(task))
-            except Exception as exc:
-                done.set_exception(exc)  # raised where the result is asked for, as from a pool
-            return done
+                return self._open().submit(prepare, task)
+            except BrokenProcessPool:  # a worker died since the last task was handed over
+                self.restart()
+            except OSError:  # no process can be started here (limits): inline from now on
+                log.warning("harvest worker processes cannot start; preparing inline")
+                self.close()
+                self._workers = 0
+        done: Future[Prepared] = Future()
         try:
-            return self._open().submit(prepare, task)
-        except BrokenProcessPool:  # a worker died since the last task was handed over
-            self.restart()
-            return self._open().submit(prepare, task)
+            done.set_result(prepare(task))
+        except Exception as exc:
+            done.set_exception(exc)  # raised where the result is asked for, as from a pool
+        return done
 
     def _open(self) -> ProcessPoolExecutor:
         if self._pool is None:
@@ -121,10 +125,17 @@ class Preparer:
         return self._pool
 
     def restart(self) -> None:
-        """Replace a broken pool (a worker died: out of memory, killed)."""
+        """Replace a broken pool (a worker died: out of memory, killed).
+
+        Workers that keep dying before a single task came back cannot run here at all:
+        the rest of the job is then prepared inline.
+        """
         log.warning("harvest worker pool broken; starting a new one")
         self.restarts += 1
         self.close()
+        if not self.succeeded and self.restarts >= 2:
+            log.warning("harvest worker processes never finished a task; preparing inline")
+            self._workers = 0
 
     def close(self) -> None:
         """Stop the workers (pending tasks are cancelled)."""

@@ -343,7 +343,9 @@ def _prepared(run: _Run, item: _Item, preparer: Preparer) -> Prepared | ItemRepo
     assert item.future is not None
     while True:
         try:
-            return item.future.result()
+            result = item.future.result()
+            preparer.succeeded = True
+            return result
         except BrokenProcessPool:
             item.breaks += 1
             if item.generation == preparer.restarts:

@@ -160,3 +160,42 @@ def test_a_killed_worker_costs_a_retry_not_a_dataset(hservices, org, caplog):
     assert titles == [f"Bộ dữ liệu {n}" for n in range(1, 9)]
     for view in hservices.catalog.iter_all():
         assert view.resources[0].row_count == 2
+
+
+def test_workers_that_cannot_run_leave_the_job_to_its_own_thread(hservices, org, caplog):
+    """Workers dying before any task comes back (here: killed as soon as they appear)."""
+    import threading
+    import time
+
+    deps = hservices.harvester._deps
+    hservices.harvester._deps = replace(deps, workers=1, pool_min=1)
+    stop = threading.Event()
+    killed: list[int] = []
+
+    def killer() -> None:
+        deadline = time.monotonic() + 60
+        while not stop.is_set() and time.monotonic() < deadline:
+            for child in multiprocessing.active_children():
+                if child.pid is not None and child.pid not in killed:
+                    os.kill(child.pid, signal.SIGKILL)
+                    killed.append(child.pid)
+            time.sleep(0.002)
+
+    watcher = threading.Thread(target=killer, daemon=True)
+    watcher.start()
+    try:
+        with ReplayServer({}) as server:
+            url = f"{server.url}/files/plain.csv"
+            server.routes[SEARCH] = search_page([package(n, url) for n in range(1, 6)])
+            server.routes["/files/plain.csv"] = csv_route(PLAIN)
+            register(hservices, "no-workers", "ckan", server.url, org)
+            report = hservices.harvester.run("no-workers")
+    finally:
+        stop.set()
+        watcher.join()
+    assert len(killed) >= 2
+    assert "never finished a task; preparing inline" in caplog.text
+    assert report.counts()["created"] == 5, report.to_dict()
+    assert sorted(v.title for v in hservices.catalog.iter_all()) == [
+        f"Bộ dữ liệu {n}" for n in range(1, 6)
+    ]

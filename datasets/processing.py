@@ -40,6 +40,10 @@ from datasets.vault import Vault
 
 log = logging.getLogger(__name__)
 
+# Files smaller than this are processed in about a second: no progress is written for them
+# (a harvest of thousands of small files would pay for files nobody watches).
+PROGRESS_MIN_BYTES = 1 << 20
+
 # Actions after which a column's values are no longer of the schema's type.
 _RETYPED = frozenset({"mask", "hash", "generalize", "redact"})
 
@@ -59,8 +63,10 @@ class Processor:
         progress: ProgressBoard | None = None,
     ) -> None:
         self._datastore = datastore
-        # Where a job says how far it has got; the status endpoint reads it.
+        # Where a job says how far it has got; the status endpoint reads it. Only files
+        # large enough to take a while are followed (ids of the versions being followed).
         self.progress = progress
+        self._followed: set[str] = set()
         self._sessions = sessions
         self._vault = vault
         self._public = public_store
@@ -81,6 +87,8 @@ class Processor:
             if version is None or version.url:
                 return
             organization_id = _organization_of(session, version)
+            if self.progress is not None and (version.original_size or 0) >= PROGRESS_MIN_BYTES:
+                self._followed.add(version_id)
             try:
                 if not rebuild or version.normalized_key is None:
                     self._analyse(version, organization_id)
@@ -98,7 +106,8 @@ class Processor:
                 version.error_code, version.error_params = "internal", {}
                 log.exception("resource processing failed", extra={"version_id": version_id})
             finally:
-                if self.progress is not None:
+                if version_id in self._followed and self.progress is not None:
+                    self._followed.discard(version_id)
                     self.progress.clear(version_id)
 
     def load_job(self, payload: Mapping[str, Any]) -> None:
@@ -130,11 +139,11 @@ class Processor:
             return True
 
     def _stage(self, version_id: str, stage: str) -> None:
-        if self.progress is not None:
+        if self.progress is not None and version_id in self._followed:
             self.progress.update(version_id, stage)
 
     def _rows(self, version_id: str, total: int | None) -> Callable[[int], None] | None:
-        if self.progress is None:
+        if self.progress is None or version_id not in self._followed:
             return None
         return self.progress.rows_reporter(version_id, "validating", total)
 

@@ -149,3 +149,20 @@ def test_background_validation_reports_rows_done_until_ready(
     # The REST API shows the same to a script (SPEC §4 resource shape, "progress").
     assert any(0 < p["rows_done"] < ROWS for p in seen_by_api if p["stage"] == "validating")
     assert not list((settings.data_dir / "progress").glob("*.json"))  # cleared at the end
+
+
+def test_small_files_write_no_progress(services: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file under PROGRESS_MIN_BYTES is done in a moment: no progress file is written."""
+    writes: list[tuple[str, str]] = []
+    board = services.processor.progress
+    monkeypatch.setattr(
+        board, "update", lambda version_id, stage, *a: writes.append((version_id, stage))
+    )
+    org = make_org(services)
+    publisher = actor(services, make_user(services, org, Role.PUBLISHER))
+    dataset = make_dataset(services, publisher, org)
+    upload_bytes(services, publisher, dataset.name, _big_csv(100), "nho.csv")
+    assert writes == []
+    upload_bytes(services, publisher, dataset.name, _big_csv(30_000), "lon.csv")  # 1.3 MB
+    assert [stage for _, stage in writes][:2] == ["normalizing", "validating"]
+    assert {stage for _, stage in writes} == set(STAGES)

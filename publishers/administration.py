@@ -14,7 +14,14 @@ from datetime import datetime
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from publishers.accounts import _EMAIL, Accounts, UserInfo, _user_info, is_person
+from publishers.accounts import (
+    _EMAIL,
+    Accounts,
+    UserInfo,
+    _user_info,
+    is_person,
+    is_system_account,
+)
 from publishers.audit import Audit
 from publishers.db import utcnow
 from publishers.errors import Conflict, InvalidInput, NotFound
@@ -199,6 +206,8 @@ class Administration:
         user = self._accounts.find_user(login.strip()) if login.strip() else None
         if user is None:
             raise InvalidInput("unknown user", {"user": ["unknown_user"]})
+        if user.is_system:  # the harvester's account: its role is the harvest source's
+            raise InvalidInput("system account", {"user": ["system_account"]})
         if role is Role.PUBLISHER:
             self._keep_a_steward(actor, organization_id, user.id)
         self._accounts.add_member(organization_id, user.id, role)
@@ -211,8 +220,12 @@ class Administration:
         return user
 
     def remove_member(self, actor: Actor, organization_id: str, user_id: str) -> None:
-        """Remove the user from the organization."""
+        """Remove the user from the organization (never the harvester's system account)."""
         require(actor, Permission.MANAGE_MEMBERS, organization_id)
+        with self._sessions() as session:
+            user = session.get(User, user_id)
+            if user is not None and is_system_account(user.email, user.password_hash):
+                raise InvalidInput("system account", {"user": ["system_account"]})
         self._keep_a_steward(actor, organization_id, user_id)
         with self._sessions.begin() as session:
             membership = session.scalar(

@@ -59,6 +59,9 @@ def remove_member(name: str, user_id: str) -> ResponseReturnValue:
     except NotFound:
         flash(_("That user is not a member."), "error")
         return redirect(url_for("orgadmin.members", name=org.name)), 303
+    except InvalidInput:
+        flash(_("The harvester's account stays: its role comes from the harvest source."), "error")
+        return redirect(url_for("orgadmin.members", name=org.name)), 303
     flash(_("Member removed."), "success")
     return redirect(url_for("orgadmin.members", name=org.name))
 

@@ -88,3 +88,33 @@ def test_only_password_less_reserved_addresses_are_system_accounts():
     assert not is_system_account("harvest-x@harvest.invalid", "$argon2id$v=19$...")
     assert not is_system_account("lan@harvest.invalid.gov.vn", "")
     assert not is_system_account("lan@so-khac.gov.vn", "")
+
+
+def test_the_harvester_accounts_cannot_be_demoted_or_removed(hservices, org):
+    """Demoting the harvest steward would make every automatic approval fail: refused."""
+    from publishers import InvalidInput
+
+    steward = actor(hservices, make_user(hservices, org, Role.STEWARD, name="lan-quan-ly"))
+    register(hservices, "nguon-ba", "ckan", "http://127.0.0.1:9/", org)
+    system = {m.user.name: m for m in hservices.admin.members(steward, org.id) if m.user.is_system}
+    with pytest.raises(InvalidInput) as demoted:
+        hservices.admin.set_member(steward, org.id, "harvest-nguon-ba-steward", Role.PUBLISHER)
+    assert demoted.value.errors == {"user": ["system_account"]}
+    with pytest.raises(InvalidInput):
+        hservices.admin.remove_member(steward, org.id, system["harvest-nguon-ba"].user.id)
+    after = {m.user.name: m.role for m in hservices.admin.members(steward, org.id)}
+    assert after["harvest-nguon-ba-steward"] is Role.STEWARD
+    assert after["harvest-nguon-ba"] is Role.PUBLISHER
+    # The members page offers no button for them.
+    from app import create_app
+    from tests.conftest import AuthActions
+    from tests.factories import PASSWORD
+
+    client = create_app(hservices.settings, hservices).test_client()
+    assert AuthActions(client).login("lan-quan-ly", PASSWORD).status_code == 302
+    page = client.get(f"/organization/{org.name}/members").get_data(as_text=True)
+    row = page.split('data-user="harvest-nguon-ba-steward"')[1].split("</tr>")[0]
+    assert "Tài khoản của trình thu thập, do nguồn thu thập quản lý" in row
+    assert "<button" not in row
+    mine = page.split('data-user="lan-quan-ly"')[1].split("</tr>")[0]
+    assert "<button" in mine

@@ -504,7 +504,7 @@ PATHS: dict[str, Any] = {
             "parameters": [_NAME, _RID],
             "responses": {
                 **_ok("ValidationReport", "Frictionless error codes; the header is row 1."),
-                **_errors(404),
+                **_errors(404, 409),
             },
         }
     },
@@ -513,7 +513,10 @@ PATHS: dict[str, Any] = {
             "summary": "Personal-data findings (members; never the values)",
             "security": _AUTH,
             "parameters": [_NAME, _RID],
-            "responses": {**_ok("Findings", "One finding per column."), **_errors(404)},
+            "responses": {
+                **_ok("Findings", "One finding per column."),
+                **_errors(404, 409),
+            },
         }
     },
     "/datasets/{name}/resources/{id}/decisions": {

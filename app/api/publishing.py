@@ -8,12 +8,13 @@ from typing import Any
 
 from flask import Response, jsonify, request
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from app.api import bp
 from app.api.datasets import _dataset_response, dataset_shape, list_json
-from app.api.responses import caller, json_body, writer
-from app.api.shapes import activity_json, findings_json, validation_json
+from app.api.responses import caller, error, json_body, writer
+from app.api.shapes import activity_json, findings_json, progress_json, validation_json
 from app.context import services
 from datasets.editing import ResourceInput
 from datasets.model import Dataset, ResourceVersion
@@ -90,6 +91,8 @@ def _text(body: dict[str, Any], key: str) -> str:
 @bp.get("/datasets/<slug:name>/resources/<slug:resource_id>/validation")
 def validation_report(name: str, resource_id: str) -> ResponseReturnValue:
     version = _version(caller().actor, name, resource_id)
+    if version.status == "processing":
+        return _still_processing(version)
     if not version.is_tabular or version.validation is None:
         raise NotFound("no validation report")
     return jsonify(validation_json(version))
@@ -97,7 +100,21 @@ def validation_report(name: str, resource_id: str) -> ResponseReturnValue:
 
 @bp.get("/datasets/<slug:name>/resources/<slug:resource_id>/findings")
 def personal_data_findings(name: str, resource_id: str) -> ResponseReturnValue:
-    return jsonify(findings_json(_version(caller().actor, name, resource_id)))
+    version = _version(caller().actor, name, resource_id)
+    if version.status == "processing":
+        return _still_processing(version)
+    return jsonify(findings_json(version))
+
+
+def _still_processing(version: ResourceVersion) -> ResponseReturnValue:
+    """409 while the checks run: no report yet (an empty one would read as "no problem")."""
+    return error(
+        409,
+        "conflict",
+        _("The file is still being checked; ask again when its status is ready."),
+        resource_status=version.status,
+        progress=progress_json(version),
+    )
 
 
 @bp.put("/datasets/<slug:name>/resources/<slug:resource_id>/decisions")

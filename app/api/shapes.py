@@ -112,7 +112,7 @@ def usage_json(usage: UsageTotals) -> dict[str, int]:
     }
 
 
-def _progress(version: ResourceVersion) -> dict[str, object] | None:
+def progress_json(version: ResourceVersion) -> dict[str, object] | None:
     """How far the processing job has got (step, rows validated), while it runs."""
     if version.status != "processing":
         return None
@@ -143,7 +143,7 @@ def _member_resource_json(
         "is_tabular": version.is_tabular,
         "row_count": version.row_count,
         "status": version.status,
-        "progress": _progress(version),
+        "progress": progress_json(version),
         "error_code": version.error_code,
         "created": rfc3339(version.created),
         "modified": rfc3339(version.created),

@@ -119,6 +119,12 @@ def test_background_validation_reports_rows_done_until_ready(
         token = portal.services.tokens.create(portal.user.id, "theo dõi", scope=Scope.READ)
         api = f"/api/v1/datasets/{portal.dataset_name}"
         headers = {"Authorization": f"Bearer {token}"}
+        # No report yet: an empty one would read as "no problem".
+        for part in ("validation", "findings"):
+            early = client.get(f"{api}/resources/{portal.resource_id}/{part}", headers=headers)
+            assert early.status_code == 409, part
+            assert early.get_json()["error"]["code"] == "conflict"
+            assert early.get_json()["error"]["resource_status"] == "processing"
         portal.start_jobs()
         seen: list[dict[str, Any]] = []
         seen_by_api: list[dict[str, Any]] = []
@@ -135,6 +141,8 @@ def test_background_validation_reports_rows_done_until_ready(
             time.sleep(0.05)
         (resource,) = client.get(api, headers=headers).get_json()["resources"]
         assert resource["status"] == "ready" and resource["progress"] is None
+        report = client.get(f"{api}/resources/{portal.resource_id}/validation", headers=headers)
+        assert report.status_code == 200 and report.get_json()["row_count"] == ROWS
     finally:
         portal.close()
     assert body["status"] == "ready" and body["row_count"] == ROWS and body["valid"] is True

@@ -19,7 +19,9 @@ form (durations, aware times, objects) keeps the memory in the dict.
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
+import tempfile
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -28,6 +30,7 @@ from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from itertools import islice
 from operator import eq
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -147,13 +150,15 @@ class KeyMemory:
     """The row number of the last occurrence of each key.
 
     Integer keys met in increasing order (an id column) are kept as runs of consecutive keys
-    on consecutive rows: a few numbers for a whole column. Every other key (out of order,
-    repeated, not an integer) goes to a ``_KeyStore``, which is looked at first: a key there
-    was recorded after any run that holds it.
+    on consecutive rows: a few numbers for a whole column. Other integers (out of order or
+    repeated; and the bools, floats and Decimals equal to one) go to an ``_IntStore``, looked
+    at before the runs: a key there was recorded after any run that holds it. Every other key
+    goes to a ``_KeyStore``.
     """
 
     def __init__(self, spill_at: int | None = None, max_runs: int = _MAX_RUNS) -> None:
         self._store = _KeyStore(spill_at)
+        self._ints = _IntStore(spill_at)
         self._starts: list[int] = []
         self._ends: list[int] = []
         self._rows: list[int] = []  # row of each run's first key
@@ -162,28 +167,44 @@ class KeyMemory:
 
     @property
     def on_disk(self) -> bool:
-        return self._store.on_disk
+        return self._store.on_disk or self._ints.on_disk
 
     def __len__(self) -> int:
-        """Entries held (a key repeated after its run is counted twice)."""
+        """Entries held (a key repeated after it was written away is counted twice)."""
         runs = sum(end - start + 1 for start, end in zip(self._starts, self._ends, strict=True))
-        return len(self._store) + runs
+        return len(self._store) + len(self._ints) + runs
 
     def find(self, keys: Iterable[Any]) -> dict[Any, int]:
         """Return the keys among ``keys`` seen before, with the row of their last occurrence."""
         keys = list(keys)
-        found = self._store.find(keys)
+        if not keys:
+            return {}
+        if set(map(type, keys)) == {int} and min(keys) >= _INT64[0] and max(keys) <= _INT64[1]:
+            return self._find_whole(keys)  # the usual integer key column
+        others: list[Any] = []
+        wholes: dict[int, list[Any]] = {}
+        for key in keys:
+            whole = _as_int64(key)
+            if whole is None:
+                others.append(key)
+            else:
+                wholes.setdefault(whole, []).append(key)
+        found = self._store.find(others) if others else {}
+        for whole, row in self._find_whole(list(wholes)).items():
+            for key in wholes[whole]:
+                found[key] = row
+        return found
+
+    def _find_whole(self, wholes: list[int]) -> dict[int, int]:
+        found = self._ints.find(wholes)
         if not self._starts:
             return found
         low, high = self._starts[0], self._ends[-1]
-        for key in keys:
-            if key in found:
-                continue
-            whole = key if type(key) is int else _whole_number(key)
-            if whole is not None and low <= whole <= high:
+        for whole in wholes:
+            if low <= whole <= high and whole not in found:
                 run = bisect_right(self._starts, whole) - 1
                 if whole <= self._ends[run]:
-                    found[key] = self._rows[run] + whole - self._starts[run]
+                    found[whole] = self._rows[run] + whole - self._starts[run]
         return found
 
     def record(self, keys: Sequence[Any], numbers: Sequence[int]) -> None:
@@ -195,6 +216,8 @@ class KeyMemory:
             return
         rest_keys: list[Any] = []
         rest_numbers: list[int] = []
+        int_keys: list[int] = []
+        int_numbers: list[int] = []
         for key, number in zip(keys, numbers, strict=True):
             if self._runs_open and type(key) is int and (not self._ends or key > self._ends[-1]):
                 if self._ends and key == self._ends[-1] + 1 and number == self._next_row():
@@ -208,9 +231,17 @@ class KeyMemory:
                 self._runs_open = False  # too scattered for runs: the store takes the rest
             elif type(key) is not int:
                 self._runs_open = False  # only integers in runs (1 == 1.0 == True otherwise)
-            rest_keys.append(key)
-            rest_numbers.append(number)
-        self._store.record(rest_keys, rest_numbers)
+            whole = _as_int64(key)
+            if whole is None:
+                rest_keys.append(key)
+                rest_numbers.append(number)
+            else:
+                int_keys.append(whole)
+                int_numbers.append(number)
+        if rest_keys:
+            self._store.record(rest_keys, rest_numbers)
+        if int_keys:
+            self._ints.record(int_keys, int_numbers)
 
     def _next_row(self) -> int:
         return self._rows[-1] + self._ends[-1] - self._starts[-1] + 1
@@ -231,7 +262,89 @@ class KeyMemory:
 
     def close(self) -> None:
         self._store.close()
+        self._ints.close()
         self._starts, self._ends, self._rows = [], [], []
+
+
+def _as_int64(key: Any) -> int | None:
+    """The 64-bit integer ``key`` is or equals, else None."""
+    whole = key if type(key) is int else _whole_number(key)
+    if whole is None or not _INT64[0] <= whole <= _INT64[1]:
+        return None
+    return int(whole)
+
+
+class _IntStore:
+    """Integer keys out of order: a dict up to ``spill_at`` keys, then sorted arrays in files.
+
+    Each spill writes the dict as two int64 arrays sorted by key (``.npy`` files in a private
+    temporary folder, memory-mapped back), and adds its keys to a fixed 4 MiB Bloom filter, so
+    keys never seen (nearly all of them) cost no search. A key is searched in the newest file
+    first: a later spill holds a later row.
+    """
+
+    def __init__(self, spill_at: int | None = None) -> None:
+        self._spill_at = SPILL_KEYS if spill_at is None else spill_at
+        self._memory: dict[int, int] = {}
+        self._files: list[tuple[Any, Any]] = []
+        self._bloom: _Bloom | None = None
+        self._folder: Path | None = None
+
+    @property
+    def on_disk(self) -> bool:
+        return bool(self._files)
+
+    def __len__(self) -> int:
+        return len(self._memory) + sum(len(keys) for keys, _ in self._files)
+
+    def find(self, keys: list[int]) -> dict[int, int]:
+        memory = self._memory
+        found = {key: memory[key] for key in keys if key in memory} if memory else {}
+        if self._bloom is None or not keys:
+            return found
+        candidates = [keys[i] for i in self._bloom.maybe_held(keys) if keys[i] not in found]
+        if not candidates:
+            return found
+        probe = np.array(candidates, dtype=np.int64)
+        pending = np.ones(len(probe), dtype=bool)
+        for sorted_keys, rows in reversed(self._files):
+            at = np.minimum(np.searchsorted(sorted_keys, probe), len(sorted_keys) - 1)
+            hit = pending & (sorted_keys[at] == probe)
+            for index in np.flatnonzero(hit).tolist():
+                found[candidates[index]] = int(rows[at[index]])
+            pending &= ~hit
+            if not pending.any():
+                break
+        return found
+
+    def record(self, keys: list[int], numbers: list[int]) -> None:
+        self._memory.update(zip(keys, numbers, strict=True))
+        if len(self._memory) > self._spill_at:
+            self._spill()
+
+    def _spill(self) -> None:
+        if self._folder is None:
+            self._folder = Path(tempfile.mkdtemp(prefix="opendata-keys-"))
+            self._bloom = _Bloom()
+        assert self._bloom is not None
+        count = len(self._memory)
+        keys = np.fromiter(self._memory.keys(), dtype=np.int64, count=count)
+        rows = np.fromiter(self._memory.values(), dtype=np.int64, count=count)
+        order = np.argsort(keys, kind="stable")
+        stem = self._folder / f"spill-{len(self._files)}"
+        np.save(f"{stem}-keys.npy", keys[order])
+        np.save(f"{stem}-rows.npy", rows[order])
+        self._files.append(
+            (np.load(f"{stem}-keys.npy", mmap_mode="r"), np.load(f"{stem}-rows.npy", mmap_mode="r"))
+        )
+        self._bloom.add(list(self._memory))
+        self._memory = {}
+
+    def close(self) -> None:
+        self._files, self._memory, self._bloom = [], {}, None
+        if self._folder is not None:
+            shutil.rmtree(self._folder, ignore_errors=True)
+            self._folder = None
 
 
 def _whole_number(key: Any) -> int | None:

@@ -310,7 +310,7 @@ def test_canonical_key_equal_exactly_when_python_says_equal() -> None:
             assert (canonical_key(left) == canonical_key(right)) == (left == right), (left, right)
     assert canonical_key(Decimal("NaN")) is None and canonical_key(float("nan")) is None
 
-    memory = KeyMemory(spill_at=3)
+    memory = KeyMemory(spill_at=2)
     memory.record([Decimal("1.0"), "a", date(2024, 1, 2), (1, None)], [2, 3, 4, 5])
     assert memory.on_disk and len(memory) == 4
     memory.record([1], [9])
@@ -328,7 +328,8 @@ def test_key_memory_answers_as_a_dict_would(seed: int) -> None:
     from datasets.validation_keys import KeyMemory
 
     rnd = random.Random(seed)
-    memory = KeyMemory(spill_at=rnd.choice([5, 50, 10_000]), max_runs=rnd.choice([3, 50]))
+    spill_at = rnd.choice([5, 50, 10_000])
+    memory = KeyMemory(spill_at=spill_at, max_runs=rnd.choice([3, 50]))
     reference: dict[Any, int] = {}
     row, next_id = 2, 1
     for _ in range(60):
@@ -355,6 +356,9 @@ def test_key_memory_answers_as_a_dict_would(seed: int) -> None:
         assert memory.find(probe) == {k: reference[k] for k in probe if k in reference}
         memory.record(unique, numbers)
         reference.update(zip(unique, numbers, strict=True))
+    # Small limits: the integers out of order and the other keys were both written away.
+    assert memory.on_disk == (spill_at < 10_000)
+    assert memory._ints.on_disk == (spill_at < 10_000)
     memory.close()
 
 

@@ -61,15 +61,17 @@ def canonical_key(value: Any) -> int | str | bytes | None:
     """
     kind = type(value)
     if kind is str:
-        return value  # type: ignore[no-any-return]  # narrowed by the exact type test
+        text: str = value  # the exact type test narrows it (mypy does not see it)
+        return text
     if kind is int and _INT64[0] <= value <= _INT64[1]:
-        return value  # type: ignore[no-any-return]  # narrowed by the exact type test
+        whole: int = value
+        return whole
     if isinstance(value, bool | int | float | Decimal):
         return _number(Decimal(value))  # Decimal(float) is exact, as Python compares them
     if isinstance(value, str):
         return str(value)
-    text = _text(value)
-    return None if text is None else text.encode()
+    described = _text(value)
+    return None if described is None else described.encode()
 
 
 def _text(value: Any) -> str | None:
@@ -356,7 +358,7 @@ def _whole_number(key: Any) -> int | None:
 
 
 class _KeyStore:
-    """The row number of the last occurrence of each key; a dict that spills to disk."""
+    """Keys other than integers: a dict that spills to a temporary SQLite database."""
 
     def __init__(self, spill_at: int | None = None) -> None:
         self._spill_at = SPILL_KEYS if spill_at is None else spill_at
@@ -410,9 +412,9 @@ class _KeyStore:
             return
         if not keys:
             return
-        kinds = set(map(type, keys))
-        if kinds == {str} or (kinds == {int} and min(keys) >= _INT64[0] and max(keys) <= _INT64[1]):
-            self._bloom.add(keys)  # the common case: stored as they are
+        # Integers never come here (KeyMemory keeps them); strings are stored as they are.
+        if set(map(type, keys)) == {str}:
+            self._bloom.add(keys)
             self._write(zip(keys, numbers, strict=True))
             return
         rows = []

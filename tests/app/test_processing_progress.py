@@ -107,7 +107,7 @@ def test_background_validation_reports_rows_done_until_ready(
     try:
         client = portal.app.test_client()
         signed_in = AuthActions(client).login(portal.user.name, PASSWORD)
-        assert signed_in.status_code == 302  # type: ignore[attr-defined]
+        assert signed_in.status_code == 302
         url = f"/dataset/{portal.dataset_name}/resource/{portal.resource_id}/status.json"
         before = client.get(url).get_json()
         assert before["status"] == "processing" and before["progress"] is None  # queued only

@@ -143,8 +143,8 @@ def test_a_killed_worker_costs_a_retry_not_a_dataset(hservices, org, caplog):
         if killed:
             return
         for child in multiprocessing.active_children():
-            os.kill(child.pid, signal.SIGKILL)  # type: ignore[arg-type]
-            killed.append(child.pid)  # type: ignore[arg-type]
+            os.kill(child.pid, signal.SIGKILL)
+            killed.append(child.pid)
 
     with ReplayServer({}) as server:
         url = f"{server.url}/files/plain.csv"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, date, datetime
@@ -12,22 +11,18 @@ from typing import Any
 
 import pytest
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-CONFORMANCE = REPO_ROOT.parent / "shared" / "conformance"
-# The shared venv's editable install maps no package (it was installed before the
-# packages existed), so `.venv/bin/pytest` cannot import them; make the repository
-# importable here until setup.cfg's pytest section says `pythonpath = .`.
-if str(REPO_ROOT) not in sys.path:
-    sys.path.insert(0, str(REPO_ROOT))
-
-from datasets.public import (  # noqa: E402
+from datasets.public import (
     Provenance,
     PublicDataset,
     PublicOrganization,
     PublicResource,
     PublicTheme,
 )
-from metadata import CatalogInfo, SiteUrls  # noqa: E402
+from metadata import CatalogInfo, SiteUrls
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+CONFORMANCE = REPO_ROOT.parent / "shared" / "conformance"
+
 
 SITE = "https://opendata.hochiminhcity.gov.vn"
 

@@ -9,10 +9,11 @@ then plays rounds of real work through the REST API and the command line:
 - **harvest**: run `opendata harvest run` on a file source served from 127.0.0.1 that gains
   new CSV files every round (harvested datasets are published without review).
 
-During each round one process picked at random (the gunicorn master, a web worker, the job
-process, or the harvest command) gets SIGKILL after a random delay. A killed master takes the
-whole server down: like a service manager would, the script kills what is left of its process
-group and starts it again. Then it waits for the portal to answer again.
+During each round one process picked at random (the supervisor, the gunicorn master, a web
+worker, the HTTP front, the job process, a job's child, the harvest command) gets SIGKILL after
+a random delay. The supervisor restarts any child that dies; a killed supervisor takes its
+children with it, and like a service manager would, the script kills what is left of its
+process group and starts `opendata serve` again. Then it waits for the portal to answer.
 
 At the end it kills everything once more, starts the portal, runs the harvest to completion
 and waits for the background work to settle, then checks what was acknowledged:
@@ -135,7 +136,7 @@ class Ledger:
 
 
 class Portal:
-    """`opendata serve` in its own process group, restarted when its master dies."""
+    """`opendata serve` in its own process group, started again when its supervisor dies."""
 
     def __init__(self, env: dict[str, str], port: int) -> None:
         self.env = env
@@ -168,17 +169,17 @@ class Portal:
         raise SystemExit(f"the portal did not answer /healthz within {limit} s (see serve.log)")
 
     def processes(self) -> dict[str, list[int]]:
-        """The master, web workers and job process(es), by role (read from /proc)."""
+        """The supervisor and its children by role, read from their titles in /proc."""
         assert self.proc is not None
-        found: dict[str, list[int]] = {"master": [self.proc.pid], "web": [], "jobs": []}
+        found: dict[str, list[int]] = {"supervisor": [self.proc.pid]}
         for pid in _descendants(self.proc.pid):
             title = _cmdline(pid)
-            role = "web" if "worker" in title and "job" not in title else "jobs"
-            if "gunicorn" in title or "opendata: worker" in title or "[opendata]" in title:
-                role = "web"
-            if "job" in title or "huey" in title:
-                role = "jobs"
-            found[role].append(pid)
+            for marker, role in _ROLES:
+                if marker in title:
+                    found.setdefault(role, []).append(pid)
+                    break
+            else:
+                found.setdefault("other", []).append(pid)
         return found
 
     def kill_all(self) -> None:
@@ -188,6 +189,16 @@ class Portal:
             os.killpg(self.proc.pid, signal.SIGKILL)
         self.proc.wait()
         self.proc = None
+
+
+# Process titles (README, Process model) and the role each names, most specific first.
+_ROLES = (
+    ("gunicorn: master", "web master"),
+    ("gunicorn: worker", "web worker"),
+    ("opendata: jobs", "job process"),
+    ("opendata: job ", "job child"),
+    ("front", "http front"),
+)
 
 
 def _descendants(root: int) -> list[int]:
@@ -349,7 +360,7 @@ class Chaos:
         if harvest is not None:
             harvest.wait(600)
         self.ledger.unanswered += len(errors)
-        if role == "master":
+        if role == "supervisor":
             self.portal.kill_all()
             self.portal.start()
             self.ledger.restarts += 1

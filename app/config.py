@@ -85,6 +85,16 @@ class Settings:
     sql_max_rows: int = _setting(
         32000, "Row limit of the read-only SQL endpoint.", "OPENDATA_SQL_MAX_ROWS"
     )
+    sql_max_bytes: int = _setting(
+        16 * 1024 * 1024,
+        "Largest result of the read-only SQL endpoint, in bytes of JSON; larger is refused.",
+        "OPENDATA_SQL_MAX_BYTES",
+    )
+    sql_concurrency: int = _setting(
+        2,
+        "Read-only SQL queries running at once per server process; more get 429.",
+        "OPENDATA_SQL_CONCURRENCY",
+    )
     cors_origins: str = _setting(
         "*", "Origins allowed to read public GET endpoints.", "OPENDATA_CORS_ORIGINS"
     )
@@ -183,6 +193,8 @@ def validate(settings: Settings) -> Settings:
         ("k_anonymity_min", "OPENDATA_K_ANONYMITY_MIN", 1),
         ("sql_timeout_ms", "OPENDATA_SQL_TIMEOUT_MS", 1),
         ("sql_max_rows", "OPENDATA_SQL_MAX_ROWS", 1),
+        ("sql_max_bytes", "OPENDATA_SQL_MAX_BYTES", 1024),
+        ("sql_concurrency", "OPENDATA_SQL_CONCURRENCY", 1),
         ("audit_retention_days", "OPENDATA_AUDIT_RETENTION_DAYS", 1),
     ):
         if getattr(s, name) < low:

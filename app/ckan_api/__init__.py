@@ -52,5 +52,5 @@ def call_action(name: str) -> ResponseReturnValue:
         if error is None:
             raise
         body = {"help": _help(name), "success": False, "error": error.payload()}
-        return jsonify(body), error.status
+        return jsonify(body), error.status, error.headers
     return jsonify({"help": _help(name), "success": True, "result": result})

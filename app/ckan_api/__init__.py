@@ -60,8 +60,8 @@ def call_action(name: str) -> ResponseReturnValue:
                 "The request body is larger than the limit of %(limit)s bytes",
                 limit=settings.max_json_bytes,
             )
-        error = validation_error({"body": [limit]}, limit)
-        body = {"help": _help(name), "success": False, "error": error.payload()}
+        too_large = validation_error({"body": [limit]}, limit)
+        body = {"help": _help(name), "success": False, "error": too_large.payload()}
         return jsonify(body), 413
     except Exception as exc:
         error = ckan_error_for(exc)

@@ -57,7 +57,7 @@ def call_action(name: str) -> ResponseReturnValue:
             limit = _("The file is larger than the upload limit")
         else:
             limit = _(
-                "The request body is larger than the limit of %(limit)s bytes",
+                "The request body is larger than the limit of %(limit)s bytes.",
                 limit=settings.max_json_bytes,
             )
         too_large = validation_error({"body": [limit]}, limit)

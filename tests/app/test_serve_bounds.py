@@ -77,3 +77,26 @@ def test_eight_runaway_queries_leave_the_server_answering(port: int) -> None:
             assert body["error"]["sql"] == ["The query took too long and was stopped"]
         else:
             assert body["error"]["__type"] == "Rate Limit Error"
+
+
+def test_the_front_passes_ranges_and_refuses_an_oversized_body(port: int) -> None:
+    css = (Path(__file__).resolve().parents[2] / "app" / "static" / "portal.css").read_bytes()
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/static/portal.css", headers={"Range": "bytes=10-29"}
+    )
+    with urllib.request.urlopen(request, timeout=30) as answer:
+        assert answer.status == 206
+        assert answer.headers["Content-Range"] == f"bytes 10-29/{len(css)}"
+        assert answer.read() == css[10:30]
+    # Announced far past the upload limit: refused by the front before any byte is read.
+    with slow_clients.socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(
+            b"POST /api/v1/datasets HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            b"Content-Length: 99999999999\r\n\r\n{"
+        )
+        data = b""
+        while chunk := sock.recv(4096):
+            data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 413")
+    assert json.loads(body)["error"]["code"] == "payload_too_large"

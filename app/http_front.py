@@ -23,6 +23,7 @@ import asyncio
 import contextlib
 import json
 import os
+import signal
 import sys
 import tempfile
 import time
@@ -143,7 +144,10 @@ async def _forward(
     writer: asyncio.StreamWriter,
     config: FrontConfig,
 ) -> None:
-    back_reader, back_writer = await asyncio.open_unix_connection(config.backend)
+    try:
+        back_reader, back_writer = await asyncio.open_unix_connection(config.backend)
+    except OSError:
+        raise Refused(503, "unavailable", "The server is starting; try again shortly.") from None
     try:
         back_writer.write(_backend_head(request, size, peer))
         await back_writer.drain()
@@ -159,7 +163,12 @@ async def _forward(
 
 def _refusal(status: int, code: str, message: str) -> bytes:
     body = json.dumps({"error": {"code": code, "message": message}}).encode()
-    reason = {408: "Request Timeout", 413: "Content Too Large", 400: "Bad Request"}[status]
+    reason = {
+        400: "Bad Request",
+        408: "Request Timeout",
+        413: "Content Too Large",
+        503: "Service Unavailable",
+    }[status]
     return (
         f"HTTP/1.1 {status} {reason}\r\nContent-Type: application/json\r\n"
         f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
@@ -219,6 +228,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--max-body-bytes", type=int, required=True)
     parser.add_argument("--spool-dir", default=None)
     args = parser.parse_args(argv)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server; stdin then ends this
     host, _, port = args.listen.rpartition(":")
     if args.spool_dir:
         os.makedirs(args.spool_dir, exist_ok=True)

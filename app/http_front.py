@@ -13,7 +13,8 @@ One request per connection; the front closes it after the answer.
     python -m app.http_front --listen 127.0.0.1:5000 --backend /path/gunicorn.sock \
         --max-body-bytes 1074790400 --spool-dir /tmp
 
-It exits when its standard input closes (the `opendata serve` process that started it ended).
+It exits when its standard input closes or its parent changes (the `opendata serve` process
+that started it ended).
 """
 
 from __future__ import annotations
@@ -211,13 +212,21 @@ async def serve(config: FrontConfig, stop: asyncio.Event) -> None:
 async def _main(config: FrontConfig) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
+    parent = os.getppid()
 
-    def watch_parent() -> None:  # stdin closes when the starting process ends
+    def watch_stdin() -> None:  # stdin closes when the starting process ends
         sys.stdin.buffer.read()
         loop.call_soon_threadsafe(stop.set)
 
-    loop.run_in_executor(None, watch_parent)
+    async def watch_parent() -> None:  # forked workers may keep stdin open: check the parent
+        while os.getppid() == parent:
+            await asyncio.sleep(1.0)
+        stop.set()
+
+    loop.run_in_executor(None, watch_stdin)
+    watcher = asyncio.create_task(watch_parent())
     await serve(config, stop)
+    watcher.cancel()
 
 
 def main(argv: list[str] | None = None) -> None:

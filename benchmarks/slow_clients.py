@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import socket
 import statistics
 import subprocess
@@ -72,10 +73,12 @@ def serve(opendata: str = OPENDATA, workers: int = 2, threads: int = 4) -> Itera
     finally:
         server.terminate()  # gunicorn stops its workers; the front ends with its parent
         try:
-            server.wait(timeout=20)
+            server.wait(timeout=40)
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
+        with suppress(ProcessLookupError):  # whatever it started, in its own session
+            os.killpg(server.pid, signal.SIGKILL)
 
 
 def trickle(port: int, count: int, seconds: float, interval: float = 1.0) -> threading.Thread:

@@ -64,7 +64,7 @@ _COLUMN_TYPES = {
 _META = "_datastore_meta"
 _MAX_SQL_VALUE_BYTES = 10_000_000  # no single string or blob a query builds may exceed this
 _CHILD = Path(__file__).with_name("sqlite_sql_child.py")
-_CHILD_GRACE_S = 0.5  # the child's own timer answers first; the kill is the backstop
+_CHILD_GRACE_S = 1.0  # startup, and the child's own timer answers first; the kill is the backstop
 
 
 def _fold_sql(column: str) -> str:

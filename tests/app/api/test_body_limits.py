@@ -24,7 +24,9 @@ def _raw(server: LiveServer, head: str, body: bytes) -> tuple[int, dict]:
         while b"\r\n\r\n" not in data:
             data += sock.recv(65536)
         header, _, payload = data.partition(b"\r\n\r\n")
-        length = int(re.search(rb"(?i)content-length: *(\d+)", header).group(1))  # type: ignore[union-attr]
+        found = re.search(rb"(?i)content-length: *(\d+)", header)
+        assert found, header
+        length = int(found.group(1))
         while len(payload) < length:
             payload += sock.recv(65536)
     return int(header.split()[1]), json.loads(payload)

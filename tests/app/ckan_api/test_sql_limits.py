@@ -35,7 +35,7 @@ def _kind(portal: CkanPortal) -> str:
 
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
-    return settings.with_overrides(sql_concurrency=1, sql_timeout_ms=1000)
+    return settings.with_overrides(sql_concurrency=1, sql_timeout_ms=3000)
 
 
 def _sql(portal: CkanPortal, sql: str) -> requests.Response:
@@ -49,7 +49,9 @@ def _sql(portal: CkanPortal, sql: str) -> requests.Response:
 
 def _peak_rss_kib() -> int:
     status = Path("/proc/self/status").read_text()
-    return int(re.search(r"VmHWM:\s+(\d+)", status).group(1))  # type: ignore[union-attr]
+    found = re.search(r"VmHWM:\s+(\d+)", status)
+    assert found, status
+    return int(found.group(1))
 
 
 def test_a_huge_result_is_refused_before_the_worker_holds_it(portal: CkanPortal) -> None:
@@ -67,7 +69,7 @@ def test_a_huge_result_is_refused_before_the_worker_holds_it(portal: CkanPortal)
 def test_one_long_function_call_stops_at_the_time_limit(portal: CkanPortal) -> None:
     started = time.monotonic()
     answer = _sql(portal, LONG_CALL[_kind(portal)])
-    assert time.monotonic() - started < 4  # was 20 s and more with a 1 s limit
+    assert time.monotonic() - started < 7  # was 20 s and more with a 3 s limit
     assert answer.status_code == 409
     assert answer.json()["error"]["sql"] == ["The query took too long and was stopped"]
 
@@ -84,7 +86,7 @@ def test_queries_beyond_the_slots_are_refused_and_others_are_answered(
             time.sleep(0.05)
         second = _sql(portal, f'SELECT count(*) AS n FROM "{portal.resource_id}"')
         assert second.status_code == 429
-        assert second.headers["Retry-After"] == "1"
+        assert second.headers["Retry-After"] == "3"
         assert second.json()["error"]["__type"] == "Rate Limit Error"
         assert "Too many SQL queries" in second.json()["error"]["message"]
         started = time.monotonic()

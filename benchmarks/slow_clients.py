@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import signal
 import socket
 import statistics
@@ -79,6 +80,7 @@ def serve(opendata: str = OPENDATA, workers: int = 2, threads: int = 4) -> Itera
             server.wait()
         with suppress(ProcessLookupError):  # whatever it started, in its own session
             os.killpg(server.pid, signal.SIGKILL)
+        shutil.rmtree(data_dir, ignore_errors=True)
 
 
 def trickle(port: int, count: int, seconds: float, interval: float = 1.0) -> threading.Thread:

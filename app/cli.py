@@ -224,39 +224,90 @@ def index_rebuild() -> None:
     click.echo(f"indexed {count} datasets")
 
 
-@main.command("worker", with_appcontext=False)
-@click.option("--threads", default=2, show_default=True)
-def worker(threads: int) -> None:
-    """Run background jobs (validation, datastore loading, index updates)."""
-    svc = _services()
-    from app.harvesting import schedule_harvests
+def _prepared_settings() -> Any:
+    """Settings, after the start-up step created every schema (before any child starts)."""
+    from app.startup import StartupError, prepare
+    from app.supervisor import configure_logging
 
-    schedule_harvests(svc)
-    consumer = svc.queue.huey.create_consumer(workers=threads, worker_type="thread")
-    click.echo(f"worker running with {threads} threads; Ctrl-C stops it")
-    consumer.run()
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from None
+    configure_logging(settings.log_level)
+    try:
+        prepare(settings)
+    except StartupError as exc:
+        raise click.ClickException(str(exc)) from None
+    return settings
+
+
+@main.command("worker", with_appcontext=False)
+@click.option("--threads", type=int, default=None, help="Jobs run at once [OPENDATA_JOB_WORKERS].")
+def worker(threads: int | None) -> None:
+    """Run background jobs in a supervised job process (no web server)."""
+    from app.supervisor import Child, Supervisor, child_command
+
+    settings = _prepared_settings()
+    workers = threads or settings.job_workers
+    jobs = Child("jobs", child_command("jobs-process", "--workers", str(workers)))
+    raise SystemExit(Supervisor("opendata: worker supervisor", [jobs]).run())
 
 
 @main.command("serve", with_appcontext=False)
-@click.option("--bind", default="127.0.0.1:5000", show_default=True)
+@click.option("--bind", default="127.0.0.1:5000", show_default=True, help="HOST:PORT")
 @click.option("--workers", default=2, show_default=True)
 @click.option("--threads", default=4, show_default=True)
 @click.option("--no-jobs", is_flag=True, help="Leave background jobs to `opendata worker`.")
 def serve(bind: str, workers: int, threads: int, no_jobs: bool) -> None:
-    """Production server: gunicorn with threaded workers; runs queued jobs itself."""
+    """Production server: a supervisor, gunicorn with threaded workers, and the job process."""
+    import signal
+
+    from app.supervisor import Child, Supervisor, child_command, listen
+
+    settings = _prepared_settings()
+    try:
+        sock = listen(bind)
+    except (OSError, ValueError) as exc:
+        raise click.ClickException(f"cannot listen on {bind}: {exc}") from None
+    fd = sock.fileno()
+    web_args = ["web-process", f"--fd={fd}", f"--workers={workers}", f"--threads={threads}"]
+    # A quick shutdown (SIGINT) of gunicorn when the supervisor dies: the port is freed at once.
+    children = [Child("web", child_command(*web_args), (fd,), signal.SIGINT)]
+    if not no_jobs:
+        count = str(settings.job_workers)
+        children.append(Child("jobs", child_command("jobs-process", "--workers", count)))
+    title = f"opendata: supervisor [{bind}]"
+    status = Supervisor(title, children).run()
+    sock.close()
+    raise SystemExit(status)
+
+
+@main.command("web-process", with_appcontext=False, hidden=True)
+@click.option("--fd", type=int, required=True)
+@click.option("--workers", type=int, required=True)
+@click.option("--threads", type=int, required=True)
+def web_process(fd: int, workers: int, threads: int) -> None:
+    """Internal: the gunicorn master on the supervisor's socket (started by `serve`)."""
     from app.server import run_gunicorn
 
+    run_gunicorn(load_settings(), bind=f"fd://{fd}", workers=workers, threads=threads)
+
+
+@main.command("jobs-process", with_appcontext=False, hidden=True)
+@click.option("--workers", type=int, required=True)
+def jobs_process(workers: int) -> None:
+    """Internal: the job process (started by `serve` and `worker`)."""
+    import os
+
+    from app.jobs import run_job_process
+    from app.supervisor import configure_logging
+
     settings = load_settings()
-    if not no_jobs:
-        svc = _services()
-        from app.harvesting import schedule_harvests
-
-        schedule_harvests(svc)
-        from app.server import start_embedded_jobs
-
-        start_embedded_jobs(svc.queue.huey, threads=1)
-        click.echo("running queued jobs in this process (use --no-jobs with `opendata worker`)")
-    run_gunicorn(settings, bind=bind, workers=workers, threads=threads)
+    configure_logging(settings.log_level)
+    run_job_process(settings, workers)
+    # Skip multiprocessing's exit handler, which would wait for running job children:
+    # they end with the fork server (their death signal); recovery re-queues their work.
+    os._exit(0)
 
 
 from app.cli_harvest import harvest  # noqa: E402  (the `harvest` group, issue 9)
@@ -269,3 +320,7 @@ def _explain(exc: Exception) -> str:
     if errors:
         return "; ".join(f"{field}: {', '.join(codes)}" for field, codes in errors.items())
     return str(exc)
+
+
+if __name__ == "__main__":  # the supervisor starts its children as `python -m app.cli`
+    main()

@@ -91,6 +91,10 @@ class Settings:
     audit_retention_days: int = _setting(
         365, "How long audit log entries are kept (days).", "OPENDATA_AUDIT_RETENTION_DAYS"
     )
+    job_time_limit: int = _setting(
+        3600, "Longest a background job may run (seconds).", "OPENDATA_JOB_TIME_LIMIT"
+    )
+    job_workers: int = _setting(2, "Background jobs run at once.", "OPENDATA_JOB_WORKERS")
     log_level: str = _setting(
         "INFO", "Log level: DEBUG, INFO, WARNING or ERROR.", "OPENDATA_LOG_LEVEL"
     )
@@ -184,6 +188,8 @@ def validate(settings: Settings) -> Settings:
         ("sql_timeout_ms", "OPENDATA_SQL_TIMEOUT_MS", 1),
         ("sql_max_rows", "OPENDATA_SQL_MAX_ROWS", 1),
         ("audit_retention_days", "OPENDATA_AUDIT_RETENTION_DAYS", 1),
+        ("job_time_limit", "OPENDATA_JOB_TIME_LIMIT", 1),
+        ("job_workers", "OPENDATA_JOB_WORKERS", 1),
     ):
         if getattr(s, name) < low:
             raise SettingsError(f"{env} must be at least {low}")

@@ -1,4 +1,8 @@
-"""Run the portal under gunicorn from Python (`opendata serve`)."""
+"""Run the portal under gunicorn from Python (the ``web`` child of `opendata serve`).
+
+The gunicorn master opens nothing of the portal: each web worker composes it after the
+fork. Jobs never run here (issue 14): they run in the job process (``app/jobs.py``).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from typing import Any
 from gunicorn.app.base import BaseApplication
 
 from app.config import Settings
+from app.jobs import die_with_parent
 
 
 class _Gunicorn(BaseApplication):  # type: ignore[misc]  # gunicorn ships no type hints
@@ -25,8 +30,16 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]  # gunicorn ships no typ
         return create_app(self._settings)
 
 
+def _post_fork(_server: Any, _worker: Any) -> None:
+    # A worker whose master was killed (kill -9) ends at once instead of holding the port.
+    die_with_parent()
+
+
 def run_gunicorn(settings: Settings, *, bind: str, workers: int, threads: int) -> None:
-    """Serve until stopped: ``workers`` processes with ``threads`` threads each."""
+    """Serve until stopped: ``workers`` processes with ``threads`` threads each.
+
+    ``bind`` may be ``fd://N``: the listening socket the supervisor opened and passed on.
+    """
     options = {
         "bind": bind,
         "workers": workers,
@@ -35,18 +48,8 @@ def run_gunicorn(settings: Settings, *, bind: str, workers: int, threads: int) -
         "timeout": 120,
         "accesslog": "-",
         "proc_name": "opendata",
+        "post_fork": _post_fork,
+        # Gunicorn 27's control socket is one path per user: two portals would share it.
+        "control_socket_disable": True,
     }
     _Gunicorn(options, settings).run()
-
-
-def start_embedded_jobs(huey: Any, threads: int = 1) -> Any:
-    """Run queued jobs in background threads of this process (no `opendata worker` needed).
-
-    Huey's consumer installs signal handlers when it starts, which only the main thread
-    may do; the server's own process manager owns the signals, so the consumer's are
-    skipped. Returns the running consumer.
-    """
-    consumer = huey.create_consumer(workers=threads, worker_type="thread")
-    consumer._set_signal_handlers = lambda: None  # the server handles signals
-    consumer.start()
-    return consumer

@@ -25,7 +25,7 @@ from datasets.editing import JOB_PROCESS_VERSION, DatasetEditor
 from datasets.model import Dataset
 from datasets.notifications import Notifier
 from datasets.personal import DEFAULT_POLICY, DEFAULT_QUASI_IDENTIFIERS, Policy, policy_from_dict
-from datasets.processing import Processor
+from datasets.processing import TIME_LIMIT, Processor
 from datasets.progress import ProgressBoard
 from datasets.public import PublicCatalog, PublicDataset
 from datasets.queue import HueyQueue, open_huey
@@ -93,6 +93,14 @@ class Services:
             dataset = session.get(Dataset, dataset_id)
             if dataset is not None and dataset.index_stale:
                 dataset.index_stale = False
+
+    def job_stopped(
+        self, job: str, payload: Mapping[str, Any], code: str, params: Mapping[str, Any]
+    ) -> None:
+        """Record that the job process stopped a job (its time limit): the upload fails."""
+        if job == JOB_PROCESS_VERSION:
+            self.processor.mark_failed(str(payload["version_id"]), TIME_LIMIT, params)
+        log.warning("job stopped", extra={"job": job, "code": code})
 
     def prune_datastore(self, dataset_id: str) -> None:
         """Drop the datastore tables of the dataset's resources that are not public."""

@@ -38,6 +38,18 @@ class PortalGroup(FlaskGroup):
         # portal's command set is exactly the one documented in the README.
         self._loaded_plugin_commands = True
 
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), "harvest"})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        # Imported on demand: the harvesters take seconds to import, and the supervisor
+        # and its children start through this module (issue 14).
+        if cmd_name == "harvest":
+            from app.cli_harvest import harvest
+
+            return harvest
+        return super().get_command(ctx, cmd_name)
+
 
 @click.group(
     cls=PortalGroup,
@@ -245,11 +257,11 @@ def _prepared_settings() -> Any:
 @click.option("--threads", type=int, default=None, help="Jobs run at once [OPENDATA_JOB_WORKERS].")
 def worker(threads: int | None) -> None:
     """Run background jobs in a supervised job process (no web server)."""
-    from app.supervisor import Child, Supervisor, child_command
+    from app.supervisor import JOBS_NICE, Child, Supervisor, child_command
 
     settings = _prepared_settings()
     workers = threads or settings.job_workers
-    jobs = Child("jobs", child_command("jobs-process", "--workers", str(workers)))
+    jobs = Child("jobs", child_command("jobs-process", "--workers", str(workers)), nice=JOBS_NICE)
     raise SystemExit(Supervisor("opendata: worker supervisor", [jobs]).run())
 
 
@@ -262,7 +274,7 @@ def serve(bind: str, workers: int, threads: int, no_jobs: bool) -> None:
     """Production server: a supervisor, gunicorn with threaded workers, and the job process."""
     import signal
 
-    from app.supervisor import Child, Supervisor, child_command, listen
+    from app.supervisor import JOBS_NICE, Child, Supervisor, child_command, listen
 
     settings = _prepared_settings()
     try:
@@ -275,7 +287,8 @@ def serve(bind: str, workers: int, threads: int, no_jobs: bool) -> None:
     children = [Child("web", child_command(*web_args), (fd,), signal.SIGINT)]
     if not no_jobs:
         count = str(settings.job_workers)
-        children.append(Child("jobs", child_command("jobs-process", "--workers", count)))
+        jobs_args = child_command("jobs-process", "--workers", count)
+        children.append(Child("jobs", jobs_args, nice=JOBS_NICE))
     title = f"opendata: supervisor [{bind}]"
     status = Supervisor(title, children).run()
     sock.close()
@@ -308,11 +321,6 @@ def jobs_process(workers: int) -> None:
     # Skip multiprocessing's exit handler, which would wait for running job children:
     # they end with the fork server (their death signal); recovery re-queues their work.
     os._exit(0)
-
-
-from app.cli_harvest import harvest  # noqa: E402  (the `harvest` group, issue 9)
-
-main.add_command(harvest)
 
 
 def _explain(exc: Exception) -> str:

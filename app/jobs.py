@@ -16,7 +16,6 @@ thread runs one job at a time in a child process forked from a clean fork server
 
 from __future__ import annotations
 
-import ctypes
 import fcntl
 import hashlib
 import logging
@@ -29,38 +28,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app.config import Settings
-from datasets.editing import JOB_PROCESS_VERSION
-from datasets.queue import JobHandler
+from app.procutil import die_with_parent, set_title
 
 if TYPE_CHECKING:
     from app.services import Services
+    from datasets.queue import JobHandler
 
 log = logging.getLogger(__name__)
 # Seconds a child may outlive its SIGALRM before the job process kills it outright.
 KILL_GRACE = 10
-_PR_SET_PDEATHSIG = 1
 
 
 class JobFailed(RuntimeError):
     """A job's child process ended abnormally; the queue retries the job."""
-
-
-def set_title(title: str) -> None:
-    """Set the process title shown by ps/top (when setproctitle is installed)."""
-    try:
-        import setproctitle
-    except ImportError:  # pragma: no cover - a pinned dependency
-        return
-    setproctitle.setproctitle(title)
-
-
-def die_with_parent(sig: int = signal.SIGKILL) -> None:
-    """Ask Linux to send ``sig`` to this process when its parent dies (no orphans)."""
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, sig, 0, 0, 0)
-    except (OSError, AttributeError):  # pragma: no cover - not Linux
-        pass
 
 
 class Leases:
@@ -101,7 +81,7 @@ def leases_for(settings: Settings) -> Leases:
 
 def lease_key(job: str, payload: Mapping[str, Any]) -> str | None:
     """The lease a job holds while it runs (uploads being processed), or None."""
-    if job == JOB_PROCESS_VERSION:
+    if job == "process_version":  # datasets.editing.JOB_PROCESS_VERSION
         return f"version:{payload['version_id']}"
     return None
 

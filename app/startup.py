@@ -47,6 +47,7 @@ def prepare(settings: Settings, *, timeout: float = STARTUP_TIMEOUT) -> None:
 
     data_dir = settings.data_dir.resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     deadline = time.monotonic() + timeout
     with _exclusive(run_dir(settings) / "startup.lock", deadline):
         for name in ensure_key_files(data_dir):

@@ -25,13 +25,15 @@ import time
 from dataclasses import dataclass, field
 from types import FrameType
 
-from app.jobs import die_with_parent, set_title
+from app.procutil import die_with_parent, lower_priority, set_title
 
 log = logging.getLogger("opendata.supervisor")
 STOP_TIMEOUT = 35.0
 MAX_BACKOFF = 30.0
 # A child that ran this long was healthy: its next restart is immediate again.
 HEALTHY_AFTER = 30.0
+# The job process runs at a lower CPU priority than the web processes.
+JOBS_NICE = 5
 
 
 @dataclass
@@ -43,6 +45,8 @@ class Child:
     pass_fds: tuple[int, ...] = ()
     # Signal the kernel sends the child when the supervisor dies.
     death_signal: int = signal.SIGKILL
+    # Added to the child's nice value: the job process yields the CPU to the web.
+    nice: int = 0
     process: subprocess.Popen[bytes] | None = None
     started: float = 0.0
     backoff: float = 0.0
@@ -50,10 +54,16 @@ class Child:
     restarts: int = field(default=0)
 
     def start(self) -> None:
-        sig = self.death_signal
+        sig, nice = self.death_signal, self.nice
+
+        def before_exec() -> None:
+            die_with_parent(sig)
+            if nice:
+                lower_priority(nice)
+
         # The command is this interpreter running `app.cli` with fixed internal arguments.
         self.process = subprocess.Popen(  # noqa: S603
-            self.argv, pass_fds=self.pass_fds, preexec_fn=lambda: die_with_parent(sig)
+            self.argv, pass_fds=self.pass_fds, preexec_fn=before_exec
         )
         self.started = time.monotonic()
         log.info("supervisor: started %s (pid %d)", self.name, self.process.pid)

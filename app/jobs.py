@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app.config import Settings
-from app.procutil import die_with_parent, set_title
+from app.procutil import die_with_process, set_title
 
 if TYPE_CHECKING:
     from app.services import Services
@@ -99,7 +99,9 @@ class ChildRunner:
 
     def __call__(self, job: str, payload: Mapping[str, Any], handler: JobHandler) -> None:
         child = self._context.Process(
-            target=run_child, args=(self._settings, job, dict(payload)), name=f"job-{job}"
+            target=run_child,
+            args=(self._settings, job, dict(payload), os.getpid()),
+            name=f"job-{job}",
         )
         child.start()
         log.info("job child %s started for %s", child.pid, job)
@@ -122,9 +124,9 @@ class ChildRunner:
         raise JobFailed(f"job {job} ended with {reason}")
 
 
-def run_child(settings: Settings, job: str, payload: dict[str, Any]) -> None:
+def run_child(settings: Settings, job: str, payload: dict[str, Any], job_process: int) -> None:
     """Body of a job's child process: hard time limit, lease, then the handler."""
-    die_with_parent()
+    die_with_process(job_process)
     set_title(f"opendata: job {job}")
     # Default action of SIGALRM: the kernel ends the process, whatever it is doing.
     signal.signal(signal.SIGALRM, signal.SIG_DFL)

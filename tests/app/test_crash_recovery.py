@@ -179,13 +179,13 @@ def test_job_process_killed_mid_upload_is_recovered_by_the_restart(
     settings: Settings, tmp_path: Path
 ) -> None:
     """kill -9 of the job process while its child processes an upload; the restart finishes it."""
-    background = dataclasses.replace(settings, jobs_immediate=False)
+    background = dataclasses.replace(settings, jobs_immediate=False, max_upload_mb=50)
     prepare(background)
     services = build_services(background)
     org = make_org(services)
     publisher = actor(services, make_user(services, org, Role.PUBLISHER))
     dataset = make_dataset(services, publisher, org)
-    rows = "".join(f"{i},Trạm số {i},Quận {i % 24},{i * 7}\n" for i in range(60_000))
+    rows = "".join(f"{i},Trạm số {i},Quận {i % 24},{i * 7}\n" for i in range(300_000))
     data = ("ma,ten,quan,so_cho\n" + rows).encode()
     resource_id = upload_bytes(services, publisher, dataset.name, data, "tram-lon.csv")
     assert _version(services, resource_id).status == "processing"  # queued, not run
@@ -194,10 +194,13 @@ def test_job_process_killed_mid_upload_is_recovered_by_the_restart(
     try:
         child = wait_until(lambda: titled("opendata: job process_version", worker.pid), 60)
         assert child, worker.text()[-3000:]
+        # Processing has started (the attempt is committed) and is not finished.
+        started = wait_until(lambda: _version(services, resource_id).processing_attempts, 60)
+        assert started == 1 and _version(services, resource_id).status == "processing"
         (jobs,) = titled("opendata: jobs", worker.pid)
         os.kill(jobs, signal.SIGKILL)
         assert wait_until(lambda: not os.path.exists(f"/proc/{child[0]}/cmdline"), 15)
-        assert _version(services, resource_id).processing_attempts == 1
+        assert _version(services, resource_id).status == "processing"
 
         def finished() -> str | None:
             status = _version(services, resource_id).status

@@ -117,6 +117,19 @@ class Settings:
         return validate(replace(self, **changes))
 
 
+def search_url_for(settings: Settings) -> str:
+    """Return the search URL with the embedded default resolved to the data dir."""
+    if settings.search_url == "whoosh://":
+        return f"whoosh://{(settings.data_dir / 'index').resolve()}"
+    return settings.search_url
+
+
+def datastore_url_for(settings: Settings) -> str:
+    """The datastore lives beside the database: its own SQLite file, or its own schema."""
+    url = settings.effective_database_url
+    return url if url.startswith(("postgresql", "postgres")) else ""
+
+
 def setting_docs() -> list[tuple[str, str, str]]:
     """Return (environment variable, default, help) for every environment setting."""
     rows = []

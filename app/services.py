@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.config import Settings
+from app.config import Settings, datastore_url_for, search_url_for
 from app.harvesting import build_harvester
 from app.keys import Keys, load_keys
 from datasets.datastore import Datastore, open_datastore
@@ -156,19 +156,6 @@ def document_from_public(view: PublicDataset) -> SearchDocument:
         modified=view.modified,
         popularity=view.downloads,
     )
-
-
-def search_url_for(settings: Settings) -> str:
-    """Return the search URL with the embedded default resolved to the data dir."""
-    if settings.search_url == "whoosh://":
-        return f"whoosh://{(settings.data_dir / 'index').resolve()}"
-    return settings.search_url
-
-
-def datastore_url_for(settings: Settings) -> str:
-    """The datastore lives beside the database: its own SQLite file, or its own schema."""
-    url = settings.effective_database_url
-    return url if url.startswith(("postgresql", "postgres")) else ""
 
 
 def build_services(settings: Settings) -> Services:

@@ -20,7 +20,7 @@ from typing import TypeVar
 
 from sqlalchemy.exc import OperationalError
 
-from app.config import Settings
+from app.config import Settings, datastore_url_for, search_url_for
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -42,17 +42,17 @@ def run_dir(settings: Settings) -> Path:
 
 def prepare(settings: Settings, *, timeout: float = STARTUP_TIMEOUT) -> None:
     """Create keys, database, job queue, datastore and index; idempotent, one process at a time."""
-    from app.database import upgrade_database
     from app.keys import ensure_key_files
 
     data_dir = settings.data_dir.resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    log.info("start-up step begins")
     deadline = time.monotonic() + timeout
     with _exclusive(run_dir(settings) / "startup.lock", deadline):
         for name in ensure_key_files(data_dir):
             log.info("created key file %s", name)
-        retry_locked(lambda: upgrade_database(settings.effective_database_url), deadline)
+        retry_locked(lambda: _migrate(settings.effective_database_url), deadline)
         retry_locked(lambda: _create_queue(settings), deadline)
         retry_locked(lambda: _create_datastore(settings), deadline)
         retry_locked(lambda: _create_index(settings), deadline)
@@ -91,6 +91,27 @@ def _exclusive(path: Path, deadline: float) -> Iterator[None]:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
+def _migrate(url: str) -> None:
+    """Upgrade the database unless it is at every head already (Alembic's env is costly)."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+    from sqlalchemy import create_engine
+
+    from app.database import alembic_config, upgrade_database
+    from publishers.db import engine_url
+
+    config = alembic_config(url)
+    heads = set(ScriptDirectory.from_config(config).get_heads())
+    engine = create_engine(engine_url(url))
+    try:
+        with engine.connect() as connection:
+            current = set(MigrationContext.configure(connection).get_current_heads())
+    finally:
+        engine.dispose()
+    if current != heads:
+        upgrade_database(url)
+
+
 def _create_queue(settings: Settings) -> None:
     from datasets.queue import open_huey
 
@@ -101,14 +122,12 @@ def _create_queue(settings: Settings) -> None:
 
 
 def _create_datastore(settings: Settings) -> None:
-    from app.services import datastore_url_for
     from datasets.datastore import open_datastore
 
     open_datastore(datastore_url_for(settings), settings.data_dir.resolve())
 
 
 def _create_index(settings: Settings) -> None:
-    from app.services import search_url_for
     from search_index import open_search_index
 
     open_search_index(search_url_for(settings))

@@ -71,7 +71,9 @@ class Child:
 
 def child_command(*args: str) -> list[str]:
     """The command line of an internal `opendata` command run by this interpreter."""
-    return [sys.executable, "-m", "app.cli", *args]
+    # -P: the working directory is not put on the module path, so an `app` folder where
+    # the operator happens to stand cannot replace the portal's own package.
+    return [sys.executable, "-P", "-m", "app.cli", *args]
 
 
 def listen(bind: str) -> socket.socket:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
-from typing import Any
+from typing import Any, ClassVar
 
 import click
 from flask.cli import FlaskGroup
@@ -38,16 +39,20 @@ class PortalGroup(FlaskGroup):
         # portal's command set is exactly the one documented in the README.
         self._loaded_plugin_commands = True
 
+    # Imported on demand: the harvesters take seconds to import, and the supervisor and its
+    # children start through this module (issue 14). Name -> (module, attribute).
+    lazy_commands: ClassVar[dict[str, tuple[str, str]]] = {
+        "harvest": ("app.cli_harvest", "harvest")
+    }
+
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted({*super().list_commands(ctx), "harvest"})
+        return sorted({*super().list_commands(ctx), *self.lazy_commands})
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        # Imported on demand: the harvesters take seconds to import, and the supervisor
-        # and its children start through this module (issue 14).
-        if cmd_name == "harvest":
-            from app.cli_harvest import harvest
-
-            return harvest
+        if cmd_name in self.lazy_commands:
+            module, attribute = self.lazy_commands[cmd_name]
+            command: click.Command = getattr(importlib.import_module(module), attribute)
+            return command
         return super().get_command(ctx, cmd_name)
 
 

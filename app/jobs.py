@@ -120,8 +120,9 @@ class ChildRunner:
             self._services.job_stopped(job, payload, "time_limit", {"seconds": self._limit})
             return
         reason = f"signal {-code}" if code is not None and code < 0 else f"exit code {code}"
-        log.warning("job child ended with %s", reason, extra={"job": job, "pid": child.pid})
-        raise JobFailed(f"job {job} ended with {reason}")
+        log.warning("job child %s ended with %s", child.pid, reason, extra={"job": job})
+        if code == 1 or self._services.job_died(job, payload):
+            raise JobFailed(f"job {job} ended with {reason}")  # the queue retries it
 
 
 def run_child(settings: Settings, job: str, payload: dict[str, Any], job_process: int) -> None:
@@ -145,18 +146,34 @@ def run_child(settings: Settings, job: str, payload: dict[str, Any], job_process
         services.queue.handler(job)(payload)
 
 
+def _reconcile(services: Services, settings: Settings) -> None:
+    """Start-up reconciliation, by one job process at a time; a failure never stops jobs."""
+    from app.recovery import reconcile
+
+    with (settings.data_dir.resolve() / "run" / "reconcile.lock").open("a+b") as lock:
+        try:
+            fcntl.flock(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            log.info("start-up reconciliation: another job process is doing it")
+            return
+        try:
+            report = reconcile(services, leases_for(settings))
+        except Exception:
+            log.exception("start-up reconciliation failed; jobs run anyway")
+            return
+    log.info("start-up reconciliation: %s", report.summary())
+
+
 def run_job_process(settings: Settings, workers: int) -> None:
     """Run the job process until SIGTERM/SIGINT: reconcile, then consume the queue."""
     from app.harvesting import schedule_harvests
-    from app.recovery import reconcile
     from app.services import build_services
 
     set_title(f"opendata: jobs [{workers} workers]")
     services = build_services(settings)
     services.queue.executor = ChildRunner(services)
     schedule_harvests(services)
-    report = reconcile(services, leases_for(settings))
-    log.info("start-up reconciliation: %s", report.summary())
+    _reconcile(services, settings)
     consumer = services.queue.huey.create_consumer(workers=workers, worker_type="thread")
     log.info("job process running with %d workers", workers)
     consumer.run()

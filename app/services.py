@@ -102,6 +102,12 @@ class Services:
             self.processor.mark_failed(str(payload["version_id"]), TIME_LIMIT, params)
         log.warning("job stopped", extra={"job": job, "code": code})
 
+    def job_died(self, job: str, payload: Mapping[str, Any]) -> bool:
+        """A job's process died (killed, out of memory): True when it should run again."""
+        if job == JOB_PROCESS_VERSION:
+            return self.processor.retry_or_fail(str(payload["version_id"]))
+        return True
+
     def prune_datastore(self, dataset_id: str) -> None:
         """Drop the datastore tables of the dataset's resources that are not public."""
         prune_datastore(self.sessions, self.datastore, dataset_id)

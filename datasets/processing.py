@@ -106,6 +106,22 @@ class Processor:
             version.processing_attempts += 1
             return True
 
+    def retry_or_fail(self, version_id: str) -> bool:
+        """After a processing run died (killed, out of memory): True to try once more.
+
+        Once ``MAX_ATTEMPTS`` runs were started, the version is marked failed with
+        ``interrupted`` instead, and False is returned.
+        """
+        with self._sessions.begin() as session:
+            version = session.get(ResourceVersion, version_id)
+            if version is None or version.status != VersionStatus.PROCESSING.value:
+                return False
+            if version.processing_attempts < MAX_ATTEMPTS:
+                return True
+            _fail(version, INTERRUPTED, {"attempts": version.processing_attempts})
+            log.warning("processing given up", extra={"version_id": version_id})
+            return False
+
     def mark_failed(self, version_id: str, code: str, params: Mapping[str, Any]) -> None:
         """Record that processing of the version was stopped (time limit, interruptions)."""
         with self._sessions.begin() as session:

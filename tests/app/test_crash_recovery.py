@@ -94,6 +94,17 @@ def test_upload_interrupted_too_often_fails_with_a_visible_reason(
     assert "Việc kiểm tra tệp bị gián đoạn 3 lần (máy chủ dừng hoặc hết bộ nhớ)" in page
 
 
+def test_job_child_that_died_is_retried_until_the_attempts_are_spent(services: Services) -> None:
+    _name, resource_id, _user = _uploaded(services)
+    version_id = _version(services, resource_id).id
+    _set(services, resource_id, status="processing", processing_attempts=MAX_ATTEMPTS - 1)
+    assert services.job_died("process_version", {"version_id": version_id})  # once more
+    _set(services, resource_id, processing_attempts=MAX_ATTEMPTS)
+    assert not services.job_died("process_version", {"version_id": version_id})
+    version = _version(services, resource_id)
+    assert (version.status, version.error_code) == ("failed", "interrupted")
+
+
 def test_upload_another_process_is_working_on_is_left_alone(services: Services) -> None:
     _name, resource_id, _user = _uploaded(services)
     _set(services, resource_id, status="processing", processing_attempts=1)
@@ -208,6 +219,40 @@ def test_job_process_killed_mid_upload_is_recovered_by_the_restart(
 
         assert wait_until(finished, 180, interval=0.5) == "ready", worker.text()[-3000:]
         assert "1 uploads queued again" in worker.text()
+        assert worker.stop() == 0
+    finally:
+        worker.kill_group()
+        services.engine.dispose()
+
+
+@pytest.mark.slow
+def test_job_child_killed_mid_upload_is_retried_by_the_queue(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """kill -9 of the job's child only (as the out-of-memory killer would): the job runs again."""
+    background = dataclasses.replace(settings, jobs_immediate=False, max_upload_mb=50)
+    prepare(background)
+    services = build_services(background)
+    org = make_org(services)
+    publisher = actor(services, make_user(services, org, Role.PUBLISHER))
+    dataset = make_dataset(services, publisher, org)
+    rows = "".join(f"{i},Trạm số {i},Quận {i % 24},{i * 7}\n" for i in range(300_000))
+    data = ("ma,ten,quan,so_cho\n" + rows).encode()
+    resource_id = upload_bytes(services, publisher, dataset.name, data, "tram-lon.csv")
+    worker = start(["worker"], environment(background), tmp_path / "worker.log")
+    try:
+        assert wait_until(lambda: _version(services, resource_id).processing_attempts, 90)
+        (child,) = titled("opendata: job process_version", worker.pid)
+        (jobs,) = titled("opendata: jobs", worker.pid)
+        os.kill(child, signal.SIGKILL)
+
+        def finished() -> str | None:
+            status = _version(services, resource_id).status
+            return None if status == "processing" else status
+
+        assert wait_until(finished, 240, interval=0.5) == "ready", worker.text()[-3000:]
+        assert f"job child {child} ended with signal 9" in worker.text()
+        assert titled("opendata: jobs", worker.pid) == [jobs]  # the job process lived on
         assert worker.stop() == 0
     finally:
         worker.kill_group()

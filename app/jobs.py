@@ -6,7 +6,7 @@ thread runs one job at a time in a child process forked from a clean fork server
 
 - a job that eats memory or crashes takes only its child with it;
 - a job has a hard time limit (``OPENDATA_JOB_TIME_LIMIT``): the kernel ends the child with
-  SIGALRM, and the upload it was processing is marked failed with ``time_limit``;
+  SIGALRM, and the upload it was processing is marked failed with ``time-limit``;
 - a child killed otherwise (out of memory, ``kill -9``) is retried by the queue, and a file
   whose processing was interrupted too often is marked failed with ``interrupted``;
 - while a child processes an upload it holds a lease (a byte-range lock in

@@ -306,6 +306,9 @@ def serve(bind: str, workers: int, threads: int, no_jobs: bool) -> None:
 @click.option("--threads", type=int, required=True)
 def web_process(fd: int, workers: int, threads: int) -> None:
     """Internal: the gunicorn master on the supervisor's socket (started by `serve`)."""
+    from app.procutil import set_title
+
+    set_title("opendata: web (starting)")  # gunicorn names itself once it runs
     from app.server import run_gunicorn
 
     run_gunicorn(load_settings(), bind=f"fd://{fd}", workers=workers, threads=threads)
@@ -317,6 +320,9 @@ def jobs_process(workers: int) -> None:
     """Internal: the job process (started by `serve` and `worker`)."""
     import os
 
+    from app.procutil import set_title
+
+    set_title("opendata: jobs (starting)")
     from app.jobs import run_job_process
     from app.supervisor import configure_logging
 

@@ -106,6 +106,10 @@ class Settings:
     audit_retention_days: int = _setting(
         365, "How long audit log entries are kept (days).", "OPENDATA_AUDIT_RETENTION_DAYS"
     )
+    job_time_limit: int = _setting(
+        3600, "Longest a background job may run (seconds).", "OPENDATA_JOB_TIME_LIMIT"
+    )
+    job_workers: int = _setting(2, "Background jobs run at once.", "OPENDATA_JOB_WORKERS")
     log_level: str = _setting(
         "INFO", "Log level: DEBUG, INFO, WARNING or ERROR.", "OPENDATA_LOG_LEVEL"
     )
@@ -126,6 +130,19 @@ class Settings:
     def with_overrides(self, **changes: Any) -> Settings:
         """Return a validated copy with ``changes`` applied (tests, CLI options)."""
         return validate(replace(self, **changes))
+
+
+def search_url_for(settings: Settings) -> str:
+    """Return the search URL with the embedded default resolved to the data dir."""
+    if settings.search_url == "whoosh://":
+        return f"whoosh://{(settings.data_dir / 'index').resolve()}"
+    return settings.search_url
+
+
+def datastore_url_for(settings: Settings) -> str:
+    """The datastore lives beside the database: its own SQLite file, or its own schema."""
+    url = settings.effective_database_url
+    return url if url.startswith(("postgresql", "postgres")) else ""
 
 
 def setting_docs() -> list[tuple[str, str, str]]:
@@ -202,6 +219,8 @@ def validate(settings: Settings) -> Settings:
         ("sql_max_bytes", "OPENDATA_SQL_MAX_BYTES", 1024),
         ("sql_concurrency", "OPENDATA_SQL_CONCURRENCY", 1),
         ("audit_retention_days", "OPENDATA_AUDIT_RETENTION_DAYS", 1),
+        ("job_time_limit", "OPENDATA_JOB_TIME_LIMIT", 1),
+        ("job_workers", "OPENDATA_JOB_WORKERS", 1),
     ):
         if getattr(s, name) < low:
             raise SettingsError(f"{env} must be at least {low}")

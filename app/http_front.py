@@ -10,22 +10,18 @@ complete request to gunicorn on a unix socket (PROXY protocol v1 carries the cli
 and copies the answer back byte for byte (``Range``, streaming and downloads unchanged).
 One request per connection; the front closes it after the answer.
 
-    python -m app.http_front --listen 127.0.0.1:5000 --backend /path/gunicorn.sock \
-        --max-body-bytes 1074790400 --spool-dir /tmp
-
-It exits when its standard input closes or its parent changes (the `opendata serve` process
-that started it ended).
+It is a child of the `opendata serve` supervisor (``opendata: front``), serving the listening
+socket the supervisor opened; it stops on SIGTERM and when the supervisor dies.
 """
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import contextlib
 import json
 import os
 import signal
-import sys
+import socket
 import tempfile
 import time
 from dataclasses import dataclass
@@ -196,56 +192,45 @@ async def _serve_one(
         writer.close()
 
 
-async def serve(config: FrontConfig, stop: asyncio.Event) -> None:
-    """Accept connections until ``stop`` is set."""
+async def serve(
+    config: FrontConfig, stop: asyncio.Event, sock: socket.socket | None = None
+) -> None:
+    """Accept connections (on ``sock``, or on the configured address) until ``stop`` is set."""
 
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         await _serve_one(reader, writer, config)
 
-    server = await asyncio.start_server(
-        handle, config.host, config.port, backlog=2048, reuse_address=True, limit=RELAY_CHUNK
-    )
+    if sock is not None:
+        server = await asyncio.start_server(handle, sock=sock, limit=RELAY_CHUNK)
+    else:
+        server = await asyncio.start_server(
+            handle, config.host, config.port, backlog=2048, reuse_address=True, limit=RELAY_CHUNK
+        )
     async with server:
         await stop.wait()
 
 
-async def _main(config: FrontConfig) -> None:
+async def _main(config: FrontConfig, sock: socket.socket) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     parent = os.getppid()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
 
-    def watch_stdin() -> None:  # stdin closes when the starting process ends
-        sys.stdin.buffer.read()
-        loop.call_soon_threadsafe(stop.set)
-
-    async def watch_parent() -> None:  # forked workers may keep stdin open: check the parent
+    async def watch_parent() -> None:  # the supervisor also sends a death signal
         while os.getppid() == parent:
             await asyncio.sleep(1.0)
         stop.set()
 
-    loop.run_in_executor(None, watch_stdin)
     watcher = asyncio.create_task(watch_parent())
-    await serve(config, stop)
+    await serve(config, stop, sock)
     watcher.cancel()
 
 
-def main(argv: list[str] | None = None) -> None:
-    """Run the front until its standard input closes."""
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--listen", required=True, help="host:port")
-    parser.add_argument("--backend", required=True, help="gunicorn's unix socket")
-    parser.add_argument("--max-body-bytes", type=int, required=True)
-    parser.add_argument("--spool-dir", default=None)
-    args = parser.parse_args(argv)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server; stdin then ends this
-    host, _, port = args.listen.rpartition(":")
-    if args.spool_dir:
-        os.makedirs(args.spool_dir, exist_ok=True)
-    config = FrontConfig(
-        host.strip("[]"), int(port), args.backend, args.max_body_bytes, args.spool_dir
-    )
-    asyncio.run(_main(config))
-
-
-if __name__ == "__main__":
-    main()
+def run_front(*, fd: int, backend: str, max_body_bytes: int, spool_dir: str) -> None:
+    """Serve on the listening socket ``fd`` (opened by the supervisor) until SIGTERM."""
+    sock = socket.socket(fileno=fd)
+    sock.setblocking(False)
+    host, port = sock.getsockname()[:2]
+    os.makedirs(spool_dir, exist_ok=True)
+    asyncio.run(_main(FrontConfig(host, port, backend, max_body_bytes, spool_dir), sock))

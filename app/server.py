@@ -1,15 +1,22 @@
-"""Run the portal under gunicorn from Python (`opendata serve`)."""
+"""Run the portal under gunicorn from Python (the ``web`` child of `opendata serve`).
+
+The gunicorn master opens nothing of the portal: each web worker composes it after the
+fork. Jobs never run here (issue 14): they run in the job process (``app/jobs.py``).
+On a TCP bind, gunicorn listens on a unix socket behind the buffering front
+(``app/http_front.py``), which reads whole requests before they take a worker thread.
+"""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
+import contextlib
+import importlib
+from pathlib import Path
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
 from app.config import Settings
+from app.procutil import die_with_parent
 
 
 class _Gunicorn(BaseApplication):  # type: ignore[misc]  # gunicorn ships no type hints
@@ -28,28 +35,32 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]  # gunicorn ships no typ
         return create_app(self._settings)
 
 
-def run_gunicorn(settings: Settings, *, bind: str, workers: int, threads: int) -> None:
+def _post_fork(_server: Any, _worker: Any) -> None:
+    # A worker whose master was killed (kill -9) ends at once instead of holding the port.
+    die_with_parent()
+
+
+def front_socket_path(settings: Settings) -> Path:
+    """The unix socket gunicorn listens on behind the front (one per data dir)."""
+    return settings.data_dir.resolve() / "run" / "gunicorn.sock"
+
+
+def run_gunicorn(
+    settings: Settings, *, bind: str, workers: int, threads: int, behind_front: bool = False
+) -> None:
     """Serve until stopped: ``workers`` processes with ``threads`` threads each.
 
-    A TCP ``bind`` is served by the buffering front (``start_http_front``), gunicorn itself
-    listening on a unix socket behind it; a ``unix:`` bind is served by gunicorn directly.
+    ``bind`` may be ``fd://N`` (a socket the supervisor opened) or ``unix:PATH``. Behind the
+    front, the client's address arrives by the PROXY protocol (v1).
     """
-    front = None
-    if not bind.startswith("unix:"):
-        socket_path = http_front_socket(settings)
-        front = start_http_front(settings, listen=bind, backend=socket_path)
-        bind = f"unix:{socket_path}"
-    try:
-        _Gunicorn(gunicorn_options(bind, workers, threads, front=front), settings).run()
-    finally:
-        if front is not None:
-            stop_http_front(front)
+    _preimport()
+    _Gunicorn(gunicorn_options(bind, workers, threads, behind_front=behind_front), settings).run()
 
 
 def gunicorn_options(
-    bind: str, workers: int, threads: int, *, front: subprocess.Popen[bytes] | None
+    bind: str, workers: int, threads: int, *, behind_front: bool = False
 ) -> dict[str, Any]:
-    """Return gunicorn's settings; behind the front, the client address comes by PROXY v1."""
+    """Return gunicorn's settings."""
     options: dict[str, Any] = {
         "bind": bind,
         "workers": workers,
@@ -58,64 +69,24 @@ def gunicorn_options(
         "timeout": 120,
         "accesslog": "-",
         "proc_name": "opendata",
+        "post_fork": _post_fork,
+        # Gunicorn 27's control socket is one path per user: two portals would share it.
+        "control_socket_disable": True,
     }
-    if front is not None:
+    if behind_front:
         options["proxy_protocol"] = "v1"
     return options
 
 
-def http_front_socket(settings: Settings) -> str:
-    """Return a fresh unix socket path for gunicorn behind the front (under the data dir)."""
-    run_dir = settings.data_dir.resolve() / "run"
-    run_dir.mkdir(parents=True, exist_ok=True)
-    path = run_dir / f"gunicorn-{os.getpid()}.sock"
-    path.unlink(missing_ok=True)
-    return str(path)
+# Modules every web worker imports to build the app; imported once in the master (they
+# open nothing), so the workers fork with them loaded and boot in a fraction of the time.
+_WEB_MODULES = (
+    *("app.services", "app.errors", "app.i18n", "app.security", "app.web.public"),
+    *("app.web.manage", "app.web.catalog", "app.web.admin", "app.api", "app.ckan_api"),
+)
 
 
-def start_http_front(settings: Settings, *, listen: str, backend: str) -> subprocess.Popen[bytes]:
-    """Start the buffering front (``app.http_front``) listening on ``listen`` (host:port).
-
-    It runs in its own process (never forked with the workers) and ends when this process
-    closes its standard input, so it never outlives the server. Big bodies are spooled to
-    ``<data dir>/tmp``.
-    """
-    spool = settings.data_dir.resolve() / "tmp"
-    command = [
-        sys.executable,
-        "-m",
-        "app.http_front",
-        "--listen",
-        listen,
-        "--backend",
-        backend,
-        "--max-body-bytes",
-        str(settings.max_upload_bytes + 1024 * 1024),
-        "--spool-dir",
-        str(spool),
-    ]
-    return subprocess.Popen(command, stdin=subprocess.PIPE)  # noqa: S603 -- our own module
-
-
-def stop_http_front(front: subprocess.Popen[bytes]) -> None:
-    """Stop the front: close its standard input, then wait (terminate after 5 s)."""
-    if front.stdin is not None:
-        front.stdin.close()
-    try:
-        front.wait(timeout=5)
-    except subprocess.TimeoutExpired:
-        front.terminate()
-        front.wait(timeout=5)
-
-
-def start_embedded_jobs(huey: Any, threads: int = 1) -> Any:
-    """Run queued jobs in background threads of this process (no `opendata worker` needed).
-
-    Huey's consumer installs signal handlers when it starts, which only the main thread
-    may do; the server's own process manager owns the signals, so the consumer's are
-    skipped. Returns the running consumer.
-    """
-    consumer = huey.create_consumer(workers=threads, worker_type="thread")
-    consumer._set_signal_handlers = lambda: None  # the server handles signals
-    consumer.start()
-    return consumer
+def _preimport() -> None:
+    for name in _WEB_MODULES:
+        with contextlib.suppress(ImportError):  # only a speed-up: the workers import anyway
+            importlib.import_module(name)

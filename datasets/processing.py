@@ -44,6 +44,12 @@ log = logging.getLogger(__name__)
 # (a harvest of thousands of small files would pay for files nobody watches).
 PROGRESS_MIN_BYTES = 1 << 20
 
+# Processing runs started for one upload before crash recovery gives up on it (issue 14).
+MAX_ATTEMPTS = 3
+# Error codes of uploads whose processing a job process stopped (issue 14).
+INTERRUPTED = "interrupted"
+TIME_LIMIT = "time-limit"
+
 # Actions after which a column's values are no longer of the schema's type.
 _RETYPED = frozenset({"mask", "hash", "generalize", "redact"})
 
@@ -77,8 +83,51 @@ class Processor:
         self.prepared = PreparedAnalyses()
 
     def run_job(self, payload: Mapping[str, Any]) -> None:
-        """Job handler: process ``payload["version_id"]`` (``rebuild``: strip again only)."""
-        self.process(str(payload["version_id"]), rebuild=bool(payload.get("rebuild")))
+        """Job handler: process ``payload["version_id"]`` (``rebuild``: strip again only).
+
+        A version no longer processing (a duplicate of a job that already ran) is left as
+        it is; one whose processing was started ``MAX_ATTEMPTS`` times already (crashes,
+        out of memory) is marked failed with ``interrupted`` instead of being tried again.
+        """
+        version_id = str(payload["version_id"])
+        if self.begin_attempt(version_id):
+            self.process(version_id, rebuild=bool(payload.get("rebuild")))
+
+    def begin_attempt(self, version_id: str) -> bool:
+        """Count a processing run of the version (committed); False when it must not run."""
+        with self._sessions.begin() as session:
+            version = session.get(ResourceVersion, version_id)
+            if version is None or version.status != VersionStatus.PROCESSING.value:
+                return False
+            if version.processing_attempts >= MAX_ATTEMPTS:
+                _fail(version, INTERRUPTED, {"attempts": version.processing_attempts})
+                log.warning("processing given up", extra={"version_id": version_id})
+                return False
+            version.processing_attempts += 1
+            return True
+
+    def retry_or_fail(self, version_id: str) -> bool:
+        """After a processing run died (killed, out of memory): True to try once more.
+
+        Once ``MAX_ATTEMPTS`` runs were started, the version is marked failed with
+        ``interrupted`` instead, and False is returned.
+        """
+        with self._sessions.begin() as session:
+            version = session.get(ResourceVersion, version_id)
+            if version is None or version.status != VersionStatus.PROCESSING.value:
+                return False
+            if version.processing_attempts < MAX_ATTEMPTS:
+                return True
+            _fail(version, INTERRUPTED, {"attempts": version.processing_attempts})
+            log.warning("processing given up", extra={"version_id": version_id})
+            return False
+
+    def mark_failed(self, version_id: str, code: str, params: Mapping[str, Any]) -> None:
+        """Record that processing of the version was stopped (time limit, interruptions)."""
+        with self._sessions.begin() as session:
+            version = session.get(ResourceVersion, version_id)
+            if version is not None and version.status == VersionStatus.PROCESSING.value:
+                _fail(version, code, _plain(params))
 
     def process(self, version_id: str, *, rebuild: bool = False) -> None:
         """Process the version; failures are recorded on it, never raised."""
@@ -109,6 +158,7 @@ class Processor:
                 if version_id in self._followed and self.progress is not None:
                     self._followed.discard(version_id)
                     self.progress.clear(version_id)
+            version.processing_attempts = 0  # finished: the next change starts afresh
 
     def load_job(self, payload: Mapping[str, Any]) -> None:
         """Job handler: load a published version's public table into the datastore."""
@@ -391,6 +441,12 @@ def _organization_of(session: Session, version: ResourceVersion) -> str:
     dataset = session.get(Dataset, resource.dataset_id)
     assert dataset is not None
     return dataset.organization_id
+
+
+def _fail(version: ResourceVersion, code: str, params: dict[str, Any]) -> None:
+    version.status = VersionStatus.FAILED.value
+    version.error_code, version.error_params = code, params
+    version.processing_attempts = 0
 
 
 def _plain(params: Mapping[str, Any]) -> dict[str, Any]:

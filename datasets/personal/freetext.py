@@ -31,6 +31,14 @@ _NAME_CUE = re.compile(
     re.IGNORECASE,
 )
 _WORD = re.compile(r"[^\W\d_]+")
+# A birth date or year announced in prose: "sinh ngày 10/01/1985", "SN 1978", "năm sinh: 1962",
+# "sinh ngày 10 tháng 1 năm 1985". The cue is part of the span (a bare year says little).
+_BIRTH = re.compile(
+    r"(?<!\w)(?:(?i:sinh\s+ngày|sinh\s+năm|ngày\s+sinh|năm\s+sinh|ngày\s+tháng\s+năm\s+sinh|"
+    r"sinh\s+ngay|nam\s+sinh|ngay\s+sinh)|SN|NS|Sn)\s*[:.]?\s*"
+    r"(?:\d{1,2}\s*[/.\-]\s*\d{1,2}\s*[/.\-]\s*(?:19|20)\d{2}"
+    r"|\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+(?:19|20)\d{2}|(?:19|20)\d{2})(?!\d)"
+)
 
 _VALIDATED: tuple[tuple[PersonalDataKind, re.Pattern[str]], ...] = (
     (K.EMAIL, _EMAIL),
@@ -73,15 +81,19 @@ def find_in_text(text: str) -> list[tuple[PersonalDataKind, int, int]]:
     """Return ``(kind, start, end)`` of each personal value found inside ``text``.
 
     Spans never overlap and are sorted by start; on overlap the earlier, then the longer,
-    span wins. Finds e-mails, phones, citizen IDs, health-insurance codes, licence plates and
-    names introduced by a form of address ("ông", "bà", "tôi là").
+    span wins. Finds e-mails, phones, citizen IDs, health-insurance codes, licence plates,
+    names introduced by a form of address ("ông", "bà", "tôi là") and birth dates or years
+    announced as such ("sinh ngày …", "SN …", "năm sinh …").
     """
     spans: list[tuple[PersonalDataKind, int, int]] = []
     for kind, pattern in _VALIDATED:
+        if kind is K.EMAIL and "@" not in text:
+            continue
         for match in pattern.finditer(text):
             if _is_valid(kind, match.group()):
                 spans.append((kind, match.start(), match.end()))
     spans.extend(_names(text))
+    spans.extend((K.DATE_OF_BIRTH, m.start(), m.end()) for m in _BIRTH.finditer(text))
     spans.sort(key=lambda span: (span[1], -(span[2] - span[1])))
     result: list[tuple[PersonalDataKind, int, int]] = []
     for span in spans:

@@ -17,10 +17,12 @@ from __future__ import annotations
 import csv
 import itertools
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from datasets.personal.freetext import find_in_text
 from datasets.personal.headers import HeaderInfo, HeaderRole, classify_header
 from datasets.personal.kinds import CURRENT_CATEGORIES, LegalCategories, PersonalDataKind
 from datasets.personal.matchers import (
@@ -39,7 +41,9 @@ MIN_SCORE = 0.5  # a column is a finding from a score of 0.5 (tuned on benchmark
 # cards, plates) make a finding from this share of the values that could hold data.
 MIN_STRUCTURED_SHARE = 0.05
 MIN_WEAK_HEADER_SHARE = 0.3  # a weak header ("Tên", "ĐT") needs this share of matching values
-MIN_BIRTH_SPREAD_YEARS = 25  # birth dates span generations; issue and event dates do not
+MIN_BIRTH_SPREAD_YEARS = 25
+MIN_TEXT_LENGTH = 30  # mean characters of a text column read for names on its sample
+MIN_TEXT_HITS = 2  # birth dates span generations; issue and event dates do not
 # Names are nearly all different; a short list repeated ("Hàn Quốc", "Việt Nam") is a category.
 MIN_NAME_DISTINCT_SHARE = 0.3
 
@@ -162,11 +166,18 @@ def _header_candidate(column: _Column) -> _Candidate | None:
 def _free_text_candidate(column: _Column) -> _Candidate | None:
     """A column with personal values inside its text (counted over every row)."""
     counts = column.counts
-    hits = counts.text_cells
-    if not hits:
-        return None
-    share = hits / counts.data
     hinted = column.header.kind is K.FREE_TEXT
+    if counts.text_cells:
+        share = counts.text_cells / counts.data
+    else:
+        # Names introduced by "ông", "bà", "tôi là": read on the sample of long texts.
+        values = column.values
+        if not values or sum(map(len, values)) / len(values) < MIN_TEXT_LENGTH:
+            return None
+        hits = sum(1 for v in values if find_in_text(v))
+        if hits < (1 if hinted else MIN_TEXT_HITS):
+            return None
+        share = hits / len(values)
     strength = column.header.strength if hinted else 0.0
     return _Candidate(K.FREE_TEXT, share, min(1.0, 0.6 + share * (1 + strength / 2)))
 
@@ -241,7 +252,7 @@ def findings_of(
         _Column(
             name,
             classify_header(name),
-            tuple(counts.sample),
+            tuple(unicodedata.normalize("NFC", v.strip()) for v in counts.sample),
             counts.data / rows if rows else 0.0,
             counts,
         )

@@ -19,13 +19,14 @@ sample, never all the values:
 
 from __future__ import annotations
 
+import itertools
 import math
 import random
 import re
-import unicodedata
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from itertools import accumulate
 
@@ -35,7 +36,7 @@ from datasets.personal.matchers import canonical_phone, is_citizen_id
 
 K = PersonalDataKind
 
-SAMPLE_SIZE = 2000  # values kept per column, spread over the whole file
+SAMPLE_SIZE = 1000  # values kept per column, spread over the whole file
 _PER_BATCH = 400  # values taken into the sample from one batch
 # Cells that say "no value": they hold no data and do not count in a share.
 PLACEHOLDERS = frozenset(
@@ -56,6 +57,7 @@ _FREE_MAIL = re.compile(
 # A number alone in its cell that lost its leading zero in a spreadsheet (CCCD: 11 digits).
 _BARE_NUMBER = re.compile(r"(?<![^\x00])\d{11}(?![^\x00])")
 _JOIN = "\x00"  # never part of a value's pattern, and not whitespace
+_DIGITS = bytes.maketrans(b"0123456789", b"0000000000")
 
 
 @dataclass
@@ -68,8 +70,10 @@ class ColumnCounts:
     text_cells: int = 0  # cells with at least one personal value inside longer text
     personal_contacts: int = 0  # mobiles and free-mail addresses (a person's, not an office's)
     sample: list[str] = field(default_factory=list)
-    _weight: float = 1.0  # reservoir sampling (Vitter's algorithm L)
-    _next: int = 0  # index (among values that could hold data) of the next one sampled
+    seen: int = 0  # cells read
+    sampling: bool = False  # the sample is full: values replace others at random
+    weight: float = 1.0  # reservoir sampling state (Vitter's algorithm L)
+    next: int = 0  # index of the next cell taken into the full sample
 
     def share(self, kind: str) -> float:
         """Share of the values that could hold data that are a ``kind`` value."""
@@ -101,29 +105,27 @@ class TableScanner:
 
     def feed_all(self, rows: Iterable[Sequence[str]], batch: int = 20_000) -> None:
         """Count every row of ``rows`` in batches of ``batch``."""
-        chunk: list[Sequence[str]] = []
-        for row in rows:
-            chunk.append(row)
-            if len(chunk) >= batch:
-                self.feed(chunk)
-                chunk = []
-        self.feed(chunk)
+        iterator = iter(rows)
+        while chunk := list(itertools.islice(iterator, batch)):
+            self.feed(chunk)
 
 
 def _count_column(counts: ColumnCounts, column: Sequence[str], rnd: random.Random) -> None:
-    values = [v for v in column if v not in PLACEHOLDERS]
-    if not values:
-        return
-    before = counts.data
-    counts.data += len(values)
-    _count_structured(counts, values)
-    _sample(counts, values, before, rnd)
+    present = PLACEHOLDERS.intersection(column)
+    empty = sum(column.count(p) for p in present) if present else 0
+    if empty < len(column):
+        counts.data += len(column) - empty
+        _count_structured(counts, column)  # a placeholder matches no kind
+    _sample(counts, column, present, rnd)
 
 
 def _count_structured(counts: ColumnCounts, values: Sequence[str]) -> None:
     text = _JOIN.join(values)
-    spans = find_in_text(text)
-    bare = [m.start() for m in _BARE_NUMBER.finditer(text)]
+    # Names inside text are read on the sample (``detectors``): their cue words are common.
+    spans = find_in_text(text, names=False)
+    bare = []
+    if b"00000000000" in text.encode().translate(_DIGITS):
+        bare = [m.start() for m in _BARE_NUMBER.finditer(text)]
     if not spans and not bare:
         return
     # Value i spans [ends[i] - len(values[i]) + i, ends[i] + i) of the joined text.
@@ -161,29 +163,32 @@ def _is_mobile(value: str) -> bool:
     return number is not None and not number.startswith("02")
 
 
-def _sample(counts: ColumnCounts, values: Sequence[str], before: int, rnd: random.Random) -> None:
-    """Reservoir sampling: every value that could hold data is equally likely to be kept."""
-    sample, size = counts.sample, SAMPLE_SIZE
-    start = 0
-    if before < size:
-        start = min(len(values), size - before)
-        sample.extend(_clean(v) for v in values[:start])
-        if len(sample) < size:
-            return
-        counts._weight = math.exp(math.log(rnd.random()) / size)
-        counts._next = before + start + _skip(counts._weight, rnd)
-    end = before + len(values)
-    while counts._next < end:
-        sample[rnd.randrange(size)] = _clean(values[counts._next - before])
-        counts._weight *= math.exp(math.log(rnd.random()) / size)
-        counts._next += _skip(counts._weight, rnd) + 1
+def _sample(
+    counts: ColumnCounts, column: Sequence[str], present: AbstractSet[str], rnd: random.Random
+) -> None:
+    """Reservoir sampling (Vitter's algorithm L) of the values that could hold data."""
+    sample, size, base, n = counts.sample, SAMPLE_SIZE, counts.seen, len(column)
+    i = 0
+    while len(sample) < size and i < n:
+        value = column[i]
+        i += 1
+        if value not in present:
+            sample.append(value)
+    if len(sample) >= size and not counts.sampling:
+        counts.sampling = True
+        counts.weight = math.exp(math.log(rnd.random() or 1e-300) / size)
+        counts.next = base + i + _skip(counts.weight, rnd)
+    end = base + n
+    while counts.sampling and counts.next < end:
+        value = column[counts.next - base]
+        if value not in present:
+            sample[int(rnd.random() * size)] = value
+        counts.weight *= math.exp(math.log(rnd.random() or 1e-300) / size)
+        counts.next += _skip(counts.weight, rnd) + 1
+    counts.seen = end
 
 
 def _skip(weight: float, rnd: random.Random) -> int:
     if weight >= 1.0:
         return 0
     return int(math.log(rnd.random() or 1e-300) / math.log(1.0 - weight)) if weight > 0 else 0
-
-
-def _clean(value: str) -> str:
-    return unicodedata.normalize("NFC", value.strip())

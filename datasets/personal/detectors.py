@@ -41,9 +41,10 @@ MIN_SCORE = 0.5  # a column is a finding from a score of 0.5 (tuned on benchmark
 # cards, plates) make a finding from this share of the values that could hold data.
 MIN_STRUCTURED_SHARE = 0.05
 MIN_WEAK_HEADER_SHARE = 0.3  # a weak header ("Tên", "ĐT") needs this share of matching values
-MIN_BIRTH_SPREAD_YEARS = 25
+MIN_BIRTH_SPREAD_YEARS = 25  # birth dates span generations; issue and event dates do not
 MIN_TEXT_LENGTH = 30  # mean characters of a text column read for names on its sample
-MIN_TEXT_HITS = 2  # birth dates span generations; issue and event dates do not
+MIN_TEXT_HITS = 2
+MIN_VALUES_TO_DISAGREE = 5  # values needed to overrule a header by their shape
 # Names are nearly all different; a short list repeated ("Hàn Quốc", "Việt Nam") is a category.
 MIN_NAME_DISTINCT_SHARE = 0.3
 
@@ -157,6 +158,11 @@ def _header_candidate(column: _Column) -> _Candidate | None:
         share = column.filled
     else:
         share = _kind_share(column, kind)
+    disagree = len(column.values) >= MIN_VALUES_TO_DISAGREE and not share
+    if matcher is not None and kind not in CONTENT_KINDS and disagree:
+        # "Mức lương đóng BHXH" names insurance but holds salaries: no value has the shape
+        # of the kind the header names.
+        return None
     if kind in CONTENT_KINDS and share * 1.5 < MIN_SCORE:
         # The header says so but the values disagree: keep it, with low confidence.
         return _Candidate(kind, share, 0.5 * info.strength)

@@ -265,7 +265,9 @@ def _analysis(
     if scanner is not None:
         if scanning is not None:
             scanning()
-        scan_rest(scanner, normalized)
+        report = validation.to_dict()
+        if report["truncated"] or scanner.rows < report["row_count"]:
+            scan_rest(scanner, normalized)  # what the validation pass did not hand over
         findings = findings_of(scanner)
     return TableAnalysis(
         detected=detected,

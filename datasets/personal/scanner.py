@@ -36,7 +36,7 @@ from datasets.personal.matchers import canonical_phone, is_citizen_id
 
 K = PersonalDataKind
 
-SAMPLE_SIZE = 1000  # values kept per column, spread over the whole file
+SAMPLE_SIZE = 500  # values kept per column, spread over the whole file
 _PER_BATCH = 400  # values taken into the sample from one batch
 # Cells that say "no value": they hold no data and do not count in a share.
 PLACEHOLDERS = frozenset(

@@ -109,15 +109,23 @@ def _names(text: str) -> list[tuple[PersonalDataKind, int, int]]:
 _SHAPE = bytes.maketrans(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ", b"0" * 10 + b"A" * 26)
 
 
-def find_in_text(text: str, *, names: bool = True) -> list[tuple[PersonalDataKind, int, int]]:
+def shape_of(text: str) -> bytes:
+    """Return the shape ``find_in_text`` checks first: digits "0", capitals "A", no separators."""
+    return text.encode().translate(_SHAPE, b" .-()+")
+
+
+def find_in_text(
+    text: str, *, names: bool = True, shape: bytes | None = None
+) -> list[tuple[PersonalDataKind, int, int]]:
     """Return ``(kind, start, end)`` of each personal value found inside ``text``.
 
     Spans never overlap and are sorted by start; on overlap the earlier, then the longer,
     span wins. Finds e-mails, phones, citizen IDs, health-insurance codes, licence plates,
     names introduced by a form of address ("ông", "bà", "tôi là"; not with ``names=False``)
     and birth dates or years announced as such ("sinh ngày …", "SN …", "năm sinh …").
+    ``shape`` is ``shape_of(text)`` when the caller has it already.
     """
-    shape = text.encode().translate(_SHAPE, b" .-()+")
+    shape = shape_of(text) if shape is None else shape
     numbers = b"0000000000" in shape  # phones, citizen IDs: 10 digits or more
     capitals = b"AA0" in shape or b"00A" in shape  # health cards, licence plates
     spans: list[tuple[PersonalDataKind, int, int]] = []

@@ -30,7 +30,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from itertools import accumulate
 
-from datasets.personal.freetext import find_in_text
+from datasets.personal.freetext import find_in_text, shape_of
 from datasets.personal.kinds import PersonalDataKind
 from datasets.personal.matchers import canonical_phone, is_citizen_id
 
@@ -57,7 +57,6 @@ _FREE_MAIL = re.compile(
 # A number alone in its cell that lost its leading zero in a spreadsheet (CCCD: 11 digits).
 _BARE_NUMBER = re.compile(r"(?<![^\x00])\d{11}(?![^\x00])")
 _JOIN = "\x00"  # never part of a value's pattern, and not whitespace
-_DIGITS = bytes.maketrans(b"0123456789", b"0000000000")
 
 
 @dataclass
@@ -95,7 +94,7 @@ class TableScanner:
         if not rows:
             return
         width = len(self.header)
-        if any(len(row) != width for row in rows):
+        if set(map(len, rows)) != {width}:
             rows = [list(row[:width]) + [""] * (width - len(row)) for row in rows]
         self.rows += len(rows)
         if not width:
@@ -122,9 +121,10 @@ def _count_column(counts: ColumnCounts, column: Sequence[str], rnd: random.Rando
 def _count_structured(counts: ColumnCounts, values: Sequence[str]) -> None:
     text = _JOIN.join(values)
     # Names inside text are read on the sample (``detectors``): their cue words are common.
-    spans = find_in_text(text, names=False)
+    shape = shape_of(text)
+    spans = find_in_text(text, names=False, shape=shape)
     bare = []
-    if b"00000000000" in text.encode().translate(_DIGITS):
+    if b"00000000000" in shape:
         bare = [m.start() for m in _BARE_NUMBER.finditer(text)]
     if not spans and not bare:
         return

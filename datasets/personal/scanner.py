@@ -19,7 +19,6 @@ sample, never all the values:
 
 from __future__ import annotations
 
-import itertools
 import math
 import random
 import re
@@ -28,7 +27,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
-from itertools import accumulate
+from itertools import accumulate, islice
 
 from datasets.personal.freetext import find_in_text, shape_of
 from datasets.personal.kinds import PersonalDataKind
@@ -37,7 +36,6 @@ from datasets.personal.matchers import canonical_phone, is_citizen_id
 K = PersonalDataKind
 
 SAMPLE_SIZE = 500  # values kept per column, spread over the whole file
-_PER_BATCH = 400  # values taken into the sample from one batch
 # Cells that say "no value": they hold no data and do not count in a share.
 PLACEHOLDERS = frozenset(
     {
@@ -105,17 +103,18 @@ class TableScanner:
     def feed_all(self, rows: Iterable[Sequence[str]], batch: int = 20_000) -> None:
         """Count every row of ``rows`` in batches of ``batch``."""
         iterator = iter(rows)
-        while chunk := list(itertools.islice(iterator, batch)):
+        while chunk := list(islice(iterator, batch)):
             self.feed(chunk)
 
 
 def _count_column(counts: ColumnCounts, column: Sequence[str], rnd: random.Random) -> None:
     present = PLACEHOLDERS.intersection(column)
     empty = sum(column.count(p) for p in present) if present else 0
-    if empty < len(column):
+    has_data = empty < len(column)
+    if has_data:
         counts.data += len(column) - empty
         _count_structured(counts, column)  # a placeholder matches no kind
-    _sample(counts, column, present, rnd)
+    _sample(counts, column, present, rnd, has_data=has_data)
 
 
 def _count_structured(counts: ColumnCounts, values: Sequence[str]) -> None:
@@ -164,12 +163,17 @@ def _is_mobile(value: str) -> bool:
 
 
 def _sample(
-    counts: ColumnCounts, column: Sequence[str], present: AbstractSet[str], rnd: random.Random
+    counts: ColumnCounts,
+    column: Sequence[str],
+    present: AbstractSet[str],
+    rnd: random.Random,
+    *,
+    has_data: bool,
 ) -> None:
     """Reservoir sampling (Vitter's algorithm L) of the values that could hold data."""
     sample, size, base, n = counts.sample, SAMPLE_SIZE, counts.seen, len(column)
     i = 0
-    while len(sample) < size and i < n:
+    while has_data and len(sample) < size and i < n:
         value = column[i]
         i += 1
         if value not in present:

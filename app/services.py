@@ -24,7 +24,7 @@ from datasets.datastore_sync import dataset_of_version, prune_datastore
 from datasets.editing import JOB_PROCESS_VERSION, DatasetEditor
 from datasets.model import Dataset
 from datasets.notifications import Notifier
-from datasets.personal import DEFAULT_POLICY, DEFAULT_QUASI_IDENTIFIERS, Policy, policy_from_dict
+from datasets.personal import DEFAULT_QUASI_IDENTIFIERS, Policy, policy_from_dict
 from datasets.processing import TIME_LIMIT, Processor
 from datasets.progress import ProgressBoard
 from datasets.public import PublicCatalog, PublicDataset
@@ -246,10 +246,12 @@ def _load_and_prune(services: Services, payload: Mapping[str, Any]) -> None:
 
 
 def _policy_for(accounts: Accounts, organization_id: str) -> Policy:
+    """The organization's stored rules only: the built-in defaults come after the scan's
+    proposals (``datasets.personal.decide``), the organization's rules before them."""
     org = accounts.find_organization(organization_id)
     if org is None or not org.policy:
-        return DEFAULT_POLICY
-    return policy_from_dict(json.loads(org.policy)).over(DEFAULT_POLICY)
+        return Policy()
+    return policy_from_dict(json.loads(org.policy))
 
 
 def _request_ip() -> str | None:

@@ -23,13 +23,16 @@ from datasets.datastore import Datastore, DatastoreError
 from datasets.ingest import DetectedFormat, IngestError, detect_format, normalize_to_csv
 from datasets.model import ResourceVersion, VersionStatus
 from datasets.personal import (
+    DEFAULT_POLICY,
     Action,
     ColumnDecision,
     Finding,
     Policy,
     apply_actions,
     decide,
-    scan_csv,
+    findings_of,
+    scan_rest,
+    scanner_for,
     smallest_group_size,
 )
 from datasets.progress import ProgressBoard
@@ -299,16 +302,28 @@ def _analysis(
     rows: Callable[[int], None] | None = None,
     scanning: Callable[[], None] | None = None,
 ) -> TableAnalysis:
-    """Schema, validation and findings; ``rows`` hears validated rows, ``scanning`` the scan."""
+    """Schema, validation and findings; ``rows`` hears validated rows, ``scanning`` the scan.
+
+    The personal-data scan counts every row in the validation pass; rows that pass did not
+    read (the error cap, a file Frictionless validates itself) are scanned after it.
+    """
     table_schema = dict(schema) if schema else infer_schema(normalized)
-    validation = validate_table(normalized, table_schema, progress=rows).to_dict()
-    if scanning is not None:
-        scanning()
+    scanner = scanner_for(normalized)
+    observe = scanner.feed if scanner is not None else None
+    validation = validate_table(normalized, table_schema, progress=rows, observe=observe)
+    findings: tuple[Finding, ...] = ()
+    if scanner is not None:
+        if scanning is not None:
+            scanning()
+        report = validation.to_dict()
+        if report["truncated"] or scanner.rows < report["row_count"]:
+            scan_rest(scanner, normalized)  # what the validation pass did not hand over
+        findings = findings_of(scanner)
     return TableAnalysis(
         detected=detected,
         schema=table_schema,
-        validation=validation,
-        findings=tuple(scan_csv(normalized)),
+        validation=validation.to_dict(),
+        findings=findings,
     )
 
 
@@ -405,11 +420,17 @@ def public_schema(
 def _default_decisions(
     findings: Sequence[Finding], existing: Sequence[dict[str, Any]], policy: Policy
 ) -> list[dict[str, Any]]:
-    """Keep earlier decisions for columns still found; fill the rest from the policy."""
+    """Keep earlier decisions for columns still found; fill the rest from the policy.
+
+    ``policy`` holds the organization's own rules; the scan's proposals come after them and
+    the portal's built-in defaults last.
+    """
     columns = {f.column for f in findings}
     kept = [d for d in existing if d["column"] in columns]
     decided = {d["column"] for d in kept}
-    proposed, _undecided = decide([f for f in findings if f.column not in decided], policy)
+    proposed, _undecided = decide(
+        [f for f in findings if f.column not in decided], policy, defaults=DEFAULT_POLICY
+    )
     for decision in proposed:
         kept.append(
             {

@@ -296,25 +296,31 @@ class Chaos:
             self.ledger.uploads[name] = rows
             self.ready.append(name)
 
-    def approve(self) -> None:
-        if not self.ready:
-            self.upload()
-            return
-        name = self.ready.pop(0)
+    def ready_for_approval(self) -> str | None:
+        """Submit the oldest upload once its file is ready (waits for processing, up to 90 s)."""
         api = f"{self.portal.url}/api/v1"
-        shape = requests.get(f"{api}/datasets/{name}", headers=self.publisher, timeout=30)
-        if shape.status_code != 200 or any(
-            r.get("status") == "processing" for r in shape.json().get("resources", [])
-        ):
-            self.ready.append(name)
-            return
-        if shape.json().get("state") == "draft":
-            requests.post(f"{api}/datasets/{name}/submit", headers=self.publisher, timeout=30)
+        deadline = time.monotonic() + 90
+        while self.ready and time.monotonic() < deadline:
+            name = self.ready[0]
+            shape = requests.get(f"{api}/datasets/{name}", headers=self.publisher, timeout=30)
+            statuses = [r.get("status") for r in shape.json().get("resources", [])]
+            if shape.status_code != 200 or "failed" in statuses:
+                self.ready.pop(0)  # nothing to approve (a failed file is checked at the end)
+                continue
+            if "processing" in statuses:
+                time.sleep(1)
+                continue
+            self.ready.pop(0)
+            if shape.json().get("state") == "draft":
+                requests.post(f"{api}/datasets/{name}/submit", headers=self.publisher, timeout=30)
+            return name
+        return None
+
+    def approve(self, name: str) -> None:
+        api = f"{self.portal.url}/api/v1"
         answer = requests.post(f"{api}/datasets/{name}/approve", headers=self.steward, timeout=30)
         if answer.status_code == 200:
             self.ledger.approved.add(name)
-        elif answer.status_code != 409:
-            self.ready.append(name)
 
     def harvest(self) -> subprocess.Popen[bytes]:
         for _ in range(3):
@@ -332,12 +338,16 @@ class Chaos:
         harvest: subprocess.Popen[bytes] | None = None
         errors: list[BaseException] = []
 
+        name = self.ready_for_approval() if action == "approve" else None
+        if action == "approve" and name is None:
+            action = "upload"
+
         def work() -> None:
             try:
                 if action == "upload":
                     self.upload()
-                elif action == "approve":
-                    self.approve()
+                elif name is not None:
+                    self.approve(name)
             except requests.RequestException as exc:  # the process answering was killed
                 errors.append(exc)
 
@@ -345,7 +355,8 @@ class Chaos:
             harvest = self.harvest()
         worker = threading.Thread(target=work)
         worker.start()
-        time.sleep(self.rng.uniform(0.0, 1.5))
+        # Kill while the action is under way: an approval takes a fraction of a second.
+        time.sleep(self.rng.uniform(0.0, {"upload": 1.5, "approve": 0.3}.get(action, 3.0)))
         roles = self.portal.processes()
         targets = [(role, pid) for role, pids in roles.items() for pid in pids]
         if harvest is not None and harvest.poll() is None:

@@ -12,8 +12,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.attributes import set_committed_value
 
 from datasets.editing import open_revision, record_activity
 from datasets.errors import SubmissionBlocked, TransitionNotAllowed
@@ -174,7 +175,6 @@ class Workflow:
             dataset.state = DatasetState.PUBLISHED.value
             dataset.published = dataset.published or now
             dataset.modified = now
-            dataset.lock_version += 1
             self._record(session, dataset, actor, "approve", before, dataset.state, comment)
             tabular = [e.version_id for e in revision.entries if e.version.is_tabular]
         for version_id in tabular:
@@ -204,7 +204,6 @@ class Workflow:
             before = dataset.state
             dataset.state = next_state(DatasetState(before), Transition.WITHDRAW).value
             dataset.modified = self._clock()
-            dataset.lock_version += 1
             self._record(session, dataset, actor, "withdraw", before, dataset.state, comment)
         self._run_after_commit(dataset.id)
         return dataset
@@ -282,7 +281,30 @@ class Workflow:
         require_on_dataset(actor, PERMISSION_FOR[transition], dataset)
         if transition in COMMENT_REQUIRED and not comment.strip():
             raise InvalidInput("comment required", {"comment": ["required"]})
+        self._claim(session, dataset, transition)
         return dataset
+
+    @staticmethod
+    def _claim(session: Session, dataset: Dataset, transition: Transition) -> None:
+        """Compare-and-set on the row's version: of transitions decided on the same state,
+        exactly one commits; the others raise ``TransitionNotAllowed`` (409).
+
+        PostgreSQL's row lock already serializes them; SQLite reads outside a write
+        transaction, so two requests could both see "submitted" and both write. The
+        conditional UPDATE takes the write lock and sees the newest committed row.
+        """
+        seen = dataset.lock_version
+        claimed = session.execute(
+            update(Dataset)
+            .where(Dataset.id == dataset.id, Dataset.lock_version == seen)
+            .values(lock_version=seen + 1)
+            .execution_options(synchronize_session=False)
+        )
+        if claimed.rowcount != 1:  # type: ignore[attr-defined]
+            raise TransitionNotAllowed(
+                "dataset changed meanwhile", transition=transition.value, state=dataset.state
+            )
+        set_committed_value(dataset, "lock_version", seen + 1)
 
     def _submitted_revision(self, dataset: Dataset, transition: Transition) -> Revision:
         revision = dataset.working_revision

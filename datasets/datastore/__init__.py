@@ -21,6 +21,7 @@ from datasets.datastore.base import (
     LoadFailed,
     SqlNotAllowed,
     SqlTimeout,
+    Superseded,
     UnknownField,
     UnknownResource,
 )
@@ -44,6 +45,7 @@ __all__ = [
     "SqlNotAllowed",
     "SqlTimeout",
     "SqliteDatastore",
+    "Superseded",
     "UnknownField",
     "UnknownResource",
     "UnsupportedDatastore",

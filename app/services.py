@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.config import Settings
@@ -22,7 +22,7 @@ from app.keys import Keys, load_keys
 from datasets.datastore import Datastore, open_datastore
 from datasets.datastore_sync import dataset_of_version, prune_datastore
 from datasets.editing import JOB_PROCESS_VERSION, DatasetEditor
-from datasets.model import Dataset
+from datasets.model import Dataset, DatasetState
 from datasets.notifications import Notifier
 from datasets.personal import DEFAULT_POLICY, DEFAULT_QUASI_IDENTIFIERS, Policy, policy_from_dict
 from datasets.processing import Processor
@@ -121,12 +121,27 @@ class Services:
             results["storage"] = "ok"
         except OSError:
             results["storage"] = "unwritable"
+        results["search"] = self._search_check()
+        return results
+
+    def _search_check(self) -> str:
+        """Run a real query on the index: "ok", "unreadable" (damaged or unreachable: the
+        fix is ``opendata index rebuild``) or "empty" (nothing indexed while datasets are
+        published, as after the index folder was emptied)."""
         try:
             self.search.ping()
-            results["search"] = "ok"
+            empty = self.search.count() == 0
         except Exception:
-            results["search"] = "unreachable"
-        return results
+            log.warning("search index check failed", exc_info=True)
+            return "unreadable"
+        if empty:
+            with self.sessions() as session:
+                published = session.scalar(
+                    select(Dataset.id).where(Dataset.state == DatasetState.PUBLISHED.value).limit(1)
+                )
+            if published is not None:
+                return "empty"
+        return "ok"
 
 
 def document_from_public(view: PublicDataset) -> SearchDocument:

@@ -91,6 +91,11 @@ class Settings:
     audit_retention_days: int = _setting(
         365, "How long audit log entries are kept (days).", "OPENDATA_AUDIT_RETENTION_DAYS"
     )
+    staging_max_age_hours: int = _setting(
+        24,
+        "Age after which a leftover upload or scratch file is removed at start-up (hours).",
+        "OPENDATA_STAGING_MAX_AGE_HOURS",
+    )
     log_level: str = _setting(
         "INFO", "Log level: DEBUG, INFO, WARNING or ERROR.", "OPENDATA_LOG_LEVEL"
     )
@@ -184,6 +189,7 @@ def validate(settings: Settings) -> Settings:
         ("sql_timeout_ms", "OPENDATA_SQL_TIMEOUT_MS", 1),
         ("sql_max_rows", "OPENDATA_SQL_MAX_ROWS", 1),
         ("audit_retention_days", "OPENDATA_AUDIT_RETENTION_DAYS", 1),
+        ("staging_max_age_hours", "OPENDATA_STAGING_MAX_AGE_HOURS", 1),
     ):
         if getattr(s, name) < low:
             raise SettingsError(f"{env} must be at least {low}")

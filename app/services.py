@@ -31,6 +31,7 @@ from datasets.public import PublicCatalog, PublicDataset
 from datasets.queue import HueyQueue, open_huey
 from datasets.reports import Reports
 from datasets.storage import LocalBlobStore
+from datasets.uploads import sweep_leftovers
 from datasets.vault import Vault
 from datasets.workflow import JOB_LOAD_DATASTORE, Workflow
 from harvesters import Harvester
@@ -189,6 +190,16 @@ def build_services(settings: Settings) -> Services:
     files = Path(settings.storage_url[len("file://") :] or data_dir / "files")
     public_store = LocalBlobStore(files / "public")
     vault = Vault(LocalBlobStore(files / "private"), keys.encryption_key, data_dir / "tmp")
+    # Uploads and decrypted copies left by a crash (plaintext, maybe personal data).
+    sweep_leftovers(
+        [
+            data_dir / "staging",
+            data_dir / "tmp",
+            files / "private" / "tmp",
+            files / "public" / "tmp",
+        ],
+        settings.staging_max_age_hours * 3600,
+    )
     huey = open_huey(settings.redis_url or None, data_dir, immediate=settings.jobs_immediate)
     queue = HueyQueue(huey, {})
     datastore = open_datastore(datastore_url_for(settings), data_dir)

@@ -319,24 +319,27 @@ class WhooshIndex:
             return int(self._current().reader.doc_count())
 
     def ping(self) -> None:
-        """Run a real query on a fresh reader; raise ``SearchUnavailable`` when it fails.
+        """Run a real query; raise ``SearchUnavailable`` when the index cannot answer it.
 
-        A fresh reader (no cached postings or columns) reads the table of contents, the
-        segments' term dictionaries, postings, sort columns and stored fields, so a damaged
-        segment file is found even while this process's warm caches would hide it.
+        The query runs on this process's reader, and a fresh reader (no cached postings)
+        also reads the table of contents, the term dictionaries, the first block of the
+        probe words' postings and stored fields: a damaged segment file is found even while warm
+        caches would still hide it.
         """
         with self._lock:
-            self._current()
             probe = SearchQuery(text=_PING_TEXT, limit=1, facets=(), highlight=True)
-            browse = SearchQuery(limit=1, facets=())
             try:
+                self._search(self._current(), probe)
                 state = ReaderState(self._index.reader(), {})
                 try:
                     last = state.reader.doc_count_all() - 1
                     for doc in {0, last} if last >= 0 else ():
                         state.stored(doc)
-                    self._search(state, probe)
-                    self._search(state, browse)
+                    reader = state.reader
+                    for field in _WORD_FIELDS:  # the first block of each probe word's postings
+                        for word in QueryText(_PING_TEXT).folded:
+                            if (field, word) in reader:
+                                reader.postings(field, word).id()
                 finally:
                     state.close()
             except SearchError:

@@ -29,7 +29,7 @@ from tests.conftest import REPO_ROOT
 from tests.factories import PASSWORD, make_org, make_user
 
 LIMIT = 2 * 1024 * 1024
-MESSAGE = "no room to store this file"
+MESSAGE = "không còn chỗ để lưu tệp"  # the portal speaks Vietnamese by default
 SERVER = """
 import sys
 from werkzeug.serving import make_server

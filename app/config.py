@@ -110,6 +110,11 @@ class Settings:
         3600, "Longest a background job may run (seconds).", "OPENDATA_JOB_TIME_LIMIT"
     )
     job_workers: int = _setting(2, "Background jobs run at once.", "OPENDATA_JOB_WORKERS")
+    staging_max_age_hours: int = _setting(
+        24,
+        "Age after which a leftover upload or scratch file is removed at start-up (hours).",
+        "OPENDATA_STAGING_MAX_AGE_HOURS",
+    )
     log_level: str = _setting(
         "INFO", "Log level: DEBUG, INFO, WARNING or ERROR.", "OPENDATA_LOG_LEVEL"
     )
@@ -221,6 +226,7 @@ def validate(settings: Settings) -> Settings:
         ("audit_retention_days", "OPENDATA_AUDIT_RETENTION_DAYS", 1),
         ("job_time_limit", "OPENDATA_JOB_TIME_LIMIT", 1),
         ("job_workers", "OPENDATA_JOB_WORKERS", 1),
+        ("staging_max_age_hours", "OPENDATA_STAGING_MAX_AGE_HOURS", 1),
     ):
         if getattr(s, name) < low:
             raise SettingsError(f"{env} must be at least {low}")

@@ -8,7 +8,13 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from datasets.errors import StaleVersion, TransitionNotAllowed, UploadTooLarge
+from datasets.errors import (
+    StaleVersion,
+    StorageFull,
+    TransitionNotAllowed,
+    UploadTooLarge,
+    is_disk_full,
+)
 from publishers import Conflict, InvalidInput, NotFound, PermissionDenied, Unauthenticated
 
 STATUS: dict[type[Exception], int] = {
@@ -19,8 +25,19 @@ STATUS: dict[type[Exception], int] = {
     TransitionNotAllowed: 409,
     Conflict: 409,
     UploadTooLarge: 413,
+    StorageFull: 507,
     InvalidInput: 422,
 }
+
+
+def storage_full_message() -> str:
+    """The message of a refused upload when the server's disk is full."""
+    return str(
+        _(
+            "The server has no room to store this file right now. Nothing was kept; "
+            "please try again later or tell the portal's administrators."
+        )
+    )
 
 
 def status_for(exc: Exception) -> int:
@@ -44,6 +61,7 @@ def _page(status: int, title: str, message: str) -> ResponseReturnValue:
             409: "conflict",
             412: "precondition_failed",
             413: "payload_too_large",
+            507: "insufficient_storage",
             422: "validation_failed",
             400: "bad_request",
         }
@@ -96,6 +114,18 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(Unauthenticated)
     def _unauthenticated(exc: Unauthenticated) -> ResponseReturnValue:
         return _page(401, _("Sign-in needed"), _("Missing or invalid credentials."))
+
+    @app.errorhandler(StorageFull)
+    def _storage_full(exc: StorageFull) -> ResponseReturnValue:
+        return _page(507, _("No room to store the file"), storage_full_message())
+
+    @app.errorhandler(OSError)
+    def _os_error(exc: OSError) -> ResponseReturnValue:
+        # The disk filled up outside the domain's own writes (the request's form parser
+        # spooling an upload, a log): answered like StorageFull on every surface.
+        if is_disk_full(exc):
+            return app.handle_user_exception(StorageFull("disk full"))
+        raise exc
 
     @app.errorhandler(UploadTooLarge)
     @app.errorhandler(RequestEntityTooLarge)

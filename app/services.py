@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.config import Settings, datastore_url_for, search_url_for
@@ -22,7 +22,7 @@ from app.keys import Keys, load_keys
 from datasets.datastore import Datastore, open_datastore
 from datasets.datastore_sync import dataset_of_version, prune_datastore
 from datasets.editing import JOB_PROCESS_VERSION, DatasetEditor
-from datasets.model import Dataset
+from datasets.model import Dataset, DatasetState
 from datasets.notifications import Notifier
 from datasets.personal import DEFAULT_QUASI_IDENTIFIERS, Policy, policy_from_dict
 from datasets.processing import TIME_LIMIT, Processor
@@ -31,6 +31,7 @@ from datasets.public import PublicCatalog, PublicDataset
 from datasets.queue import HueyQueue, open_huey
 from datasets.reports import Reports
 from datasets.storage import LocalBlobStore
+from datasets.uploads import sweep_leftovers
 from datasets.vault import Vault
 from datasets.workflow import JOB_LOAD_DATASTORE, Workflow
 from harvesters import Harvester
@@ -135,12 +136,27 @@ class Services:
             results["storage"] = "ok"
         except OSError:
             results["storage"] = "unwritable"
+        results["search"] = self._search_check()
+        return results
+
+    def _search_check(self) -> str:
+        """Run a real query on the index: "ok", "unreadable" (damaged or unreachable: the
+        fix is ``opendata index rebuild``) or "empty" (nothing indexed while datasets are
+        published, as after the index folder was emptied)."""
         try:
             self.search.ping()
-            results["search"] = "ok"
+            empty = self.search.count() == 0
         except Exception:
-            results["search"] = "unreachable"
-        return results
+            log.warning("search index check failed", exc_info=True)
+            return "unreadable"
+        if empty:
+            with self.sessions() as session:
+                published = session.scalar(
+                    select(Dataset.id).where(Dataset.state == DatasetState.PUBLISHED.value).limit(1)
+                )
+            if published is not None:
+                return "empty"
+        return "ok"
 
 
 def document_from_public(view: PublicDataset) -> SearchDocument:
@@ -175,6 +191,16 @@ def build_services(settings: Settings) -> Services:
     files = Path(settings.storage_url[len("file://") :] or data_dir / "files")
     public_store = LocalBlobStore(files / "public")
     vault = Vault(LocalBlobStore(files / "private"), keys.encryption_key, data_dir / "tmp")
+    # Uploads and decrypted copies left by a crash (plaintext, maybe personal data).
+    sweep_leftovers(
+        [
+            data_dir / "staging",
+            data_dir / "tmp",
+            files / "private" / "tmp",
+            files / "public" / "tmp",
+        ],
+        settings.staging_max_age_hours * 3600,
+    )
     huey = open_huey(settings.redis_url or None, data_dir, immediate=settings.jobs_immediate)
     queue = HueyQueue(huey, {})
     datastore = open_datastore(datastore_url_for(settings), data_dir)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from datasets.errors import StaleVersion, TransitionNotAllowed
+from datasets.errors import StaleVersion, StorageFull, TransitionNotAllowed, is_disk_full
 from datasets.lifecycle import Transition, next_revision_status, next_state, require_on_dataset
 from datasets.metadata_input import DatasetMetadata, clean_metadata
 from datasets.model import (
@@ -247,8 +247,14 @@ class DatasetEditor:
         except (NotFound, PermissionDenied):
             upload.path.unlink(missing_ok=True)
             raise
-        original = self._vault.store_file(upload.path)
-        upload.path.unlink(missing_ok=True)
+        try:
+            original = self._vault.store_file(upload.path)
+        except OSError as exc:
+            if is_disk_full(exc):
+                raise StorageFull("no space to store the upload") from exc
+            raise
+        finally:  # the plaintext never stays in staging, stored or not
+            upload.path.unlink(missing_ok=True)
         with self._sessions.begin() as session:
             dataset = get_dataset(session, name, for_update=True)
             revision = self._working_revision(session, actor, dataset, expected_version)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+
 from publishers import Conflict, DomainError, InvalidInput, NotFound
 
 
@@ -13,6 +15,21 @@ class UploadTooLarge(DomainError):
     """An upload exceeds the size limit (HTTP 413)."""
 
     code = "payload_too_large"
+
+
+class StorageFull(DomainError):
+    """The disk (or a file-size or quota limit) refused a file (HTTP 507); nothing was kept."""
+
+    code = "insufficient_storage"
+
+
+# ENOSPC: no space left; EFBIG: past a file-size limit; EDQUOT: past the disk quota.
+_DISK_FULL = frozenset({errno.ENOSPC, errno.EFBIG, errno.EDQUOT})
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """Whether ``exc`` is the operating system refusing to store more bytes."""
+    return isinstance(exc, OSError) and exc.errno in _DISK_FULL
 
 
 class TransitionNotAllowed(Conflict):

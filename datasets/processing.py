@@ -17,11 +17,12 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from datasets.datastore import Datastore, DatastoreError
 from datasets.ingest import DetectedFormat, IngestError, detect_format, normalize_to_csv
-from datasets.model import ResourceVersion, VersionStatus
+from datasets.model import Dataset, ResourceVersion, Revision, RevisionResource, VersionStatus
 from datasets.personal import (
     DEFAULT_POLICY,
     Action,
@@ -170,17 +171,28 @@ class Processor:
     def load_into_datastore(self, version_id: str) -> bool:
         """Load the version's public file into its resource's datastore table.
 
-        The table is replaced only when the load succeeds; returns whether it did.
+        Only the resource's version in the dataset's live revision is loaded, ranked by
+        that revision's number: a late job for an older version is skipped, and one still
+        loading when a newer publication's load lands is discarded by the datastore. The
+        table is replaced only when the load succeeds; returns whether it did.
         """
         with self._sessions.begin() as session:
             version = session.get(ResourceVersion, version_id)
             if version is None or not version.is_tabular or not version.public_sha256:
                 return False
+            order = _live_revision_number(session, version)
+            if order is None:
+                log.info(
+                    "datastore load skipped: not the live version", extra={"version_id": version_id}
+                )
+                return False
             path = self._public.local_path(version.public_sha256)
             if path is None:
                 return False
             try:
-                info = self._datastore.load(version.resource_id, path, version.public_schema or {})
+                info = self._datastore.load(
+                    version.resource_id, path, version.public_schema or {}, order=order
+                )
             except DatastoreError as exc:
                 log.warning(
                     "datastore load failed", extra={"version_id": version_id, "code": exc.code}
@@ -454,8 +466,22 @@ def _finding_from(data: Mapping[str, Any]) -> Finding:
     return Finding(**{k: data[k] for k in Finding.__dataclass_fields__ if k in data})
 
 
+def _live_revision_number(session: Session, version: ResourceVersion) -> int | None:
+    """Return the number of the live revision publishing ``version``, or None when the
+    version is not what its resource publishes now (superseded, or not published)."""
+    return session.scalar(
+        select(Revision.number)
+        .join(Dataset, Dataset.live_revision_id == Revision.id)
+        .join(RevisionResource, RevisionResource.revision_id == Revision.id)
+        .where(
+            RevisionResource.resource_id == version.resource_id,
+            RevisionResource.version_id == version.id,
+        )
+    )
+
+
 def _organization_of(session: Session, version: ResourceVersion) -> str:
-    from datasets.model import Dataset, Resource
+    from datasets.model import Resource
 
     resource = session.get(Resource, version.resource_id)
     assert resource is not None

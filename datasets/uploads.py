@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import re
 import tempfile
+import time
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from datasets.errors import UploadTooLarge
+from datasets.errors import StorageFull, UploadTooLarge, is_disk_full
+
+log = logging.getLogger(__name__)
 
 CHUNK = 256 * 1024
 _UNSAFE = re.compile(r"[^\w.\- ]+")
@@ -39,11 +44,37 @@ def safe_filename(name: str, default: str = "data") -> str:
     return name[:200] or default
 
 
+def sweep_leftovers(folders: Iterable[Path], max_age_s: float, now: float | None = None) -> int:
+    """Remove files older than ``max_age_s`` from ``folders``; return how many went.
+
+    A crash (or a kill) in the middle of an upload or a job can leave a plaintext upload in
+    staging or a decrypted copy in the scratch folder; nothing else removes them. Files
+    younger than the longest upload may still be in use and are kept.
+    """
+    cutoff = (time.time() if now is None else now) - max_age_s
+    removed = 0
+    for folder in folders:
+        try:
+            entries = list(os.scandir(folder))
+        except FileNotFoundError:
+            continue
+        for entry in entries:
+            try:
+                if entry.is_file(follow_symlinks=False) and entry.stat().st_mtime < cutoff:
+                    os.unlink(entry.path)
+                    removed += 1
+            except FileNotFoundError:
+                continue  # removed meanwhile by its owner
+    if removed:
+        log.warning("removed %d leftover upload or scratch files", removed)
+    return removed
+
+
 def receive(stream: IO[bytes], filename: str, staging_dir: Path, max_bytes: int) -> StagedUpload:
     """Stream ``stream`` to a file in ``staging_dir`` in 256 KiB chunks (flat memory).
 
-    Raises ``UploadTooLarge`` as soon as more than ``max_bytes`` arrive; the partial file
-    is removed.
+    Raises ``UploadTooLarge`` as soon as more than ``max_bytes`` arrive, ``StorageFull``
+    when the disk refuses the bytes; the partial file is removed either way.
     """
     staging_dir.mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha256()
@@ -58,7 +89,9 @@ def receive(stream: IO[bytes], filename: str, staging_dir: Path, max_bytes: int)
                     raise UploadTooLarge("upload too large", limit=max_bytes)
                 digest.update(chunk)
                 out.write(chunk)
-    except BaseException:
+    except BaseException as exc:
         path.unlink(missing_ok=True)
+        if is_disk_full(exc):
+            raise StorageFull("no space to store the upload") from exc
         raise
     return StagedUpload(path, digest.hexdigest(), size, safe_filename(filename))

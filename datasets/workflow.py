@@ -13,9 +13,11 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.attributes import set_committed_value
 
 from datasets.editing import open_revision, record_activity
 from datasets.errors import SubmissionBlocked, TransitionNotAllowed
@@ -176,7 +178,6 @@ class Workflow:
             dataset.state = DatasetState.PUBLISHED.value
             dataset.published = dataset.published or now
             dataset.modified = now
-            dataset.lock_version += 1
             # Cleared by the index update after the commit: a crash in between leaves the
             # mark, and start-up reconciliation indexes the dataset (issue 14).
             dataset.index_stale = True
@@ -209,7 +210,6 @@ class Workflow:
             before = dataset.state
             dataset.state = next_state(DatasetState(before), Transition.WITHDRAW).value
             dataset.modified = self._clock()
-            dataset.lock_version += 1
             dataset.index_stale = True  # as for an approval: cleared once the index agrees
             self._record(session, dataset, actor, "withdraw", before, dataset.state, comment)
         self._run_after_commit(dataset.id)
@@ -288,7 +288,33 @@ class Workflow:
         require_on_dataset(actor, PERMISSION_FOR[transition], dataset)
         if transition in COMMENT_REQUIRED and not comment.strip():
             raise InvalidInput("comment required", {"comment": ["required"]})
+        self._claim(session, dataset, transition)
         return dataset
+
+    @staticmethod
+    def _claim(session: Session, dataset: Dataset, transition: Transition) -> None:
+        """Compare-and-set on the row's version: of transitions decided on the same state,
+        exactly one commits; the others raise ``TransitionNotAllowed`` (409).
+
+        PostgreSQL's row lock already serializes them; SQLite reads outside a write
+        transaction, so two requests could both see "submitted" and both write. The
+        conditional UPDATE takes the write lock and sees the newest committed row.
+        """
+        seen = dataset.lock_version
+        claimed = cast(
+            "CursorResult[Any]",
+            session.execute(
+                update(Dataset)
+                .where(Dataset.id == dataset.id, Dataset.lock_version == seen)
+                .values(lock_version=seen + 1)
+                .execution_options(synchronize_session=False)
+            ),
+        )
+        if claimed.rowcount != 1:
+            raise TransitionNotAllowed(
+                "dataset changed meanwhile", transition=transition.value, state=dataset.state
+            )
+        set_committed_value(dataset, "lock_version", seen + 1)
 
     def _submitted_revision(self, dataset: Dataset, transition: Transition) -> Revision:
         revision = dataset.working_revision

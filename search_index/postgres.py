@@ -158,12 +158,18 @@ class PostgresIndex:
         self._run(write)
 
     def replace_all(self, documents: Iterable[SearchDocument]) -> int:
-        """Replace every document in one transaction; readers see the old set until commit."""
+        """Replace every document in one transaction; readers see the old set until commit.
+
+        The tables are dropped and made anew first, so a damaged schema (a dropped column,
+        table or index) is repaired too; readers wait for the commit, never see a half.
+        """
 
         def write(conn: psycopg.Connection[Any]) -> int:
             with self._writing(conn):
-                conn.execute(sql.SQL("DELETE FROM {}").format(self._table()))
-                conn.execute(sql.SQL("DELETE FROM {}").format(self._table("terms")))
+                conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(self._table()))
+                conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(self._table("terms")))
+                for statement in schema_statements(self.schema):
+                    conn.execute(statement)
                 count = self._insert(conn, documents)
             conn.execute(sql.SQL("ANALYZE {}").format(self._table()))
             return count
@@ -191,16 +197,19 @@ class PostgresIndex:
         return int(self._run(lambda conn: _one(conn.execute(query).fetchone())))
 
     def ping(self) -> None:
-        """Raise ``SearchUnavailable`` when the table cannot be read."""
-        query = sql.SQL("SELECT 1 FROM {} LIMIT 1").format(self._table())
+        """Run a real query (words, ranking, a page); raise ``SearchUnavailable`` on failure."""
+        probe = SearchQuery(text="dữ liệu thành phố", limit=1, facets=(), highlight=True)
         try:
-            self._run(lambda conn: conn.execute(query).fetchall())
+            self._run(lambda conn: self._search(conn, probe))
         except psycopg.Error as exc:
-            raise SearchUnavailable("the search table cannot be read") from exc
+            raise SearchUnavailable(f"the search index cannot be read: {exc}") from exc
 
     def search(self, query: SearchQuery) -> SearchPage:
         """Return one page of hits matching every word of ``query.text``, with facet counts."""
-        return self._run(lambda conn: self._search(conn, query))
+        try:
+            return self._run(lambda conn: self._search(conn, query))
+        except psycopg.Error as exc:  # a damaged schema: ``replace_all`` repairs it
+            raise SearchUnavailable(f"the search index cannot be read: {exc}") from exc
 
     def _search(self, conn: psycopg.Connection[Any], query: SearchQuery) -> SearchPage:
         text = QueryText(query.text)

@@ -14,8 +14,10 @@ directory, and readers check the index generation on each search and reopen when
 from __future__ import annotations
 
 import fcntl
+import logging
 import math
 import os
+import shutil
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -28,7 +30,6 @@ from urllib.parse import unquote, urlsplit
 from whoosh import index as whoosh_index
 from whoosh.fields import ID as WHOOSH_ID
 from whoosh.fields import NUMERIC, STORED, TEXT, Schema
-from whoosh.writing import CLEAR
 
 from search_index.bitsets import Bitset, bitset_from_ids, take_in_order, top_groups
 from search_index.documents import (
@@ -39,14 +40,23 @@ from search_index.documents import (
     SearchQuery,
     SortOrder,
 )
-from search_index.errors import SearchConfigError, SearchUnavailable
+from search_index.errors import SearchConfigError, SearchError, SearchUnavailable
 from search_index.snippets import highlight_fields
 from search_index.suggest import suggest_words
 from search_index.text import QueryText, VietnameseTokenizer, folded_words, nfc, vn_fold
 from search_index.whoosh_reader import ReaderState, SegmentCache
+from search_index.whoosh_store import (
+    current_folder,
+    has_pointer,
+    new_generation,
+    point_to,
+    remove_replaced,
+)
 
 INDEX_NAME = "opendata_v1"
 _LOCK_FILE = ".opendata-writer.lock"
+# Words of the readiness probe: common in the catalog, so postings are read.
+_PING_TEXT = "dữ liệu thành phố"
 _LOCK_TIMEOUT_S = 60.0
 _WORD_FIELDS = ("title_f", "desc_f", "kw_f")
 _FACET_TO_DOC = {
@@ -67,6 +77,8 @@ W_DESC_ACCENTED = 0.5
 W_KEYWORD = 1.0
 W_TITLE_PHRASE = 4.0
 W_DESC_PHRASE = 1.5
+
+log = logging.getLogger(__name__)
 
 
 def _text(mode: str) -> Any:
@@ -143,15 +155,46 @@ class WhooshIndex:
         self._write_lock = threading.Lock()  # one writer per process (fcntl: per index)
         self._caches: dict[str, SegmentCache] = {}
         self._state: ReaderState | None = None
+        self._index: Any = None
+        self._stamp: tuple[int, int] | None = None
         try:
             self.path.mkdir(parents=True, exist_ok=True)
-            if not whoosh_index.exists_in(self.path, INDEX_NAME):
+            if not self._has_index():
                 with self._writer_lock():
-                    if not whoosh_index.exists_in(self.path, INDEX_NAME):
+                    if not self._has_index():
                         whoosh_index.create_in(self.path, build_schema(), INDEX_NAME)
-            self._index = whoosh_index.open_dir(self.path, INDEX_NAME)
         except OSError as exc:
             raise SearchUnavailable(f"cannot open the search index: {exc.strerror}") from exc
+        try:
+            self._refresh()
+        except SearchUnavailable:
+            # A damaged index must not stop the process: searches and /readyz report it,
+            # and ``replace_all`` (``opendata index rebuild``) builds a new one beside it.
+            log.warning("the search index cannot be opened", exc_info=True)
+
+    # -- where the index lives (see ``whoosh_store``) ---------------------------------------
+
+    def _has_index(self) -> bool:
+        """Whether the folder holds an index (even a damaged one: it is never overwritten)."""
+        return has_pointer(self.path) or any(self.path.glob(f"_{INDEX_NAME}_*.toc"))
+
+    def _refresh(self) -> None:
+        """Open the index ``CURRENT`` points at when it is not the one open (under _lock)."""
+        with self._lock:
+            directory, stamp = current_folder(self.path)
+            if self._index is not None and stamp == self._stamp:
+                return
+            try:
+                index = whoosh_index.open_dir(directory, INDEX_NAME)
+            except Exception as exc:  # Whoosh raises many kinds for a damaged table of contents
+                raise SearchUnavailable(f"cannot open the search index: {exc}") from exc
+            old_index, old_state = self._index, self._state
+            self._index, self._stamp, self._state = index, stamp, None
+            self._caches = {}
+            if old_state is not None:
+                self._retire(old_state)  # closed by its last reader
+            if old_index is not None:
+                old_index.close()
 
     @classmethod
     def from_url(cls, url: str) -> WhooshIndex:
@@ -184,8 +227,9 @@ class WhooshIndex:
             finally:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
-    def _write(self, action: Callable[[Any], int], clear: bool = False) -> int:
+    def _write(self, action: Callable[[Any], int]) -> int:
         with self._writer_lock():
+            self._refresh()
             try:
                 writer = self._index.writer(limitmb=256)
             except OSError as exc:
@@ -195,7 +239,7 @@ class WhooshIndex:
             except BaseException:
                 writer.cancel()
                 raise
-            writer.commit(mergetype=CLEAR) if clear else writer.commit()
+            writer.commit()
             return count
 
     def upsert(self, documents: Iterable[SearchDocument]) -> None:
@@ -221,16 +265,35 @@ class WhooshIndex:
         self._write(remove)
 
     def replace_all(self, documents: Iterable[SearchDocument]) -> int:
-        """Replace the whole index in one commit; searches see the old index until it lands."""
+        """Build a new index beside the current one and swap it in atomically.
 
-        def add_all(writer: Any) -> int:
-            count = 0
-            for doc in documents:
-                writer.add_document(**document_fields(doc))
-                count += 1
-            return count
-
-        return self._write(add_all, clear=True)
+        Works whatever state the current index is in (damaged, truncated, emptied): the
+        old one is only read by searches until the swap, then removed. Writers of other
+        processes wait on the writer lock meanwhile and write to the new index after it.
+        """
+        with self._writer_lock():
+            generation = new_generation(self.path)
+            try:
+                generation.mkdir()
+                writer = whoosh_index.create_in(generation, build_schema(), INDEX_NAME).writer(
+                    limitmb=256
+                )
+                count = 0
+                try:
+                    for doc in documents:
+                        writer.add_document(**document_fields(doc))
+                        count += 1
+                except BaseException:
+                    writer.cancel()
+                    raise
+                writer.commit()
+                point_to(self.path, generation)
+            except BaseException:
+                shutil.rmtree(generation, ignore_errors=True)
+                raise
+            self._refresh()
+            remove_replaced(self.path, generation.name, keep=(_LOCK_FILE,))
+        return count
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -239,6 +302,7 @@ class WhooshIndex:
 
         Called with ``self._lock`` held. A replaced state is closed by its last reader.
         """
+        self._refresh()
         state = self._state
         try:
             latest = self._index.latest_generation()
@@ -247,8 +311,10 @@ class WhooshIndex:
                 if state is not None:
                     self._retire(state)
                 self._state = state = fresh
-        except OSError as exc:
-            raise SearchUnavailable("cannot read the search index") from exc
+        except SearchError:
+            raise
+        except Exception as exc:  # OSError, or what a damaged file makes Whoosh raise
+            raise SearchUnavailable(f"cannot read the search index: {exc!r}") from exc
         return state
 
     def _retire(self, state: ReaderState) -> None:
@@ -283,11 +349,33 @@ class WhooshIndex:
             return int(state.doc_count())
 
     def ping(self) -> None:
-        """Raise ``SearchUnavailable`` when the index cannot be read."""
+        """Run a real query; raise ``SearchUnavailable`` when the index cannot answer it.
+
+        The query runs on this process's reader, and a fresh reader (no cached postings)
+        also reads the table of contents, the term dictionaries, the first block of the
+        probe words' postings and stored fields: a damaged segment file is found even while warm
+        caches would still hide it.
+        """
         with self._lock:
-            if not whoosh_index.exists_in(self.path, INDEX_NAME):
-                raise SearchUnavailable("the search index is missing")
-            self._current()
+            probe = SearchQuery(text=_PING_TEXT, limit=1, facets=(), highlight=True)
+            try:
+                self._search(self._current(), probe)
+                state = ReaderState(self._index.reader(), {})
+                try:
+                    last = state.reader.doc_count_all() - 1
+                    for doc in {0, last} if last >= 0 else ():
+                        state.stored(doc)
+                    reader = state.reader
+                    for field in _WORD_FIELDS:  # the first block of each probe word's postings
+                        for word in QueryText(_PING_TEXT).folded:
+                            if (field, word) in reader:
+                                reader.postings(field, word).id()
+                finally:
+                    state.close()
+            except SearchError:
+                raise
+            except Exception as exc:
+                raise SearchUnavailable(f"the search index cannot be read: {exc!r}") from exc
 
     def close(self) -> None:
         """Release open files; the object must not be used afterwards."""
@@ -295,21 +383,27 @@ class WhooshIndex:
             if self._state is not None:
                 self._retire(self._state)
                 self._state = None
-            self._index.close()
+            if self._index is not None:
+                self._index.close()
+                self._index = None
 
     def search(self, query: SearchQuery) -> SearchPage:
         """Return one page of hits matching every word of ``query.text``, with facet counts."""
         try:
             with self._reading() as state:
                 return self._search(state, query)
-        except (OSError, EOFError):
+        except SearchError:
+            raise
+        except Exception:
             # A merge in another process may have removed files this reader had not
             # opened yet: reopen once on the latest generation.
             try:
                 with self._reading(fresh=True) as state:
                     return self._search(state, query)
-            except (OSError, EOFError) as exc:
-                raise SearchUnavailable("cannot read the search index") from exc
+            except SearchError:
+                raise
+            except Exception as exc:  # a damaged file: Whoosh raises many kinds
+                raise SearchUnavailable(f"cannot read the search index: {exc!r}") from exc
 
     def _search(self, state: ReaderState, query: SearchQuery) -> SearchPage:
         text = QueryText(query.text)

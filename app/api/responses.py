@@ -12,10 +12,17 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from app.api import bp
 from app.api_auth import ApiCaller, api_caller
 from app.context import services
+from app.errors import storage_full_message
 from app.json_body import JsonTooDeep, cap_body, is_upload, parse_json, read_body
 from datasets.conversions import ConversionError
 from datasets.datastore import BadQuery, DatastoreError, UnknownField, UnknownResource
-from datasets.errors import StaleVersion, SubmissionBlocked, TransitionNotAllowed, UploadTooLarge
+from datasets.errors import (
+    StaleVersion,
+    StorageFull,
+    SubmissionBlocked,
+    TransitionNotAllowed,
+    UploadTooLarge,
+)
 from datasets.usage import Metric, Subject, UsageRecorder
 from publishers import (
     Conflict,
@@ -113,6 +120,8 @@ def _domain_error(exc: DomainError) -> Response:
         return error(409, "conflict", _("This is not possible in the dataset's current state."))
     if isinstance(exc, UploadTooLarge):
         return _too_large(exc)
+    if isinstance(exc, StorageFull):
+        return error(507, "insufficient_storage", storage_full_message())
     if isinstance(exc, SubmissionBlocked):
         return error(
             422, "validation_failed", _("The dataset cannot be submitted yet."), reasons=exc.reasons

@@ -19,7 +19,14 @@ from datasets.datastore import (
     UnknownField,
     UnknownResource,
 )
-from datasets.errors import StaleVersion, SubmissionBlocked, TransitionNotAllowed, UploadTooLarge
+from datasets.errors import (
+    StaleVersion,
+    StorageFull,
+    SubmissionBlocked,
+    TransitionNotAllowed,
+    UploadTooLarge,
+    is_disk_full,
+)
 from publishers import (
     Conflict,
     DomainError,
@@ -194,6 +201,10 @@ def ckan_error_for(exc: Exception) -> CkanError | None:
         return validation_error({"name": [_code_message("taken")]})
     if isinstance(exc, UploadTooLarge):
         return validation_error({"upload": [_("The file is larger than the upload limit")]})
+    if isinstance(exc, StorageFull) or is_disk_full(exc):
+        from app.errors import storage_full_message
+
+        return CkanError(507, "Storage Error", storage_full_message())
     if isinstance(exc, DomainError):
         return validation_error({"error": [exc.code]})
     return None

@@ -23,6 +23,7 @@ from datasets.datastore.base import (
     SqlNotAllowed,
     SqlTimeout,
     SqlTooLarge,
+    Superseded,
     UnknownField,
     UnknownResource,
 )
@@ -48,6 +49,7 @@ __all__ = [
     "SqlTimeout",
     "SqlTooLarge",
     "SqliteDatastore",
+    "Superseded",
     "UnknownField",
     "UnknownResource",
     "UnsupportedDatastore",

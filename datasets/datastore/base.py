@@ -111,6 +111,12 @@ class LoadFailed(DatastoreError):
     code = "load_failed"
 
 
+class Superseded(DatastoreError):
+    """A newer version of the resource is already loaded; this older load was discarded."""
+
+    code = "superseded"
+
+
 class SqlNotAllowed(DatastoreError):
     """The SQL is not a single read-only SELECT over datastore tables."""
 
@@ -137,13 +143,21 @@ class Datastore(Protocol):
     """Typed tables of tabular resources, queried without touching the portal's database."""
 
     def load(
-        self, resource_id: str, csv_path: Path, table_schema: Mapping[str, Any]
+        self,
+        resource_id: str,
+        csv_path: Path,
+        table_schema: Mapping[str, Any],
+        *,
+        order: int | None = None,
     ) -> DatastoreInfo:
         """Load a UTF-8 CSV (header row first) as the resource's table, replacing any old one.
 
         Cells are cast by the Table Schema field types; a cell that does not cast becomes
         NULL. The swap is atomic: readers see the old table or the new one, and a failed
         load (``LoadFailed``) leaves the old table untouched. Memory stays bounded.
+        ``order`` ranks the loads of one resource (the publication it comes from): a load
+        whose order is below the loaded table's is discarded with ``Superseded``, checked
+        atomically with the swap, so concurrent or late loads end on the newest table.
         """
         ...
 

@@ -35,6 +35,7 @@ from datasets.datastore.base import (
     SqlNotAllowed,
     SqlTimeout,
     SqlTooLarge,
+    Superseded,
     UnknownResource,
 )
 from datasets.datastore.casting import (
@@ -125,6 +126,10 @@ class PostgresDatastore:
                 "fields jsonb NOT NULL, text_search boolean NOT NULL, "
                 "loaded_at timestamptz NOT NULL DEFAULT now())"
             )
+            conn.execute(  # a datastore made before load ordering
+                f"ALTER TABLE {self._q('_datastore_meta')} "
+                "ADD COLUMN IF NOT EXISTS source_order bigint"
+            )
             exists = conn.execute(
                 "SELECT 1 FROM pg_roles WHERE rolname = %s", [self._reader_role]
             ).fetchone()
@@ -168,7 +173,12 @@ class PostgresDatastore:
         return DatastoreInfo(int(row[0]), fields), bool(row[2])
 
     def load(
-        self, resource_id: str, csv_path: Path, table_schema: Mapping[str, Any]
+        self,
+        resource_id: str,
+        csv_path: Path,
+        table_schema: Mapping[str, Any],
+        *,
+        order: int | None = None,
     ) -> DatastoreInfo:
         """COPY the CSV into a new table, index it, and swap it in within one transaction."""
         check_resource_id(resource_id)
@@ -200,7 +210,7 @@ class PostgresDatastore:
                         copy.write_row(row)
                         count += 1
                 self._index(conn, new, fields, bool(text_cols))
-                self._swap(conn, new, resource_id, fields, count, bool(text_cols))
+                self._swap(conn, new, resource_id, fields, count, bool(text_cols), order)
         except psycopg.Error as exc:
             raise LoadFailed(f"the datastore could not store the table: {exc}") from exc
         return DatastoreInfo(count, fields)
@@ -229,7 +239,17 @@ class PostgresDatastore:
         fields: tuple[DatastoreField, ...],
         count: int,
         fts: bool,
+        order: int | None,
     ) -> None:
+        # Loads of one resource swap one at a time (until this transaction ends), and
+        # one from an earlier publication than the loaded table is discarded.
+        conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"datastore:{resource_id}"])
+        row = conn.execute(
+            f"SELECT source_order FROM {self._q('_datastore_meta')} WHERE resource_id = %s",
+            [resource_id],
+        ).fetchone()
+        if order is not None and row is not None and row[0] is not None and row[0] > order:
+            raise Superseded(f"resource {resource_id} already holds a newer version")
         conn.execute(f"DROP TABLE IF EXISTS {self._q(resource_id)}", [])
         conn.execute(f"ALTER TABLE {new} RENAME TO {_DIALECT.ident(resource_id)}", [])
         conn.execute(
@@ -240,14 +260,16 @@ class PostgresDatastore:
             )
         )
         conn.execute(
-            f"INSERT INTO {self._q('_datastore_meta')} AS m VALUES (%s, %s, %s, %s, now()) "
+            f"INSERT INTO {self._q('_datastore_meta')} AS m VALUES (%s, %s, %s, %s, now(), %s) "
             "ON CONFLICT (resource_id) DO UPDATE SET row_count = excluded.row_count, "
-            "fields = excluded.fields, text_search = excluded.text_search, loaded_at = now()",
+            "fields = excluded.fields, text_search = excluded.text_search, loaded_at = now(), "
+            "source_order = excluded.source_order",
             [
                 resource_id,
                 count,
                 Jsonb([{"name": f.name, "type": f.type} for f in fields]),
                 fts,
+                order,
             ],
         )
 

@@ -35,6 +35,7 @@ from datasets.datastore.base import (
     SqlNotAllowed,
     SqlTimeout,
     SqlTooLarge,
+    Superseded,
     UnknownResource,
 )
 from datasets.datastore.casting import (
@@ -87,8 +88,11 @@ class SqliteDatastore:
             conn.execute(
                 f"CREATE TABLE IF NOT EXISTS {_META} (resource_id TEXT PRIMARY KEY, "
                 "row_count INTEGER NOT NULL, fields TEXT NOT NULL, "
-                "text_search INTEGER NOT NULL, loaded_at REAL NOT NULL)"
+                "text_search INTEGER NOT NULL, loaded_at REAL NOT NULL, source_order INTEGER)"
             )
+            columns = {row[1] for row in conn.execute(f"PRAGMA table_info({_META})")}
+            if "source_order" not in columns:  # a datastore file made before load ordering
+                conn.execute(f"ALTER TABLE {_META} ADD COLUMN source_order INTEGER")
         finally:
             conn.close()
 
@@ -127,9 +131,18 @@ class SqliteDatastore:
         return DatastoreInfo(row[0], fields), bool(row[2])
 
     def load(
-        self, resource_id: str, csv_path: Path, table_schema: Mapping[str, Any]
+        self,
+        resource_id: str,
+        csv_path: Path,
+        table_schema: Mapping[str, Any],
+        *,
+        order: int | None = None,
     ) -> DatastoreInfo:
-        """Load the CSV into a new table, index it, then swap it in (see ``Datastore``)."""
+        """Load the CSV into a new table, index it, then swap it in (see ``Datastore``).
+
+        The whole load holds the write lock (BEGIN IMMEDIATE), so loads of one file are
+        serialized and the order check below sees the last committed table.
+        """
         check_resource_id(resource_id)
         fields = fields_from_table_schema(table_schema)
         batches = read_typed_batches(csv_path, table_schema, self._batch_size)
@@ -140,6 +153,7 @@ class SqliteDatastore:
         try:
             conn.execute("PRAGMA threads = 2")  # CREATE INDEX sorts with a helper thread
             conn.execute("BEGIN IMMEDIATE")
+            _check_order(conn, resource_id, order)
             count = self._insert(conn, new_table, fields, batches)
             self._index(conn, new_table, fields, token)
             text_cols = [f.name for f in fields if f.type == "text"]
@@ -158,13 +172,14 @@ class SqliteDatastore:
                     f"RENAME TO {quote_ident(resource_id + '__fts')}"
                 )
             conn.execute(
-                f"INSERT OR REPLACE INTO {_META} VALUES (?, ?, ?, ?, ?)",
+                f"INSERT OR REPLACE INTO {_META} VALUES (?, ?, ?, ?, ?, ?)",
                 (
                     resource_id,
                     count,
                     json.dumps([{"name": f.name, "type": f.type} for f in fields]),
                     int(bool(text_cols)),
                     time.time(),
+                    order,
                 ),
             )
             conn.execute("COMMIT")
@@ -377,6 +392,17 @@ def _run_child(request: dict[str, Any], timeout_s: float, max_bytes: int) -> Any
     if child.returncode != 0 or len(out) > max_bytes * 2 + 65536:
         raise BadQuery("SQL error: the query could not be run")
     return json.loads(out)
+
+
+def _check_order(conn: sqlite3.Connection, resource_id: str, order: int | None) -> None:
+    """Raise ``Superseded`` when the loaded table comes from a later publication."""
+    if order is None:
+        return
+    row = conn.execute(
+        f"SELECT source_order FROM {_META} WHERE resource_id = ?", (resource_id,)
+    ).fetchone()
+    if row is not None and row[0] is not None and row[0] > order:
+        raise Superseded(f"resource {resource_id} already holds a newer version")
 
 
 def _stream(

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import os
 import sqlite3
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -30,7 +32,7 @@ from datasets.datastore import (
     UnsupportedDatastore,
     open_datastore,
 )
-from datasets.datastore.base import DatastoreError, LoadFailed
+from datasets.datastore.base import DatastoreError, LoadFailed, Superseded
 
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 RID = "c1f0e6d2-3b4a-4c5d-8e9f-0a1b2c3d4e5f"
@@ -338,6 +340,42 @@ def test_failed_load_keeps_the_previous_table(loaded: Datastore, tmp_path: Path)
     assert loaded.info(RID).row_count == 40
     assert _all(loaded) == EXPECTED
     assert _all(loaded, q="dong da")
+
+
+def test_a_load_of_an_earlier_order_never_replaces_a_later_one(env: Env, tmp_path: Path) -> None:
+    store = env.store
+    store.load(RID, _write_csv(tmp_path / "v2.csv", EXPECTED[:3]), SCHEMA, order=2)
+    with pytest.raises(Superseded):
+        store.load(RID, _write_csv(tmp_path / "v1.csv", EXPECTED), SCHEMA, order=1)
+    assert store.info(RID).row_count == 3 and _all(store) == EXPECTED[:3]
+    store.load(RID, _write_csv(tmp_path / "v2b.csv", EXPECTED[:4]), SCHEMA, order=2)
+    assert _all(store) == EXPECTED[:4]  # the same publication loads again (a retry)
+    store.load(RID, _write_csv(tmp_path / "v3.csv", EXPECTED[:5]), SCHEMA, order=3)
+    assert _all(store) == EXPECTED[:5]
+    store.drop(RID)  # a dropped table forgets its order: a republication loads
+    store.load(RID, _write_csv(tmp_path / "v1b.csv", EXPECTED[:2]), SCHEMA, order=1)
+    assert _all(store) == EXPECTED[:2]
+
+
+def test_concurrent_loads_end_on_the_latest_order(env: Env, tmp_path: Path) -> None:
+    big = _write_csv(tmp_path / "big.csv", EXPECTED * 50)  # the older, slower load
+    small = _write_csv(tmp_path / "small.csv", EXPECTED[:2])
+
+    def run(path: Path, order: int) -> None:
+        with contextlib.suppress(Superseded):  # the older load lost: what must happen
+            env.store.load(RID, path, SCHEMA, order=order)
+
+    for _ in range(3):
+        threads = [
+            threading.Thread(target=run, args=(big, 1)),
+            threading.Thread(target=run, args=(small, 2)),
+        ]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(120)
+        assert _all(env.store) == EXPECTED[:2]
+        env.store.drop(RID)
 
 
 def test_drop_removes_the_table(loaded: Datastore) -> None:

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 
 from search_index import (
@@ -16,6 +17,7 @@ from search_index import (
     SearchDocument,
     SearchIndex,
     SearchQuery,
+    SearchUnavailable,
     SortOrder,
     open_search_index,
     vn_fold,
@@ -333,3 +335,40 @@ def test_unknown_scheme_is_named_without_the_url() -> None:
         open_search_index("solr://admin:secret@localhost/solr")
     assert "'solr'" in str(caught.value)
     assert "secret" not in str(caught.value)
+
+
+def _damage(index: Any, url: str) -> None:
+    """Damage the index as disks and operators do: garbled segment files (Whoosh), a
+    dropped column (PostgreSQL: ``SELECT 1`` still works, a real query does not)."""
+    if url.startswith("whoosh"):
+        for f in Path(index.path).rglob("*.seg"):
+            data = bytearray(f.read_bytes())
+            for i in range(16, len(data)):  # every byte after the file header
+                data[i] ^= 0x5A
+            f.write_bytes(bytes(data))
+        return
+    base = os.environ["TEST_DATABASE_URL"]
+    with psycopg.connect(base, autocommit=True) as conn:
+        conn.execute(f'ALTER TABLE "{index.schema}".documents DROP COLUMN tsv')
+
+
+def test_damage_fails_ping_and_replace_all_repairs_it(
+    index_url: str, search_index: SearchIndex
+) -> None:
+    docs = [make_document("Dữ liệu giao thông công cộng"), make_document("Trường học quận 3")]
+    search_index.replace_all(docs)
+    other = open_search_index(index_url)  # another process's view of the same index
+    try:
+        assert titles(other, SearchQuery(text="giao thong")) == ["Dữ liệu giao thông công cộng"]
+        _damage(search_index, index_url)
+        for view in (search_index, other):
+            with pytest.raises(SearchUnavailable):
+                view.ping()
+            with pytest.raises(SearchUnavailable):
+                view.search(SearchQuery(text="truong hoc"))
+        assert search_index.replace_all(docs) == 2
+        for view in (search_index, other):
+            view.ping()
+            assert titles(view, SearchQuery(text="truong hoc")) == ["Trường học quận 3"]
+    finally:
+        other.close()

@@ -30,9 +30,13 @@ from datasets.ingest_errors import (
     UnknownSheet,
     XlsxBomb,
 )
-from datasets.ingest_readers import read_geojson, read_json, read_xlsx, xlsx_sheet_names
+from datasets.ingest_json import read_geojson, read_json
+from datasets.ingest_limits import MAX_COLUMNS, MAX_ROW_CHARS
+from datasets.ingest_readers import read_xlsx, xlsx_sheet_names
 
 __all__ = [
+    "MAX_COLUMNS",
+    "MAX_ROW_CHARS",
     "DetectedFormat",
     "IngestError",
     "NormalizedTable",
@@ -44,9 +48,6 @@ __all__ = [
 SNIFF_BYTES = 64 * 1024
 CHUNK_BYTES = 1024 * 1024
 SNIFF_SAMPLE_CHARS = 8 * 1024
-# Limits of one table, documented in the README with the reason the publisher sees.
-MAX_ROW_CHARS = 1024 * 1024  # characters of one row of a CSV/TSV (quoted line breaks included)
-MAX_COLUMNS = 16_384  # cells of one row, any format (the column limit of spreadsheets)
 
 _MEDIA_TYPES = {
     "CSV": "text/csv",

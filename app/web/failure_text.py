@@ -40,19 +40,16 @@ def _bad_json(p: dict[str, Any]) -> str:
     if p.get("reason") == "too-large":
         mib = int(p.get("limit", 0)) // (1024 * 1024)
         return _("The JSON file is larger than %(limit)s MB, the most that can be read.", limit=mib)
-    if p.get("reason") == "too-deep":
+    if p.get("reason") == "record-too-large":
+        mib = int(p.get("limit", 0)) // (1024 * 1024)
         return _(
-            "Record %(record)s of the JSON file is larger than %(limit)s values, the most "
-            "one record may hold.",
+            "Record %(record)s of the JSON file is larger than %(limit)s MB, the most one "
+            "record may hold.",
             record=_n(p.get("record", "?")),
-            limit=_n(p.get("limit", "?")),
+            limit=mib,
         )
-    if p.get("reason") == "syntax":
-        return _(
-            "The JSON file is malformed near line %(line)s, column %(column)s.",
-            line=p.get("line", "?"),
-            column=p.get("column", "?"),
-        )
+    if p.get("reason") in ("syntax", "encoding"):
+        return _("The file is not well-formed JSON.")
     return _("The JSON file does not hold a list of records.")
 
 

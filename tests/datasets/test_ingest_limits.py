@@ -14,14 +14,20 @@ import datasets.ingest_json
 from datasets.ingest import IngestError, detect_format, normalize_to_csv
 
 MEASURE = """
-import resource, sys
+import sys
 from pathlib import Path
 from datasets.ingest import detect_format, normalize_to_csv
+
+
+def peak_kib():  # VmHWM is this process's own peak (ru_maxrss keeps the parent's over exec)
+    status = Path("/proc/self/status").read_text()
+    return int(status.split("VmHWM:")[1].split()[0])
+
+
 source = Path(sys.argv[1])
-base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+base = peak_kib()
 table = normalize_to_csv(source, detect_format(source, "data.json"), Path(sys.argv[2]))
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(table.row_count, (peak - base) // 1024)
+print(table.row_count, (peak_kib() - base) // 1024)
 """
 
 

@@ -150,7 +150,7 @@ def test_an_unexpected_error_fails_the_file_with_a_reference_and_no_detail(
         raise RuntimeError("secret detail /srv/opendata/keys")
 
     # Fault injection: a defect in one step of processing.
-    monkeypatch.setattr(datasets.processing, "scan_csv", broken)
+    monkeypatch.setattr(datasets.processing, "infer_schema", broken)
     with caplog.at_level("ERROR", logger="datasets.processing"):
         uploaded = _upload(services, b"ma,ten\n1,An\n")
     version = uploaded.version

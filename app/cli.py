@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
-from typing import Any
+from typing import Any, ClassVar
 
 import click
 from flask.cli import FlaskGroup
@@ -37,6 +38,22 @@ class PortalGroup(FlaskGroup):
         # Extensions (e.g. Flask-Limiter) register commands through entry points; the
         # portal's command set is exactly the one documented in the README.
         self._loaded_plugin_commands = True
+
+    # Imported on demand: the harvesters take seconds to import, and the supervisor and its
+    # children start through this module (issue 14). Name -> (module, attribute).
+    lazy_commands: ClassVar[dict[str, tuple[str, str]]] = {
+        "harvest": ("app.cli_harvest", "harvest")
+    }
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy_commands})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.lazy_commands:
+            module, attribute = self.lazy_commands[cmd_name]
+            command: click.Command = getattr(importlib.import_module(module), attribute)
+            return command
+        return super().get_command(ctx, cmd_name)
 
 
 @click.group(
@@ -224,44 +241,130 @@ def index_rebuild() -> None:
     click.echo(f"indexed {count} datasets")
 
 
-@main.command("worker", with_appcontext=False)
-@click.option("--threads", default=2, show_default=True)
-def worker(threads: int) -> None:
-    """Run background jobs (validation, datastore loading, index updates)."""
-    svc = _services()
-    from app.harvesting import schedule_harvests
+def _prepared_settings() -> Any:
+    """Settings, after the start-up step created every schema (before any child starts)."""
+    from app.startup import StartupError, prepare
+    from app.supervisor import configure_logging
 
-    schedule_harvests(svc)
-    consumer = svc.queue.huey.create_consumer(workers=threads, worker_type="thread")
-    click.echo(f"worker running with {threads} threads; Ctrl-C stops it")
-    consumer.run()
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from None
+    configure_logging(settings.log_level)
+    try:
+        prepare(settings)
+    except StartupError as exc:
+        raise click.ClickException(str(exc)) from None
+    return settings
+
+
+@main.command("worker", with_appcontext=False)
+@click.option("--threads", type=int, default=None, help="Jobs run at once [OPENDATA_JOB_WORKERS].")
+def worker(threads: int | None) -> None:
+    """Run background jobs in a supervised job process (no web server)."""
+    from app.supervisor import JOBS_NICE, Child, Supervisor, child_command
+
+    settings = _prepared_settings()
+    workers = threads or settings.job_workers
+    jobs = Child("jobs", child_command("jobs-process", "--workers", str(workers)), nice=JOBS_NICE)
+    raise SystemExit(Supervisor("opendata: worker supervisor", [jobs]).run())
 
 
 @main.command("serve", with_appcontext=False)
-@click.option("--bind", default="127.0.0.1:5000", show_default=True)
+@click.option("--bind", default="127.0.0.1:5000", show_default=True, help="HOST:PORT or unix:PATH")
 @click.option("--workers", default=2, show_default=True)
 @click.option("--threads", default=4, show_default=True)
 @click.option("--no-jobs", is_flag=True, help="Leave background jobs to `opendata worker`.")
 def serve(bind: str, workers: int, threads: int, no_jobs: bool) -> None:
-    """Production server: gunicorn with threaded workers; runs queued jobs itself."""
+    """Production server: a supervisor, the buffering front, gunicorn and the job process."""
+    import signal
+
+    from app.server import front_socket_path
+    from app.supervisor import JOBS_NICE, Child, Supervisor, child_command, listen
+
+    settings = _prepared_settings()
+    sizes = [f"--workers={workers}", f"--threads={threads}"]
+    sock = None
+    if bind.startswith("unix:"):  # gunicorn alone, e.g. behind the operator's own proxy
+        children = [Child("web", child_command("web-process", f"--bind={bind}", *sizes))]
+    else:
+        try:
+            sock = listen(bind)
+        except (OSError, ValueError) as exc:
+            raise click.ClickException(f"cannot listen on {bind}: {exc}") from None
+        fd = sock.fileno()
+        backend = front_socket_path(settings)
+        backend.parent.mkdir(parents=True, exist_ok=True)
+        front_args = ["front-process", f"--fd={fd}", f"--backend={backend}"]
+        web_args = ["web-process", f"--bind=unix:{backend}", "--behind-front", *sizes]
+        # A quick shutdown (SIGINT) of gunicorn when the supervisor dies: nothing lingers.
+        children = [
+            Child("front", child_command(*front_args), (fd,)),
+            Child("web", child_command(*web_args), (), signal.SIGINT),
+        ]
+    if not no_jobs:
+        count = str(settings.job_workers)
+        jobs_args = child_command("jobs-process", "--workers", count)
+        children.append(Child("jobs", jobs_args, nice=JOBS_NICE))
+    title = f"opendata: supervisor [{bind}]"
+    status = Supervisor(title, children).run()
+    if sock is not None:
+        sock.close()
+    raise SystemExit(status)
+
+
+@main.command("front-process", with_appcontext=False, hidden=True)
+@click.option("--fd", type=int, required=True)
+@click.option("--backend", required=True)
+def front_process(fd: int, backend: str) -> None:
+    """Internal: the buffering HTTP front on the supervisor's socket (started by `serve`)."""
+    from app.http_front import run_front
+    from app.procutil import set_title
+
+    set_title("opendata: front")
+    settings = load_settings()
+    run_front(
+        fd=fd,
+        backend=backend,
+        max_body_bytes=settings.max_upload_bytes + 1024 * 1024,  # form fields on top
+        spool_dir=str(settings.data_dir.resolve() / "tmp"),
+    )
+
+
+@main.command("web-process", with_appcontext=False, hidden=True)
+@click.option("--bind", required=True)
+@click.option("--behind-front", is_flag=True)
+@click.option("--workers", type=int, required=True)
+@click.option("--threads", type=int, required=True)
+def web_process(bind: str, behind_front: bool, workers: int, threads: int) -> None:
+    """Internal: the gunicorn master (started by `serve`)."""
+    from app.procutil import set_title
+
+    set_title("opendata: web (starting)")  # gunicorn names itself once it runs
     from app.server import run_gunicorn
 
     settings = load_settings()
-    if not no_jobs:
-        svc = _services()
-        from app.harvesting import schedule_harvests
-
-        schedule_harvests(svc)
-        from app.server import start_embedded_jobs
-
-        start_embedded_jobs(svc.queue.huey, threads=1)
-        click.echo("running queued jobs in this process (use --no-jobs with `opendata worker`)")
-    run_gunicorn(settings, bind=bind, workers=workers, threads=threads)
+    run_gunicorn(settings, bind=bind, workers=workers, threads=threads, behind_front=behind_front)
 
 
-from app.cli_harvest import harvest  # noqa: E402  (the `harvest` group, issue 9)
+@main.command("jobs-process", with_appcontext=False, hidden=True)
+@click.option("--workers", type=int, required=True)
+def jobs_process(workers: int) -> None:
+    """Internal: the job process (started by `serve` and `worker`)."""
+    import os
 
-main.add_command(harvest)
+    from app.procutil import set_title
+
+    set_title("opendata: jobs (starting)")
+    from app.jobs import run_job_process
+    from app.supervisor import configure_logging
+
+    settings = load_settings()
+    configure_logging(settings.log_level)
+    run_job_process(settings, workers)
+    # Skip multiprocessing's exit handler, which would wait for running job children:
+    # they end with the fork server (their death signal); recovery re-queues their work.
+    os._exit(0)
 
 
 def _explain(exc: Exception) -> str:
@@ -269,3 +372,7 @@ def _explain(exc: Exception) -> str:
     if errors:
         return "; ".join(f"{field}: {', '.join(codes)}" for field, codes in errors.items())
     return str(exc)
+
+
+if __name__ == "__main__":  # the supervisor starts its children as `python -m app.cli`
+    main()

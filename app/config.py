@@ -57,6 +57,11 @@ class Settings:
         "http://127.0.0.1:5000", "Public base URL for links and DCAT URIs.", "OPENDATA_SITE_URL"
     )
     max_upload_mb: int = _setting(1024, "Largest accepted upload in MB.", "OPENDATA_MAX_UPLOAD_MB")
+    max_json_bytes: int = _setting(
+        1024 * 1024,
+        "Largest API request body that is not a file upload (JSON, forms), in bytes.",
+        "OPENDATA_MAX_JSON_BYTES",
+    )
     harvest_allowed_hosts: str = _setting(
         "", "Private hosts or CIDRs harvesting may reach.", "OPENDATA_HARVEST_ALLOWED_HOSTS"
     )
@@ -85,12 +90,26 @@ class Settings:
     sql_max_rows: int = _setting(
         32000, "Row limit of the read-only SQL endpoint.", "OPENDATA_SQL_MAX_ROWS"
     )
+    sql_max_bytes: int = _setting(
+        16 * 1024 * 1024,
+        "Largest result of the read-only SQL endpoint, in bytes of JSON; larger is refused.",
+        "OPENDATA_SQL_MAX_BYTES",
+    )
+    sql_concurrency: int = _setting(
+        2,
+        "Read-only SQL queries running at once per server process; more get 429.",
+        "OPENDATA_SQL_CONCURRENCY",
+    )
     cors_origins: str = _setting(
         "*", "Origins allowed to read public GET endpoints.", "OPENDATA_CORS_ORIGINS"
     )
     audit_retention_days: int = _setting(
         365, "How long audit log entries are kept (days).", "OPENDATA_AUDIT_RETENTION_DAYS"
     )
+    job_time_limit: int = _setting(
+        3600, "Longest a background job may run (seconds).", "OPENDATA_JOB_TIME_LIMIT"
+    )
+    job_workers: int = _setting(2, "Background jobs run at once.", "OPENDATA_JOB_WORKERS")
     log_level: str = _setting(
         "INFO", "Log level: DEBUG, INFO, WARNING or ERROR.", "OPENDATA_LOG_LEVEL"
     )
@@ -111,6 +130,19 @@ class Settings:
     def with_overrides(self, **changes: Any) -> Settings:
         """Return a validated copy with ``changes`` applied (tests, CLI options)."""
         return validate(replace(self, **changes))
+
+
+def search_url_for(settings: Settings) -> str:
+    """Return the search URL with the embedded default resolved to the data dir."""
+    if settings.search_url == "whoosh://":
+        return f"whoosh://{(settings.data_dir / 'index').resolve()}"
+    return settings.search_url
+
+
+def datastore_url_for(settings: Settings) -> str:
+    """The datastore lives beside the database: its own SQLite file, or its own schema."""
+    url = settings.effective_database_url
+    return url if url.startswith(("postgresql", "postgres")) else ""
 
 
 def setting_docs() -> list[tuple[str, str, str]]:
@@ -180,10 +212,15 @@ def validate(settings: Settings) -> Settings:
         raise SettingsError("OPENDATA_SECRET_KEY must be at least 32 characters")
     for name, env, low in (
         ("max_upload_mb", "OPENDATA_MAX_UPLOAD_MB", 1),
+        ("max_json_bytes", "OPENDATA_MAX_JSON_BYTES", 1024),
         ("k_anonymity_min", "OPENDATA_K_ANONYMITY_MIN", 1),
         ("sql_timeout_ms", "OPENDATA_SQL_TIMEOUT_MS", 1),
         ("sql_max_rows", "OPENDATA_SQL_MAX_ROWS", 1),
+        ("sql_max_bytes", "OPENDATA_SQL_MAX_BYTES", 1024),
+        ("sql_concurrency", "OPENDATA_SQL_CONCURRENCY", 1),
         ("audit_retention_days", "OPENDATA_AUDIT_RETENTION_DAYS", 1),
+        ("job_time_limit", "OPENDATA_JOB_TIME_LIMIT", 1),
+        ("job_workers", "OPENDATA_JOB_WORKERS", 1),
     ):
         if getattr(s, name) < low:
             raise SettingsError(f"{env} must be at least {low}")

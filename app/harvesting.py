@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
+from sqlalchemy import update
+
 from datasets.editing import JOB_PROCESS_VERSION, DatasetEditor
 from datasets.model import Dataset
 from datasets.workflow import Workflow
@@ -60,6 +62,10 @@ class BatchIndexer:
             gone = [i for i, v in views.items() if v is None]
             if gone:
                 svc.search.delete(gone)
+            with svc.sessions.begin() as session:  # the approvals marked them stale
+                session.execute(
+                    update(Dataset).where(Dataset.id.in_(ids)).values(index_stale=False)
+                )
         except Exception:
             log.exception("harvest index batch failed", extra={"count": len(ids)})
             with svc.sessions.begin() as session:

@@ -1,12 +1,22 @@
-"""Run the portal under gunicorn from Python (`opendata serve`)."""
+"""Run the portal under gunicorn from Python (the ``web`` child of `opendata serve`).
+
+The gunicorn master opens nothing of the portal: each web worker composes it after the
+fork. Jobs never run here (issue 14): they run in the job process (``app/jobs.py``).
+On a TCP bind, gunicorn listens on a unix socket behind the buffering front
+(``app/http_front.py``), which reads whole requests before they take a worker thread.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import importlib
+from pathlib import Path
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
 from app.config import Settings
+from app.procutil import die_with_parent
 
 
 class _Gunicorn(BaseApplication):  # type: ignore[misc]  # gunicorn ships no type hints
@@ -25,9 +35,33 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]  # gunicorn ships no typ
         return create_app(self._settings)
 
 
-def run_gunicorn(settings: Settings, *, bind: str, workers: int, threads: int) -> None:
-    """Serve until stopped: ``workers`` processes with ``threads`` threads each."""
-    options = {
+def _post_fork(_server: Any, _worker: Any) -> None:
+    # A worker whose master was killed (kill -9) ends at once instead of holding the port.
+    die_with_parent()
+
+
+def front_socket_path(settings: Settings) -> Path:
+    """The unix socket gunicorn listens on behind the front (one per data dir)."""
+    return settings.data_dir.resolve() / "run" / "gunicorn.sock"
+
+
+def run_gunicorn(
+    settings: Settings, *, bind: str, workers: int, threads: int, behind_front: bool = False
+) -> None:
+    """Serve until stopped: ``workers`` processes with ``threads`` threads each.
+
+    ``bind`` may be ``fd://N`` (a socket the supervisor opened) or ``unix:PATH``. Behind the
+    front, the client's address arrives by the PROXY protocol (v1).
+    """
+    _preimport()
+    _Gunicorn(gunicorn_options(bind, workers, threads, behind_front=behind_front), settings).run()
+
+
+def gunicorn_options(
+    bind: str, workers: int, threads: int, *, behind_front: bool = False
+) -> dict[str, Any]:
+    """Return gunicorn's settings."""
+    options: dict[str, Any] = {
         "bind": bind,
         "workers": workers,
         "threads": threads,
@@ -35,18 +69,24 @@ def run_gunicorn(settings: Settings, *, bind: str, workers: int, threads: int) -
         "timeout": 120,
         "accesslog": "-",
         "proc_name": "opendata",
+        "post_fork": _post_fork,
+        # Gunicorn 27's control socket is one path per user: two portals would share it.
+        "control_socket_disable": True,
     }
-    _Gunicorn(options, settings).run()
+    if behind_front:
+        options["proxy_protocol"] = "v1"
+    return options
 
 
-def start_embedded_jobs(huey: Any, threads: int = 1) -> Any:
-    """Run queued jobs in background threads of this process (no `opendata worker` needed).
+# Modules every web worker imports to build the app; imported once in the master (they
+# open nothing), so the workers fork with them loaded and boot in a fraction of the time.
+_WEB_MODULES = (
+    *("app.services", "app.errors", "app.i18n", "app.security", "app.web.public"),
+    *("app.web.manage", "app.web.catalog", "app.web.admin", "app.api", "app.ckan_api"),
+)
 
-    Huey's consumer installs signal handlers when it starts, which only the main thread
-    may do; the server's own process manager owns the signals, so the consumer's are
-    skipped. Returns the running consumer.
-    """
-    consumer = huey.create_consumer(workers=threads, worker_type="thread")
-    consumer._set_signal_handlers = lambda: None  # the server handles signals
-    consumer.start()
-    return consumer
+
+def _preimport() -> None:
+    for name in _WEB_MODULES:
+        with contextlib.suppress(ImportError):  # only a speed-up: the workers import anyway
+            importlib.import_module(name)

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.config import Settings
+from app.config import Settings, datastore_url_for, search_url_for
 from app.harvesting import build_harvester
 from app.keys import Keys, load_keys
 from datasets.datastore import Datastore, open_datastore
@@ -24,8 +24,8 @@ from datasets.datastore_sync import dataset_of_version, prune_datastore
 from datasets.editing import JOB_PROCESS_VERSION, DatasetEditor
 from datasets.model import Dataset
 from datasets.notifications import Notifier
-from datasets.personal import DEFAULT_POLICY, DEFAULT_QUASI_IDENTIFIERS, Policy, policy_from_dict
-from datasets.processing import Processor
+from datasets.personal import DEFAULT_QUASI_IDENTIFIERS, Policy, policy_from_dict
+from datasets.processing import TIME_LIMIT, Processor
 from datasets.progress import ProgressBoard
 from datasets.public import PublicCatalog, PublicDataset
 from datasets.queue import HueyQueue, open_huey
@@ -94,6 +94,20 @@ class Services:
             if dataset is not None and dataset.index_stale:
                 dataset.index_stale = False
 
+    def job_stopped(
+        self, job: str, payload: Mapping[str, Any], code: str, params: Mapping[str, Any]
+    ) -> None:
+        """Record that the job process stopped a job (its time limit): the upload fails."""
+        if job == JOB_PROCESS_VERSION:
+            self.processor.mark_failed(str(payload["version_id"]), TIME_LIMIT, params)
+        log.warning("job stopped", extra={"job": job, "code": code})
+
+    def job_died(self, job: str, payload: Mapping[str, Any]) -> bool:
+        """A job's process died (killed, out of memory): True when it should run again."""
+        if job == JOB_PROCESS_VERSION:
+            return self.processor.retry_or_fail(str(payload["version_id"]))
+        return True
+
     def prune_datastore(self, dataset_id: str) -> None:
         """Drop the datastore tables of the dataset's resources that are not public."""
         prune_datastore(self.sessions, self.datastore, dataset_id)
@@ -148,19 +162,6 @@ def document_from_public(view: PublicDataset) -> SearchDocument:
         modified=view.modified,
         popularity=view.downloads,
     )
-
-
-def search_url_for(settings: Settings) -> str:
-    """Return the search URL with the embedded default resolved to the data dir."""
-    if settings.search_url == "whoosh://":
-        return f"whoosh://{(settings.data_dir / 'index').resolve()}"
-    return settings.search_url
-
-
-def datastore_url_for(settings: Settings) -> str:
-    """The datastore lives beside the database: its own SQLite file, or its own schema."""
-    url = settings.effective_database_url
-    return url if url.startswith(("postgresql", "postgres")) else ""
 
 
 def build_services(settings: Settings) -> Services:
@@ -245,10 +246,12 @@ def _load_and_prune(services: Services, payload: Mapping[str, Any]) -> None:
 
 
 def _policy_for(accounts: Accounts, organization_id: str) -> Policy:
+    """The organization's stored rules only: the built-in defaults come after the scan's
+    proposals (``datasets.personal.decide``), the organization's rules before them."""
     org = accounts.find_organization(organization_id)
     if org is None or not org.policy:
-        return DEFAULT_POLICY
-    return policy_from_dict(json.loads(org.policy)).over(DEFAULT_POLICY)
+        return Policy()
+    return policy_from_dict(json.loads(org.policy))
 
 
 def _request_ip() -> str | None:

@@ -3,7 +3,9 @@
 Generates (fixed seed) a CSV shaped like BENCHMARKS.md's: id, date, district and ward names with
 Vietnamese diacritics, category, integer, float, latitude, longitude, free Vietnamese text; a
 Table Schema with a primary key and constraints; a clean file and one with planted errors of
-several kinds. Each validation runs in its own process so wall time and peak RSS are its own.
+several kinds. Each validation runs in its own process so wall time and peak RSS are its own;
+the portal runs twice, alone and with the personal-data scan counting every row in the same
+pass (as an upload's processing does).
 
     .venv/bin/python benchmarks/bench_validation.py            # 1,000,000 rows
     .venv/bin/python benchmarks/bench_validation.py --rows 100000
@@ -126,12 +128,27 @@ from datasets.validation import validate_table
 schema = json.loads(Path(sys.argv[2]).read_text())
 print(json.dumps(validate_table(Path(sys.argv[1]), schema).to_dict()))
 """
+# Validation with the personal-data scan counting every row in the same pass, as uploads do.
+SCAN_SCRIPT = """
+import json, sys
+from pathlib import Path
+from datasets.personal import findings_of, scan_rest, scanner_for
+from datasets.validation import validate_table
+path = Path(sys.argv[1])
+schema = json.loads(Path(sys.argv[2]).read_text())
+scanner = scanner_for(path)
+report = validate_table(path, schema, observe=scanner.feed).to_dict()
+scan_rest(scanner, path)
+findings_of(scanner)
+print(json.dumps(report))
+"""
 
 
-def _portal(csv_path: Path, schema_path: Path) -> tuple[float, float, list[tuple[Any, ...]]]:
-    wall, rss, out = _run(
-        [sys.executable, "-c", PORTAL_SCRIPT, str(csv_path), str(schema_path)], REPO
-    )
+def _portal(
+    csv_path: Path, schema_path: Path, *, scan: bool = False
+) -> tuple[float, float, list[tuple[Any, ...]]]:
+    script = SCAN_SCRIPT if scan else PORTAL_SCRIPT
+    wall, rss, out = _run([sys.executable, "-c", script, str(csv_path), str(schema_path)], REPO)
     report = json.loads(out)
     return wall, rss, [(e["code"], e["row"], e["field_number"]) for e in report["errors"]]
 
@@ -170,16 +187,25 @@ def main() -> None:
         generate(path, rows, every=every)
         size = path.stat().st_size / 1e6
         p_wall, p_rss, p_found = _portal(path, schema_path)
+        s_wall, s_rss, s_found = _portal(path, schema_path, scan=True)
         memory[name] = p_rss
+        scanned = (
+            f"portal + personal-data scan {s_wall:.2f} s ({s_wall / p_wall - 1:+.0%}), "
+            f"{s_rss:.0f} MB peak"
+        )
         if name.startswith("clean-") and rows != args.rows:
-            print(f"{name}: {rows} rows, {size:.0f} MB: portal {p_wall:.2f} s, {p_rss:.0f} MB")
+            print(
+                f"{name}: {rows} rows, {size:.0f} MB: portal {p_wall:.2f} s, {p_rss:.0f} MB | "
+                f"{scanned}"
+            )
             continue
         c_wall, c_rss, c_found = _command(path, schema_path)
-        same = p_found == c_found
+        same = p_found == c_found == s_found
         print(
             f"{name}: {rows} rows, {size:.0f} MB, {len(c_found)} errors | "
-            f"portal {p_wall:.2f} s, {p_rss:.0f} MB peak | frictionless {c_wall:.2f} s, "
-            f"{c_rss:.0f} MB peak | {c_wall / p_wall:.1f}x faster | identical findings: {same}"
+            f"portal {p_wall:.2f} s, {p_rss:.0f} MB peak | {scanned} | frictionless "
+            f"{c_wall:.2f} s, {c_rss:.0f} MB peak | {c_wall / p_wall:.1f}x faster | "
+            f"identical findings: {same}"
         )
     big, little = memory[f"clean-{args.rows}"], memory[f"clean-{small}"]
     print(f"portal peak RSS: {little:.0f} MB at {small} rows, {big:.0f} MB at {args.rows} rows")

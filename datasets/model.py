@@ -158,6 +158,8 @@ class ResourceVersion(Base):
     status: Mapped[str] = mapped_column(String(20), default=VersionStatus.PROCESSING.value)
     error_code: Mapped[str | None] = mapped_column(String(50), nullable=True)
     error_params: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    # Started processing runs; crash recovery marks the upload failed after a few (issue 14).
+    processing_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     original_filename: Mapped[str] = mapped_column(String(300), default="")
     original_key: Mapped[str | None] = mapped_column(String(64), nullable=True)  # encrypted
     original_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)

@@ -32,13 +32,16 @@ from datasets.ingest import (
 from datasets.ingest_errors import ExtraCells
 from datasets.model import ResourceVersion, VersionStatus
 from datasets.personal import (
+    DEFAULT_POLICY,
     Action,
     ColumnDecision,
     Finding,
     Policy,
     apply_actions,
     decide,
-    scan_csv,
+    findings_of,
+    scan_rest,
+    scanner_for,
     smallest_group_size,
 )
 from datasets.progress import ProgressBoard
@@ -52,6 +55,12 @@ log = logging.getLogger(__name__)
 # Files smaller than this are processed in about a second: no progress is written for them
 # (a harvest of thousands of small files would pay for files nobody watches).
 PROGRESS_MIN_BYTES = 1 << 20
+
+# Processing runs started for one upload before crash recovery gives up on it (issue 14).
+MAX_ATTEMPTS = 3
+# Error codes of uploads whose processing a job process stopped (issue 14).
+INTERRUPTED = "interrupted"
+TIME_LIMIT = "time-limit"
 
 # Actions after which a column's values are no longer of the schema's type.
 _RETYPED = frozenset({"mask", "hash", "generalize", "redact"})
@@ -86,8 +95,51 @@ class Processor:
         self.prepared = PreparedAnalyses()
 
     def run_job(self, payload: Mapping[str, Any]) -> None:
-        """Job handler: process ``payload["version_id"]`` (``rebuild``: strip again only)."""
-        self.process(str(payload["version_id"]), rebuild=bool(payload.get("rebuild")))
+        """Job handler: process ``payload["version_id"]`` (``rebuild``: strip again only).
+
+        A version no longer processing (a duplicate of a job that already ran) is left as
+        it is; one whose processing was started ``MAX_ATTEMPTS`` times already (crashes,
+        out of memory) is marked failed with ``interrupted`` instead of being tried again.
+        """
+        version_id = str(payload["version_id"])
+        if self.begin_attempt(version_id):
+            self.process(version_id, rebuild=bool(payload.get("rebuild")))
+
+    def begin_attempt(self, version_id: str) -> bool:
+        """Count a processing run of the version (committed); False when it must not run."""
+        with self._sessions.begin() as session:
+            version = session.get(ResourceVersion, version_id)
+            if version is None or version.status != VersionStatus.PROCESSING.value:
+                return False
+            if version.processing_attempts >= MAX_ATTEMPTS:
+                _fail(version, INTERRUPTED, {"attempts": version.processing_attempts})
+                log.warning("processing given up", extra={"version_id": version_id})
+                return False
+            version.processing_attempts += 1
+            return True
+
+    def retry_or_fail(self, version_id: str) -> bool:
+        """After a processing run died (killed, out of memory): True to try once more.
+
+        Once ``MAX_ATTEMPTS`` runs were started, the version is marked failed with
+        ``interrupted`` instead, and False is returned.
+        """
+        with self._sessions.begin() as session:
+            version = session.get(ResourceVersion, version_id)
+            if version is None or version.status != VersionStatus.PROCESSING.value:
+                return False
+            if version.processing_attempts < MAX_ATTEMPTS:
+                return True
+            _fail(version, INTERRUPTED, {"attempts": version.processing_attempts})
+            log.warning("processing given up", extra={"version_id": version_id})
+            return False
+
+    def mark_failed(self, version_id: str, code: str, params: Mapping[str, Any]) -> None:
+        """Record that processing of the version was stopped (time limit, interruptions)."""
+        with self._sessions.begin() as session:
+            version = session.get(ResourceVersion, version_id)
+            if version is not None and version.status == VersionStatus.PROCESSING.value:
+                _fail(version, code, _plain(params))
 
     def process(self, version_id: str, *, rebuild: bool = False) -> None:
         """Process the version; failures are recorded on it, never raised."""
@@ -125,6 +177,7 @@ class Processor:
                 if version_id in self._followed and self.progress is not None:
                     self._followed.discard(version_id)
                     self.progress.clear(version_id)
+            version.processing_attempts = 0  # finished: the next change starts afresh
 
     def load_job(self, payload: Mapping[str, Any]) -> None:
         """Job handler: load a published version's public table into the datastore."""
@@ -267,16 +320,28 @@ def _analysis(
     rows: Callable[[int], None] | None = None,
     scanning: Callable[[], None] | None = None,
 ) -> TableAnalysis:
-    """Schema, validation and findings; ``rows`` hears validated rows, ``scanning`` the scan."""
+    """Schema, validation and findings; ``rows`` hears validated rows, ``scanning`` the scan.
+
+    The personal-data scan counts every row in the validation pass; rows that pass did not
+    read (the error cap, a file Frictionless validates itself) are scanned after it.
+    """
     table_schema = dict(schema) if schema else infer_schema(normalized)
-    validation = validate_table(normalized, table_schema, progress=rows).to_dict()
-    if scanning is not None:
-        scanning()
+    scanner = scanner_for(normalized)
+    observe = scanner.feed if scanner is not None else None
+    validation = validate_table(normalized, table_schema, progress=rows, observe=observe)
+    findings: tuple[Finding, ...] = ()
+    if scanner is not None:
+        if scanning is not None:
+            scanning()
+        report = validation.to_dict()
+        if report["truncated"] or scanner.rows < report["row_count"]:
+            scan_rest(scanner, normalized)  # what the validation pass did not hand over
+        findings = findings_of(scanner)
     return TableAnalysis(
         detected=detected,
         schema=table_schema,
-        validation=validation,
-        findings=tuple(scan_csv(normalized)),
+        validation=validation.to_dict(),
+        findings=findings,
     )
 
 
@@ -373,11 +438,17 @@ def public_schema(
 def _default_decisions(
     findings: Sequence[Finding], existing: Sequence[dict[str, Any]], policy: Policy
 ) -> list[dict[str, Any]]:
-    """Keep earlier decisions for columns still found; fill the rest from the policy."""
+    """Keep earlier decisions for columns still found; fill the rest from the policy.
+
+    ``policy`` holds the organization's own rules; the scan's proposals come after them and
+    the portal's built-in defaults last.
+    """
     columns = {f.column for f in findings}
     kept = [d for d in existing if d["column"] in columns]
     decided = {d["column"] for d in kept}
-    proposed, _undecided = decide([f for f in findings if f.column not in decided], policy)
+    proposed, _undecided = decide(
+        [f for f in findings if f.column not in decided], policy, defaults=DEFAULT_POLICY
+    )
     for decision in proposed:
         kept.append(
             {
@@ -426,6 +497,12 @@ def _refuse_extra_cells(table: NormalizedTable) -> None:
         "comment": bool(table.header) and table.header[0].lstrip().startswith("#"),
     }
     raise ExtraCells("extra-cells", params)
+
+
+def _fail(version: ResourceVersion, code: str, params: dict[str, Any]) -> None:
+    version.status = VersionStatus.FAILED.value
+    version.error_code, version.error_params = code, params
+    version.processing_attempts = 0
 
 
 def _plain(params: Mapping[str, Any]) -> dict[str, Any]:

@@ -17,6 +17,13 @@ from huey import Huey, RedisHuey, SqliteHuey
 log = logging.getLogger(__name__)
 
 JobHandler = Callable[[Mapping[str, Any]], None]
+# Runs one job given its name, payload and handler (the job process runs it elsewhere).
+JobExecutor = Callable[[str, Mapping[str, Any], JobHandler], None]
+
+
+def run_inline(job: str, payload: Mapping[str, Any], handler: JobHandler) -> None:
+    """The default executor: run the handler in this process."""
+    handler(payload)
 
 
 class TaskQueue(Protocol):
@@ -33,12 +40,15 @@ class HueyQueue:
     def __init__(self, huey: Huey, handlers: Mapping[str, JobHandler]) -> None:
         self.huey = huey
         self._handlers = dict(handlers)
+        # Where a dequeued job runs: inline by default; the job process runs each job in
+        # a child process with a time limit (app/jobs.py).
+        self.executor: JobExecutor = run_inline
 
         # Huey ships no type hints, so its decorator is untyped.
         @huey.task(retries=2, retry_delay=5, name="opendata.run_job")  # type: ignore[untyped-decorator]
         def run_job(job: str, payload: dict[str, Any]) -> None:
             log.info("job start", extra={"job": job})
-            self._handlers[job](payload)
+            self.executor(job, payload, self._handlers[job])
             log.info("job done", extra={"job": job})
 
         self._run_job = run_job
@@ -58,15 +68,33 @@ class HueyQueue:
         """True when jobs run inline."""
         return bool(self.huey.immediate)
 
+    def handler(self, job: str) -> JobHandler:
+        """Return the handler of ``job``; raise ``KeyError`` if unknown."""
+        return self._handlers[job]
+
     def pending_count(self) -> int:
         """Return how many jobs wait in the queue."""
         return int(self.huey.pending_count())
 
 
-def open_huey(redis_url: str | None, data_dir: Path, *, immediate: bool = False) -> Huey:
-    """Return a Huey on Redis when ``redis_url`` is set, else on SQLite in ``data_dir``."""
+def open_huey(
+    redis_url: str | None, data_dir: Path, *, immediate: bool = False, create: bool = False
+) -> Huey:
+    """Return a Huey on Redis when ``redis_url`` is set, else on SQLite in ``data_dir``.
+
+    The SQLite queue's tables are created when ``create`` is set (the start-up step) or
+    when its file does not exist yet; serving processes never run its DDL, which takes an
+    exclusive lock, while others open it.
+    """
     if immediate:
         return Huey("opendata", immediate=True, results=False)
     if redis_url:
         return RedisHuey("opendata", url=redis_url, results=False)
-    return SqliteHuey("opendata", filename=str(data_dir / "jobs.sqlite3"), results=False)
+    path = data_dir / "jobs.sqlite3"
+    return SqliteHuey(
+        "opendata",
+        filename=str(path),
+        results=False,
+        timeout=30,  # busy timeout (s), as the portal's own SQLite engine
+        create_tables=create or not path.exists(),
+    )

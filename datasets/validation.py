@@ -107,6 +107,7 @@ def validate_table(
     *,
     limit_errors: int = 1000,
     progress: Callable[[int], None] | None = None,
+    observe: Callable[[list[list[str]]], None] | None = None,
 ) -> ValidationReport:
     """Validate ``csv_path`` against ``schema`` and return Frictionless' findings.
 
@@ -114,7 +115,10 @@ def validate_table(
     ``frictionless validate <csv_path> --schema <schema>`` with the same error cap
     (``limit_errors``; 0 means no cap), in order. Memory stays bounded by the batch size
     (keys for unique and primary-key checks move to a temporary file past a size).
-    ``progress`` receives the number of data rows read so far, once per batch.
+    ``progress`` receives the number of data rows read so far, once per batch. ``observe``
+    receives each batch of data rows as read (the personal-data scan counts them in the same
+    pass); it sees the rows in file order from the first, but not necessarily all of them
+    (the error cap, or a file the fast engine hands to Frictionless): its caller reads the rest.
     """
     gc_was_enabled = gc.isenabled()
     # The batches hold hundreds of thousands of small strings; the cyclic collector would
@@ -122,7 +126,7 @@ def validate_table(
     # reference cycles, so reference counting frees them.
     gc.disable()
     try:
-        return _validate(csv_path, dict(schema), limit_errors, progress)
+        return _validate(csv_path, dict(schema), limit_errors, progress, observe)
     finally:
         if gc_was_enabled:
             gc.enable()
@@ -133,10 +137,14 @@ def _validate(
     schema: dict[str, Any],
     limit_errors: int,
     progress: Callable[[int], None] | None,
+    observe: Callable[[list[list[str]]], None] | None,
 ) -> ValidationReport:
     try:
         rows, found, truncated = run_fast_engine(
-            _open_resource(csv_path, schema), limit_errors=limit_errors, progress=progress
+            _open_resource(csv_path, schema),
+            limit_errors=limit_errors,
+            progress=progress,
+            observe=observe,
         )
     except EngineUnsupported:
         return _validate_with_frictionless(csv_path, schema, limit_errors)

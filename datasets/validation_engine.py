@@ -61,28 +61,41 @@ class _Plan:
 
 
 def run_fast_engine(
-    resource: Any, *, limit_errors: int, progress: Callable[[int], None] | None
+    resource: Any,
+    *,
+    limit_errors: int,
+    progress: Callable[[int], None] | None,
+    observe: Callable[[list[list[str]]], None] | None = None,
 ) -> tuple[int, list[Any], bool]:
     """Validate an unopened ``frictionless.Resource``; return (rows read, errors, truncated).
 
+    ``observe`` receives every batch of data rows before it is checked, when the file is a
+    plain comma-separated CSV with one header row (each data row is then one record of the
+    file, in order); otherwise it receives nothing.
     Raises EngineUnsupported when Frictionless must validate this resource itself.
     """
     plan = _plan(resource)
+    plain = plan.simple_header and getattr(plan.csv_dialect, "delimiter", ",") == ","
     try:
-        return _run(plan, limit_errors, progress)
+        return _run(plan, limit_errors, progress, observe if plain else None)
     finally:
         for memory in plan.memory:
             memory.close()
 
 
 def _run(
-    plan: _Plan, limit_errors: int, progress: Callable[[int], None] | None
+    plan: _Plan,
+    limit_errors: int,
+    progress: Callable[[int], None] | None,
+    observe: Callable[[list[list[str]]], None] | None,
 ) -> tuple[int, list[Any], bool]:
     found: list[Any] = list(plan.header_errors)
     read = 0
     try:
         with plan.path.open(encoding=plan.encoding, newline=plan.newline) as text:
             for numbers, rows in _batches(plan, csv.reader(text, plan.csv_dialect)):
+                if observe is not None:
+                    observe(rows)
                 if read == 0 and limit_errors and len(found) >= limit_errors:
                     return 1, found[:limit_errors], True
                 for index, row_errors in _batch_errors(plan, numbers, rows):

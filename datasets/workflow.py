@@ -1,8 +1,10 @@
 """Apply lifecycle transitions (SPEC §3): submit, approve, reject, withdraw, delete.
 
 Each transition checks permission and conditions, records activity, commits, and only
-then runs the after-commit callbacks (search index, caches). A failed callback marks
-the dataset ``index_stale`` and is reported; it never undoes the transition.
+then runs the after-commit callbacks (search index, caches). Transitions that change
+what is public mark the dataset ``index_stale`` in their own transaction; the index update
+clears the mark, so a crash or a failed callback leaves it set (start-up reconciliation and
+``opendata index rebuild`` repair it). A failed callback never undoes the transition.
 """
 
 from __future__ import annotations
@@ -175,6 +177,9 @@ class Workflow:
             dataset.published = dataset.published or now
             dataset.modified = now
             dataset.lock_version += 1
+            # Cleared by the index update after the commit: a crash in between leaves the
+            # mark, and start-up reconciliation indexes the dataset (issue 14).
+            dataset.index_stale = True
             self._record(session, dataset, actor, "approve", before, dataset.state, comment)
             tabular = [e.version_id for e in revision.entries if e.version.is_tabular]
         for version_id in tabular:
@@ -205,6 +210,7 @@ class Workflow:
             dataset.state = next_state(DatasetState(before), Transition.WITHDRAW).value
             dataset.modified = self._clock()
             dataset.lock_version += 1
+            dataset.index_stale = True  # as for an approval: cleared once the index agrees
             self._record(session, dataset, actor, "withdraw", before, dataset.state, comment)
         self._run_after_commit(dataset.id)
         return dataset

@@ -12,11 +12,15 @@ from search_index.base import SearchIndex
 from search_index.ckan_params import parse_package_search
 from search_index.documents import (
     FACET_FIELDS,
+    MAX_QUERY_CHARS,
+    MAX_QUERY_WORDS,
+    QueryTooLong,
     SearchDocument,
     SearchHit,
     SearchPage,
     SearchQuery,
     SortOrder,
+    shorten_query_text,
 )
 from search_index.errors import (
     SearchConfigError,
@@ -30,7 +34,10 @@ from search_index.whoosh import WhooshIndex
 
 __all__ = [
     "FACET_FIELDS",
+    "MAX_QUERY_CHARS",
+    "MAX_QUERY_WORDS",
     "PostgresIndex",
+    "QueryTooLong",
     "SearchConfigError",
     "SearchDocument",
     "SearchError",
@@ -44,6 +51,7 @@ __all__ = [
     "WhooshIndex",
     "open_search_index",
     "parse_package_search",
+    "shorten_query_text",
     "vn_fold",
     "vn_slug",
 ]

@@ -6,9 +6,36 @@ A ``SearchDocument`` is built only from the public projection of a published dat
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+
+from search_index.errors import SearchQueryError
+
+# Every search surface (the /dataset page, the REST and CKAN APIs, the DCAT catalog) refuses
+# longer text: a search costs work per word, and no real query needs more.
+MAX_QUERY_CHARS = 200
+MAX_QUERY_WORDS = 20
+_WORD = re.compile(r"\w+")
+
+
+def shorten_query_text(text: str) -> str:
+    """Return ``text`` cut to its first ``MAX_QUERY_WORDS`` words and ``MAX_QUERY_CHARS``."""
+    words = list(_WORD.finditer(text[:MAX_QUERY_CHARS]))
+    if len(words) > MAX_QUERY_WORDS:
+        return text[: words[MAX_QUERY_WORDS - 1].end()]
+    return text[:MAX_QUERY_CHARS]
+
+
+class QueryTooLong(SearchQueryError):
+    """The search text has more than ``MAX_QUERY_CHARS`` characters or ``MAX_QUERY_WORDS`` words."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            f"the search text may have at most {MAX_QUERY_CHARS} characters "
+            f"and {MAX_QUERY_WORDS} words"
+        )
 
 
 class SortOrder(StrEnum):
@@ -66,6 +93,11 @@ class SearchQuery:
     facets: tuple[str, ...] = FACET_FIELDS
     highlight: bool = False
     facet_limit: int = 50  # most frequent values returned per facet; -1 returns all
+
+    def __post_init__(self) -> None:
+        """Refuse text past the caps (``QueryTooLong``) before any search work is done."""
+        if len(self.text) > MAX_QUERY_CHARS or len(_WORD.findall(self.text)) > MAX_QUERY_WORDS:
+            raise QueryTooLong()
 
 
 @dataclass(frozen=True)

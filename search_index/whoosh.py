@@ -139,7 +139,8 @@ class WhooshIndex:
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        self._lock = threading.RLock()
+        self._lock = threading.RLock()  # lends reader states; held only for moments
+        self._write_lock = threading.Lock()  # one writer per process (fcntl: per index)
         self._caches: dict[str, SegmentCache] = {}
         self._state: ReaderState | None = None
         try:
@@ -168,7 +169,7 @@ class WhooshIndex:
     @contextmanager
     def _writer_lock(self) -> Iterator[None]:
         """Hold the index's writer lock, shared by every process and thread."""
-        with self._lock, open(self.path / _LOCK_FILE, "a+b") as handle:
+        with self._write_lock, open(self.path / _LOCK_FILE, "a+b") as handle:
             deadline = time.monotonic() + _LOCK_TIMEOUT_S
             while True:
                 try:
@@ -234,23 +235,52 @@ class WhooshIndex:
     # -- reading ---------------------------------------------------------------------------
 
     def _current(self) -> ReaderState:
-        """Return the reader state of the latest generation, reopening when it changed."""
+        """Return the reader state of the latest generation, reopening when it changed.
+
+        Called with ``self._lock`` held. A replaced state is closed by its last reader.
+        """
         state = self._state
         try:
             latest = self._index.latest_generation()
             if state is None or state.generation != latest:
                 fresh = ReaderState(self._index.reader(), self._caches)
                 if state is not None:
-                    state.close()
+                    self._retire(state)
                 self._state = state = fresh
         except OSError as exc:
             raise SearchUnavailable("cannot read the search index") from exc
         return state
 
+    def _retire(self, state: ReaderState) -> None:
+        state.retired = True
+        if state.readers == 0:
+            state.close()
+
+    @contextmanager
+    def _reading(self, fresh: bool = False) -> Iterator[ReaderState]:
+        """Lend the current reader state for one search; the lock is held only to lend it.
+
+        Searches run side by side on the same state (``ReaderState`` guards its own caches),
+        so a long search never makes the others wait; ``fresh`` drops the current state first.
+        """
+        with self._lock:
+            if fresh and self._state is not None:
+                self._retire(self._state)
+                self._state = None
+            state = self._current()
+            state.readers += 1
+        try:
+            yield state
+        finally:
+            with self._lock:
+                state.readers -= 1
+                if state.retired and state.readers == 0:
+                    state.close()
+
     def count(self) -> int:
         """Return how many documents the index holds."""
-        with self._lock:
-            return int(self._current().reader.doc_count())
+        with self._reading() as state:
+            return int(state.doc_count())
 
     def ping(self) -> None:
         """Raise ``SearchUnavailable`` when the index cannot be read."""
@@ -263,23 +293,23 @@ class WhooshIndex:
         """Release open files; the object must not be used afterwards."""
         with self._lock:
             if self._state is not None:
-                self._state.close()
+                self._retire(self._state)
                 self._state = None
             self._index.close()
 
     def search(self, query: SearchQuery) -> SearchPage:
         """Return one page of hits matching every word of ``query.text``, with facet counts."""
-        with self._lock:
+        try:
+            with self._reading() as state:
+                return self._search(state, query)
+        except (OSError, EOFError):
+            # A merge in another process may have removed files this reader had not
+            # opened yet: reopen once on the latest generation.
             try:
-                return self._search(self._current(), query)
-            except (OSError, EOFError):
-                # A merge in another process may have removed files this reader had not
-                # opened yet: reopen once on the latest generation.
-                self._state = None
-                try:
-                    return self._search(self._current(), query)
-                except (OSError, EOFError) as exc:
-                    raise SearchUnavailable("cannot read the search index") from exc
+                with self._reading(fresh=True) as state:
+                    return self._search(state, query)
+            except (OSError, EOFError) as exc:
+                raise SearchUnavailable("cannot read the search index") from exc
 
     def _search(self, state: ReaderState, query: SearchQuery) -> SearchPage:
         text = QueryText(query.text)

@@ -9,6 +9,8 @@ segments a commit added, and readers see new documents as soon as the commit lan
 
 from __future__ import annotations
 
+import functools
+import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -34,10 +36,32 @@ def _read_ids(segment_reader: Any, field: str, term: str) -> list[int]:
     return list(segment_reader.postings(field, term).all_ids())
 
 
+def _guarded(method: Callable[..., Any]) -> Callable[..., Any]:
+    """Run ``method`` under the state's lock: Whoosh readers and the caches are not shared-safe.
+
+    Each call is short (one term, one facet, one stored document), so concurrent searches
+    interleave call by call instead of waiting for whole searches.
+    """
+
+    @functools.wraps(method)
+    def run(self: ReaderState, *args: Any) -> Any:
+        with self.guard:
+            return method(self, *args)
+
+    return run
+
+
 class ReaderState:
-    """The searchable view of one index generation; not thread-safe (callers lock)."""
+    """The searchable view of one index generation, safe to share between threads.
+
+    ``readers`` counts the searches using it and ``retired`` marks it replaced by a newer
+    generation (``WhooshIndex`` closes it when both say so).
+    """
 
     def __init__(self, reader: Any, caches: dict[str, SegmentCache]) -> None:
+        self.guard = threading.RLock()
+        self.readers = 0
+        self.retired = False
         self.reader = reader
         self.generation: int = reader.generation()
         self.size: int = reader.doc_count_all()
@@ -66,10 +90,12 @@ class ReaderState:
         # Structures derived from this generation (vocabularies for suggestions).
         self.memo: dict[str, Any] = {}
 
+    @_guarded
     def close(self) -> None:
         """Release the Whoosh reader's files."""
         self.reader.close()
 
+    @_guarded
     def term_bits(self, field: str, term: str) -> Bitset:
         """Return the live documents whose ``field`` holds ``term``."""
         key = (field, term)
@@ -94,6 +120,7 @@ class ReaderState:
             self._terms.popitem(last=False)
         return bits
 
+    @_guarded
     def facet_bits(self, field: str) -> dict[str, Bitset]:
         """Return ``{value: live documents holding it}`` for every value of a facet field."""
         found = self._facets.get(field)
@@ -115,6 +142,7 @@ class ReaderState:
         self._facets[field] = result
         return result
 
+    @_guarded
     def column(self, field: str) -> list[Any]:
         """Return the per-document values of a sortable field, indexed by document number."""
         found = self._columns.get(field)
@@ -130,6 +158,7 @@ class ReaderState:
         self._columns[field] = values
         return values
 
+    @_guarded
     def order(self, name: str, key: Callable[[int], Any]) -> Sequence[int]:
         """Return every document number sorted by ``key``, computed once per generation."""
         found = self._orders.get(name)
@@ -138,6 +167,12 @@ class ReaderState:
             self._orders[name] = found
         return found
 
+    @_guarded
+    def doc_count(self) -> int:
+        """Return how many live documents this generation holds."""
+        return int(self.reader.doc_count())
+
+    @_guarded
     def stored(self, docnum: int) -> dict[str, Any]:
         """Return the stored fields of a document."""
         fields: dict[str, Any] = self.reader.stored_fields(docnum)
@@ -147,6 +182,7 @@ class ReaderState:
         """Return True when any of ``fields`` holds ``term`` in some live document."""
         return any(self.term_bits(field, term) for field in fields)
 
+    @_guarded
     def lexicon(self, field: str) -> list[tuple[str, int]]:
         """Return ``(term, document frequency)`` for every term of ``field`` (deleted included)."""
         out: dict[str, int] = {}

@@ -29,6 +29,10 @@ from publishers import Role
 from tests.factories import actor, make_dataset, make_org, make_user, upload_bytes
 
 ROWS = 30
+# Rows with no personal value before the planted ones: the scan must read past them (it
+# once read only the first 5,000 rows).
+FILLER_ROWS = 5_100
+PLACEHOLDERS = ["không có", "-", "N/A", ""]
 FAMILY = ["Hoàng", "Lạc", "Khổng", "Tôn Nữ", "Mạc", "Âu Dương"]
 MIDDLE = ["Thị Diệu", "Văn Khải", "Ngọc Thiên", "Minh Quỳnh", "Hữu Trác"]
 GIVEN = ["Uyên", "Thạch", "Nhạn", "Khuê", "Vỹ", "Tường"]
@@ -63,10 +67,15 @@ def _row(i: int) -> tuple[dict[str, str], list[Canary]]:
     text_phone = f"0912 {500 + i:03d} {600 + i:03d}"
     text_email = f"lienhe{i}.canary@mail-thu.vn"
     text_cccd = f"0791{70 + i % 20:02d}{271828 + i * 4099:06d}"
+    text_birth = f"{1 + (i * 3) % 28:02d}/{1 + (i * 5) % 12:02d}/19{40 + i:02d}"
     note = (
         f"Liên hệ qua số {text_phone} hoặc email {text_email}; "
-        f"giấy tờ CCCD {text_cccd}. Yêu cầu đã xử lý."
+        f"giấy tờ CCCD {text_cccd}, người nhận sinh ngày {text_birth}. Yêu cầu đã xử lý."
     )
+    # Diluted columns: a value in one row of three (or four), placeholders in the others.
+    extra_phone = f"0987 {100 + i:03d} {200 + i:03d}"
+    extra_email = f"phu.canary{i}@gmail.com"
+    late_cccd = f"0792{40 + i % 20:02d}{161803 + i * 3571:06d}"
     row = {
         "ho_ten": name,
         "so_cccd": cccd,
@@ -82,6 +91,9 @@ def _row(i: int) -> tuple[dict[str, str], list[Canary]]:
         "ghi_chu": note,
         "quan": ["Quận 1", "Quận 3", "Quận 5"][i % 3],
         "so_luong": str(10 + i),
+        "lien_he_phu": extra_phone if i % 3 == 0 else PLACEHOLDERS[i % 4],
+        "cot_phu": extra_email if i % 4 == 0 else PLACEHOLDERS[i % 3],
+        "giay_to_bo_sung": late_cccd,
     }
     canaries = [
         Canary("person_name", name),
@@ -98,7 +110,13 @@ def _row(i: int) -> tuple[dict[str, str], list[Canary]]:
         Canary("free_text:phone", text_phone),
         Canary("free_text:email", text_email),
         Canary("free_text:citizen_id", text_cccd),
+        Canary("free_text:date_of_birth", text_birth),
+        Canary("citizen_id:late", late_cccd),
     ]
+    if i % 3 == 0:
+        canaries.append(Canary("phone:diluted", extra_phone))
+    if i % 4 == 0:
+        canaries.append(Canary("email:diluted", extra_email))
     return row, canaries
 
 
@@ -108,6 +126,9 @@ def canary_table() -> tuple[bytes, list[Canary]]:
     rows = [_row(i) for i in range(ROWS)]
     writer = csv.DictWriter(out, fieldnames=list(rows[0][0]))
     writer.writeheader()
+    filler = dict.fromkeys(rows[0][0], "")
+    for i in range(FILLER_ROWS):
+        writer.writerow({**filler, "quan": "Quận 10", "so_luong": str(i % 7)})
     writer.writerows(r for r, _c in rows)
     return out.getvalue().encode("utf-8"), [c for _r, cs in rows for c in cs]
 
@@ -268,6 +289,9 @@ def test_every_planted_kind_is_found(published_canary) -> None:
         "so_tai_khoan": "bank_account",
         "ngay_sinh": "date_of_birth",
         "ghi_chu": "free_text",
+        "lien_he_phu": "phone",
+        "cot_phu": "email",
+        "giay_to_bo_sung": "citizen_id",
     }
     assert {c: findings.get(c) for c in expected} == expected
     assert "quan" not in findings and "so_luong" not in findings

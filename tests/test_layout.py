@@ -15,7 +15,7 @@ def test_datasets_package_is_ours_not_the_pypi_distribution() -> None:
 
 
 def test_every_cli_command_is_in_the_readme() -> None:
-    from click import Group
+    from click import Context, Group
 
     from app.cli import main
 
@@ -23,7 +23,12 @@ def test_every_cli_command_is_in_the_readme() -> None:
 
     def walk(group: Group, prefix: str) -> list[str]:
         names = []
-        for name, command in group.commands.items():
+        context = Context(group)
+        listed = [*group.commands, *getattr(group, "lazy_commands", {})]  # loaded on demand
+        for name in listed:
+            command = group.get_command(context, name)
+            if command is None or command.hidden:  # internal commands of the supervisor
+                continue
             full = f"{prefix} {name}"
             names.extend(walk(command, full) if isinstance(command, Group) else [full])
         return names

@@ -57,7 +57,7 @@ def search_datasets() -> ResponseReturnValue:
     page = int_arg("page", 1, 1, 1000)
     size = int_arg("page_size", 20, 1, MAX_PAGE_SIZE)
     org = request.args.get("organization", "").strip()
-    text = request.args.get("q", "")[:200]
+    text = request.args.get("q", "")
     query = SearchQuery(
         text=text,
         filters={"organization": (org,)} if org else {},

@@ -235,6 +235,7 @@ SCHEMAS: dict[str, Any] = {
                         "kind": _STR,
                         "share": {"type": "number", "minimum": 0, "maximum": 1},
                         "confidence": {"type": "number", "minimum": 0, "maximum": 1},
+                        "proposal": {"type": "string", "enum": ["", "keep"]},
                         "decision": {
                             "oneOf": [
                                 {"type": "null"},

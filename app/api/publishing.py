@@ -138,9 +138,7 @@ def _is_decision(item: object) -> bool:
 
 
 def _comment(required: bool) -> str:
-    body = request.get_json(silent=True) if request.data else {}
-    if not isinstance(body, dict):
-        raise InvalidInput("JSON object expected", {"body": ["json_object_expected"]})
+    body = json_body(empty={})
     comment = body.get("comment", "")
     if not isinstance(comment, str) or (required and not comment.strip()):
         raise InvalidInput("comment required", {"comment": ["required"]})

@@ -12,6 +12,7 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from app.api import bp
 from app.api_auth import ApiCaller, api_caller
 from app.context import services
+from app.json_body import JsonTooDeep, cap_body, is_upload, parse_json, read_body
 from datasets.conversions import ConversionError
 from datasets.datastore import BadQuery, DatastoreError, UnknownField, UnknownResource
 from datasets.errors import StaleVersion, SubmissionBlocked, TransitionNotAllowed, UploadTooLarge
@@ -24,6 +25,7 @@ from publishers import (
     PermissionDenied,
     Unauthenticated,
 )
+from search_index import MAX_QUERY_CHARS, MAX_QUERY_WORDS, QueryTooLong, SearchQueryError
 
 GZIP_MIN_BYTES = 1024
 
@@ -64,12 +66,29 @@ def writer() -> ApiCaller:
     return who
 
 
-def json_body() -> dict[str, Any]:
-    """Return the request's JSON object; raise ``InvalidInput`` for anything else."""
-    data = request.get_json(silent=True)
+def json_body(*, empty: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Return the request's JSON object; raise ``InvalidInput`` for anything else.
+
+    The body is read within ``OPENDATA_MAX_JSON_BYTES`` (413 past it); JSON nested too deep
+    is a 400. ``empty`` is returned for an empty body when given.
+    """
+    raw = read_body(request)
+    if not raw and empty is not None:
+        return empty
+    try:
+        data = parse_json(raw)
+    except JsonTooDeep as exc:
+        raise BadParameter(str(exc)) from None
+    except ValueError:
+        data = None
     if not isinstance(data, dict):
         raise InvalidInput("JSON object expected", {"body": ["json_object_expected"]})
     return data
+
+
+@bp.before_request
+def _cap_body() -> None:
+    cap_body(request, services().settings.max_json_bytes)
 
 
 def usage() -> UsageRecorder:
@@ -114,6 +133,18 @@ def _datastore_error(exc: DatastoreError) -> Response:
     return error(400, "bad_request", exc.message)
 
 
+@bp.errorhandler(SearchQueryError)
+def _search_error(exc: SearchQueryError) -> Response:
+    if isinstance(exc, QueryTooLong):
+        message = _(
+            "The search text may have at most %(chars)s characters and %(words)s words.",
+            chars=MAX_QUERY_CHARS,
+            words=MAX_QUERY_WORDS,
+        )
+        return error(400, "bad_request", message)
+    return error(400, "bad_request", exc.message)
+
+
 @bp.errorhandler(ConversionError)
 def _conversion_error(exc: ConversionError) -> Response:
     return error(400, "bad_request", str(exc))
@@ -126,6 +157,15 @@ def _precondition_required(exc: PreconditionRequired) -> Response:
 
 @bp.errorhandler(RequestEntityTooLarge)
 def _too_large(exc: Exception) -> Response:
+    if not isinstance(exc, UploadTooLarge) and not is_upload(request):
+        return error(
+            413,
+            "payload_too_large",
+            _(
+                "The request body is larger than the limit of %(limit)s bytes.",
+                limit=services().settings.max_json_bytes,
+            ),
+        )
     limit = services().settings.max_upload_mb
     return error(
         413,

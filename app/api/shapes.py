@@ -211,7 +211,8 @@ def activity_json(
 
 
 def findings_json(version: ResourceVersion) -> dict[str, Any]:
-    """Return ``{"findings": [...]}``: column, kind, share, confidence, decision (no values)."""
+    """Return ``{"findings": [...]}``: column, kind, share, confidence, the scan's proposal
+    ("keep" for an organisation's public details, else empty), decision (no values)."""
     decisions = {d["column"]: d for d in version.decisions or []}
     return {
         "findings": [
@@ -220,6 +221,7 @@ def findings_json(version: ResourceVersion) -> dict[str, Any]:
                 "kind": str(f["kind"]),
                 "share": float(f.get("share", 0.0)),
                 "confidence": float(f.get("confidence", 0.0)),
+                "proposal": str(f.get("proposal", "")),
                 "decision": _decision_json(decisions.get(f["column"])),
             }
             for f in version.findings or []

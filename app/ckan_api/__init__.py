@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response, jsonify, request, url_for
+from flask import Blueprint, Response, current_app, jsonify, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from app.api_auth import api_caller
 from app.ckan_api.actions import ACTIONS
-from app.ckan_api.errors import ckan_error_for
+from app.ckan_api.errors import ckan_error_for, validation_error
 from app.ckan_api.params import ActionRequest, BadRequest, params_from
+from app.json_body import cap_body, is_upload
 
 bp = Blueprint("ckan_api", __name__)
 
@@ -42,15 +45,28 @@ def call_action(name: str) -> ResponseReturnValue:
         return _bad_request(f"Bad request - Action name not known: {name}")
     if request.method == "GET" and not action.read_only:
         return _bad_request(f"Bad request - JSON Error: Please use POST method for {name}")
+    settings = current_app.extensions["opendata"].settings
+    cap_body(request, settings.max_json_bytes)
     try:
         params, files = params_from(request)
         result = action.run(ActionRequest(api_caller(ckan_forms=True), params, files))
     except BadRequest as exc:
         return _bad_request(str(exc))
+    except RequestEntityTooLarge:
+        if is_upload(request):
+            limit = _("The file is larger than the upload limit")
+        else:
+            limit = _(
+                "The request body is larger than the limit of %(limit)s bytes.",
+                limit=settings.max_json_bytes,
+            )
+        too_large = validation_error({"body": [limit]}, limit)
+        body = {"help": _help(name), "success": False, "error": too_large.payload()}
+        return jsonify(body), 413
     except Exception as exc:
         error = ckan_error_for(exc)
         if error is None:
             raise
         body = {"help": _help(name), "success": False, "error": error.payload()}
-        return jsonify(body), error.status
+        return jsonify(body), error.status, error.headers
     return jsonify({"help": _help(name), "success": True, "result": result})

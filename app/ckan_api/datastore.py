@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import csv
 import io
+import math
+import threading
 from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import request
+from flask import current_app, request
 from flask_babel import gettext as _
 
-from app.ckan_api.errors import denied, not_found, validation_error
+from app.ckan_api.errors import RATE_LIMIT, CkanError, denied, not_found, validation_error
 from app.ckan_api.params import ActionRequest, flag, integer, json_value, required, text, text_list
 from app.ckan_api.read import dataset_of_resource
 from app.context import services
@@ -137,6 +139,20 @@ def datastore_search(req: ActionRequest) -> dict[str, Any]:
     return out
 
 
+def _sql_slots(size: int) -> threading.BoundedSemaphore:
+    """Return this process's SQL slots: a query never waits for one, it is refused (429).
+
+    Each query holds a server thread until it ends (at most the time limit); the slots keep
+    threads free for every other request however many queries arrive at once.
+    """
+    slots: threading.BoundedSemaphore | None = current_app.extensions.get("opendata_sql_slots")
+    if slots is None:
+        slots = current_app.extensions.setdefault(
+            "opendata_sql_slots", threading.BoundedSemaphore(size)
+        )
+    return slots
+
+
 def datastore_search_sql(req: ActionRequest) -> dict[str, Any]:
     """One read-only SELECT over public datastore tables (named by resource id)."""
     sql = required(req.params, "sql")
@@ -144,9 +160,24 @@ def datastore_search_sql(req: ActionRequest) -> dict[str, Any]:
     if hidden:
         raise denied(_("Not authorized to read resource %(id)s", id=sorted(hidden)[0]))
     settings = services().settings
-    result = services().datastore.search_sql(
-        sql, timeout_ms=settings.sql_timeout_ms, max_rows=settings.sql_max_rows
-    )
+    slots = _sql_slots(settings.sql_concurrency)
+    if not slots.acquire(blocking=False):
+        wait = max(1, math.ceil(settings.sql_timeout_ms / 1000))
+        raise CkanError(
+            429,
+            RATE_LIMIT,
+            _("Too many SQL queries are running: try again in %(n)s seconds.", n=wait),
+            headers={"Retry-After": str(wait)},
+        )
+    try:
+        result = services().datastore.search_sql(
+            sql,
+            timeout_ms=settings.sql_timeout_ms,
+            max_rows=settings.sql_max_rows,
+            max_bytes=settings.sql_max_bytes,
+        )
+    finally:
+        slots.release()
     return {
         "sql": sql,
         "fields": _fields_dicts(result.fields),

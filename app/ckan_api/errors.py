@@ -15,6 +15,7 @@ from datasets.datastore import (
     DatastoreError,
     SqlNotAllowed,
     SqlTimeout,
+    SqlTooLarge,
     UnknownField,
     UnknownResource,
 )
@@ -33,6 +34,7 @@ NOT_FOUND = "Not Found Error"
 AUTHORIZATION = "Authorization Error"
 VALIDATION = "Validation Error"
 SEARCH_QUERY = "Search Query Error"
+RATE_LIMIT = "Rate Limit Error"
 
 
 class CkanError(Exception):
@@ -44,12 +46,14 @@ class CkanError(Exception):
         type_: str,
         message: str,
         fields: dict[str, list[str]] | None = None,
+        headers: dict[str, str] | None = None,
     ) -> None:
         super().__init__(message)
         self.status = status
         self.type = type_
         self.message = message
         self.fields = fields or {}
+        self.headers = headers or {}
 
     def payload(self) -> dict[str, object]:
         """Return the ``error`` object of the envelope."""
@@ -144,6 +148,12 @@ def _datastore_error(exc: DatastoreError) -> CkanError:
         )
     if isinstance(exc, SqlTimeout):
         return validation_error({"sql": [_("The query took too long and was stopped")]})
+    if isinstance(exc, SqlTooLarge):
+        message = _(
+            "The result is larger than %(limit)s bytes: select fewer rows or columns",
+            limit=exc.limit,
+        )
+        return validation_error({"sql": [message]})
     if isinstance(exc, BadQuery):
         return validation_error({"query": [exc.message]})
     return validation_error({"datastore": [exc.message]})

@@ -18,6 +18,7 @@ from werkzeug.datastructures import FileStorage, MultiDict
 
 from app.api_auth import ApiCaller
 from app.ckan_api.errors import validation_error
+from app.json_body import JsonTooDeep, parse_json, read_body
 
 
 class BadRequest(Exception):
@@ -49,9 +50,11 @@ def params_from(request: Request) -> tuple[dict[str, Any], dict[str, FileStorage
         request.data and not request.form and not request.files
     ):
         try:
-            body = json.loads(request.get_data(as_text=True) or "{}")
+            body = parse_json(read_body(request) or "{}")
         except json.JSONDecodeError as exc:
             raise BadRequest(f"Bad request - JSON Error: {exc.msg}") from None
+        except JsonTooDeep as exc:
+            raise BadRequest(f"Bad request - JSON Error: {exc}") from None
         if not isinstance(body, dict):
             raise BadRequest("Bad request - JSON Error: Request data JSON is not an object")
         return body, {}

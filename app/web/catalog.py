@@ -29,7 +29,7 @@ from metadata import (
     serialize_graph,
 )
 from publishers import InvalidInput, NotFound
-from search_index import SearchQuery
+from search_index import QueryTooLong, SearchQuery
 
 bp = Blueprint("catalog", __name__)
 CATALOG_PAGE = 100
@@ -97,16 +97,18 @@ def _page_datasets(page: int) -> tuple[list[PublicDataset], int]:
         filters: dict[str, tuple[str, ...]] = (
             {"organization": (args["organization"],)} if args.get("organization") else {}
         )
-        result = svc.search.search(
-            SearchQuery(
-                text=args["q"][:200],
+        try:
+            query = SearchQuery(
+                text=args["q"],
                 filters=filters,
                 offset=(page - 1) * CATALOG_PAGE,
                 limit=CATALOG_PAGE,
                 facets=(),
                 modified_from=since,
             )
-        )
+        except QueryTooLong:
+            raise InvalidInput("search text too long", {"q": ["too_long"]}) from None
+        result = svc.search.search(query)
         views = [v for hit in result.hits if (v := svc.catalog.get(hit.id)) is not None]
         return views, result.total
     return svc.catalog.page(

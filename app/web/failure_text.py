@@ -81,6 +81,16 @@ _WORDED: dict[str, Callable[[dict[str, Any]], str]] = {
         sheet=p.get("sheet", "?"),
         sheets=p.get("sheets", ""),
     ),
+    "interrupted": lambda p: _(
+        "Checking the file was interrupted %(attempts)s times (the server stopped or ran out "
+        "of memory): upload it again or ask the site administrator.",
+        attempts=p.get("attempts", "?"),
+    ),
+    "time-limit": lambda p: _(
+        "Checking the file took longer than the limit of %(seconds)s seconds: split the file "
+        "or ask the site administrator.",
+        seconds=p.get("seconds", "?"),
+    ),
     "bad-json": _bad_json,
     "extra-cells": _extra_cells,
     "row-too-long": lambda p: _(

@@ -15,6 +15,7 @@ from urllib.parse import urlparse
 from flask import Blueprint, abort, g, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import format_date, get_locale
+from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from app.context import services
@@ -22,7 +23,16 @@ from app.i18n import LANG_COOKIE, LOCALES
 from datasets.public import PublicDataset, PublicOrganization, PublicTheme
 from datasets.vocab import LICENSES
 from publishers import NotFound
-from search_index import FACET_FIELDS, SearchPage, SearchQuery, SortOrder
+from search_index import (
+    FACET_FIELDS,
+    MAX_QUERY_CHARS,
+    MAX_QUERY_WORDS,
+    QueryTooLong,
+    SearchPage,
+    SearchQuery,
+    SortOrder,
+    shorten_query_text,
+)
 
 bp = Blueprint("public", __name__)
 PAGE_SIZE = 20
@@ -108,12 +118,15 @@ def home() -> ResponseReturnValue:
     )
 
 
-def search_query(args: MultiDict[str, str]) -> SearchQuery:
-    """The search of ``/dataset`` from its query string (CKAN's parameter names)."""
+def search_query(args: MultiDict[str, str], text: str | None = None) -> SearchQuery:
+    """The search of ``/dataset`` from its query string (CKAN's parameter names).
+
+    Raises ``QueryTooLong`` past the caps; ``text`` replaces ``q`` (a shortened one).
+    """
     page = page_number(args)
     filters = {f: tuple(v[:100] for v in args.getlist(f)[:10]) for f in FACET_FIELDS}
     return SearchQuery(
-        text=args.get("q", "")[:200],
+        text=text if text is not None else args.get("q", ""),
         filters={f: v for f, v in filters.items() if v},
         sort=_sort(args.get("sort", ""), SortOrder.RELEVANCE),
         offset=(page - 1) * PAGE_SIZE,
@@ -125,10 +138,21 @@ def search_query(args: MultiDict[str, str]) -> SearchQuery:
 
 @bp.get("/dataset")
 def search() -> ResponseReturnValue:
-    query = search_query(request.args)
+    notice = None
+    try:
+        query = search_query(request.args)
+    except QueryTooLong:
+        query = search_query(request.args, shorten_query_text(request.args.get("q", "")))
+        notice = _(
+            "Your search was too long: only its first %(words)s words "
+            "(at most %(chars)s characters) were searched.",
+            words=MAX_QUERY_WORDS,
+            chars=MAX_QUERY_CHARS,
+        )
     result = services().search.search(query)
     return render_template(
         "public/search.html",
+        notice=notice,
         query=query,
         result=result,
         page=query.offset // PAGE_SIZE + 1,

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from datasets.datastore.base import (
     FIELD_TYPES,
+    SQL_MAX_BYTES,
     BadQuery,
     Datastore,
     DatastoreError,
@@ -21,6 +22,7 @@ from datasets.datastore.base import (
     LoadFailed,
     SqlNotAllowed,
     SqlTimeout,
+    SqlTooLarge,
     UnknownField,
     UnknownResource,
 )
@@ -32,6 +34,7 @@ from datasets.datastore.sqlite import SqliteDatastore
 __all__ = [
     "FIELD_TYPES",
     "MAX_LIMIT",
+    "SQL_MAX_BYTES",
     "BadQuery",
     "Datastore",
     "DatastoreError",
@@ -43,6 +46,7 @@ __all__ = [
     "PostgresDatastore",
     "SqlNotAllowed",
     "SqlTimeout",
+    "SqlTooLarge",
     "SqliteDatastore",
     "UnknownField",
     "UnknownResource",

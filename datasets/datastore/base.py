@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 FIELD_TYPES = ("text", "integer", "number", "boolean", "date", "datetime")
+SQL_MAX_BYTES = 16 * 1024 * 1024  # default byte cap of a search_sql result (as JSON)
 """The column types of the datastore (Table Schema types are mapped onto these)."""
 
 
@@ -122,6 +123,16 @@ class SqlTimeout(DatastoreError):
     code = "sql_timeout"
 
 
+class SqlTooLarge(DatastoreError):
+    """The SQL's result is larger than its byte limit (``limit`` bytes as JSON)."""
+
+    code = "sql_too_large"
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"the result is larger than {limit} bytes")
+        self.limit = limit
+
+
 class Datastore(Protocol):
     """Typed tables of tabular resources, queried without touching the portal's database."""
 
@@ -168,13 +179,17 @@ class Datastore(Protocol):
         """Return the columns ``search`` and ``iter_rows`` answer for ``query``."""
         ...
 
-    def search_sql(self, sql: str, *, timeout_ms: int, max_rows: int) -> DatastoreResult:
+    def search_sql(
+        self, sql: str, *, timeout_ms: int, max_rows: int, max_bytes: int = SQL_MAX_BYTES
+    ) -> DatastoreResult:
         """Run one read-only SELECT over datastore tables (tables are named by resource id).
 
         Runs on its own read-only connection that can read datastore tables only, never
         the portal's own tables or any other file. At most ``max_rows`` rows come back
         (``truncated`` tells when more matched). Raises ``SqlNotAllowed`` for anything
-        but a single SELECT, ``SqlTimeout`` after ``timeout_ms`` milliseconds and
+        but a single SELECT, ``SqlTimeout`` after ``timeout_ms`` milliseconds (whatever
+        the query does, one long function call included), ``SqlTooLarge`` when the rows
+        as JSON would exceed ``max_bytes`` (refused before they are held in memory) and
         ``BadQuery`` for SQL errors.
         """
         ...

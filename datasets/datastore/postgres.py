@@ -9,6 +9,7 @@ the portal's role with ``set_config('role', ...)``.
 
 from __future__ import annotations
 
+import json
 import re
 import secrets
 import threading
@@ -24,6 +25,7 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from psycopg.types.json import Jsonb
 
 from datasets.datastore.base import (
+    SQL_MAX_BYTES,
     BadQuery,
     DatastoreField,
     DatastoreInfo,
@@ -32,6 +34,7 @@ from datasets.datastore.base import (
     LoadFailed,
     SqlNotAllowed,
     SqlTimeout,
+    SqlTooLarge,
     UnknownResource,
 )
 from datasets.datastore.casting import (
@@ -331,7 +334,9 @@ class PostgresDatastore:
             raise
         return _stream(conn, cursor, plan.key_count)
 
-    def search_sql(self, sql: str, *, timeout_ms: int, max_rows: int) -> DatastoreResult:
+    def search_sql(
+        self, sql: str, *, timeout_ms: int, max_rows: int, max_bytes: int = SQL_MAX_BYTES
+    ) -> DatastoreResult:
         """Run one SELECT as the reader role in a read-only, time-limited transaction."""
         check_select(sql)
         try:
@@ -352,7 +357,7 @@ class PostgresDatastore:
                     # and no more than max_rows + 1 rows ever reach this process.
                     cursor = conn.cursor(name="datastore_sql")
                     cursor.execute(sql)
-                    rows = cursor.fetchmany(max_rows + 1)
+                    rows, truncated = _fetch_capped(cursor, max_rows, max_bytes)
                     names = record_names([d.name for d in cursor.description or ()])
         except pg_errors.QueryCanceled as exc:
             raise SqlTimeout(f"the query ran longer than {timeout_ms} ms") from exc
@@ -361,12 +366,37 @@ class PostgresDatastore:
                 raise SqlNotAllowed("the query may only read datastore tables") from exc
             detail = exc.diag.message_primary or "invalid query"
             raise BadQuery(f"SQL error: {detail}") from exc
-        records = [
-            dict(zip(names, (json_ready(v) for v in row), strict=True)) for row in rows[:max_rows]
-        ]
+        records = [dict(zip(names, row, strict=True)) for row in rows]
         return DatastoreResult(
-            fields_of_values(names, records), records, None, None, truncated=len(rows) > max_rows
+            fields_of_values(names, records), records, None, None, truncated=truncated
         )
+
+
+def _fetch_capped(
+    cursor: psycopg.ServerCursor[Any], max_rows: int, max_bytes: int
+) -> tuple[list[list[Any]], bool]:
+    """Fetch at most ``max_rows`` JSON-ready rows; raise ``SqlTooLarge`` past ``max_bytes``.
+
+    Batches grow with the room left: the first row comes alone, then as many rows as the
+    average row size so far says fit, so no batch brings much more than the cap.
+    """
+    rows: list[list[Any]] = []
+    size = 0
+    batch = 1
+    while True:
+        fetched = cursor.fetchmany(min(batch, max_rows + 1 - len(rows)))
+        if not fetched:
+            return rows, False
+        for row in fetched:
+            if len(rows) == max_rows:
+                return rows, True
+            values = [json_ready(v) for v in row]
+            size += len(json.dumps(values, ensure_ascii=False, default=str).encode()) + 1
+            if size > max_bytes:
+                raise SqlTooLarge(max_bytes)
+            rows.append(values)
+        average = max(size // len(rows), 1)
+        batch = max(1, min(1000, (max_bytes - size) // average))
 
 
 def _stream(

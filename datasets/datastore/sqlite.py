@@ -16,6 +16,8 @@ from __future__ import annotations
 import json
 import secrets
 import sqlite3
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -23,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from datasets.datastore.base import (
+    SQL_MAX_BYTES,
     BadQuery,
     DatastoreField,
     DatastoreInfo,
@@ -31,6 +34,7 @@ from datasets.datastore.base import (
     LoadFailed,
     SqlNotAllowed,
     SqlTimeout,
+    SqlTooLarge,
     UnknownResource,
 )
 from datasets.datastore.casting import (
@@ -45,7 +49,7 @@ from datasets.datastore.querying import (
     next_cursor_for,
     plan_search,
 )
-from datasets.datastore.results import fields_of_values, json_ready, record_names
+from datasets.datastore.results import fields_of_values, record_names
 
 FREE_TEXT_MIN_LENGTH = 40
 _DIALECT = Dialect(param="?", explicit_nulls=False, percent_escape=False)
@@ -58,8 +62,9 @@ _COLUMN_TYPES = {
     "datetime": "TEXT",
 }
 _META = "_datastore_meta"
-_ALLOWED_ACTIONS = {sqlite3.SQLITE_SELECT, sqlite3.SQLITE_FUNCTION, sqlite3.SQLITE_RECURSIVE}
 _MAX_SQL_VALUE_BYTES = 10_000_000  # no single string or blob a query builds may exceed this
+_CHILD = Path(__file__).with_name("sqlite_sql_child.py")
+_CHILD_GRACE_S = 1.0  # startup, and the child's own timer answers first; the kill is the backstop
 
 
 def _fold_sql(column: str) -> str:
@@ -319,40 +324,59 @@ class SqliteDatastore:
         bools = [i for i, f in enumerate(plan.fields) if f.type == "boolean"]
         return _stream(conn, cursor, plan.key_count, bools)
 
-    def search_sql(self, sql: str, *, timeout_ms: int, max_rows: int) -> DatastoreResult:
-        """Run one SELECT on a read-only, authorizer-guarded connection."""
+    def search_sql(
+        self, sql: str, *, timeout_ms: int, max_rows: int, max_bytes: int = SQL_MAX_BYTES
+    ) -> DatastoreResult:
+        """Run one SELECT in a child process on a read-only, authorizer-guarded connection.
+
+        The child (``sqlite_sql_child``) is killed at the deadline: SQLite cannot interrupt
+        one long function call in-process, a process can always be stopped.
+        """
         check_select(sql)
-        uri = self._path.resolve().as_uri() + "?mode=ro"
-        conn = sqlite3.connect(uri, uri=True, isolation_level=None)
-        try:
-            allowed = {r[0] for r in conn.execute(f"SELECT resource_id FROM {_META}")}
-            conn.execute("PRAGMA query_only = 1")
-            conn.setlimit(sqlite3.SQLITE_LIMIT_ATTACHED, 0)
-            conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, _MAX_SQL_VALUE_BYTES)
-            conn.set_authorizer(_authorizer(allowed))
-            deadline = time.monotonic() + timeout_ms / 1000
-            conn.set_progress_handler(lambda: int(time.monotonic() > deadline), 1000)
-            try:
-                cursor = conn.execute(sql)
-                rows = cursor.fetchmany(max_rows + 1)
-            except (sqlite3.Warning, sqlite3.ProgrammingError) as exc:
-                raise SqlNotAllowed("only a single SELECT statement is allowed") from exc
-            except sqlite3.DatabaseError as exc:
-                message = str(exc)
-                if "interrupted" in message:
-                    raise SqlTimeout(f"the query ran longer than {timeout_ms} ms") from exc
-                if "authoriz" in message or "prohibited" in message:
-                    raise SqlNotAllowed("the query may only read datastore tables") from exc
-                raise BadQuery(f"SQL error: {message}") from exc
-            names = record_names([d[0] for d in cursor.description or ()])
-        finally:
-            conn.close()
-        records = [
-            dict(zip(names, (json_ready(v) for v in row), strict=True)) for row in rows[:max_rows]
-        ]
+        request = {
+            "uri": self._path.resolve().as_uri() + "?mode=ro",
+            "sql": sql,
+            "timeout_ms": timeout_ms,
+            "max_rows": max_rows,
+            "max_bytes": max_bytes,
+            "max_value_bytes": min(_MAX_SQL_VALUE_BYTES, max_bytes),
+        }
+        answer = _run_child(request, timeout_ms / 1000 + _CHILD_GRACE_S, max_bytes)
+        if answer is None:
+            raise SqlTimeout(f"the query ran longer than {timeout_ms} ms")
+        kind = answer.get("error")
+        if kind == "timeout":
+            raise SqlTimeout(f"the query ran longer than {timeout_ms} ms")
+        if kind == "not_allowed":
+            raise SqlNotAllowed(answer["message"])
+        if kind == "too_large":
+            raise SqlTooLarge(max_bytes)
+        if kind is not None:
+            raise BadQuery(f"SQL error: {answer.get('message', kind)}")
+        names = record_names(answer["names"])
+        records = [dict(zip(names, row, strict=True)) for row in answer["rows"]]
         return DatastoreResult(
-            fields_of_values(names, records), records, None, None, truncated=len(rows) > max_rows
+            fields_of_values(names, records), records, None, None, truncated=answer["truncated"]
         )
+
+
+def _run_child(request: dict[str, Any], timeout_s: float, max_bytes: int) -> Any:
+    """Run the SQL child with ``request``; None when it had to be killed at the deadline."""
+    with subprocess.Popen(  # noqa: S603 -- our own script; the SQL goes in on stdin
+        [sys.executable, "-I", "-S", str(_CHILD)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    ) as child:
+        try:
+            out, _ = child.communicate(json.dumps(request).encode(), timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+            return None
+    if child.returncode != 0 or len(out) > max_bytes * 2 + 65536:
+        raise BadQuery("SQL error: the query could not be run")
+    return json.loads(out)
 
 
 def _stream(
@@ -371,16 +395,3 @@ def _stream(
                     yield row[skip:]
     finally:
         conn.close()
-
-
-def _authorizer(allowed: set[str]) -> Callable[[int, str | None, str | None, Any, Any], int]:
-    def authorize(action: int, arg1: str | None, _arg2: Any, db: str | None, _src: Any) -> int:
-        if action in _ALLOWED_ACTIONS:
-            return sqlite3.SQLITE_OK
-        # A common table expression is read with no database name; real tables are
-        # read from "main" and only datastore tables are allowed there.
-        if action == sqlite3.SQLITE_READ and (db is None or (db == "main" and arg1 in allowed)):
-            return sqlite3.SQLITE_OK
-        return sqlite3.SQLITE_DENY
-
-    return authorize

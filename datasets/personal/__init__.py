@@ -10,7 +10,14 @@ from datasets.personal.actions import (
     mask_value,
     redact_text,
 )
-from datasets.personal.detectors import Finding, scan_columns, scan_csv
+from datasets.personal.detectors import (
+    Finding,
+    findings_of,
+    scan_columns,
+    scan_csv,
+    scan_rest,
+    scanner_for,
+)
 from datasets.personal.encryption import decrypt_stream, encrypt_stream
 from datasets.personal.errors import (
     DecryptionFailed,
@@ -32,6 +39,7 @@ from datasets.personal.kinds import (
 )
 from datasets.personal.policy import (
     DEFAULT_POLICY,
+    PROPOSED_KEEP,
     Policy,
     Rule,
     decide,
@@ -39,12 +47,14 @@ from datasets.personal.policy import (
     policy_from_dict,
     policy_to_dict,
 )
+from datasets.personal.scanner import TableScanner
 
 __all__ = [
     "CURRENT_CATEGORIES",
     "DEFAULT_POLICY",
     "DEFAULT_QUASI_IDENTIFIERS",
     "LEGAL_CATEGORIES",
+    "PROPOSED_KEEP",
     "Action",
     "ColumnDecision",
     "DecryptionFailed",
@@ -58,6 +68,7 @@ __all__ = [
     "Policy",
     "Rule",
     "StripResult",
+    "TableScanner",
     "UnresolvedFinding",
     "apply_actions",
     "categories_on",
@@ -65,6 +76,7 @@ __all__ = [
     "decrypt_stream",
     "encrypt_stream",
     "find_in_text",
+    "findings_of",
     "generalize_value",
     "hash_value",
     "mask_value",
@@ -75,5 +87,7 @@ __all__ = [
     "redact_text",
     "scan_columns",
     "scan_csv",
+    "scan_rest",
+    "scanner_for",
     "smallest_group_size",
 ]

@@ -68,6 +68,7 @@ REDACTION_LABELS: dict[str, str] = {
     K.HEALTH_INSURANCE: "[mã thẻ BHYT]",
     K.LICENCE_PLATE: "[biển số xe]",
     K.PERSON_NAME: "[họ tên]",
+    K.DATE_OF_BIRTH: "[ngày sinh]",
 }
 GENERALIZABLE = frozenset({K.DATE_OF_BIRTH, K.ADDRESS, K.LOCATION})
 MASK_KEEP = 3

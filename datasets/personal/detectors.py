@@ -1,11 +1,15 @@
 """Find columns holding personal data, by header and by content.
 
-Each column gets a header reading (``headers.classify_header``) and, for a sample of rows, the
-share of values matching each kind. The score is ``share × (1 + header_strength / 2)`` (the
-csv-detective scheme); kinds that values alone cannot tell (old ID cards, insurance and bank
-numbers, sensitive categories) need a header. Table context settles the ambiguous cases: contact
-details and tax codes in a list of organisations are public, and ethnicity, religion and
-coordinates are personal only in a table about people.
+Every row is read (``scanner.TableScanner``, in batches, counters and a bounded sample per
+column). Each column gets a header reading (``headers.classify_header``) and the share of its
+values that could hold data (placeholders do not count) matching each kind: counted over every
+row for values whose structure proves their kind (citizen IDs, phones, e-mails, health cards,
+plates), on the sample for names, addresses and birth dates. The score is
+``share × (1 + header_strength / 2)`` (the csv-detective scheme); structured values make a
+finding from a small floor, the others from 0.5. Kinds that values alone cannot tell (old ID
+cards, insurance and bank numbers, sensitive categories) need a header. Table context: an
+organisation's contact details and enterprise tax codes get a "keep" *proposal* (a rule always
+wins over it); ethnicity, religion and coordinates are personal only in a table about people.
 """
 
 from __future__ import annotations
@@ -21,19 +25,31 @@ from pathlib import Path
 from datasets.personal.freetext import find_in_text
 from datasets.personal.headers import HeaderInfo, HeaderRole, classify_header
 from datasets.personal.kinds import CURRENT_CATEGORIES, LegalCategories, PersonalDataKind
-from datasets.personal.matchers import CONTENT_KINDS, VALUE_MATCHERS, birth_year_of, parse_date
+from datasets.personal.matchers import (
+    CONTENT_KINDS,
+    VALUE_MATCHERS,
+    birth_year_of,
+    is_tax_code,
+    parse_date,
+)
+from datasets.personal.scanner import STRUCTURED_KINDS, ColumnCounts, TableScanner
 
 K = PersonalDataKind
 
 MIN_SCORE = 0.5  # a column is a finding from a score of 0.5 (tuned on benchmarks/pii_corpus.py)
+# Values whose structure proves their kind (citizen IDs, phones, e-mails, health-insurance
+# cards, plates) make a finding from this share of the values that could hold data.
+MIN_STRUCTURED_SHARE = 0.05
 MIN_WEAK_HEADER_SHARE = 0.3  # a weak header ("Tên", "ĐT") needs this share of matching values
 MIN_BIRTH_SPREAD_YEARS = 25  # birth dates span generations; issue and event dates do not
-MIN_TEXT_LENGTH = 30  # mean characters of a free-text column
+MIN_TEXT_LENGTH = 30  # mean characters of a text column read for names on its sample
 MIN_TEXT_HITS = 2
+MIN_VALUES_TO_DISAGREE = 5  # values needed to overrule a header by their shape
 # Names are nearly all different; a short list repeated ("Hàn Quốc", "Việt Nam") is a category.
 MIN_NAME_DISTINCT_SHARE = 0.3
 
-# Contact details and tax codes of an organisation are public (HCMC's enterprise list).
+# Contact details and tax codes of an organisation are public (HCMC's enterprise list): in a
+# table about organisations they get a "keep" proposal, which a rule always overrides.
 _ORG_PUBLIC_KINDS = frozenset({K.ADDRESS, K.PHONE, K.EMAIL, K.TAX_CODE, K.BANK_ACCOUNT})
 # Aggregate statistics by ethnicity or religion, and coordinates of bus stops, are not personal.
 _NEED_PERSON_TABLE = frozenset({K.ETHNICITY, K.RELIGION, K.LOCATION})
@@ -63,14 +79,19 @@ class Finding:
     share: float
     confidence: float
     sensitive: bool
+    # "keep" when the values look like an organisation's public details (office landlines,
+    # institutional mailboxes, enterprise tax codes, in a table about organisations): a
+    # proposal that only fills a gap, never overrides a rule (``policy.decide``).
+    proposal: str = ""
 
 
 @dataclass(frozen=True)
 class _Column:
     name: str
     header: HeaderInfo
-    values: tuple[str, ...]  # non-empty sampled values, stripped, NFC
-    filled: float  # share of sampled rows with a value
+    values: tuple[str, ...]  # sampled values that could hold data, stripped, NFC
+    filled: float  # share of rows with a value that could hold data
+    counts: ColumnCounts  # counted over every row
 
 
 @dataclass(frozen=True)
@@ -82,6 +103,13 @@ class _Candidate:
 
 def _share(values: Sequence[str], matcher: Callable[[str], bool]) -> float:
     return sum(1 for v in values if matcher(v)) / len(values) if values else 0.0
+
+
+def _kind_share(column: _Column, kind: PersonalDataKind) -> float:
+    """Share of values that are ``kind``: counted over every row for structured kinds."""
+    if kind in STRUCTURED_KINDS:
+        return column.counts.share(kind)
+    return _share(column.values, VALUE_MATCHERS[kind])
 
 
 def _birth_dates_share(values: Sequence[str]) -> float:
@@ -100,12 +128,15 @@ def _content_candidates(column: _Column) -> list[_Candidate]:
         repetitive = len(values) >= 10 and len(set(values)) < MIN_NAME_DISTINCT_SHARE * len(values)
         if kind is K.PERSON_NAME and repetitive:
             continue
-        share = _share(values, VALUE_MATCHERS[kind])
+        share = _kind_share(column, kind)
         strength = info.strength if info.kind is kind else 0.0
         if strength and strength < 1.0 and share < MIN_WEAK_HEADER_SHARE:
             strength = 0.0
         score = share * (1 + strength / 2)
-        if score >= MIN_SCORE:
+        # A value whose structure proves its kind counts from a small floor: placeholders
+        # and a mix of values must not hide it (a finding is decided, never silent).
+        floor = MIN_STRUCTURED_SHARE if kind in STRUCTURED_KINDS else MIN_SCORE
+        if score >= floor and (kind not in STRUCTURED_KINDS or column.counts.cells[kind]):
             found.append(_Candidate(kind, share, min(1.0, score)))
     if info.kind is None and info.role is not HeaderRole.OTHER_DATE:
         share = _birth_dates_share(values)
@@ -126,7 +157,12 @@ def _header_candidate(column: _Column) -> _Candidate | None:
     elif matcher is None:
         share = column.filled
     else:
-        share = _share(column.values, matcher)
+        share = _kind_share(column, kind)
+    disagree = len(column.values) >= MIN_VALUES_TO_DISAGREE and not share
+    if matcher is not None and kind not in CONTENT_KINDS and disagree:
+        # "Mức lương đóng BHXH" names insurance but holds salaries: no value has the shape
+        # of the kind the header names.
+        return None
     if kind in CONTENT_KINDS and share * 1.5 < MIN_SCORE:
         # The header says so but the values disagree: keep it, with low confidence.
         return _Candidate(kind, share, 0.5 * info.strength)
@@ -134,15 +170,20 @@ def _header_candidate(column: _Column) -> _Candidate | None:
 
 
 def _free_text_candidate(column: _Column) -> _Candidate | None:
-    """A text column with personal values inside; a free-text header ("ghi_chu") needs one hit."""
-    values = column.values
+    """A column with personal values inside its text (counted over every row)."""
+    counts = column.counts
     hinted = column.header.kind is K.FREE_TEXT
-    if not hinted and sum(len(v) for v in values) / len(values) < MIN_TEXT_LENGTH:
-        return None
-    hits = sum(1 for v in values if find_in_text(v))
-    if hits < (1 if hinted else MIN_TEXT_HITS):
-        return None
-    share = hits / len(values)
+    if counts.text_cells:
+        share = counts.text_cells / counts.data
+    else:
+        # Names introduced by "ông", "bà", "tôi là": read on the sample of long texts.
+        values = column.values
+        if not values or sum(map(len, values)) / len(values) < MIN_TEXT_LENGTH:
+            return None
+        hits = sum(1 for v in values if find_in_text(v))
+        if hits < (1 if hinted else MIN_TEXT_HITS):
+            return None
+        share = hits / len(values)
     strength = column.header.strength if hinted else 0.0
     return _Candidate(K.FREE_TEXT, share, min(1.0, 0.6 + share * (1 + strength / 2)))
 
@@ -183,46 +224,52 @@ def _is_person_table(columns: Sequence[_Column], best: Sequence[_Candidate | Non
     return False
 
 
-def _sample(
-    header: Sequence[str], rows: Iterable[Sequence[str]], sample_size: int
-) -> list[_Column]:
-    values: list[list[str]] = [[] for _ in header]
-    n_rows = 0
-    for row in itertools.islice(rows, sample_size):
-        n_rows += 1
-        for i, cell in enumerate(row[: len(header)]):
-            text = cell.strip()
-            if text:
-                values[i].append(unicodedata.normalize("NFC", text))
-    return [
-        _Column(name, classify_header(name), tuple(vals), len(vals) / n_rows if n_rows else 0.0)
-        for name, vals in zip(header, values, strict=True)
-    ]
+def _proposal(column: _Column, kind: PersonalDataKind, org_table: bool, person_table: bool) -> str:
+    """Return "keep" for an organisation's public details; a person's never get it."""
+    if kind is K.TAX_CODE:
+        # In a table about organisations, enterprise tax codes (10 digits with a check digit,
+        # or their branch form) are public identifiers, even next to the owner's details; a
+        # 12-digit personal ID number never is.
+        enterprise = _share(column.values, _is_enterprise_tax_code)
+        org = org_table or column.header.org_qualified
+        return "keep" if org and column.values and enterprise == 1.0 else ""
+    if kind not in _ORG_PUBLIC_KINDS or column.counts.personal_contacts:
+        return ""
+    if column.header.org_qualified or (org_table and not person_table):
+        return "keep"
+    return ""
 
 
-def scan_columns(
-    header: Sequence[str],
-    rows: Iterable[Sequence[str]],
-    *,
-    sample_size: int = 5000,
-    categories: LegalCategories = CURRENT_CATEGORIES,
+def _is_enterprise_tax_code(value: str) -> bool:
+    main = value.replace(" ", "").partition("-")[0]
+    return len(main) == 10 and is_tax_code(value)
+
+
+def findings_of(
+    scanner: TableScanner, *, categories: LegalCategories = CURRENT_CATEGORIES
 ) -> tuple[Finding, ...]:
-    """Return one finding per column that holds personal data, in column order.
+    """Return one finding per column of the scanned table that holds personal data.
 
-    Reads at most ``sample_size`` rows from ``rows``. ``categories`` decides which kinds are
-    sensitive (pass ``categories_on(day)`` for a given day). Findings never carry values.
+    ``categories`` decides which kinds are sensitive (pass ``categories_on(day)`` for a given
+    day). Findings never carry values.
     """
-    columns = _sample(header, rows, max(1, sample_size))
+    rows = scanner.rows
+    columns = [
+        _Column(
+            name,
+            classify_header(name),
+            tuple(unicodedata.normalize("NFC", v.strip()) for v in counts.sample),
+            counts.data / rows if rows else 0.0,
+            counts,
+        )
+        for name, counts in zip(scanner.header, scanner.columns, strict=True)
+    ]
     best = [_best_candidate(c) for c in columns]
     org_table = _is_org_table(columns)
     person_table = _is_person_table(columns, best)
     findings = []
     for column, candidate in zip(columns, best, strict=True):
         if candidate is None:
-            continue
-        if candidate.kind in _ORG_PUBLIC_KINDS and (
-            column.header.org_qualified or (org_table and not person_table)
-        ):
             continue
         if candidate.kind in _NEED_PERSON_TABLE and not person_table:
             continue
@@ -235,25 +282,52 @@ def scan_columns(
                 share=round(candidate.share, 4),
                 confidence=round(candidate.confidence, 4),
                 sensitive=categories.is_sensitive(candidate.kind),
+                proposal=_proposal(column, candidate.kind, org_table, person_table),
             )
         )
     return tuple(findings)
 
 
-def scan_csv(
-    path: Path,
+def scan_columns(
+    header: Sequence[str],
+    rows: Iterable[Sequence[str]],
     *,
-    sample_size: int = 5000,
     categories: LegalCategories = CURRENT_CATEGORIES,
 ) -> tuple[Finding, ...]:
-    """Scan a UTF-8 CSV file (a BOM is accepted) and return its findings.
+    """Return one finding per column that holds personal data, in column order.
 
-    Streams the file and reads at most the header and ``sample_size`` rows, so memory stays
-    bounded whatever the file size. An empty file has no findings.
+    Reads every row of ``rows`` (in batches: memory does not grow with the table).
     """
+    scanner = TableScanner(header)
+    scanner.feed_all(rows)
+    return findings_of(scanner, categories=categories)
+
+
+def scan_csv(
+    path: Path, *, categories: LegalCategories = CURRENT_CATEGORIES
+) -> tuple[Finding, ...]:
+    """Scan every row of a UTF-8 CSV file (a BOM is accepted) and return its findings.
+
+    Streams the file in batches, so memory stays bounded whatever its size. An empty file
+    has no findings.
+    """
+    scanner = scanner_for(path)
+    if scanner is None:
+        return ()
+    scan_rest(scanner, path)
+    return findings_of(scanner, categories=categories)
+
+
+def scanner_for(path: Path) -> TableScanner | None:
+    """Return a scanner for the header of the CSV file at ``path`` (None if it is empty)."""
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        header = next(csv.reader(handle), None)
+    return None if header is None else TableScanner(header)
+
+
+def scan_rest(scanner: TableScanner, path: Path) -> None:
+    """Feed ``scanner`` the rows of the CSV file it has not been fed yet."""
     with path.open(encoding="utf-8-sig", newline="") as handle:
         reader = csv.reader(handle)
-        header = next(reader, None)
-        if header is None:
-            return ()
-        return scan_columns(header, reader, sample_size=sample_size, categories=categories)
+        next(reader, None)
+        scanner.feed_all(itertools.islice(reader, scanner.rows, None))

@@ -33,6 +33,40 @@ _NAME_CUE = re.compile(
     re.IGNORECASE,
 )
 _WORD = re.compile(r"[^\W\d_]+")
+# A birth date or year announced in prose: "sinh ngày 10/01/1985", "SN 1978", "năm sinh: 1962",
+# "sinh ngày 10 tháng 1 năm 1985". Found from the cue words with ``str.find`` (a regex tried
+# at every position of a long text is many times slower), then matched from there.
+_BIRTH_DATE = (
+    r"\s*[:.]?\s*(?:(?:19|20)\d{2}-\d{1,2}-\d{1,2}"
+    r"|\d{1,2}\s*[/.\-]\s*\d{1,2}\s*[/.\-]\s*(?:19|20)\d{2}"
+    r"|\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+(?:19|20)\d{2}|(?:19|20)\d{2})(?!\d)"
+)
+_BIRTH_AFTER = re.compile(r"\s+(?i:ngày|năm|ngay|nam)" + _BIRTH_DATE)  # "sinh ngày …"
+_BIRTH_SHORT = re.compile(_BIRTH_DATE)  # "ngày sinh …", "năm sinh: …", "SN …", "NS …"
+_BIRTH_CUES = ("sinh", "Sinh", "SINH", "SN", "NS")
+_BIRTH_LEADS = ("ngày", "năm", "ngay", "nam")
+
+
+def _births(text: str) -> list[tuple[PersonalDataKind, int, int]]:
+    found: list[tuple[PersonalDataKind, int, int]] = []
+    for cue in _BIRTH_CUES:
+        at = text.find(cue)
+        while at != -1:
+            end = at + len(cue)
+            whole_word = (at == 0 or not text[at - 1].isalnum()) and (
+                end == len(text) or not text[end].isalnum()
+            )
+            if whole_word:
+                before = text[max(0, at - 6) : at]
+                lead = next((w for w in _BIRTH_LEADS if before.rstrip().lower().endswith(w)), "")
+                short = cue in ("SN", "NS") or bool(lead)
+                match = (_BIRTH_SHORT if short else _BIRTH_AFTER).match(text, end)
+                if match:
+                    start = at - (len(before) - len(before.rstrip())) - len(lead) if lead else at
+                    found.append((K.DATE_OF_BIRTH, start, match.end()))
+            at = text.find(cue, end)
+    return found
+
 
 _VALIDATED: tuple[tuple[PersonalDataKind, re.Pattern[str]], ...] = (
     (K.EMAIL, _EMAIL),
@@ -71,19 +105,45 @@ def _names(text: str) -> list[tuple[PersonalDataKind, int, int]]:
     return found
 
 
-def find_in_text(text: str) -> list[tuple[PersonalDataKind, int, int]]:
+# Quick shape checks that let a long text skip patterns that cannot match in it: digits map
+# to "0", capital letters to "A", separators inside numbers are removed (on UTF-8 bytes:
+# a table lookup per byte).
+_SHAPE = bytes.maketrans(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ", b"0" * 10 + b"A" * 26)
+
+
+def shape_of(text: str) -> bytes:
+    """Return the shape ``find_in_text`` checks first: digits "0", capitals "A", no separators."""
+    return text.encode().translate(_SHAPE, b" .-()+")
+
+
+def find_in_text(
+    text: str, *, names: bool = True, shape: bytes | None = None
+) -> list[tuple[PersonalDataKind, int, int]]:
     """Return ``(kind, start, end)`` of each personal value found inside ``text``.
 
     Spans never overlap and are sorted by start; on overlap the earlier, then the longer,
-    span wins. Finds e-mails, phones, citizen IDs, health-insurance codes, licence plates and
-    names introduced by a form of address ("ông", "bà", "tôi là").
+    span wins. Finds e-mails, phones, citizen IDs, health-insurance codes, licence plates,
+    names introduced by a form of address ("ông", "bà", "tôi là"; not with ``names=False``)
+    and birth dates or years announced as such ("sinh ngày …", "SN …", "năm sinh …").
+    ``shape`` is ``shape_of(text)`` when the caller has it already.
     """
+    shape = shape_of(text) if shape is None else shape
+    numbers = b"0000000000" in shape  # phones, citizen IDs: 10 digits or more
+    capitals = b"AA0" in shape or b"00A" in shape  # health cards, licence plates
     spans: list[tuple[PersonalDataKind, int, int]] = []
     for kind, pattern in _VALIDATED:
+        if kind is K.EMAIL and "@" not in text:
+            continue
+        if kind in (K.PHONE, K.CITIZEN_ID) and not numbers:
+            continue
+        if kind in (K.HEALTH_INSURANCE, K.LICENCE_PLATE) and not capitals:
+            continue
         for match in pattern.finditer(text):
             if _is_valid(kind, match.group()):
                 spans.append((kind, match.start(), match.end()))
-    spans.extend(_names(text))
+    if names:
+        spans.extend(_names(text))
+    spans.extend(_births(text))
     spans.sort(key=lambda span: (span[1], -(span[2] - span[1])))
     result: list[tuple[PersonalDataKind, int, int]] = []
     for span in spans:

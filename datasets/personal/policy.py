@@ -80,19 +80,32 @@ class Policy:
         return self.by_kind.get(kind)
 
 
-def decide(
-    findings: Sequence[Finding], policy: Policy
-) -> tuple[list[ColumnDecision], list[Finding]]:
-    """Return the decisions the policy makes for ``findings`` and the findings it leaves open.
+PROPOSED_KEEP = (
+    "an organisation's public details (office landlines, institutional mailboxes, enterprise "
+    "tax codes): kept as the scan proposed, no rule says otherwise"
+)
 
-    A finding the policy is silent on is undecided: it blocks submission and holds a harvested
-    dataset for review (the privacy fail-safe). A GENERALIZE rule on a column whose kind
-    cannot be generalized also leaves the finding undecided.
+
+def decide(
+    findings: Sequence[Finding], policy: Policy, defaults: Policy | None = None
+) -> tuple[list[ColumnDecision], list[Finding]]:
+    """Return the decisions for ``findings`` and the findings left open.
+
+    In order: a rule of ``policy`` (someone wrote it: the organisation's defaults, a harvest
+    source's policy) for the column or its kind; then the scan's "keep" proposal for an
+    organisation's public details; then ``defaults`` (the portal's built-in suggestions). A
+    proposal never overrides a rule. A finding nothing decides is undecided: it blocks
+    submission and holds a harvested dataset for review (the privacy fail-safe). A GENERALIZE
+    rule on a column whose kind cannot be generalized also leaves the finding undecided.
     """
     decisions: list[ColumnDecision] = []
     undecided: list[Finding] = []
     for finding in findings:
         rule = policy.rule_for(finding.column, finding.kind)
+        if rule is None and finding.proposal == "keep":
+            rule = Rule(Action.KEEP, PROPOSED_KEEP)
+        if rule is None and defaults is not None:
+            rule = defaults.rule_for(finding.column, finding.kind)
         if rule is None or (rule.action is Action.GENERALIZE and finding.kind not in GENERALIZABLE):
             undecided.append(finding)
             continue

@@ -13,7 +13,6 @@ import pytest
 
 import datasets.validation_engine as engine
 from app.config import Settings
-from app.server import start_embedded_jobs
 from datasets.progress import STAGES, ProgressBoard
 from publishers import Role, Scope
 from tests.conftest import AuthActions
@@ -62,7 +61,11 @@ class Background:
     consumer: Any = None
 
     def start_jobs(self) -> None:
-        self.consumer = start_embedded_jobs(self.services.queue.huey)
+        # A real Huey consumer in threads of the test process (production runs jobs in
+        # the job process); signals stay with pytest.
+        self.consumer = self.services.queue.huey.create_consumer(workers=1, worker_type="thread")
+        self.consumer._set_signal_handlers = lambda: None
+        self.consumer.start()
 
     def close(self) -> None:
         if self.consumer is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import os
 import sqlite3
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from datasets.datastore import (
     SqliteDatastore,
     SqlNotAllowed,
     SqlTimeout,
+    SqlTooLarge,
     UnknownField,
     UnknownResource,
     UnsupportedDatastore,
@@ -440,3 +442,40 @@ def test_open_datastore_chooses_by_scheme_and_hides_the_url(tmp_path: Path) -> N
     with pytest.raises(UnsupportedDatastore) as caught:
         open_datastore("redis://user:hunter2@cache.invalid/0", tmp_path)
     assert "redis" in str(caught.value) and "hunter2" not in str(caught.value)
+
+
+# One call of one function that runs for seconds: SQLite's progress handler is never called
+# inside it (a quadratic instr() over generated strings); PostgreSQL sleeps in one call.
+_LONG_CALL = {
+    "sqlite": "SELECT instr(a, b) FROM (SELECT replace(hex(zeroblob(600000)), '0', 'a') AS a, "
+    "replace(hex(zeroblob(300000)), '0', 'a') || 'b' AS b)",
+    "postgresql": "SELECT pg_sleep(30)",
+}
+# About 4 MB of rows from a query of a hundred bytes.
+_BIG_RESULT = {
+    "sqlite": "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 40) "
+    "SELECT x, zeroblob(50000) AS z FROM c",
+    "postgresql": "SELECT x, repeat('0', 100000) AS z FROM generate_series(1, 40) AS x",
+}
+
+
+def test_search_sql_stops_one_long_function_call_at_the_deadline(
+    env: Env, loaded: Datastore
+) -> None:
+    started = time.monotonic()
+    with pytest.raises(SqlTimeout):
+        loaded.search_sql(_LONG_CALL[env.kind], timeout_ms=300, max_rows=10)
+    assert time.monotonic() - started < 3.0  # was 10 s and more: the limit did not apply
+
+
+def test_search_sql_refuses_a_result_larger_than_its_byte_cap(env: Env, loaded: Datastore) -> None:
+    with pytest.raises(SqlTooLarge) as caught:
+        loaded.search_sql(
+            _BIG_RESULT[env.kind], timeout_ms=5000, max_rows=1000, max_bytes=1_000_000
+        )
+    assert caught.value.limit == 1_000_000
+    small = loaded.search_sql(
+        _BIG_RESULT[env.kind], timeout_ms=5000, max_rows=1000, max_bytes=10_000_000
+    )
+    assert [r["x"] for r in small.records] == list(range(1, 41))
+    assert len(small.records[0]["z"]) == 100_000 and not small.truncated

@@ -33,7 +33,9 @@ def test_hospital_bed_counts_in_a_facility_list_are_not_health_data() -> None:
         ]
         for i in range(60)
     ]
-    assert scan_columns(header, rows) == ()
+    # No health finding; the hospitals' addresses are found and proposed "keep".
+    found = scan_columns(header, rows)
+    assert [(f.column, f.kind, f.proposal) for f in found] == [("dia_chi", "address", "keep")]
 
 
 def test_diagnoses_of_named_patients_are_still_health_data() -> None:
@@ -45,3 +47,11 @@ def test_diagnoses_of_named_patients_are_still_health_data() -> None:
     kinds = {f.column: f.kind for f in scan_columns(header, rows)}
     assert kinds.get("chan_doan") == "health"
     assert kinds.get("ho_ten") == "person_name"
+
+
+def test_a_header_naming_insurance_over_salaries_is_not_an_insurance_number() -> None:
+    salaries = [str(4_680_000 + i * 250_000) for i in range(20)]
+    numbers = [f"79{31415926 + i * 13:08d}" for i in range(20)]
+    rows = list(zip(salaries, numbers, strict=True))
+    found = scan_columns(["Mức lương đóng BHXH", "Mã số BHXH"], rows)
+    assert [(f.column, f.kind) for f in found] == [("Mã số BHXH", "social_insurance")]

@@ -1,0 +1,179 @@
+"""The job process (issue 14): queued jobs run here, never in a process serving requests.
+
+``run_job_process`` composes the portal, reconciles what a crash left behind
+(``app.recovery``), then runs Huey's consumer with ``OPENDATA_JOB_WORKERS`` threads. Each
+thread runs one job at a time in a child process forked from a clean fork server, so:
+
+- a job that eats memory or crashes takes only its child with it;
+- a job has a hard time limit (``OPENDATA_JOB_TIME_LIMIT``): the kernel ends the child with
+  SIGALRM, and the upload it was processing is marked failed with ``time-limit``;
+- a child killed otherwise (out of memory, ``kill -9``) is retried by the queue, and a file
+  whose processing was interrupted too often is marked failed with ``interrupted``;
+- while a child processes an upload it holds a lease (a byte-range lock in
+  ``<data dir>/run/leases``, released by the kernel when it dies), so recovery never re-queues
+  an upload another live process is working on.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import logging
+import multiprocessing
+import os
+import signal
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from app.config import Settings
+from app.procutil import die_with_process, set_title
+
+if TYPE_CHECKING:
+    from app.services import Services
+    from datasets.queue import JobHandler
+
+log = logging.getLogger(__name__)
+# Seconds a child may outlive its SIGALRM before the job process kills it outright.
+KILL_GRACE = 10
+
+
+class JobFailed(RuntimeError):
+    """A job's child process ended abnormally; the queue retries the job."""
+
+
+class Leases:
+    """Byte-range locks on one file: a lease per key, released when its process dies."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+
+    @staticmethod
+    def _offset(key: str) -> int:
+        return int.from_bytes(hashlib.sha256(key.encode()).digest()[:7], "big")
+
+    @contextmanager
+    def hold(self, key: str) -> Iterator[bool]:
+        """Take the lease for the duration of the block; yield False if another holds it."""
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            try:
+                fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB, 1, self._offset(key))
+            except OSError:
+                yield False
+                return
+            yield True
+        finally:
+            os.close(fd)  # releases the lock
+
+    def is_held(self, key: str) -> bool:
+        """True when another process holds the lease (never this process's own)."""
+        with self.hold(key) as got:
+            return not got
+
+
+def leases_for(settings: Settings) -> Leases:
+    """The data dir's leases."""
+    return Leases(settings.data_dir.resolve() / "run" / "leases")
+
+
+def lease_key(job: str, payload: Mapping[str, Any]) -> str | None:
+    """The lease a job holds while it runs (uploads being processed), or None."""
+    if job == "process_version":  # datasets.editing.JOB_PROCESS_VERSION
+        return f"version:{payload['version_id']}"
+    return None
+
+
+class ChildRunner:
+    """A ``JobExecutor``: runs each job in a child of a clean fork server, time-limited."""
+
+    def __init__(self, services: Services) -> None:
+        self._services = services
+        self._settings = services.settings
+        self._limit = services.settings.job_time_limit
+        self._context = multiprocessing.get_context("forkserver")
+        # The fork server imports the portal once; children start in milliseconds.
+        self._context.set_forkserver_preload(["app.services", "app.jobs"])
+
+    def __call__(self, job: str, payload: Mapping[str, Any], handler: JobHandler) -> None:
+        child = self._context.Process(
+            target=run_child,
+            args=(self._settings, job, dict(payload), os.getpid()),
+            name=f"job-{job}",
+        )
+        child.start()
+        log.info("job child %s started for %s", child.pid, job)
+        child.join(self._limit + KILL_GRACE)
+        if child.exitcode is None:  # ignored its alarm (it cannot, but never wait forever)
+            child.kill()
+            child.join()
+        code = child.exitcode
+        if code == 0:
+            return
+        if code == -signal.SIGALRM:
+            log.warning(
+                "job stopped at its time limit",
+                extra={"job": job, "pid": child.pid, "seconds": self._limit},
+            )
+            self._services.job_stopped(job, payload, "time_limit", {"seconds": self._limit})
+            return
+        reason = f"signal {-code}" if code is not None and code < 0 else f"exit code {code}"
+        log.warning("job child %s ended with %s", child.pid, reason, extra={"job": job})
+        if code == 1 or self._services.job_died(job, payload):
+            raise JobFailed(f"job {job} ended with {reason}")  # the queue retries it
+
+
+def run_child(settings: Settings, job: str, payload: dict[str, Any], job_process: int) -> None:
+    """Body of a job's child process: hard time limit, lease, then the handler."""
+    die_with_process(job_process)
+    set_title(f"opendata: job {job}")
+    # Default action of SIGALRM: the kernel ends the process, whatever it is doing.
+    signal.signal(signal.SIGALRM, signal.SIG_DFL)
+    signal.alarm(settings.job_time_limit)
+    from app.services import build_services
+
+    services = build_services(settings)
+    key = lease_key(job, payload)
+    if key is None:
+        services.queue.handler(job)(payload)
+        return
+    with leases_for(settings).hold(key) as held:
+        if not held:
+            log.info("job skipped: another process runs it", extra={"job": job})
+            return
+        services.queue.handler(job)(payload)
+
+
+def _reconcile(services: Services, settings: Settings) -> None:
+    """Start-up reconciliation, by one job process at a time; a failure never stops jobs."""
+    from app.recovery import reconcile
+
+    with (settings.data_dir.resolve() / "run" / "reconcile.lock").open("a+b") as lock:
+        try:
+            fcntl.flock(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            log.info("start-up reconciliation: another job process is doing it")
+            return
+        try:
+            report = reconcile(services, leases_for(settings))
+        except Exception:
+            log.exception("start-up reconciliation failed; jobs run anyway")
+            return
+    log.info("start-up reconciliation: %s", report.summary())
+
+
+def run_job_process(settings: Settings, workers: int) -> None:
+    """Run the job process until SIGTERM/SIGINT: reconcile, then consume the queue."""
+    from app.harvesting import schedule_harvests
+    from app.services import build_services
+
+    set_title(f"opendata: jobs [{workers} workers]")
+    services = build_services(settings)
+    services.queue.executor = ChildRunner(services)
+    schedule_harvests(services)
+    _reconcile(services, settings)
+    consumer = services.queue.huey.create_consumer(workers=workers, worker_type="thread")
+    log.info("job process running with %d workers", workers)
+    consumer.run()

@@ -1,0 +1,55 @@
+"""Process titles and parent-death signals for the portal's processes (issue 14)."""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import os
+import select
+import signal
+import threading
+
+_PR_SET_PDEATHSIG = 1
+
+
+def set_title(title: str) -> None:
+    """Set the process title shown by ps/top (when setproctitle is installed)."""
+    try:
+        import setproctitle
+    except ImportError:  # pragma: no cover - a pinned dependency
+        return
+    setproctitle.setproctitle(title)
+
+
+def die_with_parent(sig: int = signal.SIGKILL) -> None:
+    """Ask Linux to send ``sig`` to this process when its parent dies (no orphans)."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, sig, 0, 0, 0)
+    except (OSError, AttributeError):  # pragma: no cover - not Linux
+        pass
+
+
+def lower_priority(increment: int) -> None:
+    """Make this process (and its children) yield the CPU to the web processes."""
+    with contextlib.suppress(OSError):
+        os.nice(increment)
+
+
+def die_with_process(pid: int) -> None:
+    """End this process (SIGKILL) as soon as process ``pid`` ends, which need not be its parent.
+
+    A job's child is forked by the fork server, not by the job process; when the job process
+    is killed, its running jobs must end too (crash recovery queues their work again).
+    """
+
+    def watch() -> None:
+        try:
+            handle = os.pidfd_open(pid)
+        except ProcessLookupError:
+            os.kill(os.getpid(), signal.SIGKILL)
+            return
+        select.select([handle], [], [])  # readable when the process has ended
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    threading.Thread(target=watch, name=f"die-with-{pid}", daemon=True).start()

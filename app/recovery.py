@@ -1,0 +1,121 @@
+"""Start-up reconciliation (issue 14): repair what a crash (``kill -9``) left behind.
+
+Run by the job process when it starts, before it takes jobs; never inside a request.
+
+- Uploads stuck in ``processing`` whose lease no live process holds: queued again, or marked
+  failed with ``interrupted`` once processing was started ``MAX_ATTEMPTS`` times.
+- Published tables that are not in the datastore: their load is queued.
+- Datasets marked ``index_stale`` (set in the approval's or withdrawal's own transaction,
+  cleared only after the index was updated) are indexed again; when the index does not
+  hold as many datasets as are published, it is rebuilt from the database.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from sqlalchemy import func, select
+
+from datasets.editing import JOB_PROCESS_VERSION
+from datasets.model import Dataset, DatasetState, ResourceVersion, RevisionResource, VersionStatus
+from datasets.processing import INTERRUPTED, MAX_ATTEMPTS
+from datasets.workflow import JOB_LOAD_DATASTORE
+
+if TYPE_CHECKING:
+    from app.jobs import Leases
+    from app.services import Services
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class RecoveryReport:
+    """What reconciliation did (ids), for the log and the tests."""
+
+    requeued: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    busy: list[str] = field(default_factory=list)
+    loads: list[str] = field(default_factory=list)
+    reindexed: list[str] = field(default_factory=list)
+    index_rebuilt: int | None = None
+
+    def summary(self) -> str:
+        """One line for the log."""
+        rebuilt = "no" if self.index_rebuilt is None else f"{self.index_rebuilt} datasets"
+        return (
+            f"{len(self.requeued)} uploads queued again, {len(self.failed)} failed as "
+            f"interrupted, {len(self.busy)} being processed elsewhere, {len(self.loads)} "
+            f"datastore loads queued, {len(self.reindexed)} datasets reindexed, "
+            f"index rebuilt: {rebuilt}"
+        )
+
+
+def reconcile(services: Services, leases: Leases) -> RecoveryReport:
+    """Repair stuck uploads, missing datastore tables and search index gaps."""
+    report = RecoveryReport()
+    _stuck_uploads(services, leases, report)
+    _missing_loads(services, report)
+    _search_index(services, report)
+    return report
+
+
+def _stuck_uploads(services: Services, leases: Leases, report: RecoveryReport) -> None:
+    with services.sessions.begin() as session:
+        stuck = session.scalars(
+            select(ResourceVersion).where(
+                ResourceVersion.status == VersionStatus.PROCESSING.value,
+                ResourceVersion.url.is_(None),
+            )
+        ).all()
+        for version in stuck:
+            if leases.is_held(f"version:{version.id}"):
+                report.busy.append(version.id)
+            elif version.processing_attempts >= MAX_ATTEMPTS:
+                version.status = VersionStatus.FAILED.value
+                version.error_code = INTERRUPTED
+                version.error_params = {"attempts": version.processing_attempts}
+                version.processing_attempts = 0
+                report.failed.append(version.id)
+            else:
+                report.requeued.append(version.id)
+    for version_id in report.requeued:  # after the commit: a job may run at once
+        services.queue.enqueue(JOB_PROCESS_VERSION, {"version_id": version_id})
+    if report.failed:
+        log.warning("uploads failed as interrupted", extra={"versions": report.failed})
+
+
+def _missing_loads(services: Services, report: RecoveryReport) -> None:
+    with services.sessions() as session:
+        report.loads = list(
+            session.scalars(
+                select(ResourceVersion.id)
+                .join(RevisionResource, RevisionResource.version_id == ResourceVersion.id)
+                .join(Dataset, Dataset.live_revision_id == RevisionResource.revision_id)
+                .where(
+                    Dataset.state == DatasetState.PUBLISHED.value,
+                    ResourceVersion.is_tabular.is_(True),
+                    ResourceVersion.public_sha256.is_not(None),
+                    ResourceVersion.datastore_loaded.is_(False),
+                )
+            ).all()
+        )
+    for version_id in report.loads:
+        services.queue.enqueue(JOB_LOAD_DATASTORE, {"version_id": version_id})
+
+
+def _search_index(services: Services, report: RecoveryReport) -> None:
+    with services.sessions() as session:
+        published = session.scalar(
+            select(func.count())
+            .select_from(Dataset)
+            .where(Dataset.state == DatasetState.PUBLISHED.value)
+        )
+        stale = list(session.scalars(select(Dataset.id).where(Dataset.index_stale.is_(True))))
+    if services.search.count() != published:
+        report.index_rebuilt = services.rebuild_index()
+        return
+    for dataset_id in stale:
+        services.index_dataset(dataset_id)
+        report.reindexed.append(dataset_id)

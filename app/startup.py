@@ -1,0 +1,133 @@
+"""The start-up step: create every schema before any process starts serving (issue 14).
+
+`opendata serve` and `opendata worker` run ``prepare`` before they start their processes:
+the secret keys, the database (Alembic), Huey's SQLite queue, the datastore and the search
+index are created here, once, under a file lock in the data dir, so that no serving process
+ever creates a schema while another one opens it. Contention with processes already running
+on the same files (``database is locked``) is retried for a bounded time, then reported.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import sqlite3
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TypeVar
+
+from sqlalchemy.exc import OperationalError
+
+from app.config import Settings, datastore_url_for, search_url_for
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+# How long start-up waits for other processes holding the lock or the database.
+STARTUP_TIMEOUT = 60.0
+
+
+class StartupError(RuntimeError):
+    """The data dir could not be prepared within the time limit; the message says why."""
+
+
+def run_dir(settings: Settings) -> Path:
+    """The folder of the process model's lock files (start-up lock, job leases)."""
+    path = settings.data_dir.resolve() / "run"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def prepare(settings: Settings, *, timeout: float = STARTUP_TIMEOUT) -> None:
+    """Create keys, database, job queue, datastore and index; idempotent, one process at a time."""
+    from app.keys import ensure_key_files
+
+    data_dir = settings.data_dir.resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    log.info("start-up step begins")
+    deadline = time.monotonic() + timeout
+    with _exclusive(run_dir(settings) / "startup.lock", deadline):
+        for name in ensure_key_files(data_dir):
+            log.info("created key file %s", name)
+        retry_locked(lambda: _migrate(settings.effective_database_url), deadline)
+        retry_locked(lambda: _create_queue(settings), deadline)
+        retry_locked(lambda: _create_datastore(settings), deadline)
+        retry_locked(lambda: _create_index(settings), deadline)
+    log.info("start-up step done: database, job queue, datastore and index exist")
+
+
+def retry_locked(action: Callable[[], T], deadline: float) -> T:
+    """Run ``action``; while SQLite says it is locked or busy, retry until ``deadline``."""
+    delay = 0.05
+    while True:
+        try:
+            return action()
+        except (OperationalError, sqlite3.OperationalError) as exc:
+            text = str(exc).lower()
+            if ("locked" not in text and "busy" not in text) or time.monotonic() > deadline:
+                raise
+            log.warning("start-up waits for a locked database: %s", text.splitlines()[0])
+            time.sleep(delay)
+            delay = min(delay * 2, 1.0)
+
+
+@contextmanager
+def _exclusive(path: Path, deadline: float) -> Iterator[None]:
+    with path.open("a+b") as handle:
+        while True:
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise StartupError(f"another process holds {path} (start-up)") from None
+                time.sleep(0.05)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def _migrate(url: str) -> None:
+    """Upgrade the database unless it is at every head already (Alembic's env is costly)."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+    from sqlalchemy import create_engine
+
+    from app.database import alembic_config, upgrade_database
+    from publishers.db import engine_url
+
+    config = alembic_config(url)
+    heads = set(ScriptDirectory.from_config(config).get_heads())
+    engine = create_engine(engine_url(url))
+    try:
+        with engine.connect() as connection:
+            current = set(MigrationContext.configure(connection).get_current_heads())
+    finally:
+        engine.dispose()
+    if current != heads:
+        upgrade_database(url)
+
+
+def _create_queue(settings: Settings) -> None:
+    from datasets.queue import open_huey
+
+    huey = open_huey(settings.redis_url or None, settings.data_dir.resolve(), create=True)
+    close = getattr(huey.storage, "close", None)
+    if callable(close):
+        close()
+
+
+def _create_datastore(settings: Settings) -> None:
+    from datasets.datastore import open_datastore
+
+    open_datastore(datastore_url_for(settings), settings.data_dir.resolve())
+
+
+def _create_index(settings: Settings) -> None:
+    from search_index import open_search_index
+
+    open_search_index(search_url_for(settings))

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import codecs
 import csv
+import io
 import itertools
 import re
 import unicodedata
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,22 +24,30 @@ from datasets.ingest_errors import (
     EmptyFile,
     IngestError,
     NotTabular,
+    RowTooLong,
+    TooManyColumns,
     UndecodableText,
     UnknownSheet,
     XlsxBomb,
 )
-from datasets.ingest_readers import read_geojson, read_json, read_xlsx, xlsx_sheet_names
+from datasets.ingest_json import read_geojson, read_json
+from datasets.ingest_limits import MAX_COLUMNS, MAX_ROW_CHARS
+from datasets.ingest_readers import read_xlsx, xlsx_sheet_names
 
 __all__ = [
+    "MAX_COLUMNS",
+    "MAX_ROW_CHARS",
     "DetectedFormat",
     "IngestError",
     "NormalizedTable",
     "detect_format",
     "normalize_to_csv",
+    "refuse_markup_named_as_table",
 ]
 
 SNIFF_BYTES = 64 * 1024
 CHUNK_BYTES = 1024 * 1024
+SNIFF_SAMPLE_CHARS = 8 * 1024
 
 _MEDIA_TYPES = {
     "CSV": "text/csv",
@@ -56,6 +65,9 @@ _MEDIA_TYPES = {
     "GIF": "image/gif",
     "GZIP": "application/gzip",
     "PARQUET": "application/vnd.apache.parquet",
+    "HTML": "text/html",
+    "SVG": "image/svg+xml",
+    "XML": "application/xml",
     "TXT": "text/plain",
     "BIN": "application/octet-stream",
 }
@@ -70,7 +82,11 @@ _MAGIC = [
 ]
 _TONE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323")
 _VOWELS = frozenset("aăâeêioôơuưyAĂÂEÊIOÔƠUƯY")
-_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r(?!$)|\n)")
+# A line and its end; only ever run over text that ends with a line end (see _decoded_lines).
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)")
+# Markup: an XML declaration, a doctype, a comment or a start tag opens the text.
+_MARKUP = re.compile(r"<(?:\?xml[\s?]|!doctype\s|!--|[a-z][\w:.-]*(?:\s[^<>]*)?/?>)", re.I)
+_ROOT_TAG = re.compile(r"<([a-z][\w:.-]*)[\s/>]", re.I)
 
 
 @dataclass(frozen=True)
@@ -95,6 +111,9 @@ class NormalizedTable:
     header: tuple[str, ...]
     row_count: int
     sheet: str | None = None
+    # The first row with more cells than the header (1 = header), and its cell count.
+    extra_row: int | None = None
+    extra_cells: int = 0
 
 
 def detect_format(path: Path, filename: str) -> DetectedFormat:
@@ -118,6 +137,9 @@ def detect_format(path: Path, filename: str) -> DetectedFormat:
         return DetectedFormat("BIN", _MEDIA_TYPES["BIN"], False)
     text = _decode_prefix(prefix, encoding)
     stripped = text.lstrip("\ufeff \t\r\n")
+    if _MARKUP.match(stripped):
+        kind = _markup_kind(stripped)
+        return DetectedFormat(kind, _MEDIA_TYPES[kind], False, encoding, confidence)
     if stripped[:1] in ("{", "["):
         kind = "GEOJSON" if re.search(r'"type"\s*:\s*"Feature(Collection)?"', text) else "JSON"
         return DetectedFormat(kind, _MEDIA_TYPES[kind], True, encoding, confidence)
@@ -126,6 +148,30 @@ def detect_format(path: Path, filename: str) -> DetectedFormat:
         return DetectedFormat("TXT", _MEDIA_TYPES["TXT"], False, encoding, confidence)
     kind = "TSV" if delimiter == "\t" else "CSV"
     return DetectedFormat(kind, _MEDIA_TYPES[kind], True, encoding, confidence, delimiter)
+
+
+def _markup_kind(text: str) -> str:
+    """HTML, SVG or XML, by the doctype or the first element (declarations skipped)."""
+    if re.match(r"<!doctype\s+html", text, re.I):
+        return "HTML"
+    body = re.sub(r"<\?.*?\?>|<!--.*?-->|<!doctype[^>]*>", "", text, flags=re.I | re.S)
+    root = _ROOT_TAG.search(body)
+    name = root.group(1).lower().rsplit(":", 1)[-1] if root else ""
+    if name in ("html", "head", "body"):
+        return "HTML"
+    return "SVG" if name == "svg" else "XML"
+
+
+def refuse_markup_named_as_table(detected: DetectedFormat, filename: str) -> None:
+    """Refuse an HTML, SVG or XML file whose name promises a table (``.csv``, ``.tsv``).
+
+    Such a file is usually an error page saved under the table's name; publishing it as the
+    table would mislead. Raises NotTabular (``markup-not-table``: ``format``, ``extension``).
+    """
+    suffix = Path(filename).suffix.lower()
+    if detected.format in ("HTML", "SVG", "XML") and suffix in (".csv", ".tsv"):
+        params = {"format": detected.format, "extension": suffix}
+        raise NotTabular("markup-not-table", params)
 
 
 def _detect_zip(path: Path) -> DetectedFormat:
@@ -203,7 +249,12 @@ def _sniff_delimiter(text: str, filename: str) -> str | None:
     lines = [line for line in text.splitlines()[:50] if line.strip()]
     if not lines:
         return "\t" if filename.lower().endswith(".tsv") else ","
-    sample = "\n".join(lines[:-1] if len(lines) > 1 else lines)
+    complete = lines[:-1] if len(lines) > 1 else lines
+    # The sniffer's regular expressions are quadratic in the sample: whole lines up to
+    # SNIFF_SAMPLE_CHARS (or the start of a longer first line) keep it well under a second.
+    kept = list(itertools.accumulate(len(line) + 1 for line in complete))
+    fitting = complete[: sum(1 for total in kept if total <= SNIFF_SAMPLE_CHARS)]
+    sample = "\n".join(fitting) if fitting else complete[0][:SNIFF_SAMPLE_CHARS]
     try:
         delimiter: str = csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
         return delimiter
@@ -238,8 +289,8 @@ def normalize_to_csv(
         chosen = sheet if sheet is not None else (names[0] if names else None)
         if chosen is None or chosen not in names:
             raise UnknownSheet("unknown-sheet", {"sheet": sheet, "sheets": list(names)})
-        header, count = _write_rows(read_xlsx(path, chosen), out_path)
-        return NormalizedTable(out_path, None, header, count, chosen)
+        written = _write_rows(read_xlsx(path, chosen), out_path)
+        return written.table(out_path, None, chosen)
     text_encoding = encoding or detected.encoding or "utf-8"
     try:
         codecs.lookup(text_encoding)
@@ -247,19 +298,48 @@ def normalize_to_csv(
         raise UndecodableText("undecodable", {"encoding": text_encoding, "offset": 0}) from exc
     if detected.format in ("JSON", "GEOJSON"):
         reader = read_geojson if detected.format == "GEOJSON" else read_json
-        header, count = _write_rows(reader(path, text_encoding), out_path)
-        return NormalizedTable(out_path, text_encoding, header, count)
+        return _write_rows(reader(path, text_encoding), out_path).table(out_path, text_encoding)
     delimiter = detected.delimiter or ("\t" if detected.format == "TSV" else ",")
-    lines = _decoded_lines(path, text_encoding)
+    budget = _RowBudget(_decoded_lines(path, text_encoding))
     try:
-        header, count = _write_rows(csv.reader(lines, delimiter=delimiter), out_path)
+        written = _write_rows(csv.reader(budget, delimiter=delimiter), out_path, budget.next_row)
     except csv.Error as exc:
         raise BadCsv("bad-csv", {"reason": str(exc)}) from exc
-    return NormalizedTable(out_path, text_encoding, header, count)
+    return written.table(out_path, text_encoding)
+
+
+class _RowBudget:
+    """The lines of a text table, refusing a row (record) longer than ``MAX_ROW_CHARS``.
+
+    The CSV reader pulls lines until it has a whole record; the writer calls ``next_row``
+    for each record it receives, so a record's lines are counted together (a quoted cell
+    may hold line breaks). Memory stays within about twice the limit.
+    """
+
+    def __init__(self, lines: Iterator[str]) -> None:
+        self._lines = lines
+        self._row = 1
+        self._chars = 0
+
+    def __iter__(self) -> Iterator[str]:
+        for line in self._lines:
+            self._chars += len(line)
+            if self._chars > MAX_ROW_CHARS:
+                raise RowTooLong("row-too-long", {"row": self._row, "limit": MAX_ROW_CHARS})
+            yield line
+
+    def next_row(self) -> None:
+        self._row += 1
+        self._chars = 0
 
 
 def _decoded_lines(path: Path, encoding: str) -> Iterator[str]:
-    """Yield the file's lines (ends kept), decoding incrementally; offsets are in bytes."""
+    """Yield the file's lines (ends kept), decoding incrementally; offsets are in bytes.
+
+    Linear in the file: only text that ends with a line end is split into lines, and a
+    line longer than ``MAX_ROW_CHARS`` comes out in pieces of about that size (which the
+    row budget then refuses) instead of being held whole.
+    """
     decoder = codecs.getincrementaldecoder(encoding)()
     consumed = 0
     pending = ""
@@ -275,11 +355,16 @@ def _decoded_lines(path: Path, encoding: str) -> Iterator[str]:
                 raise UndecodableText("undecodable", params) from exc
             consumed += len(chunk)
             pending += text
-            end = 0
-            for match in _LINE.finditer(pending):
-                yield match.group()
-                end = match.end()
-            pending = pending[end:]
+            # A "\r" at the end may be the first half of "\r\n": wait for the next chunk.
+            limit = len(pending) - 1 if chunk and pending.endswith("\r") else len(pending)
+            cut = max(pending.rfind("\n", 0, limit), pending.rfind("\r", 0, limit)) + 1
+            if cut:
+                for match in _LINE.finditer(pending, 0, cut):
+                    yield match.group()
+                pending = pending[cut:]
+            if len(pending) > MAX_ROW_CHARS:
+                yield pending
+                pending = ""
             if not chunk:
                 break
     if pending:
@@ -290,23 +375,76 @@ def _nfc(cell: str) -> str:
     return cell if unicodedata.is_normalized("NFC", cell) else unicodedata.normalize("NFC", cell)
 
 
-def _write_rows(rows: Iterable[list[str]], out_path: Path) -> tuple[tuple[str, ...], int]:
-    """Write ``rows`` (first = header) as NFC UTF-8 CSV; return (header, data row count)."""
+@dataclass
+class _Written:
+    header: tuple[str, ...]
+    count: int = 0
+    extra_row: int | None = None
+    extra_cells: int = 0
+
+    def table(self, path: Path, encoding: str | None, sheet: str | None = None) -> NormalizedTable:
+        return NormalizedTable(
+            path, encoding, self.header, self.count, sheet, self.extra_row, self.extra_cells
+        )
+
+
+def _write_rows(
+    rows: Iterable[list[str]], out_path: Path, on_row: Callable[[], None] | None = None
+) -> _Written:
+    """Write ``rows`` (first = header) as NFC UTF-8 CSV; return what was written.
+
+    ``on_row`` is called after each row is received. Raises EmptyFile and TooManyColumns.
+    """
     iterator = iter(rows)
     first = next(iterator, None)
     if first is None:
         raise EmptyFile("empty-file", {})
+    _check_width(first, 1)
     header = tuple(
         _nfc(cell).lstrip("\ufeff") if i == 0 else _nfc(cell) for i, cell in enumerate(first)
     )
-    count = 0
+    written = _Written(header)
     with out_path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(header)
+        if on_row is not None:
+            on_row()
         for row in iterator:
-            writer.writerow([_nfc(cell) for cell in row])
-            count += 1
-    return header, count
+            number = written.count + 2
+            _check_width(row, number)
+            if len(row) > len(header) and written.extra_row is None:
+                written.extra_row, written.extra_cells = number, len(row)
+            cells = [_nfc(cell) for cell in row]
+            if any("\r" in cell for cell in cells):
+                handle.write(_quoted_row(cells))
+            else:
+                writer.writerow(cells)
+            written.count += 1
+            if on_row is not None:
+                on_row()
+    return written
 
 
-__all__ += ["BadCsv", "EmptyFile", "NotTabular", "UndecodableText", "UnknownSheet", "XlsxBomb"]
+def _check_width(row: list[str], number: int) -> None:
+    if len(row) > MAX_COLUMNS:
+        params = {"row": number, "columns": len(row), "limit": MAX_COLUMNS}
+        raise TooManyColumns("too-many-columns", params)
+
+
+def _quoted_row(cells: list[str]) -> str:
+    """One CSV line, quoting cells that hold a carriage return (the "\\n" writer does not)."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerow(cells)
+    return buffer.getvalue()[:-2] + "\n"
+
+
+__all__ += [
+    "BadCsv",
+    "EmptyFile",
+    "NotTabular",
+    "RowTooLong",
+    "TooManyColumns",
+    "UndecodableText",
+    "UnknownSheet",
+    "XlsxBomb",
+]

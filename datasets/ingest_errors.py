@@ -8,9 +8,12 @@ __all__ = [
     "BadCsv",
     "BadJson",
     "EmptyFile",
+    "ExtraCells",
     "IngestError",
     "NotTabular",
+    "RowTooLong",
     "TooManyCells",
+    "TooManyColumns",
     "UndecodableText",
     "UnknownSheet",
     "XlsxBomb",
@@ -56,3 +59,19 @@ class UnknownSheet(IngestError):
 
 class BadJson(IngestError):
     """The JSON is malformed or not records (``bad-json``: ``reason``, ``line``, ``column``)."""
+
+
+class RowTooLong(IngestError):
+    """A row of a text table is longer than allowed (``row-too-long``: ``row``, ``limit``)."""
+
+
+class TooManyColumns(IngestError):
+    """A row has more cells than allowed (``too-many-columns``: ``row``, ``columns``, ``limit``)."""
+
+
+class ExtraCells(IngestError):
+    """A row has more cells than the header (``extra-cells``: ``row``, ``cells``, ``header``).
+
+    Cells without a column name cannot be checked for personal data, so the table is not
+    published; ``comment`` is true when the first line looks like a comment (``#...``).
+    """

@@ -11,6 +11,7 @@ import logging
 import os
 import tempfile
 import threading
+import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
@@ -21,7 +22,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from datasets.datastore import Datastore, DatastoreError
-from datasets.ingest import DetectedFormat, IngestError, detect_format, normalize_to_csv
+from datasets.ingest import (
+    DetectedFormat,
+    IngestError,
+    NormalizedTable,
+    detect_format,
+    normalize_to_csv,
+    refuse_markup_named_as_table,
+)
+from datasets.ingest_errors import ExtraCells
 from datasets.model import Dataset, ResourceVersion, Revision, RevisionResource, VersionStatus
 from datasets.personal import (
     DEFAULT_POLICY,
@@ -155,9 +164,16 @@ class Processor:
                 version.error_code, version.error_params = exc.code, _plain(exc.params)
                 log.info("resource rejected", extra={"version_id": version_id, "code": exc.code})
             except Exception:
+                # A defect of ours, not of the file: the publisher gets a reference to quote,
+                # never the exception's text; the traceback goes to the server log.
+                reference = uuid.uuid4().hex[:12]
                 version.status = VersionStatus.FAILED.value
-                version.error_code, version.error_params = "internal", {}
-                log.exception("resource processing failed", extra={"version_id": version_id})
+                version.error_code = "processing-failed"
+                version.error_params = {"reference": reference}
+                log.exception(
+                    "resource processing failed",
+                    extra={"version_id": version_id, "reference": reference},
+                )
             finally:
                 if version_id in self._followed and self.progress is not None:
                     self._followed.discard(version_id)
@@ -227,6 +243,7 @@ class Processor:
             version.media_type = detected.media_type
             version.is_tabular = detected.is_tabular
             version.sheet_names = list(detected.sheet_names) or None
+            refuse_markup_named_as_table(detected, version.original_filename or "")
             if not detected.is_tabular:
                 blob = self._public.put_file(original)
                 version.public_sha256, version.public_size = blob.key, blob.size
@@ -258,6 +275,7 @@ class Processor:
                 version.decisions = _default_decisions(
                     findings, version.decisions or [], self._policy_for(organization_id)
                 )
+                _refuse_extra_cells(table)
                 version.normalized_key = self._vault.store_file(normalized)
             finally:
                 normalized.unlink(missing_ok=True)
@@ -488,6 +506,23 @@ def _organization_of(session: Session, version: ResourceVersion) -> str:
     dataset = session.get(Dataset, resource.dataset_id)
     assert dataset is not None
     return dataset.organization_id
+
+
+def _refuse_extra_cells(table: NormalizedTable) -> None:
+    """Refuse a table with a row longer than its header (after its report is stored).
+
+    Cells without a column name escape the personal-data decisions, so such a table is
+    never published; the validation report lists the same rows as ``extra-cell``.
+    """
+    if table.extra_row is None:
+        return
+    params = {
+        "row": table.extra_row,
+        "cells": table.extra_cells,
+        "header": len(table.header),
+        "comment": bool(table.header) and table.header[0].lstrip().startswith("#"),
+    }
+    raise ExtraCells("extra-cells", params)
 
 
 def _fail(version: ResourceVersion, code: str, params: dict[str, Any]) -> None:

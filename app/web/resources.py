@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from app.context import current_actor, services
+from app.web.failure_text import failure_reason
 from app.web.forms import resource_input_from_form, schema_edits_from_form
 from app.web.validation_text import code_label, issue_message
 from datasets.model import Dataset, ResourceVersion
@@ -22,6 +23,7 @@ from datasets.uploads import StagedUpload, receive
 from publishers import InvalidInput, NotFound, Permission, can, require
 
 bp = Blueprint("resources", __name__)
+bp.add_app_template_global(failure_reason, "failure_reason")
 ENCODINGS = ("utf-8", "utf-8-sig", "utf-16", "cp1258", "cp1252")
 
 

@@ -7,10 +7,10 @@ from urllib.parse import urlparse
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_login import login_required, login_user, logout_user
+from flask_login import login_required
 
 from app.context import services
-from app.security import SessionUser
+from app.security import sign_in, sign_out
 from publishers import Unauthenticated
 
 bp = Blueprint("auth", __name__)
@@ -37,7 +37,7 @@ def login() -> ResponseReturnValue:
         return render_template(
             "auth/login.html", next=request.form.get("next", ""), login=login_name
         ), 401
-    login_user(SessionUser(user))
+    sign_in(user)
     return redirect(safe_next(request.form.get("next")))
 
 
@@ -55,6 +55,6 @@ def _audit_failure(exc: Unauthenticated) -> None:
 @bp.post("/user/logout")
 @login_required
 def logout() -> ResponseReturnValue:
-    logout_user()
+    sign_out()
     flash(_("You are signed out."), "info")
     return redirect(url_for("public.home"))

@@ -42,11 +42,12 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.url_map.converters["slug"] = SlugConverter
     logging.basicConfig(level=settings.log_level.upper())
 
-    from app import errors, i18n, security
+    from app import errors, headers, i18n, security
     from app.web import auth, catalog, downloads, manage, public
 
     i18n.init_app(app)
     security.init_app(app)
+    headers.init_app(app, settings)
     errors.init_app(app)
     for blueprint in (public.bp, auth.bp, manage.bp, downloads.bp, catalog.bp):
         app.register_blueprint(blueprint)
@@ -61,6 +62,9 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     from app import api
 
     api.init_app(app)
+    from app import throttles
+
+    throttles.init_app(app, settings)  # on the API's rate-limit store
     from app import ckan_api
 
     app.register_blueprint(ckan_api.bp)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from datasets.editing import JOB_PROCESS_VERSION, DatasetEditor
@@ -18,10 +19,12 @@ from harvesters import (
     InlineQueue,
     RunnerDeps,
     SecretStore,
+    SqlBoundaries,
 )
 from publishers import utcnow
 
 if TYPE_CHECKING:
+    from app.config import Settings
     from app.services import Services
 
 
@@ -67,6 +70,16 @@ class BatchIndexer:
                     dataset = session.get(Dataset, dataset_id)
                     if dataset is not None:
                         dataset.index_stale = True
+
+
+def sql_boundaries(settings: Settings) -> SqlBoundaries:
+    """What SQL sources may read: ``OPENDATA_HARVEST_SQL_PATHS``, never the portal's own."""
+    allowed = tuple(Path(p.strip()) for p in settings.harvest_sql_paths.split(",") if p.strip())
+    forbidden = [settings.data_dir]
+    own = settings.effective_database_url
+    if own.startswith("sqlite:"):
+        forbidden.append(Path(own.split(":///", 1)[-1]))
+    return SqlBoundaries(allowed, tuple(forbidden), own)
 
 
 def build_harvester(services: Services) -> Harvester:
@@ -116,6 +129,7 @@ def build_harvester(services: Services) -> Harvester:
         HttpLimits(max_bytes=settings.max_upload_bytes),
         queue=services.queue,
         on_finish=indexer.flush,
+        sql_boundaries=sql_boundaries(settings),
     )
     services.queue.register(JOB_HARVEST, harvester.run_job)
     return harvester

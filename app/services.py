@@ -224,7 +224,9 @@ def build_services(settings: Settings) -> Services:
         datastore=datastore,
         mailer=mailer,
         notifier=notifier,
-        reports=Reports(sessions, on_received=notifier.report_received),
+        reports=Reports(
+            sessions, encryption_key=keys.encryption_key, on_received=notifier.report_received
+        ),
         signin_sessions=SignInSessions(
             sessions,
             idle=timedelta(minutes=settings.session_idle_minutes),

@@ -83,8 +83,9 @@ class Throttles:
     def give_back(self, attempt: Attempt, *, bucket: str = "account") -> None:
         """Return the attempt's count in ``bucket`` (a sign-in that succeeded)."""
         for item, ids in attempt.keys:
-            if ids[0] == bucket:
-                self._storage.incr(item.key_for(_NAMESPACE, *ids), item.get_expiry(), amount=-1)
+            key = item.key_for(_NAMESPACE, *ids)
+            if ids[0] == bucket and self._storage.get(key) > 0:  # not into a new window
+                self._storage.incr(key, item.get_expiry(), amount=-1)
 
     # -- sign-in ---------------------------------------------------------------------
 

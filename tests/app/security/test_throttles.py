@@ -151,3 +151,46 @@ def test_registration_mails_are_limited_per_client(services, strict_app):
         )
     assert codes.count(200) == 6 and codes[6:] == [429] * 4
     assert len(_mails(services)) == 6
+
+
+def test_concurrent_guesses_are_counted_atomically_in_redis_too(settings):
+    """The same bound when the counters live in Redis (``REDIS_URL``, several servers)."""
+    import redis
+
+    try:
+        redis.Redis.from_url("redis://127.0.0.1:6379/0", socket_timeout=2).ping()
+    except redis.RedisError:
+        if __import__("os").environ.get("CI") == "true":
+            raise
+        pytest.skip("Redis is not running on 127.0.0.1:6379")
+    from limits.storage import RedisStorage
+
+    from app.services import build_services
+
+    on_redis = settings.with_overrides(
+        redis_url="redis://127.0.0.1:6379/0", signin_limit_client="0"
+    )
+    services = build_services(on_redis)
+    app = create_app(on_redis, services)
+    assert isinstance(app.extensions["opendata_rate_limits"].storage, RedisStorage)
+    target = make_user(services)  # a new account id: its counters are new in Redis
+    server = LiveServer(app)
+    server.start()
+    try:
+        browsers = [_browser(server) for _ in range(12)]
+
+        def guess(pair):
+            browser, token = pair
+            return browser.post(
+                f"{server.url}/user/login",
+                data={"login": target.name, "password": "wrong guess 123", "csrf_token": token},
+                allow_redirects=False,
+                timeout=60,
+            ).status_code
+
+        with ThreadPoolExecutor(max_workers=12) as pool:
+            codes = list(pool.map(guess, browsers))
+    finally:
+        server.stop()
+        services.engine.dispose()
+    assert codes.count(401) == 5 and codes.count(429) == 7

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from flask import Flask
@@ -28,6 +29,9 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         SESSION_COOKIE_SECURE=settings.site_url.startswith("https://"),
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SECURE=settings.site_url.startswith("https://"),
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_DURATION=timedelta(hours=settings.session_max_hours),
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=settings.session_max_hours),
         WTF_CSRF_TIME_LIMIT=None,
         TESTING=settings.testing,
         JSON_SORT_KEYS=False,
@@ -38,11 +42,12 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.url_map.converters["slug"] = SlugConverter
     logging.basicConfig(level=settings.log_level.upper())
 
-    from app import errors, i18n, security
+    from app import errors, headers, i18n, security
     from app.web import auth, catalog, downloads, manage, public
 
     i18n.init_app(app)
     security.init_app(app)
+    headers.init_app(app, settings)
     errors.init_app(app)
     for blueprint in (public.bp, auth.bp, manage.bp, downloads.bp, catalog.bp):
         app.register_blueprint(blueprint)
@@ -57,6 +62,9 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     from app import api
 
     api.init_app(app)
+    from app import throttles
+
+    throttles.init_app(app, settings)  # on the API's rate-limit store
     from app import ckan_api
 
     app.register_blueprint(ckan_api.bp)

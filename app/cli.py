@@ -95,7 +95,11 @@ def db_upgrade() -> None:
     created = ensure_key_files(settings.data_dir)
     for name in created:
         click.echo(f"created key file {settings.data_dir / 'keys' / name}")
-    upgrade_database(settings.effective_database_url)
+    from app.keys import load_keys
+
+    upgrade_database(
+        settings.effective_database_url, encryption_key=load_keys(settings).encryption_key
+    )
     click.echo("database is up to date")
 
 

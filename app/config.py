@@ -115,6 +115,46 @@ class Settings:
         "Age after which a leftover upload or scratch file is removed at start-up (hours).",
         "OPENDATA_STAGING_MAX_AGE_HOURS",
     )
+    session_idle_minutes: int = _setting(
+        120,
+        "A sign-in session ends after this long unused (minutes).",
+        "OPENDATA_SESSION_IDLE_MINUTES",
+    )
+    session_max_hours: int = _setting(
+        12,
+        "A sign-in session ends this long after sign-in, used or not (hours).",
+        "OPENDATA_SESSION_MAX_HOURS",
+    )
+    signin_limit_client: str = _setting(
+        "30/minute",
+        "Sign-in attempts per client address; 0 disables.",
+        "OPENDATA_SIGNIN_LIMIT_CLIENT",
+    )
+    signin_limit_account: str = _setting(
+        "5/15minutes",
+        "Failed sign-ins per account from unknown browsers; 0 disables.",
+        "OPENDATA_SIGNIN_LIMIT_ACCOUNT",
+    )
+    mail_limit_address: str = _setting(
+        "3/hour",
+        "Reset and registration mails per address; 0 disables.",
+        "OPENDATA_MAIL_LIMIT_ADDRESS",
+    )
+    mail_limit_client: str = _setting(
+        "10/hour",
+        "Reset and registration requests per client address; 0 disables.",
+        "OPENDATA_MAIL_LIMIT_CLIENT",
+    )
+    trusted_proxies: int = _setting(
+        0,
+        "Reverse proxies in front whose X-Forwarded-* headers are believed.",
+        "OPENDATA_TRUSTED_PROXIES",
+    )
+    harvest_sql_paths: str = _setting(
+        "",
+        "Folders or files SQLite harvest sources may read (comma-separated).",
+        "OPENDATA_HARVEST_SQL_PATHS",
+    )
     log_level: str = _setting(
         "INFO", "Log level: DEBUG, INFO, WARNING or ERROR.", "OPENDATA_LOG_LEVEL"
     )
@@ -160,7 +200,7 @@ def setting_docs() -> list[tuple[str, str, str]]:
 
 
 _INT_FIELDS = {f.name for f in fields(Settings) if f.type in ("int", int)}
-_RATE = re.compile(r"^(0|\d+\s*/\s*(second|minute|hour|day))$")
+_RATE = re.compile(r"^(0|\d+\s*/\s*(\d+\s*)?(second|minute|hour|day)s?)$")
 _HEX64 = re.compile(r"^[0-9a-fA-F]{64}$")
 
 
@@ -227,12 +267,19 @@ def validate(settings: Settings) -> Settings:
         ("job_time_limit", "OPENDATA_JOB_TIME_LIMIT", 1),
         ("job_workers", "OPENDATA_JOB_WORKERS", 1),
         ("staging_max_age_hours", "OPENDATA_STAGING_MAX_AGE_HOURS", 1),
+        ("session_idle_minutes", "OPENDATA_SESSION_IDLE_MINUTES", 1),
+        ("session_max_hours", "OPENDATA_SESSION_MAX_HOURS", 1),
+        ("trusted_proxies", "OPENDATA_TRUSTED_PROXIES", 0),
     ):
         if getattr(s, name) < low:
             raise SettingsError(f"{env} must be at least {low}")
     for name, env in (
         ("rate_limit_anon", "OPENDATA_RATE_LIMIT_ANON"),
         ("rate_limit_token", "OPENDATA_RATE_LIMIT_TOKEN"),
+        ("signin_limit_client", "OPENDATA_SIGNIN_LIMIT_CLIENT"),
+        ("signin_limit_account", "OPENDATA_SIGNIN_LIMIT_ACCOUNT"),
+        ("mail_limit_address", "OPENDATA_MAIL_LIMIT_ADDRESS"),
+        ("mail_limit_client", "OPENDATA_MAIL_LIMIT_CLIENT"),
     ):
         if not _RATE.match(getattr(s, name)):
             raise SettingsError(f"{env} must look like 120/minute, or 0 to disable")

@@ -20,6 +20,13 @@ def alembic_config(database_url: str) -> Config:
     return config
 
 
-def upgrade_database(database_url: str) -> None:
-    """Create or migrate the database to the newest revision of every branch."""
-    command.upgrade(alembic_config(database_url), "heads")
+def upgrade_database(database_url: str, encryption_key: bytes | None = None) -> None:
+    """Create or migrate the database to the newest revision of every branch.
+
+    ``encryption_key`` encrypts existing rows that migrations seal (personal-data
+    reports); without it, a migration that needs it loads the keys from the settings.
+    """
+    config = alembic_config(database_url)
+    if encryption_key is not None:
+        config.attributes["encryption_key"] = encryption_key
+    command.upgrade(config, "heads")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import update
@@ -20,10 +21,12 @@ from harvesters import (
     InlineQueue,
     RunnerDeps,
     SecretStore,
+    SqlBoundaries,
 )
 from publishers import utcnow
 
 if TYPE_CHECKING:
+    from app.config import Settings
     from app.services import Services
 
 
@@ -75,6 +78,16 @@ class BatchIndexer:
                         dataset.index_stale = True
 
 
+def sql_boundaries(settings: Settings) -> SqlBoundaries:
+    """What SQL sources may read: ``OPENDATA_HARVEST_SQL_PATHS``, never the portal's own."""
+    allowed = tuple(Path(p.strip()) for p in settings.harvest_sql_paths.split(",") if p.strip())
+    forbidden = [settings.data_dir]
+    own = settings.effective_database_url
+    if own.startswith("sqlite:"):
+        forbidden.append(Path(own.split(":///", 1)[-1]))
+    return SqlBoundaries(allowed, tuple(forbidden), own)
+
+
 def build_harvester(services: Services) -> Harvester:
     """Return the harvester; register its queue job. Imports process files inline."""
     settings = services.settings
@@ -122,6 +135,7 @@ def build_harvester(services: Services) -> Harvester:
         HttpLimits(max_bytes=settings.max_upload_bytes),
         queue=services.queue,
         on_finish=indexer.flush,
+        sql_boundaries=sql_boundaries(settings),
     )
     services.queue.register(JOB_HARVEST, harvester.run_job)
     return harvester

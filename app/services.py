@@ -10,6 +10,7 @@ import json
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,7 @@ from publishers import (
     Audit,
     Mailer,
     Registration,
+    SignInSessions,
     Site,
     Tokens,
     make_engine,
@@ -80,6 +82,8 @@ class Services:
     site: Site
     notifier: Notifier
     reports: Reports
+    # Server-side sign-in sessions (issue 15).
+    signin_sessions: SignInSessions
     # Harvest sources and jobs (issue 9); set by build_services.
     harvester: Harvester | None = None
 
@@ -247,7 +251,14 @@ def build_services(settings: Settings) -> Services:
         datastore=datastore,
         mailer=mailer,
         notifier=notifier,
-        reports=Reports(sessions, on_received=notifier.report_received),
+        reports=Reports(
+            sessions, encryption_key=keys.encryption_key, on_received=notifier.report_received
+        ),
+        signin_sessions=SignInSessions(
+            sessions,
+            idle=timedelta(minutes=settings.session_idle_minutes),
+            absolute=timedelta(hours=settings.session_max_hours),
+        ),
     )
     workflow.add_after_commit(services.index_dataset)
     # Withdrawn or replaced resources leave the datastore (datastore_search_sql reads it).

@@ -23,6 +23,7 @@ from sqlalchemy import DateTime, ForeignKey, String, Text, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
 from datasets.model import Dataset, DatasetState
+from datasets.personal.encryption import open_text, seal_text
 from datasets.queries import get_dataset
 from publishers import (
     Actor,
@@ -66,8 +67,10 @@ class PersonalDataReport(Base):
     )
     organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"), index=True)
     resource_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    # Both encrypted at rest (``datasets.personal.encryption.seal_text``, AES-256-GCM with
+    # the portal's encryption key, bound to the row id): they may hold personal data.
     text: Mapped[str] = mapped_column(Text)
-    contact_email: Mapped[str] = mapped_column(String(320), default="")
+    contact_email: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(20), default=ReportStatus.RECEIVED.value)
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     deadline: Mapped[datetime] = mapped_column(DateTime(timezone=True))
@@ -148,10 +151,12 @@ class Reports:
     def __init__(
         self,
         sessions: sessionmaker[Session],
+        encryption_key: bytes,
         on_received: Callable[[str, str, str], None] | None = None,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self._sessions = sessions
+        self._key = encryption_key
         self._on_received = on_received
         self._clock = clock
 
@@ -192,12 +197,16 @@ class Reports:
             )
             if int(recent or 0) >= THROTTLE_COUNT:
                 raise TooManyReports("too many reports")
+            report_id = new_id()
             report = PersonalDataReport(
+                id=report_id,
                 dataset_id=dataset.id,
                 organization_id=dataset.organization_id,
                 resource_id=resource_id or None,
-                text=text,
-                contact_email=contact_email,
+                text=seal_text(self._key, text, sealed_context(report_id, "text")),
+                contact_email=seal_text(
+                    self._key, contact_email, sealed_context(report_id, "contact_email")
+                ),
                 received_at=now,
                 deadline=deadline_for(now),
                 client_key=client,
@@ -223,7 +232,7 @@ class Reports:
                 query = query.where(PersonalDataReport.organization_id.in_(orgs))
             if open_only:
                 query = query.where(PersonalDataReport.status != ReportStatus.RESOLVED.value)
-            return [_view(session, r) for r in session.scalars(query).all()]
+            return [_view(session, r, self._key) for r in session.scalars(query).all()]
 
     def get(self, actor: Actor, report_id: str) -> ReportView:
         """Return one report; raise ``NotFound`` unless ``actor`` stewards its organization."""
@@ -231,7 +240,7 @@ class Reports:
             report = session.get(PersonalDataReport, report_id)
             if report is None or not _may_handle(actor, report.organization_id):
                 raise NotFound("report not found")
-            return _view(session, report)
+            return _view(session, report, self._key)
 
     def set_status(self, actor: Actor, report_id: str, status: str, note: str = "") -> ReportView:
         """Move a report to ``status`` with an optional note; stewards of its organization."""
@@ -247,7 +256,7 @@ class Reports:
             report.note = note.strip()[:MAX_TEXT] or report.note
             report.handled_by, report.handled_at = actor.user_id, self._clock()
             session.flush()
-            view = _view(session, report)
+            view = _view(session, report, self._key)
         log.info("personal-data report updated", extra={"report_id": report_id, "status": status})
         return view
 
@@ -271,7 +280,12 @@ def _may_handle(actor: Actor, organization_id: str) -> bool:
     return can(actor, Permission.WITHDRAW, organization_id)
 
 
-def _view(session: Session, report: PersonalDataReport) -> ReportView:
+def sealed_context(report_id: str, column: str) -> str:
+    """The associated data that binds an encrypted value to its report and column."""
+    return f"personal_data_reports:{report_id}:{column}"
+
+
+def _view(session: Session, report: PersonalDataReport, key: bytes) -> ReportView:
     dataset = session.get(Dataset, report.dataset_id)
     assert dataset is not None
     revision = dataset.live_revision or dataset.working_revision
@@ -281,8 +295,10 @@ def _view(session: Session, report: PersonalDataReport) -> ReportView:
         dataset_title=revision.title_vi if revision else dataset.name,
         organization_id=report.organization_id,
         resource_id=report.resource_id,
-        text=report.text,
-        contact_email=report.contact_email,
+        text=open_text(key, report.text, sealed_context(report.id, "text")),
+        contact_email=open_text(
+            key, report.contact_email, sealed_context(report.id, "contact_email")
+        ),
         status=ReportStatus(report.status),
         received_at=_aware(report.received_at),
         deadline=_aware(report.deadline),
@@ -304,4 +320,5 @@ __all__ = [
     "TooManyReports",
     "client_key",
     "deadline_for",
+    "sealed_context",
 ]

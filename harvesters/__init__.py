@@ -30,7 +30,7 @@ from harvesters.runner import RunnerDeps, SourceContext, is_approved, run_harves
 from harvesters.sanitize import is_functional_address, strip, strip_metadata
 from harvesters.schedule import is_due, validate_schedule
 from harvesters.sources import HarvestSources, SecretStore, SourceInfo
-from harvesters.sql import SqlSource
+from harvesters.sql import SqlBoundaries, SqlSource
 
 __all__ = [
     "JOB_HARVEST",
@@ -70,6 +70,7 @@ __all__ = [
     "SourceContext",
     "SourceInfo",
     "SourceUnavailable",
+    "SqlBoundaries",
     "SqlSource",
     "is_approved",
     "is_due",

@@ -73,6 +73,8 @@ class RemoteRecord:
     resources: tuple[RemoteResource, ...] = ()
     temporal_start: date | None = None
     temporal_end: date | None = None
+    # Set by the source when a steward must look first (SQL columns that look like secrets).
+    hold_reason: str = ""
 
 
 class HarvestSource(Protocol):

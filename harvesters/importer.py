@@ -182,6 +182,8 @@ class Importer:
 
     @staticmethod
     def _hold_reason(stripped: StrippedRecord, target: ImportTarget) -> tuple[bool, str]:
+        if stripped.record.hold_reason:
+            return True, stripped.record.hold_reason
         if stripped.undecided:
             columns = sorted(
                 f"{f.column} ({f.kind})" for found in stripped.undecided.values() for f in found

@@ -23,7 +23,7 @@ from harvesters.report import HarvestReport
 from harvesters.runner import Progress, RunnerDeps, SourceContext, run_harvest
 from harvesters.schedule import is_due
 from harvesters.sources import HarvestSources, SourceInfo
-from harvesters.sql import SqlSource
+from harvesters.sql import SqlBoundaries, SqlSource
 from publishers import Conflict, NotFound, utcnow
 
 log = logging.getLogger(__name__)
@@ -75,8 +75,10 @@ class Harvester:
         queue: TaskQueue | None = None,
         clock: Callable[[], datetime] = utcnow,
         on_finish: Callable[[], None] | None = None,
+        sql_boundaries: SqlBoundaries | None = None,
     ) -> None:
         self._sessions = sessions
+        self._sql_boundaries = sql_boundaries or SqlBoundaries()
         self.sources = sources
         self._deps = deps
         self._policy = policy
@@ -91,7 +93,12 @@ class Harvester:
         secret = self.sources.secret_of(info)
         if info.type == "sql":
             return SqlSource(
-                info.url, config, self._policy, secret=secret, max_bytes=self._limits.max_bytes
+                info.url,
+                config,
+                self._policy,
+                secret=secret,
+                max_bytes=self._limits.max_bytes,
+                boundaries=self._sql_boundaries,
             )
         session = open_session(self._policy, self._limits)
         kinds: dict[str, Any] = {

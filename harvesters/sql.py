@@ -12,12 +12,18 @@ credential, comes from the encrypted secret, never from the URL given on the com
 from __future__ import annotations
 
 import csv
+import os
 import re
+import socket
 import sqlite3
 import time
-from collections.abc import Iterator
+import unicodedata
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
+from itertools import pairwise
 from pathlib import Path
 from typing import cast
+from urllib.parse import quote
 
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine, make_url
@@ -35,6 +41,103 @@ _WRITES = re.compile(
     r"truncate|call|do|lock|set|reindex|replace)\b",
     re.IGNORECASE,
 )
+
+
+# Column names that look like credentials (English, and Vietnamese without accents): a
+# table with one is held for a steward instead of being published automatically.
+_SECRET_WORDS = frozenset(
+    [
+        "password",
+        "passwd",
+        "pwd",
+        "passphrase",
+        "hash",
+        "hashed",
+        "token",
+        "tokens",
+        "secret",
+        "secrets",
+        "key",
+        "keys",
+        "apikey",
+        "salt",
+        "otp",
+        "pin",
+        "credential",
+        "credentials",
+        "matkhau",
+        "bimat",
+    ]
+)
+_SECRET_PAIRS = frozenset({("mat", "khau"), ("bi", "mat"), ("ma", "bam"), ("xac", "thuc")})
+
+
+def _words(column: str) -> list[str]:
+    plain = unicodedata.normalize("NFD", column.replace("đ", "d").replace("Đ", "D"))
+    plain = "".join(c for c in plain if not unicodedata.combining(c))
+    plain = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", plain).lower()
+    return [w for w in re.split(r"[^a-z0-9]+", plain) if w]
+
+
+def secret_columns(columns: Sequence[str]) -> list[str]:
+    """Return the column names that look like passwords, hashes, tokens, keys or secrets."""
+    found = []
+    for column in columns:
+        words = _words(column)
+        pairs = set(pairwise(words))
+        if _SECRET_WORDS.intersection(words) or _SECRET_PAIRS & pairs:
+            found.append(column)
+    return found
+
+
+@dataclass(frozen=True)
+class SqlBoundaries:
+    """What SQL sources may read: SQLite files only under ``allowed_paths`` and never under
+    ``forbidden_paths`` (the portal's data dir and database); never the portal's own
+    PostgreSQL database (``own_database_url``). Paths are compared after resolving
+    symbolic links and ``..``.
+    """
+
+    allowed_paths: tuple[Path, ...] = ()
+    forbidden_paths: tuple[Path, ...] = ()
+    own_database_url: str = ""
+
+    def check_sqlite(self, path: str) -> Path:
+        """Return the real path of an allowed SQLite file; raise ``BadResponse``."""
+        real = Path(os.path.realpath(path))
+        if any(real == f or f in real.parents for f in self._real(self.forbidden_paths)):
+            raise BadResponse("the portal's own files cannot be harvested", code="path_refused")
+        allowed = self._real(self.allowed_paths)
+        if not any(real == a or a in real.parents for a in allowed):
+            raise BadResponse(
+                "this SQLite file is outside OPENDATA_HARVEST_SQL_PATHS", code="path_refused"
+            )
+        if not real.is_file():
+            raise BadResponse("the SQLite file does not exist", code="bad_url")
+        return real
+
+    def check_postgres(self, address: str, port: int, database: str) -> None:
+        """Refuse the portal's own PostgreSQL database, by address, port and name."""
+        if not self.own_database_url.startswith(("postgresql", "postgres")):
+            return
+        own = make_url(self.own_database_url)
+        if (own.database or "") != database or (own.port or 5432) != port:
+            return
+        own_addresses = set(_addresses(own.host or "localhost", port))
+        if address in own_addresses:
+            raise BadResponse("the portal's own database cannot be harvested", code="path_refused")
+
+    @staticmethod
+    def _real(paths: Sequence[Path]) -> list[Path]:
+        return [Path(os.path.realpath(p)) for p in paths]
+
+
+def _addresses(host: str, port: int) -> list[str]:
+    try:
+        infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
+    except OSError:
+        return []
+    return [str(info[4][0]) for info in infos]
 
 
 def check_select(query: str) -> None:
@@ -60,8 +163,10 @@ class SqlSource:
         secret: str | None = None,
         timeout_ms: int = 30_000,
         max_bytes: int = 50 * 1024 * 1024,
+        boundaries: SqlBoundaries | None = None,
     ) -> None:
         self._url = url
+        self._boundaries = boundaries or SqlBoundaries()
         self._config = config
         self._policy = policy
         self._secret = secret
@@ -77,7 +182,10 @@ class SqlSource:
             path = url.database or ""
             if not path or path == ":memory:":
                 raise BadResponse("a SQLite source needs a file", code="bad_url")
-            engine = create_engine(f"sqlite:///file:{path}?mode=ro&uri=true", poolclass=NullPool)
+            real = self._boundaries.check_sqlite(path)
+            engine = create_engine(
+                f"sqlite:///file:{quote(str(real))}?mode=ro&uri=true", poolclass=NullPool
+            )
 
             @event.listens_for(engine, "connect")
             def _read_only(dbapi_conn: sqlite3.Connection, _record: object) -> None:
@@ -87,6 +195,7 @@ class SqlSource:
             host = url.host or "localhost"
             infos = resolve_checked(host, url.port or 5432, self._policy)
             address = str(infos[0][4][0])
+            self._boundaries.check_postgres(address, url.port or 5432, url.database or "")
             url = url.set(drivername="postgresql+psycopg")
             if self._secret:
                 url = url.set(password=self._secret)
@@ -114,7 +223,7 @@ class SqlSource:
         check_select(query)
         dest = scratch_file(scratch, "csv")
         try:
-            self._run(query, dest)
+            columns = self._run(query, dest)
         except HarvestError:
             dest.unlink(missing_ok=True)
             raise
@@ -124,7 +233,8 @@ class SqlSource:
             if "OperationalError" in type(exc).__name__ and "Timeout" not in orig:
                 raise SourceUnavailable("the database is unreachable", code="db_error") from None
             raise BadResponse(f"the query failed ({orig})", code="query_failed") from None
-        return RemoteRecord(
+        secrets = secret_columns(columns)
+        record = RemoteRecord(
             remote_id=ref.remote_id,
             stamp="",
             title=ref.remote_id,
@@ -139,8 +249,11 @@ class SqlSource:
                 ),
             ),
         )
+        if secrets:
+            return replace(record, hold_reason="secret_columns: " + ", ".join(secrets))
+        return record
 
-    def _run(self, query: str, dest: Path) -> None:
+    def _run(self, query: str, dest: Path) -> list[str]:
         engine = self._open()
         with engine.connect() as conn, dest.open("w", encoding="utf-8", newline="") as out:
             if engine.dialect.name == "postgresql":
@@ -152,12 +265,14 @@ class SqlSource:
                 raw.set_progress_handler(lambda: int(time.monotonic() > deadline), 10_000)
             result = conn.execution_options(stream_results=True).execute(text(query))
             writer = csv.writer(out)
-            writer.writerow(list(result.keys()))
+            columns = [str(k) for k in result.keys()]  # noqa: SIM118 -- a Result, not a dict
+            writer.writerow(columns)
             for row in result:
                 writer.writerow(["" if v is None else v for v in row])
                 if out.tell() > self._max_bytes:
                     raise ResponseTooLarge("the query result is larger than the limit")
             conn.rollback()
+        return columns
 
     def close(self) -> None:
         """Release the database connections."""

@@ -31,6 +31,7 @@ from publishers.permissions import (
     require_on,
 )
 from publishers.registration import Registration
+from publishers.signin_sessions import SignInSessions
 from publishers.site import Site, SiteContent
 from publishers.tokens import Scope, TokenOwner, Tokens
 
@@ -60,6 +61,7 @@ __all__ = [
     "Registration",
     "Role",
     "Scope",
+    "SignInSessions",
     "Site",
     "SiteContent",
     "SmtpMailer",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -18,8 +18,6 @@ from publishers.permissions import Actor
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{1,99}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-LOCKOUT_THRESHOLD = 5
-LOCKOUT_PERIOD = timedelta(minutes=15)
 # The accounts the portal acts through itself (a harvest source's publisher and steward)
 # have no password and an address in the reserved ``.invalid`` domain (RFC 2606): nobody
 # signs in as them and no mail can reach them. They are not people: they are mailed
@@ -210,35 +208,22 @@ class Accounts:
     def authenticate(self, login: str, password: str) -> UserInfo:
         """Return the user whose name or e-mail and password match.
 
-        Raises ``Unauthenticated`` for an unknown user, a wrong password, a deactivated
-        account or an account locked after repeated failures (the same message for all,
-        so the answer does not tell which accounts exist).
+        Raises ``Unauthenticated`` for an unknown user, a wrong password or a deactivated
+        account (the same message for all, so the answer does not tell which accounts
+        exist). Guessing is slowed down by the web layer's throttles (``app.throttles``),
+        which count attempts atomically before this check; nothing here locks an account.
         """
-        now = self._clock()
-        failure: Unauthenticated | None = None
-        # The failure counter must be committed, so failures are raised after the block.
-        with self._sessions.begin() as session:
+        with self._sessions() as session:
             user = session.scalar(
                 select(User).where((User.name == login) | (func.lower(User.email) == login.lower()))
             )
             if user is None or not user.is_active or not user.password_hash:
                 verify_password(password, _DUMMY_HASH)  # same cost whether or not it exists
                 raise Unauthenticated("bad credentials")
-            locked = user.locked_until
-            if locked is not None and _aware(locked) > now:
-                raise Unauthenticated("bad credentials", user_id=user.id, locked=True)
             if verify_password(password, user.password_hash):
-                user.failed_logins = 0
-                user.locked_until = None
                 return _user_info(user)
-            user.failed_logins += 1
-            locking = user.failed_logins >= LOCKOUT_THRESHOLD
-            if locking:
-                user.locked_until = now + LOCKOUT_PERIOD
-                user.failed_logins = 0
             # The params name the account for the audit log, never for the answer.
-            failure = Unauthenticated("bad credentials", user_id=user.id, locking=locking)
-        raise failure
+            raise Unauthenticated("bad credentials", user_id=user.id)
 
     def add_member(self, organization_id: str, user_id: str, role: Role) -> None:
         """Give ``user_id`` ``role`` in the organization (replacing an earlier role)."""
@@ -298,11 +283,6 @@ class Accounts:
                 )
             ).all()
             return list(rows)
-
-
-def _aware(moment: datetime) -> datetime:
-    # SQLite hands back naive datetimes for timezone-aware columns; they are UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=utcnow().tzinfo)
 
 
 _DUMMY_HASH = hash_password("dummy password for constant-time failures")

@@ -27,6 +27,7 @@ from publishers.db import utcnow
 from publishers.errors import Conflict, InvalidInput, NotFound
 from publishers.model import ApiToken, Membership, Organization, Role, User
 from publishers.permissions import Actor, Permission, require
+from publishers.signin_sessions import end_all_sessions
 
 USERS_PAGE_SIZE = 50
 
@@ -178,6 +179,7 @@ class Administration:
             user.is_active = active
             if not active:
                 user.session_generation += 1  # every signed-in session ends at once
+                end_all_sessions(session, user.id)
                 tokens = session.scalars(
                     select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked.is_(None))
                 ).all()

@@ -104,6 +104,20 @@ class ApiToken(Base):
     last_used: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
+class SignInSession(Base):
+    """A browser's signed-in session, revocable on the server (sign-out, password, deactivation).
+
+    Only the SHA-256 of the session key is stored; the key travels in the signed cookie.
+    """
+
+    __tablename__ = "signin_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class AuditEntry(Base):
     """One privileged action: who, when, what, on which target, from which network.
 

@@ -23,6 +23,7 @@ from publishers.db import utcnow
 from publishers.errors import InvalidInput, Unauthenticated
 from publishers.model import User
 from publishers.passwords import hash_password, password_problems
+from publishers.signin_sessions import end_all_sessions
 
 VERIFY_MAX_AGE = timedelta(days=3)
 RESET_MAX_AGE = timedelta(hours=2)
@@ -128,6 +129,7 @@ class Registration:
                 raise InvalidInput("bad link", {"token": ["invalid_token"]})
             user.password_hash = hash_password(password)
             user.session_generation += 1
+            end_all_sessions(session, user.id)
             user.failed_logins, user.locked_until = 0, None
             user.email_verified = True  # the link reached the mailbox
             return _user_info(user)

@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from app.api_auth import api_caller
+from app.api_guard import FORM, JSON, MULTIPART, check_write
 from app.ckan_api.actions import ACTIONS
 from app.ckan_api.errors import ckan_error_for, validation_error
 from app.ckan_api.params import ActionRequest, BadRequest, params_from
@@ -30,6 +31,28 @@ def _help(name: str) -> str:
 def _bad_request(message: str) -> Response:
     # CKAN answers these with a bare JSON string, not an envelope.
     return Response(json.dumps(message), status=400, mimetype="application/json")
+
+
+@bp.before_request
+def _guard_write() -> ResponseReturnValue | None:
+    """Refuse cross-site writes and bodies CKAN does not read (``app.api_guard``)."""
+    if request.method != "POST":
+        return None
+    action = ACTIONS.get((request.view_args or {}).get("name", ""))
+    refusal = check_write(
+        allowed_types=(JSON, FORM, MULTIPART),
+        ckan_forms=True,
+    )
+    if refusal is None or (refusal.status == 403 and (action is None or action.read_only)):
+        return None
+    error_type = "Authorization Error" if refusal.status == 403 else "Bad Request Error"
+    name = (request.view_args or {}).get("name", "")
+    body = {
+        "help": _help(name),
+        "success": False,
+        "error": {"__type": error_type, "message": refusal.message},
+    }
+    return jsonify(body), refusal.status
 
 
 @bp.get("/api/3")

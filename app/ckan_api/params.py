@@ -46,9 +46,7 @@ def params_from(request: Request) -> tuple[dict[str, Any], dict[str, FileStorage
     """Return the parameters and files of a CKAN action request; raise ``BadRequest``."""
     if request.method == "GET":
         return _flatten(request.args), {}
-    if request.mimetype == "application/json" or (
-        request.data and not request.form and not request.files
-    ):
+    if request.mimetype == "application/json":
         try:
             body = parse_json(read_body(request) or "{}")
         except json.JSONDecodeError as exc:

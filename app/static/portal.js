@@ -32,6 +32,14 @@
       .catch(function () { window.location.href = url.href; });
   });
 
+  // Forms that ask before doing something that cannot be undone (no inline handlers:
+  // the Content-Security-Policy allows scripts from files only).
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var question = form && form.getAttribute && form.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) event.preventDefault();
+  });
+
   // Copy buttons of the API examples (hidden unless this script runs).
   document.querySelectorAll("button[data-copy]").forEach(function (button) {
     if (!navigator.clipboard) return;

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.context import services
+from app.throttles import throttles
 from datasets.usage import Subject
 from publishers import ApiToken, Conflict, InvalidInput, Mail, PermissionDenied, Scope, UserInfo
 
@@ -120,10 +121,27 @@ def _verification_mail(user: UserInfo, token: str) -> Mail:
     return Mail(to=(user.email,), subject=_("Confirm your e-mail address"), body=body)
 
 
+def _mail_throttled(address: str) -> ResponseReturnValue | None:
+    """Count a request that sends mail; return the refusal when over a limit."""
+    attempt = throttles().mail(request.remote_addr or "unknown", address)
+    if attempt.allowed:
+        return None
+    services().audit.record(None, "mail.throttled", request.endpoint or "")
+    page = render_template(
+        "account/message.html",
+        title=_("Too many requests"),
+        message=_("Too many requests: try again in %(n)s seconds.", n=attempt.retry_after),
+    )
+    return page, 429, {"Retry-After": str(attempt.retry_after)}
+
+
 @bp.route("/user/register", methods=["GET", "POST"])
 def register() -> ResponseReturnValue:
     form, errors = request.form, {}
     if request.method == "POST":
+        refused = _mail_throttled(form.get("email", ""))
+        if refused is not None:
+            return refused
         try:
             if form.get("password", "") != form.get("password2", ""):
                 raise InvalidInput("mismatch", {"password2": ["password_mismatch"]})
@@ -170,6 +188,9 @@ def verify(token: str) -> ResponseReturnValue:
 @login_required
 def resend_verification() -> ResponseReturnValue:
     me = _me()
+    refused = _mail_throttled(me.email)
+    if refused is not None:
+        return refused
     if not me.email_verified and _send(
         _verification_mail(me, services().registration.verification_token(me))
     ):
@@ -184,6 +205,9 @@ def resend_verification() -> ResponseReturnValue:
 def reset_request() -> ResponseReturnValue:
     if request.method == "GET":
         return render_template("account/reset_request.html")
+    refused = _mail_throttled(request.form.get("email", ""))
+    if refused is not None:
+        return refused
     found = services().registration.reset_token(request.form.get("email", ""))
     if found is not None:
         user, token = found

@@ -7,10 +7,11 @@ from urllib.parse import urlparse
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_login import login_required, login_user, logout_user
+from flask_login import login_required
 
 from app.context import services
-from app.security import SessionUser
+from app.security import sign_in, sign_out
+from app.throttles import throttles
 from publishers import Unauthenticated
 
 bp = Blueprint("auth", __name__)
@@ -29,32 +30,49 @@ def login() -> ResponseReturnValue:
     if request.method == "GET":
         return render_template("auth/login.html", next=request.args.get("next", ""))
     login_name = request.form.get("login", "").strip()
+    svc, limits = services(), throttles()
+    account = svc.accounts.find_user(login_name) if login_name else None
+    known = account is not None and account.id in limits.known_accounts(request)
+    attempt = limits.signin(
+        request.remote_addr or "unknown", account.id if account else login_name, known
+    )
+    if not attempt.allowed:
+        target = f"user:{account.id}" if account else "unknown account"
+        svc.audit.record(account.id if account else None, "signin.throttled", target)
+        return _refused(login_name, 429, {"Retry-After": str(attempt.retry_after)})
     try:
-        user = services().accounts.authenticate(login_name, request.form.get("password", ""))
+        user = svc.accounts.authenticate(login_name, request.form.get("password", ""))
     except Unauthenticated as exc:
         _audit_failure(exc)
-        flash(_("Wrong user name or password, or the account is locked for a while."), "error")
-        return render_template(
-            "auth/login.html", next=request.form.get("next", ""), login=login_name
-        ), 401
-    login_user(SessionUser(user))
-    return redirect(safe_next(request.form.get("next")))
+        return _refused(login_name, 401)
+    limits.give_back(attempt)
+    sign_in(user)
+    response = redirect(safe_next(request.form.get("next")))
+    limits.remember_device(request, response, user.id)
+    return response
+
+
+def _refused(
+    login_name: str, status: int, headers: dict[str, str] | None = None
+) -> ResponseReturnValue:
+    # One message for every refusal: it does not tell which accounts exist or are throttled.
+    flash(_("Wrong user name or password, or too many attempts: wait a while."), "error")
+    page = render_template("auth/login.html", next=request.form.get("next", ""), login=login_name)
+    return page, status, headers or {}
 
 
 def _audit_failure(exc: Unauthenticated) -> None:
-    # The account's id only (never the name or address typed): failures and lockouts.
+    # The account's id only (never the name or address typed).
     user_id = exc.params.get("user_id")
     if user_id is None:
         services().audit.record(None, "signin.failed", "unknown account")
         return
-    locked = exc.params.get("locked") or exc.params.get("locking")
-    action = "signin.locked" if locked else "signin.failed"
-    services().audit.record(str(user_id), action, f"user:{user_id}")
+    services().audit.record(str(user_id), "signin.failed", f"user:{user_id}")
 
 
 @bp.post("/user/logout")
 @login_required
 def logout() -> ResponseReturnValue:
-    logout_user()
+    sign_out()
     flash(_("You are signed out."), "info")
     return redirect(url_for("public.home"))

@@ -17,10 +17,9 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_login import login_user
 
 from app.context import services
-from app.security import SessionUser
+from app.security import sign_in
 from app.web.auth import safe_next
 from publishers import Unauthenticated
 
@@ -109,6 +108,6 @@ def callback() -> ResponseReturnValue:
             "email_missing": _("Your identity provider did not share your e-mail address."),
         }.get(str(exc.params.get("reason")), _("This account is deactivated."))
         return render_template("auth/login.html", next="", sso_error=message), 403
-    login_user(SessionUser(user))
+    sign_in(user)
     svc.audit.record(user.id, "signin.sso", f"user:{user.id}")
     return redirect(safe_next(session.pop(_NEXT, None)))

@@ -9,6 +9,7 @@ or edited file fails to decrypt. The last chunk may be short, or empty for an em
 
 from __future__ import annotations
 
+import base64
 import os
 import struct
 from typing import BinaryIO
@@ -113,3 +114,33 @@ def decrypt_stream(src: BinaryIO, dst: BinaryIO, key: bytes) -> int:
         if final:
             return total
         block, index = following, index + 1
+
+
+TEXT_PREFIX = "enc1:"
+
+
+def seal_text(key: bytes, text: str, context: str) -> str:
+    """Encrypt a short text for a database column: ``enc1:`` + base64(nonce, ciphertext, tag).
+
+    ``context`` (e.g. the row id and column) is authenticated: a sealed value copied into
+    another row or column fails to open. Empty text stays empty.
+    """
+    if not text:
+        return ""
+    nonce = os.urandom(12)
+    sealed = _cipher(key).encrypt(nonce, text.encode("utf-8"), context.encode("utf-8"))
+    return TEXT_PREFIX + base64.b64encode(nonce + sealed).decode("ascii")
+
+
+def open_text(key: bytes, stored: str, context: str) -> str:
+    """Decrypt a value written by ``seal_text``; raise ``DecryptionFailed`` otherwise."""
+    if not stored:
+        return ""
+    if not stored.startswith(TEXT_PREFIX):
+        raise DecryptionFailed("not an encrypted text")
+    try:
+        raw = base64.b64decode(stored[len(TEXT_PREFIX) :], validate=True)
+        plain = _cipher(key).decrypt(raw[:12], raw[12:], context.encode("utf-8"))
+    except (InvalidTag, ValueError) as exc:
+        raise DecryptionFailed("the text failed authentication") from exc
+    return plain.decode("utf-8")

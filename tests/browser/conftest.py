@@ -40,8 +40,14 @@ def browser() -> Iterator[object]:
 def page(browser):
     context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
     page = context.new_page()
+    refused: list[str] = []  # the Content-Security-Policy refused something the page uses
+    page.on(
+        "console",
+        lambda msg: refused.append(msg.text) if "Content Security Policy" in msg.text else None,
+    )
     yield page
     context.close()
+    assert not refused, refused
 
 
 def screenshot(page, name: str) -> Path:

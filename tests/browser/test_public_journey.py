@@ -41,9 +41,8 @@ def test_find_filter_preview_download_and_switch_language(services, live_server,
     rid = catalog.stops_resource
     assert _first_cells(page, rid)[:2] == ["T000", "T001"]
     page.locator(f"#preview-{rid} a[rel=next]").click()  # next page, in place
-    page.wait_for_function(
-        f"document.querySelector('#preview-{rid} .preview-summary').textContent.includes('11–20')"
-    )
+    # A locator, not wait_for_function: string predicates need eval, which the CSP refuses.
+    page.locator(f"#preview-{rid} .preview-summary", has_text="11–20").wait_for()
     assert _first_cells(page, rid)[0] == "T010"
     page.locator(f"#preview-{rid} th a", has_text="so_cho").click()  # sort ascending
     page.wait_for_selector(f"#preview-{rid} th[aria-sort=ascending]")

@@ -15,7 +15,9 @@ from tests.servers import Recorded, ReplayServer
 @pytest.fixture
 def hsettings(settings):
     """Test settings allow-listing 127.0.0.1 explicitly for the local source servers."""
-    return settings.with_overrides(harvest_allowed_hosts="127.0.0.1")
+    return settings.with_overrides(
+        harvest_allowed_hosts="127.0.0.1", harvest_sql_paths=str(settings.data_dir.parent)
+    )
 
 
 @pytest.fixture

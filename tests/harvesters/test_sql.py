@@ -9,7 +9,14 @@ import uuid
 import psycopg
 import pytest
 
-from harvesters import AddressPolicy, AddressRefused, BadResponse, SqlSource, parse_config
+from harvesters import (
+    AddressPolicy,
+    AddressRefused,
+    BadResponse,
+    SqlBoundaries,
+    SqlSource,
+    parse_config,
+)
 from publishers import InvalidInput
 from tests.harvesters.conftest import register
 
@@ -43,7 +50,8 @@ def test_sqlite_source_publishes_each_query(hservices, org, tmp_path):
 def test_sqlite_source_is_read_only(tmp_path) -> None:
     path = _sqlite_db(tmp_path)
     config = parse_config({"queries": {"x": "SELECT 1"}}, "sql")
-    source = SqlSource(f"sqlite:///{path}", config, AddressPolicy())
+    allowed = SqlBoundaries(allowed_paths=(tmp_path,))
+    source = SqlSource(f"sqlite:///{path}", config, AddressPolicy(), boundaries=allowed)
     from harvesters.base import RemoteRef
 
     # a write smuggled in a WITH is refused before it runs
@@ -52,7 +60,9 @@ def test_sqlite_source_is_read_only(tmp_path) -> None:
         sneaky, "queries", {"x": "WITH a AS (DELETE FROM tram RETURNING *) SELECT * FROM a"}
     )
     with pytest.raises(BadResponse):
-        SqlSource(f"sqlite:///{path}", sneaky, AddressPolicy()).fetch(RemoteRef("x", ""), tmp_path)
+        SqlSource(f"sqlite:///{path}", sneaky, AddressPolicy(), boundaries=allowed).fetch(
+            RemoteRef("x", ""), tmp_path
+        )
     record = source.fetch(RemoteRef("x", ""), tmp_path)
     assert record.resources[0].path is not None
     source.close()

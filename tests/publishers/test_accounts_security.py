@@ -1,4 +1,4 @@
-"""Sign-in lockout, deactivation, tokens of unverified accounts, signed links, audit log."""
+"""Deactivation, tokens of unverified accounts, signed links, audit log."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from publishers import (
-    Accounts,
     Audit,
     InvalidInput,
     PermissionDenied,
@@ -17,7 +16,6 @@ from publishers import (
     Unauthenticated,
     truncate_ip,
 )
-from publishers.accounts import LOCKOUT_THRESHOLD
 from tests.factories import PASSWORD, actor, make_org, make_user
 
 
@@ -27,24 +25,6 @@ class Clock:
 
     def __call__(self) -> datetime:
         return self.now
-
-
-def test_lockout_after_repeated_failures_then_unlock_after_the_period(services) -> None:
-    clock = Clock()
-    accounts = Accounts(services.sessions, clock)
-    user = make_user(services, name="nhanvien")
-    for _ in range(LOCKOUT_THRESHOLD - 1):
-        with pytest.raises(Unauthenticated) as failed:
-            accounts.authenticate("nhanvien", "wrong password 1")
-        assert failed.value.params["locking"] is False
-    with pytest.raises(Unauthenticated) as locking:
-        accounts.authenticate("nhanvien", "wrong password 1")
-    assert locking.value.params == {"user_id": user.id, "locking": True}
-    with pytest.raises(Unauthenticated) as locked:
-        accounts.authenticate("nhanvien", PASSWORD)  # the right password is refused meanwhile
-    assert locked.value.params["locked"] is True
-    clock.now += timedelta(minutes=16)
-    assert accounts.authenticate("nhanvien", PASSWORD).id == user.id
 
 
 def test_deactivation_ends_sessions_revokes_tokens_and_is_audited(services) -> None:

@@ -218,5 +218,6 @@ def sign_in_as(client, world: World, role: str) -> None:
         return
     info = world.services.accounts.get_user(world.users[role].id)
     with client.session_transaction() as session:
-        session["_user_id"] = f"{info.id}:{info.session_generation}"
+        key = world.services.signin_sessions.open(info.id)
+        session["_user_id"] = f"{info.id}:{info.session_generation}:{key}"
         session["_fresh"] = True

@@ -90,6 +90,8 @@ def sql_boundaries(settings: Settings) -> SqlBoundaries:
 
 def build_harvester(services: Services) -> Harvester:
     """Return the harvester; register its queue job. Imports process files inline."""
+    from app.jobs import leases_for  # the run leases of the data dir (issue 14)
+
     settings = services.settings
     data_dir = settings.data_dir.resolve()
     # The harvest job already runs in the background: it processes each file itself so
@@ -136,6 +138,7 @@ def build_harvester(services: Services) -> Harvester:
         queue=services.queue,
         on_finish=indexer.flush,
         sql_boundaries=sql_boundaries(settings),
+        leases=leases_for(settings),
     )
     services.queue.register(JOB_HARVEST, harvester.run_job)
     return harvester

@@ -5,6 +5,8 @@ Run by the job process when it starts, before it takes jobs; never inside a requ
 - Uploads stuck in ``processing`` whose lease no live process holds: queued again, or marked
   failed with ``interrupted`` once processing was started ``MAX_ATTEMPTS`` times.
 - Published tables that are not in the datastore: their load is queued.
+- Harvest jobs marked running whose process is gone (no live process holds the source's
+  run lease): marked failed as ``interrupted``, so the source runs again at once.
 - Datasets marked ``index_stale`` (set in the approval's or withdrawal's own transaction,
   cleared only after the index was updated) are indexed again; when the index does not
   hold as many datasets as are published, it is rebuilt from the database.
@@ -39,6 +41,7 @@ class RecoveryReport:
     busy: list[str] = field(default_factory=list)
     loads: list[str] = field(default_factory=list)
     reindexed: list[str] = field(default_factory=list)
+    harvests: list[str] = field(default_factory=list)
     index_rebuilt: int | None = None
 
     def summary(self) -> str:
@@ -47,7 +50,8 @@ class RecoveryReport:
         return (
             f"{len(self.requeued)} uploads queued again, {len(self.failed)} failed as "
             f"interrupted, {len(self.busy)} being processed elsewhere, {len(self.loads)} "
-            f"datastore loads queued, {len(self.reindexed)} datasets reindexed, "
+            f"datastore loads queued, {len(self.harvests)} harvest jobs failed as interrupted, "
+            f"{len(self.reindexed)} datasets reindexed, "
             f"index rebuilt: {rebuilt}"
         )
 
@@ -57,6 +61,8 @@ def reconcile(services: Services, leases: Leases) -> RecoveryReport:
     report = RecoveryReport()
     _stuck_uploads(services, leases, report)
     _missing_loads(services, report)
+    if services.harvester is not None:
+        report.harvests = services.harvester.fail_interrupted()
     _search_index(services, report)
     return report
 

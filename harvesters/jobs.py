@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -28,7 +29,27 @@ from publishers import Conflict, NotFound, utcnow
 
 log = logging.getLogger(__name__)
 JOB_HARVEST = "harvest_run"
+# Without run leases, a job still marked running after this long is taken as dead.
 STALE_RUNNING = timedelta(hours=6)
+# The error of a job whose process died while it ran (kill -9, power cut).
+INTERRUPTED = "interrupted"
+
+
+class RunLeases(Protocol):
+    """Locks held by a live process and released by the kernel when it dies."""
+
+    def hold(self, key: str) -> AbstractContextManager[bool]:
+        """Hold ``key`` for the block; yield False if another process holds it."""
+        ...
+
+    def is_held(self, key: str) -> bool:
+        """Whether another live process holds ``key``."""
+        ...
+
+
+def run_lease_key(source_id: str) -> str:
+    """The lease a process holds while it runs a job of the source."""
+    return f"harvest:{source_id}"
 
 
 @dataclass(frozen=True)
@@ -76,8 +97,10 @@ class Harvester:
         clock: Callable[[], datetime] = utcnow,
         on_finish: Callable[[], None] | None = None,
         sql_boundaries: SqlBoundaries | None = None,
+        leases: RunLeases | None = None,
     ) -> None:
         self._sessions = sessions
+        self._leases = leases
         self._sql_boundaries = sql_boundaries or SqlBoundaries()
         self.sources = sources
         self._deps = deps
@@ -121,7 +144,16 @@ class Harvester:
         """Run one job for the source now and return its report (also stored with the job)."""
         info = self.sources.get(name)
         job_id = job_id or self._new_job(info.id, dry_run)
-        self._start(job_id, info.id)
+        held: AbstractContextManager[bool | None] = (
+            nullcontext(None) if self._leases is None else self._leases.hold(run_lease_key(info.id))
+        )
+        with held as alone:
+            self._start(job_id, info.id, alone)
+            return self._run_started(info, job_id, dry_run, progress)
+
+    def _run_started(
+        self, info: SourceInfo, job_id: str, dry_run: bool, progress: Progress | None
+    ) -> HarvestReport:
         report = HarvestReport(source=info.name, dry_run=dry_run)
         try:
             publisher, steward = self.sources.actors(info)
@@ -164,8 +196,15 @@ class Harvester:
             session.flush()
             return job.id
 
-    def _start(self, job_id: str, source_id: str) -> None:
+    def _start(self, job_id: str, source_id: str, alone: bool | None) -> None:
+        """Mark the job running, unless another live job of the source runs (Conflict).
+
+        ``alone`` says whether this process got the source's run lease (None: no leases).
+        With the lease, a job still marked running has lost its process: it is marked
+        failed as interrupted. Without leases, one older than ``STALE_RUNNING`` is ignored.
+        """
         now = self._clock()
+        busy = False
         with self._sessions.begin() as session:
             running = session.scalar(
                 select(HarvestJob).where(
@@ -177,14 +216,26 @@ class Harvester:
             job = session.get(HarvestJob, job_id)
             if job is None:
                 raise NotFound("job not found")
-            if (
+            if running is not None and alone:
+                running.status, running.error = JobStatus.FAILED.value, INTERRUPTED
+                running.finished = now
+            elif alone is False or (
                 running is not None
                 and running.started
                 and _aware(running.started) > now - STALE_RUNNING
             ):
-                job.status, job.error, job.finished = JobStatus.FAILED.value, "already_running", now
-                raise Conflict("another job of this source is running")
-            job.status, job.started = JobStatus.RUNNING.value, now
+                busy = True
+            if not busy:
+                job.status, job.started = JobStatus.RUNNING.value, now
+                return
+        # Recorded in its own transaction: raising inside the one above rolled it back and
+        # left the refused job "queued" for good.
+        with self._sessions.begin() as session:
+            refused = session.get(HarvestJob, job_id)
+            if refused is not None:
+                refused.status, refused.error = JobStatus.FAILED.value, "already_running"
+                refused.finished = now
+        raise Conflict("another job of this source is running")
 
     def _finish(self, job_id: str, report: HarvestReport) -> None:
         with self._sessions.begin() as session:
@@ -199,6 +250,26 @@ class Harvester:
             job.counts = report.counts()
             job.report = report.to_dict()
             job.error = report.error
+
+    def fail_interrupted(self) -> list[str]:
+        """Mark failed, as interrupted, the jobs marked running whose process is gone.
+
+        Run at start-up (a crash leaves the row running, and the admin page would say so
+        for hours); needs the run leases to tell a dead job from a live one elsewhere.
+        """
+        if self._leases is None:
+            return []
+        failed = []
+        with self._sessions.begin() as session:
+            running = session.scalars(
+                select(HarvestJob).where(HarvestJob.status == JobStatus.RUNNING.value)
+            ).all()
+            for job in running:
+                if not self._leases.is_held(run_lease_key(job.source_id)):
+                    job.status, job.error = JobStatus.FAILED.value, INTERRUPTED
+                    job.finished = self._clock()
+                    failed.append(job.id)
+        return failed
 
     def queue_run(self, name: str, *, dry_run: bool = False) -> str:
         """Queue a job for the source (run by the worker, or inline in tests); return its id."""

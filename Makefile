@@ -27,7 +27,7 @@ lint: install
 	$(VENV)/bin/mypy app
 
 test: lint oidc-provider axe
-	$(VENV)/bin/pytest -n 2 --dist loadgroup -q $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n 2 --dist loadgroup -q --durations=15 $(PYTEST_ARGS)
 
 translations: install
 	$(PY) -m app.catalogs

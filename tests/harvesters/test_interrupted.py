@@ -48,10 +48,8 @@ def _start_run(hsettings: Any, tmp_path: Path) -> Running:
     return start(["harvest", "run", "kho-cham"], env, tmp_path / "harvest.log")
 
 
-def test_a_killed_run_is_failed_as_interrupted_and_the_source_runs_again(
-    hservices: Any, hsettings: Any, source: tuple[ReplayServer, str], tmp_path: Path
-) -> None:
-    server, source_id = source
+def _kill_mid_run(hservices: Any, hsettings: Any, source_id: str, tmp_path: Path) -> Any:
+    """Start `opendata harvest run`, SIGKILL it once its job runs; return that job."""
     running = _start_run(hsettings, tmp_path)
     try:
         job = wait_until(lambda: _running_job(hservices), 60)
@@ -62,6 +60,14 @@ def test_a_killed_run_is_failed_as_interrupted_and_the_source_runs_again(
     finally:
         running.kill_group()
     assert hservices.harvester.job(job.id).status == "running"  # what the kill left
+    return job
+
+
+def test_a_killed_run_is_failed_as_interrupted_and_the_source_runs_again(
+    hservices: Any, hsettings: Any, source: tuple[ReplayServer, str], tmp_path: Path
+) -> None:
+    server, source_id = source
+    job = _kill_mid_run(hservices, hsettings, source_id, tmp_path)
     assert not leases_for(hsettings).is_held(run_lease_key(source_id))
     server.routes["/kho/cho.csv"] = _slow(0)
     report = hservices.harvester.run("kho-cham")
@@ -74,15 +80,8 @@ def test_a_killed_run_is_failed_as_interrupted_and_the_source_runs_again(
 def test_start_up_reconciliation_fails_the_killed_job(
     hservices: Any, hsettings: Any, source: tuple[ReplayServer, str], tmp_path: Path
 ) -> None:
-    _server, _source_id = source
-    running = _start_run(hsettings, tmp_path)
-    try:
-        job = wait_until(lambda: _running_job(hservices), 60)
-        assert job is not None, running.text()
-        os.kill(running.pid, signal.SIGKILL)
-        running.process.wait(10)
-    finally:
-        running.kill_group()
+    _server, source_id = source
+    job = _kill_mid_run(hservices, hsettings, source_id, tmp_path)
     report = reconcile(hservices, leases_for(hsettings))
     assert report.harvests == [job.id]
     assert "1 harvest jobs failed as interrupted" in report.summary()

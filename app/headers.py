@@ -40,6 +40,7 @@ def init_app(app: Flask, settings: Settings) -> None:
     https = settings.site_url.startswith("https://")
     if settings.trusted_proxies:
         hops = settings.trusted_proxies
+        # Wrapping wsgi_app is Flask's documented way to add middleware; mypy sees a method.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
     @app.after_request

@@ -143,6 +143,7 @@ class Portal:
         self.port = port
         self.url = f"http://127.0.0.1:{port}"
         self.proc: subprocess.Popen[bytes] | None = None
+        # Open for the whole run: every restart of the server appends to it.
         self.log = open(Path(env["OPENDATA_DATA_DIR"]) / "serve.log", "ab")  # noqa: SIM115
 
     def start(self) -> float:

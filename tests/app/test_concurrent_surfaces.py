@@ -111,9 +111,13 @@ def test_ckan_two_withdrawals(services, live_server) -> None:
             ]
         )
         codes = sorted(r.status_code for r in results)
-        assert codes == [200, 409], [r.text for r in results]
-        lost = next(r for r in results if r.status_code == 409).json()
-        assert lost["success"] is False and lost["error"]["__type"] == "Validation Error"
+        # The loser is 409 when it read the dataset before the winner committed; one that
+        # starts after the withdrawal committed finds no package (CKAN hides withdrawn
+        # ones): 404. Either way exactly one withdrawal is recorded.
+        assert codes in ([200, 409], [200, 404]), [r.text for r in results]
+        lost = next(r for r in results if r.status_code != 200).json()
+        assert lost["success"] is False
+        assert lost["error"]["__type"] in ("Validation Error", "Not Found Error")
         assert _decisions(services, name).count("withdraw") == 1
 
 

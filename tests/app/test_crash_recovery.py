@@ -28,7 +28,7 @@ from datasets.datastore import DatastoreError
 from datasets.model import Dataset, ResourceVersion
 from datasets.processing import MAX_ATTEMPTS
 from publishers import Role
-from search_index import SearchQuery
+from search_index import SearchDocument, SearchQuery
 from tests.app.processes import environment, start, titled, wait_until
 from tests.factories import (
     PASSWORD,
@@ -265,7 +265,7 @@ def test_job_child_killed_mid_upload_is_retried_by_the_queue(
         services.engine.dispose()
 
 
-def _document(services: Services, dataset_id: str):  # type: ignore[no-untyped-def]
+def _document(services: Services, dataset_id: str) -> SearchDocument:
     from app.services import document_from_public
 
     view = services.catalog.get(dataset_id)

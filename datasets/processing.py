@@ -40,15 +40,13 @@ from datasets.personal import (
     Policy,
     apply_actions,
     decide,
-    findings_of,
-    scan_rest,
-    scanner_for,
     smallest_group_size,
 )
 from datasets.progress import ProgressBoard
 from datasets.statistics import column_statistics
 from datasets.storage import BlobStore
-from datasets.validation import infer_schema, validate_table
+from datasets.validation import infer_schema
+from datasets.validation_pass import validate_and_scan
 from datasets.vault import Vault
 
 log = logging.getLogger(__name__)
@@ -338,17 +336,7 @@ def _analysis(
     read (the error cap, a file Frictionless validates itself) are scanned after it.
     """
     table_schema = dict(schema) if schema else infer_schema(normalized)
-    scanner = scanner_for(normalized)
-    observe = scanner.feed if scanner is not None else None
-    validation = validate_table(normalized, table_schema, progress=rows, observe=observe)
-    findings: tuple[Finding, ...] = ()
-    if scanner is not None:
-        if scanning is not None:
-            scanning()
-        report = validation.to_dict()
-        if report["truncated"] or scanner.rows < report["row_count"]:
-            scan_rest(scanner, normalized)  # what the validation pass did not hand over
-        findings = findings_of(scanner)
+    validation, findings = validate_and_scan(normalized, table_schema, rows=rows, scanning=scanning)
     return TableAnalysis(
         detected=detected,
         schema=table_schema,

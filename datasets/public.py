@@ -325,10 +325,7 @@ class PublicCatalog(Generic[Q, P]):
             return self._remember(dataset, public_view(dataset, org))
 
     def get_many(self, ids: Iterable[str]) -> list[PublicDataset]:
-        """Return the published datasets with these ids, in the given order.
-
-        A fixed number of statements for up to ``BATCH_SIZE`` ids, however many.
-        """
+        """Return the published datasets with these ids, in order (``BATCH_SIZE`` per batch)."""
         wanted = list(dict.fromkeys(ids))
         if not wanted:
             return []
@@ -360,10 +357,7 @@ class PublicCatalog(Generic[Q, P]):
             return [views[i] for i in wanted if i in views]
 
     def search(self, query: Q) -> PublicSearch[P]:
-        """Search the index; return the public views of the page's hits (one batch).
-
-        The statements run do not grow with the number of hits (``get_many``).
-        """
+        """Search the index; return the public views of the page's hits, read in one batch."""
         page = self._index.search(query)
         views = self.get_many(hit.id for hit in page.hits)
         return PublicSearch(views=views, total=page.total, facets=page.facets, page=page)

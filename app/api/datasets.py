@@ -66,9 +66,8 @@ def search_datasets() -> ResponseReturnValue:
         limit=size,
         facets=(),
     )
-    svc = services()
-    result = svc.search.search(query)
-    items = [public_dataset_json(v) for h in result.hits if (v := svc.catalog.get(h.id))]
+    result = services().catalog.search(query)
+    items = [public_dataset_json(v) for v in result.views]
     more = page * size < result.total
     args: dict[str, Any] = {**request.args.to_dict(), "page": page + 1, "page_size": size}
     next_url = url_for("api.search_datasets", _external=True, **args) if more else None

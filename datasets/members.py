@@ -128,7 +128,7 @@ def member_dataset(session: Session, actor: Actor, name_or_id: str) -> MemberDat
     org = session.get(Organization, dataset.organization_id)
     if org is None:
         raise NotFound("dataset not found")
-    return member_view(dataset, revision, org)
+    return _member_view(dataset, revision, org)
 
 
 def member_resource(
@@ -139,7 +139,7 @@ def member_resource(
     return view, view.resource(resource_id)
 
 
-def member_view(dataset: Dataset, revision: Revision, org: Organization) -> MemberDataset:
+def _member_view(dataset: Dataset, revision: Revision, org: Organization) -> MemberDataset:
     """Return the members' view of ``dataset`` showing ``revision`` (no permission check)."""
     published = dataset.state == DatasetState.PUBLISHED.value
     live = dataset.live_revision

@@ -23,10 +23,11 @@ from app.api.responses import (
 from app.api.shapes import member_dataset_json, public_dataset_json
 from app.context import services
 from datasets.errors import StaleVersion
+from datasets.members import member_dataset
 from datasets.metadata_input import DatasetMetadata
-from datasets.queries import find_dataset
+from datasets.queries import get_dataset_row
 from datasets.usage import Subject
-from publishers import Actor, InvalidInput, NotFound, Organization, Permission, can
+from publishers import Actor, InvalidInput, NotFound
 from search_index import SearchQuery, SortOrder
 
 MAX_PAGE_SIZE = 100
@@ -77,24 +78,20 @@ def search_datasets() -> ResponseReturnValue:
 def dataset_shape(actor: Actor, name: str) -> tuple[dict[str, Any], int, str]:
     """Return the caller's view of a dataset, its lock version and its id; raise ``NotFound``.
 
-    Members of the organization see the working revision (drafts included); everyone
+    Members of the organization see the revision they work on (drafts included); everyone
     else sees the published projection, and nothing for a dataset that is not public.
     """
     svc = services()
     with svc.sessions() as session:
-        dataset = find_dataset(session, name)
-        if dataset is None:
-            raise NotFound("dataset not found")
-        view = svc.catalog.get(dataset.id)
-        if can(actor, Permission.READ_DRAFT, dataset.organization_id):
-            revision = dataset.working_revision or dataset.live_revision
-            org = session.get(Organization, dataset.organization_id)
-            if revision is not None and org is not None:
-                shape = member_dataset_json(dataset, revision, org, view)
-                return shape, dataset.lock_version, dataset.id
-        if view is None:
-            raise NotFound("dataset not found")
-        return public_dataset_json(view), dataset.lock_version, dataset.id
+        try:
+            member = member_dataset(session, actor, name)
+        except NotFound:
+            view = svc.catalog.get(name)
+            if view is None:
+                raise
+            lock = get_dataset_row(session, view.id).lock_version
+            return public_dataset_json(view), lock, view.id
+    return member_dataset_json(member), member.lock_version, member.id
 
 
 def etag_for(shape: dict[str, Any], lock_version: int) -> str:

@@ -17,19 +17,18 @@ from app.ckan_api.dicts import (
     activity_dict,
     group_dict,
     organization_dict,
+    package_from_member,
     package_from_public,
-    package_from_revision,
     tag_dict,
 )
 from app.ckan_api.errors import not_found
 from app.ckan_api.params import ActionRequest, flag, integer, required, text
 from app.ckan_api.search_params import parse_package_search
 from app.context import services
+from datasets.members import MemberDataset, member_dataset
 from datasets.model import Activity, Dataset, DatasetState, Resource
-from datasets.public import organization_to_public
-from datasets.queries import find_dataset
 from datasets.vocab import LICENSES
-from publishers import Organization, Permission, can
+from publishers import NotFound, Permission, can
 from search_index import SearchQuery
 
 MAX_LIST = 1000
@@ -58,16 +57,16 @@ def visible_package(req: ActionRequest, name_or_id: str, *, asked: str = "") -> 
     svc = services()
     ctx = dict_context()
     with svc.sessions() as session:
-        dataset = find_dataset(session, name_or_id)
-        if dataset is None:
-            raise not_found(asked or name_or_id)
-        member = can(req.caller.actor, Permission.READ_DRAFT, dataset.organization_id)
-        if member and (dataset.state != DatasetState.PUBLISHED.value or dataset.working_revision):
-            revision = dataset.working_revision or dataset.live_revision
-            org = session.get(Organization, dataset.organization_id)
-            if revision is not None and org is not None:
-                public_org = organization_to_public(org)
-                return package_from_revision(dataset, revision, public_org, ctx)
+        try:
+            member: MemberDataset | None = member_dataset(session, req.caller.actor, name_or_id)
+        except NotFound:
+            member = None
+    # Members get the revision they work on while something is unpublished; a published
+    # dataset without pending changes reads exactly as the public sees it.
+    if member is not None and (
+        member.state != DatasetState.PUBLISHED.value or member.has_pending_revision
+    ):
+        return package_from_member(member, ctx)
     view = svc.catalog.get(name_or_id)
     if view is None:
         raise not_found(asked or name_or_id)

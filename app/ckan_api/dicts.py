@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from datasets.metadata_input import CKAN_EXTRA_FIELDS
 from datasets.model import Activity, Dataset, DatasetState, Revision, RevisionResource
 from datasets.public import (
     PUBLIC_COMMENTS,
@@ -163,22 +164,11 @@ def resource_from_public(
     }
 
 
-def _extras(
-    spatial: str,
-    frequency: str,
-    start: object,
-    end: object,
-    contact: str,
-    more: Mapping[str, str],
-) -> list[dict[str, str]]:
-    pairs = {
-        "spatial": spatial,
-        "frequency": frequency,
-        "temporal_start": str(start or ""),
-        "temporal_end": str(end or ""),
-        "contact_email": contact,
-        **more,
-    }
+def _extras(values: object, more: Mapping[str, str] | None) -> list[dict[str, str]]:
+    """Return CKAN ``extras``: the fields CKAN carries there, read from ``values`` (a public
+    view or a revision), and the dataset's own pairs ``more``."""
+    pairs = {spec.name: str(getattr(values, spec.name) or "") for spec in CKAN_EXTRA_FIELDS}
+    pairs.update(more or {})
     return [{"key": k, "value": v} for k, v in sorted(pairs.items()) if v]
 
 
@@ -220,14 +210,7 @@ def package_from_public(view: PublicDataset, ctx: DictContext) -> dict[str, Any]
         "tags": [tag_dict(t) for t in view.tags],
         "num_tags": len(view.tags),
         "groups": [group_dict(t, ctx.themes.get(t)) for t in view.themes],
-        "extras": _extras(
-            view.spatial,
-            view.frequency,
-            view.temporal_start,
-            view.temporal_end,
-            view.contact_email,
-            view.extras,
-        ),
+        "extras": _extras(view, view.extras),
         "resources": resources,
         "num_resources": len(resources),
         "relationships_as_subject": [],
@@ -304,14 +287,7 @@ def package_from_revision(
         "tags": [tag_dict(t) for t in tags],
         "num_tags": len(tags),
         "groups": [group_dict(t, ctx.themes.get(t)) for t in themes],
-        "extras": _extras(
-            revision.spatial,
-            revision.frequency,
-            revision.temporal_start,
-            revision.temporal_end,
-            revision.contact_email,
-            {},
-        ),
+        "extras": _extras(revision, revision.extras),
         "resources": resources,
         "num_resources": len(resources),
         "relationships_as_subject": [],

@@ -79,12 +79,14 @@ def _plain_fields(values: object) -> dict[str, Any]:
     pairs and extras), read from a public view or a revision."""
     out: dict[str, Any] = {}
     for spec in METADATA_FIELDS:
+        if spec.kind not in ("names", "date", "text"):
+            continue
         value = getattr(values, spec.name)
         if spec.kind == "names":
             out[spec.name] = list(value or ())
         elif spec.kind == "date":
             out[spec.name] = value.isoformat() if value else None
-        elif spec.kind == "text":
+        else:
             out[spec.name] = value
     return out
 

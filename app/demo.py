@@ -16,6 +16,7 @@ from datasets.metadata_input import DatasetMetadata
 from datasets.queries import find_dataset
 from datasets.themes import save_theme
 from datasets.uploads import receive
+from datasets.vocab import DEFAULT_LICENSE_ID
 from publishers import Actor, Role
 
 SEED = 20261121
@@ -100,7 +101,7 @@ def _meta(
         description_en=desc_en,
         tags=tags,
         themes=themes,
-        license_id="cc-by-4.0",
+        license_id=DEFAULT_LICENSE_ID,
         frequency=frequency,
         spatial="Thành phố Hồ Chí Minh",
         temporal_start=date(2023, 1, 1),

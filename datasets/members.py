@@ -11,7 +11,7 @@ else on the live revision (a published or withdrawn dataset without pending chan
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -95,6 +95,7 @@ class MemberDataset:
     spatial: str
     frequency: str
     resources: tuple[MemberResource, ...]
+    extras: dict[str, str] = field(default_factory=dict)  # CKAN extras of no field's name
 
     @property
     def organization_id(self) -> str:
@@ -169,6 +170,7 @@ def _member_view(dataset: Dataset, revision: Revision, org: Organization) -> Mem
         spatial=revision.spatial,
         frequency=revision.frequency,
         resources=tuple(_resource(e, live_versions) for e in revision.entries),
+        extras=dict(revision.extras or {}),
     )
 
 

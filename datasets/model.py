@@ -24,6 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from datasets.vocab import DEFAULT_LICENSE_ID
 from publishers import Base, new_id, utcnow
 
 
@@ -111,12 +112,14 @@ class Revision(Base):
     description_en: Mapped[str] = mapped_column(Text, default="")
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
     themes: Mapped[list[str]] = mapped_column(JSON, default=list)
-    license_id: Mapped[str] = mapped_column(String(50), default="cc-by-4.0")
+    license_id: Mapped[str] = mapped_column(String(50), default=DEFAULT_LICENSE_ID)
     contact_email: Mapped[str] = mapped_column(String(320), default="")
     temporal_start: Mapped[date | None] = mapped_column(Date, nullable=True)
     temporal_end: Mapped[date | None] = mapped_column(Date, nullable=True)
     spatial: Mapped[str] = mapped_column(String(300), default="")
     frequency: Mapped[str] = mapped_column(String(20), default="")
+    # CKAN clients' own key/value pairs (``DatasetMetadata.extras``); None before 0011.
+    extras: Mapped[dict[str, str] | None] = mapped_column(JSON, nullable=True, default=dict)
     created_by: Mapped[str] = mapped_column(ForeignKey("users.id"))
     created: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     submitted_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"), nullable=True)

@@ -225,6 +225,7 @@ def public_view(dataset: Dataset, org: Organization) -> PublicDataset | None:
         resources=resources,
         provenance=provenance,
         downloads=dataset.downloads,
+        extras=dict(live.extras or {}),
     )
 
 

@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from datasets.errors import SubmissionBlocked, TransitionNotAllowed
 from datasets.personal import Policy, policy_from_dict
 from datasets.processing import PreparedAnalyses
+from datasets.vocab import DEFAULT_LICENSE_ID
 from harvesters.base import HarvestSource, RemoteRef
 from harvesters.config import SourceConfig
 from harvesters.dcat import approved_status
@@ -47,7 +48,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 MIN_FOR_SAFETY_STOP = 10
 # A database or a bare file states no licence: like an upload, it gets the form's default.
-_UPLOAD_LICENSE = {"sql": "cc-by-4.0", "file": "cc-by-4.0"}
+_UPLOAD_LICENSE = {"sql": DEFAULT_LICENSE_ID, "file": DEFAULT_LICENSE_ID}
 Progress = Callable[[int, int, str], None]
 
 

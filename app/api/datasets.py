@@ -24,9 +24,10 @@ from app.api.shapes import member_dataset_json, public_dataset_json
 from app.context import services
 from datasets.errors import StaleVersion
 from datasets.members import member_dataset
-from datasets.metadata_input import DatasetMetadata
+from datasets.metadata_input import METADATA_FIELDS, DatasetMetadata
 from datasets.queries import get_dataset_row
 from datasets.usage import Subject
+from datasets.vocab import DEFAULT_LICENSE_ID
 from publishers import Actor, InvalidInput, NotFound
 from search_index import SearchQuery, SortOrder
 
@@ -200,17 +201,19 @@ def metadata_from_json(body: dict[str, Any], current: dict[str, Any] | None) -> 
     cur = current or {}
     title = _translated(body, "title", cur.get("title_translated", {}))
     description = _translated(body, "description", cur.get("description_translated", {}))
+    values: dict[str, Any] = {}
+    for spec in METADATA_FIELDS:  # translated fields above; extras are not carried here
+        if spec.kind == "text":
+            default = DEFAULT_LICENSE_ID if spec.name == "license_id" else ""
+            values[spec.name] = _string(body, spec.name, cur.get(spec.name, default))
+        elif spec.kind == "names":
+            values[spec.name] = _strings(body, spec.name, cur.get(spec.name, []))
+        elif spec.kind == "date":
+            values[spec.name] = _date(body, spec.name, cur.get(spec.name))
     return DatasetMetadata(
         title_vi=title["vi"],
         title_en=title["en"],
         description_vi=description["vi"],
         description_en=description["en"],
-        tags=_strings(body, "tags", cur.get("tags", [])),
-        themes=_strings(body, "themes", cur.get("themes", [])),
-        license_id=_string(body, "license_id", cur.get("license_id", "cc-by-4.0")),
-        contact_email=_string(body, "contact_email", cur.get("contact_email", "")),
-        temporal_start=_date(body, "temporal_start", cur.get("temporal_start")),
-        temporal_end=_date(body, "temporal_end", cur.get("temporal_end")),
-        spatial=_string(body, "spatial", cur.get("spatial", "")),
-        frequency=_string(body, "frequency", cur.get("frequency", "")),
+        **values,
     )

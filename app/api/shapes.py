@@ -13,6 +13,7 @@ from typing import Any
 from flask import url_for
 
 from datasets.members import MemberDataset, MemberResource
+from datasets.metadata_input import METADATA_FIELDS
 from datasets.model import Activity
 from datasets.public import PublicDataset, PublicOrganization, PublicResource
 from datasets.usage import UsageTotals
@@ -73,6 +74,23 @@ def public_resource_json(dataset_name: str, resource: PublicResource) -> dict[st
     }
 
 
+def _plain_fields(values: object) -> dict[str, Any]:
+    """Return the metadata fields shown under their own names (all but the translated
+    pairs and extras), read from a public view or a revision."""
+    out: dict[str, Any] = {}
+    for spec in METADATA_FIELDS:
+        if spec.kind not in ("names", "date", "text"):
+            continue
+        value = getattr(values, spec.name)
+        if spec.kind == "names":
+            out[spec.name] = list(value or ())
+        elif spec.kind == "date":
+            out[spec.name] = value.isoformat() if value else None
+        else:
+            out[spec.name] = value
+    return out
+
+
 def public_dataset_json(view: PublicDataset, usage: UsageTotals | None = None) -> dict[str, Any]:
     """Return a published dataset's JSON shape."""
     data: dict[str, Any] = {
@@ -85,14 +103,7 @@ def public_dataset_json(view: PublicDataset, usage: UsageTotals | None = None) -
         "organization": organization_json(view.organization),
         "state": "published",
         "has_pending_revision": False,
-        "tags": list(view.tags),
-        "themes": list(view.themes),
-        "license_id": view.license_id,
-        "contact_email": view.contact_email,
-        "temporal_start": view.temporal_start.isoformat() if view.temporal_start else None,
-        "temporal_end": view.temporal_end.isoformat() if view.temporal_end else None,
-        "spatial": view.spatial,
-        "frequency": view.frequency,
+        **_plain_fields(view),
         "resources": [public_resource_json(view.name, r) for r in view.resources],
         "created": rfc3339(view.created),
         "modified": rfc3339(view.modified),
@@ -161,14 +172,7 @@ def member_dataset_json(view: MemberDataset) -> dict[str, Any]:
         "state": view.state,
         "has_pending_revision": view.has_pending_revision,
         "revision_status": view.revision_status,
-        "tags": list(view.tags),
-        "themes": list(view.themes),
-        "license_id": view.license_id,
-        "contact_email": view.contact_email,
-        "temporal_start": view.temporal_start.isoformat() if view.temporal_start else None,
-        "temporal_end": view.temporal_end.isoformat() if view.temporal_end else None,
-        "spatial": view.spatial,
-        "frequency": view.frequency,
+        **_plain_fields(view),
         "resources": [_member_resource_json(view, r) for r in view.resources],
         "created": rfc3339(view.created),
         "modified": rfc3339(view.modified),

@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from datasets.members import MemberDataset, MemberResource
+from datasets.metadata_input import CKAN_EXTRA_FIELDS
 from datasets.model import Activity, DatasetState
 from datasets.public import (
     PUBLIC_COMMENTS,
@@ -164,22 +165,11 @@ def resource_from_public(
     }
 
 
-def _extras(
-    spatial: str,
-    frequency: str,
-    start: object,
-    end: object,
-    contact: str,
-    more: Mapping[str, str],
-) -> list[dict[str, str]]:
-    pairs = {
-        "spatial": spatial,
-        "frequency": frequency,
-        "temporal_start": str(start or ""),
-        "temporal_end": str(end or ""),
-        "contact_email": contact,
-        **more,
-    }
+def _extras(values: object, more: Mapping[str, str] | None) -> list[dict[str, str]]:
+    """Return CKAN ``extras``: the fields CKAN carries there, read from ``values`` (a public
+    view or a revision), and the dataset's own pairs ``more``."""
+    pairs = {spec.name: str(getattr(values, spec.name) or "") for spec in CKAN_EXTRA_FIELDS}
+    pairs.update(more or {})
     return [{"key": k, "value": v} for k, v in sorted(pairs.items()) if v]
 
 
@@ -221,14 +211,7 @@ def package_from_public(view: PublicDataset, ctx: DictContext) -> dict[str, Any]
         "tags": [tag_dict(t) for t in view.tags],
         "num_tags": len(view.tags),
         "groups": [group_dict(t, ctx.themes.get(t)) for t in view.themes],
-        "extras": _extras(
-            view.spatial,
-            view.frequency,
-            view.temporal_start,
-            view.temporal_end,
-            view.contact_email,
-            view.extras,
-        ),
+        "extras": _extras(view, view.extras),
         "resources": resources,
         "num_resources": len(resources),
         "relationships_as_subject": [],
@@ -296,14 +279,7 @@ def package_from_member(view: MemberDataset, ctx: DictContext) -> dict[str, Any]
         "tags": [tag_dict(t) for t in view.tags],
         "num_tags": len(view.tags),
         "groups": [group_dict(t, ctx.themes.get(t)) for t in view.themes],
-        "extras": _extras(
-            view.spatial,
-            view.frequency,
-            view.temporal_start,
-            view.temporal_end,
-            view.contact_email,
-            {},
-        ),
+        "extras": _extras(view, view.extras),
         "resources": resources,
         "num_resources": len(resources),
         "relationships_as_subject": [],

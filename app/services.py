@@ -23,6 +23,7 @@ from app.keys import Keys, load_keys
 from datasets.datastore import Datastore, open_datastore
 from datasets.datastore_sync import dataset_of_version, prune_datastore
 from datasets.editing import JOB_PROCESS_VERSION, DatasetEditor
+from datasets.leak_reports import Reports
 from datasets.model import Dataset, DatasetState
 from datasets.notifications import Notifier
 from datasets.personal import DEFAULT_QUASI_IDENTIFIERS, Policy, policy_from_dict
@@ -30,7 +31,6 @@ from datasets.processing import TIME_LIMIT, Processor
 from datasets.progress import ProgressBoard
 from datasets.public import PublicCatalog, PublicDataset
 from datasets.queue import HueyQueue, open_huey
-from datasets.reports import Reports
 from datasets.storage import LocalBlobStore
 from datasets.uploads import sweep_leftovers
 from datasets.vault import Vault

@@ -24,13 +24,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from datasets.datastore import Datastore, DatastoreError
 from datasets.ingest import (
     DetectedFormat,
+    ExtraCells,
     IngestError,
     NormalizedTable,
     detect_format,
     normalize_to_csv,
     refuse_markup_named_as_table,
 )
-from datasets.ingest_errors import ExtraCells
 from datasets.model import Dataset, ResourceVersion, Revision, RevisionResource, VersionStatus
 from datasets.personal import (
     DEFAULT_POLICY,
@@ -45,8 +45,7 @@ from datasets.personal import (
 from datasets.progress import ProgressBoard
 from datasets.statistics import column_statistics
 from datasets.storage import BlobStore
-from datasets.validation import infer_schema
-from datasets.validation_pass import validate_and_scan
+from datasets.validation import infer_schema, validate_and_scan
 from datasets.vault import Vault
 
 log = logging.getLogger(__name__)

@@ -65,3 +65,21 @@ def test_no_template_uses_an_external_asset() -> None:
     pattern = re.compile(r'(src|href)="(https?:)?//', re.I)
     for template in (ROOT / "app" / "templates").rglob("*.html"):
         assert not pattern.search(template.read_text()), template
+
+
+def test_every_name_of_the_datasets_face_is_importable() -> None:
+    import importlib
+    import subprocess
+    import sys
+
+    for package in ("datasets", "datasets.validation", "datasets.ingest"):
+        face = importlib.import_module(package)
+        assert len(face.__all__) == len(set(face.__all__)), package
+        missing = [name for name in face.__all__ if not hasattr(face, name)]
+        assert missing == [], package
+    assert {"Workflow", "DatasetEditor", "PublicCatalog", "Reports"} <= set(datasets.__all__)
+    # A fresh interpreter, so no import order of this test run hides an import cycle.
+    star = (
+        "from datasets import *; from datasets.validation import *; from datasets.ingest import *"
+    )
+    subprocess.run([sys.executable, "-c", star], cwd=ROOT, check=True)

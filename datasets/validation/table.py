@@ -19,7 +19,7 @@ from typing import Any
 
 from frictionless import Detector, FrictionlessException, Resource, Schema
 
-from datasets.validation_engine import EngineUnsupported, Observer, run_fast_engine
+from datasets.validation.engine import EngineUnsupported, Observer, run_fast_engine
 
 __all__ = ["ValidationIssue", "ValidationReport", "infer_schema", "validate_table"]
 

@@ -5,7 +5,8 @@ processor, public catalog, personal-data leak reports, queue, vault), the rows a
 packages read, the vocabularies, and the errors they catch. The subpackages keep faces of
 their own: ``datasets.validation``, ``datasets.ingest``, ``datasets.personal``,
 ``datasets.datastore`` and ``datasets.storage``. Modules not re-exported here are details of
-the package (or of one caller) and are imported from where they live.
+the package (or of one caller) and are imported from where they live; so is the ORM model
+(``datasets.model``), which only the modules that query the database import.
 """
 
 from __future__ import annotations
@@ -23,15 +24,6 @@ from datasets.ingest import IngestError
 from datasets.leak_reports import Reports, ReportStatus, TooManyReports
 from datasets.members import MemberDataset, MemberResource, member_dataset, member_resource
 from datasets.metadata_input import CKAN_EXTRA_FIELDS, METADATA_FIELDS, DatasetMetadata
-from datasets.model import (
-    Activity,
-    Dataset,
-    DatasetState,
-    ResourceVersion,
-    Revision,
-    RevisionResource,
-    VersionStatus,
-)
 from datasets.notifications import Notifier
 from datasets.processing import Processor
 from datasets.progress import ProgressBoard
@@ -59,11 +51,8 @@ __all__ = [
     "JOB_PROCESS_VERSION",
     "LICENSES",
     "METADATA_FIELDS",
-    "Activity",
-    "Dataset",
     "DatasetEditor",
     "DatasetMetadata",
-    "DatasetState",
     "HueyQueue",
     "IngestError",
     "MemberDataset",
@@ -80,9 +69,6 @@ __all__ = [
     "ReportStatus",
     "Reports",
     "ResourceInput",
-    "ResourceVersion",
-    "Revision",
-    "RevisionResource",
     "StagedUpload",
     "StaleVersion",
     "StorageFull",
@@ -95,7 +81,6 @@ __all__ = [
     "UsageRecorder",
     "ValidationReport",
     "Vault",
-    "VersionStatus",
     "Workflow",
     "find_dataset",
     "find_license",

@@ -24,14 +24,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from datasets import (
     FREQUENCIES,
     LICENSES,
-    Dataset,
     DatasetEditor,
     DatasetMetadata,
-    DatasetState,
     ResourceInput,
     StagedUpload,
     Workflow,
 )
+from datasets.model import Dataset, DatasetState
 from datasets.personal import Action, ColumnDecision
 from harvesters.base import RemoteRecord, RemoteResource, file_sha256
 from harvesters.sanitize import StrippedRecord

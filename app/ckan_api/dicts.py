@@ -19,8 +19,6 @@ from typing import Any
 
 from datasets import (
     CKAN_EXTRA_FIELDS,
-    Activity,
-    DatasetState,
     MemberDataset,
     MemberResource,
     PublicDataset,
@@ -29,6 +27,7 @@ from datasets import (
     PublicTheme,
     find_license,
 )
+from datasets.model import Activity, DatasetState
 from datasets.public import PUBLIC_COMMENTS
 
 # Stable ids for things the portal keys by name (tags, themes), as CKAN clients expect UUIDs.

@@ -26,7 +26,7 @@ from datasets.processing import INTERRUPTED, MAX_ATTEMPTS
 from datasets.workflow import JOB_LOAD_DATASTORE
 
 if TYPE_CHECKING:
-    from app.jobs import Leases
+    from app.leases import Leases
     from app.services import Services
 
 log = logging.getLogger(__name__)

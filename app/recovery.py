@@ -61,8 +61,7 @@ def reconcile(services: Services, leases: Leases) -> RecoveryReport:
     report = RecoveryReport()
     _stuck_uploads(services, leases, report)
     _missing_loads(services, report)
-    if services.harvester is not None:
-        report.harvests = services.harvester.fail_interrupted()
+    report.harvests = services.harvester.fail_interrupted()
     _search_index(services, report)
     return report
 

@@ -9,7 +9,9 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
-from app import demo_data as gen
+from app import demo_admin_tables as admin
+from app import demo_city_tables as city
+from app.demo_files import minimal_pdf
 from app.services import Services, build_services
 from datasets.editing import ResourceInput
 from datasets.metadata_input import DatasetMetadata
@@ -123,7 +125,7 @@ DATASETS = (
             ("giao-thong",),
             "MONTHLY",
         ),
-        (("tuyen-xe-buyt.csv", gen.bus_routes),),
+        (("tuyen-xe-buyt.csv", city.bus_routes),),
     ),
     DemoDataset(
         "so-giao-thong-van-tai",
@@ -136,7 +138,7 @@ DATASETS = (
             ("giao-thong",),
             "MONTHLY",
         ),
-        (("tram-dung-xe-buyt.csv", gen.bus_stops),),
+        (("tram-dung-xe-buyt.csv", city.bus_stops),),
     ),
     DemoDataset(
         "so-giao-thong-van-tai",
@@ -148,7 +150,7 @@ DATASETS = (
             ("bãi đỗ xe", "đường phố", "parking"),
             ("giao-thong",),
         ),
-        (("bai-do-xe.csv", gen.parking),),
+        (("bai-do-xe.csv", city.parking),),
     ),
     DemoDataset(
         "so-tai-nguyen-moi-truong",
@@ -163,7 +165,7 @@ DATASETS = (
             ("moi-truong", "y-te"),
             "DAILY",
         ),
-        (("chat-luong-khong-khi-2025-10.csv", gen.air_quality),),
+        (("chat-luong-khong-khi-2025-10.csv", city.air_quality),),
     ),
     DemoDataset(
         "so-tai-nguyen-moi-truong",
@@ -175,7 +177,7 @@ DATASETS = (
             ("nước sạch", "cấp nước", "water"),
             ("moi-truong",),
         ),
-        (("cap-nuoc.csv", gen.water_supply),),
+        (("cap-nuoc.csv", city.water_supply),),
     ),
     DemoDataset(
         "so-y-te",
@@ -189,7 +191,7 @@ DATASETS = (
             ("bệnh viện", "y tế", "hospital"),
             ("y-te",),
         ),
-        (("co-so-kham-chua-benh.csv", gen.hospitals),),
+        (("co-so-kham-chua-benh.csv", city.hospitals),),
     ),
     DemoDataset(
         "so-giao-duc-dao-tao",
@@ -203,7 +205,7 @@ DATASETS = (
             ("trường học", "giáo dục", "school"),
             ("giao-duc",),
         ),
-        (("truong-hoc.csv", gen.schools),),
+        (("truong-hoc.csv", city.schools),),
     ),
     DemoDataset(
         "so-thong-tin-truyen-thong",
@@ -217,7 +219,7 @@ DATASETS = (
             ("cong-nghe",),
             "QUARTERLY",
         ),
-        (("diem-wifi-cong-cong.csv", gen.wifi),),
+        (("diem-wifi-cong-cong.csv", city.wifi),),
     ),
     DemoDataset(
         "so-thong-tin-truyen-thong",
@@ -231,7 +233,7 @@ DATASETS = (
             ("thủ tục hành chính", "dịch vụ công", "procedures"),
             ("chinh-quyen",),
         ),
-        (("thu-tuc-hanh-chinh.csv", gen.procedures),),
+        (("thu-tuc-hanh-chinh.csv", admin.procedures),),
     ),
     DemoDataset(
         "cuc-thong-ke",
@@ -243,7 +245,7 @@ DATASETS = (
             ("dân số", "thống kê", "population"),
             ("dan-so-xa-hoi",),
         ),
-        (("dan-so-theo-phuong.csv", gen.population),),
+        (("dan-so-theo-phuong.csv", admin.population),),
     ),
     DemoDataset(
         "so-tai-chinh",
@@ -257,10 +259,10 @@ DATASETS = (
             ("kinh-te-tai-chinh",),
         ),
         (
-            ("ngan-sach.csv", gen.budget),
+            ("ngan-sach.csv", admin.budget),
             (
                 "bao-cao-cong-khai-ngan-sach-2025.pdf",
-                lambda _rng: gen.minimal_pdf("Bao cao cong khai ngan sach 2025"),
+                lambda _rng: minimal_pdf("Bao cao cong khai ngan sach 2025"),
             ),
         ),
     ),
@@ -277,7 +279,7 @@ DATASETS = (
             ("chinh-quyen",),
             "MONTHLY",
         ),
-        (("giay-phep-xay-dung-2025.csv", gen.building_permits),),
+        (("giay-phep-xay-dung-2025.csv", admin.building_permits),),
         decisions=(
             {"column": "ho_ten_chu_dau_tu", "action": "drop"},
             {"column": "so_cccd", "action": "drop"},
@@ -296,7 +298,7 @@ DATASETS = (
             ("moi-truong",),
             "ANNUAL",
         ),
-        (("lich-thu-gom-rac.csv", gen.garbage_schedule),),
+        (("lich-thu-gom-rac.csv", city.garbage_schedule),),
         publish=False,
     ),
 )

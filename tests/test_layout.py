@@ -90,3 +90,21 @@ def test_every_name_of_the_datasets_face_is_importable() -> None:
         "from datasets import *; from datasets.validation import *; from datasets.ingest import *"
     )
     subprocess.run([sys.executable, "-c", star], cwd=ROOT, check=True)
+
+
+# Modules still over the limit, each waiting for its split. Remove an entry once it is split.
+OVERSIZED_FOR_NOW = {"datasets/editing.py"}
+MAX_MODULE_LINES = 500
+
+
+def test_no_module_of_the_project_is_over_500_lines() -> None:
+    packages = ("app", "datasets", "metadata", "publishers", "harvesters", "search_index")
+    sizes = {
+        path.relative_to(ROOT).as_posix(): len(path.read_text().splitlines())
+        for package in packages
+        for path in (ROOT / package).rglob("*.py")
+    }
+    assert len(sizes) > 100
+    too_long = {name: n for name, n in sizes.items() if n > MAX_MODULE_LINES}
+    assert {k: v for k, v in too_long.items() if k not in OVERSIZED_FOR_NOW} == {}
+    assert not OVERSIZED_FOR_NOW - too_long.keys(), "split now: remove it from OVERSIZED_FOR_NOW"

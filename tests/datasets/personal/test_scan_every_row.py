@@ -15,7 +15,7 @@ import pytest
 
 from datasets.personal import TableScanner, redact_text, scan_columns
 from datasets.personal.scanner import SAMPLE_SIZE
-from datasets.processing import analyse_table
+from datasets.table_analysis import analyse_table
 from datasets.validation import validate_table
 
 PLACEHOLDERS = ["không có", "-", "N/A", "", "Không", "chưa cập nhật"]

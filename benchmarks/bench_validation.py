@@ -126,7 +126,7 @@ import json, sys
 from pathlib import Path
 from datasets.validation import validate_table
 schema = json.loads(Path(sys.argv[2]).read_text())
-print(json.dumps(validate_table(Path(sys.argv[1]), schema).to_dict()))
+print(json.dumps(validate_table(Path(sys.argv[1]), schema).to_json()))
 """
 # Validation with the personal-data scan counting every row in the same pass, as uploads do.
 SCAN_SCRIPT = """
@@ -137,7 +137,7 @@ from datasets.validation import validate_table
 path = Path(sys.argv[1])
 schema = json.loads(Path(sys.argv[2]).read_text())
 scanner = scanner_for(path)
-report = validate_table(path, schema, observe=scanner.feed).to_dict()
+report = validate_table(path, schema, observe=scanner.feed).to_json()
 scan_rest(scanner, path)
 findings_of(scanner)
 print(json.dumps(report))

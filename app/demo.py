@@ -9,13 +9,16 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
-from app import demo_data as gen
+from app import demo_admin_tables as admin
+from app import demo_city_tables as city
+from app.demo_files import minimal_pdf
 from app.services import Services, build_services
 from datasets.editing import ResourceInput
 from datasets.metadata_input import DatasetMetadata
 from datasets.queries import find_dataset
 from datasets.themes import save_theme
 from datasets.uploads import receive
+from datasets.vocab import DEFAULT_LICENSE_ID
 from publishers import Actor, Role
 
 SEED = 20261121
@@ -100,7 +103,7 @@ def _meta(
         description_en=desc_en,
         tags=tags,
         themes=themes,
-        license_id="cc-by-4.0",
+        license_id=DEFAULT_LICENSE_ID,
         frequency=frequency,
         spatial="Thành phố Hồ Chí Minh",
         temporal_start=date(2023, 1, 1),
@@ -122,7 +125,7 @@ DATASETS = (
             ("giao-thong",),
             "MONTHLY",
         ),
-        (("tuyen-xe-buyt.csv", gen.bus_routes),),
+        (("tuyen-xe-buyt.csv", city.bus_routes),),
     ),
     DemoDataset(
         "so-giao-thong-van-tai",
@@ -135,7 +138,7 @@ DATASETS = (
             ("giao-thong",),
             "MONTHLY",
         ),
-        (("tram-dung-xe-buyt.csv", gen.bus_stops),),
+        (("tram-dung-xe-buyt.csv", city.bus_stops),),
     ),
     DemoDataset(
         "so-giao-thong-van-tai",
@@ -147,7 +150,7 @@ DATASETS = (
             ("bãi đỗ xe", "đường phố", "parking"),
             ("giao-thong",),
         ),
-        (("bai-do-xe.csv", gen.parking),),
+        (("bai-do-xe.csv", city.parking),),
     ),
     DemoDataset(
         "so-tai-nguyen-moi-truong",
@@ -162,7 +165,7 @@ DATASETS = (
             ("moi-truong", "y-te"),
             "DAILY",
         ),
-        (("chat-luong-khong-khi-2025-10.csv", gen.air_quality),),
+        (("chat-luong-khong-khi-2025-10.csv", city.air_quality),),
     ),
     DemoDataset(
         "so-tai-nguyen-moi-truong",
@@ -174,7 +177,7 @@ DATASETS = (
             ("nước sạch", "cấp nước", "water"),
             ("moi-truong",),
         ),
-        (("cap-nuoc.csv", gen.water_supply),),
+        (("cap-nuoc.csv", city.water_supply),),
     ),
     DemoDataset(
         "so-y-te",
@@ -188,7 +191,7 @@ DATASETS = (
             ("bệnh viện", "y tế", "hospital"),
             ("y-te",),
         ),
-        (("co-so-kham-chua-benh.csv", gen.hospitals),),
+        (("co-so-kham-chua-benh.csv", city.hospitals),),
     ),
     DemoDataset(
         "so-giao-duc-dao-tao",
@@ -202,7 +205,7 @@ DATASETS = (
             ("trường học", "giáo dục", "school"),
             ("giao-duc",),
         ),
-        (("truong-hoc.csv", gen.schools),),
+        (("truong-hoc.csv", city.schools),),
     ),
     DemoDataset(
         "so-thong-tin-truyen-thong",
@@ -216,7 +219,7 @@ DATASETS = (
             ("cong-nghe",),
             "QUARTERLY",
         ),
-        (("diem-wifi-cong-cong.csv", gen.wifi),),
+        (("diem-wifi-cong-cong.csv", city.wifi),),
     ),
     DemoDataset(
         "so-thong-tin-truyen-thong",
@@ -230,7 +233,7 @@ DATASETS = (
             ("thủ tục hành chính", "dịch vụ công", "procedures"),
             ("chinh-quyen",),
         ),
-        (("thu-tuc-hanh-chinh.csv", gen.procedures),),
+        (("thu-tuc-hanh-chinh.csv", admin.procedures),),
     ),
     DemoDataset(
         "cuc-thong-ke",
@@ -242,7 +245,7 @@ DATASETS = (
             ("dân số", "thống kê", "population"),
             ("dan-so-xa-hoi",),
         ),
-        (("dan-so-theo-phuong.csv", gen.population),),
+        (("dan-so-theo-phuong.csv", admin.population),),
     ),
     DemoDataset(
         "so-tai-chinh",
@@ -256,10 +259,10 @@ DATASETS = (
             ("kinh-te-tai-chinh",),
         ),
         (
-            ("ngan-sach.csv", gen.budget),
+            ("ngan-sach.csv", admin.budget),
             (
                 "bao-cao-cong-khai-ngan-sach-2025.pdf",
-                lambda _rng: gen.minimal_pdf("Bao cao cong khai ngan sach 2025"),
+                lambda _rng: minimal_pdf("Bao cao cong khai ngan sach 2025"),
             ),
         ),
     ),
@@ -276,7 +279,7 @@ DATASETS = (
             ("chinh-quyen",),
             "MONTHLY",
         ),
-        (("giay-phep-xay-dung-2025.csv", gen.building_permits),),
+        (("giay-phep-xay-dung-2025.csv", admin.building_permits),),
         decisions=(
             {"column": "ho_ten_chu_dau_tu", "action": "drop"},
             {"column": "so_cccd", "action": "drop"},
@@ -295,7 +298,7 @@ DATASETS = (
             ("moi-truong",),
             "ANNUAL",
         ),
-        (("lich-thu-gom-rac.csv", gen.garbage_schedule),),
+        (("lich-thu-gom-rac.csv", city.garbage_schedule),),
         publish=False,
     ),
 )

@@ -17,18 +17,6 @@ from datasets.errors import (
 )
 from publishers import Conflict, InvalidInput, NotFound, PermissionDenied, Unauthenticated
 
-STATUS: dict[type[Exception], int] = {
-    NotFound: 404,
-    PermissionDenied: 403,
-    Unauthenticated: 401,
-    StaleVersion: 412,
-    TransitionNotAllowed: 409,
-    Conflict: 409,
-    UploadTooLarge: 413,
-    StorageFull: 507,
-    InvalidInput: 422,
-}
-
 
 def storage_full_message() -> str:
     """The message of a refused upload when the server's disk is full."""
@@ -38,14 +26,6 @@ def storage_full_message() -> str:
             "please try again later or tell the portal's administrators."
         )
     )
-
-
-def status_for(exc: Exception) -> int:
-    """Return the HTTP status of a domain error."""
-    for cls in type(exc).__mro__:
-        if cls in STATUS:
-            return STATUS[cls]
-    return 500
 
 
 def _wants_json() -> bool:

@@ -60,9 +60,10 @@ class BatchIndexer:
 
         svc = self._services
         try:
-            views = {i: svc.catalog.get(i) for i in ids}
-            svc.search.upsert([document_from_public(v) for v in views.values() if v is not None])
-            gone = [i for i, v in views.items() if v is None]
+            views = svc.catalog.get_many(ids)
+            svc.search.upsert([document_from_public(v) for v in views])
+            public = {v.id for v in views}
+            gone = [i for i in ids if i not in public]
             if gone:
                 svc.search.delete(gone)
             with svc.sessions.begin() as session:  # the approvals marked them stale

@@ -49,7 +49,7 @@ from publishers import (
     make_sessions,
     open_mailer,
 )
-from search_index import SearchDocument, SearchIndex, open_search_index
+from search_index import SearchDocument, SearchIndex, SearchPage, SearchQuery, open_search_index
 
 log = logging.getLogger(__name__)
 JOB_INDEX_DATASET = "index_dataset"
@@ -71,7 +71,7 @@ class Services:
     processor: Processor
     editor: DatasetEditor
     workflow: Workflow
-    catalog: PublicCatalog
+    catalog: PublicCatalog[SearchQuery, SearchPage]
     search: SearchIndex
     datastore: Datastore
     mailer: Mailer
@@ -229,6 +229,7 @@ def build_services(settings: Settings) -> Services:
     mailer = open_mailer(settings.smtp_url, data_dir / "logs")
     notifier = Notifier(sessions, accounts, mailer, settings.site_url)
     workflow.add_listener(notifier.on_transition)
+    search = open_search_index(search_url_for(settings))
     services = Services(
         settings=settings,
         keys=keys,
@@ -246,8 +247,8 @@ def build_services(settings: Settings) -> Services:
         processor=processor,
         editor=DatasetEditor(sessions, vault, public_store, queue),
         workflow=workflow,
-        catalog=PublicCatalog(sessions, cache_seconds=30),
-        search=open_search_index(search_url_for(settings)),
+        catalog=PublicCatalog(sessions, search, cache_seconds=30),
+        search=search,
         datastore=datastore,
         mailer=mailer,
         notifier=notifier,

@@ -4,9 +4,14 @@ It runs the start-up step, then starts its children as fresh programs (never for
 itself, so no child inherits a connection, a lock or a thread) and starts again any child
 that dies, after a pause that doubles up to 30 s while the child keeps dying young:
 
-- ``web``: the gunicorn master (title ``gunicorn: master [opendata]``) on the listening
-  socket the supervisor opened, so a restarted master serves the same port at once;
-- ``jobs``: the job process (title ``opendata: jobs``, see ``app/jobs.py``).
+- ``front`` (``opendata serve``): the buffering HTTP front (title ``opendata: front``, see
+  ``app/http_front.py``) on the listening socket the supervisor opened, so a restarted front
+  serves the same port at once; it relays whole requests to gunicorn;
+- ``web``: the gunicorn master (title ``gunicorn: master [opendata]``) on
+  ``<data dir>/run/gunicorn.sock`` behind the front (on the given socket itself with
+  ``--bind unix:PATH``);
+- ``jobs``: the job process (title ``opendata: jobs``, see ``app/jobs.py``); ``opendata
+  worker`` runs only this one.
 
 Each child gets a death signal from the kernel if the supervisor dies, so ``kill -9`` of
 the supervisor leaves no process holding the port. SIGTERM or SIGINT stop everything:

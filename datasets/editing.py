@@ -19,7 +19,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from datasets.errors import StaleVersion, StorageFull, TransitionNotAllowed, is_disk_full
 from datasets.lifecycle import Transition, next_revision_status, next_state, require_on_dataset
-from datasets.metadata_input import DatasetMetadata, clean_metadata
+from datasets.metadata_input import (
+    METADATA_FIELD_NAMES,
+    DatasetMetadata,
+    clean_metadata,
+    metadata_values,
+)
 from datasets.model import (
     Activity,
     Dataset,
@@ -520,7 +525,7 @@ def open_revision(session: Session, dataset: Dataset, user_id: str | None) -> Re
         or 0
     )
     revision = Revision(dataset_id=dataset.id, number=number + 1, created_by=user_id)
-    for column in _METADATA_COLUMNS:
+    for column in METADATA_FIELD_NAMES:
         setattr(revision, column, getattr(live, column))
     revision.entries = [
         RevisionResource(resource_id=e.resource_id, version_id=e.version_id, position=e.position)
@@ -578,20 +583,6 @@ def _check_decisions(
     return list(merged.values())
 
 
-_METADATA_COLUMNS = (
-    "title_vi",
-    "title_en",
-    "description_vi",
-    "description_en",
-    "tags",
-    "themes",
-    "license_id",
-    "contact_email",
-    "temporal_start",
-    "temporal_end",
-    "spatial",
-    "frequency",
-)
 _VERSION_COPY_COLUMNS = (
     "resource_id",
     "name",
@@ -627,22 +618,16 @@ _VERSION_COPY_COLUMNS = (
 
 
 def _apply_metadata(revision: Revision, meta: DatasetMetadata) -> None:
-    revision.title_vi = meta.title_vi
-    revision.title_en = meta.title_en
-    revision.description_vi = meta.description_vi
-    revision.description_en = meta.description_en
-    revision.tags = list(meta.tags)
-    revision.themes = list(meta.themes)
-    revision.license_id = meta.license_id
-    revision.contact_email = meta.contact_email
-    revision.temporal_start = meta.temporal_start
-    revision.temporal_end = meta.temporal_end
-    revision.spatial = meta.spatial
-    revision.frequency = meta.frequency
+    for column, value in metadata_values(meta).items():
+        if column == "extras" and value is None:
+            continue  # not given: the stored extras stay
+        setattr(revision, column, value)
 
 
 def _metadata_summary(revision: Revision) -> dict[str, object]:
-    return {column: getattr(revision, column) for column in _METADATA_COLUMNS}
+    summary = {column: getattr(revision, column) for column in METADATA_FIELD_NAMES}
+    summary["extras"] = summary["extras"] or {}  # None on revisions older than the column
+    return summary
 
 
 def _theme_names(session: Session) -> set[str]:

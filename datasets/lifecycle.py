@@ -1,7 +1,7 @@
 """The lifecycle of SPEC §3 as data: allowed transitions and who may make them.
 
 The table is the single statement of the rules; ``next_state`` applies it and
-``DatasetWorkflow`` (datasets.workflow) records each transition as activity.
+``Workflow`` (datasets.workflow) records each transition as activity.
 """
 
 from __future__ import annotations

@@ -4,21 +4,29 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
+from typing import Literal
 
-from datasets.vocab import FREQUENCIES, LICENSES
+from datasets.vocab import DEFAULT_LICENSE_ID, FREQUENCIES, LICENSES
 from publishers import InvalidInput
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MAX_TITLE = 300
 MAX_DESCRIPTION = 20_000
 MAX_TAGS = 30
+MAX_EXTRAS = 50
+MAX_EXTRA_KEY = 100
+MAX_EXTRA_VALUE = 5_000
 
 
 @dataclass(frozen=True)
 class DatasetMetadata:
-    """Dataset metadata as entered (Vietnamese first, English second)."""
+    """Dataset metadata as entered (Vietnamese first, English second).
+
+    Every field is declared once more in ``METADATA_FIELDS``, which says how each surface
+    carries it; a field missing there is caught by ``tests/datasets/test_metadata_fields``.
+    """
 
     title_vi: str
     title_en: str = ""
@@ -26,13 +34,72 @@ class DatasetMetadata:
     description_en: str = ""
     tags: tuple[str, ...] = ()
     themes: tuple[str, ...] = ()
-    license_id: str = "cc-by-4.0"
+    license_id: str = DEFAULT_LICENSE_ID
     contact_email: str = ""
     temporal_start: date | None = None
     temporal_end: date | None = None
     spatial: str = ""
     frequency: str = ""
-    extras: dict[str, str] = field(default_factory=dict)
+    # Free key/value pairs (CKAN ``extras``) beyond the fields above; None keeps the
+    # stored ones (a surface without extras, such as the web form, leaves them alone).
+    extras: dict[str, str] | None = None
+
+
+FieldKind = Literal["translated", "text", "names", "date", "extras"]
+
+
+@dataclass(frozen=True)
+class MetadataField:
+    """One field of ``DatasetMetadata`` (and the ``Revision`` column of the same name).
+
+    ``kind`` says how surfaces read it: ``translated`` (a Vietnamese/English pair of a
+    CKAN/REST ``*_translated`` object), ``text``, ``names`` (a list of strings), ``date``
+    (ISO 8601), ``extras`` (free key/value pairs). ``ckan_extra``: carried in a CKAN
+    package's ``extras`` list under its name. ``harvest_keys``: the keys of a harvested
+    record's ``fields`` that carry it (the harvest allow-list is built from them).
+    ``free_text``: personal values are redacted from harvested text.
+    """
+
+    name: str
+    kind: FieldKind
+    ckan_extra: bool = False
+    harvest_keys: tuple[str, ...] = ()
+    free_text: bool = False
+
+
+# THE list of dataset metadata fields: editing, the harvest allow-list, CKAN package dicts
+# and the forms are derived from it.
+METADATA_FIELDS: tuple[MetadataField, ...] = (
+    MetadataField("title_vi", "translated", free_text=True),  # harvested as the record title
+    MetadataField("title_en", "translated", harvest_keys=("title_en",), free_text=True),
+    MetadataField("description_vi", "translated", harvest_keys=("description",), free_text=True),
+    MetadataField("description_en", "translated", harvest_keys=("description_en",), free_text=True),
+    MetadataField("tags", "names"),  # harvested as the record's tags
+    MetadataField("themes", "names"),  # CKAN groups; never harvested
+    MetadataField("license_id", "text", harvest_keys=("license_id", "license")),
+    MetadataField("contact_email", "text", ckan_extra=True, harvest_keys=("contact_email",)),
+    # Dates are harvested as the record's period, not as text fields.
+    MetadataField("temporal_start", "date", ckan_extra=True),
+    MetadataField("temporal_end", "date", ckan_extra=True),
+    MetadataField("spatial", "text", ckan_extra=True, harvest_keys=("spatial",), free_text=True),
+    MetadataField("frequency", "text", ckan_extra=True, harvest_keys=("frequency",)),
+    MetadataField("extras", "extras"),  # CKAN clients' own extras; never harvested
+)
+METADATA_FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in METADATA_FIELDS)
+CKAN_EXTRA_FIELDS: tuple[MetadataField, ...] = tuple(f for f in METADATA_FIELDS if f.ckan_extra)
+
+
+def metadata_values(meta: DatasetMetadata) -> dict[str, object]:
+    """Return each declared field's value (lists for ``names``; as a ``Revision`` stores it)."""
+    values: dict[str, object] = {}
+    for spec in METADATA_FIELDS:
+        value = getattr(meta, spec.name)
+        if spec.kind == "names":
+            value = list(value)
+        elif spec.kind == "extras" and value is not None:
+            value = dict(value)
+        values[spec.name] = value
+    return values
 
 
 def _clean(text: str) -> str:
@@ -73,6 +140,7 @@ def clean_metadata(meta: DatasetMetadata, known_themes: set[str]) -> DatasetMeta
     unknown = [t for t in meta.themes if t not in known_themes]
     if unknown:
         errors.setdefault("themes", []).append("unknown_theme")
+    extras = _clean_extras(meta.extras, errors)
     if errors:
         raise InvalidInput("invalid metadata", errors)
     return DatasetMetadata(
@@ -88,5 +156,22 @@ def clean_metadata(meta: DatasetMetadata, known_themes: set[str]) -> DatasetMeta
         temporal_end=meta.temporal_end,
         spatial=_clean(meta.spatial),
         frequency=meta.frequency,
-        extras=dict(meta.extras),
+        extras=extras,
     )
+
+
+def _clean_extras(
+    extras: dict[str, str] | None, errors: dict[str, list[str]]
+) -> dict[str, str] | None:
+    """Return the extras cleaned (empty keys and values dropped); note what is wrong."""
+    if extras is None:
+        return None
+    cleaned = {_clean(k): _clean(v) for k, v in extras.items()}
+    cleaned = {k: v for k, v in cleaned.items() if k and v}
+    if len(cleaned) > MAX_EXTRAS:
+        errors.setdefault("extras", []).append("too_many")
+    if any(len(k) > MAX_EXTRA_KEY or len(v) > MAX_EXTRA_VALUE for k, v in cleaned.items()):
+        errors.setdefault("extras", []).append("too_long")
+    if any(spec.name in cleaned for spec in CKAN_EXTRA_FIELDS):  # CKAN carries these as extras
+        errors.setdefault("extras", []).append("reserved_key")
+    return cleaned

@@ -24,8 +24,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from datasets.personal import ColumnDecision, Finding
-from datasets.validation_report import ValidationReport
+from datasets.version_results import VersionResults
+from datasets.vocab import DEFAULT_LICENSE_ID
 from publishers import Base, new_id, utcnow
 
 
@@ -113,12 +113,14 @@ class Revision(Base):
     description_en: Mapped[str] = mapped_column(Text, default="")
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
     themes: Mapped[list[str]] = mapped_column(JSON, default=list)
-    license_id: Mapped[str] = mapped_column(String(50), default="cc-by-4.0")
+    license_id: Mapped[str] = mapped_column(String(50), default=DEFAULT_LICENSE_ID)
     contact_email: Mapped[str] = mapped_column(String(320), default="")
     temporal_start: Mapped[date | None] = mapped_column(Date, nullable=True)
     temporal_end: Mapped[date | None] = mapped_column(Date, nullable=True)
     spatial: Mapped[str] = mapped_column(String(300), default="")
     frequency: Mapped[str] = mapped_column(String(20), default="")
+    # CKAN clients' own key/value pairs (``DatasetMetadata.extras``); None before 0011.
+    extras: Mapped[dict[str, str] | None] = mapped_column(JSON, nullable=True, default=dict)
     created_by: Mapped[str] = mapped_column(ForeignKey("users.id"))
     created: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     submitted_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"), nullable=True)
@@ -145,7 +147,7 @@ class Resource(Base):
     created: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-class ResourceVersion(Base):
+class ResourceVersion(Base, VersionResults):
     """One upload (or link) of a resource with everything computed from it."""
 
     __tablename__ = "resource_versions"
@@ -190,31 +192,6 @@ class ResourceVersion(Base):
     column_stats: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     created_by: Mapped[str] = mapped_column(ForeignKey("users.id"))
     created: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-
-    # ``validation``, ``findings`` and ``decisions`` are stored as JSON; read them typed.
-    @property
-    def validation_report(self) -> ValidationReport | None:
-        """The table's validation report, typed (None until it is validated)."""
-        return ValidationReport.from_json(self.validation) if self.validation else None
-
-    @property
-    def column_findings(self) -> list[Finding]:
-        """The personal-data findings of the table, typed (empty when not scanned)."""
-        return [Finding.from_json(f) for f in self.findings or []]
-
-    @property
-    def column_decisions(self) -> list[ColumnDecision]:
-        """The personal-data decisions recorded for the table, typed."""
-        return [ColumnDecision.from_json(d) for d in self.decisions or []]
-
-    def decisions_by_column(self) -> dict[str, ColumnDecision]:
-        """The recorded decisions by column name."""
-        return {d.column: d for d in self.column_decisions}
-
-    def undecided_columns(self) -> list[str]:
-        """The columns with a finding but no decision, in table order."""
-        decided = {d.column for d in self.column_decisions}
-        return [f.column for f in self.column_findings if f.column not in decided]
 
 
 class RevisionResource(Base):

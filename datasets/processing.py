@@ -8,13 +8,9 @@ from __future__ import annotations
 
 import csv
 import logging
-import os
-import tempfile
-import threading
 import uuid
-from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +19,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from datasets.datastore import Datastore, DatastoreError
 from datasets.ingest import (
-    DetectedFormat,
     IngestError,
     NormalizedTable,
     detect_format,
@@ -41,15 +36,12 @@ from datasets.personal import (
     Policy,
     apply_actions,
     decide,
-    findings_of,
-    scan_rest,
-    scanner_for,
     smallest_group_size,
 )
 from datasets.progress import ProgressBoard
 from datasets.statistics import column_statistics
 from datasets.storage import BlobStore
-from datasets.validation import infer_schema, validate_table
+from datasets.table_analysis import PreparedAnalyses, analyse_normalized
 from datasets.vault import Vault
 
 log = logging.getLogger(__name__)
@@ -262,7 +254,7 @@ class Processor:
                 version.sheet = table.sheet
                 version.row_count = table.row_count
                 if prepared is None:
-                    prepared = _analysis(
+                    prepared = analyse_normalized(
                         normalized,
                         detected,
                         version.table_schema,
@@ -302,112 +294,6 @@ class Processor:
                 public.unlink(missing_ok=True)
         version.public_sha256, version.public_size = blob.key, blob.size
         version.public_schema = public_schema(version.table_schema or {}, decisions)
-
-
-@dataclass(frozen=True)
-class TableAnalysis:
-    """What processing learns from a table's bytes and file name alone.
-
-    Without a stored schema, encoding or sheet override, ``Processor`` derives exactly this
-    from the original it is given; a harvest job computes it ahead of the import, in other
-    processes, and hands it over through ``PreparedAnalyses`` so that it is not computed
-    twice. Everything that depends on stored state (decisions, policy) is still done by
-    ``Processor``.
-    """
-
-    detected: DetectedFormat
-    schema: dict[str, Any]
-    validation: dict[str, Any]
-    findings: tuple[Finding, ...]
-
-
-def _analysis(
-    normalized: Path,
-    detected: DetectedFormat,
-    schema: Mapping[str, Any] | None,
-    *,
-    rows: Callable[[int], None] | None = None,
-    scanning: Callable[[], None] | None = None,
-) -> TableAnalysis:
-    """Schema, validation and findings; ``rows`` hears validated rows, ``scanning`` the scan.
-
-    The personal-data scan counts every row in the validation pass; rows that pass did not
-    read (the error cap, a file Frictionless validates itself) are scanned after it.
-    """
-    table_schema = dict(schema) if schema else infer_schema(normalized)
-    scanner = scanner_for(normalized)
-    observe = scanner.feed if scanner is not None else None
-    validation = validate_table(normalized, table_schema, progress=rows, observe=observe)
-    findings: tuple[Finding, ...] = ()
-    if scanner is not None:
-        if scanning is not None:
-            scanning()
-        if validation.truncated or scanner.rows < validation.row_count:
-            scan_rest(scanner, normalized)  # what the validation pass did not hand over
-        findings = findings_of(scanner)
-    return TableAnalysis(
-        detected=detected,
-        schema=table_schema,
-        validation=validation.to_json(),
-        findings=findings,
-    )
-
-
-def analyse_table(original: Path, filename: str, scratch: Path) -> TableAnalysis | None:
-    """Return the analysis ``Processor`` would make of a new upload of this file.
-
-    None when the file is not a table. Raises what processing would raise (``IngestError``
-    for an unreadable table); the caller then leaves the work to processing, which records
-    the failure on the version.
-    """
-    detected = detect_format(original, filename)
-    if not detected.is_tabular:
-        return None
-    handle, name = tempfile.mkstemp(dir=scratch, prefix="analyse-", suffix=".csv")
-    os.close(handle)
-    normalized = Path(name)
-    try:
-        normalize_to_csv(original, detected, normalized)
-        return _analysis(normalized, detected, None)
-    finally:
-        normalized.unlink(missing_ok=True)
-
-
-class PreparedAnalyses:
-    """Analyses computed ahead of processing, by SHA-256 and file name of the original.
-
-    ``take`` hands one over once. The analysis is a function of the bytes and the name
-    only, so an entry can never be applied to a different file; at most ``limit`` wait
-    (the oldest go first), so entries nobody takes cannot pile up.
-    """
-
-    def __init__(self, limit: int = 256) -> None:
-        self._limit = limit
-        self._items: OrderedDict[tuple[str, str], TableAnalysis] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def put(self, sha256: str, filename: str, analysis: TableAnalysis) -> None:
-        """Remember the analysis of the file with that digest and name."""
-        with self._lock:
-            self._items[(sha256, filename)] = analysis
-            while len(self._items) > self._limit:
-                self._items.popitem(last=False)
-
-    def take(self, sha256: str | None, filename: str | None) -> TableAnalysis | None:
-        """Return and forget the analysis of that file, or None."""
-        if not sha256:
-            return None
-        with self._lock:
-            return self._items.pop((sha256, filename or ""), None)
-
-    def discard(self, sha256: str, filename: str) -> None:
-        """Forget an analysis that will not be used."""
-        with self._lock:
-            self._items.pop((sha256, filename), None)
-
-    def __len__(self) -> int:
-        with self._lock:
-            return len(self._items)
 
 
 def _statistics(path: Path, schema: Mapping[str, Any], version_id: str) -> dict[str, Any] | None:

@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, Generic
 
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session, defer, selectinload, sessionmaker
+from sqlalchemy.orm import Session, defer, joinedload, sessionmaker
 
 from datasets.model import (
     Activity,
@@ -25,6 +25,7 @@ from datasets.model import (
     Theme,
 )
 from datasets.public_cache import ViewCache
+from datasets.public_search import HitSource, P, PublicSearch, Q
 from datasets.vocab import find_license
 from publishers import Organization, User
 
@@ -224,6 +225,7 @@ def public_view(dataset: Dataset, org: Organization) -> PublicDataset | None:
         resources=resources,
         provenance=provenance,
         downloads=dataset.downloads,
+        extras=dict(live.extras or {}),
     )
 
 
@@ -232,10 +234,16 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-# What a public view needs: the live revision only, without the publisher-side reports.
-_PUBLIC_VERSION = selectinload(Dataset.live_revision).selectinload(Revision.entries)
+# The most datasets one read loads without a second round of statements: the largest page
+# any surface asks for (CKAN ``rows`` and ``include_datasets``).
+BATCH_SIZE = 1000
+# What a public view needs: the live revision only, without the publisher-side reports; joined
+# where the relation is to one, so a batch takes the same statements however large it is.
+_PUBLIC_VERSION = joinedload(Dataset.live_revision).selectinload(
+    Revision.entries, chunksize=BATCH_SIZE
+)
 PUBLIC_LOAD_OPTIONS = (
-    _PUBLIC_VERSION.selectinload(RevisionResource.version).options(
+    _PUBLIC_VERSION.joinedload(RevisionResource.version).options(
         defer(ResourceVersion.validation),
         defer(ResourceVersion.findings),
         defer(ResourceVersion.decisions),
@@ -276,8 +284,8 @@ class CatalogCounts:
     resources: int
 
 
-class PublicCatalog:
-    """Read published datasets; every result goes through ``public_view``.
+class PublicCatalog(Generic[Q, P]):
+    """Read and search published datasets; every result goes through ``public_view``.
 
     With ``cache_seconds`` > 0, views are kept in memory for that long and reused only
     while the dataset's stamp (state, live revision, lock version, modified, downloads) is
@@ -286,8 +294,15 @@ class PublicCatalog:
     publication) can show up to ``cache_seconds`` late.
     """
 
-    def __init__(self, sessions: sessionmaker[Session], *, cache_seconds: float = 0.0) -> None:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        index: HitSource[Q, P],
+        *,
+        cache_seconds: float = 0.0,
+    ) -> None:
         self._sessions = sessions
+        self._index = index
         self._cache: ViewCache[PublicDataset] | None = (
             ViewCache(cache_seconds) if cache_seconds > 0 else None
         )
@@ -311,7 +326,7 @@ class PublicCatalog:
             return self._remember(dataset, public_view(dataset, org))
 
     def get_many(self, ids: Iterable[str]) -> list[PublicDataset]:
-        """Return the published datasets with these ids, in the given order (one query)."""
+        """Return the published datasets with these ids, in order (``BATCH_SIZE`` per batch)."""
         wanted = list(dict.fromkeys(ids))
         if not wanted:
             return []
@@ -341,6 +356,12 @@ class PublicCatalog:
                     ) is not None:
                         views[d.id] = view
             return [views[i] for i in wanted if i in views]
+
+    def search(self, query: Q) -> PublicSearch[P]:
+        """Search the index; return the public views of the page's hits, read in one batch."""
+        page = self._index.search(query)
+        views = self.get_many(hit.id for hit in page.hits)
+        return PublicSearch(views=views, total=page.total, facets=page.facets, page=page)
 
     def _remember(self, dataset: Dataset, view: PublicDataset | None) -> PublicDataset | None:
         if self._cache is not None and view is not None:

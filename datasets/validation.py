@@ -18,7 +18,7 @@ from typing import Any
 
 from frictionless import Detector, FrictionlessException, Resource, Schema
 
-from datasets.validation_engine import EngineUnsupported, run_fast_engine
+from datasets.validation_engine import EngineUnsupported, Observer, run_fast_engine
 from datasets.validation_report import ValidationIssue, ValidationReport
 
 __all__ = ["ValidationIssue", "ValidationReport", "infer_schema", "validate_table"]
@@ -42,7 +42,7 @@ def validate_table(
     *,
     limit_errors: int = 1000,
     progress: Callable[[int], None] | None = None,
-    observe: Callable[[list[list[str]]], None] | None = None,
+    observe: Observer | None = None,
 ) -> ValidationReport:
     """Validate ``csv_path`` against ``schema`` and return Frictionless' findings.
 
@@ -72,7 +72,7 @@ def _validate(
     schema: dict[str, Any],
     limit_errors: int,
     progress: Callable[[int], None] | None,
-    observe: Callable[[list[list[str]]], None] | None,
+    observe: Observer | None,
 ) -> ValidationReport:
     try:
         rows, found, truncated = run_fast_engine(

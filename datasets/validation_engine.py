@@ -28,7 +28,12 @@ from frictionless.table.row import Row, create_cell_handlers
 from datasets.validation_checks import ColumnChecker, build_checker
 from datasets.validation_keys import KeyMemory
 
-__all__ = ["BATCH_ROWS", "EngineUnsupported", "run_fast_engine"]
+__all__ = ["BATCH_ROWS", "EngineUnsupported", "Observer", "run_fast_engine"]
+
+# Hears each batch of data rows before it is checked: the rows, and the same batch as columns
+# when every row has the schema's width (the engine transposes it for its checks anyway, so a
+# column-wise observer need not do it again); None otherwise.
+Observer = Callable[[list[list[str]], Sequence[tuple[str, ...]] | None], None]
 
 BATCH_ROWS = 20_000
 # The engine replays internals of this exact release (pinned in setup.cfg); any other
@@ -65,7 +70,7 @@ def run_fast_engine(
     *,
     limit_errors: int,
     progress: Callable[[int], None] | None,
-    observe: Callable[[list[list[str]]], None] | None = None,
+    observe: Observer | None = None,
 ) -> tuple[int, list[Any], bool]:
     """Validate an unopened ``frictionless.Resource``; return (rows read, errors, truncated).
 
@@ -87,18 +92,20 @@ def _run(
     plan: _Plan,
     limit_errors: int,
     progress: Callable[[int], None] | None,
-    observe: Callable[[list[list[str]]], None] | None,
+    observe: Observer | None,
 ) -> tuple[int, list[Any], bool]:
     found: list[Any] = list(plan.header_errors)
     read = 0
+    width = len(plan.checkers)
     try:
         with plan.path.open(encoding=plan.encoding, newline=plan.newline) as text:
             for numbers, rows in _batches(plan, csv.reader(text, plan.csv_dialect)):
+                columns = list(zip(*rows, strict=True)) if _regular(rows, width) else None
                 if observe is not None:
-                    observe(rows)
+                    observe(rows, columns)
                 if read == 0 and limit_errors and len(found) >= limit_errors:
                     return 1, found[:limit_errors], True
-                for index, row_errors in _batch_errors(plan, numbers, rows):
+                for index, row_errors in _batch_errors(plan, numbers, rows, columns):
                     found.extend(row_errors)
                     if limit_errors and len(found) >= limit_errors:
                         return read + index + 1, found[:limit_errors], True
@@ -190,32 +197,50 @@ def _batches(plan: _Plan, reader: Iterator[list[str]]) -> Iterator[tuple[Sequenc
         yield [pair[0] for pair in pairs], [pair[1] for pair in pairs]
 
 
+def _regular(rows: list[Any], width: int) -> bool:
+    """True when every row of the batch has ``width`` cells (and the batch has a row)."""
+    return bool(rows) and list(map(len, rows)).count(width) == len(rows)
+
+
 def _batch_errors(
-    plan: _Plan, numbers: Sequence[int], rows: list[Any]
+    plan: _Plan,
+    numbers: Sequence[int],
+    rows: list[Any],
+    columns: Sequence[tuple[str, ...]] | None,
 ) -> list[tuple[int, list[Any]]]:
-    """Return (index in batch, Frictionless errors) for each row with errors, in order."""
+    """Return (index in batch, Frictionless errors) for each row with errors, in order.
+
+    ``columns`` is the batch transposed when every row has the schema's width, else None.
+    """
     width = len(plan.checkers)
-    lengths = list(map(len, rows))
-    if lengths.count(width) == len(rows):
-        regular: list[int] | None = None
-        suspects: set[int] = set()
-    else:
+    regular: list[int] | None = None
+    suspects: set[int] = set()
+    if columns is None:
+        lengths = list(map(len, rows))
         regular = [i for i, length in enumerate(lengths) if length == width]
         suspects = {i for i, length in enumerate(lengths) if length != width}
-    values = _check_columns(plan, rows, regular, suspects)
+        subset = [rows[i] for i in regular]
+        columns = list(zip(*subset, strict=True)) if subset else None
+    values = _check_columns(plan, columns, len(rows), regular, suspects)
     if not plan.memory:
         return [(i, _exact_row(plan, rows[i], numbers[i]).errors) for i in sorted(suspects)]
     return _with_integrity(plan, numbers, rows, suspects, values)
 
 
 def _check_columns(
-    plan: _Plan, rows: list[Any], regular: list[int] | None, suspects: set[int]
+    plan: _Plan,
+    columns: Sequence[tuple[str, ...]] | None,
+    count: int,
+    regular: list[int] | None,
+    suspects: set[int],
 ) -> dict[int, list[Any]]:
-    """Run every column checker on the regular rows; extend ``suspects``; return key values."""
-    subset = rows if regular is None else [rows[i] for i in regular]
-    if not subset:
+    """Run every column checker on the regular rows; extend ``suspects``; return key values.
+
+    ``columns`` holds the regular rows' cells (all ``count`` rows of the batch when
+    ``regular`` is None, else the rows listed in ``regular``); None when there is none.
+    """
+    if not columns:
         return {}
-    columns = list(zip(*subset, strict=True))
     blank: set[int] | None = None
     values: dict[int, list[Any]] = {}
     for index, checker in enumerate(plan.checkers):
@@ -229,7 +254,7 @@ def _check_columns(
             if regular is None:
                 values[index] = column_values
             else:
-                spread: list[Any] = [None] * len(rows)
+                spread: list[Any] = [None] * count
                 for position, value in zip(regular, column_values, strict=True):
                     spread[position] = value
                 values[index] = spread

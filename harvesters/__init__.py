@@ -26,7 +26,8 @@ from harvesters.importer import Importer
 from harvesters.jobs import JOB_HARVEST, Harvester, InlineQueue, JobInfo
 from harvesters.model import HarvestJob, HarvestObject, HarvestSourceRow, JobStatus
 from harvesters.report import HarvestReport, ItemReport, Outcome
-from harvesters.runner import RunnerDeps, SourceContext, is_approved, run_harvest
+from harvesters.run_context import RunnerDeps, SourceContext
+from harvesters.runner import is_approved, run_harvest
 from harvesters.sanitize import is_functional_address, strip, strip_metadata
 from harvesters.schedule import is_due, validate_schedule
 from harvesters.sources import HarvestSources, SecretStore, SourceInfo

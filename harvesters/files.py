@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
+from datasets.metadata_input import METADATA_FIELDS
 from harvesters.base import (
     ApprovalFacts,
     RemoteRecord,
@@ -32,15 +33,8 @@ from harvesters.datajson import field_facts
 from harvesters.errors import BadResponse, HarvestError
 from harvesters.http import HarvestSession, auth_headers, download, get_bytes
 
-_META_FIELDS = (
-    "description",
-    "title_en",
-    "description_en",
-    "license_id",
-    "contact_email",
-    "spatial",
-    "frequency",
-)
+# Keys a sidecar entry may give: the first harvest key of each metadata field.
+_META_FIELDS = tuple(spec.harvest_keys[0] for spec in METADATA_FIELDS if spec.harvest_keys)
 
 
 class FileSource:

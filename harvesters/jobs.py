@@ -21,7 +21,8 @@ from harvesters.files import FileSource
 from harvesters.http import AddressPolicy, HttpLimits, open_session
 from harvesters.model import HarvestJob, JobStatus
 from harvesters.report import HarvestReport
-from harvesters.runner import Progress, RunnerDeps, SourceContext, run_harvest
+from harvesters.run_context import Progress, RunnerDeps, SourceContext
+from harvesters.runner import run_harvest
 from harvesters.schedule import is_due
 from harvesters.sources import HarvestSources, SourceInfo
 from harvesters.sql import SqlBoundaries, SqlSource

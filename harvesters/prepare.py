@@ -3,7 +3,7 @@
 Everything between a record's download and its import is a pure function of the fetched
 files, the policy and the hash key: stripping by the policy (``sanitize.strip``) and the
 analysis processing would make of each stripped table (format, inferred schema,
-validation report, personal-data findings: ``datasets.processing.analyse_table``). A
+validation report, personal-data findings: ``datasets.table_analysis.analyse_table``). A
 large job runs it in a small process pool, a few records ahead of the import, so that the
 CPU-bound table work of one dataset overlaps the database work of another. The database
 is written by the job's own thread only; a worker reads and writes files in the item's
@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from datasets.personal import Policy
-from datasets.processing import TableAnalysis, analyse_table
+from datasets.table_analysis import TableAnalysis, analyse_table
 from harvesters.base import RemoteRecord, file_sha256
 from harvesters.errors import HarvestError
 from harvesters.sanitize import StrippedRecord, strip

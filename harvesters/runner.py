@@ -13,97 +13,41 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import shutil
 import tempfile
-import time
 from collections import deque
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
-
 from datasets.errors import SubmissionBlocked, TransitionNotAllowed
 from datasets.personal import Policy, policy_from_dict
-from datasets.processing import PreparedAnalyses
+from datasets.vocab import DEFAULT_LICENSE_ID
 from harvesters.base import HarvestSource, RemoteRef
 from harvesters.config import SourceConfig
 from harvesters.dcat import approved_status
 from harvesters.errors import HarvestError
-from harvesters.importer import Importer, ImportRefused, ImportTarget, policy_fingerprint
-from harvesters.model import HarvestObject
+from harvesters.harvest_objects import (
+    KnownDataset,
+    load_known,
+    mark_withdrawn,
+    save_harvest_object,
+)
+from harvesters.importer import ImportRefused, ImportTarget, policy_fingerprint
 from harvesters.prepare import Prepared, Preparer, StripTask
 from harvesters.report import HarvestReport, ItemReport, Outcome
+from harvesters.run_context import Progress, RunnerDeps, SourceContext
 from harvesters.sanitize import StrippedRecord, remove_files
-from publishers import Accounts, Actor, DomainError, InvalidInput
+from publishers import Actor, DomainError, InvalidInput
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 MIN_FOR_SAFETY_STOP = 10
 # A database or a bare file states no licence: like an upload, it gets the form's default.
-_UPLOAD_LICENSE = {"sql": "cc-by-4.0", "file": "cc-by-4.0"}
-Progress = Callable[[int, int, str], None]
-
-
-@dataclass(frozen=True)
-class SourceContext:
-    """The registered source a job runs for (ids, not ORM rows)."""
-
-    source_id: str
-    name: str
-    type: str
-    organization_id: str
-    config: SourceConfig
-    publisher: Actor
-    steward: Actor
-
-
-@dataclass(frozen=True)
-class RunnerDeps:
-    """What the runner needs from the portal, injected by the composition root."""
-
-    sessions: sessionmaker[Session]
-    accounts: Accounts
-    importer: Importer
-    hash_key: bytes
-    scratch: Path
-    clock: Callable[[], datetime]
-    sleep: Callable[[float], None] = time.sleep
-    attempts: int = 3
-    backoff: float = 0.5  # seconds before the first retry; doubled each time
-    # Analyses of stripped tables made ahead for processing (None: processing makes them).
-    analyses: PreparedAnalyses | None = None
-    # Worker processes that strip and analyse fetched records while the job imports
-    # others; used when at least ``pool_min`` datasets are to be fetched (0: inline).
-    workers: int = field(default_factory=lambda: default_workers())
-    pool_min: int = 40
-
-
-def default_workers() -> int:
-    """One worker process beside the job's thread on a multi-core machine (two from 4 cores).
-
-    The job's own thread (database writes, one at a time) stays the bottleneck: more
-    workers than that only cost memory.
-    """
-    cores = os.cpu_count() or 1
-    return 0 if cores < 2 else 1 if cores < 4 else 2
-
-
-@dataclass
-class _Known:
-    remote_id: str
-    alt_id: str
-    dataset_id: str | None
-    stamp: str
-    content_hash: str
-    resources: dict[str, str]
-    withdrawn: bool
+_UPLOAD_LICENSE = {"sql": DEFAULT_LICENSE_ID, "file": DEFAULT_LICENSE_ID}
 
 
 @dataclass
@@ -111,8 +55,8 @@ class _Run:
     context: SourceContext
     deps: RunnerDeps
     dry_run: bool
-    known: dict[str, _Known] = field(default_factory=dict)
-    by_alt: dict[str, _Known] = field(default_factory=dict)
+    known: dict[str, KnownDataset] = field(default_factory=dict)
+    by_alt: dict[str, KnownDataset] = field(default_factory=dict)
     # The policies a job strips with, read once per organization when the job first needs
     # them: every dataset of a job is stripped by the same rules.
     policies: dict[str, tuple[Policy, str, str]] = field(default_factory=dict)
@@ -211,30 +155,17 @@ def run_harvest(
 
 
 def _load_known(run: _Run) -> None:
-    with run.deps.sessions() as session:
-        rows = session.scalars(
-            select(HarvestObject).where(HarvestObject.source_id == run.context.source_id)
-        ).all()
-        for row in rows:
-            known = _Known(
-                row.remote_id,
-                row.alt_id,
-                row.dataset_id,
-                row.stamp,
-                row.content_hash,
-                dict(row.resources or {}),
-                row.withdrawn,
-            )
-            run.known[row.remote_id] = known
-            if row.alt_id:
-                run.by_alt[row.alt_id] = known
+    for known in load_known(run.deps.sessions, run.context.source_id):
+        run.known[known.remote_id] = known
+        if known.alt_id:
+            run.by_alt[known.alt_id] = known
 
 
-def _match(run: _Run, ref: RemoteRef) -> _Known | None:
+def _match(run: _Run, ref: RemoteRef) -> KnownDataset | None:
     return run.known.get(ref.remote_id) or (run.by_alt.get(ref.alt_id) if ref.alt_id else None)
 
 
-def _to_withdraw(run: _Run, wanted: Mapping[str, RemoteRef]) -> list[_Known]:
+def _to_withdraw(run: _Run, wanted: Mapping[str, RemoteRef]) -> list[KnownDataset]:
     matched = {id(k) for ref in wanted.values() if (k := _match(run, ref)) is not None}
     return [
         k
@@ -277,7 +208,7 @@ class _Item:
     """A dataset between its fetch and its import."""
 
     ref: RemoteRef
-    known: _Known | None
+    known: KnownDataset | None
     scratch: Path | None = None
     task: StripTask | None = None
     future: Future[Prepared] | None = None
@@ -403,7 +334,7 @@ def _finish(run: _Run, item: _Item, preparer: Preparer) -> ItemReport:
 def _import(
     run: _Run,
     ref: RemoteRef,
-    known: _Known | None,
+    known: KnownDataset | None,
     stripped: StrippedRecord,
     organization_id: str,
     attempts: int,
@@ -486,34 +417,19 @@ def _save(
     new: bool = False,
 ) -> None:
     """Store the harvest object (``new``: the job started without one for this dataset)."""
-    with run.deps.sessions.begin() as session:
-        row = None
-        if not new:
-            row = session.scalar(
-                select(HarvestObject).where(
-                    HarvestObject.source_id == run.context.source_id,
-                    HarvestObject.dataset_id == dataset_id,
-                )
-            ) or session.scalar(
-                select(HarvestObject).where(
-                    HarvestObject.source_id == run.context.source_id,
-                    HarvestObject.remote_id == ref.remote_id,
-                )
-            )
-        if row is None:
-            row = HarvestObject(source_id=run.context.source_id, remote_id=ref.remote_id)
-            session.add(row)
-        row.remote_id = ref.remote_id[:300]
-        row.alt_id = ref.alt_id[:300]
-        row.dataset_id = dataset_id
-        row.stamp = ref.stamp[:100]
-        row.content_hash = content_hash
-        row.resources = dict(resources)
-        row.withdrawn = False
-        row.modified = run.deps.clock()
+    save_harvest_object(
+        run.deps.sessions,
+        run.context.source_id,
+        ref,
+        dataset_id,
+        content_hash,
+        resources,
+        run.deps.clock,
+        new=new,
+    )
 
 
-def _withdraw(run: _Run, known: _Known) -> ItemReport:
+def _withdraw(run: _Run, known: KnownDataset) -> ItemReport:
     if run.dry_run or known.dataset_id is None:
         return ItemReport(known.remote_id, Outcome.WITHDRAWN)
     try:
@@ -522,16 +438,7 @@ def _withdraw(run: _Run, known: _Known) -> ItemReport:
         return ItemReport(
             known.remote_id, Outcome.FAILED, reason="withdraw_failed", detail=type(exc).__name__
         )
-    with run.deps.sessions.begin() as session:
-        row = session.scalar(
-            select(HarvestObject).where(
-                HarvestObject.source_id == run.context.source_id,
-                HarvestObject.remote_id == known.remote_id,
-            )
-        )
-        if row is not None:
-            row.withdrawn = True
-            row.modified = run.deps.clock()
+    mark_withdrawn(run.deps.sessions, run.context.source_id, known.remote_id, run.deps.clock)
     return ItemReport(known.remote_id, Outcome.WITHDRAWN, dataset=name or "")
 
 

@@ -1,8 +1,8 @@
 """Strip sensitive data from a fetched record before anything is stored (STYLE §6).
 
-Metadata is kept by allow-list: only the fields below survive, free text has personal
-values (phone numbers, e-mail addresses, ID numbers) redacted, and a contact address is
-kept only when it is *functional*: the target organization's own mailbox, or a role
+Metadata is kept by allow-list: only the fields of ``ALLOWED_FIELDS`` survive, free text
+has personal values (phone numbers, e-mail addresses, ID numbers) redacted, and a contact
+address is kept only when it is *functional*: the target organization's own mailbox, or a role
 mailbox (``info@``, ``opendata@``, ``lienhe@`` ...). A person's address (``nguyen.van.a@``)
 is dropped and the public contact falls back to the organization's mailbox. Fields such
 as ``author_email``, ``maintainer_phone`` or ``internal_notes`` are never in the list, so
@@ -25,6 +25,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from datasets.ingest import IngestError, detect_format, normalize_to_csv
+from datasets.metadata_input import METADATA_FIELDS
 from datasets.personal import (
     Action,
     ColumnDecision,
@@ -39,22 +40,15 @@ from datasets.personal import (
 from harvesters.base import RemoteRecord, RemoteResource, tabular_format
 from harvesters.errors import BadResponse
 
-# Metadata fields a harvested dataset may keep; every other field is dropped.
+# Metadata fields a harvested dataset may keep; every other field is dropped. They are the
+# harvest keys of the dataset metadata fields (``datasets.metadata_input.METADATA_FIELDS``)
+# and the record's landing page and language.
 ALLOWED_FIELDS = frozenset(
-    {
-        "description",
-        "title_en",
-        "description_en",
-        "license",
-        "license_id",
-        "contact_email",
-        "spatial",
-        "frequency",
-        "landing_page",
-        "language",
-    }
+    {key for spec in METADATA_FIELDS for key in spec.harvest_keys} | {"landing_page", "language"}
 )
-_FREE_TEXT = ("description", "title_en", "description_en", "spatial")
+_FREE_TEXT = frozenset(
+    key for spec in METADATA_FIELDS if spec.free_text for key in spec.harvest_keys
+)
 # Local parts of role mailboxes: they reach a function, not a person.
 ROLE_MAILBOXES = frozenset(
     {

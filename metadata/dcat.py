@@ -15,6 +15,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, PROV, RDFS, SKOS, XSD
 
 from datasets.public import PublicDataset, PublicResource, PublicTheme
+from datasets.vocab import DEFAULT_LICENSE_ID
 from metadata.dcat_nodes import (
     add_concept,
     add_contact,
@@ -75,7 +76,7 @@ class CatalogInfo:
     issued: date | datetime
     modified: date | datetime
     languages: tuple[str, ...] = ("vi", "en")
-    license_id: str = "cc-by-4.0"
+    license_id: str = DEFAULT_LICENSE_ID
     spatial: str = "Thành phố Hồ Chí Minh"
     publisher_name_en: str = ""
 

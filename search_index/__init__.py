@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from search_index.base import SearchIndex
-from search_index.ckan_params import parse_package_search
 from search_index.documents import (
     FACET_FIELDS,
     MAX_QUERY_CHARS,
@@ -50,7 +49,6 @@ __all__ = [
     "SortOrder",
     "WhooshIndex",
     "open_search_index",
-    "parse_package_search",
     "shorten_query_text",
     "vn_fold",
     "vn_slug",

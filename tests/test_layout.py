@@ -65,3 +65,21 @@ def test_no_template_uses_an_external_asset() -> None:
     pattern = re.compile(r'(src|href)="(https?:)?//', re.I)
     for template in (ROOT / "app" / "templates").rglob("*.html"):
         assert not pattern.search(template.read_text()), template
+
+
+# Modules still over the limit, each waiting for its split. Remove an entry once it is split.
+OVERSIZED_FOR_NOW = {"datasets/editing.py"}
+MAX_MODULE_LINES = 500
+
+
+def test_no_module_of_the_project_is_over_500_lines() -> None:
+    packages = ("app", "datasets", "metadata", "publishers", "harvesters", "search_index")
+    sizes = {
+        path.relative_to(ROOT).as_posix(): len(path.read_text().splitlines())
+        for package in packages
+        for path in (ROOT / package).rglob("*.py")
+    }
+    assert len(sizes) > 100
+    too_long = {name: n for name, n in sizes.items() if n > MAX_MODULE_LINES}
+    assert {k: v for k, v in too_long.items() if k not in OVERSIZED_FOR_NOW} == {}
+    assert not OVERSIZED_FOR_NOW - too_long.keys(), "split now: remove it from OVERSIZED_FOR_NOW"

@@ -23,10 +23,12 @@ from app.api.responses import (
 from app.api.shapes import member_dataset_json, public_dataset_json
 from app.context import services
 from datasets.errors import StaleVersion
-from datasets.metadata_input import DatasetMetadata
-from datasets.queries import find_dataset
+from datasets.members import member_dataset
+from datasets.metadata_input import METADATA_FIELDS, DatasetMetadata
+from datasets.queries import get_dataset_row
 from datasets.usage import Subject
-from publishers import Actor, InvalidInput, NotFound, Organization, Permission, can
+from datasets.vocab import DEFAULT_LICENSE_ID
+from publishers import Actor, InvalidInput, NotFound
 from search_index import SearchQuery, SortOrder
 
 MAX_PAGE_SIZE = 100
@@ -66,9 +68,8 @@ def search_datasets() -> ResponseReturnValue:
         limit=size,
         facets=(),
     )
-    svc = services()
-    result = svc.search.search(query)
-    items = [public_dataset_json(v) for h in result.hits if (v := svc.catalog.get(h.id))]
+    result = services().catalog.search(query)
+    items = [public_dataset_json(v) for v in result.views]
     more = page * size < result.total
     args: dict[str, Any] = {**request.args.to_dict(), "page": page + 1, "page_size": size}
     next_url = url_for("api.search_datasets", _external=True, **args) if more else None
@@ -78,24 +79,20 @@ def search_datasets() -> ResponseReturnValue:
 def dataset_shape(actor: Actor, name: str) -> tuple[dict[str, Any], int, str]:
     """Return the caller's view of a dataset, its lock version and its id; raise ``NotFound``.
 
-    Members of the organization see the working revision (drafts included); everyone
+    Members of the organization see the revision they work on (drafts included); everyone
     else sees the published projection, and nothing for a dataset that is not public.
     """
     svc = services()
     with svc.sessions() as session:
-        dataset = find_dataset(session, name)
-        if dataset is None:
-            raise NotFound("dataset not found")
-        view = svc.catalog.get(dataset.id)
-        if can(actor, Permission.READ_DRAFT, dataset.organization_id):
-            revision = dataset.working_revision or dataset.live_revision
-            org = session.get(Organization, dataset.organization_id)
-            if revision is not None and org is not None:
-                shape = member_dataset_json(dataset, revision, org, view)
-                return shape, dataset.lock_version, dataset.id
-        if view is None:
-            raise NotFound("dataset not found")
-        return public_dataset_json(view), dataset.lock_version, dataset.id
+        try:
+            member = member_dataset(session, actor, name)
+        except NotFound:
+            view = svc.catalog.get(name)
+            if view is None:
+                raise
+            lock = get_dataset_row(session, view.id).lock_version
+            return public_dataset_json(view), lock, view.id
+    return member_dataset_json(member), member.lock_version, member.id
 
 
 def etag_for(shape: dict[str, Any], lock_version: int) -> str:
@@ -204,17 +201,19 @@ def metadata_from_json(body: dict[str, Any], current: dict[str, Any] | None) -> 
     cur = current or {}
     title = _translated(body, "title", cur.get("title_translated", {}))
     description = _translated(body, "description", cur.get("description_translated", {}))
+    values: dict[str, Any] = {}
+    for spec in METADATA_FIELDS:  # translated fields above; extras are not carried here
+        if spec.kind == "text":
+            default = DEFAULT_LICENSE_ID if spec.name == "license_id" else ""
+            values[spec.name] = _string(body, spec.name, cur.get(spec.name, default))
+        elif spec.kind == "names":
+            values[spec.name] = _strings(body, spec.name, cur.get(spec.name, []))
+        elif spec.kind == "date":
+            values[spec.name] = _date(body, spec.name, cur.get(spec.name))
     return DatasetMetadata(
         title_vi=title["vi"],
         title_en=title["en"],
         description_vi=description["vi"],
         description_en=description["en"],
-        tags=_strings(body, "tags", cur.get("tags", [])),
-        themes=_strings(body, "themes", cur.get("themes", [])),
-        license_id=_string(body, "license_id", cur.get("license_id", "cc-by-4.0")),
-        contact_email=_string(body, "contact_email", cur.get("contact_email", "")),
-        temporal_start=_date(body, "temporal_start", cur.get("temporal_start")),
-        temporal_end=_date(body, "temporal_end", cur.get("temporal_end")),
-        spatial=_string(body, "spatial", cur.get("spatial", "")),
-        frequency=_string(body, "frequency", cur.get("frequency", "")),
+        **values,
     )

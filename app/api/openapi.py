@@ -1,319 +1,19 @@
-"""The OpenAPI 3.1 document of the REST API, as Python data (served at /api/v1/openapi.json)."""
+"""The OpenAPI 3.1 document of the REST API, as Python data (served at /api/v1/openapi.json).
+
+The paths and their parameters live here; the body schemas in ``app.api.openapi_schemas``.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-_STR = {"type": "string"}
-_NSTR = {"type": ["string", "null"]}
-_INT = {"type": "integer"}
-_NINT = {"type": ["integer", "null"]}
-_TIME = {"type": "string", "format": "date-time"}
-_NTIME = {"type": ["string", "null"], "format": "date-time"}
-_URL_OR_NULL = {"type": ["string", "null"]}
-
-
-def _ref(name: str) -> dict[str, str]:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def _obj(props: dict[str, Any], required: list[str] | None = None, **extra: Any) -> dict[str, Any]:
-    schema: dict[str, Any] = {"type": "object", "properties": props, **extra}
-    schema["required"] = list(props) if required is None else required
-    return schema
-
-
-def _list_of(item: dict[str, Any]) -> dict[str, Any]:
-    return _obj(
-        {
-            "items": {"type": "array", "items": item},
-            "total": {"type": "integer", "minimum": 0},
-            "next": _URL_OR_NULL,
-        }
-    )
-
-
-_TRANSLATED = _obj({"vi": _STR, "en": _STR})
-
-SCHEMAS: dict[str, Any] = {
-    "Error": _obj(
-        {
-            "error": _obj(
-                {
-                    "code": {
-                        "type": "string",
-                        "enum": [
-                            "bad_request",
-                            "unauthorized",
-                            "forbidden",
-                            "not_found",
-                            "method_not_allowed",
-                            "conflict",
-                            "precondition_failed",
-                            "payload_too_large",
-                            "validation_failed",
-                            "precondition_required",
-                            "rate_limited",
-                        ],
-                    },
-                    "message": _STR,
-                    "fields": {
-                        "type": "object",
-                        "additionalProperties": {"type": "array", "items": _STR},
-                    },
-                    "reasons": {"type": "array", "items": {"type": "object"}},
-                },
-                ["code", "message"],
-            )
-        }
-    ),
-    "Organization": _obj(
-        {
-            "id": _STR,
-            "name": _STR,
-            "title": _STR,
-            "title_translated": _TRANSLATED,
-            "description": _STR,
-            "email": _STR,
-            "homepage": _STR,
-            "dataset_count": {"type": "integer", "minimum": 0},
-        },
-        ["id", "name", "title", "title_translated", "description", "email", "homepage"],
-    ),
-    "Resource": _obj(
-        {
-            "id": _STR,
-            "name": _STR,
-            "description": _STR,
-            "format": _STR,
-            "media_type": _STR,
-            "size": _NINT,
-            "sha256": _NSTR,
-            "download_url": _URL_OR_NULL,
-            "is_tabular": {"type": "boolean"},
-            "row_count": _NINT,
-            "status": {"type": "string", "enum": ["processing", "ready", "failed"]},
-            "progress": {
-                "type": ["object", "null"],
-                "description": "While processing: the step (normalizing, validating, scanning, "
-                "stripping) and rows validated out of all; null otherwise.",
-                "properties": {
-                    "stage": _STR,
-                    "stage_number": _INT,
-                    "stages": _INT,
-                    "rows_done": _NINT,
-                    "rows_total": _NINT,
-                    "percent": _NINT,
-                },
-            },
-            "error_code": _NSTR,
-            "created": _TIME,
-            "modified": _TIME,
-        },
-        ["id", "name", "format", "media_type", "size", "sha256", "download_url", "status"],
-    ),
-    "Usage": _obj(
-        {
-            "downloads": _INT,
-            "api_calls": _INT,
-            "downloads_30d": _INT,
-            "api_calls_30d": _INT,
-        }
-    ),
-    "Dataset": _obj(
-        {
-            "id": _STR,
-            "name": _STR,
-            "title": _STR,
-            "description": _STR,
-            "title_translated": _TRANSLATED,
-            "description_translated": _TRANSLATED,
-            "organization": _ref("Organization"),
-            "state": {
-                "type": "string",
-                "enum": ["draft", "submitted", "rejected", "published", "withdrawn"],
-            },
-            "has_pending_revision": {"type": "boolean"},
-            "revision_status": {
-                "type": "string",
-                "enum": ["draft", "submitted", "rejected", "approved"],
-                "description": "Members only: where the working revision stands in review.",
-            },
-            "tags": {"type": "array", "items": _STR},
-            "themes": {"type": "array", "items": _STR},
-            "license_id": _STR,
-            "contact_email": _STR,
-            "temporal_start": {"type": ["string", "null"], "format": "date"},
-            "temporal_end": {"type": ["string", "null"], "format": "date"},
-            "spatial": _STR,
-            "frequency": _STR,
-            "resources": {"type": "array", "items": _ref("Resource")},
-            "created": _TIME,
-            "modified": _TIME,
-            "usage": _ref("Usage"),
-        },
-        [
-            "id",
-            "name",
-            "title",
-            "description",
-            "title_translated",
-            "description_translated",
-            "organization",
-            "state",
-            "has_pending_revision",
-            "tags",
-            "themes",
-            "license_id",
-            "resources",
-            "created",
-            "modified",
-        ],
-    ),
-    "DatasetInput": _obj(
-        {
-            "organization": {**_STR, "description": "Organization name or id (create only)."},
-            "name": {**_STR, "description": "URL name; default: the folded title."},
-            "title": {**_STR, "description": "Vietnamese title."},
-            "title_translated": _obj({"vi": _STR, "en": _STR}, []),
-            "description": _STR,
-            "description_translated": _obj({"vi": _STR, "en": _STR}, []),
-            "tags": {"type": "array", "items": _STR},
-            "themes": {"type": "array", "items": _STR},
-            "license_id": _STR,
-            "contact_email": _STR,
-            "temporal_start": {"type": ["string", "null"], "format": "date"},
-            "temporal_end": {"type": ["string", "null"], "format": "date"},
-            "spatial": _STR,
-            "frequency": _STR,
-        },
-        [],
-    ),
-    "LinkInput": _obj(
-        {"url": {**_STR, "format": "uri"}, "name": _STR, "format": _STR, "description": _STR},
-        ["url"],
-    ),
-    "ValidationReport": _obj(
-        {
-            "valid": {"type": "boolean"},
-            "row_count": {"type": "integer", "minimum": 0},
-            "errors": {
-                "type": "array",
-                "items": _obj(
-                    {
-                        "code": _STR,
-                        "row": _NINT,
-                        "field_number": _NINT,
-                        "field_name": _NSTR,
-                        "message": _STR,
-                    }
-                ),
-            },
-            "truncated": {"type": "boolean"},
-            "status": _STR,
-        },
-        ["valid", "row_count", "errors"],
-    ),
-    "Decision": _obj(
-        {
-            "column": _STR,
-            "action": {
-                "type": "string",
-                "enum": ["drop", "mask", "hash", "generalize", "redact", "keep"],
-            },
-            "justification": {**_STR, "description": "Required for keep (stewards only)."},
-        },
-        ["column", "action"],
-    ),
-    "Findings": _obj(
-        {
-            "findings": {
-                "type": "array",
-                "items": _obj(
-                    {
-                        "column": _STR,
-                        "kind": _STR,
-                        "share": {"type": "number", "minimum": 0, "maximum": 1},
-                        "confidence": {"type": "number", "minimum": 0, "maximum": 1},
-                        "proposal": {"type": "string", "enum": ["", "keep"]},
-                        "decision": {
-                            "oneOf": [
-                                {"type": "null"},
-                                _obj(
-                                    {
-                                        "column": _STR,
-                                        "action": _STR,
-                                        "justification": _STR,
-                                        "decided_by": {
-                                            "type": "string",
-                                            "enum": ["policy", "user"],
-                                        },
-                                    }
-                                ),
-                            ]
-                        },
-                    }
-                ),
-            },
-            "smallest_group": _NINT,
-        },
-        ["findings"],
-    ),
-    "Comment": _obj({"comment": _STR}, []),
-    "RequiredComment": _obj({"comment": {"type": "string", "minLength": 1}}),
-    "Activity": _obj(
-        {
-            "id": _STR,
-            "action": _STR,
-            "from_state": _NSTR,
-            "to_state": _NSTR,
-            "timestamp": _TIME,
-            "actor": _NSTR,
-            "comment": _STR,
-            "details": {"type": "object"},
-        },
-        ["id", "action", "from_state", "to_state", "timestamp"],
-    ),
-    "Change": _obj(
-        {
-            "dataset_id": _STR,
-            "dataset_name": _STR,
-            "change": {"type": "string", "enum": ["published", "updated", "withdrawn"]},
-            "timestamp": _TIME,
-            "url": _STR,
-        }
-    ),
-    "Records": _obj(
-        {
-            "fields": {
-                "type": "array",
-                "items": _obj(
-                    {
-                        "name": _STR,
-                        "type": {
-                            "type": "string",
-                            "enum": ["text", "integer", "number", "boolean", "date", "datetime"],
-                        },
-                    }
-                ),
-            },
-            "items": {"type": "array", "items": {"type": "object"}},
-            "total": {"type": ["integer", "null"], "minimum": 0},
-            "next": _URL_OR_NULL,
-        }
-    ),
-}
-SCHEMAS["DatasetList"] = _list_of(_ref("Dataset"))
-SCHEMAS["OrganizationList"] = _list_of(_ref("Organization"))
-SCHEMAS["ActivityList"] = _list_of(_ref("Activity"))
-SCHEMAS["ChangeList"] = _list_of(_ref("Change"))
-_ = _NTIME  # documented for clarity: timestamps may be null where noted
+from app.api.openapi_schemas import SCHEMAS, STR, obj, ref
 
 
 def _error(description: str) -> dict[str, Any]:
     return {
         "description": description,
-        "content": {"application/json": {"schema": _ref("Error")}},
+        "content": {"application/json": {"schema": ref("Error")}},
     }
 
 
@@ -343,10 +43,10 @@ def _errors(*codes: int) -> dict[str, Any]:
 def _ok(schema: str, description: str, status: str = "200", etag: bool = False) -> dict[str, Any]:
     response: dict[str, Any] = {
         "description": description,
-        "content": {"application/json": {"schema": _ref(schema)}},
+        "content": {"application/json": {"schema": ref(schema)}},
     }
     if etag:
-        response["headers"] = {"ETag": {"schema": _STR, "description": "Send it in If-Match."}}
+        response["headers"] = {"ETag": {"schema": STR, "description": "Send it in If-Match."}}
     return {status: response}
 
 
@@ -372,7 +72,7 @@ _OPTIONAL_AUTH: list[dict[str, list[str]]] = [{}, {"bearer": []}]
 
 
 def _json_body(schema: str, required: bool = True) -> dict[str, Any]:
-    return {"required": required, "content": {"application/json": {"schema": _ref(schema)}}}
+    return {"required": required, "content": {"application/json": {"schema": ref(schema)}}}
 
 
 def _transition(summary: str, body: str | None, codes: tuple[int, ...]) -> dict[str, Any]:
@@ -390,16 +90,16 @@ def _transition(summary: str, body: str | None, codes: tuple[int, ...]) -> dict[
 _RECORD_PARAMS = [
     _NAME,
     _RID,
-    _p("_q", "query", _STR, "Full text: rows holding every word (accents ignored)."),
-    _p("_sort", "query", _STR, "Comma-separated columns; `-col` sorts descending."),
-    _p("_fields", "query", _STR, "Comma-separated columns to return."),
+    _p("_q", "query", STR, "Full text: rows holding every word (accents ignored)."),
+    _p("_sort", "query", STR, "Comma-separated columns; `-col` sorts descending."),
+    _p("_fields", "query", STR, "Comma-separated columns to return."),
     _p(
         "_limit",
         "query",
         {"type": "integer", "minimum": 1, "maximum": 10000, "default": 100},
         "Rows per page.",
     ),
-    _p("_cursor", "query", _STR, "Keyset cursor taken from `next`."),
+    _p("_cursor", "query", STR, "Keyset cursor taken from `next`."),
     _p(
         "_format",
         "query",
@@ -415,7 +115,7 @@ PATHS: dict[str, Any] = {
             "security": _OPTIONAL_AUTH,
             "parameters": [
                 _p("q", "query", {"type": "string", "maxLength": 200}, "Words to search for."),
-                _p("organization", "query", _STR, "Organization name."),
+                _p("organization", "query", STR, "Organization name."),
                 _PAGE,
                 _p(
                     "page_size",
@@ -452,7 +152,7 @@ PATHS: dict[str, Any] = {
             "security": _AUTH,
             "parameters": [
                 _NAME,
-                _p("If-Match", "header", _STR, "The ETag of the version edited.", required=True),
+                _p("If-Match", "header", STR, "The ETag of the version edited.", required=True),
             ],
             "requestBody": _json_body("DatasetInput"),
             "responses": {
@@ -476,23 +176,23 @@ PATHS: dict[str, Any] = {
                 "required": True,
                 "content": {
                     "multipart/form-data": {
-                        "schema": _obj(
+                        "schema": obj(
                             {
                                 "file": {"type": "string", "format": "binary"},
-                                "name": _STR,
-                                "format": _STR,
-                                "description": _STR,
+                                "name": STR,
+                                "format": STR,
+                                "description": STR,
                             },
                             ["file"],
                         )
                     },
-                    "application/json": {"schema": _ref("LinkInput")},
+                    "application/json": {"schema": ref("LinkInput")},
                 },
             },
             "responses": {
                 "201": {
                     "description": "The new resource (processing may still run).",
-                    "content": {"application/json": {"schema": _ref("Resource")}},
+                    "content": {"application/json": {"schema": ref("Resource")}},
                 },
                 **_errors(403, 404, 409, 413, 422),
             },
@@ -561,7 +261,7 @@ PATHS: dict[str, Any] = {
                 "200": {
                     "description": "A page of rows, or the whole result as a file.",
                     "content": {
-                        "application/json": {"schema": _ref("Records")},
+                        "application/json": {"schema": ref("Records")},
                         "text/csv": {"schema": {"type": "string"}},
                         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
                             "schema": {"type": "string", "format": "binary"}
@@ -581,7 +281,7 @@ PATHS: dict[str, Any] = {
             "security": _OPTIONAL_AUTH,
             "parameters": [
                 _p("since", "query", {"type": "string", "format": "date-time"}, "RFC 3339 moment."),
-                _p("cursor", "query", _STR, "Continuation taken from `next`."),
+                _p("cursor", "query", STR, "Continuation taken from `next`."),
                 _p(
                     "limit",
                     "query",
@@ -617,7 +317,6 @@ PATHS: dict[str, Any] = {
         }
     },
 }
-SCHEMAS["DecisionsInput"] = _obj({"decisions": {"type": "array", "items": _ref("Decision")}})
 
 
 def openapi_document(server_url: str) -> dict[str, Any]:

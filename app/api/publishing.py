@@ -9,7 +9,6 @@ from typing import Any
 from flask import Response, jsonify, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from sqlalchemy.orm import Session
 
 from app.api import bp
 from app.api.datasets import _dataset_response, dataset_shape, list_json
@@ -17,30 +16,15 @@ from app.api.responses import caller, error, json_body, writer
 from app.api.shapes import activity_json, findings_json, progress_json, validation_json
 from app.context import services
 from datasets.editing import ResourceInput
-from datasets.model import Dataset, ResourceVersion
-from datasets.queries import get_dataset
+from datasets.members import MemberResource, member_resource
+from datasets.model import ResourceVersion
 from datasets.uploads import receive
-from publishers import Actor, InvalidInput, NotFound, Permission, can
+from publishers import Actor, InvalidInput, NotFound
 
 
-def _member_dataset(session: Session, actor: Actor, name: str) -> Dataset:
-    dataset = get_dataset(session, name)
-    if not can(actor, Permission.READ_DRAFT, dataset.organization_id):
-        raise NotFound("dataset not found")  # drafts do not exist for outsiders
-    return dataset
-
-
-def _version(actor: Actor, name: str, resource_id: str) -> ResourceVersion:
+def _version(actor: Actor, name: str, resource_id: str) -> MemberResource:
     with services().sessions() as session:
-        dataset = _member_dataset(session, actor, name)
-        revision = dataset.working_revision or dataset.live_revision
-        entries = revision.entries if revision else []
-        entry = next((e for e in entries if e.resource_id == resource_id), None)
-        if entry is None:
-            raise NotFound("resource not found")
-        version = entry.version
-        session.expunge(version)
-        return version
+        return member_resource(session, actor, name, resource_id)[1]
 
 
 def _resource_json(actor: Actor, name: str, resource_id: str) -> dict[str, Any]:
@@ -106,7 +90,7 @@ def personal_data_findings(name: str, resource_id: str) -> ResponseReturnValue:
     return jsonify(findings_json(version))
 
 
-def _still_processing(version: ResourceVersion) -> ResponseReturnValue:
+def _still_processing(version: MemberResource) -> ResponseReturnValue:
     """409 while the checks run: no report yet (an empty one would read as "no problem")."""
     return error(
         409,

@@ -1,7 +1,7 @@
 """The JSON shapes of the REST API (SPEC §4): datasets, resources, organizations, activity.
 
 Public callers get shapes built from ``datasets.public`` projections only; members of the
-dataset's organization get the same shape built from the working revision (drafts).
+dataset's organization get the same shape built from ``datasets.members`` (drafts).
 """
 
 from __future__ import annotations
@@ -12,12 +12,13 @@ from typing import Any
 
 from flask import url_for
 
-from datasets.model import Activity, Dataset, ResourceVersion, Revision
+from datasets.members import MemberDataset, MemberResource
+from datasets.metadata_input import METADATA_FIELDS
+from datasets.model import Activity
 from datasets.personal import ColumnDecision
 from datasets.public import PublicDataset, PublicOrganization, PublicResource
 from datasets.usage import UsageTotals
 from datasets.validation_report import ValidationReport
-from publishers import Organization
 
 PUBLIC_ACTIONS = frozenset({"approve", "withdraw"})
 _NOT_VALIDATED = ValidationReport(valid=False, row_count=0, errors=())
@@ -76,6 +77,23 @@ def public_resource_json(dataset_name: str, resource: PublicResource) -> dict[st
     }
 
 
+def _plain_fields(values: object) -> dict[str, Any]:
+    """Return the metadata fields shown under their own names (all but the translated
+    pairs and extras), read from a public view or a revision."""
+    out: dict[str, Any] = {}
+    for spec in METADATA_FIELDS:
+        if spec.kind not in ("names", "date", "text"):
+            continue
+        value = getattr(values, spec.name)
+        if spec.kind == "names":
+            out[spec.name] = list(value or ())
+        elif spec.kind == "date":
+            out[spec.name] = value.isoformat() if value else None
+        else:
+            out[spec.name] = value
+    return out
+
+
 def public_dataset_json(view: PublicDataset, usage: UsageTotals | None = None) -> dict[str, Any]:
     """Return a published dataset's JSON shape."""
     data: dict[str, Any] = {
@@ -88,14 +106,7 @@ def public_dataset_json(view: PublicDataset, usage: UsageTotals | None = None) -
         "organization": organization_json(view.organization),
         "state": "published",
         "has_pending_revision": False,
-        "tags": list(view.tags),
-        "themes": list(view.themes),
-        "license_id": view.license_id,
-        "contact_email": view.contact_email,
-        "temporal_start": view.temporal_start.isoformat() if view.temporal_start else None,
-        "temporal_end": view.temporal_end.isoformat() if view.temporal_end else None,
-        "spatial": view.spatial,
-        "frequency": view.frequency,
+        **_plain_fields(view),
         "resources": [public_resource_json(view.name, r) for r in view.resources],
         "created": rfc3339(view.created),
         "modified": rfc3339(view.modified),
@@ -115,7 +126,7 @@ def usage_json(usage: UsageTotals) -> dict[str, int]:
     }
 
 
-def progress_json(version: ResourceVersion) -> dict[str, object] | None:
+def progress_json(version: MemberResource) -> dict[str, object] | None:
     """How far the processing job has got (step, rows validated), while it runs."""
     if version.status != "processing":
         return None
@@ -126,67 +137,48 @@ def progress_json(version: ResourceVersion) -> dict[str, object] | None:
     return found.to_dict() if found is not None else None
 
 
-def _member_resource_json(
-    dataset: Dataset, version: ResourceVersion, published: dict[str, PublicResource]
-) -> dict[str, Any]:
-    live = published.get(version.resource_id)
-    is_live = live is not None and live.sha256 == version.public_sha256
-    download = version.url or (
-        _download_url(dataset.name, version.resource_id, version.filename) if is_live else None
+def _member_resource_json(dataset: MemberDataset, resource: MemberResource) -> dict[str, Any]:
+    download = resource.url or (
+        _download_url(dataset.name, resource.resource_id, resource.filename)
+        if resource.is_public
+        else None
     )
     return {
-        "id": version.resource_id,
-        "name": version.name,
-        "description": version.description,
-        "format": version.format,
-        "media_type": version.media_type,
-        "size": version.public_size,
-        "sha256": version.public_sha256,
+        "id": resource.resource_id,
+        "name": resource.name,
+        "description": resource.description,
+        "format": resource.format,
+        "media_type": resource.media_type,
+        "size": resource.public_size,
+        "sha256": resource.public_sha256,
         "download_url": download,
-        "is_tabular": version.is_tabular,
-        "row_count": version.row_count,
-        "status": version.status,
-        "progress": progress_json(version),
-        "error_code": version.error_code,
-        "created": rfc3339(version.created),
-        "modified": rfc3339(version.created),
+        "is_tabular": resource.is_tabular,
+        "row_count": resource.row_count,
+        "status": resource.status,
+        "progress": progress_json(resource),
+        "error_code": resource.error_code,
+        "created": rfc3339(resource.created),
+        "modified": rfc3339(resource.created),
     }
 
 
-def member_dataset_json(
-    dataset: Dataset, revision: Revision, org: Organization, view: PublicDataset | None
-) -> dict[str, Any]:
-    """Return the shape of a dataset's working revision, for its organization's members."""
-    published = {r.id: r for r in view.resources} if view else {}
-    pending = dataset.state == "published" and dataset.working_revision_id is not None
+def member_dataset_json(view: MemberDataset) -> dict[str, Any]:
+    """Return the shape of the revision members work on (``datasets.members``)."""
     return {
-        "id": dataset.id,
-        "name": dataset.name,
-        "title": revision.title_vi,
-        "description": revision.description_vi,
-        "title_translated": {"vi": revision.title_vi, "en": revision.title_en},
-        "description_translated": {"vi": revision.description_vi, "en": revision.description_en},
-        "organization": organization_json(
-            PublicOrganization(
-                org.id, org.name, org.title, org.title_en, org.description, org.email, org.homepage
-            )
-        ),
-        "state": dataset.state,
-        "has_pending_revision": pending,
-        "revision_status": revision.status,
-        "tags": list(revision.tags or ()),
-        "themes": list(revision.themes or ()),
-        "license_id": revision.license_id,
-        "contact_email": revision.contact_email,
-        "temporal_start": revision.temporal_start.isoformat() if revision.temporal_start else None,
-        "temporal_end": revision.temporal_end.isoformat() if revision.temporal_end else None,
-        "spatial": revision.spatial,
-        "frequency": revision.frequency,
-        "resources": [
-            _member_resource_json(dataset, e.version, published) for e in revision.entries
-        ],
-        "created": rfc3339(dataset.created),
-        "modified": rfc3339(dataset.modified),
+        "id": view.id,
+        "name": view.name,
+        "title": view.title,
+        "description": view.description,
+        "title_translated": {"vi": view.title, "en": view.title_en},
+        "description_translated": {"vi": view.description, "en": view.description_en},
+        "organization": organization_json(view.organization),
+        "state": view.state,
+        "has_pending_revision": view.has_pending_revision,
+        "revision_status": view.revision_status,
+        **_plain_fields(view),
+        "resources": [_member_resource_json(view, r) for r in view.resources],
+        "created": rfc3339(view.created),
+        "modified": rfc3339(view.modified),
     }
 
 
@@ -213,7 +205,7 @@ def activity_json(
     return items
 
 
-def findings_json(version: ResourceVersion) -> dict[str, Any]:
+def findings_json(version: MemberResource) -> dict[str, Any]:
     """Return ``{"findings": [...]}``: column, kind, share, confidence, the scan's proposal
     ("keep" for an organisation's public details, else empty), decision (no values)."""
     decisions = version.decisions_by_column()
@@ -245,7 +237,7 @@ def _decision_json(decision: ColumnDecision | None) -> dict[str, Any] | None:
     }
 
 
-def validation_json(version: ResourceVersion) -> dict[str, Any]:
+def validation_json(version: MemberResource) -> dict[str, Any]:
     """Return the validation report ``{"valid", "row_count", "errors"}`` (SPEC §4)."""
     report = version.validation_report or _NOT_VALIDATED
     return {**report.to_json(), "status": version.status}

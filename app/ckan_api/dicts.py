@@ -1,10 +1,10 @@
 """CKAN dicts built from the portal's values: packages, resources, organizations, groups.
 
 Public dicts come only from ``PublicDataset`` (``package_from_public``); members of the
-owning organization also see drafts, built from the dataset's working revision
-(``package_from_revision``). Lifecycle mapping (SPEC §4): CKAN ``state`` is ``active``
-only for a published dataset, ``deleted`` for a withdrawn one and ``draft`` otherwise;
-``private`` is true for anything not published. ``lifecycle_state`` and
+owning organization also see drafts, built from the revision they work on
+(``package_from_member``, from ``datasets.members``). Lifecycle mapping (SPEC §4): CKAN
+``state`` is ``active`` only for a published dataset, ``deleted`` for a withdrawn one and
+``draft`` otherwise; ``private`` is true for anything not published. ``lifecycle_state`` and
 ``has_pending_revision`` add the portal's own view (unknown keys are tolerated by CKAN
 clients).
 """
@@ -17,7 +17,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from datasets.model import Activity, Dataset, DatasetState, Revision, RevisionResource
+from datasets.members import MemberDataset, MemberResource
+from datasets.metadata_input import CKAN_EXTRA_FIELDS
+from datasets.model import Activity, DatasetState
 from datasets.public import (
     PUBLIC_COMMENTS,
     PublicDataset,
@@ -163,22 +165,11 @@ def resource_from_public(
     }
 
 
-def _extras(
-    spatial: str,
-    frequency: str,
-    start: object,
-    end: object,
-    contact: str,
-    more: Mapping[str, str],
-) -> list[dict[str, str]]:
-    pairs = {
-        "spatial": spatial,
-        "frequency": frequency,
-        "temporal_start": str(start or ""),
-        "temporal_end": str(end or ""),
-        "contact_email": contact,
-        **more,
-    }
+def _extras(values: object, more: Mapping[str, str] | None) -> list[dict[str, str]]:
+    """Return CKAN ``extras``: the fields CKAN carries there, read from ``values`` (a public
+    view or a revision), and the dataset's own pairs ``more``."""
+    pairs = {spec.name: str(getattr(values, spec.name) or "") for spec in CKAN_EXTRA_FIELDS}
+    pairs.update(more or {})
     return [{"key": k, "value": v} for k, v in sorted(pairs.items()) if v]
 
 
@@ -220,14 +211,7 @@ def package_from_public(view: PublicDataset, ctx: DictContext) -> dict[str, Any]
         "tags": [tag_dict(t) for t in view.tags],
         "num_tags": len(view.tags),
         "groups": [group_dict(t, ctx.themes.get(t)) for t in view.themes],
-        "extras": _extras(
-            view.spatial,
-            view.frequency,
-            view.temporal_start,
-            view.temporal_end,
-            view.contact_email,
-            view.extras,
-        ),
+        "extras": _extras(view, view.extras),
         "resources": resources,
         "num_resources": len(resources),
         "relationships_as_subject": [],
@@ -235,83 +219,67 @@ def package_from_public(view: PublicDataset, ctx: DictContext) -> dict[str, Any]
     }
 
 
-def _resource_from_entry(
-    entry: RevisionResource, dataset: Dataset, ctx: DictContext, live: set[str]
+def _resource_from_member(
+    resource: MemberResource, view: MemberDataset, ctx: DictContext
 ) -> dict[str, Any]:
-    version = entry.version
-    sha = version.public_sha256
-    url = version.url or ""
-    if not url and sha and entry.version_id in live:  # the public file is downloadable
-        url = ctx.download_url(dataset.name, entry.resource_id, version.filename)
+    sha = resource.public_sha256
+    url = resource.url or ""
+    if not url and resource.is_public:  # the public file is downloadable
+        url = ctx.download_url(view.name, resource.resource_id, resource.filename)
     return {
-        "id": entry.resource_id,
-        "package_id": dataset.id,
-        "name": version.name,
-        "description": version.description,
+        "id": resource.resource_id,
+        "package_id": view.id,
+        "name": resource.name,
+        "description": resource.description,
         "url": url,
-        "url_type": None if version.url else "upload",
-        "format": version.format,
-        "mimetype": version.media_type or None,
+        "url_type": None if resource.url else "upload",
+        "format": resource.format,
+        "mimetype": resource.media_type or None,
         "mimetype_inner": None,
-        "size": version.public_size,
+        "size": resource.public_size,
         "hash": sha or "",
         "sha256": sha,
-        "created": iso(version.created),
-        "last_modified": iso(version.created),
+        "created": iso(resource.created),
+        "last_modified": iso(resource.created),
         "datastore_active": False,
-        "position": entry.position,
+        "position": resource.position,
         "state": "active",
-        "processing_status": version.status,
+        "processing_status": resource.status,
         "resource_type": None,
         "cache_url": None,
         "cache_last_updated": None,
     }
 
 
-def package_from_revision(
-    dataset: Dataset, revision: Revision, org: PublicOrganization, ctx: DictContext
-) -> dict[str, Any]:
-    """Return the CKAN package dict of a dataset's working revision (members only)."""
-    live = (
-        {e.version_id for e in dataset.live_revision.entries}
-        if dataset.live_revision and dataset.state == DatasetState.PUBLISHED.value
-        else set()
-    )
-    resources = [_resource_from_entry(e, dataset, ctx, live) for e in revision.entries]
-    tags = list(revision.tags or [])
-    themes = list(revision.themes or [])
+def package_from_member(view: MemberDataset, ctx: DictContext) -> dict[str, Any]:
+    """Return the CKAN package dict of the revision members work on (``datasets.members``)."""
+    resources = [_resource_from_member(r, view, ctx) for r in view.resources]
+    org = view.organization
     return {
-        "id": dataset.id,
-        "name": dataset.name,
-        "title": revision.title_vi,
-        "notes": revision.description_vi,
-        "title_translated": {"vi": revision.title_vi, "en": revision.title_en},
-        "notes_translated": {"vi": revision.description_vi, "en": revision.description_en},
+        "id": view.id,
+        "name": view.name,
+        "title": view.title,
+        "notes": view.description,
+        "title_translated": {"vi": view.title, "en": view.title_en},
+        "notes_translated": {"vi": view.description, "en": view.description_en},
         "type": "dataset",
-        "state": ckan_state(dataset.state),
-        "private": dataset.state != DatasetState.PUBLISHED.value,
-        "lifecycle_state": dataset.state,
-        "revision_status": revision.status,
-        "has_pending_revision": dataset.state == DatasetState.PUBLISHED.value,
+        "state": ckan_state(view.state),
+        "private": view.state != DatasetState.PUBLISHED.value,
+        "lifecycle_state": view.state,
+        "revision_status": view.revision_status,
+        "has_pending_revision": view.has_pending_revision,
         "owner_org": org.id,
         "organization": organization_dict(org, ctx.org_created.get(org.id)),
-        "creator_user_id": dataset.created_by,
+        "creator_user_id": view.created_by,
         "url": "",
         "version": None,
-        **_license_fields(revision.license_id),
-        "metadata_created": iso(dataset.created),
-        "metadata_modified": iso(dataset.modified),
-        "tags": [tag_dict(t) for t in tags],
-        "num_tags": len(tags),
-        "groups": [group_dict(t, ctx.themes.get(t)) for t in themes],
-        "extras": _extras(
-            revision.spatial,
-            revision.frequency,
-            revision.temporal_start,
-            revision.temporal_end,
-            revision.contact_email,
-            {},
-        ),
+        **_license_fields(view.license_id),
+        "metadata_created": iso(view.created),
+        "metadata_modified": iso(view.modified),
+        "tags": [tag_dict(t) for t in view.tags],
+        "num_tags": len(view.tags),
+        "groups": [group_dict(t, ctx.themes.get(t)) for t in view.themes],
+        "extras": _extras(view, view.extras),
         "resources": resources,
         "num_resources": len(resources),
         "relationships_as_subject": [],

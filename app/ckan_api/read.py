@@ -7,7 +7,6 @@ the owning organization (and sysadmins) also see drafts through ``package_show``
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from flask import url_for
@@ -18,19 +17,19 @@ from app.ckan_api.dicts import (
     activity_dict,
     group_dict,
     organization_dict,
+    package_from_member,
     package_from_public,
-    package_from_revision,
     tag_dict,
 )
 from app.ckan_api.errors import not_found
 from app.ckan_api.params import ActionRequest, flag, integer, required, text
+from app.ckan_api.search_params import parse_package_search
 from app.context import services
+from datasets.members import MemberDataset, member_dataset
 from datasets.model import Activity, Dataset, DatasetState, Resource
-from datasets.public import PublicDataset, organization_to_public
-from datasets.queries import find_dataset
 from datasets.vocab import LICENSES
-from publishers import Organization, Permission, can
-from search_index import SearchQuery, parse_package_search
+from publishers import NotFound, Permission, can
+from search_index import SearchQuery
 
 MAX_LIST = 1000
 # CKAN's facet names for the portal's facet fields (themes are CKAN groups).
@@ -58,16 +57,16 @@ def visible_package(req: ActionRequest, name_or_id: str, *, asked: str = "") -> 
     svc = services()
     ctx = dict_context()
     with svc.sessions() as session:
-        dataset = find_dataset(session, name_or_id)
-        if dataset is None:
-            raise not_found(asked or name_or_id)
-        member = can(req.caller.actor, Permission.READ_DRAFT, dataset.organization_id)
-        if member and (dataset.state != DatasetState.PUBLISHED.value or dataset.working_revision):
-            revision = dataset.working_revision or dataset.live_revision
-            org = session.get(Organization, dataset.organization_id)
-            if revision is not None and org is not None:
-                public_org = organization_to_public(org)
-                return package_from_revision(dataset, revision, public_org, ctx)
+        try:
+            member: MemberDataset | None = member_dataset(session, req.caller.actor, name_or_id)
+        except NotFound:
+            member = None
+    # Members get the revision they work on while something is unpublished; a published
+    # dataset without pending changes reads exactly as the public sees it.
+    if member is not None and (
+        member.state != DatasetState.PUBLISHED.value or member.has_pending_revision
+    ):
+        return package_from_member(member, ctx)
     view = svc.catalog.get(name_or_id)
     if view is None:
         raise not_found(asked or name_or_id)
@@ -96,24 +95,14 @@ def package_list(req: ActionRequest) -> list[str]:
     return [v.name for v in views]
 
 
-def _search_params(params: Any) -> dict[str, str]:
-    out = {}
-    for key, value in params.items():
-        out[key] = json.dumps(value) if isinstance(value, (list, dict)) else str(value)
-    return out
-
-
 def package_search(req: ActionRequest) -> dict[str, Any]:
     """Search published datasets with CKAN's q, fq, facet.field, rows, start and sort."""
-    svc = services()
-    query = parse_package_search(_search_params(req.params))
-    page = svc.search.search(query)
+    found = services().catalog.search(parse_package_search(req.params))
     ctx = dict_context()
-    views = [v for hit in page.hits if (v := svc.catalog.get(hit.id)) is not None]
     titles = _facet_titles(ctx)
     facets: dict[str, dict[str, int]] = {}
     search_facets: dict[str, Any] = {}
-    for field, counts in page.facets.items():
+    for field, counts in found.facets.items():
         name = _FACET_NAMES.get(field, field)
         facets[name] = dict(counts)
         search_facets[name] = {
@@ -124,11 +113,11 @@ def package_search(req: ActionRequest) -> dict[str, Any]:
             ],
         }
     return {
-        "count": page.total,
+        "count": found.total,
         "sort": text(req.params, "sort") or "score desc, metadata_modified desc",
         "facets": facets,
         "search_facets": search_facets,
-        "results": [package_from_public(v, ctx) for v in views],
+        "results": [package_from_public(v, ctx) for v in found.views],
     }
 
 
@@ -230,12 +219,10 @@ def group_show(req: ActionRequest) -> dict[str, Any]:
         raise not_found(wanted)
     out = group_dict(theme.name, theme, _theme_counts().get(theme.name, 0))
     if flag(req.params, "include_datasets"):
-        svc = services()
-        page = svc.search.search(
+        found = services().catalog.search(
             SearchQuery(filters={"theme": (theme.name,)}, limit=MAX_LIST, facets=())
         )
-        views = [v for h in page.hits if (v := svc.catalog.get(h.id)) is not None]
-        out["packages"] = [package_from_public(v, ctx) for v in views]
+        out["packages"] = [package_from_public(v, ctx) for v in found.views]
     return out
 
 
@@ -291,12 +278,10 @@ def recently_changed_packages_activity_list(req: ActionRequest) -> list[dict[str
         ).all()
         activities = [a for a, _id in rows]
         session.expunge_all()
-    views: dict[str, PublicDataset | None] = {}
+    views = {v.id: v for v in svc.catalog.get_many(a.dataset_id for a in activities)}
     out = []
     for activity in activities:
-        if activity.dataset_id not in views:
-            views[activity.dataset_id] = svc.catalog.get(activity.dataset_id)
-        view = views[activity.dataset_id]
+        view = views.get(activity.dataset_id)
         if view is not None:
             package = {"id": view.id, "name": view.name, "title": view.title}
             out.append(activity_dict(activity, package, show_user=False))

@@ -29,12 +29,11 @@ from app.ckan_api.params import ActionRequest, json_value, required, text
 from app.ckan_api.read import package_of_resource, visible_package
 from app.context import services
 from datasets.editing import ResourceInput
-from datasets.metadata_input import DatasetMetadata
+from datasets.metadata_input import CKAN_EXTRA_FIELDS, DatasetMetadata
 from datasets.model import DatasetState
 from datasets.uploads import receive
+from datasets.vocab import DEFAULT_LICENSE_ID
 from publishers import Actor, Permission, PermissionDenied, can
-
-_EXTRA_KEYS = ("spatial", "frequency", "temporal_start", "temporal_end", "contact_email")
 
 
 def _writer(req: ActionRequest) -> Actor:
@@ -92,8 +91,16 @@ def _date(extras: dict[str, str], key: str) -> date | None:
 
 
 def metadata_from_package(params: dict[str, Any]) -> DatasetMetadata:
-    """Return the portal's metadata from a CKAN package dict (unknown keys are ignored)."""
+    """Return the portal's metadata from a CKAN package dict (unknown keys are ignored).
+
+    ``extras`` named like a field of ``CKAN_EXTRA_FIELDS`` set that field; the others are
+    kept as the dataset's own extras (CKAN stores them and shows them back).
+    """
     extras = _extras(params)
+    carried: dict[str, Any] = {
+        spec.name: _date(extras, spec.name) if spec.kind == "date" else extras.get(spec.name, "")
+        for spec in CKAN_EXTRA_FIELDS
+    }
     themes = _names(params, "groups")
     groups = {t.name: t.name for t in services().catalog.themes()}
     from app.ckan_api.dicts import stable_id
@@ -107,13 +114,9 @@ def metadata_from_package(params: dict[str, Any]) -> DatasetMetadata:
         description_en=_translated(params, "notes", "en"),
         tags=_names(params, "tags") or _names(params, "tag_string"),
         themes=tuple(groups.get(t, t) for t in themes),
-        license_id=text(params, "license_id").strip() or "cc-by-4.0",
-        contact_email=extras.get("contact_email", ""),
-        temporal_start=_date(extras, "temporal_start"),
-        temporal_end=_date(extras, "temporal_end"),
-        spatial=extras.get("spatial", ""),
-        frequency=extras.get("frequency", ""),
-        extras={k: v for k, v in extras.items() if k not in _EXTRA_KEYS},
+        license_id=text(params, "license_id").strip() or DEFAULT_LICENSE_ID,
+        extras={k: v for k, v in extras.items() if k not in carried},
+        **carried,
     )
 
 

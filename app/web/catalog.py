@@ -108,9 +108,8 @@ def _page_datasets(page: int) -> tuple[list[PublicDataset], int]:
             )
         except QueryTooLong:
             raise InvalidInput("search text too long", {"q": ["too_long"]}) from None
-        result = svc.search.search(query)
-        views = [v for hit in result.hits if (v := svc.catalog.get(hit.id)) is not None]
-        return views, result.total
+        result = svc.catalog.search(query)
+        return result.views, result.total
     return svc.catalog.page(
         offset=(page - 1) * CATALOG_PAGE,
         limit=CATALOG_PAGE,

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
 from datasets.editing import ResourceInput
-from datasets.metadata_input import DatasetMetadata
+from datasets.metadata_input import METADATA_FIELDS, DatasetMetadata
 from datasets.schema_edit import FieldEdit
+from datasets.vocab import DEFAULT_LICENSE_ID
 
 
 def _date(value: str | None) -> date | None:
@@ -19,20 +21,21 @@ def _date(value: str | None) -> date | None:
 
 
 def metadata_from_form(form: MultiDict[str, str]) -> DatasetMetadata:
-    """Return the metadata entered in the dataset form."""
+    """Return the metadata entered in the dataset form (one input per field, named after it).
+
+    Extras have no input: the stored ones stay.
+    """
+    values: dict[str, Any] = {}
+    for spec in METADATA_FIELDS:
+        if spec.kind in ("translated", "text"):
+            values[spec.name] = form.get(spec.name, "")
+        elif spec.kind == "date":
+            values[spec.name] = _date(form.get(spec.name))
+    values["license_id"] = form.get("license_id", DEFAULT_LICENSE_ID)
     return DatasetMetadata(
-        title_vi=form.get("title_vi", ""),
-        title_en=form.get("title_en", ""),
-        description_vi=form.get("description_vi", ""),
-        description_en=form.get("description_en", ""),
+        **values,
         tags=tuple(t.strip() for t in form.get("tags", "").split(",") if t.strip()),
         themes=tuple(form.getlist("themes")),
-        license_id=form.get("license_id", "cc-by-4.0"),
-        contact_email=form.get("contact_email", ""),
-        temporal_start=_date(form.get("temporal_start")),
-        temporal_end=_date(form.get("temporal_end")),
-        spatial=form.get("spatial", ""),
-        frequency=form.get("frequency", ""),
     )
 
 

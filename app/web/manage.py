@@ -14,11 +14,11 @@ from app.web.forms import metadata_from_form
 from app.web.resources import ENCODINGS
 from datasets.errors import StaleVersion, SubmissionBlocked
 from datasets.lifecycle import allowed_transitions
+from datasets.members import member_rows
 from datasets.model import Dataset, ResourceVersion, Revision
-from datasets.queries import get_dataset
 from datasets.vocab import FREQUENCIES, LICENSES
 from datasets.workflow import submission_problems
-from publishers import InvalidInput, NotFound, Permission, can, organizations_where, utcnow
+from publishers import InvalidInput, Permission, can, organizations_where, utcnow
 
 bp = Blueprint("manage", __name__)
 
@@ -57,14 +57,9 @@ def new_dataset() -> ResponseReturnValue:
     return redirect(url_for("manage.dataset", name=dataset.name))
 
 
-def _load(name: str) -> tuple[Dataset, Revision | None]:
-    actor = current_actor()
+def _load(name: str) -> tuple[Dataset, Revision]:
     with services().sessions() as session:
-        dataset = get_dataset(session, name)
-        if not can(actor, Permission.READ_DRAFT, dataset.organization_id):
-            raise NotFound("dataset not found")  # drafts do not exist for outsiders
-        revision = dataset.working_revision or dataset.live_revision
-        return dataset, revision
+        return member_rows(session, current_actor(), name)
 
 
 @bp.route("/dataset/edit/<slug:name>", methods=["GET", "POST"])

@@ -20,7 +20,7 @@ from werkzeug.datastructures import MultiDict
 
 from app.context import services
 from app.i18n import LANG_COOKIE, LOCALES
-from datasets.public import PublicDataset, PublicOrganization, PublicTheme
+from datasets.public import PublicOrganization, PublicTheme
 from datasets.vocab import LICENSES
 from publishers import NotFound
 from search_index import (
@@ -66,11 +66,6 @@ def facet_labels() -> dict[str, dict[str, str]]:
     }
 
 
-def datasets_for(result: SearchPage) -> list[PublicDataset]:
-    """The public views of a result page's hits, in order, loaded in one query."""
-    return services().catalog.get_many(hit.id for hit in result.hits)
-
-
 def page_number(args: Mapping[str, str]) -> int:
     """The requested page, clamped to 1..MAX_PAGE (garbage is page 1)."""
     try:
@@ -91,8 +86,8 @@ def listing(filters: dict[str, tuple[str, ...]], args: Mapping[str, str]) -> dic
     query = SearchQuery(
         filters=filters, sort=sort, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE, facets=()
     )
-    result = services().search.search(query)
-    return {"result": result, "datasets": datasets_for(result), "page": page, "query": query}
+    found = services().catalog.search(query)
+    return {"result": found.page, "datasets": found.views, "page": page, "query": query}
 
 
 def _sort(value: str, default: SortOrder) -> SortOrder:
@@ -106,13 +101,13 @@ def _sort(value: str, default: SortOrder) -> SortOrder:
 def home() -> ResponseReturnValue:
     svc = services()
     newest, _total = svc.catalog.page(limit=6)
-    popular = svc.search.search(SearchQuery(sort=SortOrder.POPULARITY, limit=6, facets=("theme",)))
+    popular = svc.catalog.search(SearchQuery(sort=SortOrder.POPULARITY, limit=6, facets=("theme",)))
     theme_counts = dict(popular.facets.get("theme", ()))
     return render_template(
         "public/home.html",
         counts=svc.catalog.counts(),
         newest=newest,
-        popular=[d for d in datasets_for(popular) if d.downloads > 0],
+        popular=[d for d in popular.views if d.downloads > 0],
         organizations=[o for o in org_counts() if o[1]],
         themes=[(t, theme_counts.get(t.name, 0)) for t in themes()],
     )
@@ -149,16 +144,16 @@ def search() -> ResponseReturnValue:
             words=MAX_QUERY_WORDS,
             chars=MAX_QUERY_CHARS,
         )
-    result = services().search.search(query)
+    found = services().catalog.search(query)
     return render_template(
         "public/search.html",
         notice=notice,
         query=query,
-        result=result,
+        result=found.page,
         page=query.offset // PAGE_SIZE + 1,
-        pages=pages_for(result.total),
-        datasets=datasets_for(result),
-        highlights={hit.id: hit.highlights for hit in result.hits},
+        pages=pages_for(found.total),
+        datasets=found.views,
+        highlights={hit.id: hit.highlights for hit in found.page.hits},
         filters=query.filters,
         labels=facet_labels(),
     )

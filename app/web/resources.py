@@ -15,30 +15,21 @@ from app.context import current_actor, services
 from app.web.failure_text import failure_reason
 from app.web.forms import resource_input_from_form, schema_edits_from_form
 from app.web.validation_text import code_label, issue_message
-from datasets.model import Dataset, ResourceVersion
-from datasets.queries import get_dataset
+from datasets.members import MemberDataset, MemberResource, member_resource
 from datasets.report_preview import rows_around_errors
 from datasets.schema_edit import FIELD_TYPES, edits_from_schema, schema_from_edits
 from datasets.uploads import StagedUpload, receive
-from publishers import InvalidInput, NotFound, Permission, can, require
+from publishers import InvalidInput, NotFound, Permission, require
 
 bp = Blueprint("resources", __name__)
 bp.add_app_template_global(failure_reason, "failure_reason")
 ENCODINGS = ("utf-8", "utf-8-sig", "utf-16", "cp1258", "cp1252")
 
 
-def _version(name: str, resource_id: str) -> tuple[Dataset, ResourceVersion]:
+def _version(name: str, resource_id: str) -> tuple[MemberDataset, MemberResource]:
     """Return the dataset and the resource's version members work on (working, else live)."""
     with services().sessions() as session:
-        dataset = get_dataset(session, name)
-        if not can(current_actor(), Permission.READ_DRAFT, dataset.organization_id):
-            raise NotFound("dataset not found")  # drafts do not exist for outsiders
-        revision = dataset.working_revision or dataset.live_revision
-        entries = revision.entries if revision is not None else []
-        entry = next((e for e in entries if e.resource_id == resource_id), None)
-        if entry is None:
-            raise NotFound("resource not found")
-        return dataset, entry.version
+        return member_resource(session, current_actor(), name, resource_id)
 
 
 def _back(name: str, resource_id: str | None = None) -> ResponseReturnValue:

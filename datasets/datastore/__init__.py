@@ -1,7 +1,8 @@
 """The tabular datastore: typed tables of published tabular resources.
 
-``open_datastore`` picks the backend from the ``OPENDATA_DATASTORE_URL``-style setting:
-SQLite in the data dir by default, PostgreSQL for multi-server deployments.
+``open_datastore`` picks the backend from a URL; the portal derives it from ``DATABASE_URL``
+(``datastore_url_for``): SQLite in the data dir by default, PostgreSQL beside a PostgreSQL
+catalog database.
 """
 
 from __future__ import annotations

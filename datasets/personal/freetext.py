@@ -111,6 +111,11 @@ def _names(text: str) -> list[tuple[PersonalDataKind, int, int]]:
 _SHAPE = bytes.maketrans(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ", b"0" * 10 + b"A" * 26)
 
 
+# What a shape holds besides letters: digits, the separator of joined values, and the marks
+# of dates and times.
+_NO_LETTER = b"0\x00/:,;"
+
+
 def shape_of(text: str) -> bytes:
     """Return the shape ``find_in_text`` checks first: digits "0", capitals "A", no separators."""
     return text.encode().translate(_SHAPE, b" .-()+")
@@ -141,9 +146,11 @@ def find_in_text(
         for match in pattern.finditer(text):
             if _is_valid(kind, match.group()):
                 spans.append((kind, match.start(), match.end()))
-    if names:
-        spans.extend(_names(text))
-    spans.extend(_births(text))
+    # Names and birth dates need letters: a column of numbers and dates skips their search.
+    if shape.translate(None, _NO_LETTER):
+        if names:
+            spans.extend(_names(text))
+        spans.extend(_births(text))
     spans.sort(key=lambda span: (span[1], -(span[2] - span[1])))
     result: list[tuple[PersonalDataKind, int, int]] = []
     for span in spans:

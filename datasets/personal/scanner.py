@@ -22,10 +22,9 @@ from __future__ import annotations
 import math
 import random
 import re
-from bisect import bisect_left
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from itertools import accumulate, islice
 
@@ -55,6 +54,17 @@ _FREE_MAIL = re.compile(
 # A number alone in its cell that lost its leading zero in a spreadsheet (CCCD: 11 digits).
 _BARE_NUMBER = re.compile(r"(?<![^\x00])\d{11}(?![^\x00])")
 _JOIN = "\x00"  # never part of a value's pattern, and not whitespace
+# A placeholder cell in a column's text (``_count_column``): the separator before it, the
+# placeholder (nothing for an empty cell), the separator after it (looked at, not taken, so
+# that it can start the next cell).
+_PLACEHOLDER_CELL = re.compile(
+    _JOIN
+    + "(?:"
+    + "|".join(sorted(map(re.escape, PLACEHOLDERS - {""}), key=len, reverse=True))
+    + ")?(?="
+    + _JOIN
+    + ")"
+)
 
 
 @dataclass
@@ -87,17 +97,27 @@ class TableScanner:
         # Seeded: the same file always gives the same sample, so the same findings.
         self._random = random.Random(seed)  # noqa: S311 - sampling, not security
 
-    def feed(self, rows: Sequence[Sequence[str]]) -> None:
-        """Count one batch of rows (cells beyond the header are ignored, missing are empty)."""
+    def feed(
+        self,
+        rows: Sequence[Sequence[str]],
+        columns: Sequence[Sequence[str]] | None = None,
+    ) -> None:
+        """Count one batch of rows (cells beyond the header are ignored, missing are empty).
+
+        ``columns`` is the same batch transposed, when the caller has it already (the
+        validation pass does): it is used when it has the header's width.
+        """
         if not rows:
             return
         width = len(self.header)
-        if set(map(len, rows)) != {width}:
-            rows = [list(row[:width]) + [""] * (width - len(row)) for row in rows]
         self.rows += len(rows)
         if not width:
             return
-        for counts, column in zip(self.columns, zip(*rows, strict=True), strict=True):
+        if columns is None or len(columns) != width:
+            if set(map(len, rows)) != {width}:
+                rows = [list(row[:width]) + [""] * (width - len(row)) for row in rows]
+            columns = list(zip(*rows, strict=True))
+        for counts, column in zip(self.columns, columns, strict=True):
             _count_column(counts, column, self._random)
 
     def feed_all(self, rows: Iterable[Sequence[str]], batch: int = 20_000) -> None:
@@ -108,17 +128,20 @@ class TableScanner:
 
 
 def _count_column(counts: ColumnCounts, column: Sequence[str], rnd: random.Random) -> None:
-    present = PLACEHOLDERS.intersection(column)
-    empty = sum(column.count(p) for p in present) if present else 0
-    has_data = empty < len(column)
+    # The column as one text, a separator before each value and after the last: every value
+    # is then found between two separators, and one pass of a regular expression counts the
+    # placeholders (hashing every fresh cell to look it up in a set cost twice as much).
+    text = _JOIN + _JOIN.join(column) + _JOIN
+    placeholders = len(_PLACEHOLDER_CELL.findall(text))
+    has_data = placeholders < len(column)
     if has_data:
-        counts.data += len(column) - empty
-        _count_structured(counts, column)  # a placeholder matches no kind
-    _sample(counts, column, present, rnd, has_data=has_data)
+        counts.data += len(column) - placeholders
+        _count_structured(counts, column, text)  # a placeholder matches no kind
+    _sample(counts, column, rnd, has_data=has_data)
 
 
-def _count_structured(counts: ColumnCounts, values: Sequence[str]) -> None:
-    text = _JOIN.join(values)
+def _count_structured(counts: ColumnCounts, values: Sequence[str], text: str) -> None:
+    """Count the kinds found in ``text``: ``values`` joined, with a separator around each."""
     # Names inside text are read on the sample (``detectors``): their cue words are common.
     shape = shape_of(text)
     spans = find_in_text(text, names=False, shape=shape)
@@ -127,12 +150,11 @@ def _count_structured(counts: ColumnCounts, values: Sequence[str]) -> None:
         bare = [m.start() for m in _BARE_NUMBER.finditer(text)]
     if not spans and not bare:
         return
-    # Value i spans [ends[i] - len(values[i]) + i, ends[i] + i) of the joined text.
-    ends = list(accumulate(map(len, values)))
-    n = len(values)
+    # Value i spans [starts[i], starts[i] + len(values[i])) of the text.
+    starts = list(accumulate((len(value) + 1 for value in values[:-1]), initial=1))
 
     def value_at(position: int) -> int:
-        return bisect_left(range(n), position, key=lambda i: ends[i] + i)
+        return bisect_right(starts, position) - 1
 
     whole: dict[int, str] = {}
     inside: dict[int, set[str]] = {}
@@ -163,12 +185,7 @@ def _is_mobile(value: str) -> bool:
 
 
 def _sample(
-    counts: ColumnCounts,
-    column: Sequence[str],
-    present: AbstractSet[str],
-    rnd: random.Random,
-    *,
-    has_data: bool,
+    counts: ColumnCounts, column: Sequence[str], rnd: random.Random, *, has_data: bool
 ) -> None:
     """Reservoir sampling (Vitter's algorithm L) of the values that could hold data."""
     sample, size, base, n = counts.sample, SAMPLE_SIZE, counts.seen, len(column)
@@ -176,7 +193,7 @@ def _sample(
     while has_data and len(sample) < size and i < n:
         value = column[i]
         i += 1
-        if value not in present:
+        if value not in PLACEHOLDERS:
             sample.append(value)
     if len(sample) >= size and not counts.sampling:
         counts.sampling = True
@@ -185,7 +202,7 @@ def _sample(
     end = base + n
     while counts.sampling and counts.next < end:
         value = column[counts.next - base]
-        if value not in present:
+        if value not in PLACEHOLDERS:
             sample[int(rnd.random() * size)] = value
         counts.weight *= math.exp(math.log(rnd.random() or 1e-300) / size)
         counts.next += _skip(counts.weight, rnd) + 1

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import csv
 import random
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
 from datasets.personal import TableScanner, redact_text, scan_columns
 from datasets.personal.scanner import SAMPLE_SIZE
-from datasets.processing import analyse_table
+from datasets.table_analysis import analyse_table
+from datasets.validation import validate_table
 
 PLACEHOLDERS = ["không có", "-", "N/A", "", "Không", "chưa cập nhật"]
 
@@ -119,3 +121,45 @@ def test_the_scanner_keeps_counters_and_a_bounded_sample():
     # The sample spreads over the whole file, not its first rows.
     late = sum(1 for v in scanner.columns[0].sample if int(v) >= 100_000)
     assert 0.4 * SAMPLE_SIZE < late < 0.6 * SAMPLE_SIZE
+
+
+def test_the_validation_pass_hands_its_columns_and_ragged_batches_are_counted_alike(
+    tmp_path: Path,
+):
+    """The scan counts the same whether the validation pass hands it columns or not."""
+    rnd = random.Random(20)
+    path = tmp_path / "lien-he.csv"
+    rows = []
+    for i in range(1, 45_001):
+        phone = _mobile(rnd) if i % 3 == 0 else rnd.choice(PLACEHOLDERS)
+        row = [str(i), phone, f"ghi chú {i}, sinh ngày 10/01/1985" if i % 5 == 0 else "-"]
+        if i == 30_000:
+            row = [*row, "ô thừa"]  # one ragged row: that batch is handed over as rows only
+        rows.append(row)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["stt", "dien_thoai", "ghi_chu"])
+        writer.writerows(rows)
+    handed: list[bool] = []
+    scanner = TableScanner(["stt", "dien_thoai", "ghi_chu"])
+
+    def observe(batch: list[list[str]], columns: Sequence[tuple[str, ...]] | None) -> None:
+        handed.append(columns is not None)
+        scanner.feed(batch, columns)
+
+    schema = {"fields": [{"name": n, "type": "string"} for n in ("stt", "dien_thoai", "ghi_chu")]}
+    validate_table(path, schema, observe=observe)
+    assert handed == [True, False, True]  # 20,000-row batches: the second holds the ragged row
+    alone = TableScanner(["stt", "dien_thoai", "ghi_chu"])
+    alone.feed_all(rows)
+    for by_pass, by_rows in zip(scanner.columns, alone.columns, strict=True):
+        assert (by_pass.data, by_pass.cells, by_pass.inside, by_pass.text_cells) == (
+            by_rows.data,
+            by_rows.cells,
+            by_rows.inside,
+            by_rows.text_cells,
+        )
+    phones, notes = scanner.columns[1], scanner.columns[2]
+    assert phones.data == 15_000  # every third row; the others hold placeholders
+    assert phones.cells["phone"] == 15_000
+    assert notes.data == 9_000 and notes.inside["date_of_birth"] == 9_000

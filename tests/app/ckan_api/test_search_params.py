@@ -6,7 +6,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from search_index import FACET_FIELDS, SearchQueryError, SortOrder, parse_package_search
+from app.ckan_api.search_params import parse_package_search
+from search_index import FACET_FIELDS, SearchQueryError, SortOrder
+from tests.factories import publish_sample
 
 
 def test_defaults_match_ckan() -> None:
@@ -98,3 +100,35 @@ def test_bad_input_raises_a_clear_error(params: dict[str, str], message: str) ->
     with pytest.raises(SearchQueryError) as caught:
         parse_package_search(params)
     assert message in caught.value.message
+
+
+def test_json_values_are_read_as_they_come() -> None:
+    query = parse_package_search({"facet.field": ["organization", "groups"], "rows": 5, "start": 0})
+    assert (query.facets, query.limit, query.offset) == (("organization", "theme"), 5, 0)
+    assert parse_package_search({"facet.field": "tags"}).facets == ("tags",)
+    assert parse_package_search({"rows": None, "q": None}).limit == 10
+    with pytest.raises(SearchQueryError) as caught:
+        parse_package_search({"facet.field": ["organization", 3]})
+    assert "facet.field" in caught.value.message
+
+
+@pytest.mark.parametrize("name", ["q", "fq", "sort", "rows", "start", "facet.limit"])
+def test_a_list_where_one_value_is_expected_is_refused(name: str) -> None:
+    with pytest.raises(SearchQueryError) as caught:
+        parse_package_search({name: ["1", "2"]})
+    assert caught.value.message == f"{name}: must be a single value"
+
+
+def test_package_search_takes_facet_fields_as_a_json_list(services, client) -> None:
+    publish_sample(services)
+    body = {"facet.field": ["organization", "groups"], "rows": 1, "q": "*:*"}
+    result = client.post("/api/3/action/package_search", json=body).get_json()["result"]
+    assert sorted(result["facets"]) == ["groups", "organization"]
+    assert result["count"] == 1 and len(result["results"]) == 1
+    repeated = client.get(
+        "/api/3/action/package_search?facet.field=tags&facet.field=res_format"
+    ).get_json()["result"]
+    assert repeated["facets"] == {"tags": {"xe buýt": 1}, "res_format": {"CSV": 1}}
+    refused = client.get("/api/3/action/package_search?rows=1&rows=2")
+    assert refused.status_code == 400
+    assert "rows: must be a single value" in refused.get_data(as_text=True)

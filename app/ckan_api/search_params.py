@@ -4,8 +4,11 @@ Supported: ``q`` (free text; ``*:*`` means everything; ``field:value`` clauses o
 fields act as filters), ``fq`` (space-separated ``field:value`` clauses on ``organization``,
 ``tags``, ``res_format``, ``license_id``, ``groups``/``theme`` and
 ``metadata_modified:[X TO Y]``, with ``-`` negation and an optional ``+``), ``facet.field`` (a
-JSON list), ``facet.limit``, ``rows`` (0–1000), ``start`` and ``sort``. Anything else CKAN clients
-send along (``include_private``, ``facet``, ...) is ignored.
+list, or JSON text of one), ``facet.limit``, ``rows`` (0–1000), ``start`` and ``sort``. Anything
+else CKAN clients send along (``include_private``, ``facet``, ...) is ignored.
+
+The parameters come as ``app.ckan_api.params`` reads them: strings from a query string or a
+form, JSON values from a JSON body, a list for a repeated key.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import json
 import re
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from search_index.documents import FACET_FIELDS, SearchQuery, SortOrder
 from search_index.errors import SearchQueryError
@@ -46,18 +50,19 @@ _RANGE_RE = re.compile(r"^\[\s*(?P<low>\S+)\s+TO\s+(?P<high>\S+)\s*\]$")
 _NOW_RE = re.compile(r"^NOW(?:(?P<sign>[-+])(?P<n>\d+)(?P<unit>DAYS?|HOURS?|MONTHS?|YEARS?))?$")
 
 
-def parse_package_search(params: Mapping[str, str]) -> SearchQuery:
+def parse_package_search(params: Mapping[str, Any]) -> SearchQuery:
     """Return the ``SearchQuery`` that CKAN's ``package_search`` ``params`` ask for.
 
     Raises ``SearchQueryError`` with a CKAN-like message for a bad ``rows``/``start``, an
-    unknown sort or facet field, an unknown ``fq`` field or a malformed range.
+    unknown sort or facet field, an unknown ``fq`` field, a malformed range, or a list where
+    one value is expected.
     """
     filters: dict[str, list[str]] = {}
     exclude: dict[str, list[str]] = {}
     bounds: list[datetime | None] = [None, None]
-    text = (params.get("q") or "").strip()
+    text = (_single(params, "q") or "").strip()
     text = "" if text in ("*:*", "*") else _take_clauses(text, filters, exclude, bounds, False)
-    leftover = _take_clauses(params.get("fq") or "", filters, exclude, bounds, True)
+    leftover = _take_clauses(_single(params, "fq") or "", filters, exclude, bounds, True)
     if leftover.strip():
         raise SearchQueryError(f"fq: cannot parse {leftover.strip()[:60]!r}; use field:value")
     return SearchQuery(
@@ -66,7 +71,7 @@ def parse_package_search(params: Mapping[str, str]) -> SearchQuery:
         exclude={k: tuple(v) for k, v in exclude.items()},
         modified_from=bounds[0],
         modified_to=bounds[1],
-        sort=parse_sort(params.get("sort")),
+        sort=parse_sort(_single(params, "sort")),
         offset=_integer(params, "start", 0, 0, None),
         limit=_integer(params, "rows", DEFAULT_ROWS, 0, MAX_ROWS),
         facets=_facet_fields(params.get("facet.field")),
@@ -94,12 +99,20 @@ def parse_sort(value: str | None) -> SortOrder:
     return orders[0]
 
 
-def _integer(params: Mapping[str, str], name: str, default: int, low: int, high: int | None) -> int:
-    raw = params.get(name)
-    if raw is None or str(raw).strip() == "":
+def _single(params: Mapping[str, Any], name: str) -> str | None:
+    """Return one parameter as text (a JSON number or boolean too); None when absent."""
+    value = params.get(name)
+    if isinstance(value, (list, dict)):
+        raise SearchQueryError(f"{name}: must be a single value")
+    return None if value is None else str(value)
+
+
+def _integer(params: Mapping[str, Any], name: str, default: int, low: int, high: int | None) -> int:
+    raw = _single(params, name)
+    if raw is None or raw.strip() == "":
         return default
     try:
-        value = int(str(raw).strip())
+        value = int(raw.strip())
     except ValueError:
         raise SearchQueryError(f"{name}: Invalid integer") from None
     if value < low or (high is not None and value > high):
@@ -108,13 +121,16 @@ def _integer(params: Mapping[str, str], name: str, default: int, low: int, high:
     return value
 
 
-def _facet_fields(raw: str | None) -> tuple[str, ...]:
-    if raw is None or not raw.strip():
+def _facet_fields(raw: Any) -> tuple[str, ...]:
+    """Return the facet fields of ``facet.field``: a list, or JSON text of one (GET, forms)."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
         return FACET_FIELDS
-    try:
-        names = json.loads(raw)
-    except ValueError:
-        names = [raw]  # a bare field name, as some clients send
+    names = raw
+    if isinstance(raw, str):
+        try:
+            names = json.loads(raw)
+        except ValueError:
+            names = [raw]  # a bare field name, as some clients send
     if isinstance(names, str):
         names = [names]
     if not isinstance(names, list) or not all(isinstance(n, str) for n in names):

@@ -1,0 +1,314 @@
+"""The JSON Schemas of the REST API's bodies (``components.schemas`` of the OpenAPI document).
+
+``STR``, ``ref`` and ``obj`` are the building blocks the paths in ``app.api.openapi`` reuse.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+STR = {"type": "string"}
+_NSTR = {"type": ["string", "null"]}
+_INT = {"type": "integer"}
+_NINT = {"type": ["integer", "null"]}
+_TIME = {"type": "string", "format": "date-time"}
+_NTIME = {"type": ["string", "null"], "format": "date-time"}
+_URL_OR_NULL = {"type": ["string", "null"]}
+
+
+def ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def obj(props: dict[str, Any], required: list[str] | None = None, **extra: Any) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": "object", "properties": props, **extra}
+    schema["required"] = list(props) if required is None else required
+    return schema
+
+
+def _list_of(item: dict[str, Any]) -> dict[str, Any]:
+    return obj(
+        {
+            "items": {"type": "array", "items": item},
+            "total": {"type": "integer", "minimum": 0},
+            "next": _URL_OR_NULL,
+        }
+    )
+
+
+_TRANSLATED = obj({"vi": STR, "en": STR})
+
+SCHEMAS: dict[str, Any] = {
+    "Error": obj(
+        {
+            "error": obj(
+                {
+                    "code": {
+                        "type": "string",
+                        "enum": [
+                            "bad_request",
+                            "unauthorized",
+                            "forbidden",
+                            "not_found",
+                            "method_not_allowed",
+                            "conflict",
+                            "precondition_failed",
+                            "payload_too_large",
+                            "validation_failed",
+                            "precondition_required",
+                            "rate_limited",
+                        ],
+                    },
+                    "message": STR,
+                    "fields": {
+                        "type": "object",
+                        "additionalProperties": {"type": "array", "items": STR},
+                    },
+                    "reasons": {"type": "array", "items": {"type": "object"}},
+                },
+                ["code", "message"],
+            )
+        }
+    ),
+    "Organization": obj(
+        {
+            "id": STR,
+            "name": STR,
+            "title": STR,
+            "title_translated": _TRANSLATED,
+            "description": STR,
+            "email": STR,
+            "homepage": STR,
+            "dataset_count": {"type": "integer", "minimum": 0},
+        },
+        ["id", "name", "title", "title_translated", "description", "email", "homepage"],
+    ),
+    "Resource": obj(
+        {
+            "id": STR,
+            "name": STR,
+            "description": STR,
+            "format": STR,
+            "media_type": STR,
+            "size": _NINT,
+            "sha256": _NSTR,
+            "download_url": _URL_OR_NULL,
+            "is_tabular": {"type": "boolean"},
+            "row_count": _NINT,
+            "status": {"type": "string", "enum": ["processing", "ready", "failed"]},
+            "progress": {
+                "type": ["object", "null"],
+                "description": "While processing: the step (normalizing, validating, scanning, "
+                "stripping) and rows validated out of all; null otherwise.",
+                "properties": {
+                    "stage": STR,
+                    "stage_number": _INT,
+                    "stages": _INT,
+                    "rows_done": _NINT,
+                    "rows_total": _NINT,
+                    "percent": _NINT,
+                },
+            },
+            "error_code": _NSTR,
+            "created": _TIME,
+            "modified": _TIME,
+        },
+        ["id", "name", "format", "media_type", "size", "sha256", "download_url", "status"],
+    ),
+    "Usage": obj(
+        {
+            "downloads": _INT,
+            "api_calls": _INT,
+            "downloads_30d": _INT,
+            "api_calls_30d": _INT,
+        }
+    ),
+    "Dataset": obj(
+        {
+            "id": STR,
+            "name": STR,
+            "title": STR,
+            "description": STR,
+            "title_translated": _TRANSLATED,
+            "description_translated": _TRANSLATED,
+            "organization": ref("Organization"),
+            "state": {
+                "type": "string",
+                "enum": ["draft", "submitted", "rejected", "published", "withdrawn"],
+            },
+            "has_pending_revision": {"type": "boolean"},
+            "revision_status": {
+                "type": "string",
+                "enum": ["draft", "submitted", "rejected", "approved"],
+                "description": "Members only: where the working revision stands in review.",
+            },
+            "tags": {"type": "array", "items": STR},
+            "themes": {"type": "array", "items": STR},
+            "license_id": STR,
+            "contact_email": STR,
+            "temporal_start": {"type": ["string", "null"], "format": "date"},
+            "temporal_end": {"type": ["string", "null"], "format": "date"},
+            "spatial": STR,
+            "frequency": STR,
+            "resources": {"type": "array", "items": ref("Resource")},
+            "created": _TIME,
+            "modified": _TIME,
+            "usage": ref("Usage"),
+        },
+        [
+            "id",
+            "name",
+            "title",
+            "description",
+            "title_translated",
+            "description_translated",
+            "organization",
+            "state",
+            "has_pending_revision",
+            "tags",
+            "themes",
+            "license_id",
+            "resources",
+            "created",
+            "modified",
+        ],
+    ),
+    "DatasetInput": obj(
+        {
+            "organization": {**STR, "description": "Organization name or id (create only)."},
+            "name": {**STR, "description": "URL name; default: the folded title."},
+            "title": {**STR, "description": "Vietnamese title."},
+            "title_translated": obj({"vi": STR, "en": STR}, []),
+            "description": STR,
+            "description_translated": obj({"vi": STR, "en": STR}, []),
+            "tags": {"type": "array", "items": STR},
+            "themes": {"type": "array", "items": STR},
+            "license_id": STR,
+            "contact_email": STR,
+            "temporal_start": {"type": ["string", "null"], "format": "date"},
+            "temporal_end": {"type": ["string", "null"], "format": "date"},
+            "spatial": STR,
+            "frequency": STR,
+        },
+        [],
+    ),
+    "LinkInput": obj(
+        {"url": {**STR, "format": "uri"}, "name": STR, "format": STR, "description": STR},
+        ["url"],
+    ),
+    "ValidationReport": obj(
+        {
+            "valid": {"type": "boolean"},
+            "row_count": {"type": "integer", "minimum": 0},
+            "errors": {
+                "type": "array",
+                "items": obj(
+                    {
+                        "code": STR,
+                        "row": _NINT,
+                        "field_number": _NINT,
+                        "field_name": _NSTR,
+                        "message": STR,
+                    }
+                ),
+            },
+            "truncated": {"type": "boolean"},
+            "status": STR,
+        },
+        ["valid", "row_count", "errors"],
+    ),
+    "Decision": obj(
+        {
+            "column": STR,
+            "action": {
+                "type": "string",
+                "enum": ["drop", "mask", "hash", "generalize", "redact", "keep"],
+            },
+            "justification": {**STR, "description": "Required for keep (stewards only)."},
+        },
+        ["column", "action"],
+    ),
+    "Findings": obj(
+        {
+            "findings": {
+                "type": "array",
+                "items": obj(
+                    {
+                        "column": STR,
+                        "kind": STR,
+                        "share": {"type": "number", "minimum": 0, "maximum": 1},
+                        "confidence": {"type": "number", "minimum": 0, "maximum": 1},
+                        "proposal": {"type": "string", "enum": ["", "keep"]},
+                        "decision": {
+                            "oneOf": [
+                                {"type": "null"},
+                                obj(
+                                    {
+                                        "column": STR,
+                                        "action": STR,
+                                        "justification": STR,
+                                        "decided_by": {
+                                            "type": "string",
+                                            "enum": ["policy", "user"],
+                                        },
+                                    }
+                                ),
+                            ]
+                        },
+                    }
+                ),
+            },
+            "smallest_group": _NINT,
+        },
+        ["findings"],
+    ),
+    "Comment": obj({"comment": STR}, []),
+    "RequiredComment": obj({"comment": {"type": "string", "minLength": 1}}),
+    "Activity": obj(
+        {
+            "id": STR,
+            "action": STR,
+            "from_state": _NSTR,
+            "to_state": _NSTR,
+            "timestamp": _TIME,
+            "actor": _NSTR,
+            "comment": STR,
+            "details": {"type": "object"},
+        },
+        ["id", "action", "from_state", "to_state", "timestamp"],
+    ),
+    "Change": obj(
+        {
+            "dataset_id": STR,
+            "dataset_name": STR,
+            "change": {"type": "string", "enum": ["published", "updated", "withdrawn"]},
+            "timestamp": _TIME,
+            "url": STR,
+        }
+    ),
+    "Records": obj(
+        {
+            "fields": {
+                "type": "array",
+                "items": obj(
+                    {
+                        "name": STR,
+                        "type": {
+                            "type": "string",
+                            "enum": ["text", "integer", "number", "boolean", "date", "datetime"],
+                        },
+                    }
+                ),
+            },
+            "items": {"type": "array", "items": {"type": "object"}},
+            "total": {"type": ["integer", "null"], "minimum": 0},
+            "next": _URL_OR_NULL,
+        }
+    ),
+}
+SCHEMAS["DatasetList"] = _list_of(ref("Dataset"))
+SCHEMAS["OrganizationList"] = _list_of(ref("Organization"))
+SCHEMAS["ActivityList"] = _list_of(ref("Activity"))
+SCHEMAS["ChangeList"] = _list_of(ref("Change"))
+_ = _NTIME  # documented for clarity: timestamps may be null where noted
+SCHEMAS["DecisionsInput"] = obj({"decisions": {"type": "array", "items": ref("Decision")}})

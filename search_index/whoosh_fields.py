@@ -1,0 +1,90 @@
+"""What the Whoosh index holds for a dataset: its schema and a document's field values.
+
+Stored originals for the hits, accented, folded and bigram (phrase) text for matching and
+ranking, facet fields, and the sort columns.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime
+from typing import Any
+
+from whoosh.fields import ID as WHOOSH_ID
+from whoosh.fields import NUMERIC, STORED, TEXT, Schema
+
+from search_index.documents import FACET_FIELDS, SearchDocument
+from search_index.text import VietnameseTokenizer, folded_words, nfc, vn_fold
+
+_FACET_TO_DOC = {
+    "organization": "organization",
+    "tags": "tags",
+    "res_format": "res_formats",
+    "license_id": "license_id",
+    "theme": "themes",
+}
+
+
+def _text(mode: str) -> Any:
+    return TEXT(analyzer=VietnameseTokenizer(mode), phrase=False)
+
+
+def build_schema() -> Any:
+    """Return the Whoosh schema: stored originals, accented/folded/bigram text, facets, sorts."""
+    return Schema(
+        id=WHOOSH_ID(stored=True, unique=True),
+        name=STORED(),
+        title_vi=STORED(),
+        title_en=STORED(),
+        description_vi=STORED(),
+        description_en=STORED(),
+        title=_text("accented"),
+        title_f=_text("folded"),
+        title_bi=_text("bigram"),
+        desc=_text("accented"),
+        desc_f=_text("folded"),
+        desc_bi=_text("bigram"),
+        kw_f=_text("folded"),
+        **{facet: _text("exact") for facet in FACET_FIELDS},
+        modified=NUMERIC(bits=64, sortable=True, signed=True),
+        popularity=NUMERIC(bits=64, sortable=True, signed=True),
+        title_words=NUMERIC(bits=32, sortable=True),
+        title_sort=WHOOSH_ID(sortable=True),
+    )
+
+
+def epoch_seconds(moment: datetime) -> int:
+    """Return whole seconds since the epoch; naive datetimes are taken as UTC."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return math.floor(moment.timestamp())
+
+
+def document_fields(doc: SearchDocument) -> dict[str, Any]:
+    """Return the Whoosh field values of ``doc``."""
+    title = nfc(doc.title_vi) + "\n" + nfc(doc.title_en)
+    description = nfc(doc.description_vi) + "\n" + nfc(doc.description_en)
+    fields: dict[str, Any] = {
+        "id": doc.id,
+        "name": doc.name,
+        "title_vi": nfc(doc.title_vi),
+        "title_en": nfc(doc.title_en),
+        "description_vi": nfc(doc.description_vi),
+        "description_en": nfc(doc.description_en),
+        "title": title,
+        "title_f": title,
+        "title_bi": title,
+        "desc": description,
+        "desc_f": description,
+        "desc_bi": description,
+        "kw_f": "\n".join(nfc(v) for v in (*doc.tags, *doc.themes)),
+        "modified": epoch_seconds(doc.modified),
+        "popularity": doc.popularity,
+        "title_words": len(folded_words(doc.title_vi)),
+        "title_sort": vn_fold(nfc(doc.title_vi)).lower(),
+    }
+    for facet, attribute in _FACET_TO_DOC.items():
+        value = getattr(doc, attribute)
+        values = (value,) if isinstance(value, str) else value
+        fields[facet] = "\x1f".join(nfc(v) for v in values if v)
+    return fields

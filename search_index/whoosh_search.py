@@ -1,0 +1,219 @@
+"""Answer a search on a Whoosh reader state: match, filter, count facets, rank, page, suggest.
+
+Every word must match (folded, in title, description or keywords) and is evaluated on the
+bitsets of ``whoosh_reader``; ranking sums weighted features (see the weights below).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from search_index.bitsets import Bitset, bitset_from_ids, take_in_order, top_groups
+from search_index.documents import SearchHit, SearchPage, SearchQuery, SortOrder
+from search_index.snippets import highlight_fields
+from search_index.suggest import suggest_words
+from search_index.text import QueryText, nfc, vn_fold
+from search_index.whoosh_fields import epoch_seconds
+from search_index.whoosh_reader import ReaderState
+
+# The fields every query word is looked up in (folded title, description and keywords).
+WORD_FIELDS = ("title_f", "desc_f", "kw_f")
+
+# Ranking weights. A phrase in the title outweighs scattered words ("giao thông" ranks "Dữ liệu
+# giao thông" above "Thông tin giao dịch"); an exact accented match adds to the folded one, so
+# "hòa" ranks "Hòa" above "Hoa" while "hoa" finds both.
+W_TITLE_FOLDED = 3.0
+W_TITLE_ACCENTED = 1.5
+W_DESC_FOLDED = 1.0
+W_DESC_ACCENTED = 0.5
+W_KEYWORD = 1.0
+W_TITLE_PHRASE = 4.0
+W_DESC_PHRASE = 1.5
+
+
+def search_state(state: ReaderState, query: SearchQuery) -> SearchPage:
+    """Return one page of hits matching every word of ``query.text``, with facet counts."""
+    text = QueryText(query.text)
+    hits = state.live
+    for word in text.folded:
+        hits &= _word_bits(state, word)
+    hits = _apply_filters(state, query, hits)
+    total = hits.bit_count()
+    facets = {f: _facet_counts(state, f, hits, query.facet_limit) for f in query.facets}
+    scored = _page(state, text, query, hits)
+    page = tuple(_hit(state, d, s, text, query.highlight) for d, s in scored)
+    suggestion = _suggest(state, text) if text else None
+    return SearchPage(total=total, hits=page, facets=facets, suggestion=suggestion)
+
+
+def _word_bits(state: ReaderState, word: str) -> Bitset:
+    bits = 0
+    for field in WORD_FIELDS:
+        bits |= state.term_bits(field, word)
+    return bits
+
+
+def _apply_filters(state: ReaderState, query: SearchQuery, hits: Bitset) -> Bitset:
+    for field, values in query.filters.items():
+        table = state.facet_bits(field)
+        for value in values:
+            hits &= table.get(nfc(value), 0)
+    for field, values in query.exclude.items():
+        table = state.facet_bits(field)
+        for value in values:
+            hits &= ~table.get(nfc(value), 0)
+    if query.modified_from is not None or query.modified_to is not None:
+        low = epoch_seconds(query.modified_from) if query.modified_from else -(2**63)
+        high = epoch_seconds(query.modified_to) if query.modified_to else 2**63
+        modified = state.column("modified")
+        hits &= bitset_from_ids([d for d, m in enumerate(modified) if low <= m <= high])
+    return hits
+
+
+def _page(
+    state: ReaderState, text: QueryText, query: SearchQuery, hits: Bitset
+) -> list[tuple[int, float]]:
+    skip, count = max(query.offset, 0), max(query.limit, 0)
+    if query.sort is SortOrder.RELEVANCE and text:
+        return _relevance_page(state, text, hits, skip, count)
+    name, key = _sort_key(state, query.sort if text else _browse_order(query.sort))
+    docs = take_in_order(hits, lambda: state.order(name, key), key, skip, count)
+    return [(d, 0.0) for d in docs]
+
+
+def _hit(
+    state: ReaderState, docnum: int, score: float, text: QueryText, highlight: bool
+) -> SearchHit:
+    stored = state.stored(docnum)
+    snippets: dict[str, str] = {}
+    if highlight and text:
+        candidates = {
+            "title": (stored["title_vi"], stored["title_en"]),
+            "description": (stored["description_vi"], stored["description_en"]),
+        }
+        snippets = highlight_fields(candidates, set(text.folded))
+    return SearchHit(
+        id=stored["id"],
+        name=stored["name"],
+        score=round(score, 4),
+        highlights=snippets,
+        title=stored["title_vi"],
+    )
+
+
+def _suggest(state: ReaderState, text: QueryText) -> str | None:
+    if all(state.is_known_term(WORD_FIELDS, w) for w in text.folded):
+        return None
+    vocabulary = _vocabulary(state)
+    forms = _accented(state) if text.has_accents() else {}
+    return suggest_words(
+        text.typed,
+        text.folded,
+        lambda w: state.is_known_term(WORD_FIELDS, w),
+        lambda w: vocabulary.get((w[:1], len(w)), []) + _near(vocabulary, w),
+        lambda term: forms.get(term, term),
+    )
+
+
+def _accented(state: ReaderState) -> dict[str, str]:
+    """Return the most frequent accented spelling of each folded word, per generation."""
+    found: dict[str, str] | None = state.memo.get("accented")
+    if found is not None:
+        return found
+    best: dict[str, tuple[int, str]] = {}
+    for field in ("title", "desc"):
+        for term, frequency in state.lexicon(field):
+            folded = vn_fold(term)
+            if frequency > best.get(folded, (0, ""))[0]:
+                best[folded] = (frequency, term)
+    forms = {folded: term for folded, (_, term) in best.items()}
+    state.memo["accented"] = forms
+    return forms
+
+
+def _browse_order(sort: SortOrder) -> SortOrder:
+    """Without words relevance means nothing: list the newest first."""
+    return SortOrder.MODIFIED if sort is SortOrder.RELEVANCE else sort
+
+
+def _sort_key(state: ReaderState, sort: SortOrder) -> tuple[str, Callable[[int], Any]]:
+    """Return an order's cache name and its key over document numbers (ties: docnum)."""
+    if sort is SortOrder.TITLE:
+        titles = state.column("title_sort")
+        return "title", lambda d: (titles[d], d)
+    if sort is SortOrder.ID:
+        # Not a column: read stored ids once per reader generation (the order is cached).
+        return "id", lambda d: (state.stored(d)["id"], d)
+    if sort is SortOrder.POPULARITY:
+        popularity, modified = state.column("popularity"), state.column("modified")
+        return "popularity", lambda d: (-popularity[d], -modified[d], d)
+    if sort is SortOrder.RELEVANCE:
+        words, popularity = state.column("title_words"), state.column("popularity")
+        return "prior", lambda d: (words[d], -popularity[d], d)
+    modified = state.column("modified")
+    return "modified", lambda d: (-modified[d], d)
+
+
+def _relevance_page(
+    state: ReaderState, text: QueryText, hits: Bitset, skip: int, count: int
+) -> list[tuple[int, float]]:
+    """Rank ``hits`` by weighted features; equal scores fall back to the prior order."""
+    features: list[tuple[float, Bitset]] = []
+    for accented, folded in zip(text.accented, text.folded, strict=True):
+        features.append((W_TITLE_FOLDED, state.term_bits("title_f", folded)))
+        features.append((W_TITLE_ACCENTED, state.term_bits("title", accented)))
+        features.append((W_DESC_FOLDED, state.term_bits("desc_f", folded)))
+        features.append((W_DESC_ACCENTED, state.term_bits("desc", accented)))
+        features.append((W_KEYWORD, state.term_bits("kw_f", folded)))
+    for phrase in text.phrases:
+        features.append((W_TITLE_PHRASE, state.term_bits("title_bi", phrase)))
+        features.append((W_DESC_PHRASE, state.term_bits("desc_bi", phrase)))
+    merged: dict[float, Bitset] = {}
+    for score, members in top_groups(hits, [f for f in features if f[1]], skip + count):
+        merged[score] = merged.get(score, 0) | members
+    name, key = _sort_key(state, SortOrder.RELEVANCE)
+    out: list[tuple[int, float]] = []
+    for score in sorted(merged, reverse=True):
+        members = merged[score]
+        size = members.bit_count()
+        if skip >= size:
+            skip -= size
+            continue
+        docs = take_in_order(members, lambda: state.order(name, key), key, skip, count - len(out))
+        out.extend((d, score) for d in docs)
+        skip = 0
+        if len(out) >= count:
+            break
+    return out
+
+
+def _facet_counts(
+    state: ReaderState, field: str, hits: Bitset, limit: int
+) -> tuple[tuple[str, int], ...]:
+    """Count every hit per value of ``field``; most frequent first, then by value."""
+    if not hits:
+        return ()
+    counts = [(value, (hits & bits).bit_count()) for value, bits in state.facet_bits(field).items()]
+    ordered = sorted((c for c in counts if c[1]), key=lambda c: (-c[1], c[0]))
+    return tuple(ordered if limit < 0 else ordered[:limit])
+
+
+def _near(vocabulary: dict[tuple[str, int], list[tuple[str, int]]], word: str) -> list[Any]:
+    """Return vocabulary terms of neighbouring lengths sharing ``word``'s first letter."""
+    out: list[tuple[str, int]] = []
+    for delta in (-2, -1, 1, 2):
+        out.extend(vocabulary.get((word[:1], len(word) + delta), []))
+    return out
+
+
+def _vocabulary(state: ReaderState) -> dict[tuple[str, int], list[tuple[str, int]]]:
+    """Return the folded vocabulary bucketed by first letter and length, once per generation."""
+    found: dict[tuple[str, int], list[tuple[str, int]]] | None = state.memo.get("vocabulary")
+    if found is not None:
+        return found
+    buckets: dict[tuple[str, int], list[tuple[str, int]]] = {}
+    for term, frequency in state.lexicon("title_f") + state.lexicon("desc_f"):
+        buckets.setdefault((term[:1], len(term)), []).append((term, frequency))
+    state.memo["vocabulary"] = buckets
+    return buckets

@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 import click
 from flask.cli import FlaskGroup
 
+from app.cli_common import cli_services, explain
 from app.config import SettingsError, load_settings
 
 
@@ -16,19 +17,6 @@ def _create_app() -> Any:
     from app import create_app
 
     return create_app()
-
-
-def _services() -> Any:
-    from app.services import build_services
-
-    try:
-        services = build_services(load_settings())
-    except SettingsError as exc:
-        raise click.ClickException(str(exc)) from None
-    # Audit entries written by commands (directly or by the workflow) say "via=cli"; the
-    # actor is the operator at the terminal, who has no portal account (actor: none).
-    services.audit.default_channel = "cli"
-    return services
 
 
 class PortalGroup(FlaskGroup):
@@ -108,7 +96,7 @@ def demo_command() -> None:
     """Load the demo catalog (idempotent)."""
     from app.demo import load_demo
 
-    report = load_demo(_services(), echo=click.echo)
+    report = load_demo(cli_services(), echo=click.echo)
     click.echo(report)
 
 
@@ -126,11 +114,11 @@ def org_create(name: str, title: str, title_en: str, email: str) -> None:
     """Create an organization."""
     from publishers import DomainError
 
-    svc = _services()
+    svc = cli_services()
     try:
         created = svc.accounts.create_organization(name, title, title_en=title_en, email=email)
     except DomainError as exc:
-        raise click.ClickException(_explain(exc)) from None
+        raise click.ClickException(explain(exc)) from None
     svc.audit.record(None, "organization.create", f"organization:{created.name}")
     click.echo(f"organization {created.name} created ({created.id})")
 
@@ -166,7 +154,7 @@ def user_create(
         password = sys.stdin.readline().rstrip("\n")
     if bool(org_name) != bool(role):
         raise click.UsageError("--org and --role go together")
-    svc = _services()
+    svc = cli_services()
     try:
         organization = svc.accounts.get_organization(org_name) if org_name else None
         info = svc.accounts.create_user(
@@ -182,7 +170,7 @@ def user_create(
                 details={"user": info.id, "role": role},
             )
     except DomainError as exc:
-        raise click.ClickException(_explain(exc)) from None
+        raise click.ClickException(explain(exc)) from None
     click.echo(f"user {info.name} created")
 
 
@@ -200,13 +188,13 @@ def token_create(username: str, token_name: str, read_only: bool, expires_days: 
     """Print a new API token for the user (shown once)."""
     from publishers import DomainError, Scope
 
-    svc = _services()
+    svc = cli_services()
     scope = Scope.READ if read_only else Scope.READ_WRITE
     try:
         info = svc.accounts.get_user(username)
         value = svc.tokens.create(info.id, token_name, scope=scope, expires_days=expires_days)
     except DomainError as exc:
-        raise click.ClickException(_explain(exc)) from None
+        raise click.ClickException(explain(exc)) from None
     # Never the token itself: only whose it is and what it may do.
     svc.audit.record(None, "token.create", f"user:{info.id}", details={"scope": scope.value})
     click.echo(value)
@@ -222,12 +210,12 @@ def token_revoke(username: str, token_name: str | None, revoke_all: bool) -> Non
 
     if bool(token_name) == revoke_all:
         raise click.UsageError("give exactly one of --name or --all")
-    svc = _services()
+    svc = cli_services()
     try:
         info = svc.accounts.get_user(username)
         count = svc.tokens.revoke(info.id, name=token_name)
     except DomainError as exc:
-        raise click.ClickException(_explain(exc)) from None
+        raise click.ClickException(explain(exc)) from None
     if count:
         svc.audit.record(None, "token.revoke", f"user:{info.id}", details={"count": count})
     click.echo(f"{count} token(s) revoked")
@@ -241,7 +229,7 @@ def index() -> None:
 @index.command("rebuild", with_appcontext=False)
 def index_rebuild() -> None:
     """Rebuild the search index from the database."""
-    count = _services().rebuild_index()
+    count = cli_services().rebuild_index()
     click.echo(f"indexed {count} datasets")
 
 
@@ -369,13 +357,6 @@ def jobs_process(workers: int) -> None:
     # Skip multiprocessing's exit handler, which would wait for running job children:
     # they end with the fork server (their death signal); recovery re-queues their work.
     os._exit(0)
-
-
-def _explain(exc: Exception) -> str:
-    errors = getattr(exc, "errors", None)
-    if errors:
-        return "; ".join(f"{field}: {', '.join(codes)}" for field, codes in errors.items())
-    return str(exc)
 
 
 if __name__ == "__main__":  # the supervisor starts its children as `python -m app.cli`

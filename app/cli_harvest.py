@@ -17,11 +17,9 @@ def _harvester() -> Any:
 
 
 def _services() -> Any:
-    from app.cli import _services as services
+    from app.cli_common import cli_services
 
-    svc = services()
-    assert svc.harvester is not None
-    return svc
+    return cli_services()
 
 
 def _audit(svc: Any, action: str, source: str, **details: object) -> None:
@@ -30,7 +28,7 @@ def _audit(svc: Any, action: str, source: str, **details: object) -> None:
 
 
 def _explain(exc: Exception) -> str:
-    from app.cli import _explain as explain
+    from app.cli_common import explain
 
     return explain(exc)
 

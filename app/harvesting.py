@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from sqlalchemy import update
+from sqlalchemy.orm import Session, sessionmaker
 
+from app.indexing import document_from_public
+from app.leases import leases_for
 from datasets.editing import JOB_PROCESS_VERSION, DatasetEditor
 from datasets.model import Dataset
+from datasets.notifications import Notifier
+from datasets.processing import Processor
+from datasets.public import PublicCatalog
+from datasets.queue import HueyQueue
+from datasets.storage import LocalBlobStore
+from datasets.vault import Vault
 from datasets.workflow import Workflow
 from harvesters import (
     JOB_HARVEST,
@@ -23,11 +33,25 @@ from harvesters import (
     SecretStore,
     SqlBoundaries,
 )
-from publishers import utcnow
+from publishers import Accounts, utcnow
+from search_index import SearchIndex, SearchPage, SearchQuery
 
 if TYPE_CHECKING:
     from app.config import Settings
-    from app.services import Services
+    from app.keys import Keys
+
+
+class Composed(Protocol):
+    """What the harvest schedule and the demo source read of the composed services."""
+
+    @property
+    def settings(self) -> Settings: ...
+
+    @property
+    def queue(self) -> HueyQueue: ...
+
+    @property
+    def harvester(self) -> Harvester: ...
 
 
 log = logging.getLogger(__name__)
@@ -41,8 +65,15 @@ class BatchIndexer:
     them), as a failed after-commit update does for a single dataset.
     """
 
-    def __init__(self, services: Services) -> None:
-        self._services = services
+    def __init__(
+        self,
+        catalog: PublicCatalog[SearchQuery, SearchPage],
+        search: SearchIndex,
+        sessions: sessionmaker[Session],
+    ) -> None:
+        self._catalog = catalog
+        self._search = search
+        self._sessions = sessions
         self._pending: list[str] = []
 
     def add(self, dataset_id: str) -> None:
@@ -56,23 +87,20 @@ class BatchIndexer:
         ids, self._pending = list(dict.fromkeys(self._pending)), []
         if not ids:
             return
-        from app.services import document_from_public
-
-        svc = self._services
         try:
-            views = svc.catalog.get_many(ids)
-            svc.search.upsert([document_from_public(v) for v in views])
+            views = self._catalog.get_many(ids)
+            self._search.upsert([document_from_public(v) for v in views])
             public = {v.id for v in views}
             gone = [i for i in ids if i not in public]
             if gone:
-                svc.search.delete(gone)
-            with svc.sessions.begin() as session:  # the approvals marked them stale
+                self._search.delete(gone)
+            with self._sessions.begin() as session:  # the approvals marked them stale
                 session.execute(
                     update(Dataset).where(Dataset.id.in_(ids)).values(index_stale=False)
                 )
         except Exception:
             log.exception("harvest index batch failed", extra={"count": len(ids)})
-            with svc.sessions.begin() as session:
+            with self._sessions.begin() as session:
                 for dataset_id in ids:
                     dataset = session.get(Dataset, dataset_id)
                     if dataset is not None:
@@ -89,69 +117,73 @@ def sql_boundaries(settings: Settings) -> SqlBoundaries:
     return SqlBoundaries(allowed, tuple(forbidden), own)
 
 
-def build_harvester(services: Services) -> Harvester:
+def build_harvester(
+    settings: Settings,
+    keys: Keys,
+    *,
+    sessions: sessionmaker[Session],
+    accounts: Accounts,
+    queue: HueyQueue,
+    processor: Processor,
+    vault: Vault,
+    public_store: LocalBlobStore,
+    catalog: PublicCatalog[SearchQuery, SearchPage],
+    search: SearchIndex,
+    notifier: Notifier,
+    prune_datastore: Callable[[str], None],
+) -> Harvester:
     """Return the harvester; register its queue job. Imports process files inline."""
-    from app.jobs import leases_for  # the run leases of the data dir (issue 14)
-
-    settings = services.settings
     data_dir = settings.data_dir.resolve()
     # The harvest job already runs in the background: it processes each file itself so
     # that it can submit and approve in the same run.
-    inline = InlineQueue({JOB_PROCESS_VERSION: services.processor.run_job})
-    indexer = BatchIndexer(services)
+    inline = InlineQueue({JOB_PROCESS_VERSION: processor.run_job})
+    indexer = BatchIndexer(catalog, search, sessions)
     # A workflow of its own: the same transitions, listeners and after-commit work as the
     # shared one, but search-index updates are batched per job (one Whoosh commit per
     # batch instead of one per dataset: the largest cost of a 10,000-dataset harvest).
-    workflow = Workflow(services.sessions, services.accounts, services.queue)
+    workflow = Workflow(sessions, accounts, queue)
     workflow.add_after_commit(indexer.add)
-    for name in ("prune_datastore",):
-        callback = getattr(services, name, None)
-        if callable(callback):
-            workflow.add_after_commit(callback)
+    workflow.add_after_commit(prune_datastore)
     # No workflow listener: the harvester's own transitions concern its system accounts;
     # the importer tells the stewards about the submissions it leaves for them.
-    notifier = getattr(services, "notifier", None)
-    notify = notifier.on_transition if notifier is not None else None
-    editor = DatasetEditor(services.sessions, services.vault, services.public_store, inline)
+    editor = DatasetEditor(sessions, vault, public_store, inline)
     scratch = data_dir / "tmp" / "harvest"
     scratch.mkdir(parents=True, exist_ok=True)
     deps = RunnerDeps(
-        sessions=services.sessions,
-        accounts=services.accounts,
-        importer=Importer(services.sessions, editor, workflow, utcnow, notify),
-        hash_key=services.keys.hash_key,
+        sessions=sessions,
+        accounts=accounts,
+        importer=Importer(sessions, editor, workflow, utcnow, notifier.on_transition),
+        hash_key=keys.hash_key,
         scratch=scratch,
         clock=utcnow,
         # The job's worker processes analyse each stripped table once; processing takes it.
-        analyses=services.processor.prepared,
+        analyses=processor.prepared,
     )
     sources = HarvestSources(
-        services.sessions,
-        services.accounts,
-        SecretStore(data_dir / "secrets", services.keys.encryption_key),
+        sessions,
+        accounts,
+        SecretStore(data_dir / "secrets", keys.encryption_key),
     )
     harvester = Harvester(
-        services.sessions,
+        sessions,
         sources,
         deps,
         AddressPolicy.from_setting(settings.harvest_allowed_hosts),
         HttpLimits(max_bytes=settings.max_upload_bytes),
-        queue=services.queue,
+        queue=queue,
         on_finish=indexer.flush,
         sql_boundaries=sql_boundaries(settings),
-        leases=leases_for(settings),
+        leases=leases_for(settings),  # the run leases of the data dir (issue 14)
     )
-    services.queue.register(JOB_HARVEST, harvester.run_job)
+    queue.register(JOB_HARVEST, harvester.run_job)
     return harvester
 
 
-def schedule_harvests(services: Services) -> None:
+def schedule_harvests(services: Composed) -> None:
     """Register the periodic task that queues due harvest sources every minute."""
     from huey import crontab
 
     harvester = services.harvester
-    if harvester is None:
-        return
 
     @services.queue.huey.periodic_task(crontab(minute="*"), name="opendata.harvest_due")
     def harvest_due() -> None:
@@ -161,14 +193,14 @@ def schedule_harvests(services: Services) -> None:
 DEMO_SOURCE = "du-lieu-mo-tphcm"
 
 
-def register_demo_source(services: Services) -> None:
+def register_demo_source(services: Composed) -> None:
     """Register the demo catalog's harvest source definition (idempotent; never run here).
 
     It points at the portal's own ``/data.json`` as an example of a DCAT-US source; running
     it needs ``OPENDATA_HARVEST_ALLOWED_HOSTS`` to allow the portal's own (loopback) address.
     """
     harvester = services.harvester
-    if harvester is None or harvester.sources.find(DEMO_SOURCE) is not None:
+    if harvester.sources.find(DEMO_SOURCE) is not None:
         return
     harvester.sources.register(
         DEMO_SOURCE,

@@ -26,7 +26,7 @@ from datasets.processing import INTERRUPTED, MAX_ATTEMPTS
 from datasets.workflow import JOB_LOAD_DATASTORE
 
 if TYPE_CHECKING:
-    from app.jobs import Leases
+    from app.leases import Leases
     from app.services import Services
 
 log = logging.getLogger(__name__)
@@ -61,8 +61,7 @@ def reconcile(services: Services, leases: Leases) -> RecoveryReport:
     report = RecoveryReport()
     _stuck_uploads(services, leases, report)
     _missing_loads(services, report)
-    if services.harvester is not None:
-        report.harvests = services.harvester.fail_interrupted()
+    report.harvests = services.harvester.fail_interrupted()
     _search_index(services, report)
     return report
 

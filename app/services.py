@@ -19,20 +19,24 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.config import Settings, datastore_url_for, search_url_for
 from app.harvesting import build_harvester
+from app.indexing import document_from_public, index_dataset, rebuild_index
 from app.keys import Keys, load_keys
+from app.rate_store import RateLimits, open_rate_limits
 from datasets.datastore import Datastore, open_datastore
 from datasets.datastore_sync import dataset_of_version, prune_datastore
 from datasets.editing import JOB_PROCESS_VERSION, DatasetEditor
+from datasets.leak_reports import Reports
 from datasets.model import Dataset, DatasetState
 from datasets.notifications import Notifier
 from datasets.personal import DEFAULT_QUASI_IDENTIFIERS, Policy, policy_from_dict
 from datasets.processing import TIME_LIMIT, Processor
 from datasets.progress import ProgressBoard
-from datasets.public import PublicCatalog, PublicDataset
+from datasets.public import PublicCatalog
+from datasets.public_cache import BoundedCache, ViewCache
 from datasets.queue import HueyQueue, open_huey
-from datasets.reports import Reports
 from datasets.storage import LocalBlobStore
 from datasets.uploads import sweep_leftovers
+from datasets.usage import UsageRecorder
 from datasets.vault import Vault
 from datasets.workflow import JOB_LOAD_DATASTORE, Workflow
 from harvesters import Harvester
@@ -49,15 +53,40 @@ from publishers import (
     make_sessions,
     open_mailer,
 )
-from search_index import SearchDocument, SearchIndex, SearchPage, SearchQuery, open_search_index
+from search_index import SearchIndex, SearchPage, SearchQuery, open_search_index
 
+__all__ = ["Caches", "Services", "build_services", "document_from_public"]
 log = logging.getLogger(__name__)
 JOB_INDEX_DATASET = "index_dataset"
 
 
-@dataclass
+@dataclass(frozen=True)
+class Caches:
+    """The bounded memories of the web pages, shared by a process's threads."""
+
+    # DCAT and data.json bodies by ETag (the ETag changes with the catalog).
+    catalog_documents: BoundedCache[str, tuple[bytes, str]]
+    # Rendered analyses of a published table (map, dictionary, statistics), per language.
+    fragments: BoundedCache[tuple[object, ...], str]
+    # The point map of a published table, by resource, file digest and coordinate columns.
+    maps: BoundedCache[tuple[str, str, str, str], object]
+    # The ids of a dataset's related datasets, for a minute per dataset version.
+    related: ViewCache[tuple[str, ...]]
+
+
+def new_caches() -> Caches:
+    """Empty caches of the sizes the pages were tuned with."""
+    return Caches(
+        catalog_documents=BoundedCache(64),
+        fragments=BoundedCache(512),
+        maps=BoundedCache(512),
+        related=ViewCache(60, size=2000),
+    )
+
+
+@dataclass(frozen=True)
 class Services:
-    """Everything the web layer, the CLI and the worker use."""
+    """Everything the web layer, the CLI and the worker use; composed by ``build_services``."""
 
     settings: Settings
     keys: Keys
@@ -84,20 +113,17 @@ class Services:
     reports: Reports
     # Server-side sign-in sessions (issue 15).
     signin_sessions: SignInSessions
-    # Harvest sources and jobs (issue 9); set by build_services.
-    harvester: Harvester | None = None
+    # Harvest sources and jobs (issue 9).
+    harvester: Harvester
+    # Usage counters of the APIs and downloads; the APIs' rate limits (the application's
+    # sign-in and mail throttles count in their store).
+    usage: UsageRecorder
+    rate_limits: RateLimits
+    caches: Caches
 
     def index_dataset(self, dataset_id: str) -> None:
         """Bring the search index in line with the database for one dataset."""
-        view = self.catalog.get(dataset_id)
-        if view is None:
-            self.search.delete([dataset_id])
-        else:
-            self.search.upsert([document_from_public(view)])
-        with self.sessions.begin() as session:
-            dataset = session.get(Dataset, dataset_id)
-            if dataset is not None and dataset.index_stale:
-                dataset.index_stale = False
+        index_dataset(self.catalog, self.search, self.sessions, dataset_id)
 
     def job_stopped(
         self, job: str, payload: Mapping[str, Any], code: str, params: Mapping[str, Any]
@@ -119,12 +145,7 @@ class Services:
 
     def rebuild_index(self) -> int:
         """Rebuild the whole search index from the database; return the count."""
-        count = self.search.replace_all(document_from_public(v) for v in self.catalog.iter_all())
-        with self.sessions.begin() as session:
-            session.query(Dataset).filter(Dataset.index_stale.is_(True)).update(
-                {Dataset.index_stale: False}
-            )
-        return count
+        return rebuild_index(self.catalog, self.search, self.sessions)
 
     def ready_checks(self) -> dict[str, str]:
         """Check the database, storage and search; return component → "ok" or an error code."""
@@ -161,27 +182,6 @@ class Services:
             if published is not None:
                 return "empty"
         return "ok"
-
-
-def document_from_public(view: PublicDataset) -> SearchDocument:
-    """Build the search document of a published dataset from its public view only."""
-    return SearchDocument(
-        id=view.id,
-        name=view.name,
-        title_vi=view.title,
-        title_en=view.title_en,
-        description_vi=view.description,
-        description_en=view.description_en,
-        organization=view.organization.name,
-        organization_title=view.organization.title,
-        tags=view.tags,
-        themes=view.themes,
-        res_formats=tuple(sorted({r.format for r in view.resources if r.format})),
-        license_id=view.license_id,
-        created=view.created,
-        modified=view.modified,
-        popularity=view.downloads,
-    )
 
 
 def build_services(settings: Settings) -> Services:
@@ -230,6 +230,30 @@ def build_services(settings: Settings) -> Services:
     notifier = Notifier(sessions, accounts, mailer, settings.site_url)
     workflow.add_listener(notifier.on_transition)
     search = open_search_index(search_url_for(settings))
+    catalog: PublicCatalog[SearchQuery, SearchPage] = PublicCatalog(
+        sessions, search, cache_seconds=30
+    )
+
+    def prune(dataset_id: str) -> None:
+        prune_datastore(sessions, datastore, dataset_id)
+
+    harvester = build_harvester(
+        settings,
+        keys,
+        sessions=sessions,
+        accounts=accounts,
+        queue=queue,
+        processor=processor,
+        vault=vault,
+        public_store=public_store,
+        catalog=catalog,
+        search=search,
+        notifier=notifier,
+        prune_datastore=prune,
+    )
+    rate_limits = open_rate_limits(
+        settings.data_dir, settings.redis_url, settings.rate_limit_anon, settings.rate_limit_token
+    )
     services = Services(
         settings=settings,
         keys=keys,
@@ -247,7 +271,7 @@ def build_services(settings: Settings) -> Services:
         processor=processor,
         editor=DatasetEditor(sessions, vault, public_store, queue),
         workflow=workflow,
-        catalog=PublicCatalog(sessions, search, cache_seconds=30),
+        catalog=catalog,
         search=search,
         datastore=datastore,
         mailer=mailer,
@@ -260,11 +284,14 @@ def build_services(settings: Settings) -> Services:
             idle=timedelta(minutes=settings.session_idle_minutes),
             absolute=timedelta(hours=settings.session_max_hours),
         ),
+        harvester=harvester,
+        usage=UsageRecorder(sessions),
+        rate_limits=rate_limits,
+        caches=new_caches(),
     )
     workflow.add_after_commit(services.index_dataset)
     # Withdrawn or replaced resources leave the datastore (datastore_search_sql reads it).
     workflow.add_after_commit(services.prune_datastore)
-    services.harvester = build_harvester(services)
     handlers: Mapping[str, Any] = {
         JOB_PROCESS_VERSION: processor.run_job,
         JOB_LOAD_DATASTORE: lambda payload: _load_and_prune(services, payload),

@@ -135,9 +135,12 @@ class Throttles:
         )
 
 
-def init_app(app: Flask, settings: Settings) -> None:
-    """Build the throttles on the rate-limit store (call after the API's rate limits)."""
-    storage = app.extensions["opendata_rate_limits"].storage
+def init_app(app: Flask, settings: Settings, storage: Storage) -> None:
+    """Build the throttles of ``app`` on the rate limits' counter ``storage``.
+
+    They belong to the application, not to the composed services: their limits and the
+    device cookie's ``Secure`` flag follow the settings the application was created with.
+    """
     app.extensions["opendata_throttles"] = Throttles(storage, settings, str(app.secret_key))
 
 

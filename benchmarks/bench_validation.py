@@ -133,7 +133,7 @@ print(json.dumps(validate_table(Path(sys.argv[1]), schema).to_json()))
 SCAN_SCRIPT = """
 import json, sys
 from pathlib import Path
-from datasets.validation_pass import validate_and_scan
+from datasets.validation import validate_and_scan
 schema = json.loads(Path(sys.argv[2]).read_text())
 report, findings = validate_and_scan(Path(sys.argv[1]), schema)
 print(json.dumps(report.to_json()))

@@ -1,1 +1,95 @@
-"""Dataset domain: models, lifecycle, uploads, storage, validation, datastore, personal data."""
+"""Dataset domain: models, lifecycle, uploads, storage, validation, datastore, personal data.
+
+The face of the package: the services the composition root wires (editor, workflow,
+processor, public catalog, personal-data leak reports, queue, vault), the rows and views other
+packages read, the vocabularies, and the errors they catch. The subpackages keep faces of
+their own: ``datasets.validation``, ``datasets.ingest``, ``datasets.personal``,
+``datasets.datastore`` and ``datasets.storage``. Modules not re-exported here are details of
+the package (or of one caller) and are imported from where they live; so is the ORM model
+(``datasets.model``), which only the modules that query the database import.
+"""
+
+from __future__ import annotations
+
+from datasets.editing import JOB_PROCESS_VERSION, DatasetEditor, ResourceInput
+from datasets.errors import (
+    StaleVersion,
+    StorageFull,
+    SubmissionBlocked,
+    TransitionNotAllowed,
+    UploadTooLarge,
+    is_disk_full,
+)
+from datasets.ingest import IngestError
+from datasets.leak_reports import Reports, ReportStatus, TooManyReports
+from datasets.members import MemberDataset, MemberResource, member_dataset, member_resource
+from datasets.metadata_input import CKAN_EXTRA_FIELDS, METADATA_FIELDS, DatasetMetadata
+from datasets.notifications import Notifier
+from datasets.processing import Processor
+from datasets.progress import ProgressBoard
+from datasets.public import (
+    PublicCatalog,
+    PublicDataset,
+    PublicOrganization,
+    PublicResource,
+    PublicTheme,
+)
+from datasets.queries import find_dataset, get_dataset
+from datasets.queue import HueyQueue, TaskQueue, open_huey
+from datasets.uploads import StagedUpload, receive
+from datasets.usage import Metric, Subject, UsageRecorder
+from datasets.validation import ValidationReport, validate_table
+from datasets.vault import Vault
+from datasets.vocab import DEFAULT_LICENSE_ID, FREQUENCIES, LICENSES, find_license
+from datasets.workflow import JOB_LOAD_DATASTORE, Workflow, submission_problems
+
+__all__ = [
+    "CKAN_EXTRA_FIELDS",
+    "DEFAULT_LICENSE_ID",
+    "FREQUENCIES",
+    "JOB_LOAD_DATASTORE",
+    "JOB_PROCESS_VERSION",
+    "LICENSES",
+    "METADATA_FIELDS",
+    "DatasetEditor",
+    "DatasetMetadata",
+    "HueyQueue",
+    "IngestError",
+    "MemberDataset",
+    "MemberResource",
+    "Metric",
+    "Notifier",
+    "Processor",
+    "ProgressBoard",
+    "PublicCatalog",
+    "PublicDataset",
+    "PublicOrganization",
+    "PublicResource",
+    "PublicTheme",
+    "ReportStatus",
+    "Reports",
+    "ResourceInput",
+    "StagedUpload",
+    "StaleVersion",
+    "StorageFull",
+    "Subject",
+    "SubmissionBlocked",
+    "TaskQueue",
+    "TooManyReports",
+    "TransitionNotAllowed",
+    "UploadTooLarge",
+    "UsageRecorder",
+    "ValidationReport",
+    "Vault",
+    "Workflow",
+    "find_dataset",
+    "find_license",
+    "get_dataset",
+    "is_disk_full",
+    "member_dataset",
+    "member_resource",
+    "open_huey",
+    "receive",
+    "submission_problems",
+    "validate_table",
+]

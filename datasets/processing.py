@@ -19,13 +19,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from datasets.datastore import Datastore, DatastoreError
 from datasets.ingest import (
+    ExtraCells,
     IngestError,
     NormalizedTable,
     detect_format,
     normalize_to_csv,
     refuse_markup_named_as_table,
 )
-from datasets.ingest_errors import ExtraCells
 from datasets.model import Dataset, ResourceVersion, Revision, RevisionResource, VersionStatus
 from datasets.personal import (
     BY_POLICY,

@@ -17,8 +17,7 @@ from typing import Any
 
 from datasets.ingest import DetectedFormat, detect_format, normalize_to_csv
 from datasets.personal import Finding
-from datasets.validation import infer_schema
-from datasets.validation_pass import validate_and_scan
+from datasets.validation import infer_schema, validate_and_scan
 
 
 @dataclass(frozen=True)

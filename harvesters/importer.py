@@ -21,13 +21,17 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from datasets.editing import DatasetEditor, ResourceInput
-from datasets.metadata_input import DatasetMetadata
+from datasets import (
+    FREQUENCIES,
+    LICENSES,
+    DatasetEditor,
+    DatasetMetadata,
+    ResourceInput,
+    StagedUpload,
+    Workflow,
+)
 from datasets.model import Dataset, DatasetState
 from datasets.personal import Action, ColumnDecision
-from datasets.uploads import StagedUpload
-from datasets.vocab import FREQUENCIES, LICENSES
-from datasets.workflow import Workflow
 from harvesters.base import RemoteRecord, RemoteResource, file_sha256
 from harvesters.sanitize import StrippedRecord
 from publishers import Actor

@@ -6,7 +6,7 @@ Writes need a read-write token. Errors are ``{"error": {"code", "message"}}``.
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, Response, request
+from flask import Blueprint, Response, request
 
 from app.api_guard import JSON, MULTIPART, SAFE_METHODS, check_write
 
@@ -27,20 +27,15 @@ def _guard_write() -> Response | None:
     return error(refusal.status, code, refusal.message)
 
 
-def init_app(app: Flask) -> None:
-    """Register the REST API, its rate limits and its response filters on ``app``."""
+def routes() -> Blueprint:
+    """Return the blueprint with every route of the API (its modules add them on import)."""
     from app.api import (  # noqa: F401  (the modules register their routes on ``bp``)
         datasets,
         docs,
         feed,
         publishing,
-        ratelimits,
         records,
         responses,
     )
-    from app.security import csrf
 
-    csrf.exempt(bp)
-    app.register_blueprint(bp)
-    ratelimits.init_app(app)
-    responses.init_usage(app)
+    return bp

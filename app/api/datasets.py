@@ -22,12 +22,15 @@ from app.api.responses import (
 )
 from app.api.shapes import member_dataset_json, public_dataset_json
 from app.context import services
-from datasets.errors import StaleVersion
-from datasets.members import member_dataset
-from datasets.metadata_input import METADATA_FIELDS, DatasetMetadata
+from datasets import (
+    DEFAULT_LICENSE_ID,
+    METADATA_FIELDS,
+    DatasetMetadata,
+    StaleVersion,
+    Subject,
+    member_dataset,
+)
 from datasets.queries import get_dataset_row
-from datasets.usage import Subject
-from datasets.vocab import DEFAULT_LICENSE_ID
 from publishers import Actor, InvalidInput, NotFound
 from search_index import SearchQuery, SortOrder
 

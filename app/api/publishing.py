@@ -15,10 +15,8 @@ from app.api.datasets import _dataset_response, dataset_shape, list_json
 from app.api.responses import caller, error, json_body, writer
 from app.api.shapes import activity_json, findings_json, progress_json, validation_json
 from app.context import services
-from datasets.editing import ResourceInput
-from datasets.members import MemberResource, member_resource
+from datasets import MemberResource, ResourceInput, member_resource, receive
 from datasets.model import ResourceVersion
-from datasets.uploads import receive
 from publishers import Actor, InvalidInput, NotFound
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import gzip
 from typing import Any
 
-from flask import Flask, Response, current_app, g, jsonify, request
+from flask import Response, g, jsonify, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
@@ -100,8 +100,7 @@ def _cap_body() -> None:
 
 def usage() -> UsageRecorder:
     """Return the usage recorder of the running application."""
-    recorder: UsageRecorder = current_app.extensions["opendata_usage"]
-    return recorder
+    return services().usage
 
 
 @bp.errorhandler(DomainError)
@@ -246,13 +245,3 @@ def _finish(response: Response) -> Response:
 def count_dataset_call(dataset_id: str) -> None:
     """Count one API call on a dataset (shown on its page and to its organization)."""
     usage().record(Subject.DATASET, dataset_id, Metric.API_CALLS)
-
-
-def init_usage(app: Flask) -> None:
-    """Create the usage recorder and expose dataset usage to templates."""
-    recorder = UsageRecorder(app.extensions["opendata"].sessions)
-    app.extensions["opendata_usage"] = recorder
-
-    @app.template_global()
-    def dataset_usage(dataset_id: str) -> Any:
-        return recorder.totals(Subject.DATASET, dataset_id)

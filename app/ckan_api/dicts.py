@@ -17,17 +17,18 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from datasets.members import MemberDataset, MemberResource
-from datasets.metadata_input import CKAN_EXTRA_FIELDS
-from datasets.model import Activity, DatasetState
-from datasets.public import (
-    PUBLIC_COMMENTS,
+from datasets import (
+    CKAN_EXTRA_FIELDS,
+    MemberDataset,
+    MemberResource,
     PublicDataset,
     PublicOrganization,
     PublicResource,
     PublicTheme,
+    find_license,
 )
-from datasets.vocab import find_license
+from datasets.model import Activity, DatasetState
+from datasets.public import PUBLIC_COMMENTS
 
 # Stable ids for things the portal keys by name (tags, themes), as CKAN clients expect UUIDs.
 _NAMESPACE = uuid.UUID("6f1c1f53-8f0a-4f43-9f37-0b6f1f0c3a11")

@@ -25,9 +25,8 @@ from app.ckan_api.errors import not_found
 from app.ckan_api.params import ActionRequest, flag, integer, required, text
 from app.ckan_api.search_params import parse_package_search
 from app.context import services
-from datasets.members import MemberDataset, member_dataset
+from datasets import LICENSES, MemberDataset, member_dataset
 from datasets.model import Activity, Dataset, DatasetState, Resource
-from datasets.vocab import LICENSES
 from publishers import NotFound, Permission, can
 from search_index import SearchQuery
 

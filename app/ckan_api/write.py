@@ -28,11 +28,8 @@ from app.ckan_api.errors import denied, validation_error
 from app.ckan_api.params import ActionRequest, json_value, required, text
 from app.ckan_api.read import package_of_resource, visible_package
 from app.context import services
-from datasets.editing import ResourceInput
-from datasets.metadata_input import CKAN_EXTRA_FIELDS, DatasetMetadata
+from datasets import CKAN_EXTRA_FIELDS, DEFAULT_LICENSE_ID, DatasetMetadata, ResourceInput, receive
 from datasets.model import DatasetState
-from datasets.uploads import receive
-from datasets.vocab import DEFAULT_LICENSE_ID
 from publishers import Actor, Permission, PermissionDenied, can
 
 

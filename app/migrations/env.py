@@ -5,8 +5,8 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
+import datasets.leak_reports  # (registers the personal-data reports)
 import datasets.model
-import datasets.reports  # (registers the personal-data reports)
 import datasets.usage  # noqa: F401  (registers the usage counters)
 import harvesters.model  # noqa: F401  (registers the harvest tables)
 import publishers.model  # noqa: F401  (registers the account tables)

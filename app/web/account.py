@@ -6,7 +6,7 @@ import logging
 from collections.abc import Sequence
 from datetime import date
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -43,9 +43,7 @@ def _account_page(
 
 def _usage(tokens: Sequence[ApiToken]) -> dict[str, list[tuple[date, int]]]:
     """API calls per day of each token over two weeks (counted by the API's recorder)."""
-    recorder = current_app.extensions.get("opendata_usage")
-    if recorder is None:
-        return {}
+    recorder = services().usage
     return {t.id: recorder.daily(Subject.TOKEN, t.id, days=USAGE_DAYS) for t in tokens}
 
 

@@ -20,10 +20,7 @@ SCHEDULES = ("manual", "hourly", "daily", "weekly")
 
 def _harvester() -> Harvester:
     require(current_actor(), Permission.MANAGE_HARVEST)
-    harvester = services().harvester
-    if harvester is None:
-        abort(404)
-    return harvester
+    return services().harvester
 
 
 def _form(**extra: Any) -> dict[str, Any]:

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections import OrderedDict
 from collections.abc import Callable
 from datetime import UTC, datetime
 from math import ceil
-from threading import Lock
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, redirect, request, url_for
@@ -33,9 +31,6 @@ from search_index import QueryTooLong, SearchQuery
 
 bp = Blueprint("catalog", __name__)
 CATALOG_PAGE = 100
-_CACHE: OrderedDict[str, tuple[bytes, str]] = OrderedDict()
-_CACHE_LOCK = Lock()
-_CACHE_SIZE = 64
 
 
 def catalog_info() -> CatalogInfo:
@@ -58,16 +53,7 @@ def catalog_info() -> CatalogInfo:
 
 
 def _cached(key: str, build: Callable[[], tuple[bytes, str]]) -> tuple[bytes, str]:
-    with _CACHE_LOCK:
-        if key in _CACHE:
-            _CACHE.move_to_end(key)
-            return _CACHE[key]
-    value = build()
-    with _CACHE_LOCK:
-        _CACHE[key] = value
-        while len(_CACHE) > _CACHE_SIZE:
-            _CACHE.popitem(last=False)
-    return value
+    return services().caches.catalog_documents.get_or_build(key, build)
 
 
 def _etag_response(body: bytes, mimetype: str, etag: str) -> Response:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, send_file, url_for
+from flask import Blueprint, redirect, send_file, url_for
 from flask.typing import ResponseReturnValue
 
 from app.context import services
@@ -59,6 +59,4 @@ def download(name: str, resource_id: str, filename: str) -> ResponseReturnValue:
 def count_download(dataset_id: str) -> None:
     """Count a download: the dataset's total and today's usage counter."""
     services().catalog.record_download(dataset_id)
-    recorder = current_app.extensions.get("opendata_usage")
-    if recorder is not None:
-        recorder.record(Subject.DATASET, dataset_id, Metric.DOWNLOADS)
+    services().usage.record(Subject.DATASET, dataset_id, Metric.DOWNLOADS)

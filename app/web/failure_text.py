@@ -1,6 +1,6 @@
 """Why a file failed processing, in the reader's language.
 
-The domain stores an error code and plain parameters on the version (datasets.ingest_errors,
+The domain stores an error code and plain parameters on the version (datasets.ingest.errors,
 datasets.processing); this module words them for the publisher's pages.
 """
 

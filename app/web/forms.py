@@ -7,10 +7,8 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
-from datasets.editing import ResourceInput
-from datasets.metadata_input import METADATA_FIELDS, DatasetMetadata
+from datasets import DEFAULT_LICENSE_ID, METADATA_FIELDS, DatasetMetadata, ResourceInput
 from datasets.schema_edit import FieldEdit
-from datasets.vocab import DEFAULT_LICENSE_ID
 
 
 def _date(value: str | None) -> date | None:

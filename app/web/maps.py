@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from datasets.text import vn_fold
+from datasets.text import slug_fold
 
 OUTLINES = Path(__file__).resolve().parents[1] / "static" / "maps" / "hcmc-districts-approx.geojson"
 COORDINATE_PAIRS = (
@@ -56,7 +56,7 @@ class PointMap:
 
 def coordinate_columns(names: Iterable[str]) -> tuple[str, str] | None:
     """Return the (latitude, longitude) column names of a table, or None."""
-    folded = {vn_fold(n).strip().lower().replace(" ", "_"): n for n in names}
+    folded = {slug_fold(n).strip().lower().replace(" ", "_"): n for n in names}
     for lat, lon in COORDINATE_PAIRS:
         if lat in folded and lon in folded:
             return folded[lat], folded[lon]

@@ -274,5 +274,3 @@ bp.add_app_template_filter(isodate, "isodate")
 bp.add_app_template_filter(day, "day")
 bp.add_app_template_global(link_with, "link_with")
 bp.add_app_template_global(page_url, "page_url")
-
-from app.web import public_dataset, public_feeds  # noqa: E402,F401  (routes of this blueprint)

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import math
-import threading
-from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from functools import lru_cache
 from pathlib import PurePosixPath
-from typing import Any
+from typing import Any, cast
 
 from flask import redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -25,7 +22,7 @@ from app.web.public import bp, query_args, themes
 from datasets.datastore import DatastoreError, DatastoreQuery, UnknownResource
 from datasets.preview import preview_csv
 from datasets.public import PublicDataset, PublicResource
-from datasets.public_cache import ViewCache
+from datasets.usage import Subject, UsageTotals
 from datasets.vocab import FREQUENCIES, LICENSES
 from metadata import SiteUrls, dataset_to_schemaorg, negotiate_rdf_format, schemaorg_script_json
 from publishers import NotFound, Permission, can
@@ -136,8 +133,7 @@ def downloads(view: PublicDataset, resource: PublicResource) -> list[Download]:
     return links
 
 
-@lru_cache(maxsize=512)
-def _cached_map(resource_id: str, sha256: str, lat: str, lon: str) -> PointMap | None:
+def _draw_map(resource_id: str, lat: str, lon: str) -> PointMap | None:
     store = services().datastore
     try:
         result = store.search(resource_id, DatastoreQuery(fields=[lat, lon], limit=MAP_POINTS))
@@ -158,7 +154,13 @@ def map_for(resource: PublicResource) -> tuple[PointMap, str, str] | None:
     columns = coordinate_columns(str(f.get("name", "")) for f in fields)
     if columns is None or resource.sha256 is None:
         return None
-    drawn = _cached_map(resource.id, resource.sha256, *columns)
+    lat, lon = columns
+    drawn = cast(
+        "PointMap | None",
+        services().caches.maps.get_or_build(
+            (resource.id, resource.sha256, lat, lon), lambda: _draw_map(resource.id, lat, lon)
+        ),
+    )
     return (drawn, *columns) if drawn else None
 
 
@@ -168,19 +170,17 @@ def column_charts(resource: PublicResource) -> dict[str, Any]:
     return {c["name"]: histogram_chart(c) or top_chart(c) for c in columns}
 
 
-_RELATED: ViewCache[tuple[str, ...]] = ViewCache(60, size=2000)
-
-
 def related(view: PublicDataset, limit: int = 4) -> list[PublicDataset]:
     """Datasets sharing the first theme, then the first tag, then the organization.
 
     The ids are remembered for a minute per dataset version (the views themselves are
     always current: ``get_many`` drops what is no longer published).
     """
-    ids = _RELATED.get(view.id, (view.modified,))
+    remembered = services().caches.related
+    ids = remembered.get(view.id, (view.modified,))
     if ids is None:
         ids = _related_ids(view, limit)
-        _RELATED.put(view.id, (view.modified,), ids)
+        remembered.put(view.id, (view.modified,), ids)
     return services().catalog.get_many(ids)
 
 
@@ -204,30 +204,6 @@ def _related_ids(view: PublicDataset, limit: int) -> tuple[str, ...]:
     return tuple(ids[:limit])
 
 
-class _Fragments:
-    """Rendered HTML that depends only on a published file and the language (bounded LRU)."""
-
-    def __init__(self, size: int = 512) -> None:
-        self._size = size
-        self._items: OrderedDict[tuple[object, ...], Markup] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple[object, ...], build: Callable[[], str]) -> Markup:
-        with self._lock:
-            if key in self._items:
-                self._items.move_to_end(key)
-                return self._items[key]
-        value = Markup(build())  # noqa: S704 -- our own rendered template
-        with self._lock:
-            self._items[key] = value
-            while len(self._items) > self._size:
-                self._items.popitem(last=False)
-        return value
-
-
-_FRAGMENTS = _Fragments()
-
-
 def analysis(view: PublicDataset, resource: PublicResource, layout: str) -> Markup:
     """The map, data dictionary and column statistics of a table, rendered once per file."""
     if not resource.is_tabular or resource.sha256 is None:
@@ -240,7 +216,7 @@ def analysis(view: PublicDataset, resource: PublicResource, layout: str) -> Mark
         str(get_locale()),
         layout,
     )
-    return _FRAGMENTS.get(
+    html = services().caches.fragments.get_or_build(
         key,
         lambda: render_template(
             "public/_analysis.html",
@@ -251,6 +227,15 @@ def analysis(view: PublicDataset, resource: PublicResource, layout: str) -> Mark
             layout=layout,
         ),
     )
+    return Markup(html)  # noqa: S704 -- our own rendered template
+
+
+def dataset_usage(dataset_id: str) -> UsageTotals:
+    """The dataset's downloads and API calls, for its page (counted by the usage recorder)."""
+    return services().usage.totals(Subject.DATASET, dataset_id)
+
+
+bp.add_app_template_global(dataset_usage, "dataset_usage")
 
 
 def _resource_context(

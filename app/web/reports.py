@@ -8,8 +8,8 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from app.context import current_actor, services
-from datasets.public import PublicDataset
-from datasets.reports import ReportStatus, TooManyReports, client_key
+from datasets import PublicDataset, ReportStatus, TooManyReports
+from datasets.leak_reports import client_key
 from publishers import InvalidInput, NotFound, utcnow
 
 bp = Blueprint("reports", __name__)

@@ -20,7 +20,7 @@ import pytest
 from sqlalchemy import update
 
 from app.config import Settings
-from app.jobs import Leases, leases_for
+from app.leases import Leases, leases_for
 from app.recovery import reconcile
 from app.services import Services, build_services
 from app.startup import prepare
@@ -288,7 +288,7 @@ class _lease_in_other_process:
             f"""
             import sys
             from pathlib import Path
-            from app.jobs import Leases
+            from app.leases import Leases
             with Leases(Path({str(self._leases.path)!r})).hold({self._key!r}) as held:
                 print("held" if held else "busy", flush=True)
                 sys.stdin.read()

@@ -24,21 +24,17 @@ def test_publish_indexes_and_withdraw_removes(services, client) -> None:
     assert "Chất lượng nước kênh" not in page
 
 
-def test_failed_index_update_is_marked_and_rebuild_repairs_it(services, settings) -> None:
-    class Broken:
-        def __getattr__(self, name: str):
-            if name in ("upsert", "delete"):
-
-                def fail(*_args: object) -> None:
-                    raise OSError("index unavailable")
-
-                return fail
-            return getattr(real, name)
+def test_failed_index_update_is_marked_and_rebuild_repairs_it(
+    services, settings, monkeypatch
+) -> None:
+    def fail(*_args: object) -> None:
+        raise OSError("index unavailable")
 
     real = services.search
-    services.search = Broken()
-    dataset, *_ = publish_sample(services, title="Điểm thu gom pin cũ")
-    services.search = real
+    with monkeypatch.context() as broken:  # the services are frozen: break the index itself
+        broken.setattr(real, "upsert", fail)
+        broken.setattr(real, "delete", fail)
+        dataset, *_ = publish_sample(services, title="Điểm thu gom pin cũ")
     assert services.catalog.get(dataset.name) is not None  # published despite the failure
     with services.sessions() as session:
         assert session.get(Dataset, dataset.id).index_stale is True
@@ -46,8 +42,8 @@ def test_failed_index_update_is_marked_and_rebuild_repairs_it(services, settings
     env = {"OPENDATA_DATA_DIR": str(settings.data_dir), "DATABASE_URL": settings.database_url}
     result = CliRunner().invoke(main, ["index", "rebuild"], env=env, catch_exceptions=False)
     assert result.exit_code == 0 and "indexed 1 datasets" in result.output
-    services.search = type(real).from_url(f"whoosh://{settings.data_dir.resolve() / 'index'}")
-    assert _hits(services, "thu gom pin") == [dataset.name]
+    reopened = type(real).from_url(f"whoosh://{settings.data_dir.resolve() / 'index'}")
+    assert [h.name for h in reopened.search(SearchQuery(text="thu gom pin")).hits] == [dataset.name]
     with services.sessions() as session:
         assert session.get(Dataset, dataset.id).index_stale is False
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-import datasets.validation_engine as engine
+import datasets.validation.engine as engine
 from app.config import Settings
 from datasets.progress import STAGES, ProgressBoard
 from publishers import Role, Scope

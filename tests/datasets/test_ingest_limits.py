@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-import datasets.ingest_json
+import datasets.ingest.json_records
 from datasets.ingest import IngestError, detect_format, normalize_to_csv
 
 MEASURE = """
@@ -59,7 +59,7 @@ def test_json_is_streamed_with_memory_flat_in_file_size(tmp_path: Path) -> None:
 def test_a_json_record_over_the_limit_fails_before_it_is_built(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(datasets.ingest_json, "MAX_RECORD_BYTES", 1024 * 1024)
+    monkeypatch.setattr(datasets.ingest.json_records, "MAX_RECORD_BYTES", 1024 * 1024)
     source = tmp_path / "big.json"
     big = {"ten": "x", "so": list(range(600_000))}  # about 4 MB in one record
     source.write_text(json.dumps([{"ten": "a"}, big, {"ten": "b"}]), encoding="utf-8")

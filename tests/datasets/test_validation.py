@@ -14,8 +14,8 @@ import frictionless
 import pytest
 from frictionless import Resource, Schema
 
-import datasets.validation as validation
-import datasets.validation_engine as engine
+import datasets.validation.engine as engine
+import datasets.validation.table as validation
 from datasets.validation import ValidationReport, infer_schema, validate_table
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -260,7 +260,7 @@ def test_keys_spilled_to_disk_give_frictionless_findings(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fast_only: None
 ) -> None:
     """Past SPILL_KEYS the unique and primary-key memory lives in SQLite: same findings."""
-    import datasets.validation_keys as keys
+    import datasets.validation.keys as keys
 
     spilled: list[int] = []
     spill = keys._KeyStore._spill
@@ -293,7 +293,7 @@ def test_canonical_key_equal_exactly_when_python_says_equal() -> None:
     from datetime import date, datetime, time, timedelta, timezone
     from decimal import Decimal
 
-    from datasets.validation_keys import KeyMemory, canonical_key
+    from datasets.validation.keys import KeyMemory, canonical_key
 
     plus7 = timezone(timedelta(hours=7))
     values: list[Any] = [
@@ -325,7 +325,7 @@ def test_key_memory_answers_as_a_dict_would(seed: int) -> None:
     """Random keys, runs of ids, repeats and mixed types: the same answers as a plain dict."""
     from decimal import Decimal
 
-    from datasets.validation_keys import KeyMemory
+    from datasets.validation.keys import KeyMemory
 
     rnd = random.Random(seed)
     spill_at = rnd.choice([5, 50, 10_000])
@@ -363,7 +363,7 @@ def test_key_memory_answers_as_a_dict_would(seed: int) -> None:
 
 
 def test_an_id_column_takes_no_memory_per_key() -> None:
-    from datasets.validation_keys import KeyMemory
+    from datasets.validation.keys import KeyMemory
 
     memory = KeyMemory(spill_at=10)
     for start in range(1, 100_001, 20_000):

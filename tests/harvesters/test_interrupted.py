@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from app.jobs import leases_for
+from app.leases import leases_for
 from app.recovery import reconcile
 from harvesters.jobs import run_lease_key
 from publishers import Conflict

@@ -35,7 +35,7 @@ def upgrade() -> None:
             "contact_email", existing_type=sa.String(length=320), type_=sa.Text()
         )
     from datasets.personal.encryption import TEXT_PREFIX, seal_text
-    from datasets.reports import sealed_context
+    from datasets.leak_reports import sealed_context
 
     bind = op.get_bind()
     rows = bind.execute(

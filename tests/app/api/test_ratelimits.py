@@ -7,7 +7,7 @@ import uuid
 import pytest
 import redis
 
-from app.api.ratelimits import SqliteStorage, open_rate_limits
+from app.rate_store import SqliteStorage, open_rate_limits
 from tests.app.api.conftest import bearer
 from tests.factories import make_user
 

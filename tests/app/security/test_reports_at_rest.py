@@ -66,8 +66,8 @@ def test_the_migration_encrypts_existing_reports(tmp_path, services):
         ).fetchone()
     assert stored_text.startswith("enc1:") and "Canary" not in stored_text
     assert stored_email.startswith("enc1:") and not re.search("example", stored_email)
+    from datasets.leak_reports import sealed_context
     from datasets.personal.encryption import open_text
-    from datasets.reports import sealed_context
 
     assert open_text(key, stored_text, sealed_context(report_id, "text")) == SECRET
     assert open_text(key, stored_email, sealed_context(report_id, "contact_email")) == ADDRESS

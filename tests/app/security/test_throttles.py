@@ -172,7 +172,7 @@ def test_concurrent_guesses_are_counted_atomically_in_redis_too(settings):
     )
     services = build_services(on_redis)
     app = create_app(on_redis, services)
-    assert isinstance(app.extensions["opendata_rate_limits"].storage, RedisStorage)
+    assert isinstance(services.rate_limits.storage, RedisStorage)
     target = make_user(services)  # a new account id: its counters are new in Redis
     server = LiveServer(app)
     server.start()

@@ -4,7 +4,7 @@ Frictionless defines what an error is (SPEC §3 step 3). ``validate_table`` repo
 error codes at the same rows and fields as ``frictionless validate`` with the same schema, up to
 the same error cap, but it does not build a Frictionless ``Row`` for every row: the file is read
 with the csv module in bounded batches, each column is checked with whole-column operations
-(``validation_checks``), and only the rows that may carry an error are handed to Frictionless'
+(``checks``), and only the rows that may carry an error are handed to Frictionless'
 own row reader. Anything the fast engine does not cover (foreign keys, compression, non-local
 sources, an unexpected failure) runs Frictionless itself, so results are always Frictionless'.
 """
@@ -18,7 +18,7 @@ from typing import Any
 
 from frictionless import Detector, FrictionlessException, Resource, Schema
 
-from datasets.validation_engine import EngineUnsupported, Observer, run_fast_engine
+from datasets.validation.engine import EngineUnsupported, Observer, run_fast_engine
 from datasets.validation_report import ValidationIssue, ValidationReport
 
 __all__ = ["ValidationIssue", "ValidationReport", "infer_schema", "validate_table"]

@@ -1,7 +1,7 @@
 """Row reader for spreadsheet uploads (header, then data rows), and GeoJSON geometry as WKT.
 
 Cells come out as strings: dates in ISO 8601, formulas as their cached values (never
-evaluated). JSON and GeoJSON are read by datasets.ingest_json.
+evaluated). JSON and GeoJSON are read by datasets.ingest.json_records.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
-from datasets.ingest_errors import BadJson, TooManyCells, XlsxBomb
+from datasets.ingest.errors import BadJson, TooManyCells, XlsxBomb
 
 __all__ = ["geometry_to_wkt", "read_xlsx", "xlsx_sheet_names"]
 

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from datasets.reports import (
+from datasets.leak_reports import (
     THROTTLE_COUNT,
     ReportStatus,
     TooManyReports,

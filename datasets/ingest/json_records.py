@@ -18,9 +18,9 @@ from typing import Any, BinaryIO
 
 import ijson
 
-from datasets.ingest_errors import BadJson, TooManyColumns
-from datasets.ingest_limits import MAX_COLUMNS, MAX_JSON_BYTES, MAX_RECORD_BYTES
-from datasets.ingest_readers import geometry_to_wkt
+from datasets.ingest.errors import BadJson, TooManyColumns
+from datasets.ingest.limits import MAX_COLUMNS, MAX_JSON_BYTES, MAX_RECORD_BYTES
+from datasets.ingest.readers import geometry_to_wkt
 
 __all__ = ["read_geojson", "read_json"]
 

@@ -25,8 +25,8 @@ from frictionless import errors as fl_errors
 from frictionless.formats.csv.control import CsvControl
 from frictionless.table.row import Row, create_cell_handlers
 
-from datasets.validation_checks import ColumnChecker, build_checker
-from datasets.validation_keys import KeyMemory
+from datasets.validation.checks import ColumnChecker, build_checker
+from datasets.validation.keys import KeyMemory
 
 __all__ = ["BATCH_ROWS", "EngineUnsupported", "Observer", "run_fast_engine"]
 

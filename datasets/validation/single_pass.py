@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from datasets.personal import Finding, findings_of, scan_rest, scanner_for
-from datasets.validation import ValidationReport, validate_table
+from datasets.validation.table import ValidationReport, validate_table
 
 
 def validate_and_scan(

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from datasets.ingest_errors import (
+from datasets.ingest.errors import (
     BadCsv,
     EmptyFile,
     IngestError,
@@ -30,9 +30,9 @@ from datasets.ingest_errors import (
     UnknownSheet,
     XlsxBomb,
 )
-from datasets.ingest_json import read_geojson, read_json
-from datasets.ingest_limits import MAX_COLUMNS, MAX_ROW_CHARS
-from datasets.ingest_readers import read_xlsx, xlsx_sheet_names
+from datasets.ingest.json_records import read_geojson, read_json
+from datasets.ingest.limits import MAX_COLUMNS, MAX_ROW_CHARS
+from datasets.ingest.readers import read_xlsx, xlsx_sheet_names
 
 __all__ = [
     "MAX_COLUMNS",

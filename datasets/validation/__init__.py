@@ -1,0 +1,28 @@
+"""Validation of a normalized table against its Table Schema (SPEC §3 step 3).
+
+The face of the subpackage; the modules behind it:
+
+* ``table``: ``validate_table`` and ``infer_schema``, Frictionless' findings as a report;
+* ``engine``: the fast engine (whole-column checks in batches) ``validate_table`` runs first;
+* ``checks``: the column checkers of the fast engine;
+* ``keys``: what unique and primary-key checks remember, in bounded memory;
+* ``single_pass``: validation and the personal-data scan in one pass over the rows.
+"""
+
+from __future__ import annotations
+
+from datasets.validation.single_pass import validate_and_scan
+from datasets.validation.table import (
+    ValidationIssue,
+    ValidationReport,
+    infer_schema,
+    validate_table,
+)
+
+__all__ = [
+    "ValidationIssue",
+    "ValidationReport",
+    "infer_schema",
+    "validate_and_scan",
+    "validate_table",
+]

@@ -127,7 +127,7 @@ import json, sys
 from pathlib import Path
 from datasets.validation import validate_table
 schema = json.loads(Path(sys.argv[2]).read_text())
-print(json.dumps(validate_table(Path(sys.argv[1]), schema).to_dict()))
+print(json.dumps(validate_table(Path(sys.argv[1]), schema).to_json()))
 """
 # Validation with the personal-data scan counting every row in the same pass, as uploads do.
 SCAN_SCRIPT = """
@@ -136,7 +136,7 @@ from pathlib import Path
 from datasets.validation import validate_and_scan
 schema = json.loads(Path(sys.argv[2]).read_text())
 report, findings = validate_and_scan(Path(sys.argv[1]), schema)
-print(json.dumps(report.to_dict()))
+print(json.dumps(report.to_json()))
 """
 
 

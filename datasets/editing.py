@@ -37,6 +37,7 @@ from datasets.model import (
     Theme,
     VersionStatus,
 )
+from datasets.personal import Action, ColumnDecision
 from datasets.queries import get_dataset, get_dataset_row
 from datasets.queue import TaskQueue
 from datasets.schema_edit import check_schema
@@ -234,7 +235,7 @@ class DatasetEditor:
         *,
         resource_id: str | None = None,
         expected_version: int | None = None,
-        decisions: Sequence[Mapping[str, Any]] = (),
+        decisions: Sequence[ColumnDecision] = (),
     ) -> ResourceVersion:
         """Add an uploaded file as a new resource (or a new version of ``resource_id``).
 
@@ -277,7 +278,7 @@ class DatasetEditor:
                 created=self._clock(),
             )
             if decisions:
-                version.decisions = [dict(d) for d in decisions]
+                version.decisions = [d.to_json() for d in decisions]
             self._attach(session, dataset, revision, version, resource_id)
             record_activity(
                 session,
@@ -368,12 +369,18 @@ class DatasetEditor:
             )
 
     def set_decisions(
-        self, actor: Actor, name: str, resource_id: str, decisions: Sequence[dict[str, str]]
+        self,
+        actor: Actor,
+        name: str,
+        resource_id: str,
+        decisions: Sequence[Mapping[str, str]],
     ) -> ResourceVersion:
         """Record personal-data decisions for a resource and rebuild its public file.
 
-        A version that is already live is never changed: the decisions go to a copy in
-        the working revision. ``keep`` needs a steward and a written justification.
+        ``decisions`` are as entered (``column``, ``action``, ``justification``): each is
+        checked here. A version that is already live is never changed: the decisions go
+        to a copy in the working revision. ``keep`` needs a steward and a written
+        justification.
         """
         with self._sessions.begin() as session:
             dataset = get_dataset(session, name, for_update=True)
@@ -383,7 +390,7 @@ class DatasetEditor:
                 raise NotFound("resource not found")
             version = self._editable_version(session, dataset, entry)
             cleaned = _check_decisions(actor, dataset.organization_id, version, decisions)
-            version.decisions = cleaned
+            version.decisions = [d.to_json() for d in cleaned]
             version.status = VersionStatus.PROCESSING.value
             record_activity(
                 session,
@@ -393,7 +400,7 @@ class DatasetEditor:
                 now=self._clock(),
                 details={
                     "resource_id": resource_id,
-                    "decisions": [{"column": d["column"], "action": d["action"]} for d in cleaned],
+                    "decisions": [{"column": d.column, "action": d.action.value} for d in cleaned],
                 },
             )
         self._queue.enqueue(JOB_PROCESS_VERSION, {"version_id": version.id, "rebuild": True})
@@ -535,42 +542,46 @@ def _check_decisions(
     actor: Actor,
     organization_id: str,
     version: ResourceVersion,
-    decisions: Sequence[dict[str, str]],
-) -> list[dict[str, str]]:
-    findings = {f["column"]: f for f in version.findings or []}
+    decisions: Sequence[Mapping[str, str]],
+) -> list[ColumnDecision]:
+    """Return the recorded decisions with ``decisions`` (as entered) laid over them.
+
+    Raises ``InvalidInput`` with the problems by column.
+    """
+    findings = {f.column: f for f in version.column_findings}
     errors: dict[str, list[str]] = {}
-    cleaned = []
+    cleaned: list[ColumnDecision] = []
     for decision in decisions:
         column, action = decision.get("column", ""), decision.get("action", "")
         justification = decision.get("justification", "").strip()
         if column not in findings:
             errors.setdefault(column or "column", []).append("unknown_column")
             continue
-        if action not in ACTIONS:
+        try:
+            chosen = Action(action)
+        except ValueError:
             errors.setdefault(column, []).append("unknown_action")
             continue
-        if action == "keep":
+        if chosen is Action.KEEP:
             if not can(actor, Permission.DECIDE_KEEP, organization_id):
                 errors.setdefault(column, []).append("keep_needs_steward")
             if not justification:
                 errors.setdefault(column, []).append("justification_required")
         cleaned.append(
-            {
-                "column": column,
-                "kind": str(findings[column]["kind"]),
-                "action": action,
-                "justification": justification,
-                "decided_by": actor.user_id or "",
-            }
+            ColumnDecision(
+                column=column,
+                kind=findings[column].kind,
+                action=chosen,
+                justification=justification,
+                decided_by=actor.user_id or "",
+            )
         )
     if errors:
         raise InvalidInput("invalid decisions", errors)
-    merged = {d["column"]: d for d in version.decisions or []}
-    merged.update({d["column"]: d for d in cleaned})
+    merged = version.decisions_by_column()
+    merged.update({d.column: d for d in cleaned})
     return list(merged.values())
 
-
-ACTIONS = frozenset({"drop", "mask", "hash", "generalize", "redact", "keep"})
 
 _VERSION_COPY_COLUMNS = (
     "resource_id",

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import errno
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from publishers import Conflict, DomainError, InvalidInput, NotFound
 
@@ -36,12 +39,49 @@ class TransitionNotAllowed(Conflict):
     """The lifecycle does not allow this transition from the current state (SPEC §3)."""
 
 
-class SubmissionBlocked(InvalidInput):
-    """The dataset cannot be submitted yet; ``reasons`` lists why, as codes with params."""
+@dataclass(frozen=True)
+class SubmissionProblem:
+    """One reason a revision cannot be submitted yet (``datasets.workflow``).
 
-    def __init__(self, reasons: list[dict[str, str]]) -> None:
+    ``code`` is ``no_resources``, ``processing``, ``failed``, ``invalid_table`` or
+    ``undecided_findings``; ``resource`` names the resource it is about (None for the
+    revision as a whole); ``columns`` lists the undecided columns, comma-separated.
+    """
+
+    code: str
+    resource: str | None = None
+    columns: str = ""
+
+    def to_json(self) -> dict[str, str]:
+        """Return ``{"code", "resource", "columns"}``, without the keys that do not apply."""
+        data = {"code": self.code}
+        if self.resource is not None:
+            data["resource"] = self.resource
+        if self.columns:
+            data["columns"] = self.columns
+        return data
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> SubmissionProblem:
+        """Rebuild a problem written with ``to_json``."""
+        resource = data.get("resource")
+        return cls(
+            code=str(data["code"]),
+            resource=None if resource is None else str(resource),
+            columns=str(data.get("columns", "")),
+        )
+
+
+class SubmissionBlocked(InvalidInput):
+    """The dataset cannot be submitted yet: ``problems`` says why.
+
+    ``reasons`` is the same as JSON (what the APIs return).
+    """
+
+    def __init__(self, problems: Sequence[SubmissionProblem]) -> None:
         super().__init__("submission blocked", {})
-        self.reasons = reasons
+        self.problems = tuple(problems)
+        self.reasons = [problem.to_json() for problem in self.problems]
 
 
 class StaleVersion(Conflict):

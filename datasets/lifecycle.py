@@ -84,6 +84,41 @@ def next_revision_status(status: RevisionStatus, transition: Transition) -> Revi
         ) from None
 
 
+def advance(
+    state: DatasetState, status: RevisionStatus, transition: Transition
+) -> tuple[DatasetState, RevisionStatus]:
+    """Return the dataset state and working revision status after ``transition``.
+
+    A published dataset stays published: only its pending revision moves. Otherwise the
+    dataset moves by ``DATASET_TRANSITIONS`` and its revision by ``REVISION_TRANSITIONS``.
+    Raises ``TransitionNotAllowed`` when either table refuses.
+    """
+    if state is not DatasetState.PUBLISHED:
+        state = next_state(state, transition)
+    return state, next_revision_status(status, transition)
+
+
+def allowed_transitions(dataset: Dataset) -> frozenset[Transition]:
+    """Return the transitions the tables allow on ``dataset`` now (permissions aside).
+
+    Editing a published dataset with no pending revision opens one; deleting is for a
+    draft that was never published.
+    """
+    state = DatasetState(dataset.state)
+    revision = dataset.working_revision
+    status = RevisionStatus(revision.status) if revision is not None else None
+    allowed = {t for (s, t) in DATASET_TRANSITIONS if s is state}
+    if state is DatasetState.PUBLISHED:
+        if status is None:
+            allowed.add(Transition.EDIT)
+        allowed.update(t for (s, t) in REVISION_TRANSITIONS if s is status)
+    elif status is RevisionStatus.SUBMITTED:
+        allowed.discard(Transition.EDIT)  # under review: reject it first
+    if state is DatasetState.DRAFT and dataset.live_revision_id is None:
+        allowed.add(Transition.DELETE)
+    return frozenset(allowed)
+
+
 def require_on_dataset(actor: Actor, permission: Permission, dataset: Dataset) -> None:
     """Check ``permission`` on ``dataset``: ``NotFound`` for whoever may not see it at all
     (a draft, a submission or a withdrawn dataset outside their organizations),

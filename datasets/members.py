@@ -20,11 +20,12 @@ from sqlalchemy.orm import Session
 from datasets.model import Dataset, DatasetState, Revision, RevisionResource
 from datasets.public import PublicOrganization, organization_to_public
 from datasets.queries import find_dataset
+from datasets.version_results import VersionResults
 from publishers import Actor, NotFound, Organization, Permission, can
 
 
 @dataclass(frozen=True)
-class MemberResource:
+class MemberResource(VersionResults):
     """One resource in the version members work on.
 
     Attribute names follow ``ResourceVersion``: ``id`` is the version's id and

@@ -24,6 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from datasets.version_results import VersionResults
 from datasets.vocab import DEFAULT_LICENSE_ID
 from publishers import Base, new_id, utcnow
 
@@ -146,7 +147,7 @@ class Resource(Base):
     created: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-class ResourceVersion(Base):
+class ResourceVersion(Base, VersionResults):
     """One upload (or link) of a resource with everything computed from it."""
 
     __tablename__ = "resource_versions"

@@ -10,7 +10,7 @@ import csv
 import logging
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,7 @@ from datasets.ingest import (
 )
 from datasets.model import Dataset, ResourceVersion, Revision, RevisionResource, VersionStatus
 from datasets.personal import (
+    BY_POLICY,
     DEFAULT_POLICY,
     Action,
     ColumnDecision,
@@ -56,7 +57,7 @@ INTERRUPTED = "interrupted"
 TIME_LIMIT = "time-limit"
 
 # Actions after which a column's values are no longer of the schema's type.
-_RETYPED = frozenset({"mask", "hash", "generalize", "redact"})
+_RETYPED = frozenset({Action.MASK, Action.HASH, Action.GENERALIZE, Action.REDACT})
 
 
 class Processor:
@@ -263,10 +264,11 @@ class Processor:
                 version.table_schema = prepared.schema
                 version.validation = prepared.validation
                 findings = list(prepared.findings)
-                version.findings = [_finding_dict(f) for f in findings]
-                version.decisions = _default_decisions(
-                    findings, version.decisions or [], self._policy_for(organization_id)
+                version.findings = [f.to_json() for f in findings]
+                decisions = _default_decisions(
+                    findings, version.column_decisions, self._policy_for(organization_id)
                 )
+                version.decisions = [d.to_json() for d in decisions]
                 _refuse_extra_cells(table)
                 version.normalized_key = self._vault.store_file(normalized)
             finally:
@@ -277,16 +279,11 @@ class Processor:
 
     def _build_public_table(self, version: ResourceVersion) -> None:
         """Strip the normalized table by the decisions; leave no public file if undecided."""
-        decided = {d["column"] for d in version.decisions or []}
-        if any(f["column"] not in decided for f in version.findings or []):
+        if version.undecided_columns():
             version.public_sha256, version.public_size = None, None
             return
         assert version.normalized_key is not None
-        decisions = [
-            ColumnDecision(d["column"], d["kind"], Action(d["action"]), d.get("justification", ""))
-            for d in version.decisions or []
-        ]
-        findings = [_finding_from(f) for f in version.findings or []]
+        decisions, findings = version.column_decisions, version.column_findings
         with self._vault.decrypted(version.normalized_key, ".csv") as normalized:
             public = self._vault.scratch_file(".csv")
             try:
@@ -296,7 +293,7 @@ class Processor:
             finally:
                 public.unlink(missing_ok=True)
         version.public_sha256, version.public_size = blob.key, blob.size
-        version.public_schema = public_schema(version.table_schema or {}, version.decisions or [])
+        version.public_schema = public_schema(version.table_schema or {}, decisions)
 
 
 def _statistics(path: Path, schema: Mapping[str, Any], version_id: str) -> dict[str, Any] | None:
@@ -308,15 +305,13 @@ def _statistics(path: Path, schema: Mapping[str, Any], version_id: str) -> dict[
         return None
 
 
-def public_schema(
-    schema: Mapping[str, Any], decisions: Sequence[Mapping[str, Any]]
-) -> dict[str, Any]:
+def public_schema(schema: Mapping[str, Any], decisions: Sequence[ColumnDecision]) -> dict[str, Any]:
     """Return the Table Schema of the stripped table: dropped fields gone, rewritten as text."""
-    actions = {d["column"]: d["action"] for d in decisions}
+    actions = {d.column: d.action for d in decisions}
     fields = []
     for field in schema.get("fields", []):
         action = actions.get(field["name"])
-        if action == "drop":
+        if action is Action.DROP:
             continue
         if action in _RETYPED:
             field = {k: v for k, v in field.items() if k in ("name", "title", "description")}
@@ -333,40 +328,21 @@ def public_schema(
 
 
 def _default_decisions(
-    findings: Sequence[Finding], existing: Sequence[dict[str, Any]], policy: Policy
-) -> list[dict[str, Any]]:
+    findings: Sequence[Finding], existing: Sequence[ColumnDecision], policy: Policy
+) -> list[ColumnDecision]:
     """Keep earlier decisions for columns still found; fill the rest from the policy.
 
     ``policy`` holds the organization's own rules; the scan's proposals come after them and
     the portal's built-in defaults last.
     """
     columns = {f.column for f in findings}
-    kept = [d for d in existing if d["column"] in columns]
-    decided = {d["column"] for d in kept}
+    kept = [d for d in existing if d.column in columns]
+    decided = {d.column for d in kept}
     proposed, _undecided = decide(
         [f for f in findings if f.column not in decided], policy, defaults=DEFAULT_POLICY
     )
-    for decision in proposed:
-        kept.append(
-            {
-                "column": decision.column,
-                "kind": str(decision.kind),
-                "action": str(decision.action),
-                "justification": decision.justification,
-                "decided_by": "policy",
-            }
-        )
+    kept.extend(replace(decision, decided_by=BY_POLICY) for decision in proposed)
     return kept
-
-
-def _finding_dict(finding: Finding) -> dict[str, Any]:
-    data = asdict(finding)
-    data["kind"] = str(data["kind"])
-    return data
-
-
-def _finding_from(data: Mapping[str, Any]) -> Finding:
-    return Finding(**{k: data[k] for k in Finding.__dataclass_fields__ if k in data})
 
 
 def _live_revision_number(session: Session, version: ResourceVersion) -> int | None:

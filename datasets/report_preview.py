@@ -8,10 +8,11 @@ up to the last row shown.
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+
+from datasets.validation_report import ValidationIssue
 
 csv.field_size_limit(16 * 1024 * 1024)
 
@@ -47,7 +48,7 @@ _HEADER_CODES = frozenset(
 
 def rows_around_errors(
     csv_path: Path,
-    issues: Iterable[Mapping[str, Any]],
+    issues: Iterable[ValidationIssue],
     *,
     context: int = 1,
     max_rows: int = 200,
@@ -60,7 +61,7 @@ def rows_around_errors(
     whole: set[int] = set()
     header_marks: set[int] = set()
     for issue in issues:
-        code, row, field = issue.get("code"), issue.get("row"), issue.get("field_number")
+        code, row, field = issue.code, issue.row, issue.field_number
         if code in _HEADER_CODES and field:
             header_marks.add(int(field))
         if not isinstance(row, int):

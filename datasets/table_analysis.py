@@ -57,7 +57,7 @@ def analyse_normalized(
     return TableAnalysis(
         detected=detected,
         schema=table_schema,
-        validation=validation.to_dict(),
+        validation=validation.to_json(),
         findings=findings,
     )
 

@@ -20,11 +20,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.attributes import set_committed_value
 
 from datasets.editing import open_revision, record_activity
-from datasets.errors import SubmissionBlocked, TransitionNotAllowed
+from datasets.errors import SubmissionBlocked, SubmissionProblem, TransitionNotAllowed
 from datasets.lifecycle import (
     COMMENT_REQUIRED,
     PERMISSION_FOR,
     Transition,
+    advance,
+    allowed_transitions,
     next_revision_status,
     next_state,
     require_on_dataset,
@@ -71,33 +73,27 @@ class ReviewItem:
     is_revision: bool  # a pending revision of a published dataset
 
 
-def submission_problems(revision: Revision) -> list[dict[str, str]]:
+def submission_problems(revision: Revision) -> list[SubmissionProblem]:
     """Return why ``revision`` cannot be submitted yet (empty when it can)."""
-    reasons: list[dict[str, str]] = []
+    problems: list[SubmissionProblem] = []
     if not revision.entries:
-        reasons.append({"code": "no_resources"})
+        problems.append(SubmissionProblem("no_resources"))
     for entry in revision.entries:
         version = entry.version
         name = version.name
         status = VersionStatus(version.status)
         if status is VersionStatus.PROCESSING:
-            reasons.append({"code": "processing", "resource": name})
+            problems.append(SubmissionProblem("processing", name))
         elif status is VersionStatus.FAILED:
-            reasons.append({"code": "failed", "resource": name})
+            problems.append(SubmissionProblem("failed", name))
         elif version.is_tabular:
-            if version.validation and not version.validation.get("valid"):
-                reasons.append({"code": "invalid_table", "resource": name})
-            decided = {d["column"] for d in version.decisions or []}
-            undecided = [f["column"] for f in version.findings or [] if f["column"] not in decided]
+            report = version.validation_report
+            if report is not None and not report.valid:
+                problems.append(SubmissionProblem("invalid_table", name))
+            undecided = version.undecided_columns()
             if undecided:
-                reasons.append(
-                    {
-                        "code": "undecided_findings",
-                        "resource": name,
-                        "columns": ", ".join(undecided),
-                    }
-                )
-    return reasons
+                problems.append(SubmissionProblem("undecided_findings", name, ", ".join(undecided)))
+    return problems
 
 
 class Workflow:
@@ -170,12 +166,15 @@ class Workflow:
             if problems:
                 raise SubmissionBlocked(problems)
             before = dataset.state
+            state, status = advance(
+                DatasetState(before), RevisionStatus(revision.status), Transition.APPROVE
+            )
             now = self._clock()
-            revision.status = RevisionStatus.APPROVED.value
+            revision.status = status.value
             revision.decided_by, revision.decided_at = actor.user_id, now
             dataset.live_revision_id = revision.id
             dataset.working_revision_id = None
-            dataset.state = DatasetState.PUBLISHED.value
+            dataset.state = state.value
             dataset.published = dataset.published or now
             dataset.modified = now
             # Cleared by the index update after the commit: a crash in between leaves the
@@ -195,10 +194,12 @@ class Workflow:
             dataset = self._load(session, name, actor, Transition.REJECT, comment)
             revision = self._submitted_revision(dataset, Transition.REJECT)
             before = dataset.state
-            revision.status = RevisionStatus.REJECTED.value
+            state, status = advance(
+                DatasetState(before), RevisionStatus(revision.status), Transition.REJECT
+            )
+            revision.status = status.value
             revision.decided_by, revision.decided_at = actor.user_id, self._clock()
-            if DatasetState(before) is not DatasetState.PUBLISHED:
-                dataset.state = next_state(DatasetState(before), Transition.REJECT).value
+            dataset.state = state.value
             self._record(session, dataset, actor, "reject", before, dataset.state, comment)
         self._notify("reject", dataset.id)
         return dataset
@@ -219,7 +220,7 @@ class Workflow:
         """Delete a dataset that was never published; others are withdrawn instead."""
         with self._sessions.begin() as session:
             dataset = self._load(session, name, actor, Transition.DELETE)
-            if dataset.state != DatasetState.DRAFT.value or dataset.live_revision_id:
+            if Transition.DELETE not in allowed_transitions(dataset):
                 raise TransitionNotAllowed("only drafts", transition="delete", state=dataset.state)
             dataset.working_revision_id = None
             session.flush()
@@ -383,4 +384,4 @@ class Workflow:
                         dataset.index_stale = True
 
 
-__all__ = ["LOAD_OPTIONS", "ReviewItem", "Workflow", "submission_problems"]
+__all__ = ["LOAD_OPTIONS", "ReviewItem", "SubmissionProblem", "Workflow", "submission_problems"]

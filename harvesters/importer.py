@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -280,7 +280,7 @@ class Importer:
 
 def applied_decisions(
     decisions: Sequence[ColumnDecision], source_name: str, actor: Actor
-) -> list[dict[str, str]]:
+) -> list[ColumnDecision]:
     """Return the upload's decisions for columns the source's policy already stripped.
 
     The stored file holds the stripped values (hashed, masked, generalized, redacted, or
@@ -300,13 +300,7 @@ def applied_decisions(
                 f"source {source_name}"
             )
         result.append(
-            {
-                "column": decision.column,
-                "kind": str(decision.kind),
-                "action": Action.KEEP.value,
-                "justification": why,
-                "decided_by": actor.user_id or "",
-            }
+            replace(decision, action=Action.KEEP, justification=why, decided_by=actor.user_id or "")
         )
     return result
 

@@ -15,10 +15,13 @@ from flask import url_for
 from datasets.members import MemberDataset, MemberResource
 from datasets.metadata_input import METADATA_FIELDS
 from datasets.model import Activity
+from datasets.personal import ColumnDecision
 from datasets.public import PublicDataset, PublicOrganization, PublicResource
 from datasets.usage import UsageTotals
+from datasets.validation_report import ValidationReport
 
 PUBLIC_ACTIONS = frozenset({"approve", "withdraw"})
+_NOT_VALIDATED = ValidationReport(valid=False, row_count=0, errors=())
 
 
 def rfc3339(moment: datetime | None) -> str | None:
@@ -205,50 +208,36 @@ def activity_json(
 def findings_json(version: MemberResource) -> dict[str, Any]:
     """Return ``{"findings": [...]}``: column, kind, share, confidence, the scan's proposal
     ("keep" for an organisation's public details, else empty), decision (no values)."""
-    decisions = {d["column"]: d for d in version.decisions or []}
+    decisions = version.decisions_by_column()
     return {
         "findings": [
             {
-                "column": f["column"],
-                "kind": str(f["kind"]),
-                "share": float(f.get("share", 0.0)),
-                "confidence": float(f.get("confidence", 0.0)),
-                "proposal": str(f.get("proposal", "")),
-                "decision": _decision_json(decisions.get(f["column"])),
+                "column": f.column,
+                "kind": f.kind,
+                "share": f.share,
+                "confidence": f.confidence,
+                "proposal": f.proposal,
+                "decision": _decision_json(decisions.get(f.column)),
             }
-            for f in version.findings or []
+            for f in version.column_findings
         ],
         "smallest_group": version.smallest_group,
     }
 
 
-def _decision_json(decision: dict[str, Any] | None) -> dict[str, Any] | None:
+def _decision_json(decision: ColumnDecision | None) -> dict[str, Any] | None:
+    """The API's view of a decision: who decided is "policy" or "user", never a user id."""
     if decision is None:
         return None
     return {
-        "column": decision["column"],
-        "action": decision["action"],
-        "justification": decision.get("justification", ""),
-        "decided_by": "policy" if decision.get("decided_by") == "policy" else "user",
+        "column": decision.column,
+        "action": decision.action.value,
+        "justification": decision.justification,
+        "decided_by": "policy" if decision.by_policy else "user",
     }
 
 
 def validation_json(version: MemberResource) -> dict[str, Any]:
     """Return the validation report ``{"valid", "row_count", "errors"}`` (SPEC §4)."""
-    report = version.validation or {}
-    return {
-        "valid": bool(report.get("valid", False)),
-        "row_count": int(report.get("row_count", 0)),
-        "errors": [
-            {
-                "code": e.get("code"),
-                "row": e.get("row"),
-                "field_number": e.get("field_number"),
-                "field_name": e.get("field_name"),
-                "message": e.get("message", ""),
-            }
-            for e in report.get("errors", [])
-        ],
-        "truncated": bool(report.get("truncated", False)),
-        "status": version.status,
-    }
+    report = version.validation_report or _NOT_VALIDATED
+    return {**report.to_json(), "status": version.status}

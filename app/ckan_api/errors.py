@@ -118,8 +118,8 @@ _FIELD_NAMES = {
 
 def _blocked_messages(exc: SubmissionBlocked) -> list[str]:
     out = []
-    for reason in exc.reasons:
-        code, resource = reason.get("code", ""), reason.get("resource", "")
+    for problem in exc.problems:
+        code, resource = problem.code, problem.resource or ""
         if code == "no_resources":
             out.append(_("Add at least one resource before submitting"))
         elif code == "processing":
@@ -136,7 +136,7 @@ def _blocked_messages(exc: SubmissionBlocked) -> list[str]:
                     "Resource %(name)s: personal data found in columns %(columns)s that the "
                     "organization's policy does not decide; a steward must decide them",
                     name=resource,
-                    columns=reason.get("columns", ""),
+                    columns=problem.columns,
                 )
             )
         else:

@@ -13,6 +13,7 @@ from app.context import current_actor, services
 from app.web.forms import metadata_from_form
 from app.web.resources import ENCODINGS
 from datasets.errors import StaleVersion, SubmissionBlocked
+from datasets.lifecycle import allowed_transitions
 from datasets.members import member_rows
 from datasets.model import Dataset, ResourceVersion, Revision
 from datasets.vocab import FREQUENCIES, LICENSES
@@ -115,6 +116,7 @@ def dataset(name: str) -> ResponseReturnValue:
         dataset=dataset,
         revision=revision,
         problems=submission_problems(revision) if revision else [],
+        allowed=allowed_transitions(dataset),
         activity=activity,
         names=_user_names(a.actor_id for a in activity),
         can_approve=can(actor, Permission.APPROVE, org),

@@ -188,18 +188,20 @@ def schema(name: str, resource_id: str) -> ResponseReturnValue:
 @login_required
 def report(name: str, resource_id: str) -> ResponseReturnValue:
     dataset, version = _version(name, resource_id)
-    issues = list((version.validation or {}).get("errors", []))
+    report = version.validation_report
+    issues = list(report.errors) if report is not None else []
     preview = None
     if issues and version.normalized_key:
         with services().vault.decrypted(version.normalized_key, ".csv") as path:
             preview = rows_around_errors(path, issues)
     counts: dict[str, int] = {}
     for issue in issues:
-        counts[issue["code"]] = counts.get(issue["code"], 0) + 1
+        counts[issue.code] = counts.get(issue.code, 0) + 1
     return render_template(
         "manage/report.html",
         dataset=dataset,
         version=version,
+        report=report,
         issues=issues,
         counts=counts,
         preview=preview,
@@ -212,7 +214,7 @@ def report(name: str, resource_id: str) -> ResponseReturnValue:
 @login_required
 def status(name: str, resource_id: str) -> ResponseReturnValue:
     _dataset, version = _version(name, resource_id)
-    validation = version.validation or {}
+    report = version.validation_report
     progress = None
     if version.status == "processing":
         board = services().processor.progress
@@ -223,8 +225,8 @@ def status(name: str, resource_id: str) -> ResponseReturnValue:
             "status": version.status,
             "error_code": version.error_code,
             "row_count": version.row_count,
-            "valid": validation.get("valid") if validation else None,
-            "error_count": len(validation.get("errors", [])) if validation else None,
+            "valid": report.valid if report is not None else None,
+            "error_count": len(report.errors) if report is not None else None,
             "progress": progress,
         }
     )

@@ -13,6 +13,8 @@ from typing import Any
 
 from flask_babel import gettext
 
+from datasets.validation_report import ValidationIssue
+
 
 def _(message: str, **params: object) -> str:
     return str(gettext(message, **params))
@@ -35,7 +37,7 @@ def _constraint_text(name: str) -> str:
     return labels.get(name, name)
 
 
-def _type_error(issue: Mapping[str, Any], field: Mapping[str, Any]) -> str:
+def _type_error(field: Mapping[str, Any]) -> str:
     kind = str(field.get("type", "?"))
     fmt = str(field.get("format", "") or "")
     if fmt and fmt != "default":
@@ -45,8 +47,8 @@ def _type_error(issue: Mapping[str, Any], field: Mapping[str, Any]) -> str:
     return _("The value is not a valid %(type)s.", type=kind)
 
 
-def _constraint_error(issue: Mapping[str, Any], field: Mapping[str, Any]) -> str:
-    match = _CONSTRAINT.search(str(issue.get("message", "")))
+def _constraint_error(issue: ValidationIssue) -> str:
+    match = _CONSTRAINT.search(issue.message)
     if match is None:
         return _("The value does not meet a constraint of the column.")
     name, value = match.group("name"), match.group("value")
@@ -82,15 +84,15 @@ _SIMPLE: dict[str, Callable[[], str]] = {
 }
 
 
-def issue_message(issue: Mapping[str, Any], schema: Mapping[str, Any] | None) -> str:
+def issue_message(issue: ValidationIssue, schema: Mapping[str, Any] | None) -> str:
     """Return the message of one stored issue (``code``, ``row``, ``field_name``...)."""
-    code = str(issue.get("code", ""))
+    code = issue.code
     fields = {f.get("name"): f for f in (schema or {}).get("fields", [])}
-    field = fields.get(issue.get("field_name")) or {}
+    field = fields.get(issue.field_name) or {}
     if code == "type-error":
-        return _type_error(issue, field)
+        return _type_error(field)
     if code == "constraint-error":
-        return _constraint_error(issue, field)
+        return _constraint_error(issue)
     simple = _SIMPLE.get(code)
     if simple is not None:
         return simple()

@@ -1,6 +1,7 @@
 """Personal-data protection (SPEC §6): detect, decide, strip, check k-anonymity, encrypt."""
 
 from datasets.personal.actions import (
+    BY_POLICY,
     Action,
     ColumnDecision,
     StripResult,
@@ -50,6 +51,7 @@ from datasets.personal.policy import (
 from datasets.personal.scanner import TableScanner
 
 __all__ = [
+    "BY_POLICY",
     "CURRENT_CATEGORIES",
     "DEFAULT_POLICY",
     "DEFAULT_QUASI_IDENTIFIERS",

@@ -8,10 +8,11 @@ import hmac
 import os
 import re
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 from datasets.personal.detectors import Finding
 from datasets.personal.errors import InvalidDecision, MalformedTable, UnresolvedFinding
@@ -40,14 +41,52 @@ class Action(StrEnum):
     KEEP = "keep"  # publish as is; needs a written justification
 
 
+# ``ColumnDecision.decided_by`` of a decision the organization's policy proposed.
+BY_POLICY = "policy"
+
+
 @dataclass(frozen=True)
 class ColumnDecision:
-    """The action chosen for one column; ``justification`` is required for KEEP."""
+    """The action chosen for one column; ``justification`` is required for KEEP.
+
+    ``decided_by`` is the deciding user's id, ``BY_POLICY`` for a decision the policy
+    proposed, or empty for one not recorded yet.
+    """
 
     column: str
     kind: str
     action: Action
     justification: str = ""
+    decided_by: str = ""
+
+    @property
+    def by_policy(self) -> bool:
+        """Whether the organization's policy proposed this decision (no person made it)."""
+        return self.decided_by == BY_POLICY
+
+    def to_json(self) -> dict[str, str]:
+        """Return the decision as stored (``ResourceVersion.decisions``): plain JSON data."""
+        return {
+            "column": self.column,
+            "kind": str(self.kind),
+            "action": self.action.value,
+            "justification": self.justification,
+            "decided_by": self.decided_by,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> ColumnDecision:
+        """Rebuild a decision stored with ``to_json``.
+
+        Raises ValueError for an action that is not an ``Action``.
+        """
+        return cls(
+            column=str(data["column"]),
+            kind=str(data.get("kind", "")),
+            action=Action(data["action"]),
+            justification=str(data.get("justification", "")),
+            decided_by=str(data.get("decided_by") or ""),
+        )
 
 
 @dataclass(frozen=True)

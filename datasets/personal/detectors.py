@@ -18,9 +18,10 @@ import csv
 import itertools
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from datasets.personal.freetext import find_in_text
 from datasets.personal.headers import HeaderInfo, HeaderRole, classify_header
@@ -83,6 +84,29 @@ class Finding:
     # institutional mailboxes, enterprise tax codes, in a table about organisations): a
     # proposal that only fills a gap, never overrides a rule (``policy.decide``).
     proposal: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the finding as stored (``ResourceVersion.findings``): plain JSON data."""
+        return {
+            "column": self.column,
+            "kind": str(self.kind),
+            "share": self.share,
+            "confidence": self.confidence,
+            "sensitive": self.sensitive,
+            "proposal": self.proposal,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Finding:
+        """Rebuild a finding stored with ``to_json`` (missing numbers read as 0)."""
+        return cls(
+            column=str(data["column"]),
+            kind=str(data["kind"]),
+            share=float(data.get("share", 0.0)),
+            confidence=float(data.get("confidence", 0.0)),
+            sensitive=bool(data.get("sensitive", False)),
+            proposal=str(data.get("proposal", "")),
+        )
 
 
 @dataclass(frozen=True)

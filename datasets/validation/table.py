@@ -13,80 +13,15 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from frictionless import Detector, FrictionlessException, Resource, Schema
 
 from datasets.validation.engine import EngineUnsupported, Observer, run_fast_engine
+from datasets.validation_report import ValidationIssue, ValidationReport
 
 __all__ = ["ValidationIssue", "ValidationReport", "infer_schema", "validate_table"]
-
-
-@dataclass(frozen=True)
-class ValidationIssue:
-    """One finding: a Frictionless error code at a row (header = 1) and field (from 1)."""
-
-    code: str
-    row: int | None
-    field_number: int | None
-    field_name: str | None
-    message: str
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return the JSON shape of SPEC §4 (``code``, ``row``, ``field_number``, ...)."""
-        return {
-            "code": self.code,
-            "row": self.row,
-            "field_number": self.field_number,
-            "field_name": self.field_name,
-            "message": self.message,
-        }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> ValidationIssue:
-        """Rebuild an issue stored with ``to_dict``."""
-        return cls(
-            code=str(data["code"]),
-            row=data.get("row"),
-            field_number=data.get("field_number"),
-            field_name=data.get("field_name"),
-            message=str(data.get("message", "")),
-        )
-
-
-@dataclass(frozen=True)
-class ValidationReport:
-    """The stored validation report of a tabular resource.
-
-    ``row_count`` counts the data rows read (all of them unless the error cap stopped the
-    run, which sets ``truncated``).
-    """
-
-    valid: bool
-    row_count: int
-    errors: tuple[ValidationIssue, ...]
-    truncated: bool = False
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return ``{"valid", "row_count", "errors": [...], "truncated"}``."""
-        return {
-            "valid": self.valid,
-            "row_count": self.row_count,
-            "errors": [issue.to_dict() for issue in self.errors],
-            "truncated": self.truncated,
-        }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> ValidationReport:
-        """Rebuild a report stored with ``to_dict``."""
-        return cls(
-            valid=bool(data["valid"]),
-            row_count=int(data["row_count"]),
-            errors=tuple(ValidationIssue.from_dict(item) for item in data.get("errors", ())),
-            truncated=bool(data.get("truncated", False)),
-        )
 
 
 def infer_schema(csv_path: Path, *, sample_rows: int = 1000) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from datasets.report_preview import rows_around_errors
+from datasets.validation_report import ValidationIssue
 
 
 def test_rows_around_errors_mark_the_cells(tmp_path: Path) -> None:
@@ -13,9 +14,9 @@ def test_rows_around_errors_mark_the_cells(tmp_path: Path) -> None:
     lines[10] = "M10,mười,Tên 10"  # row 11 (header is row 1)
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     issues = [
-        {"code": "type-error", "row": 11, "field_number": 2},
-        {"code": "primary-key", "row": 30, "field_number": None},
-        {"code": "duplicate-label", "row": None, "field_number": 3},
+        ValidationIssue("type-error", 11, 2, "so", ""),
+        ValidationIssue("primary-key", 30, None, None, ""),
+        ValidationIssue("duplicate-label", None, 3, "ten", ""),
     ]
     preview = rows_around_errors(path, issues)
     assert preview.header == ("ma", "so", "ten")
@@ -29,5 +30,5 @@ def test_rows_around_errors_mark_the_cells(tmp_path: Path) -> None:
 def test_preview_is_capped(tmp_path: Path) -> None:
     path = tmp_path / "t.csv"
     path.write_text("a\n" + "".join(f"{n}\n" for n in range(1000)), encoding="utf-8")
-    issues = [{"code": "type-error", "row": r, "field_number": 1} for r in range(2, 1000)]
+    issues = [ValidationIssue("type-error", r, 1, "a", "") for r in range(2, 1000)]
     assert len(rows_around_errors(path, issues, max_rows=50).rows) == 50

@@ -207,8 +207,8 @@ def test_report_round_trips_and_infers_vietnamese_schema(tmp_path: Path) -> None
     schema = infer_schema(path)
     assert [f["name"] for f in schema["fields"]] == HEADER
     report = validate_table(path, SCHEMA)
-    assert ValidationReport.from_dict(report.to_dict()) == report
-    first = report.to_dict()["errors"][0]
+    assert ValidationReport.from_json(report.to_json()) == report
+    first = report.to_json()["errors"][0]
     assert (first["code"], first["row"], first["field_number"], first["field_name"]) == (
         "type-error", 4, 1, "ma",
     )  # fmt: skip

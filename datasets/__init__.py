@@ -11,37 +11,100 @@ the package (or of one caller) and are imported from where they live; so is the 
 
 from __future__ import annotations
 
-from datasets.editing import JOB_PROCESS_VERSION, DatasetEditor, ResourceInput
-from datasets.errors import (
-    StaleVersion,
-    StorageFull,
-    SubmissionBlocked,
-    TransitionNotAllowed,
-    UploadTooLarge,
-    is_disk_full,
-)
-from datasets.ingest import IngestError
-from datasets.leak_reports import Reports, ReportStatus, TooManyReports
-from datasets.members import MemberDataset, MemberResource, member_dataset, member_resource
-from datasets.metadata_input import CKAN_EXTRA_FIELDS, METADATA_FIELDS, DatasetMetadata
-from datasets.notifications import Notifier
-from datasets.processing import Processor
-from datasets.progress import ProgressBoard
-from datasets.public import (
-    PublicCatalog,
-    PublicDataset,
-    PublicOrganization,
-    PublicResource,
-    PublicTheme,
-)
-from datasets.queries import find_dataset, get_dataset
-from datasets.queue import HueyQueue, TaskQueue, open_huey
-from datasets.uploads import StagedUpload, receive
-from datasets.usage import Metric, Subject, UsageRecorder
-from datasets.validation import ValidationReport, validate_table
-from datasets.vault import Vault
-from datasets.vocab import DEFAULT_LICENSE_ID, FREQUENCIES, LICENSES, find_license
-from datasets.workflow import JOB_LOAD_DATASTORE, Workflow, submission_problems
+from typing import TYPE_CHECKING, Any
+
+from datasets.lazy_face import lazy_attribute
+
+if TYPE_CHECKING:
+    from datasets.editing import JOB_PROCESS_VERSION, DatasetEditor, ResourceInput
+    from datasets.errors import (
+        StaleVersion,
+        StorageFull,
+        SubmissionBlocked,
+        TransitionNotAllowed,
+        UploadTooLarge,
+        is_disk_full,
+    )
+    from datasets.ingest import IngestError
+    from datasets.leak_reports import Reports, ReportStatus, TooManyReports
+    from datasets.members import MemberDataset, MemberResource, member_dataset, member_resource
+    from datasets.metadata_input import CKAN_EXTRA_FIELDS, METADATA_FIELDS, DatasetMetadata
+    from datasets.notifications import Notifier
+    from datasets.processing import Processor
+    from datasets.progress import ProgressBoard
+    from datasets.public import (
+        PublicCatalog,
+        PublicDataset,
+        PublicOrganization,
+        PublicResource,
+        PublicTheme,
+    )
+    from datasets.queries import find_dataset, get_dataset
+    from datasets.queue import HueyQueue, TaskQueue, open_huey
+    from datasets.uploads import StagedUpload, receive
+    from datasets.usage import Metric, Subject, UsageRecorder
+    from datasets.validation import ValidationReport, validate_table
+    from datasets.vault import Vault
+    from datasets.vocab import DEFAULT_LICENSE_ID, FREQUENCIES, LICENSES, find_license
+    from datasets.workflow import JOB_LOAD_DATASTORE, Workflow, submission_problems
+
+# Imported on first use, so that importing one module of the package (``datasets.text``)
+# does not import all of them (the ORM, the queue, Frictionless...).
+_WHERE = {
+    "CKAN_EXTRA_FIELDS": "datasets.metadata_input",
+    "DEFAULT_LICENSE_ID": "datasets.vocab",
+    "DatasetEditor": "datasets.editing",
+    "DatasetMetadata": "datasets.metadata_input",
+    "FREQUENCIES": "datasets.vocab",
+    "HueyQueue": "datasets.queue",
+    "IngestError": "datasets.ingest",
+    "JOB_LOAD_DATASTORE": "datasets.workflow",
+    "JOB_PROCESS_VERSION": "datasets.editing",
+    "LICENSES": "datasets.vocab",
+    "METADATA_FIELDS": "datasets.metadata_input",
+    "MemberDataset": "datasets.members",
+    "MemberResource": "datasets.members",
+    "Metric": "datasets.usage",
+    "Notifier": "datasets.notifications",
+    "Processor": "datasets.processing",
+    "ProgressBoard": "datasets.progress",
+    "PublicCatalog": "datasets.public",
+    "PublicDataset": "datasets.public",
+    "PublicOrganization": "datasets.public",
+    "PublicResource": "datasets.public",
+    "PublicTheme": "datasets.public",
+    "ReportStatus": "datasets.leak_reports",
+    "Reports": "datasets.leak_reports",
+    "ResourceInput": "datasets.editing",
+    "StagedUpload": "datasets.uploads",
+    "StaleVersion": "datasets.errors",
+    "StorageFull": "datasets.errors",
+    "Subject": "datasets.usage",
+    "SubmissionBlocked": "datasets.errors",
+    "TaskQueue": "datasets.queue",
+    "TooManyReports": "datasets.leak_reports",
+    "TransitionNotAllowed": "datasets.errors",
+    "UploadTooLarge": "datasets.errors",
+    "UsageRecorder": "datasets.usage",
+    "ValidationReport": "datasets.validation",
+    "Vault": "datasets.vault",
+    "Workflow": "datasets.workflow",
+    "find_dataset": "datasets.queries",
+    "find_license": "datasets.vocab",
+    "get_dataset": "datasets.queries",
+    "is_disk_full": "datasets.errors",
+    "member_dataset": "datasets.members",
+    "member_resource": "datasets.members",
+    "open_huey": "datasets.queue",
+    "receive": "datasets.uploads",
+    "submission_problems": "datasets.workflow",
+    "validate_table": "datasets.validation",
+}
+
+
+def __getattr__(name: str) -> Any:
+    return lazy_attribute(__name__, _WHERE, name)
+
 
 __all__ = [
     "CKAN_EXTRA_FIELDS",

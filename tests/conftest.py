@@ -2,12 +2,15 @@
 
 Tests that touch the database run on SQLite always and on PostgreSQL when
 ``TEST_DATABASE_URL`` is set: a fresh database is created for the test run (one per
-xdist worker) and every table is emptied between tests.
+xdist worker) and every table is emptied between tests. Each SQLite test gets its own copy
+of a database migrated once per run (and xdist worker): the migrations themselves are
+tested by test_migrations_match_models.py.
 """
 
 from __future__ import annotations
 
 import os
+import sqlite3
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -55,15 +58,31 @@ def postgres_url() -> Iterator[str]:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An empty SQLite database migrated to every head, once for the run (and xdist worker)."""
+    from app.database import upgrade_database
+
+    path = tmp_path_factory.mktemp("template") / "portal.sqlite3"
+    upgrade_database(f"sqlite:///{path}")
+    return path
+
+
+def copy_sqlite(source: Path, target: Path) -> None:
+    """Copy a SQLite database with SQLite's own backup (whatever its journal holds)."""
+    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
+        src.backup(dst)
+    src.close()
+    dst.close()
+
+
 @pytest.fixture(params=BACKENDS)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A migrated, empty database: SQLite in tmp_path, or the run's PostgreSQL."""
-    from app.database import upgrade_database
-
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'portal.sqlite3'}"
-        upgrade_database(url)
-        yield url
+        path = tmp_path / "portal.sqlite3"
+        copy_sqlite(request.getfixturevalue("migrated_sqlite"), path)
+        yield f"sqlite:///{path}"
         return
     url = request.getfixturevalue("postgres_url")
     yield url

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import datasets
@@ -108,3 +110,21 @@ def test_no_module_of_the_project_is_over_500_lines() -> None:
     too_long = {name: n for name, n in sizes.items() if n > MAX_MODULE_LINES}
     assert {k: v for k, v in too_long.items() if k not in OVERSIZED_FOR_NOW} == {}
     assert not OVERSIZED_FOR_NOW - too_long.keys(), "split now: remove it from OVERSIZED_FOR_NOW"
+
+
+def test_importing_one_module_of_datasets_does_not_import_the_whole_package() -> None:
+    """The package face is lazy: ``datasets.text`` alone loads neither the ORM nor the queue."""
+    code = (
+        "import sys, datasets.text, datasets.validation;"
+        "print(sorted(m for m in ('sqlalchemy', 'huey', 'datasets.workflow', 'datasets.personal')"
+        " if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-P", "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "[]"
+    from datasets import Workflow
+    from datasets.validation import validate_and_scan
+    from datasets.workflow import Workflow as Direct
+
+    assert Workflow is Direct and callable(validate_and_scan)

@@ -134,7 +134,8 @@ def find_in_text(
     """
     shape = shape_of(text) if shape is None else shape
     numbers = b"0000000000" in shape  # phones, citizen IDs: 10 digits or more
-    capitals = b"AA0" in shape or b"00A" in shape  # health cards, licence plates
+    # Health cards, licence plates: a capital letter next to digits.
+    capitals = b"A" in shape and (b"AA0" in shape or b"00A" in shape)
     spans: list[tuple[PersonalDataKind, int, int]] = []
     for kind, pattern in _VALIDATED:
         if kind is K.EMAIL and "@" not in text:

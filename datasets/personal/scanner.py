@@ -54,16 +54,14 @@ _FREE_MAIL = re.compile(
 # A number alone in its cell that lost its leading zero in a spreadsheet (CCCD: 11 digits).
 _BARE_NUMBER = re.compile(r"(?<![^\x00])\d{11}(?![^\x00])")
 _JOIN = "\x00"  # never part of a value's pattern, and not whitespace
-# A placeholder cell in a column's text (``_count_column``): the separator before it, the
-# placeholder (nothing for an empty cell), the separator after it (looked at, not taken, so
-# that it can start the next cell).
+# A placeholder cell in a column's text (``_count_column``): the separator before it, then
+# nothing (an empty cell) or a placeholder, then the separator after it (looked at, not
+# taken, so that it can start the next cell). A value whose first character starts no
+# placeholder fails at once: the alternatives are tried only for the few that could match.
+_FILLERS = sorted(PLACEHOLDERS - {""}, key=len, reverse=True)
 _PLACEHOLDER_CELL = re.compile(
-    _JOIN
-    + "(?:"
-    + "|".join(sorted(map(re.escape, PLACEHOLDERS - {""}), key=len, reverse=True))
-    + ")?(?="
-    + _JOIN
-    + ")"
+    f"{_JOIN}(?:(?={_JOIN})|(?=[{re.escape(''.join(sorted({p[0] for p in _FILLERS})))}])"
+    f"(?:{'|'.join(map(re.escape, _FILLERS))})(?={_JOIN}))"
 )
 
 
@@ -131,7 +129,7 @@ def _count_column(counts: ColumnCounts, column: Sequence[str], rnd: random.Rando
     # The column as one text, a separator before each value and after the last: every value
     # is then found between two separators, and one pass of a regular expression counts the
     # placeholders (hashing every fresh cell to look it up in a set cost twice as much).
-    text = _JOIN + _JOIN.join(column) + _JOIN
+    text = _JOIN.join(("", *column, ""))
     placeholders = len(_PLACEHOLDER_CELL.findall(text))
     has_data = placeholders < len(column)
     if has_data:

@@ -11,13 +11,24 @@ The face of the subpackage; the modules behind it:
 
 from __future__ import annotations
 
-from datasets.validation.single_pass import validate_and_scan
+from typing import TYPE_CHECKING, Any
+
+from datasets.lazy_face import lazy_attribute
 from datasets.validation.table import (
     ValidationIssue,
     ValidationReport,
     infer_schema,
     validate_table,
 )
+
+if TYPE_CHECKING:
+    from datasets.validation.single_pass import validate_and_scan
+
+
+def __getattr__(name: str) -> Any:
+    # The scan's modules (datasets.personal) load only for whoever runs it.
+    return lazy_attribute(__name__, {"validate_and_scan": "datasets.validation.single_pass"}, name)
+
 
 __all__ = [
     "ValidationIssue",

@@ -19,7 +19,6 @@ from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.attributes import set_committed_value
 
-from datasets.editing import open_revision, record_activity
 from datasets.errors import SubmissionBlocked, SubmissionProblem, TransitionNotAllowed
 from datasets.lifecycle import (
     COMMENT_REQUIRED,
@@ -41,6 +40,7 @@ from datasets.model import (
 )
 from datasets.queries import LOAD_OPTIONS, get_dataset
 from datasets.queue import TaskQueue
+from datasets.revisions import open_revision, record_activity
 from publishers import (
     Accounts,
     Actor,

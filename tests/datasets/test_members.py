@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from datasets.editing import ResourceInput
 from datasets.members import MemberDataset, member_dataset, member_resource
 from datasets.metadata_input import DatasetMetadata
+from datasets.resource_edit import ResourceInput
 from datasets.uploads import receive
 from publishers import ANONYMOUS, Actor, NotFound, Role
 from tests.factories import (

@@ -13,9 +13,9 @@ from app import demo_admin_tables as admin
 from app import demo_city_tables as city
 from app.demo_files import minimal_pdf
 from app.services import Services, build_services
-from datasets.editing import ResourceInput
 from datasets.metadata_input import DatasetMetadata
 from datasets.queries import find_dataset
+from datasets.resource_edit import ResourceInput
 from datasets.themes import save_theme
 from datasets.uploads import receive
 from datasets.vocab import DEFAULT_LICENSE_ID

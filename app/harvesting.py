@@ -12,12 +12,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.indexing import document_from_public
 from app.leases import leases_for
-from datasets.editing import JOB_PROCESS_VERSION, DatasetEditor
+from datasets.editing import DatasetEditor
 from datasets.model import Dataset
 from datasets.notifications import Notifier
 from datasets.processing import Processor
 from datasets.public import PublicCatalog
 from datasets.queue import HueyQueue
+from datasets.resource_edit import JOB_PROCESS_VERSION
 from datasets.storage import LocalBlobStore
 from datasets.vault import Vault
 from datasets.workflow import Workflow

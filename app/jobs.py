@@ -43,7 +43,7 @@ class JobFailed(RuntimeError):
 
 def lease_key(job: str, payload: Mapping[str, Any]) -> str | None:
     """The lease a job holds while it runs (uploads being processed), or None."""
-    if job == "process_version":  # datasets.editing.JOB_PROCESS_VERSION
+    if job == "process_version":  # datasets.resource_edit.JOB_PROCESS_VERSION
         return f"version:{payload['version_id']}"
     return None
 

@@ -20,9 +20,9 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 
-from datasets.editing import JOB_PROCESS_VERSION
 from datasets.model import Dataset, DatasetState, ResourceVersion, RevisionResource, VersionStatus
 from datasets.processing import INTERRUPTED, MAX_ATTEMPTS
+from datasets.resource_edit import JOB_PROCESS_VERSION
 from datasets.workflow import JOB_LOAD_DATASTORE
 
 if TYPE_CHECKING:

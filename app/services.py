@@ -24,7 +24,7 @@ from app.keys import Keys, load_keys
 from app.rate_store import RateLimits, open_rate_limits
 from datasets.datastore import Datastore, open_datastore
 from datasets.datastore_sync import dataset_of_version, prune_datastore
-from datasets.editing import JOB_PROCESS_VERSION, DatasetEditor
+from datasets.editing import DatasetEditor
 from datasets.leak_reports import Reports
 from datasets.model import Dataset, DatasetState
 from datasets.notifications import Notifier
@@ -34,6 +34,7 @@ from datasets.progress import ProgressBoard
 from datasets.public import PublicCatalog
 from datasets.public_cache import BoundedCache, ViewCache
 from datasets.queue import HueyQueue, open_huey
+from datasets.resource_edit import JOB_PROCESS_VERSION
 from datasets.storage import LocalBlobStore
 from datasets.uploads import sweep_leftovers
 from datasets.usage import UsageRecorder

@@ -48,8 +48,8 @@ def publish_portal(data_dir: Path, csv_path: Path, env: dict[str, str]) -> tuple
     from app.database import upgrade_database
     from app.keys import ensure_key_files
     from app.services import build_services
-    from datasets.editing import ResourceInput
     from datasets.metadata_input import DatasetMetadata
+    from datasets.resource_edit import ResourceInput
     from datasets.uploads import receive
     from publishers import Role
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from datasets.lazy_face import lazy_attribute
 
 if TYPE_CHECKING:
-    from datasets.editing import JOB_PROCESS_VERSION, DatasetEditor, ResourceInput
+    from datasets.editing import DatasetEditor
     from datasets.errors import (
         StaleVersion,
         StorageFull,
@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     )
     from datasets.queries import find_dataset, get_dataset
     from datasets.queue import HueyQueue, TaskQueue, open_huey
+    from datasets.resource_edit import JOB_PROCESS_VERSION, ResourceInput
     from datasets.uploads import StagedUpload, receive
     from datasets.usage import Metric, Subject, UsageRecorder
     from datasets.validation import ValidationReport, validate_table
@@ -59,7 +60,7 @@ _WHERE = {
     "HueyQueue": "datasets.queue",
     "IngestError": "datasets.ingest",
     "JOB_LOAD_DATASTORE": "datasets.workflow",
-    "JOB_PROCESS_VERSION": "datasets.editing",
+    "JOB_PROCESS_VERSION": "datasets.resource_edit",
     "LICENSES": "datasets.vocab",
     "METADATA_FIELDS": "datasets.metadata_input",
     "MemberDataset": "datasets.members",
@@ -75,7 +76,7 @@ _WHERE = {
     "PublicTheme": "datasets.public",
     "ReportStatus": "datasets.leak_reports",
     "Reports": "datasets.leak_reports",
-    "ResourceInput": "datasets.editing",
+    "ResourceInput": "datasets.resource_edit",
     "StagedUpload": "datasets.uploads",
     "StaleVersion": "datasets.errors",
     "StorageFull": "datasets.errors",

@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from datasets.lifecycle import Transition, allowed_transitions
 from datasets.model import Dataset, DatasetState, Revision, RevisionResource
 from datasets.public import PublicOrganization, organization_to_public
 from datasets.queries import find_dataset
@@ -83,6 +84,8 @@ class MemberDataset:
     revision_status: str  # ``RevisionStatus`` of the revision shown
     # A published dataset with changes waiting for review (SPEC §3).
     has_pending_revision: bool
+    # The transitions the lifecycle tables allow now, permissions aside (``allowed_transitions``).
+    transitions: frozenset[Transition]
     title: str  # Vietnamese
     title_en: str
     description: str  # Vietnamese
@@ -110,11 +113,8 @@ class MemberDataset:
         return found
 
 
-def member_rows(session: Session, actor: Actor, name_or_id: str) -> tuple[Dataset, Revision]:
-    """Return the dataset row and the revision members work on; raise ``NotFound``.
-
-    For pages that still render rows; everything else uses ``member_dataset``.
-    """
+def _member_rows(session: Session, actor: Actor, name_or_id: str) -> tuple[Dataset, Revision]:
+    """Return the dataset row and the revision members work on; raise ``NotFound``."""
     dataset = find_dataset(session, name_or_id)
     if dataset is None or not can(actor, Permission.READ_DRAFT, dataset.organization_id):
         raise NotFound("dataset not found")  # drafts do not exist for outsiders
@@ -126,7 +126,7 @@ def member_rows(session: Session, actor: Actor, name_or_id: str) -> tuple[Datase
 
 def member_dataset(session: Session, actor: Actor, name_or_id: str) -> MemberDataset:
     """Return the members' view of a dataset; raise ``NotFound`` for anyone else."""
-    dataset, revision = member_rows(session, actor, name_or_id)
+    dataset, revision = _member_rows(session, actor, name_or_id)
     org = session.get(Organization, dataset.organization_id)
     if org is None:
         raise NotFound("dataset not found")
@@ -158,6 +158,7 @@ def _member_view(dataset: Dataset, revision: Revision, org: Organization) -> Mem
         revision_id=revision.id,
         revision_status=revision.status,
         has_pending_revision=published and dataset.working_revision_id is not None,
+        transitions=allowed_transitions(dataset),
         title=revision.title_vi,
         title_en=revision.title_en,
         description=revision.description_vi,

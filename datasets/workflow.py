@@ -13,13 +13,12 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.attributes import set_committed_value
 
-from datasets.editing import open_revision, record_activity
 from datasets.errors import SubmissionBlocked, SubmissionProblem, TransitionNotAllowed
 from datasets.lifecycle import (
     COMMENT_REQUIRED,
@@ -41,6 +40,7 @@ from datasets.model import (
 )
 from datasets.queries import LOAD_OPTIONS, get_dataset
 from datasets.queue import TaskQueue
+from datasets.revisions import open_revision, record_activity
 from publishers import (
     Accounts,
     Actor,
@@ -51,6 +51,9 @@ from publishers import (
     utcnow,
 )
 from publishers import Permission as P
+
+if TYPE_CHECKING:
+    from datasets.validation_report import ValidationReport
 
 log = logging.getLogger(__name__)
 
@@ -73,13 +76,31 @@ class ReviewItem:
     is_revision: bool  # a pending revision of a published dataset
 
 
+class CheckedVersion(Protocol):
+    """What a submission check reads of a resource version (a row or a member's view)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def is_tabular(self) -> bool: ...
+    @property
+    def validation_report(self) -> ValidationReport | None: ...
+    def undecided_columns(self) -> list[str]: ...
+
+
 def submission_problems(revision: Revision) -> list[SubmissionProblem]:
     """Return why ``revision`` cannot be submitted yet (empty when it can)."""
+    return resource_problems([entry.version for entry in revision.entries])
+
+
+def resource_problems(versions: Sequence[CheckedVersion]) -> list[SubmissionProblem]:
+    """Return why a revision holding ``versions`` cannot be submitted yet (empty when it can)."""
     problems: list[SubmissionProblem] = []
-    if not revision.entries:
+    if not versions:
         problems.append(SubmissionProblem("no_resources"))
-    for entry in revision.entries:
-        version = entry.version
+    for version in versions:
         name = version.name
         status = VersionStatus(version.status)
         if status is VersionStatus.PROCESSING:
@@ -384,4 +405,11 @@ class Workflow:
                         dataset.index_stale = True
 
 
-__all__ = ["LOAD_OPTIONS", "ReviewItem", "SubmissionProblem", "Workflow", "submission_problems"]
+__all__ = [
+    "LOAD_OPTIONS",
+    "ReviewItem",
+    "SubmissionProblem",
+    "Workflow",
+    "resource_problems",
+    "submission_problems",
+]

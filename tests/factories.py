@@ -7,9 +7,9 @@ import itertools
 from pathlib import Path
 
 from app.services import Services
-from datasets.editing import ResourceInput
 from datasets.metadata_input import DatasetMetadata
 from datasets.model import Dataset
+from datasets.resource_edit import ResourceInput
 from datasets.uploads import receive
 from publishers import Actor, Organization, Role, UserInfo
 

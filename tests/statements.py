@@ -8,8 +8,8 @@ from contextlib import contextmanager
 from sqlalchemy import Engine, event
 
 from app.services import Services
-from datasets.editing import ResourceInput
 from datasets.model import Dataset
+from datasets.resource_edit import ResourceInput
 from publishers import Role
 from tests.factories import actor, make_dataset, make_org, make_user
 

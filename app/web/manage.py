@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from types import SimpleNamespace
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -13,11 +14,10 @@ from app.context import current_actor, services
 from app.web.forms import metadata_from_form
 from app.web.resources import ENCODINGS
 from datasets.errors import StaleVersion, SubmissionBlocked
-from datasets.lifecycle import allowed_transitions
-from datasets.members import member_rows
-from datasets.model import Dataset, ResourceVersion, Revision
+from datasets.members import MemberDataset, member_dataset
+from datasets.model import Dataset, ResourceVersion
 from datasets.vocab import FREQUENCIES, LICENSES
-from datasets.workflow import submission_problems
+from datasets.workflow import resource_problems
 from publishers import InvalidInput, Permission, can, organizations_where, utcnow
 
 bp = Blueprint("manage", __name__)
@@ -57,17 +57,36 @@ def new_dataset() -> ResponseReturnValue:
     return redirect(url_for("manage.dataset", name=dataset.name))
 
 
-def _load(name: str) -> tuple[Dataset, Revision]:
+def _load(name: str) -> MemberDataset:
     with services().sessions() as session:
-        return member_rows(session, current_actor(), name)
+        return member_dataset(session, current_actor(), name)
+
+
+def _form_values(view: MemberDataset) -> SimpleNamespace:
+    """The metadata of the revision members work on, under the edit form's field names."""
+    return SimpleNamespace(
+        title_vi=view.title,
+        title_en=view.title_en,
+        description_vi=view.description,
+        description_en=view.description_en,
+        tags=list(view.tags),
+        themes=list(view.themes),
+        license_id=view.license_id,
+        contact_email=view.contact_email,
+        temporal_start=view.temporal_start,
+        temporal_end=view.temporal_end,
+        spatial=view.spatial,
+        frequency=view.frequency,
+    )
 
 
 @bp.route("/dataset/edit/<slug:name>", methods=["GET", "POST"])
 @login_required
 def edit_dataset(name: str) -> ResponseReturnValue:
-    dataset, revision = _load(name)
+    dataset = _load(name)
     if request.method == "GET":
-        return render_template("manage/edit.html", **_form_context(dataset=dataset, form=revision))
+        form = _form_values(dataset)
+        return render_template("manage/edit.html", **_form_context(dataset=dataset, form=form))
     try:
         services().editor.update_metadata(
             current_actor(),
@@ -106,7 +125,7 @@ def _user_names(ids: Iterable[str | None]) -> dict[str, str]:
 
 @bp.get("/dataset/<slug:name>/manage")
 def dataset(name: str) -> ResponseReturnValue:
-    dataset, revision = _load(name)
+    dataset = _load(name)
     actor = current_actor()
     svc = services()
     activity = svc.workflow.activity(dataset.id)
@@ -114,9 +133,8 @@ def dataset(name: str) -> ResponseReturnValue:
     return render_template(
         "manage/dataset.html",
         dataset=dataset,
-        revision=revision,
-        problems=submission_problems(revision) if revision else [],
-        allowed=allowed_transitions(dataset),
+        problems=resource_problems(dataset.resources),
+        allowed=dataset.transitions,
         activity=activity,
         names=_user_names(a.actor_id for a in activity),
         can_approve=can(actor, Permission.APPROVE, org),

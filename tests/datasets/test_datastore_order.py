@@ -16,8 +16,8 @@ from typing import Any
 from sqlalchemy import select
 
 from datasets.datastore import DatastoreQuery
-from datasets.editing import ResourceInput
 from datasets.model import ResourceVersion
+from datasets.resource_edit import ResourceInput
 from datasets.uploads import receive
 from datasets.workflow import JOB_LOAD_DATASTORE
 from tests.factories import publish_sample

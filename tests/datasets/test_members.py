@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from datasets.editing import ResourceInput
+from datasets.lifecycle import Transition
 from datasets.members import MemberDataset, member_dataset, member_resource
 from datasets.metadata_input import DatasetMetadata
+from datasets.resource_edit import ResourceInput
 from datasets.uploads import receive
 from publishers import ANONYMOUS, Actor, NotFound, Role
 from tests.factories import (
@@ -125,3 +126,23 @@ def test_a_resource_is_found_in_the_revision_members_work_on(services) -> None:
     assert resource.original_key and resource.table_schema
     with pytest.raises(dataclasses.FrozenInstanceError):
         resource.status = "failed"  # type: ignore[misc]
+
+
+def test_the_view_carries_the_transitions_the_lifecycle_allows(services) -> None:
+    org = make_org(services)
+    publisher = actor(services, make_user(services, org, Role.PUBLISHER))
+    draft = make_dataset(services, publisher, org, title="Nháp")
+    assert _view(services, publisher, draft.name).transitions == {
+        Transition.EDIT,
+        Transition.SUBMIT,
+        Transition.DELETE,
+    }
+    dataset, _rid, publisher, steward = publish_sample(services)
+    live = _view(services, steward, dataset.name).transitions
+    assert Transition.EDIT in live and Transition.WITHDRAW in live
+    assert Transition.SUBMIT not in live and Transition.DELETE not in live
+    services.editor.update_metadata(
+        publisher, dataset.name, DatasetMetadata(title_vi="Mới"), expected_version=None
+    )
+    pending = _view(services, steward, dataset.name).transitions
+    assert Transition.SUBMIT in pending and Transition.DELETE not in pending

@@ -9,8 +9,8 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from datasets.editing import ResourceInput
 from datasets.metadata_input import DatasetMetadata
+from datasets.resource_edit import ResourceInput
 from datasets.uploads import receive
 from tests.app.api.conftest import bearer
 from tests.factories import SAMPLE_CSV, publish_sample

@@ -47,6 +47,24 @@ def test_dataset_form_takes_every_metadata_field(desk) -> None:
         )
 
 
+def test_edit_form_shows_the_revision_members_work_on(desk) -> None:
+    desk.login("publisher")
+    desk.post("/dataset/new", {**FORM, "organization_id": desk.org.id}, form_page="/dataset/new")
+    page = desk.page("/dataset/edit/bai-giu-xe-cong-cong")
+    for shown in (
+        'value="Bãi giữ xe công cộng"',
+        'value="Public parking lots"',
+        ">Danh sách bãi giữ xe.</textarea>",
+        'value="giao thông, bãi xe"',
+        'value="sgtvt@tphcm.gov.vn"',
+        'value="2025-01-01"',
+        'value="2025-12-31"',
+        'value="Quận 1"',
+    ):
+        assert shown in page
+    assert "None" not in page
+
+
 def test_concurrent_edit_is_detected_and_not_saved(desk) -> None:
     name = desk.dataset("Bãi giữ xe")
     desk.login("publisher")

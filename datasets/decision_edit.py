@@ -1,0 +1,100 @@
+"""Personal-data decisions entered for a resource's columns (remove, mask, keep...).
+
+``record_decisions`` works inside the caller's transaction; ``DatasetEditor`` opens it and
+queues the rebuild of the public file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from datasets.model import ResourceVersion, VersionStatus
+from datasets.personal import Action, ColumnDecision
+from datasets.queries import get_dataset
+from datasets.revisions import editable_version, find_entry, record_activity, working_revision
+from publishers import Actor, InvalidInput, NotFound, Permission, can
+
+
+def record_decisions(
+    session: Session,
+    actor: Actor,
+    name: str,
+    resource_id: str,
+    decisions: Sequence[Mapping[str, str]],
+    clock: Callable[[], datetime],
+) -> ResourceVersion:
+    """Check ``decisions`` (as entered) and record them on the resource's editable version.
+
+    A version that is already live is never changed: the decisions go to a copy in the
+    working revision. The version is marked to process again.
+    """
+    dataset = get_dataset(session, name, for_update=True)
+    revision = working_revision(session, actor, dataset, None, clock)
+    entry = find_entry(revision, resource_id)
+    if entry is None:
+        raise NotFound("resource not found")
+    version = editable_version(session, dataset, entry, clock)
+    cleaned = check_decisions(actor, dataset.organization_id, version, decisions)
+    version.decisions = [d.to_json() for d in cleaned]
+    version.status = VersionStatus.PROCESSING.value
+    record_activity(
+        session,
+        dataset,
+        actor.user_id,
+        "decide",
+        now=clock(),
+        details={
+            "resource_id": resource_id,
+            "decisions": [{"column": d.column, "action": d.action.value} for d in cleaned],
+        },
+    )
+    return version
+
+
+def check_decisions(
+    actor: Actor,
+    organization_id: str,
+    version: ResourceVersion,
+    decisions: Sequence[Mapping[str, str]],
+) -> list[ColumnDecision]:
+    """Return the recorded decisions with ``decisions`` (as entered) laid over them.
+
+    ``keep`` needs a steward and a written justification. Raises ``InvalidInput`` with
+    the problems by column.
+    """
+    findings = {f.column: f for f in version.column_findings}
+    errors: dict[str, list[str]] = {}
+    cleaned: list[ColumnDecision] = []
+    for decision in decisions:
+        column, action = decision.get("column", ""), decision.get("action", "")
+        justification = decision.get("justification", "").strip()
+        if column not in findings:
+            errors.setdefault(column or "column", []).append("unknown_column")
+            continue
+        try:
+            chosen = Action(action)
+        except ValueError:
+            errors.setdefault(column, []).append("unknown_action")
+            continue
+        if chosen is Action.KEEP:
+            if not can(actor, Permission.DECIDE_KEEP, organization_id):
+                errors.setdefault(column, []).append("keep_needs_steward")
+            if not justification:
+                errors.setdefault(column, []).append("justification_required")
+        cleaned.append(
+            ColumnDecision(
+                column=column,
+                kind=findings[column].kind,
+                action=chosen,
+                justification=justification,
+                decided_by=actor.user_id or "",
+            )
+        )
+    if errors:
+        raise InvalidInput("invalid decisions", errors)
+    merged = version.decisions_by_column()
+    merged.update({d.column: d for d in cleaned})
+    return list(merged.values())

@@ -4,8 +4,9 @@ Supported: ``q`` (free text; ``*:*`` means everything; ``field:value`` clauses o
 fields act as filters), ``fq`` (space-separated ``field:value`` clauses on ``organization``,
 ``tags``, ``res_format``, ``license_id``, ``groups``/``theme`` and
 ``metadata_modified:[X TO Y]``, with ``-`` negation and an optional ``+``), ``facet.field`` (a
-list, or JSON text of one), ``facet.limit``, ``rows`` (0–1000), ``start`` and ``sort``. Anything
-else CKAN clients send along (``include_private``, ``facet``, ...) is ignored.
+list, or JSON text of one), ``facet.limit``, ``rows`` (0 or more; above 1000, the first 1000
+rows are answered, as CKAN does), ``start`` and ``sort``. Anything else CKAN clients send
+along (``include_private``, ``facet``, ...) is ignored.
 
 The parameters come as ``app.ckan_api.params`` reads them: strings from a query string or a
 form, JSON values from a JSON body, a list for a repeated key.
@@ -73,7 +74,8 @@ def parse_package_search(params: Mapping[str, Any]) -> SearchQuery:
         modified_to=bounds[1],
         sort=parse_sort(_single(params, "sort")),
         offset=_integer(params, "start", 0, 0, None),
-        limit=_integer(params, "rows", DEFAULT_ROWS, 0, MAX_ROWS),
+        # Above the cap, CKAN answers the first MAX_ROWS rows rather than an error.
+        limit=min(_integer(params, "rows", DEFAULT_ROWS, 0, None), MAX_ROWS),
         facets=_facet_fields(params.get("facet.field")),
         facet_limit=_integer(params, "facet.limit", 50, -1, None),
     )

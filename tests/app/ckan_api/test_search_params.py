@@ -79,10 +79,15 @@ def test_rows_start_and_facets() -> None:
     assert parse_package_search({"facet.limit": "-1"}).facet_limit == -1
 
 
+@pytest.mark.parametrize("rows", ["1001", "5000", 10**9])
+def test_rows_above_the_cap_are_clamped_as_ckan_does(rows: object) -> None:
+    assert parse_package_search({"rows": rows}).limit == 1000
+
+
 @pytest.mark.parametrize(
     ("params", "message"),
     [
-        ({"rows": "1001"}, "rows"),
+        ({"rows": "-1"}, "rows"),
         ({"rows": "ten"}, "rows: Invalid integer"),
         ({"start": "-1"}, "start"),
         ({"sort": "metadata_modified up"}, "sort"),

@@ -14,6 +14,7 @@ from harvesters import Harvester
 
 def test_services_are_frozen_and_complete(services) -> None:
     with pytest.raises(dataclasses.FrozenInstanceError):
+        # The assignment the test proves impossible: mypy refuses it too, which is the point.
         services.search = None  # type: ignore[misc]
     assert isinstance(services.harvester, Harvester)
     assert isinstance(services.rate_limits, RateLimits)

@@ -125,6 +125,7 @@ def test_a_resource_is_found_in_the_revision_members_work_on(services) -> None:
     assert resource.row_count == 4 and resource.validation and resource.validation["valid"]
     assert resource.original_key and resource.table_schema
     with pytest.raises(dataclasses.FrozenInstanceError):
+        # The assignment the test proves impossible: mypy refuses it too, which is the point.
         resource.status = "failed"  # type: ignore[misc]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import date
+from typing import Any
 
 import pytest
 
@@ -40,7 +41,7 @@ _BOOKKEEPING = {
 
 def full_metadata() -> DatasetMetadata:
     """Metadata with every declared field set to a value other than its default."""
-    values: dict[str, object] = {
+    values: dict[str, Any] = {
         "title_vi": "Trạm sạc xe điện",
         "title_en": "Electric vehicle charging stations",
         "description_vi": "Vị trí và công suất các trạm sạc công cộng.",
@@ -56,7 +57,7 @@ def full_metadata() -> DatasetMetadata:
         "extras": {"$frictionless": "package/v2", "nguon": "Sở Công Thương"},
     }
     assert set(values) == set(METADATA_FIELD_NAMES), "give the new field a sample value"
-    meta = DatasetMetadata(**values)  # type: ignore[arg-type]
+    meta = DatasetMetadata(**values)
     default = DatasetMetadata(title_vi="")
     unchanged = [n for n in METADATA_FIELD_NAMES if getattr(meta, n) == getattr(default, n)]
     assert not unchanged

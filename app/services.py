@@ -22,6 +22,7 @@ from app.harvesting import build_harvester
 from app.indexing import document_from_public, index_dataset, rebuild_index
 from app.keys import Keys, load_keys
 from app.rate_store import RateLimits, open_rate_limits
+from datasets.audience import Readers
 from datasets.datastore import Datastore, open_datastore
 from datasets.datastore_sync import dataset_of_version, prune_datastore
 from datasets.editing import DatasetEditor
@@ -35,6 +36,7 @@ from datasets.public import PublicCatalog
 from datasets.public_cache import BoundedCache, ViewCache
 from datasets.queue import HueyQueue, open_huey
 from datasets.resource_edit import JOB_PROCESS_VERSION
+from datasets.sharing import Sharing
 from datasets.storage import LocalBlobStore
 from datasets.uploads import sweep_leftovers
 from datasets.usage import UsageRecorder
@@ -121,6 +123,9 @@ class Services:
     usage: UsageRecorder
     rate_limits: RateLimits
     caches: Caches
+    # Shared data (issue 18): requests, grants, the access log; each reader's projection.
+    sharing: Sharing
+    readers: Readers
 
     def index_dataset(self, dataset_id: str) -> None:
         """Bring the search index in line with the database for one dataset."""
@@ -255,6 +260,7 @@ def build_services(settings: Settings) -> Services:
     rate_limits = open_rate_limits(
         settings.data_dir, settings.redis_url, settings.rate_limit_anon, settings.rate_limit_token
     )
+    sharing = Sharing(sessions)
     services = Services(
         settings=settings,
         keys=keys,
@@ -289,6 +295,8 @@ def build_services(settings: Settings) -> Services:
         usage=UsageRecorder(sessions),
         rate_limits=rate_limits,
         caches=new_caches(),
+        sharing=sharing,
+        readers=Readers(sessions, sharing),
     )
     workflow.add_after_commit(services.index_dataset)
     # Withdrawn or replaced resources leave the datastore (datastore_search_sql reads it).

@@ -27,11 +27,16 @@ _RESOURCE_ID = re.compile(
 
 
 def public_resource_ids(session: Session, dataset_id: str) -> set[str]:
-    """Return the ids of the dataset's resources that are public (in its live revision)."""
+    """Return the ids of the dataset's resources that are public (in its live revision).
+
+    A dataset at any access level but ``public`` has none: its rows are never in the
+    datastore, which anonymous callers query by SQL (issue 18).
+    """
     dataset = session.get(Dataset, dataset_id)
     if dataset is None or dataset.state != DatasetState.PUBLISHED.value:
         return set()
-    if dataset.live_revision_id is None:
+    live = dataset.live_revision
+    if live is None or live.access_level != "public":
         return set()
     rows = session.scalars(
         select(RevisionResource.resource_id).where(

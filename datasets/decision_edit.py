@@ -25,11 +25,15 @@ def record_decisions(
     resource_id: str,
     decisions: Sequence[Mapping[str, str]],
     clock: Callable[[], datetime],
+    *,
+    agency: bool = False,
 ) -> ResourceVersion:
     """Check ``decisions`` (as entered) and record them on the resource's editable version.
 
     A version that is already live is never changed: the decisions go to a copy in the
-    working revision. The version is marked to process again.
+    working revision. The version is marked to process again. With ``agency`` they are the
+    decisions of the agency projection (issue 18), laid over the earlier agency decisions;
+    a column without one is stripped as in the public file.
     """
     dataset = get_dataset(session, name, for_update=True)
     revision = working_revision(session, actor, dataset, None, clock)
@@ -37,14 +41,19 @@ def record_decisions(
     if entry is None:
         raise NotFound("resource not found")
     version = editable_version(session, dataset, entry, clock)
-    cleaned = check_decisions(actor, dataset.organization_id, version, decisions)
-    version.decisions = [d.to_json() for d in cleaned]
+    if agency:
+        base = {d.column: d for d in map(ColumnDecision.from_json, version.agency_decisions or ())}
+        cleaned = check_decisions(actor, dataset.organization_id, version, decisions, base=base)
+        version.agency_decisions = [d.to_json() for d in cleaned]
+    else:
+        cleaned = check_decisions(actor, dataset.organization_id, version, decisions)
+        version.decisions = [d.to_json() for d in cleaned]
     version.status = VersionStatus.PROCESSING.value
     record_activity(
         session,
         dataset,
         actor.user_id,
-        "decide",
+        "decide-agency" if agency else "decide",
         now=clock(),
         details={
             "resource_id": resource_id,
@@ -59,8 +68,10 @@ def check_decisions(
     organization_id: str,
     version: ResourceVersion,
     decisions: Sequence[Mapping[str, str]],
+    *,
+    base: dict[str, ColumnDecision] | None = None,
 ) -> list[ColumnDecision]:
-    """Return the recorded decisions with ``decisions`` (as entered) laid over them.
+    """Return the recorded decisions (or ``base``) with ``decisions`` (as entered) laid over.
 
     ``keep`` needs a steward and a written justification. Raises ``InvalidInput`` with
     the problems by column.
@@ -95,6 +106,6 @@ def check_decisions(
         )
     if errors:
         raise InvalidInput("invalid decisions", errors)
-    merged = version.decisions_by_column()
+    merged = version.decisions_by_column() if base is None else dict(base)
     merged.update({d.column: d for d in cleaned})
     return list(merged.values())

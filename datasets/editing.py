@@ -172,6 +172,25 @@ class DatasetEditor:
         self._queue.enqueue(JOB_PROCESS_VERSION, {"version_id": version.id, "rebuild": True})
         return version
 
+    def set_agency_decisions(
+        self,
+        actor: Actor,
+        name: str,
+        resource_id: str,
+        decisions: Sequence[Mapping[str, str]],
+    ) -> ResourceVersion:
+        """Record the agency projection's decisions for a resource and rebuild its files.
+
+        Checked as ``set_decisions`` checks public ones; they take effect when a steward
+        approves the revision, for readers at the ``agencies`` and ``restricted`` levels.
+        """
+        with self._sessions.begin() as session:
+            version = decision_edit.record_decisions(
+                session, actor, name, resource_id, decisions, self._clock, agency=True
+            )
+        self._queue.enqueue(JOB_PROCESS_VERSION, {"version_id": version.id, "rebuild": True})
+        return version
+
     def reprocess(
         self,
         actor: Actor,

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
+from datasets.access import ACCESS_LEVELS
 from datasets.vocab import DEFAULT_LICENSE_ID, FREQUENCIES, LICENSES
 from publishers import InvalidInput
 
@@ -40,6 +41,9 @@ class DatasetMetadata:
     temporal_end: date | None = None
     spatial: str = ""
     frequency: str = ""
+    # Who may read the data (``datasets.access.AccessLevel``) and how to get access.
+    access_level: str = "public"
+    access_instructions: str = ""
     # Free key/value pairs (CKAN ``extras``) beyond the fields above; None keeps the
     # stored ones (a surface without extras, such as the web form, leaves them alone).
     extras: dict[str, str] | None = None
@@ -83,6 +87,9 @@ METADATA_FIELDS: tuple[MetadataField, ...] = (
     MetadataField("temporal_end", "date", ckan_extra=True),
     MetadataField("spatial", "text", ckan_extra=True, harvest_keys=("spatial",), free_text=True),
     MetadataField("frequency", "text", ckan_extra=True, harvest_keys=("frequency",)),
+    # Access is decided by the portal's publisher, never taken from a harvested record.
+    MetadataField("access_level", "text"),
+    MetadataField("access_instructions", "text", free_text=True),
     MetadataField("extras", "extras"),  # CKAN clients' own extras; never harvested
 )
 METADATA_FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in METADATA_FIELDS)
@@ -132,6 +139,10 @@ def clean_metadata(meta: DatasetMetadata, known_themes: set[str]) -> DatasetMeta
         errors.setdefault("contact_email", []).append("invalid_email")
     if meta.frequency and meta.frequency not in FREQUENCIES:
         errors.setdefault("frequency", []).append("unknown_frequency")
+    if meta.access_level not in ACCESS_LEVELS:
+        errors.setdefault("access_level", []).append("unknown_access_level")
+    if len(meta.access_instructions) > MAX_DESCRIPTION:
+        errors.setdefault("access_instructions", []).append("too_long")
     if meta.temporal_start and meta.temporal_end and meta.temporal_start > meta.temporal_end:
         errors.setdefault("temporal_end", []).append("before_start")
     tags = tuple(dict.fromkeys(t for t in (_clean(tag)[:100] for tag in meta.tags) if t))
@@ -156,6 +167,8 @@ def clean_metadata(meta: DatasetMetadata, known_themes: set[str]) -> DatasetMeta
         temporal_end=meta.temporal_end,
         spatial=_clean(meta.spatial),
         frequency=meta.frequency,
+        access_level=meta.access_level,
+        access_instructions=_clean(meta.access_instructions),
         extras=extras,
     )
 

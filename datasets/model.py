@@ -121,6 +121,10 @@ class Revision(Base):
     frequency: Mapped[str] = mapped_column(String(20), default="")
     # CKAN clients' own key/value pairs (``DatasetMetadata.extras``); None before 0011.
     extras: Mapped[dict[str, str] | None] = mapped_column(JSON, nullable=True, default=dict)
+    # Who may read the data (``datasets.access.AccessLevel``); approved like any change.
+    access_level: Mapped[str] = mapped_column(String(20), default="public", server_default="public")
+    # How to get access (how to ask, where the data lives for ``catalog-only``).
+    access_instructions: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_by: Mapped[str] = mapped_column(ForeignKey("users.id"))
     created: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     submitted_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"), nullable=True)
@@ -190,6 +194,12 @@ class ResourceVersion(Base, VersionResults):
     public_schema: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     datastore_loaded: Mapped[bool] = mapped_column(Boolean, default=False)
     column_stats: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    # The agency projection (issue 18): its own decisions, never more than the public ones
+    # allow unless a steward approved it; the file is encrypted in the vault like the original.
+    agency_decisions: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, nullable=True)
+    agency_key: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    agency_size: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    agency_schema: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     created_by: Mapped[str] = mapped_column(ForeignKey("users.id"))
     created: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 

@@ -190,7 +190,7 @@ class Processor:
             if version is None or not version.is_tabular or not version.public_sha256:
                 return False
             order = _live_revision_number(session, version)
-            if order is None:
+            if order is None or not _live_is_public(session, version):
                 log.info(
                     "datastore load skipped: not the live version", extra={"version_id": version_id}
                 )
@@ -281,6 +281,7 @@ class Processor:
         """Strip the normalized table by the decisions; leave no public file if undecided."""
         if version.undecided_columns():
             version.public_sha256, version.public_size = None, None
+            version.agency_key = version.agency_size = version.agency_schema = None
             return
         assert version.normalized_key is not None
         decisions, findings = version.column_decisions, version.column_findings
@@ -294,6 +295,30 @@ class Processor:
                 public.unlink(missing_ok=True)
         version.public_sha256, version.public_size = blob.key, blob.size
         version.public_schema = public_schema(version.table_schema or {}, decisions)
+        self._build_agency_table(version)
+
+    def _build_agency_table(self, version: ResourceVersion) -> None:
+        """Strip the normalized table by the agency decisions into the vault (issue 18).
+
+        A column without an agency decision is stripped as in the public file; without any
+        agency decision there is no agency file and agency readers get the public file.
+        """
+        version.agency_key = version.agency_size = version.agency_schema = None
+        if not version.agency_decisions or version.normalized_key is None:
+            return
+        chosen = {d.column: d for d in map(ColumnDecision.from_json, version.agency_decisions)}
+        decisions = [chosen.get(d.column, d) for d in version.column_decisions]
+        with self._vault.decrypted(version.normalized_key, ".csv") as normalized:
+            agency = self._vault.scratch_file(".csv")
+            try:
+                apply_actions(
+                    normalized, agency, decisions, version.column_findings, hash_key=self._hash_key
+                )
+                version.agency_size = agency.stat().st_size
+                version.agency_key = self._vault.store_file(agency)
+            finally:
+                agency.unlink(missing_ok=True)
+        version.agency_schema = public_schema(version.table_schema or {}, decisions)
 
 
 def _statistics(path: Path, schema: Mapping[str, Any], version_id: str) -> dict[str, Any] | None:
@@ -357,6 +382,17 @@ def _live_revision_number(session: Session, version: ResourceVersion) -> int | N
             RevisionResource.version_id == version.id,
         )
     )
+
+
+def _live_is_public(session: Session, version: ResourceVersion) -> bool:
+    """True when the version's dataset is at the ``public`` level: only those are loaded."""
+    level = session.scalar(
+        select(Revision.access_level)
+        .join(Dataset, Dataset.live_revision_id == Revision.id)
+        .join(RevisionResource, RevisionResource.revision_id == Revision.id)
+        .where(RevisionResource.version_id == version.id)
+    )
+    return level == "public"
 
 
 def _organization_of(session: Session, version: ResourceVersion) -> str:

@@ -26,6 +26,9 @@ from datasets.model import (
 )
 from datasets.public_cache import ViewCache
 from datasets.public_search import HitSource, P, PublicSearch, Q
+from datasets.public_types import PUBLIC_COMMENTS as PUBLIC_COMMENTS
+from datasets.public_types import PublicActivity as PublicActivity
+from datasets.public_types import PublicTheme as PublicTheme
 from datasets.vocab import find_license
 from publishers import Organization, User
 
@@ -63,6 +66,12 @@ class PublicResource:
     modified: datetime
     # Per-column statistics of the public file (``datasets.statistics``), None until loaded.
     column_stats: dict[str, Any] | None = None
+    # Set only in a reader's agency projection (``datasets.audience``), never in the catalog:
+    # the vault key of the agency file (None: the public file serves), and the columns a
+    # grant allows (None: all).
+    agency_key: str | None = None
+    projection: str = "public"
+    columns: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -104,30 +113,11 @@ class PublicDataset:
     provenance: Provenance | None = None
     downloads: int = 0
     extras: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class PublicActivity:
-    """One entry of a dataset's public activity: what happened, who did it, when."""
-
-    action: str  # "create", "upload", "submit", "approve", ...
-    actor: str  # the account's user name (never its e-mail); "" for the system
-    created: datetime
-    comment: str  # only publication and withdrawal notes are public
-
-
-# Comments shown publicly: review notes of rejections stay between publisher and steward.
-PUBLIC_COMMENTS = frozenset({"approve", "withdraw"})
-
-
-@dataclass(frozen=True)
-class PublicTheme:
-    """A theme (a CKAN group) with its EU data-theme code (e.g. "TRAN")."""
-
-    name: str
-    title: str
-    title_en: str
-    eu_theme: str
+    # Who may read the data (``datasets.access.AccessLevel``) and how to get access. At any
+    # level but "public" this view carries no resources: readers with access get theirs
+    # through ``datasets.audience``.
+    access_level: str = "public"
+    access_instructions: str = ""
 
 
 def organization_to_public(org: Organization) -> PublicOrganization:
@@ -189,9 +179,7 @@ def public_view(dataset: Dataset, org: Organization) -> PublicDataset | None:
     if dataset.state != DatasetState.PUBLISHED.value or live is None:
         return None
     license_ = find_license(live.license_id)
-    resources = tuple(
-        r for e in live.entries if (r := _resource_to_public(e, dataset.created)) is not None
-    )
+    resources = public_resources(live, dataset.created) if live.access_level == "public" else ()
     provenance = None
     if dataset.harvest_source and dataset.harvested_at:
         provenance = Provenance(
@@ -226,7 +214,14 @@ def public_view(dataset: Dataset, org: Organization) -> PublicDataset | None:
         provenance=provenance,
         downloads=dataset.downloads,
         extras=dict(live.extras or {}),
+        access_level=live.access_level,
+        access_instructions=live.access_instructions,
     )
+
+
+def public_resources(live: Revision, created: datetime) -> tuple[PublicResource, ...]:
+    """The public files of a live revision (what the public projection serves)."""
+    return tuple(r for e in live.entries if (r := _resource_to_public(e, created)) is not None)
 
 
 def _aware(moment: datetime) -> datetime:
@@ -249,6 +244,8 @@ PUBLIC_LOAD_OPTIONS = (
         defer(ResourceVersion.decisions),
         defer(ResourceVersion.table_schema),
         defer(ResourceVersion.error_params),
+        defer(ResourceVersion.agency_decisions),
+        defer(ResourceVersion.agency_schema),
     ),
 )
 

@@ -167,5 +167,9 @@ _VERSION_COPY_COLUMNS = (
     "public_sha256",
     "public_size",
     "public_schema",
+    "agency_decisions",
+    "agency_key",
+    "agency_size",
+    "agency_schema",
     "created_by",
 )

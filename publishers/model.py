@@ -6,6 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     DateTime,
     ForeignKey,
@@ -102,6 +103,8 @@ class ApiToken(Base):
     expires: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     revoked: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     last_used: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # Names or ids of the datasets this token may read beyond public data; None: all.
+    datasets: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
 
 
 class SignInSession(Base):

@@ -77,6 +77,9 @@ class Actor:
     user_id: str | None
     is_sysadmin: bool = False
     roles: Mapping[str, Role] = field(default_factory=dict)
+    # An API token limited to named datasets (ids or names): it reads no other non-public
+    # dataset. None: not limited (a browser session, or a token for every dataset).
+    datasets: frozenset[str] | None = None
 
     @property
     def is_anonymous(self) -> bool:

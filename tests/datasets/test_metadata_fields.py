@@ -54,6 +54,8 @@ def full_metadata() -> DatasetMetadata:
         "temporal_end": date(2024, 6, 30),
         "spatial": "Quận 1",
         "frequency": "MONTHLY",
+        "access_level": "registered",
+        "access_instructions": "Đăng nhập để tải dữ liệu.",
         "extras": {"$frictionless": "package/v2", "nguon": "Sở Công Thương"},
     }
     assert set(values) == set(METADATA_FIELD_NAMES), "give the new field a sample value"

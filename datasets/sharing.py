@@ -1,0 +1,666 @@
+"""Data sharing between agencies (issue 18): requests, grants and the access log.
+
+- A signed-in user asks for access to a ``restricted`` (or ``agencies``) dataset, for
+  themselves or for their organization: purpose (required), legal basis, columns, period.
+- The owning organization's stewards approve (an expiry, optionally fewer columns), refuse
+  with a reason, or revoke. A grant is the agreement on record; it ends by itself at its
+  expiry, and a revoked or expired grant stops every read at once (tokens included).
+- Every read of non-public data is logged, never the data itself.
+
+``access_for`` is what every data surface calls; it combines the dataset's level
+(``datasets.access.decide_access``) with the reader's active grant.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from datasets.access import (
+    AGENCY_LEVELS,
+    Access,
+    AccessLevel,
+    GrantInfo,
+    Projection,
+    decide_access,
+)
+from datasets.model import Dataset, DatasetState
+from datasets.sharing_model import AccessLogEntry, AccessRequest, Grant, RequestStatus
+from publishers import (
+    Actor,
+    InvalidInput,
+    NotFound,
+    Organization,
+    PermissionDenied,
+    Role,
+    User,
+    utcnow,
+)
+
+MAX_PURPOSE = 5_000
+MAX_COLUMNS = 500
+LOG_PAGE = 1_000  # the most log entries one read returns
+# Someone told of a decision: (event, request or grant id); events are "requested",
+# "approved", "refused", "revoked".
+SharingListener = Callable[[str, str], None]
+
+
+@dataclass(frozen=True)
+class RequestView:
+    """An access request as its requester and the owning stewards read it."""
+
+    id: str
+    dataset_id: str
+    dataset_name: str
+    requester: str  # user name
+    organization: str | None  # organization name when asked for an organization
+    purpose: str
+    legal_basis: str
+    columns: tuple[str, ...] | None
+    until: date | None
+    status: str
+    reason: str
+    decided_by: str | None
+    decided_at: datetime | None
+    grant_id: str | None
+    created: datetime
+
+    def to_json(self) -> dict[str, Any]:
+        """The shape of the REST API."""
+        return {
+            "id": self.id,
+            "dataset": self.dataset_name,
+            "dataset_id": self.dataset_id,
+            "requester": self.requester,
+            "organization": self.organization,
+            "purpose": self.purpose,
+            "legal_basis": self.legal_basis,
+            "columns": list(self.columns) if self.columns is not None else None,
+            "until": self.until.isoformat() if self.until else None,
+            "status": self.status,
+            "reason": self.reason,
+            "decided_by": self.decided_by,
+            "decided_at": _iso(self.decided_at),
+            "grant_id": self.grant_id,
+            "created": _iso(self.created),
+        }
+
+
+@dataclass(frozen=True)
+class GrantView:
+    """A data-sharing agreement: who, what, which projection, why, until when, by whom."""
+
+    id: str
+    dataset_id: str
+    dataset_name: str
+    user: str | None  # user name of a personal grant
+    organization: str | None  # organization name of an organization's grant
+    projection: str
+    columns: tuple[str, ...] | None
+    purpose: str
+    legal_basis: str
+    approved_by: str
+    created: datetime
+    expires: datetime
+    revoked_at: datetime | None
+    request_id: str | None
+
+    def active(self, now: datetime) -> bool:
+        """True while the grant may be used."""
+        return self.revoked_at is None and _aware(self.expires) > now
+
+    def to_json(self, now: datetime | None = None) -> dict[str, Any]:
+        """The shape of the REST API."""
+        return {
+            "id": self.id,
+            "dataset": self.dataset_name,
+            "dataset_id": self.dataset_id,
+            "user": self.user,
+            "organization": self.organization,
+            "projection": self.projection,
+            "columns": list(self.columns) if self.columns is not None else None,
+            "purpose": self.purpose,
+            "legal_basis": self.legal_basis,
+            "approved_by": self.approved_by,
+            "created": _iso(self.created),
+            "expires": _iso(self.expires),
+            "revoked_at": _iso(self.revoked_at),
+            "request_id": self.request_id,
+            "active": self.active(now or utcnow()),
+        }
+
+
+@dataclass(frozen=True)
+class LogView:
+    """One access-log entry (never the data read)."""
+
+    created: datetime
+    dataset_name: str
+    resource_id: str
+    user: str | None
+    organizations: tuple[str, ...]
+    surface: str
+    projection: str
+    rows: int | None
+    grant_id: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        """The shape of the REST API and of the CSV export."""
+        return {
+            "created": _iso(self.created),
+            "dataset": self.dataset_name,
+            "resource_id": self.resource_id,
+            "user": self.user,
+            "organizations": list(self.organizations),
+            "surface": self.surface,
+            "projection": self.projection,
+            "rows": self.rows,
+            "grant_id": self.grant_id,
+        }
+
+
+LOG_COLUMNS = tuple(LogView(utcnow(), "", "", None, (), "", "", None, None).to_json().keys())
+
+
+class Sharing:
+    """Requests, grants and the access log; see the module docstring."""
+
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        *,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self._sessions = sessions
+        self._clock = clock
+        self._listeners: list[SharingListener] = []
+
+    def add_listener(self, listener: SharingListener) -> None:
+        """Call ``listener(event, id)`` after each request, decision and revocation commits."""
+        self._listeners.append(listener)
+
+    # --- what a reader may read ------------------------------------------------------------
+
+    def access_for(self, session: Session, actor: Actor, dataset: Dataset) -> Access:
+        """Return what ``actor`` may read of the published ``dataset`` (NO_ACCESS if none)."""
+        live = dataset.live_revision
+        level = live.access_level if live is not None else AccessLevel.PUBLIC.value
+        grant = None
+        if level != AccessLevel.PUBLIC.value and not actor.is_anonymous:
+            grant = self.active_grant(session, actor, dataset.id)
+        access = decide_access(
+            level,
+            actor,
+            dataset.organization_id,
+            grant,
+            dataset_id=dataset.id,
+            dataset_name=dataset.name,
+        )
+        if dataset.state != DatasetState.PUBLISHED.value:
+            return Access(Projection.NONE, level=level)
+        return access
+
+    def active_grant(self, session: Session, actor: Actor, dataset_id: str) -> GrantInfo | None:
+        """Return the actor's widest active grant for the dataset (theirs or their org's)."""
+        holders = [Grant.user_id == actor.user_id]
+        if actor.roles:
+            holders.append(Grant.organization_id.in_(list(actor.roles)))
+        rows = session.scalars(
+            select(Grant).where(
+                Grant.dataset_id == dataset_id,
+                Grant.revoked_at.is_(None),
+                Grant.expires > self._clock(),
+                or_(*holders),
+            )
+        ).all()
+        if not rows:
+            return None
+        whole = next((g for g in rows if g.columns is None), None)
+        if whole is not None:
+            return GrantInfo(whole.id, None)
+        chosen = max(rows, key=lambda g: len(g.columns or ()))
+        columns = tuple(dict.fromkeys(c for g in rows for c in (g.columns or ())))
+        return GrantInfo(chosen.id, columns)
+
+    def record(
+        self,
+        actor: Actor,
+        access: Access,
+        dataset_id: str,
+        *,
+        surface: str,
+        resource_id: str = "",
+        rows: int | None = None,
+    ) -> None:
+        """Log one read of non-public data (nothing for public data)."""
+        if not access.logged:
+            return
+        with self._sessions.begin() as session:
+            session.add(
+                AccessLogEntry(
+                    created=self._clock(),
+                    dataset_id=dataset_id,
+                    resource_id=resource_id,
+                    user_id=actor.user_id,
+                    organization_ids=sorted(actor.roles),
+                    surface=surface[:30],
+                    projection=access.projection.value,
+                    rows=rows,
+                    grant_id=access.grant_id,
+                )
+            )
+
+    # --- requests ----------------------------------------------------------------------------
+
+    def request_access(
+        self,
+        actor: Actor,
+        dataset_name: str,
+        *,
+        purpose: str,
+        legal_basis: str = "",
+        columns: Sequence[str] | None = None,
+        until: date | None = None,
+        organization_id: str | None = None,
+        known_columns: Sequence[str] = (),
+    ) -> RequestView:
+        """Record a request for access; raise ``InvalidInput`` naming each bad field.
+
+        ``known_columns`` are the columns of the dataset's agency projection: a request may
+        only name those. ``organization_id`` asks for every member of that organization,
+        which the requester must belong to.
+        """
+        if actor.user_id is None:
+            raise PermissionDenied("sign in to ask for access", permission="request_access")
+        errors: dict[str, list[str]] = {}
+        purpose = purpose.strip()
+        if not purpose:
+            errors.setdefault("purpose", []).append("required")
+        if len(purpose) > MAX_PURPOSE or len(legal_basis) > MAX_PURPOSE:
+            errors.setdefault("purpose", []).append("too_long")
+        wanted = _columns(columns, known_columns, errors)
+        if until is not None and until <= self._clock().date():
+            errors.setdefault("until", []).append("in_the_past")
+        if organization_id is not None and organization_id not in actor.roles:
+            errors.setdefault("organization", []).append("not_a_member")
+        with self._sessions.begin() as session:
+            dataset = _published(session, dataset_name)
+            level = dataset.live_revision.access_level if dataset.live_revision else "public"
+            if level not in AGENCY_LEVELS:
+                errors.setdefault("dataset", []).append("not_restricted")
+            pending = session.scalar(
+                select(AccessRequest.id).where(
+                    AccessRequest.dataset_id == dataset.id,
+                    AccessRequest.requester_id == actor.user_id,
+                    AccessRequest.status == RequestStatus.PENDING.value,
+                )
+            )
+            if pending is not None:
+                errors.setdefault("dataset", []).append("already_pending")
+            if errors:
+                raise InvalidInput("invalid access request", errors)
+            request = AccessRequest(
+                dataset_id=dataset.id,
+                requester_id=actor.user_id,
+                organization_id=organization_id,
+                purpose=purpose,
+                legal_basis=legal_basis.strip(),
+                columns=wanted,
+                until=until,
+                status=RequestStatus.PENDING.value,
+                reason="",
+                created=self._clock(),
+            )
+            session.add(request)
+            session.flush()
+            view = _request_view(session, request)
+        self._tell("requested", view.id)
+        return view
+
+    def requests(self, actor: Actor, *, organization_id: str | None = None) -> list[RequestView]:
+        """The actor's own requests, or (as its steward) those for an organization's datasets."""
+        with self._sessions() as session:
+            query = select(AccessRequest).order_by(AccessRequest.created.desc())
+            if organization_id is None:
+                query = query.where(AccessRequest.requester_id == actor.user_id)
+            else:
+                _require_steward(actor, organization_id)
+                query = query.join(Dataset, Dataset.id == AccessRequest.dataset_id).where(
+                    Dataset.organization_id == organization_id
+                )
+            return [_request_view(session, r) for r in session.scalars(query.limit(LOG_PAGE))]
+
+    def get_request(self, actor: Actor, request_id: str) -> RequestView:
+        """One request, for its requester or the owning stewards; ``NotFound`` for others."""
+        with self._sessions() as session:
+            request = session.get(AccessRequest, request_id)
+            if request is None or not _may_read_request(session, actor, request):
+                raise NotFound("access request not found")
+            return _request_view(session, request)
+
+    def approve(
+        self,
+        actor: Actor,
+        request_id: str,
+        *,
+        expires: datetime,
+        columns: Sequence[str] | None = None,
+    ) -> GrantView:
+        """Approve a pending request as a steward of the owning organization; return the grant.
+
+        ``columns`` may only narrow what was asked for; ``expires`` must lie in the future.
+        """
+        with self._sessions.begin() as session:
+            request = self._pending(session, actor, request_id)
+            errors: dict[str, list[str]] = {}
+            expires = _aware(expires)
+            if expires <= self._clock():
+                errors.setdefault("expires", []).append("in_the_past")
+            asked = request.columns
+            granted = _columns(columns, asked or (), errors) if columns is not None else asked
+            if asked is not None and columns is not None and not set(granted or ()) <= set(asked):
+                errors.setdefault("columns", []).append("more_than_asked")
+            if errors:
+                raise InvalidInput("invalid approval", errors)
+            grant = Grant(
+                dataset_id=request.dataset_id,
+                user_id=None if request.organization_id else request.requester_id,
+                organization_id=request.organization_id,
+                request_id=request.id,
+                projection="agency",
+                columns=granted,
+                purpose=request.purpose,
+                legal_basis=request.legal_basis,
+                approved_by=actor.user_id,
+                created=self._clock(),
+                expires=expires,
+            )
+            session.add(grant)
+            session.flush()
+            request.status = RequestStatus.APPROVED.value
+            request.decided_by, request.decided_at = actor.user_id, self._clock()
+            request.grant_id = grant.id
+            view = _grant_view(session, grant)
+        self._tell("approved", request_id)
+        return view
+
+    def refuse(self, actor: Actor, request_id: str, *, reason: str) -> RequestView:
+        """Refuse a pending request with a reason (required)."""
+        if not reason.strip():
+            raise InvalidInput("a refusal needs a reason", {"reason": ["required"]})
+        with self._sessions.begin() as session:
+            request = self._pending(session, actor, request_id)
+            request.status = RequestStatus.REFUSED.value
+            request.reason = reason.strip()[:MAX_PURPOSE]
+            request.decided_by, request.decided_at = actor.user_id, self._clock()
+            session.flush()
+            view = _request_view(session, request)
+        self._tell("refused", request_id)
+        return view
+
+    # --- grants ------------------------------------------------------------------------------
+
+    def grants(self, actor: Actor, *, organization_id: str | None = None) -> list[GrantView]:
+        """Grants the actor holds (theirs and their organizations'); an organization's as its
+        steward; every grant for a sysadmin asking with ``organization_id="*"``."""
+        with self._sessions() as session:
+            query = select(Grant).order_by(Grant.created.desc())
+            if organization_id == "*":
+                if not actor.is_sysadmin:
+                    raise PermissionDenied("not allowed", permission="read_grants")
+            elif organization_id is not None:
+                _require_steward(actor, organization_id)
+                query = query.join(Dataset, Dataset.id == Grant.dataset_id).where(
+                    Dataset.organization_id == organization_id
+                )
+            else:
+                holders = [Grant.user_id == actor.user_id]
+                if actor.roles:
+                    holders.append(Grant.organization_id.in_(list(actor.roles)))
+                query = query.where(or_(*holders))
+            return [_grant_view(session, g) for g in session.scalars(query.limit(LOG_PAGE))]
+
+    def revoke(self, actor: Actor, grant_id: str) -> GrantView:
+        """Revoke a grant at once (owning stewards or a sysadmin)."""
+        with self._sessions.begin() as session:
+            grant = session.get(Grant, grant_id)
+            dataset = session.get(Dataset, grant.dataset_id) if grant else None
+            if grant is None or dataset is None:
+                raise NotFound("grant not found")
+            if not actor.is_sysadmin:
+                if actor.roles.get(dataset.organization_id) is None:
+                    raise NotFound("grant not found")
+                _require_steward(actor, dataset.organization_id)
+            if grant.revoked_at is None:
+                grant.revoked_at, grant.revoked_by = self._clock(), actor.user_id
+            view = _grant_view(session, grant)
+        self._tell("revoked", grant_id)
+        return view
+
+    # --- the access log ------------------------------------------------------------------------
+
+    def access_log(
+        self, actor: Actor, dataset_name: str, *, limit: int = 100, offset: int = 0
+    ) -> list[LogView]:
+        """The log of one dataset, newest first, for the owning organization's stewards."""
+        with self._sessions() as session:
+            dataset = _dataset(session, dataset_name)
+            if not actor.is_sysadmin:
+                _require_steward(actor, dataset.organization_id, hide=True)
+            rows = session.scalars(
+                select(AccessLogEntry)
+                .where(AccessLogEntry.dataset_id == dataset.id)
+                .order_by(AccessLogEntry.id.desc())
+                .limit(max(1, min(limit, LOG_PAGE)))
+                .offset(max(0, offset))
+            ).all()
+            return [_log_view(session, dataset, entry) for entry in rows]
+
+    def organization_log(self, actor: Actor, organization_id: str) -> list[LogView]:
+        """The newest entries of every dataset of an organization, for its stewards."""
+        _require_steward(actor, organization_id)
+        with self._sessions() as session:
+            rows = session.execute(
+                select(AccessLogEntry, Dataset)
+                .join(Dataset, Dataset.id == AccessLogEntry.dataset_id)
+                .where(Dataset.organization_id == organization_id)
+                .order_by(AccessLogEntry.id.desc())
+                .limit(LOG_PAGE)
+            ).all()
+            return [_log_view(session, dataset, entry) for entry, dataset in rows]
+
+    def export_log(self, actor: Actor, organization_id: str) -> Iterator[str]:
+        """The organization's whole access log as CSV text, in pages (the processing record)."""
+        _require_steward(actor, organization_id)
+        yield _csv_line(LOG_COLUMNS)
+        last = None
+        while True:
+            with self._sessions() as session:
+                query = (
+                    select(AccessLogEntry, Dataset)
+                    .join(Dataset, Dataset.id == AccessLogEntry.dataset_id)
+                    .where(Dataset.organization_id == organization_id)
+                    .order_by(AccessLogEntry.id)
+                    .limit(LOG_PAGE)
+                )
+                if last is not None:
+                    query = query.where(AccessLogEntry.id > last)
+                rows = session.execute(query).all()
+                for entry, dataset in rows:
+                    data = _log_view(session, dataset, entry).to_json()
+                    data["organizations"] = " ".join(data["organizations"])
+                    yield _csv_line(data.values())
+            if len(rows) < LOG_PAGE:
+                return
+            last = rows[-1][0].id
+
+    def agencies_that_read(self, dataset_name: str) -> list[tuple[str, int]]:
+        """Which organizations read a dataset's non-public data, and how often (for a person
+        asking who accessed data about them); never who individually."""
+        with self._sessions() as session:
+            dataset = _dataset(session, dataset_name)
+            counts: dict[str, int] = {}
+            entries = session.scalars(
+                select(AccessLogEntry.organization_ids).where(
+                    AccessLogEntry.dataset_id == dataset.id
+                )
+            )
+            for ids in entries:
+                for org_id in ids or ():
+                    counts[org_id] = counts.get(org_id, 0) + 1
+            names = {
+                o.id: o.name
+                for o in session.scalars(select(Organization).where(Organization.id.in_(counts)))
+            }
+            return sorted(((names.get(k, k), v) for k, v in counts.items()), key=lambda x: x[0])
+
+    # --- internals ---------------------------------------------------------------------------
+
+    def _pending(self, session: Session, actor: Actor, request_id: str) -> AccessRequest:
+        request = session.get(AccessRequest, request_id)
+        dataset = session.get(Dataset, request.dataset_id) if request else None
+        if request is None or dataset is None:
+            raise NotFound("access request not found")
+        if actor.roles.get(dataset.organization_id) is None:
+            raise NotFound("access request not found")
+        _require_steward(actor, dataset.organization_id)
+        if request.status != RequestStatus.PENDING.value:
+            raise InvalidInput("already decided", {"status": ["already_decided"]})
+        return request
+
+    def _tell(self, event: str, item_id: str) -> None:
+        for listener in self._listeners:
+            listener(event, item_id)
+
+
+def _require_steward(actor: Actor, organization_id: str, *, hide: bool = False) -> None:
+    role = actor.roles.get(organization_id)
+    if role == Role.STEWARD:
+        return
+    if hide and role is None:
+        raise NotFound("not found")
+    raise PermissionDenied("stewards only", permission="manage_sharing")
+
+
+def _may_read_request(session: Session, actor: Actor, request: AccessRequest) -> bool:
+    if request.requester_id == actor.user_id:
+        return True
+    dataset = session.get(Dataset, request.dataset_id)
+    return dataset is not None and actor.roles.get(dataset.organization_id) == Role.STEWARD
+
+
+def _columns(
+    columns: Sequence[str] | None, known: Sequence[str], errors: dict[str, list[str]]
+) -> list[str] | None:
+    if columns is None:
+        return None
+    wanted = list(dict.fromkeys(str(c).strip() for c in columns if str(c).strip()))
+    if len(wanted) > MAX_COLUMNS:
+        errors.setdefault("columns", []).append("too_many")
+    if known and not set(wanted) <= set(known):
+        errors.setdefault("columns", []).append("unknown_column")
+    return wanted or None
+
+
+def _dataset(session: Session, name: str) -> Dataset:
+    dataset = session.scalar(select(Dataset).where((Dataset.name == name) | (Dataset.id == name)))
+    if dataset is None:
+        raise NotFound("dataset not found")
+    return dataset
+
+
+def _published(session: Session, name: str) -> Dataset:
+    dataset = _dataset(session, name)
+    if dataset.state != DatasetState.PUBLISHED.value:
+        raise NotFound("dataset not found")
+    return dataset
+
+
+def _user_name(session: Session, user_id: str | None) -> str | None:
+    if user_id is None:
+        return None
+    user = session.get(User, user_id)
+    return user.name if user is not None else None
+
+
+def _org_name(session: Session, org_id: str | None) -> str | None:
+    if org_id is None:
+        return None
+    org = session.get(Organization, org_id)
+    return org.name if org is not None else None
+
+
+def _request_view(session: Session, r: AccessRequest) -> RequestView:
+    dataset = session.get(Dataset, r.dataset_id)
+    return RequestView(
+        id=r.id,
+        dataset_id=r.dataset_id,
+        dataset_name=dataset.name if dataset else "",
+        requester=_user_name(session, r.requester_id) or "",
+        organization=_org_name(session, r.organization_id),
+        purpose=r.purpose,
+        legal_basis=r.legal_basis,
+        columns=tuple(r.columns) if r.columns is not None else None,
+        until=r.until,
+        status=r.status,
+        reason=r.reason,
+        decided_by=_user_name(session, r.decided_by),
+        decided_at=_aware(r.decided_at) if r.decided_at else None,
+        grant_id=r.grant_id,
+        created=_aware(r.created),
+    )
+
+
+def _grant_view(session: Session, g: Grant) -> GrantView:
+    dataset = session.get(Dataset, g.dataset_id)
+    return GrantView(
+        id=g.id,
+        dataset_id=g.dataset_id,
+        dataset_name=dataset.name if dataset else "",
+        user=_user_name(session, g.user_id),
+        organization=_org_name(session, g.organization_id),
+        projection=g.projection,
+        columns=tuple(g.columns) if g.columns is not None else None,
+        purpose=g.purpose,
+        legal_basis=g.legal_basis,
+        approved_by=_user_name(session, g.approved_by) or "",
+        created=_aware(g.created),
+        expires=_aware(g.expires),
+        revoked_at=_aware(g.revoked_at) if g.revoked_at else None,
+        request_id=g.request_id,
+    )
+
+
+def _log_view(session: Session, dataset: Dataset, e: AccessLogEntry) -> LogView:
+    return LogView(
+        created=_aware(e.created),
+        dataset_name=dataset.name,
+        resource_id=e.resource_id,
+        user=_user_name(session, e.user_id),
+        organizations=tuple(n for n in (_org_name(session, o) for o in e.organization_ids) if n),
+        surface=e.surface,
+        projection=e.projection,
+        rows=e.rows,
+        grant_id=e.grant_id,
+    )
+
+
+def _csv_line(values: Any) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer).writerow(["" if v is None else v for v in values])
+    return buffer.getvalue()
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return _aware(moment).isoformat() if moment is not None else None
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

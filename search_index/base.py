@@ -31,6 +31,11 @@ class SearchIndex(Protocol):
         """Return how many documents the index holds."""
         ...
 
+    def outdated(self) -> bool:
+        """True when the stored index lacks fields this version writes (built by an older
+        version): it cannot take new documents until ``replace_all`` rebuilds it."""
+        ...
+
     def ping(self) -> None:
         """Raise ``SearchUnavailable`` when the index cannot be read."""
         ...

@@ -89,6 +89,8 @@ def test_rest_search_filters_and_counts_access_levels(client, services) -> None:
     bad = client.get("/api/v1/datasets?access_level=secret")
     assert bad.status_code == 400
     assert "access_level must be one of" in bad.get_json()["error"]["message"]
+    page = client.get("/dataset?access_level=restricted").get_data(as_text=True)
+    assert "Cơ sở dữ liệu doanh nghiệp" in page and "Trạm dừng xe buýt" not in page
     doc = client.get("/api/v1/openapi.json").get_json()
     parameters = doc["paths"]["/datasets"]["get"]["parameters"]
     level = next(p for p in parameters if p["name"] == "access_level")

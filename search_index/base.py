@@ -33,7 +33,8 @@ class SearchIndex(Protocol):
 
     def outdated(self) -> bool:
         """True when the stored index lacks fields this version writes (built by an older
-        version): it cannot take new documents until ``replace_all`` rebuilds it."""
+        version): it takes no new documents, and only searches that do not use the missing
+        field work, until ``replace_all`` rebuilds it (start-up does)."""
         ...
 
     def ping(self) -> None:

@@ -119,7 +119,8 @@ class PostgresIndex:
 
     def outdated(self) -> bool:
         """True when the table was made by an older version (a column is missing): start-up
-        rebuilds it (``replace_all``); until then it answers searches but takes no documents.
+        rebuilds it (``replace_all``); until then it takes no documents, and searches that use
+        the missing column fail (``SearchUnavailable``).
         """
         return self._run(self._is_outdated)
 

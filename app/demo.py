@@ -85,6 +85,8 @@ class DemoDataset:
     files: tuple[tuple[str, Callable[[random.Random], bytes]], ...]
     publish: bool = True
     decisions: tuple[dict[str, str], ...] = field(default_factory=tuple)
+    # The agency projection's decisions (issue 18), set by the steward after the public ones.
+    agency_decisions: tuple[dict[str, str], ...] = field(default_factory=tuple)
 
 
 def _meta(
@@ -329,6 +331,9 @@ def load_demo(services: Services, echo: Callable[[str], None] = print) -> str:
     created = 0
     for item in DATASETS:
         created += _load_dataset(svc, item, publisher, steward, rng, echo)
+    from app.demo_shared import load_shared
+
+    created += load_shared(svc, publisher, steward, echo)
     from app.harvesting import register_demo_source
 
     register_demo_source(svc)  # a harvest source definition (issue 9), not run
@@ -369,6 +374,10 @@ def _load_dataset(
             if item.decisions:
                 svc.editor.set_decisions(
                     steward, dataset.name, version.resource_id, list(item.decisions)
+                )
+            if item.agency_decisions:
+                svc.editor.set_agency_decisions(
+                    steward, dataset.name, version.resource_id, list(item.agency_decisions)
                 )
     svc.workflow.submit(publisher, dataset.name)
     if item.publish:

@@ -18,7 +18,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 from app import demo_shared_tables as shared
-from app.demo import DEMO_PASSWORD, SEED, DemoDataset, _load_dataset, _meta
+from app.demo_loading import DEMO_PASSWORD, SEED, DemoDataset, demo_meta, load_dataset
 from app.services import Services
 from datasets.access import AccessLevel
 from publishers import Actor, Role, utcnow
@@ -45,7 +45,7 @@ SHARED_DATASETS = (
     DemoDataset(
         "so-tai-chinh",
         replace(
-            _meta(
+            demo_meta(
                 "Doanh nghiệp đang hoạt động",
                 "Active enterprises",
                 "Danh sách doanh nghiệp đăng ký tại thành phố: loại hình, ngành nghề chính, vốn "
@@ -65,7 +65,7 @@ SHARED_DATASETS = (
     DemoDataset(
         "cuc-thong-ke",
         replace(
-            _meta(
+            demo_meta(
                 "Danh mục đơn vị hành chính",
                 "Administrative units",
                 "Danh mục dùng chung các quận, huyện, phường, xã, thị trấn của thành phố với mã "
@@ -84,7 +84,7 @@ SHARED_DATASETS = (
     DemoDataset(
         "so-tai-chinh",
         replace(
-            _meta(
+            demo_meta(
                 "Hộ kinh doanh đã đăng ký",
                 "Registered household businesses",
                 "Cơ sở dữ liệu hộ kinh doanh: ngành nghề, địa điểm, vốn và chủ hộ. Cơ quan được "
@@ -141,7 +141,7 @@ def load_shared(
     rng = random.Random(SEED + 18)  # its own seed: the open datasets stay as they were
     created = 0
     for item in SHARED_DATASETS:
-        created += _load_dataset(svc, item, publisher, steward, rng, echo)
+        created += load_dataset(svc, item, publisher, steward, rng, echo)
     _share(svc, steward, users["officer"], users["business"], grantee.id)
     return created
 

@@ -107,7 +107,7 @@ def _file(lv: Level, data: bytes | None) -> Served:
 
 
 def _rows(lv: Level, fields: list[str], records: list[dict[str, Any]], raw: str) -> Served:
-    names = [f for f in fields if f != "_id"]
+    names = [f for f in fields if f not in ("_id", "_full_text")]  # the datastore's own
     rows = [names, *([str(r.get(n)) for n in names] for r in records)]
     got = {PUBLIC: lv.public_rows, AGENCY: lv.agency_rows}
     return Served(next((k for k, v in got.items() if v == rows), f"unexpected rows {rows}"), raw)

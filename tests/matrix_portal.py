@@ -175,11 +175,12 @@ def build_portal(services: Services, app: Any) -> MatrixPortal:
     portal.add_user("grant-holder")
     portal.add_user("expired-grant")
     portal.add_user("sysadmin", sysadmin=True)
-    soon = datetime.now(UTC) + timedelta(seconds=EXPIRING_SECONDS)
+    last = datetime.now(UTC)
     for level in ("agencies", "restricted"):
-        portal.grant("expired-grant", level, soon)
+        last = datetime.now(UTC) + timedelta(seconds=EXPIRING_SECONDS)
+        portal.grant("expired-grant", level, last)
         portal.grant("grant-holder", level, datetime.now(UTC) + timedelta(days=GRANT_DAYS))
-    time.sleep(max(0.0, (soon - datetime.now(UTC)).total_seconds()) + 0.2)  # they expire
+    time.sleep(max(0.0, (last - datetime.now(UTC)).total_seconds()) + 0.2)  # they expire
     return portal
 
 

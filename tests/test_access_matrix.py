@@ -407,7 +407,7 @@ def test_expiry_and_revocation_take_effect_at_once(portal: MatrixPortal) -> None
     lv = portal.levels["restricted"]
     for who in ("revoked", "expiring"):
         portal.add_user(who)
-    expires = datetime.now(UTC) + timedelta(seconds=3)
+    expires = datetime.now(UTC) + timedelta(seconds=4)
     portal.grant("expiring", "restricted", expires)
     assert domain_reader(portal, "expiring", lv).got == AGENCY
     revoked = portal.grant("revoked", "restricted", datetime.now(UTC) + timedelta(days=1))

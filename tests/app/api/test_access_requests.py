@@ -10,6 +10,9 @@ import io
 import re
 from datetime import UTC, date, datetime, timedelta
 
+from click.testing import CliRunner
+
+from app.cli import main
 from app.services import Services
 from publishers import Actor, Role, Scope
 from tests.app.api.conftest import bearer
@@ -300,7 +303,7 @@ def test_tokens_limited_to_named_datasets(services, client, auth) -> None:
     token_form = {**form, "csrf_token": csrf_from(client, "/user/account")}
     refused = client.post("/user/account/tokens", data=token_form)
     assert refused.status_code == 422
-    assert "No published dataset has this name." in refused.get_data(as_text=True)
+    assert "Không có bộ dữ liệu đã công bố nào mang tên này." in refused.get_data(as_text=True)
     form["datasets"] = f"{portal.name}, {other.name}"
     created = client.post(
         "/user/account/tokens", data={**form, "csrf_token": csrf_from(client, "/user/account")}
@@ -312,3 +315,14 @@ def test_tokens_limited_to_named_datasets(services, client, auth) -> None:
     assert owner.datasets == frozenset({portal.name, other.name})
     page = client.get("/user/account").get_data(as_text=True)
     assert f"{portal.name}, {other.name}" in page
+    # So does the command line.
+    env = {
+        "OPENDATA_DATA_DIR": str(services.settings.data_dir),
+        "DATABASE_URL": services.settings.database_url,
+    }
+    command = ["token", "create", business.name, "--dataset", other.name]
+    made = CliRunner().invoke(main, command, env=env, catch_exceptions=False)
+    assert made.exit_code == 0, made.output
+    assert services.tokens.verify(made.output.strip()).datasets == frozenset({other.name})
+    unknown = CliRunner().invoke(main, [*command, "--dataset", "khong-co"], env=env)
+    assert unknown.exit_code == 1 and "khong-co" in unknown.output

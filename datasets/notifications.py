@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -28,6 +29,16 @@ class _Context:
     title: str
     organization_id: str
     submitted_by: str | None
+
+
+@dataclass(frozen=True)
+class _SharingFacts:
+    title: str
+    name: str
+    organization_id: str
+    requester: str | None
+    until: datetime | None
+    reason: str
 
 
 class Notifier:
@@ -103,28 +114,13 @@ class Notifier:
         ``requested``/``approved``/``refused`` name an access request, ``revoked`` a grant.
         The mails carry titles, names, dates and the steward's reason, never data.
         """
-        reason, until = "", None
-        with self._sessions() as session:
-            if event == "revoked":
-                grant = session.get(Grant, item_id)
-                if grant is None:
-                    return
-                asked = session.get(AccessRequest, grant.request_id) if grant.request_id else None
-                requester = asked.requester_id if asked is not None else grant.user_id
-                dataset = session.get(Dataset, grant.dataset_id)
-                until = grant.expires
-            else:
-                request = session.get(AccessRequest, item_id)
-                if request is None:
-                    return
-                requester, dataset = request.requester_id, session.get(Dataset, request.dataset_id)
-                approved = session.get(Grant, request.grant_id) if request.grant_id else None
-                until = approved.expires if approved is not None else None
-                reason = request.reason
-            revision = dataset.live_revision if dataset is not None else None
-            if dataset is None or revision is None:
-                return
-            title, name, org_id = revision.title_vi, dataset.name, dataset.organization_id
+        if event not in ("requested", "approved", "refused", "revoked"):
+            return
+        facts = self._sharing_facts(event, item_id)
+        if facts is None:
+            return
+        title, name, org_id = facts.title, facts.name, facts.organization_id
+        requester, until, reason = facts.requester, facts.until, facts.reason
         page = f"{self._site}/dataset/{name}"
         mine = f"{self._site}/user/access"
         if event == "requested":
@@ -154,16 +150,39 @@ class Notifier:
                 f"Your request for access to the dataset “{title}” was refused.\n\n"
                 f"Lý do / Reason: {reason}\n\n{mine}\n"
             )
-        elif event == "revoked":
+        else:
             to = self._submitter_email(requester)
             subject = f"Quyền truy cập bị thu hồi / Access revoked: {title}"
             body = (
                 f"Quyền truy cập bộ dữ liệu «{title}» đã bị thu hồi.\n"
                 f"Your access to the dataset “{title}” was revoked.\n\n{page}\n"
             )
-        else:
-            return
         self._send(to, subject, body, f"sharing.{event}")
+
+    def _sharing_facts(self, event: str, item_id: str) -> _SharingFacts | None:
+        """What a sharing mail says: the dataset, who asked, until when, why refused."""
+        with self._sessions() as session:
+            if event == "revoked":
+                grant = session.get(Grant, item_id)
+                if grant is None:
+                    return None
+                asked = session.get(AccessRequest, grant.request_id) if grant.request_id else None
+                requester = asked.requester_id if asked is not None else grant.user_id
+                dataset, until, reason = session.get(Dataset, grant.dataset_id), None, ""
+            else:
+                request = session.get(AccessRequest, item_id)
+                if request is None:
+                    return None
+                requester, dataset = request.requester_id, session.get(Dataset, request.dataset_id)
+                approved = session.get(Grant, request.grant_id) if request.grant_id else None
+                until = approved.expires if approved is not None else None
+                reason = request.reason
+            revision = dataset.live_revision if dataset is not None else None
+            if dataset is None or revision is None:
+                return None
+            return _SharingFacts(
+                revision.title_vi, dataset.name, dataset.organization_id, requester, until, reason
+            )
 
     def _send(self, to: list[str], subject: str, body: str, action: str) -> None:
         recipients = tuple(sorted({address for address in to if address}))

@@ -253,6 +253,16 @@ def test_request_approve_read_and_revoke(services, client) -> None:
 def test_refusal_and_expiry(services, client) -> None:
     api = Api(services, client)
     portal = api.portal
+    not_mine = api.ask(api.business, purpose="x", organization=portal.org.name)
+    assert not_mine.get_json()["error"]["fields"] == {"organization": ["not_a_member"]}
+    open_data, _rid, _pub, _st = publish_sample(services)
+    public = client.post(
+        f"/api/v1/datasets/{open_data.name}/access-requests",
+        json={"purpose": "x"},
+        headers=api.business,
+    )
+    assert public.status_code == 422
+    assert public.get_json()["error"]["fields"] == {"dataset": ["not_restricted"]}
     agency_org = services.accounts.find_organization(next(iter(portal.agency.roles)))
     assert agency_org is not None
     asked = api.ask(api.agency, purpose="Đối soát", organization=agency_org.name)

@@ -166,7 +166,17 @@ class LogView:
         }
 
 
-LOG_COLUMNS = tuple(LogView(utcnow(), "", "", None, (), "", "", None, None).to_json().keys())
+LOG_COLUMNS = (
+    "created",
+    "dataset",
+    "resource_id",
+    "user",
+    "organizations",
+    "surface",
+    "projection",
+    "rows",
+    "grant_id",
+)
 
 
 class Sharing:

@@ -20,10 +20,10 @@ from tests.factories import actor, make_dataset, make_org, make_user, upload_byt
 
 HOUSEHOLDS = (
     "ma_ho,ho_ten,so_dien_thoai,quan,so_nguoi\n"
-    "H001,Lạc Thị Diệu Uyên,0903 417 721,Quận 1,4\n"
-    "H002,Khổng Văn Khải Thạch,0903 428 732,Quận 3,2\n"
-    "H003,Tôn Nữ Ngọc Nhạn,0903 439 743,Quận 5,5\n"
-    "H004,Âu Dương Minh Khuê,0903 440 754,Quận 3,3\n"
+    "HD58301,Lạc Thị Diệu Uyên,0903 417 721,Quận 1,4\n"
+    "HD58302,Khổng Văn Khải Thạch,0903 428 732,Quận 3,2\n"
+    "HD58303,Tôn Nữ Ngọc Nhạn,0903 439 743,Quận 5,5\n"
+    "HD58304,Âu Dương Minh Khuê,0903 440 754,Quận 3,3\n"
 ).encode()
 PUBLIC_COLUMNS = ["ma_ho", "quan", "so_nguoi"]
 AGENCY_COLUMNS = ["ma_ho", "ho_ten", "so_dien_thoai", "quan", "so_nguoi"]

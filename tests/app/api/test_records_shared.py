@@ -60,7 +60,7 @@ def test_a_grant_holder_reads_the_agency_projection(client, services, restricted
     )
     # Filters and sort work as on public tables.
     page = _records(client, restricted, headers, "?quan=Quận 3&_sort=-so_nguoi").get_json()
-    assert [r["ma_ho"] for r in page["items"]] == ["H004", "H002"]
+    assert [r["ma_ho"] for r in page["items"]] == ["HD58304", "HD58302"]
     csv_body = _records(client, restricted, headers, "?_format=csv").get_data(as_text=True)
     assert "Tôn Nữ Ngọc Nhạn" in csv_body and csv_body.lstrip("\ufeff").startswith("ma_ho,ho_ten")
 
@@ -145,7 +145,7 @@ def test_ckan_datastore_search_reads_the_callers_projection(client, services, re
     assert body["success"] is True
     result = body["result"]
     assert [f["id"] for f in result["fields"]] == AGENCY_COLUMNS
-    assert [r["ma_ho"] for r in result["records"]] == ["H004", "H003", "H002", "H001"]
+    assert [r["ma_ho"] for r in result["records"]] == ["HD58304", "HD58303", "HD58302", "HD58301"]
     assert result["records"][0]["ho_ten"] == "Âu Dương Minh Khuê"
     assert _log(services, restricted) == [("ckan-datastore", 4, "agency")]
 
@@ -177,3 +177,34 @@ def test_withdrawal_drops_the_shared_table(services, restricted) -> None:
     services.workflow.withdraw(restricted.steward, restricted.name, "Hết hạn chia sẻ")
     with pytest.raises(UnknownResource):
         services.shared_datastore.info(restricted.resource_id)
+
+
+def _change_level(services, table: SharedTable, level: str) -> None:
+    from datasets.metadata_input import DatasetMetadata
+
+    services.editor.update_metadata(
+        table.publisher,
+        table.name,
+        DatasetMetadata(title_vi="Hộ dân được hỗ trợ", access_level=level),
+        expected_version=None,
+    )
+    services.workflow.submit(table.publisher, table.name)
+    services.workflow.approve(table.steward, table.name)
+
+
+def test_a_level_change_moves_the_table_between_datastores(client, services, restricted) -> None:
+    rid = restricted.resource_id
+    _change_level(services, restricted, "registered")  # the shared table: the public file now
+    assert [f.name for f in services.shared_datastore.info(rid).fields] == PUBLIC_COLUMNS
+    _change_level(services, restricted, "public")  # public: the SQL endpoint may read it
+    with pytest.raises(UnknownResource):
+        services.shared_datastore.info(rid)
+    response = client.get(
+        "/api/3/action/datastore_search_sql", query_string={"sql": f'SELECT * FROM "{rid}"'}
+    )
+    records = response.get_json()["result"]["records"]
+    assert sorted(set(records[0]) - {"_id"}) == sorted(PUBLIC_COLUMNS)
+    _change_level(services, restricted, "catalog-only")  # loaded nowhere
+    for store in (services.datastore, services.shared_datastore):
+        with pytest.raises(UnknownResource):
+            store.info(rid)

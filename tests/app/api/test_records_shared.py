@@ -205,7 +205,7 @@ def test_a_level_change_moves_the_table_between_datastores(client, services, res
         "/api/3/action/datastore_search_sql", query_string={"sql": f'SELECT * FROM "{rid}"'}
     )
     records = response.get_json()["result"]["records"]
-    assert sorted(set(records[0]) - {"_id"}) == sorted(PUBLIC_COLUMNS)
+    assert sorted(k for k in records[0] if not k.startswith("_")) == sorted(PUBLIC_COLUMNS)
     _change_level(services, restricted, "catalog-only")  # loaded nowhere
     for store in (services.datastore, services.shared_datastore):
         with pytest.raises(UnknownResource):

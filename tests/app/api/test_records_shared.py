@@ -210,3 +210,23 @@ def test_a_level_change_moves_the_table_between_datastores(client, services, res
     for store in (services.datastore, services.shared_datastore):
         with pytest.raises(UnknownResource):
             store.info(rid)
+
+
+def test_revocation_and_expiry_take_effect_on_the_next_read(client, services, restricted) -> None:
+    revoked = make_user(services, make_org(services), Role.PUBLISHER)
+    expiring = make_user(services, make_org(services), Role.PUBLISHER)
+    revoked_grant = grant(services, restricted, actor(services, revoked))
+    expiring_grant = grant(services, restricted, actor(services, expiring))
+    ckan = f"/api/3/action/datastore_search?resource_id={restricted.resource_id}"
+    for user in (revoked, expiring):
+        headers = _token(services, user)
+        assert _records(client, restricted, headers).get_json()["total"] == 4
+        assert client.get(ckan, headers=headers).get_json()["result"]["total"] == 4
+
+    services.sharing.revoke(restricted.steward, revoked_grant)
+    expire(services, expiring_grant)
+    for user in (revoked, expiring):
+        headers = _token(services, user)  # the same token and the same session as before
+        assert _records(client, restricted, headers).status_code == 403
+        assert client.get(ckan, headers=headers).status_code == 403
+    assert len(_log(services, restricted)) == 4  # the four reads made while granted

@@ -53,9 +53,7 @@ NOT_YET_SERVED = {
     "page",
     "download",
     "rest_dataset",
-    "rest_records",
     "ckan_package_show",
-    "ckan_datastore_search",
 }
 
 

@@ -46,7 +46,14 @@ if TYPE_CHECKING:
     from datasets.usage import Metric, Subject, UsageRecorder
     from datasets.validation import ValidationReport, validate_table
     from datasets.vault import Vault
-    from datasets.vocab import DEFAULT_LICENSE_ID, FREQUENCIES, LICENSES, find_license
+    from datasets.vocab import (
+        CKAN_LICENSE_IDS,
+        DEFAULT_LICENSE_ID,
+        FREQUENCIES,
+        LICENSES,
+        find_license,
+        license_from_ckan,
+    )
     from datasets.workflow import JOB_LOAD_DATASTORE, Workflow, submission_problems
 
 # Imported on first use, so that importing one module of the package (``datasets.text``)
@@ -62,6 +69,8 @@ _WHERE = {
     "JOB_LOAD_DATASTORE": "datasets.workflow",
     "JOB_PROCESS_VERSION": "datasets.resource_edit",
     "LICENSES": "datasets.vocab",
+    "CKAN_LICENSE_IDS": "datasets.vocab",
+    "license_from_ckan": "datasets.vocab",
     "METADATA_FIELDS": "datasets.metadata_input",
     "MemberDataset": "datasets.members",
     "MemberResource": "datasets.members",
@@ -109,6 +118,7 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "CKAN_EXTRA_FIELDS",
+    "CKAN_LICENSE_IDS",
     "DEFAULT_LICENSE_ID",
     "FREQUENCIES",
     "JOB_LOAD_DATASTORE",
@@ -150,6 +160,7 @@ __all__ = [
     "find_license",
     "get_dataset",
     "is_disk_full",
+    "license_from_ckan",
     "member_dataset",
     "member_resource",
     "open_huey",

@@ -118,6 +118,7 @@ class PublicDataset:
     # through ``datasets.audience``.
     access_level: str = "public"
     access_instructions: str = ""
+    revision_id: str = ""  # the live revision (changes with every publication)
 
 
 def organization_to_public(org: Organization) -> PublicOrganization:
@@ -216,6 +217,7 @@ def public_view(dataset: Dataset, org: Organization) -> PublicDataset | None:
         extras=dict(live.extras or {}),
         access_level=live.access_level,
         access_instructions=live.access_instructions,
+        revision_id=live.id,
     )
 
 

@@ -85,3 +85,23 @@ FREQUENCIES: dict[str, tuple[str, str]] = {
 def find_license(license_id: str) -> License | None:
     """Return the licence with that id, or None."""
     return LICENSES.get(license_id)
+
+
+# CKAN's default licence register (``ckan/model/license.py`` ids) → the portal's licence
+# with the same terms. The other CKAN ids (odc-pddl, other-open, other-pd, other-at,
+# notspecified, cc-nc, gfdl, uk-ogl, other-nc, other-closed) have no equivalent here: they
+# are either not open, or state no terms the portal could show, so they are refused.
+CKAN_LICENSE_IDS: dict[str, str] = {
+    "cc-by": "cc-by-4.0",
+    "cc-by-sa": "cc-by-sa-4.0",
+    "cc-zero": "cc0-1.0",
+    "odc-by": "odc-by",
+    "odc-odbl": "odc-odbl",
+}
+
+
+def license_from_ckan(license_id: str) -> str | None:
+    """Return the portal's licence id for one of its own ids or a CKAN default id."""
+    if license_id in LICENSES:
+        return license_id
+    return CKAN_LICENSE_IDS.get(license_id.lower())

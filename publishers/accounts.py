@@ -253,6 +253,17 @@ class Accounts:
             roles = {m.organization_id: Role(m.role) for m in user.memberships}
             return Actor(user_id=user.id, is_sysadmin=user.is_sysadmin, roles=roles)
 
+    def members(self, organization_id: str) -> list[tuple[str, Role]]:
+        """Return ``(user id, role)`` of the organization's active members, by user id."""
+        with self._sessions() as session:
+            rows = session.execute(
+                select(Membership.user_id, Membership.role)
+                .join(User)
+                .where(Membership.organization_id == organization_id, User.is_active.is_(True))
+                .order_by(Membership.user_id)
+            ).all()
+            return [(user_id, Role(role)) for user_id, role in rows]
+
     def count_stewards(self, organization_id: str) -> int:
         """Return how many active stewards (people, not system accounts) the organization has."""
         with self._sessions() as session:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gzip
 from typing import Any
 
 from flask import Response, g, jsonify, request
@@ -12,6 +11,7 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from app.api import bp
 from app.api_auth import ApiCaller, api_caller
 from app.context import services
+from app.cors_gzip import add_cors, gzip_body
 from app.errors import storage_full_message
 from app.json_body import JsonTooDeep, cap_body, is_upload, parse_json, read_body
 from datasets.conversions import ConversionError
@@ -33,8 +33,6 @@ from publishers import (
     Unauthenticated,
 )
 from search_index import MAX_QUERY_CHARS, MAX_QUERY_WORDS, QueryTooLong, SearchQueryError
-
-GZIP_MIN_BYTES = 1024
 
 
 class BadParameter(DomainError):
@@ -189,53 +187,16 @@ def _http_error(exc: HTTPException) -> Response:
     return error(status, codes.get(status, "bad_request"), exc.description or exc.name)
 
 
-def _cors(response: Response) -> None:
-    allowed = [o.strip() for o in services().settings.cors_origins.split(",") if o.strip()]
-    origin = request.headers.get("Origin", "")
-    if "*" in allowed:
-        response.headers["Access-Control-Allow-Origin"] = "*"
-    elif origin in allowed:
-        response.headers["Access-Control-Allow-Origin"] = origin
-        response.vary.add("Origin")
-    else:
-        return
-    response.headers["Access-Control-Expose-Headers"] = "ETag, Retry-After, Link"
-    if request.method == "OPTIONS":
-        response.headers["Access-Control-Allow-Methods"] = "GET, HEAD"
-        response.headers["Access-Control-Allow-Headers"] = "Authorization, If-None-Match"
-        response.headers["Access-Control-Max-Age"] = "3600"
-
-
-def _gzip(response: Response) -> None:
-    if (
-        response.is_streamed
-        or response.direct_passthrough
-        or response.status_code != 200
-        or "Content-Encoding" in response.headers
-        or "gzip" not in request.headers.get("Accept-Encoding", "").lower()
-    ):
-        return
-    body = response.get_data()
-    if len(body) < GZIP_MIN_BYTES:
-        return
-    response.set_data(gzip.compress(body, compresslevel=5))
-    response.headers["Content-Encoding"] = "gzip"
-    response.vary.add("Accept-Encoding")
-    etag, weak = response.get_etag()
-    if etag and not weak:
-        response.set_etag(etag, weak=True)  # the compressed bytes differ from the plain ones
-
-
 @bp.after_request
 def _finish(response: Response) -> Response:
     if request.method in ("GET", "HEAD", "OPTIONS"):
-        _cors(response)
+        add_cors(response)
     if request.method in ("GET", "HEAD") and response.status_code == 200:
         if not response.is_streamed and not response.direct_passthrough:
             if response.get_etag()[0] is None:
                 response.add_etag()
             response.make_conditional(request)
-        _gzip(response)
+        gzip_body(response)
     who: ApiCaller | None = g.get("api_caller")
     if who is not None and who.token_id:
         usage().record(Subject.TOKEN, who.token_id, Metric.API_CALLS)

@@ -1,5 +1,6 @@
 """The CKAN-compatible Action API (SPEC §4): ``/api/action/<name>`` and ``/api/3/action/<name>``.
 
+GET answers carry CORS headers and are gzip-compressed when asked (as on the REST API).
 Requests authenticate by API token (``Authorization: Bearer``, the bare token, or
 ``X-CKAN-API-Key``), so the blueprint is exempt from CSRF. A given but bad, expired or
 revoked token is CKAN's 403 ``Authorization Error``, never silently anonymous.
@@ -19,6 +20,7 @@ from app.api_guard import FORM, JSON, MULTIPART, check_write
 from app.ckan_api.actions import ACTIONS
 from app.ckan_api.errors import ckan_error_for, validation_error
 from app.ckan_api.params import ActionRequest, BadRequest, params_from
+from app.cors_gzip import add_cors, gzip_body
 from app.json_body import cap_body, is_upload
 
 bp = Blueprint("ckan_api", __name__)
@@ -53,6 +55,16 @@ def _guard_write() -> ResponseReturnValue | None:
         "error": {"__type": error_type, "message": refusal.message},
     }
     return jsonify(body), refusal.status
+
+
+@bp.after_request
+def _finish(response: Response) -> Response:
+    """CORS for reads and gzip for whole GET answers, as on the REST API (``app.cors_gzip``)."""
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        add_cors(response, expose="Retry-After", allow_headers="Authorization, X-CKAN-API-Key")
+    if request.method in ("GET", "HEAD"):
+        gzip_body(response)
+    return response
 
 
 @bp.get("/api/3")

@@ -5,12 +5,14 @@ Actions are never found by introspection; this table is the CKAN API's whole sur
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from app.ckan_api import datastore, read, write
-from app.ckan_api.params import ActionRequest
+from app.ckan_api import datastore, lookups, read, write
+from app.ckan_api.errors import not_found
+from app.ckan_api.params import ActionRequest, required
 
 Adapter = Callable[[ActionRequest], Any]
 
@@ -46,6 +48,13 @@ ACTIONS: dict[str, Action] = {
     "license_list": _read(read.license_list),
     "package_activity_list": _read(read.package_activity_list),
     "recently_changed_packages_activity_list": _read(read.recently_changed_packages_activity_list),
+    "resource_search": _read(lookups.resource_search),
+    "package_autocomplete": _read(lookups.package_autocomplete),
+    "tag_show": _read(lookups.tag_show),
+    "organization_list_for_user": _read(lookups.organization_list_for_user),
+    "user_show": _read(lookups.user_show),
+    "member_list": _read(lookups.member_list),
+    "datastore_info": _read(datastore.datastore_info),
     "datastore_search": _read(datastore.datastore_search),
     "datastore_search_sql": _read(datastore.datastore_search_sql),
     "package_create": _write(write.package_create),
@@ -56,3 +65,16 @@ ACTIONS: dict[str, Action] = {
     "resource_update": _write(write.resource_update),
     "resource_patch": _write(write.resource_patch),
 }
+
+
+def help_show(req: ActionRequest) -> str:
+    """The documentation of the action ``name`` (the ``help`` URL of every answer)."""
+    name = required(req.params, "name")
+    action = ACTIONS.get(name)
+    if action is None:
+        raise not_found(name)
+    method = "GET or POST" if action.read_only else "POST"
+    return f"{name} ({method})\n\n{inspect.cleandoc(action.run.__doc__ or '')}"
+
+
+ACTIONS["help_show"] = _read(help_show)

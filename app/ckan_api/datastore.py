@@ -108,6 +108,27 @@ def _links(params: Mapping[str, Any], offset: int, limit: int) -> dict[str, str]
     }
 
 
+def datastore_info(req: ActionRequest) -> dict[str, Any]:
+    """The columns and row count of a table the caller may read (``app.table_reads``)."""
+    params = req.params
+    resource_id = text(params, "resource_id").strip() or required(params, "id")
+    table = _table(req, resource_id)
+    info = table.store.info(resource_id)
+    allowed = table.columns
+    fields = [f for f in info.fields if allowed is None or f.name in allowed]
+    return {
+        "meta": {
+            "id": resource_id,
+            "count": info.row_count,
+            "table_type": "BASE TABLE",
+            "aliases": [],
+        },
+        "fields": [{**f, "schema": {"native_type": f["type"]}} for f in _fields_dicts(fields)],
+        # CKAN before 2.10 answered the columns as ``schema``; some clients still read it.
+        "schema": {f.name: _CKAN_TYPES.get(f.type, "text") for f in fields},
+    }
+
+
 def datastore_search(req: ActionRequest) -> dict[str, Any]:
     """Rows of a published tabular resource: filters, q, fields, sort, limit, offset."""
     params = req.params

@@ -35,6 +35,18 @@ from datasets.public import PUBLIC_COMMENTS
 # Stable ids for things the portal keys by name (tags, themes), as CKAN clients expect UUIDs.
 _NAMESPACE = uuid.UUID("6f1c1f53-8f0a-4f43-9f37-0b6f1f0c3a11")
 
+# Keys of a stock CKAN package dict the portal has no value for: present (empty) so that
+# clients indexing ``pkg["author"]`` never fail. Personal names and e-mail addresses are
+# never filled in: the dataset's contact is its organization.
+EMPTY_PACKAGE_KEYS: Mapping[str, Any] = {
+    "author": None,
+    "author_email": None,
+    "maintainer": None,
+    "maintainer_email": None,
+    "url": "",
+    "version": None,
+}
+
 DownloadUrl = Callable[[str, str, str], str]  # (dataset name, resource id, filename) → URL
 
 
@@ -59,6 +71,12 @@ def iso(moment: datetime | None) -> str | None:
 def stable_id(kind: str, name: str) -> str:
     """Return a UUID that stays the same for a tag or theme name."""
     return str(uuid.uuid5(_NAMESPACE, f"{kind}:{name}"))
+
+
+def ckan_hash(sha256: str | None) -> str:
+    """Return CKAN's free-form ``hash`` as ``sha256:<hex>``, the form Frictionless reads
+    (a bare hex digest would be taken for MD5); ``sha256`` carries the bare digest."""
+    return f"sha256:{sha256}" if sha256 else ""
 
 
 def ckan_state(state: str) -> str:
@@ -153,7 +171,7 @@ def resource_from_public(
         "mimetype": resource.media_type or None,
         "mimetype_inner": None,
         "size": resource.size,
-        "hash": resource.sha256 or "",
+        "hash": ckan_hash(resource.sha256),
         "sha256": resource.sha256,
         "created": iso(resource.created),
         "last_modified": iso(resource.modified),
@@ -167,6 +185,7 @@ def resource_from_public(
         "resource_type": None,
         "cache_url": None,
         "cache_last_updated": None,
+        "revision_id": view.revision_id,
     }
 
 
@@ -210,8 +229,8 @@ def package_from_public(view: PublicDataset, ctx: DictContext) -> dict[str, Any]
             view.organization, ctx.org_created.get(view.organization.id)
         ),
         "creator_user_id": None,
-        "url": "",
-        "version": None,
+        **EMPTY_PACKAGE_KEYS,
+        "revision_id": view.revision_id,
         **_license_fields(view.license_id),
         "metadata_created": iso(view.created),
         "metadata_modified": iso(view.modified),
@@ -244,7 +263,7 @@ def _resource_from_member(
         "mimetype": resource.media_type or None,
         "mimetype_inner": None,
         "size": resource.public_size,
-        "hash": sha or "",
+        "hash": ckan_hash(sha),
         "sha256": sha,
         "created": iso(resource.created),
         "last_modified": iso(resource.created),
@@ -255,6 +274,7 @@ def _resource_from_member(
         "resource_type": None,
         "cache_url": None,
         "cache_last_updated": None,
+        "revision_id": view.revision_id,
     }
 
 
@@ -280,8 +300,8 @@ def package_from_member(view: MemberDataset, ctx: DictContext) -> dict[str, Any]
         "owner_org": org.id,
         "organization": organization_dict(org, ctx.org_created.get(org.id)),
         "creator_user_id": view.created_by,
-        "url": "",
-        "version": None,
+        **EMPTY_PACKAGE_KEYS,
+        "revision_id": view.revision_id,
         **_license_fields(view.license_id),
         "metadata_created": iso(view.created),
         "metadata_modified": iso(view.modified),

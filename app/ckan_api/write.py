@@ -31,7 +31,16 @@ from app.ckan_api.errors import denied, validation_error
 from app.ckan_api.params import ActionRequest, json_value, required, text
 from app.ckan_api.read import package_of_resource, visible_package
 from app.context import services
-from datasets import CKAN_EXTRA_FIELDS, DEFAULT_LICENSE_ID, DatasetMetadata, ResourceInput, receive
+from datasets import (
+    CKAN_EXTRA_FIELDS,
+    CKAN_LICENSE_IDS,
+    DEFAULT_LICENSE_ID,
+    LICENSES,
+    DatasetMetadata,
+    ResourceInput,
+    license_from_ckan,
+    receive,
+)
 from datasets.access import AccessLevel
 from datasets.model import DatasetState
 from publishers import Actor, Permission, PermissionDenied, can
@@ -115,12 +124,37 @@ def metadata_from_package(params: dict[str, Any]) -> DatasetMetadata:
         description_en=_translated(params, "notes", "en"),
         tags=_names(params, "tags") or _names(params, "tag_string"),
         themes=tuple(groups.get(t, t) for t in themes),
-        license_id=text(params, "license_id").strip() or DEFAULT_LICENSE_ID,
+        license_id=_license_id(params),
         access_level=text(params, "access_level").strip() or AccessLevel.PUBLIC.value,
         access_instructions=text(params, "access_instructions"),
         extras={k: v for k, v in extras.items() if k not in carried},
         **carried,
     )
+
+
+def _license_id(params: dict[str, Any]) -> str:
+    """Return the portal's licence for ``license_id``: one of its own ids, or a CKAN default
+    id with the same terms (``CKAN_LICENSE_IDS``); otherwise a ``Validation Error`` naming
+    the ids accepted. No licence given: the portal's default."""
+    given = text(params, "license_id").strip()
+    if not given:
+        return DEFAULT_LICENSE_ID
+    found = license_from_ckan(given)
+    if found is None:
+        raise validation_error(
+            {
+                "license_id": [
+                    _(
+                        "Licence %(given)s is not offered by this portal. Use one of: "
+                        "%(ours)s (CKAN's %(ckan)s are accepted as their equivalents).",
+                        given=given,
+                        ours=", ".join(LICENSES),
+                        ckan=", ".join(CKAN_LICENSE_IDS),
+                    )
+                ]
+            }
+        )
+    return found
 
 
 def _organization_id(params: dict[str, Any]) -> str:

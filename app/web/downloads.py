@@ -1,4 +1,8 @@
-"""Downloads of published files, byte for byte, with Range, ETag and Last-Modified."""
+"""Downloads of published files, byte for byte, with Range, ETag and Last-Modified.
+
+Readable cross-origin (CORS, ``OPENDATA_CORS_ORIGINS``); a text file (CSV, JSON, ...) is
+sent gzip-compressed to a client that accepts it and asks for no byte range.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ from flask import Blueprint, redirect, send_file, url_for
 from flask.typing import ResponseReturnValue
 
 from app.context import services
+from app.cors_gzip import add_cors, gzip_file, wants_gzipped_file
 from app.web.converted import conversion_format, converted_response
 from datasets.usage import Metric, Subject
 from publishers import NotFound
@@ -53,6 +58,9 @@ def download(name: str, resource_id: str, filename: str) -> ResponseReturnValue:
     )
     response.headers["X-Content-SHA256"] = resource.sha256
     response.headers["X-Content-Type-Options"] = "nosniff"
+    add_cors(response, expose="ETag, Content-Length, X-Content-SHA256")
+    if wants_gzipped_file(resource.media_type or "", resource.size):
+        return gzip_file(response, path)
     return response
 
 

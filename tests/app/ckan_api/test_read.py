@@ -49,7 +49,8 @@ def test_package_show_gives_full_dict_with_downloadable_resource(portal: CkanPor
     assert resource["id"] == portal.resource_id and resource["datastore_active"] is True
     assert resource["format"] == "CSV" and resource["package_id"] == package["id"]
     body = requests.get(resource["url"], timeout=10).content
-    assert hashlib.sha256(body).hexdigest() == resource["hash"] == resource["sha256"]
+    assert "sha256:" + hashlib.sha256(body).hexdigest() == resource["hash"]
+    assert hashlib.sha256(body).hexdigest() == resource["sha256"]
     assert len(body) == resource["size"]
     # by id too, and through /api/3/action/
     by_id = requests.get(

@@ -64,7 +64,7 @@ def test_publisher_creates_a_private_draft_then_submits_for_review(portal: CkanP
     public = portal.anonymous.action.package_show(id="diem-wifi-cong-cong")
     assert (public["state"], public["private"]) == ("active", False)
     body = requests.get(public["resources"][0]["url"], timeout=10).content
-    assert hashlib.sha256(body).hexdigest() == public["resources"][0]["hash"]
+    assert "sha256:" + hashlib.sha256(body).hexdigest() == public["resources"][0]["hash"]
     assert "Trạm Bến Thành".encode() in body
 
 

@@ -210,6 +210,21 @@ def ckan_datastore_search(p: MatrixPortal, audience: str, lv: Level) -> Served:
     return _rows(lv, fields, result["records"], response.get_data(as_text=True))
 
 
+def ckan_datastore_info(p: MatrixPortal, audience: str, lv: Level) -> Served:
+    response = _ckan(p, audience, "datastore_info", id=lv.resource_id)
+    if response.status_code != 200:
+        return _refused(response)
+    assert response.get_json()["result"]["meta"]["count"] == 3
+    return Served(LISTED, response.get_data(as_text=True))
+
+
+def ckan_resource_search(p: MatrixPortal, audience: str, lv: Level) -> Served:
+    response = _ckan(p, audience, "resource_search", query=f"id:{lv.resource_id}")
+    assert response.status_code == 200
+    found = [r["id"] for r in response.get_json()["result"]["results"]]
+    return Served(LISTED if found == [lv.resource_id] else NOTHING, response.get_data(as_text=True))
+
+
 def ckan_datastore_search_sql(p: MatrixPortal, audience: str, lv: Level) -> Served:
     sql = f'SELECT * FROM "{lv.resource_id}" ORDER BY "ma_ho"'
     response = _ckan(p, audience, "datastore_search_sql", sql=sql)
@@ -254,6 +269,8 @@ SURFACES = (
     Surface("ckan_package_show", ckan_package_show, lists=True, member_view=True),
     Surface("ckan_datastore_search", ckan_datastore_search),
     Surface("ckan_datastore_search_sql", ckan_datastore_search_sql, kind="catalog"),
+    Surface("ckan_datastore_info", ckan_datastore_info, lists=True),
+    Surface("ckan_resource_search", ckan_resource_search, kind="catalog", lists=True),
     Surface("dcat", dcat, kind="catalog", lists=True),
     Surface("data_json", data_json, kind="catalog", lists=True),
     Surface("search", search, kind="metadata"),

@@ -19,6 +19,7 @@ from app.web.charts import histogram_chart, top_chart
 from app.web.converted import CONVERTED_FORMATS
 from app.web.maps import PointMap, coordinate_columns, point_map
 from app.web.public import bp, query_args, themes
+from app.web.reading import reader_view
 from datasets.datastore import DatastoreError, DatastoreQuery, UnknownResource
 from datasets.preview import preview_csv
 from datasets.public import PublicDataset, PublicResource
@@ -239,13 +240,15 @@ bp.add_app_template_global(dataset_usage, "dataset_usage")
 
 
 def _resource_context(
-    view: PublicDataset, resource: PublicResource, rows: int, layout: str
+    view: PublicDataset, resource: PublicResource, rows: int, layout: str, *, private: bool
 ) -> dict[str, Any]:
-    tabular = resource.is_tabular and resource.sha256 is not None
+    """Preview, analysis and downloads of a resource. A reader's private projection (any
+    level but public) shows no rows on the page: its files are downloaded (and logged)."""
+    tabular = resource.is_tabular and resource.sha256 is not None and not private
     return {
         "preview": preview_page(resource, request.args, rows) if tabular else None,
-        "analysis": analysis(view, resource, layout),
-        "downloads": downloads(view, resource) if resource.sha256 else [],
+        "analysis": analysis(view, resource, layout) if not private else Markup(""),
+        "downloads": downloads(view, resource) if resource.sha256 or resource.agency_key else [],
     }
 
 
@@ -269,10 +272,16 @@ def dataset(name: str) -> ResponseReturnValue:
         return dataset_rdf_response(view, ext)
     if request.args.get("partial") == "preview":
         return _fragment(view, "public.dataset", DATASET_ROWS)
+    reader = reader_view(view)
+    shown, private = reader.dataset, reader.access.logged
     return render_template(
         "public/dataset.html",
-        dataset=view,
-        parts={r.id: _resource_context(view, r, DATASET_ROWS, "dataset") for r in view.resources},
+        dataset=shown,
+        access=reader.access,
+        parts={
+            r.id: _resource_context(shown, r, DATASET_ROWS, "dataset", private=private)
+            for r in shown.resources
+        },
         **_dataset_context(view),
     )
 
@@ -305,18 +314,23 @@ def _fragment(view: PublicDataset, endpoint: str, rows: int) -> ResponseReturnVa
 
 @bp.get("/dataset/<slug:name>/resource/<slug:resource_id>")
 def resource(name: str, resource_id: str) -> ResponseReturnValue:
-    view = _published(name)
+    reader = reader_view(_published(name))
+    view, private = reader.dataset, reader.access.logged
     found = next((r for r in view.resources if r.id == resource_id), None)
     if found is None:
+        if not reader.access.reads_data:
+            return render_template("sharing/no_access.html", dataset=view), 403
         raise NotFound("resource not found")
     if view.name != name:
         return redirect(url_for("public.resource", name=view.name, resource_id=found.id), 301)
     if request.args.get("partial") == "preview":
+        if private:
+            raise NotFound("no preview of non-public data")
         return _fragment(view, "public.resource", RESOURCE_ROWS)
     return render_template(
         "public/resource.html",
         dataset=view,
         resource=found,
         site_url=services().settings.site_url.rstrip("/"),
-        **_resource_context(view, found, RESOURCE_ROWS, "resource"),
+        **_resource_context(view, found, RESOURCE_ROWS, "resource", private=private),
     )

@@ -20,7 +20,14 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 
-from datasets.model import Dataset, DatasetState, ResourceVersion, RevisionResource, VersionStatus
+from datasets.model import (
+    Dataset,
+    DatasetState,
+    ResourceVersion,
+    Revision,
+    RevisionResource,
+    VersionStatus,
+)
 from datasets.processing import INTERRUPTED, MAX_ATTEMPTS
 from datasets.resource_edit import JOB_PROCESS_VERSION
 from datasets.workflow import JOB_LOAD_DATASTORE
@@ -98,8 +105,10 @@ def _missing_loads(services: Services, report: RecoveryReport) -> None:
                 select(ResourceVersion.id)
                 .join(RevisionResource, RevisionResource.version_id == ResourceVersion.id)
                 .join(Dataset, Dataset.live_revision_id == RevisionResource.revision_id)
+                .join(Revision, Revision.id == Dataset.live_revision_id)
                 .where(
                     Dataset.state == DatasetState.PUBLISHED.value,
+                    Revision.access_level == "public",  # only public tables are loaded
                     ResourceVersion.is_tabular.is_(True),
                     ResourceVersion.public_sha256.is_not(None),
                     ResourceVersion.datastore_loaded.is_(False),

@@ -166,7 +166,17 @@ class LogView:
         }
 
 
-LOG_COLUMNS = tuple(LogView(utcnow(), "", "", None, (), "", "", None, None).to_json().keys())
+LOG_COLUMNS = (
+    "created",
+    "dataset",
+    "resource_id",
+    "user",
+    "organizations",
+    "surface",
+    "projection",
+    "rows",
+    "grant_id",
+)
 
 
 class Sharing:
@@ -269,13 +279,12 @@ class Sharing:
         columns: Sequence[str] | None = None,
         until: date | None = None,
         organization_id: str | None = None,
-        known_columns: Sequence[str] = (),
     ) -> RequestView:
         """Record a request for access; raise ``InvalidInput`` naming each bad field.
 
-        ``known_columns`` are the columns of the dataset's agency projection: a request may
-        only name those. ``organization_id`` asks for every member of that organization,
-        which the requester must belong to.
+        ``columns`` may only name columns of the dataset's agency projection.
+        ``organization_id`` asks for every member of that organization, which the requester
+        must belong to.
         """
         if actor.user_id is None:
             raise PermissionDenied("sign in to ask for access", permission="request_access")
@@ -285,7 +294,6 @@ class Sharing:
             errors.setdefault("purpose", []).append("required")
         if len(purpose) > MAX_PURPOSE or len(legal_basis) > MAX_PURPOSE:
             errors.setdefault("purpose", []).append("too_long")
-        wanted = _columns(columns, known_columns, errors)
         if until is not None and until <= self._clock().date():
             errors.setdefault("until", []).append("in_the_past")
         if organization_id is not None and organization_id not in actor.roles:
@@ -295,6 +303,7 @@ class Sharing:
             level = dataset.live_revision.access_level if dataset.live_revision else "public"
             if level not in AGENCY_LEVELS:
                 errors.setdefault("dataset", []).append("not_restricted")
+            wanted = _columns(columns, agency_columns(dataset), errors)
             pending = session.scalar(
                 select(AccessRequest.id).where(
                     AccessRequest.dataset_id == dataset.id,
@@ -364,8 +373,8 @@ class Sharing:
             if expires <= self._clock():
                 errors.setdefault("expires", []).append("in_the_past")
             asked = request.columns
-            granted = _columns(columns, asked or (), errors) if columns is not None else asked
-            if asked is not None and columns is not None and not set(granted or ()) <= set(asked):
+            granted = _columns(columns, None, errors) if columns is not None else asked
+            if asked is not None and not set(granted or asked) <= set(asked):
                 errors.setdefault("columns", []).append("more_than_asked")
             if errors:
                 raise InvalidInput("invalid approval", errors)
@@ -540,6 +549,16 @@ class Sharing:
             listener(event, item_id)
 
 
+def agency_columns(dataset: Dataset) -> list[str]:
+    """The column names of the dataset's published agency projection (every table)."""
+    names: list[str] = []
+    live = dataset.live_revision
+    for entry in live.entries if live is not None else ():
+        schema = entry.version.agency_schema or entry.version.public_schema or {}
+        names.extend(f.get("name", "") for f in schema.get("fields", ()))
+    return list(dict.fromkeys(n for n in names if n))
+
+
 def _require_steward(actor: Actor, organization_id: str, *, hide: bool = False) -> None:
     role = actor.roles.get(organization_id)
     if role == Role.STEWARD:
@@ -557,14 +576,14 @@ def _may_read_request(session: Session, actor: Actor, request: AccessRequest) ->
 
 
 def _columns(
-    columns: Sequence[str] | None, known: Sequence[str], errors: dict[str, list[str]]
+    columns: Sequence[str] | None, known: Sequence[str] | None, errors: dict[str, list[str]]
 ) -> list[str] | None:
     if columns is None:
         return None
     wanted = list(dict.fromkeys(str(c).strip() for c in columns if str(c).strip()))
     if len(wanted) > MAX_COLUMNS:
         errors.setdefault("columns", []).append("too_many")
-    if known and not set(wanted) <= set(known):
+    if known is not None and not set(wanted) <= set(known):
         errors.setdefault("columns", []).append("unknown_column")
     return wanted or None
 

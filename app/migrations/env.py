@@ -7,7 +7,7 @@ from sqlalchemy import engine_from_config, pool
 
 import datasets.leak_reports  # (registers the personal-data reports)
 import datasets.model
-import datasets.sharing_model  # noqa: F401  (registers the data-sharing tables)
+import datasets.sharing_model  # (registers the data-sharing tables)
 import datasets.usage  # noqa: F401  (registers the usage counters)
 import harvesters.model  # noqa: F401  (registers the harvest tables)
 import publishers.model  # noqa: F401  (registers the account tables)

@@ -31,10 +31,7 @@ def access_level_text(level: str) -> tuple[str, str]:
         ),
         "catalog-only": (
             _("Catalog only"),
-            _(
-                "The data is not available through the portal. Contact the publisher to "
-                "obtain it."
-            ),
+            _("The data is not available through the portal. Contact the publisher to obtain it."),
         ),
     }
     return texts.get(level, (level, ""))

@@ -13,6 +13,7 @@ never holds the data.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import os
@@ -64,13 +65,13 @@ def _open_source(resource: PublicResource) -> IO[bytes]:
     svc = services()
     if resource.agency_key:
         with svc.vault.decrypted(resource.agency_key, ".csv") as path:
-            return open(path, "rb")  # noqa: SIM115 -- closed by the response
+            return open(path, "rb")  # closed by the response
     if resource.sha256 is None:
         raise NotFound("file missing")
-    path = svc.public_store.local_path(resource.sha256)
-    if path is None:
+    public = svc.public_store.local_path(resource.sha256)
+    if public is None:
         raise NotFound("file missing")
-    return open(path, "rb")  # noqa: SIM115 -- closed by the response
+    return open(public, "rb")  # closed by the response
 
 
 def _narrowed_rows(source: IO[bytes], columns: tuple[str, ...]) -> Iterator[str]:
@@ -153,7 +154,5 @@ def private_conversion_response(resource: PublicResource, fmt: str) -> Response:
 
 
 def _remove(path: Path) -> None:
-    try:
+    with contextlib.suppress(FileNotFoundError):
         os.unlink(path)
-    except FileNotFoundError:
-        pass

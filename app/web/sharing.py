@@ -14,12 +14,9 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import login_required
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
 
 from app.context import current_actor, services
 from app.web.access_text import access_level_text
-from datasets.model import Dataset, Revision, RevisionResource
 from datasets.public import PublicDataset
 from datasets.sharing import RequestView
 from publishers import InvalidInput, NotFound, PermissionDenied, Role
@@ -34,32 +31,6 @@ def is_steward_of(organization_id: str) -> bool:
 
 
 bp.add_app_template_global(is_steward_of, "is_steward_of")
-
-
-def agency_columns(dataset_id: str) -> list[str]:
-    """The column names of the dataset's agency projection (what a request may name).
-
-    Names only, never values: they are in the data dictionary of the catalog record too.
-    """
-    with services().sessions() as session:
-        dataset = session.scalar(
-            select(Dataset)
-            .where(Dataset.id == dataset_id)
-            .options(
-                joinedload(Dataset.live_revision)
-                .selectinload(Revision.entries)
-                .joinedload(RevisionResource.version)
-            )
-        )
-        if dataset is None or dataset.live_revision is None:
-            return []
-        names: dict[str, None] = {}
-        for entry in dataset.live_revision.entries:
-            version = entry.version
-            schema = version.agency_schema or version.public_schema or {}
-            for f in schema.get("fields") or []:
-                names.setdefault(str(f.get("name", "")), None)
-        return [n for n in names if n]
 
 
 def _record(name: str) -> PublicDataset:
@@ -87,7 +58,7 @@ def _until(value: str | None) -> date | None:
 @login_required
 def request_access(name: str) -> ResponseReturnValue:
     record = _record(name)
-    columns = agency_columns(record.id)
+    columns = services().sharing.requestable_columns(record.name)
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
         form = request.form
@@ -104,7 +75,6 @@ def request_access(name: str) -> ResponseReturnValue:
                     columns=form.getlist("columns") or None,
                     until=until,
                     organization_id=form.get("organization_id") or None,
-                    known_columns=columns,
                 )
             except InvalidInput as exc:
                 errors = exc.errors
@@ -167,7 +137,9 @@ def organization(name: str) -> ResponseReturnValue:
 
 def _choices(req: RequestView) -> list[str]:
     """The columns a steward may grant for a request: those asked, or every column."""
-    return list(req.columns) if req.columns is not None else agency_columns(req.dataset_id)
+    if req.columns is not None:
+        return list(req.columns)
+    return services().sharing.requestable_columns(req.dataset_name)
 
 
 def _errors_of(value: str | None) -> dict[str, str]:
@@ -185,7 +157,7 @@ def _back(org_name: str, failed: str | None = None) -> ResponseReturnValue:
 @bp.post("/organization/<slug:name>/sharing/requests/<request_id>/approve")
 @login_required
 def approve(name: str, request_id: str) -> ResponseReturnValue:
-    org_id, org_name, _title = _steward_org(name)
+    _org_id, org_name, _title = _steward_org(name)
     sharing = services().sharing
     req = sharing.get_request(current_actor(), request_id)
     expires = _until(request.form.get("expires"))
@@ -215,7 +187,9 @@ def approve(name: str, request_id: str) -> ResponseReturnValue:
 def refuse(name: str, request_id: str) -> ResponseReturnValue:
     _org_id, org_name, _title = _steward_org(name)
     try:
-        services().sharing.refuse(current_actor(), request_id, reason=request.form.get("reason", ""))
+        services().sharing.refuse(
+            current_actor(), request_id, reason=request.form.get("reason", "")
+        )
     except InvalidInput:
         flash(_("Give the reason for refusing; the requester reads it."), "error")
         return _back(org_name, f"{request_id}:reason:required")

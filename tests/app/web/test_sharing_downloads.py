@@ -9,10 +9,17 @@ import io
 import json
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from openpyxl import load_workbook
 
 from tests.app.web.sharing_fixtures import PHONE, publish_restricted
 from tests.factories import PASSWORD, make_org, make_user
+
+
+@pytest.fixture(autouse=True)
+def english(client) -> None:
+    """The pages in English (the portal's default is Vietnamese)."""
+    client.get("/lang/en")
 
 
 def _csv(response) -> list[list[str]]:
@@ -29,7 +36,6 @@ def _grant(services, shared, columns=None, days: int = 30):
         shared.name,
         purpose="Đối chiếu hồ sơ hỗ trợ",
         columns=columns,
-        known_columns=["ma_ho", "ho_ten", "so_dien_thoai", "quan_huyen"],
     )
     return services.sharing.approve(
         shared.steward, request.id, expires=datetime.now(UTC) + timedelta(days=days)

@@ -530,12 +530,6 @@ class Sharing:
             }
             return sorted(((names.get(k, k), v) for k, v in counts.items()), key=lambda x: x[0])
 
-    def requestable_columns(self, dataset_name: str) -> list[str]:
-        """The columns a request for a published dataset may name (its agency projection's
-        column names; names only, as in the data dictionary)."""
-        with self._sessions() as session:
-            return agency_columns(_published(session, dataset_name))
-
     # --- internals ---------------------------------------------------------------------------
 
     def _pending(self, session: Session, actor: Actor, request_id: str) -> AccessRequest:

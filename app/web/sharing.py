@@ -58,7 +58,7 @@ def _until(value: str | None) -> date | None:
 @login_required
 def request_access(name: str) -> ResponseReturnValue:
     record = _record(name)
-    columns = services().sharing.requestable_columns(record.name)
+    columns = services().readers.requestable_columns(record.name)
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
         form = request.form
@@ -139,7 +139,7 @@ def _choices(req: RequestView) -> list[str]:
     """The columns a steward may grant for a request: those asked, or every column."""
     if req.columns is not None:
         return list(req.columns)
-    return services().sharing.requestable_columns(req.dataset_name)
+    return services().readers.requestable_columns(req.dataset_name)
 
 
 def _errors_of(value: str | None) -> dict[str, str]:

@@ -166,6 +166,9 @@ def approve(name: str, request_id: str) -> ResponseReturnValue:
         return _back(org_name, f"{request_id}:expires:required")
     shown = _choices(req)
     checked = [c for c in request.form.getlist("columns") if c in shown]
+    if shown and not checked:  # no column at all is a refusal, not "every column"
+        flash(_("Grant at least one column, or refuse the request."), "error")
+        return _back(org_name, f"{request_id}:columns:required")
     columns = None if set(checked) == set(shown) else checked
     try:
         sharing.approve(

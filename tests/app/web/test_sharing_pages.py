@@ -109,6 +109,11 @@ def test_stewards_approve_with_fewer_columns_and_the_requester_sees_the_grant(
         as_text=True
     )
     until = (date.today() + timedelta(days=90)).isoformat()
+    none_checked = _post(client, approve, {"expires": until}, sharing)
+    assert "Grant at least one column, or refuse the request." in client.get(
+        none_checked.headers["Location"]
+    ).get_data(as_text=True)
+    assert services.sharing.grants(shared.steward, organization_id=shared.org.id) == []
     done = _post(
         client, approve, {"expires": until, "columns": ["ma_ho", "so_dien_thoai"]}, sharing
     )

@@ -110,7 +110,7 @@ class MemberDataset:
     frequency: str
     resources: tuple[MemberResource, ...]
     extras: dict[str, str] = field(default_factory=dict)  # CKAN extras of no field's name
-    access_level: str = "public"  # ``datasets.access.AccessLevel`` of the revision shown
+    access_level: str = "public"  # of the revision members work on (issue 18)
     access_instructions: str = ""
 
     @property

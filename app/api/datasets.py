@@ -30,6 +30,7 @@ from datasets import (
     Subject,
     member_dataset,
 )
+from datasets.access import ACCESS_LEVELS
 from datasets.queries import get_dataset_row
 from publishers import Actor, InvalidInput, NotFound
 from search_index import SearchQuery, SortOrder
@@ -51,9 +52,17 @@ def int_arg(name: str, default: int, low: int, high: int) -> int:
     return value
 
 
-def list_json(items: list[Any], total: int, next_url: str | None) -> Response:
-    """Return the list shape ``{"items", "total", "next"}``."""
-    return jsonify({"items": items, "total": total, "next": next_url})
+def list_json(items: list[Any], total: int, next_url: str | None, **extra: Any) -> Response:
+    """Return the list shape ``{"items", "total", "next"}`` (and ``extra`` keys)."""
+    return jsonify({"items": items, "total": total, "next": next_url, **extra})
+
+
+def access_level_arg() -> str:
+    """Return the ``access_level`` filter ("" for none); raise ``BadParameter``."""
+    level = request.args.get("access_level", "").strip()
+    if level and level not in ACCESS_LEVELS:
+        raise BadParameter(f"access_level must be one of: {', '.join(ACCESS_LEVELS)}")
+    return level
 
 
 @bp.get("/datasets")
@@ -62,21 +71,28 @@ def search_datasets() -> ResponseReturnValue:
     page = int_arg("page", 1, 1, 1000)
     size = int_arg("page_size", 20, 1, MAX_PAGE_SIZE)
     org = request.args.get("organization", "").strip()
+    level = access_level_arg()
     text = request.args.get("q", "")
+    filters: dict[str, tuple[str, ...]] = {"organization": (org,)} if org else {}
+    if level:
+        filters["access_level"] = (level,)
     query = SearchQuery(
         text=text,
-        filters={"organization": (org,)} if org else {},
+        filters=filters,
         sort=SortOrder.RELEVANCE if text.strip() else SortOrder.MODIFIED,
         offset=(page - 1) * size,
         limit=size,
-        facets=(),
+        facets=("access_level",),
     )
     result = services().catalog.search(query)
     items = [public_dataset_json(v) for v in result.views]
     more = page * size < result.total
     args: dict[str, Any] = {**request.args.to_dict(), "page": page + 1, "page_size": size}
     next_url = url_for("api.search_datasets", _external=True, **args) if more else None
-    return list_json(items, result.total, next_url)
+    # Every level is counted (0 where none matches), over every hit, not only this page.
+    counts = dict(result.facets.get("access_level", ()))
+    facets = {"access_level": {name: counts.get(name, 0) for name in ACCESS_LEVELS}}
+    return list_json(items, result.total, next_url, facets=facets)
 
 
 def dataset_shape(actor: Actor, name: str) -> tuple[dict[str, Any], int, str]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from app.api.openapi_schemas import SCHEMAS, STR, obj, ref
+from datasets.access import ACCESS_LEVELS
 
 
 def _error(description: str) -> dict[str, Any]:
@@ -116,6 +117,12 @@ PATHS: dict[str, Any] = {
             "parameters": [
                 _p("q", "query", {"type": "string", "maxLength": 200}, "Words to search for."),
                 _p("organization", "query", STR, "Organization name."),
+                _p(
+                    "access_level",
+                    "query",
+                    {"type": "string", "enum": list(ACCESS_LEVELS)},
+                    "Only datasets at this access level (their metadata is public at every level).",
+                ),
                 _PAGE,
                 _p(
                     "page_size",
@@ -124,7 +131,10 @@ PATHS: dict[str, Any] = {
                     "Items per page (default 20).",
                 ),
             ],
-            "responses": {**_ok("DatasetList", "Matching datasets."), **_errors()},
+            "responses": {
+                **_ok("DatasetList", "Matching datasets, with access-level counts."),
+                **_errors(),
+            },
         },
         "post": {
             "summary": "Create a draft dataset",

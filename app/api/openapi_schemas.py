@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from datasets.access import ACCESS_LEVELS
+
 STR = {"type": "string"}
 _NSTR = {"type": ["string", "null"]}
 _INT = {"type": "integer"}
@@ -306,7 +308,19 @@ SCHEMAS: dict[str, Any] = {
         }
     ),
 }
-SCHEMAS["DatasetList"] = _list_of(ref("Dataset"))
+# A search answer: the list, and how many hits each access level has (every level named).
+SCHEMAS["DatasetList"] = obj(
+    {
+        **_list_of(ref("Dataset"))["properties"],
+        "facets": obj(
+            {
+                "access_level": obj(
+                    {level: {"type": "integer", "minimum": 0} for level in ACCESS_LEVELS}
+                )
+            }
+        ),
+    }
+)
 SCHEMAS["OrganizationList"] = _list_of(ref("Organization"))
 SCHEMAS["ActivityList"] = _list_of(ref("Activity"))
 SCHEMAS["ChangeList"] = _list_of(ref("Change"))

@@ -19,7 +19,8 @@ from app.web.charts import histogram_chart, top_chart
 from app.web.converted import CONVERTED_FORMATS
 from app.web.maps import PointMap, coordinate_columns, point_map
 from app.web.public import bp, query_args, themes
-from app.web.reading import reader_view
+from app.web.reading import private_preview, reader_view
+from datasets.audience import ReaderView
 from datasets.datastore import DatastoreError, DatastoreQuery, UnknownResource
 from datasets.preview import preview_csv
 from datasets.public import PublicDataset, PublicResource
@@ -240,15 +241,25 @@ bp.add_app_template_global(dataset_usage, "dataset_usage")
 
 
 def _resource_context(
-    view: PublicDataset, resource: PublicResource, rows: int, layout: str, *, private: bool
+    view: PublicDataset, resource: PublicResource, rows: int, layout: str, reader: ReaderView
 ) -> dict[str, Any]:
     """Preview, analysis and downloads of a resource. A reader's private projection (any
-    level but public) shows no rows on the page: its files are downloaded (and logged)."""
-    tabular = resource.is_tabular and resource.sha256 is not None and not private
+    level but public) is previewed from the reader's own file (logged, surface ``page``);
+    its statistics and map, built for public tables, are not shown."""
+    private = reader.access.logged
+    readable = resource.sha256 is not None or resource.agency_key is not None
+    preview = None
+    if resource.is_tabular and readable and private:
+        header, body = private_preview(reader, resource, rows)
+        preview = PreviewPage(
+            resource.id, header, body, resource.row_count, 1, 1, None, False, False, rows
+        )
+    elif resource.is_tabular and resource.sha256 is not None:
+        preview = preview_page(resource, request.args, rows)
     return {
-        "preview": preview_page(resource, request.args, rows) if tabular else None,
+        "preview": preview,
         "analysis": analysis(view, resource, layout) if not private else Markup(""),
-        "downloads": downloads(view, resource) if resource.sha256 or resource.agency_key else [],
+        "downloads": downloads(view, resource) if readable else [],
     }
 
 
@@ -273,13 +284,13 @@ def dataset(name: str) -> ResponseReturnValue:
     if request.args.get("partial") == "preview":
         return _fragment(view, "public.dataset", DATASET_ROWS)
     reader = reader_view(view)
-    shown, private = reader.dataset, reader.access.logged
+    shown = reader.dataset
     return render_template(
         "public/dataset.html",
         dataset=shown,
         access=reader.access,
         parts={
-            r.id: _resource_context(shown, r, DATASET_ROWS, "dataset", private=private)
+            r.id: _resource_context(shown, r, DATASET_ROWS, "dataset", reader)
             for r in shown.resources
         },
         **_dataset_context(view),
@@ -332,5 +343,5 @@ def resource(name: str, resource_id: str) -> ResponseReturnValue:
         dataset=view,
         resource=found,
         site_url=services().settings.site_url.rstrip("/"),
-        **_resource_context(view, found, RESOURCE_ROWS, "resource", private=private),
+        **_resource_context(view, found, RESOURCE_ROWS, "resource", reader),
     )

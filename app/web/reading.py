@@ -16,8 +16,9 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
+import itertools
 import os
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import IO
 
@@ -74,23 +75,48 @@ def _open_source(resource: PublicResource) -> IO[bytes]:
     return open(public, "rb")  # closed by the response
 
 
-def _narrowed_rows(source: IO[bytes], columns: tuple[str, ...]) -> Iterator[str]:
-    """Stream the CSV keeping only ``columns`` (in the file's order), a chunk at a time."""
-    allowed = set(columns)
+def _csv_rows(
+    source: IO[bytes], columns: tuple[str, ...] | None
+) -> Generator[list[str], None, None]:
+    """The header then each row of the CSV, keeping only ``columns`` (all when None)."""
     with source, io.TextIOWrapper(source, encoding="utf-8", newline="") as text:
         rows = csv.reader(text)
         header = next(rows, [])
+        allowed = set(header if columns is None else columns)
         keep = [i for i, name in enumerate(header) if name in allowed]
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\r\n")
-        writer.writerow([header[i] for i in keep])
-        for n, row in enumerate(rows, 1):
-            writer.writerow([row[i] if i < len(row) else "" for i in keep])
-            if n % CHUNK_ROWS == 0:
-                yield buffer.getvalue()
-                buffer.seek(0)
-                buffer.truncate()
-        yield buffer.getvalue()
+        yield [header[i] for i in keep]
+        for row in rows:
+            yield [row[i] if i < len(row) else "" for i in keep]
+
+
+def _narrowed_rows(source: IO[bytes], columns: tuple[str, ...]) -> Iterator[str]:
+    """Stream the CSV keeping only ``columns`` (in the file's order), a chunk at a time."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    for n, row in enumerate(_csv_rows(source, columns)):
+        writer.writerow(row)
+        if n % CHUNK_ROWS == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def private_preview(
+    view: ReaderView, resource: PublicResource, limit: int
+) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]:
+    """The header and first rows of the reader's projection of a table, for a page; the
+    read is logged (surface ``page``) with the number of rows shown."""
+    rows = _csv_rows(_open_source(resource), resource.columns)
+    try:
+        header = tuple(next(rows, []))
+        body = tuple(tuple(row) for row in itertools.islice(rows, limit))
+    finally:
+        rows.close()
+    services().readers.record(
+        current_actor(), view, surface="page", resource_id=resource.id, rows=len(body)
+    )
+    return header, body
 
 
 def _private(response: Response) -> Response:

@@ -73,6 +73,8 @@ def test_request_approve_download_expire(services, live_server, page) -> None:
     # The business downloads the agency projection, narrowed to the granted columns.
     _sign_in(page, base, shared.business_info.name)
     page.goto(dataset_page)
+    assert PHONE in page.inner_text(".resource table")  # the preview, granted columns only
+    assert "Nguyễn Văn An" not in page.content()
     with page.expect_download() as info:
         page.locator(".downloads a.button").first.click()
     text = Path(info.value.path()).read_text(encoding="utf-8")
@@ -80,7 +82,10 @@ def test_request_approve_download_expire(services, live_server, page) -> None:
     assert f"H001,{PHONE}" in text and "Nguyễn Văn An" not in text
     download_url = page.locator(".downloads a.button").first.get_attribute("href")
     log = services.sharing.access_log(shared.steward, shared.name)
-    assert [(e.user, e.surface) for e in log] == [(shared.business_info.name, "download")]
+    assert [(e.user, e.surface) for e in log] == [
+        (shared.business_info.name, "download"),  # newest first
+        (shared.business_info.name, "page"),  # the preview of the narrowed agency file
+    ]
 
     # The grant expires: the next download is refused, at once.
     with services.sessions.begin() as session:

@@ -41,8 +41,9 @@ def test_the_dataset_page_states_the_level_and_how_to_get_access(services, clien
     page = client.get(f"/dataset/{shared.name}").get_data(as_text=True)
     assert "You read the agencies' version of this data." in page
     assert f"/resource/{shared.resource_id}/download/data.csv" in page
-    assert PHONE not in page  # the page shows no rows of non-public data: nothing logged
-    assert services.sharing.access_log(shared.steward, shared.name) == []
+    assert f"<td>{PHONE}</td>" in page  # the preview of the agencies' version
+    log = services.sharing.access_log(shared.steward, shared.name)
+    assert [(e.surface, e.projection, e.rows) for e in log] == [("page", "agency", 4)]
 
 
 def test_vietnamese_dataset_page_says_the_level_in_vietnamese(services, client) -> None:

@@ -110,7 +110,8 @@ class MemberDataset:
     frequency: str
     resources: tuple[MemberResource, ...]
     extras: dict[str, str] = field(default_factory=dict)  # CKAN extras of no field's name
-    access_level: str = "public"  # of the revision members work on (issue 18)
+    # Who may read the data (``datasets.access.AccessLevel``) and how to get access.
+    access_level: str = "public"
     access_instructions: str = ""
 
     @property

@@ -95,23 +95,31 @@ def search_datasets() -> ResponseReturnValue:
     return list_json(items, result.total, next_url, facets=facets)
 
 
-def dataset_shape(actor: Actor, name: str) -> tuple[dict[str, Any], int, str]:
+def dataset_shape(
+    actor: Actor, name: str, *, surface: str | None = None
+) -> tuple[dict[str, Any], int, str]:
     """Return the caller's view of a dataset, its lock version and its id; raise ``NotFound``.
 
     Members of the organization see the revision they work on (drafts included); everyone
-    else sees the published projection, and nothing for a dataset that is not public.
+    else sees the published record with the resources their access allows
+    (``services.readers``): none for a dataset at a level they may not read. With a
+    ``surface``, a read of non-public data is logged.
     """
     svc = services()
     with svc.sessions() as session:
         try:
             member = member_dataset(session, actor, name)
         except NotFound:
-            view = svc.catalog.get(name)
-            if view is None:
+            record = svc.catalog.get(name)
+            if record is None:
                 raise
-            lock = get_dataset_row(session, view.id).lock_version
-            return public_dataset_json(view), lock, view.id
-    return member_dataset_json(member), member.lock_version, member.id
+            lock = get_dataset_row(session, record.id).lock_version
+        else:
+            return member_dataset_json(member), member.lock_version, member.id
+    reader = svc.readers.view(actor, record)
+    if surface is not None:
+        svc.readers.record(actor, reader, surface=surface)
+    return public_dataset_json(reader.dataset), lock, record.id
 
 
 def etag_for(shape: dict[str, Any], lock_version: int) -> str:
@@ -120,8 +128,10 @@ def etag_for(shape: dict[str, Any], lock_version: int) -> str:
     return f"{lock_version}-{digest[:16]}"
 
 
-def _dataset_response(actor: Actor, name: str, status: int = 200) -> Response:
-    shape, lock, dataset_id = dataset_shape(actor, name)
+def _dataset_response(
+    actor: Actor, name: str, status: int = 200, *, surface: str | None = None
+) -> Response:
+    shape, lock, dataset_id = dataset_shape(actor, name, surface=surface)
     tag = etag_for(shape, lock)
     shape["usage"] = usage_of(dataset_id)
     response = jsonify(shape)
@@ -139,7 +149,7 @@ def usage_of(dataset_id: str) -> dict[str, int]:
 
 @bp.get("/datasets/<slug:name>")
 def read_dataset(name: str) -> ResponseReturnValue:
-    response = _dataset_response(caller().actor, name)
+    response = _dataset_response(caller().actor, name, surface="api")
     count_dataset_call(str(response.get_json()["id"]))
     return response
 

@@ -285,10 +285,13 @@ def dataset(name: str) -> ResponseReturnValue:
         return _fragment(view, "public.dataset", DATASET_ROWS)
     reader = reader_view(view)
     shown = reader.dataset
+    # Whom the data was shared with (the law lets a person ask which agencies read it).
+    accessed_by = svc.sharing.agencies_that_read(view.id) if view.access_level != "public" else []
     return render_template(
         "public/dataset.html",
         dataset=shown,
         access=reader.access,
+        accessed_by=accessed_by,
         parts={
             r.id: _resource_context(shown, r, DATASET_ROWS, "dataset", reader)
             for r in shown.resources

@@ -145,3 +145,23 @@ def test_catalog_only_serves_nobody(services, client, auth) -> None:
     refused = client.get(_url(shared))
     assert refused.status_code == 403
     assert "not available through the portal" in refused.get_data(as_text=True)
+
+
+def test_the_dataset_page_names_the_agencies_that_read_it_never_the_people(
+    services, client, auth
+) -> None:
+    from publishers import Role
+
+    shared = publish_restricted(services, level="agencies")
+    reader_org = make_org(services, title="Ủy ban nhân dân Thành phố Thủ Đức")
+    staff = make_user(services, reader_org, Role.PUBLISHER)
+    page = client.get(f"/dataset/{shared.name}").get_data(as_text=True)
+    assert "Agencies that have read this data" not in page  # nobody read it yet
+    auth.login(staff.name, PASSWORD)
+    for _ in range(2):
+        assert _csv(client.get(_url(shared)))[1][2] == PHONE
+    auth.logout()
+    page = client.get(f"/dataset/{shared.name}").get_data(as_text=True)
+    assert "Agencies that have read this data" in page
+    assert "Ủy ban nhân dân Thành phố Thủ Đức: 2 reads" in page
+    assert staff.name not in page and PHONE not in page

@@ -60,6 +60,11 @@ TIME_LIMIT = "time-limit"
 
 # Actions after which a column's values are no longer of the schema's type.
 _RETYPED = frozenset({Action.MASK, Action.HASH, Action.GENERALIZE, Action.REDACT})
+# Identifiers written with digits: kept as they are, they stay text (a phone's leading zero
+# would be lost in JSON or XLSX if inference had typed the column as a number).
+_CODE_KINDS = frozenset(
+    {"citizen_id", "id_card", "phone", "tax_code", "social_insurance", "bank_account"}
+)
 
 
 class Processor:
@@ -371,12 +376,13 @@ def _statistics(path: Path, schema: Mapping[str, Any], version_id: str) -> dict[
 def public_schema(schema: Mapping[str, Any], decisions: Sequence[ColumnDecision]) -> dict[str, Any]:
     """Return the Table Schema of the stripped table: dropped fields gone, rewritten as text."""
     actions = {d.column: d.action for d in decisions}
+    codes = {d.column for d in decisions if d.kind in _CODE_KINDS}
     fields = []
     for field in schema.get("fields", []):
         action = actions.get(field["name"])
         if action is Action.DROP:
             continue
-        if action in _RETYPED:
+        if action in _RETYPED or field["name"] in codes:
             field = {k: v for k, v in field.items() if k in ("name", "title", "description")}
             field["type"] = "string"
         fields.append(dict(field))

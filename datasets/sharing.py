@@ -407,7 +407,8 @@ class Sharing:
 
     def agencies_that_read(self, dataset_name: str) -> list[tuple[str, int]]:
         """Which organizations read a dataset's non-public data, and how often (for a person
-        asking who accessed data about them); never who individually."""
+        asking who accessed data about them): (organization title, reads), never who
+        individually; reads by people of no organization are not named."""
         with self._sessions() as session:
             dataset = _dataset(session, dataset_name)
             counts: dict[str, int] = {}
@@ -420,7 +421,7 @@ class Sharing:
                 for org_id in ids or ():
                     counts[org_id] = counts.get(org_id, 0) + 1
             names = {
-                o.id: o.name
+                o.id: o.title
                 for o in session.scalars(select(Organization).where(Organization.id.in_(counts)))
             }
             return sorted(((names.get(k, k), v) for k, v in counts.items()), key=lambda x: x[0])

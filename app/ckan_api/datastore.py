@@ -109,11 +109,14 @@ def _links(params: Mapping[str, Any], offset: int, limit: int) -> dict[str, str]
 
 
 def datastore_info(req: ActionRequest) -> dict[str, Any]:
-    """The columns and row count of a table the caller may read (``app.table_reads``)."""
+    """The columns and row count of a table the caller may read (``app.table_reads``); for
+    non-public data the listing is logged like ``package_show``'s."""
     params = req.params
     resource_id = text(params, "resource_id").strip() or required(params, "id")
     table = _table(req, resource_id)
     info = table.store.info(resource_id)
+    if table.reader is not None:  # a listing of non-public data: logged, as package_show
+        services().readers.record(table.actor, table.reader, surface="ckan-datastore-info")
     allowed = table.columns
     fields = [f for f in info.fields if allowed is None or f.name in allowed]
     return {

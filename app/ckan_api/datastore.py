@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import math
 import threading
 from collections.abc import Mapping, Sequence
@@ -41,7 +42,7 @@ _CKAN_TYPES = {
     "date": "date",
     "datetime": "timestamp",
 }
-_FORMATS = ("objects", "lists", "csv")
+_FORMATS = ("objects", "lists", "csv", "tsv")
 
 
 def _table(req: ActionRequest, resource_id: str) -> TableRead:
@@ -70,17 +71,24 @@ def _filters(params: Mapping[str, Any]) -> dict[str, list[str]]:
     return out
 
 
-def _sort(params: Mapping[str, Any]) -> list[tuple[str, bool]]:
-    out = []
+def _sort(params: Mapping[str, Any]) -> tuple[list[tuple[str, bool]], dict[str, str]]:
+    """Return the sort keys and where NULLs go: ``col``, ``col desc``, ``col asc nulls last``
+    (or ``col nulls first``), comma-separated, as CKAN takes them."""
+    keys, nulls = [], {}
     for clause in text(params, "sort").split(","):
         parts = clause.split()
         if not parts:
             continue
-        direction = parts[1].lower() if len(parts) > 1 else "asc"
-        if len(parts) > 2 or direction not in ("asc", "desc"):
-            raise validation_error({"sort": [_("Use column names with asc or desc")]})
-        out.append((parts[0].strip('"'), direction == "desc"))
-    return out
+        column, rest = parts[0].strip('"'), [p.lower() for p in parts[1:]]
+        direction = rest.pop(0) if rest and rest[0] in ("asc", "desc") else "asc"
+        if rest and (len(rest) != 2 or rest[0] != "nulls" or rest[1] not in ("first", "last")):
+            raise validation_error(
+                {"sort": [_("Use column names with asc or desc, and nulls first or nulls last")]}
+            )
+        if rest:
+            nulls[column] = rest[1]
+        keys.append((column, direction == "desc"))
+    return keys, nulls
 
 
 def _fields_dicts(fields: Sequence[DatastoreField]) -> list[dict[str, str]]:
@@ -95,12 +103,23 @@ def _records(result: DatastoreResult, records_format: str) -> Any:
     if records_format == "lists":
         return rows
     out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerows(rows)
+    delimiter = "\t" if records_format == "tsv" else ","
+    csv.writer(out, delimiter=delimiter, lineterminator="\n").writerows(rows)
     return out.getvalue()
 
 
+def _link_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return str(value)
+
+
 def _links(params: Mapping[str, Any], offset: int, limit: int) -> dict[str, str]:
-    base = {k: v for k, v in params.items() if k != "offset" and isinstance(v, str)}
+    """CKAN's ``start`` and ``next`` links, keeping every parameter of the call (a POST's
+    JSON filters too, written as JSON in the query string as a GET takes them)."""
+    base = {k: _link_value(v) for k, v in params.items() if k != "offset" and v is not None}
     path = request.path
     return {
         "start": f"{path}?{urlencode(base)}",
@@ -139,21 +158,29 @@ def datastore_search(req: ActionRequest) -> dict[str, Any]:
     table = _table(req, resource_id)
     records_format = text(params, "records_format", "objects")
     if records_format not in _FORMATS:
-        raise validation_error({"records_format": [_("Use objects, lists or csv")]})
-    q = json_value(params, "q")
-    if q is not None and not isinstance(q, str):
-        raise validation_error({"q": [_("Must be a string")]})
-    limit = integer(params, "limit", 100, 0, MAX_LIMIT)
+        raise validation_error({"records_format": [_("Use objects, lists, csv or tsv")]})
+    words = []
+    for key in ("q", "full_text"):
+        value = json_value(params, key)
+        if value is not None and not isinstance(value, str):
+            raise validation_error({key: [_("Must be a string")]})
+        words.append(value or "")
+    # CKAN clamps a larger limit to its maximum rather than refusing it.
+    limit = min(integer(params, "limit", 100, 0, 1_000_000_000), MAX_LIMIT)
     offset = integer(params, "offset", 0, 0, 100_000_000)
+    fields = text_list(params, "fields")
+    sort, nulls = _sort(params)
     query = DatastoreQuery(
         filters=_filters(params),
-        q=q or None,
-        fields=text_list(params, "fields"),
-        sort=_sort(params),
+        q=" ".join(w for w in words if w.strip()) or None,
+        fields=fields,
+        sort=sort,
+        nulls=nulls,
         limit=limit,
         offset=offset,
         distinct=flag(params, "distinct"),
         include_total=flag(params, "include_total", True),
+        with_id=fields is None,  # CKAN answers _id first unless fields are named
     )
     result = table.store.search(resource_id, table.narrow(query))
     table.log("ckan-datastore", len(result.records))

@@ -42,8 +42,8 @@ class DatastoreQuery:
     column with OR; values are strings as they arrive from a query string and are cast
     to the column's type. ``q`` matches rows holding every word of it in some text
     column, ignoring case and Vietnamese diacritics. ``sort`` lists ``(column,
-    descending)``; NULL sorts before every value. ``cursor`` is the opaque
-    ``next_cursor`` of a previous page of the same query.
+    descending)``; NULL sorts first ascending and last descending unless ``nulls`` says.
+    ``cursor`` is the opaque ``next_cursor`` of a previous page of the same query.
     """
 
     filters: Mapping[str, Sequence[str]] = field(default_factory=dict)
@@ -55,6 +55,12 @@ class DatastoreQuery:
     cursor: str | None = None
     distinct: bool = False
     include_total: bool = True
+    # ``_id``, the row's number in the table, answered first (as CKAN's datastore does);
+    # ``_id`` may also be named in ``fields``, ``filters`` and ``sort`` whatever this says.
+    with_id: bool = False
+    # Where NULLs of a sort column go ("first" or "last"), overriding the default order;
+    # pages of such a query are numbered by offset rather than by key.
+    nulls: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

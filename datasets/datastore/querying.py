@@ -10,7 +10,7 @@ import base64
 import binascii
 import json
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,14 +57,19 @@ class PlannedQuery:
     offset: int
 
 
+ROW_ID = DatastoreField("_id", "integer")
+"""The row number every table has; answered only when asked (``with_id`` or by name)."""
+
+
 def select_fields(
     table_fields: Sequence[DatastoreField], query: DatastoreQuery
 ) -> tuple[DatastoreField, ...]:
     """Return the columns a query answers; raise ``UnknownField``."""
-    by_name = {f.name: f for f in table_fields}
+    by_name = {ROW_ID.name: ROW_ID, **{f.name: f for f in table_fields}}
+    first = (ROW_ID,) if query.with_id else ()
     if query.fields is None:
-        return tuple(table_fields)
-    chosen: list[DatastoreField] = []
+        return (*first, *table_fields)
+    chosen: list[DatastoreField] = list(first)
     for name in query.fields:
         if name not in by_name:
             raise UnknownField(name)
@@ -170,13 +175,37 @@ def _after(
     return ("(" + " OR ".join(terms) + ")" if terms else "(1 = 0)"), params
 
 
-def _order(keys: list[tuple[str, bool]], dialect: Dialect) -> str:
+def _order(
+    keys: list[tuple[str, bool]], dialect: Dialect, nulls: Mapping[str, str] | None = None
+) -> str:
     parts = []
     for name, desc in keys:
         col = "_id" if name == "_id" else dialect.ident(name)
-        nulls = (" NULLS LAST" if desc else " NULLS FIRST") if dialect.explicit_nulls else ""
-        parts.append(f"{col} {'DESC' if desc else 'ASC'}{nulls}")
+        where = (nulls or {}).get(name)
+        if where is not None:
+            position = f" NULLS {where.upper()}"
+        else:
+            position = (" NULLS LAST" if desc else " NULLS FIRST") if dialect.explicit_nulls else ""
+        parts.append(f"{col} {'DESC' if desc else 'ASC'}{position}")
     return ", ".join(parts)
+
+
+def _custom_nulls(query: DatastoreQuery) -> bool:
+    """Whether ``query.nulls`` moves NULLs from their default place; raise ``BadQuery``."""
+    directions = dict(query.sort)
+    custom = False
+    for name, where in query.nulls.items():
+        if name not in directions or where not in ("first", "last"):
+            raise BadQuery("nulls first or last applies to a sort column")
+        custom = custom or where != ("last" if directions[name] else "first")
+    return custom
+
+
+def _offset_cursor(query: DatastoreQuery) -> int:
+    position = decode_cursor(query.cursor or "").get("o")
+    if not isinstance(position, int) or position < 0:
+        raise BadQuery("malformed cursor")
+    return position
 
 
 def plan_search(
@@ -197,8 +226,9 @@ def plan_search(
         raise BadQuery(f"limit must be between 0 and {MAX_LIMIT}")
     if paged and query.offset < 0:
         raise BadQuery("offset must not be negative")
-    by_name = {f.name: f for f in table_fields}
+    by_name = {ROW_ID.name: ROW_ID, **{f.name: f for f in table_fields}}
     fields = select_fields(table_fields, query)
+    custom_nulls = _custom_nulls(query)
     for name, _ in query.sort:
         if name not in by_name:
             raise UnknownField(name)
@@ -214,20 +244,29 @@ def plan_search(
             raise BadQuery("with distinct, sort only by selected fields")
         keys = [*query.sort, *((f.name, False) for f in fields if f.name not in sort_names)]
         if paged and query.cursor:
-            position = decode_cursor(query.cursor).get("o")
-            if not isinstance(position, int) or position < 0:
-                raise BadQuery("malformed cursor")
-            offset += position
-        sql = f"SELECT DISTINCT {field_sql} FROM {table}{where} ORDER BY {_order(keys, dialect)}"
+            offset += _offset_cursor(query)
+        order = _order(keys, dialect, query.nulls)
+        sql = f"SELECT DISTINCT {field_sql} FROM {table}{where} ORDER BY {order}"
         count_sql = f"SELECT count(*) FROM (SELECT DISTINCT {field_sql} FROM {table}{where}) d"
         if paged:
             sql += f" LIMIT {p} OFFSET {p}"
             params += [query.limit + 1, offset]
         return PlannedQuery(fields, sql, params, 0, count_sql, count_params, False, offset)
     last_desc = query.sort[-1][1] if query.sort else False
-    keys = [*query.sort, ("_id", last_desc)]
+    keys = [*query.sort]
+    if not keys or keys[-1][0] != "_id":
+        keys.append(("_id", last_desc))
     key_sql = ", ".join("_id" if n == "_id" else dialect.ident(n) for n, _ in keys)
     count_sql = f"SELECT count(*) FROM {table}{where}"
+    if custom_nulls:  # NULLs out of their usual place: pages by offset, not by key
+        if paged and query.cursor:
+            offset += _offset_cursor(query)
+        sql = f"SELECT {key_sql}, {field_sql} FROM {table}{where}"
+        sql += f" ORDER BY {_order(keys, dialect, query.nulls)}"
+        if paged:
+            sql += f" LIMIT {p} OFFSET {p}"
+            params += [query.limit + 1, offset]
+        return PlannedQuery(fields, sql, params, len(keys), count_sql, count_params, False, offset)
     if paged and query.cursor:
         payload = decode_cursor(query.cursor)
         values = payload.get("k")

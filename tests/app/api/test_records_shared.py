@@ -144,7 +144,7 @@ def test_ckan_datastore_search_reads_the_callers_projection(client, services, re
     body = client.get(url + "&sort=ma_ho desc", headers=_token(services, reader)).get_json()
     assert body["success"] is True
     result = body["result"]
-    assert [f["id"] for f in result["fields"]] == AGENCY_COLUMNS
+    assert [f["id"] for f in result["fields"]] == ["_id", *AGENCY_COLUMNS]  # CKAN: _id first
     assert [r["ma_ho"] for r in result["records"]] == ["HD58304", "HD58303", "HD58302", "HD58301"]
     assert result["records"][0]["ho_ten"] == "Âu Dương Minh Khuê"
     assert _log(services, restricted) == [("ckan-datastore", 4, "agency")]

@@ -30,7 +30,8 @@ class PortalGroup(FlaskGroup):
     # Imported on demand: the harvesters take seconds to import, and the supervisor and its
     # children start through this module (issue 14). Name -> (module, attribute).
     lazy_commands: ClassVar[dict[str, tuple[str, str]]] = {
-        "harvest": ("app.cli_harvest", "harvest")
+        "harvest": ("app.cli_harvest", "harvest"),
+        "storage": ("app.cli_storage", "storage"),
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from datasets.datastore import Datastore, DatastoreError
+from datasets.errors import BlobNotFound
 from datasets.ingest import (
     ExtraCells,
     IngestError,
@@ -40,7 +41,7 @@ from datasets.personal import (
 )
 from datasets.progress import ProgressBoard
 from datasets.statistics import column_statistics
-from datasets.storage import BlobStore
+from datasets.storage import BlobStore, local_copy
 from datasets.table_analysis import PreparedAnalyses, analyse_normalized
 from datasets.vault import Vault
 
@@ -195,13 +196,16 @@ class Processor:
                     "datastore load skipped: not the live version", extra={"version_id": version_id}
                 )
                 return False
-            path = self._public.local_path(version.public_sha256)
-            if path is None:
-                return False
+            schema = version.public_schema or {}
             try:
-                info = self._datastore.load(
-                    version.resource_id, path, version.public_schema or {}, order=order
-                )
+                # A store without files on disk (a bucket) lends a scratch copy.
+                with local_copy(
+                    self._public, version.public_sha256, self._vault.scratch_dir
+                ) as path:
+                    info = self._datastore.load(version.resource_id, path, schema, order=order)
+                    version.column_stats = _statistics(path, schema, version_id)
+            except BlobNotFound:
+                return False
             except DatastoreError as exc:
                 log.warning(
                     "datastore load failed", extra={"version_id": version_id, "code": exc.code}
@@ -209,7 +213,6 @@ class Processor:
                 return False
             version.datastore_loaded = True
             version.row_count = info.row_count
-            version.column_stats = _statistics(path, version.public_schema or {}, version_id)
             return True
 
     def _stage(self, version_id: str, stage: str) -> None:

@@ -46,6 +46,7 @@ def s3_client(options: S3Options) -> Any:
         region_name=options.region or None,
     )
     config = Config(
+        signature_version="s3v4",  # also for signed URLs (botocore may pick SigV2 there)
         s3={"addressing_style": "path"} if options.endpoint_url else {},
         connect_timeout=10,
         read_timeout=60,

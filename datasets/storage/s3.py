@@ -21,21 +21,18 @@ from typing import Any, BinaryIO
 from urllib.parse import quote
 
 import boto3
+from boto3.exceptions import S3UploadFailedError
 from boto3.s3.transfer import TransferConfig
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from datasets.errors import BlobNotFound
+from datasets.errors import BlobNotFound, StorageUnavailable
 from datasets.storage.base import BlobInfo
 from datasets.storage.local import CHUNK, is_blob_key, sha256_file
 from datasets.storage.urls import S3Options, parse_s3_url
 
 PART_SIZE = 8 * 1024 * 1024
 _MISSING = {"404", "NoSuchKey", "NotFound"}
-
-
-class StorageUnavailable(OSError):
-    """The object store refused or could not be reached; the message names no secret."""
 
 
 def s3_client(options: S3Options) -> Any:
@@ -125,12 +122,10 @@ class S3BlobStore:
                 ExtraArgs={"ContentType": "application/octet-stream"},
                 Config=self._transfer,
             )
+        except S3UploadFailedError as exc:  # boto3 wraps S3's answer (its text names the file)
+            raise _unavailable("upload", exc.__context__ or exc) from None
         except (ClientError, BotoCoreError) as exc:
             raise _unavailable("upload", exc) from None
-        except Exception as exc:  # s3transfer wraps failures in its own error types
-            if isinstance(exc.__cause__, (ClientError, BotoCoreError)):
-                raise _unavailable("upload", exc.__cause__) from None
-            raise
         return BlobInfo(key, size)
 
     def open(self, key: str) -> BinaryIO:

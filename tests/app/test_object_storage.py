@@ -142,14 +142,23 @@ def test_presigned_downloads_redirect_to_the_bucket(s3_settings) -> None:
         services.engine.dispose()
 
 
-def test_readiness_checks_the_bucket(s3_services, s3_client, s3_settings) -> None:
+def test_an_unreachable_bucket_is_503_and_not_ready(s3_services, s3_client, s3_settings) -> None:
     ready = s3_client.get("/readyz")
     assert ready.status_code == 200 and ready.get_json()["checks"]["storage"] == "ok"
+    view, _ids = _publish(s3_services, {"bao-cao.pdf": PDF})
+    pdf = view.resources[0]
 
+    from app import create_app
     from app.services import build_services
 
-    gone = build_services(s3_settings.with_overrides(storage_url="s3://no-such-bucket/portal"))
+    settings = s3_settings.with_overrides(storage_url="s3://no-such-bucket/portal")
+    gone = build_services(settings)
     try:
         assert gone.ready_checks()["storage"] == "unwritable"
+        client = create_app(settings, gone).test_client()
+        answer = client.get(f"/dataset/{view.name}/resource/{pdf.id}/download/{pdf.filename}")
+        assert answer.status_code == 503
+        page = answer.get_data(as_text=True)
+        assert "NoSuchBucket" not in page and SECRET_KEY not in page
     finally:
         gone.engine.dispose()

@@ -193,3 +193,15 @@ def test_the_scheme_table() -> None:
         open_blob_store("ftp://host/files", Path("/tmp"), "public")
     with pytest.raises(ValueError, match="bucket"):
         open_blob_store("s3://Bad_Bucket/x", Path("/tmp"), "public")
+
+
+def test_s3_errors_name_the_operation_and_code_only(s3_server: S3Server, tmp_path: Path) -> None:
+    store = open_blob_store("s3://no-such-bucket/x", tmp_path, "public", s3_server.options)
+    small = _file(tmp_path, TEXT)
+    large = _file(tmp_path, b"y" * (9 * 1024 * 1024), "large.bin")  # a multipart upload
+    for path in (small, large):
+        with pytest.raises(OSError) as info:
+            store.put_file(path)
+        assert str(info.value) == "object storage upload failed: NoSuchBucket"
+    with pytest.raises(OSError, match=r"^object storage read failed: NoSuchBucket$"):
+        store.open(hashlib.sha256(TEXT).hexdigest())

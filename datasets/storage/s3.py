@@ -14,6 +14,7 @@ Credentials and the region come from boto3's standard sources (``AWS_ACCESS_KEY_
 from __future__ import annotations
 
 import io
+import logging
 import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
@@ -32,6 +33,10 @@ from datasets.storage.local import CHUNK, is_blob_key, sha256_file
 from datasets.storage.urls import S3Options, parse_s3_url
 
 PART_SIZE = 8 * 1024 * 1024
+# Their DEBUG lines show signed request headers: warnings only, whatever the log level.
+for _name in ("boto3", "botocore", "s3transfer", "urllib3"):
+    if logging.getLogger(_name).level < logging.WARNING:  # NOTSET (0) included
+        logging.getLogger(_name).setLevel(logging.WARNING)
 _MISSING = {"404", "NoSuchKey", "NotFound"}
 
 

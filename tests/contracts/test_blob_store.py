@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import os
 import tracemalloc
 from pathlib import Path
@@ -205,3 +206,18 @@ def test_s3_errors_name_the_operation_and_code_only(s3_server: S3Server, tmp_pat
         assert str(info.value) == "object storage upload failed: NoSuchBucket"
     with pytest.raises(OSError, match=r"^object storage read failed: NoSuchBucket$"):
         store.open(hashlib.sha256(TEXT).hexdigest())
+
+
+def test_no_credential_reaches_the_logs(
+    s3_server: S3Server, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    store = open_blob_store(s3_server.new_url(), tmp_path, "public", s3_server.options)
+    key = store.put_file(_file(tmp_path, b"z" * (9 * 1024 * 1024))).key
+    with store.open(key) as stream:
+        stream.seek(100)
+        stream.read(10)
+    store.ping()
+    logged = caplog.text + "".join(str(r.__dict__) for r in caplog.records)
+    assert SECRET_KEY not in logged
+    assert "Signature=" not in logged and "Authorization" not in logged

@@ -90,6 +90,14 @@ def db_upgrade() -> None:
         settings.effective_database_url, encryption_key=load_keys(settings).encryption_key
     )
     click.echo("database is up to date")
+    from app.startup import prepare_storage
+
+    try:
+        bucket = prepare_storage(settings)
+    except OSError as exc:  # the message names the operation and S3's code, no secret
+        raise click.ClickException(str(exc)) from None
+    if bucket:
+        click.echo(f"created bucket {bucket}")
 
 
 @main.command("demo", with_appcontext=False)

@@ -169,6 +169,31 @@ class S3BlobStore:
         except (ClientError, BotoCoreError) as exc:
             raise _unavailable("write", exc) from None
 
+    def ensure_bucket(self) -> bool:
+        """Create the bucket when it does not exist (in the client's region); return whether
+        it was created. Deployments that provision buckets themselves never need it."""
+        try:
+            self.client.head_bucket(Bucket=self.bucket)
+            return False
+        except ClientError as exc:
+            if _error_code(exc) not in _MISSING | {"NoSuchBucket"}:
+                raise _unavailable("bucket check", exc) from None
+        except BotoCoreError as exc:
+            raise _unavailable("bucket check", exc) from None
+        args: dict[str, Any] = {"Bucket": self.bucket}
+        region = self.client.meta.region_name
+        if region and region != "us-east-1":
+            args["CreateBucketConfiguration"] = {"LocationConstraint": region}
+        try:
+            self.client.create_bucket(**args)
+        except ClientError as exc:
+            if _error_code(exc) in ("BucketAlreadyOwnedByYou", "BucketAlreadyExists"):
+                return False  # another process created it meanwhile
+            raise _unavailable("bucket creation", exc) from None
+        except BotoCoreError as exc:
+            raise _unavailable("bucket creation", exc) from None
+        return True
+
     def keys(self) -> Iterator[str]:
         """Every stored blob's key (for migrations and checks), page by page."""
         start = f"{self.prefix}/" if self.prefix else ""

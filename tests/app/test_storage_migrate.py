@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import uuid
 
 from click.testing import CliRunner
 from sqlalchemy import select
@@ -97,3 +98,27 @@ def test_migrate_refuses_a_malformed_target(settings, s3_server) -> None:
     result = _migrate(settings, s3_server, "s3://Not_A_Bucket/files")
     assert result.exit_code == 1
     assert "OPENDATA_STORAGE_URL must look like s3://bucket/prefix" in result.output
+
+
+def test_db_upgrade_creates_the_bucket_once(tmp_path, s3_server) -> None:
+    bucket = f"new-{uuid.uuid4().hex[:12]}"
+    env = {
+        "OPENDATA_DATA_DIR": str(tmp_path / "instance"),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'portal.sqlite3'}",
+        "OPENDATA_STORAGE_URL": f"s3://{bucket}/portal",
+        "OPENDATA_S3_ENDPOINT_URL": s3_server.endpoint_url,
+        "AWS_ACCESS_KEY_ID": ACCESS_KEY,
+        "AWS_SECRET_ACCESS_KEY": SECRET_KEY,
+        "AWS_REGION": "us-east-1",
+    }
+    first = CliRunner().invoke(main, ["db", "upgrade"], env=env)
+    assert first.exit_code == 0, first.output
+    assert f"created bucket {bucket}" in first.output
+    s3_server.client().head_bucket(Bucket=bucket)
+    again = CliRunner().invoke(main, ["db", "upgrade"], env=env)
+    assert again.exit_code == 0 and "created bucket" not in again.output
+
+    gone = {**env, "OPENDATA_S3_ENDPOINT_URL": "http://127.0.0.1:9"}
+    failed = CliRunner().invoke(main, ["db", "upgrade"], env=gone)
+    assert failed.exit_code == 1 and "object storage bucket check failed" in failed.output
+    assert SECRET_KEY not in failed.output

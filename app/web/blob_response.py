@@ -17,12 +17,13 @@ import time
 import unicodedata
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 from urllib.parse import quote
 
 from flask import Response, after_this_request, redirect, request
 from werkzeug.exceptions import RequestedRangeNotSatisfiable
 from werkzeug.http import is_resource_modified
+from werkzeug.wrappers import Response as BaseResponse
 from werkzeug.wsgi import FileWrapper
 
 from app.context import services
@@ -49,17 +50,17 @@ def blob_response(
     media_type: str,
     last_modified: datetime,
     size: int | None = None,
-) -> Response:
+) -> BaseResponse:
     """Answer a download of blob ``key`` (its SHA-256, also the ETag) as an attachment."""
     seconds = services().settings.s3_presigned_downloads
     if seconds and isinstance(store, SignsUrls):
-        response: Any = redirect(store.presigned_url(key, seconds, filename, media_type), 302)
-        response.headers["Cache-Control"] = "no-store"  # the URL expires; never cache it
-        return response  # type: ignore[no-any-return]
+        moved = redirect(store.presigned_url(key, seconds, filename, media_type), 302)
+        moved.headers["Cache-Control"] = "no-store"  # the URL expires; never cache it
+        return moved
     if not is_resource_modified(request.environ, etag=key, last_modified=last_modified):
-        response = Response(status=304)
-        _describe(response, key, filename, last_modified)
-        return response  # type: ignore[no-any-return]
+        unchanged = Response(status=304)
+        _describe(unchanged, key, filename, last_modified)
+        return unchanged
     try:
         stream = store.open(key)
         length = store.size(key) if size is None else size
@@ -69,16 +70,15 @@ def blob_response(
     response.content_length = length
     _describe(response, key, filename, last_modified)
     try:
-        response = response.make_conditional(
+        return response.make_conditional(
             request.environ, accept_ranges=True, complete_length=length
         )
     except RequestedRangeNotSatisfiable:
         stream.close()
         raise
-    return response  # type: ignore[no-any-return]
 
 
-def _describe(response: Response, key: str, filename: str, last_modified: datetime) -> None:
+def _describe(response: BaseResponse, key: str, filename: str, last_modified: datetime) -> None:
     response.set_etag(key)
     response.last_modified = last_modified
     response.cache_control.public = True

@@ -7,13 +7,14 @@ invalid, expired or revoked is an error (never silently anonymous).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
 from flask import request
 from flask_login import current_user
 
 from app.context import services
-from publishers import ANONYMOUS, Actor, Scope, Unauthenticated
+from publishers import ANONYMOUS, Actor, InvalidInput, Scope, Unauthenticated
 
 
 @dataclass(frozen=True)
@@ -48,10 +49,31 @@ def api_caller(*, ckan_forms: bool = False) -> ApiCaller:
     svc = services()
     if token is not None:
         owner = svc.tokens.verify(token)  # raises Unauthenticated
-        return ApiCaller(svc.accounts.actor_for(owner.user_id), owner.scope, owner.token_id)
+        actor = svc.accounts.actor_for(owner.user_id)
+        if owner.datasets is not None:  # a token limited to named datasets
+            actor = replace(actor, datasets=owner.datasets)
+        return ApiCaller(actor, owner.scope, owner.token_id)
     if current_user.is_authenticated:
         try:
             return ApiCaller(svc.accounts.actor_for(current_user.id), None, None)
         except Unauthenticated:
             return ApiCaller(ANONYMOUS, None, None)
     return ApiCaller(ANONYMOUS, None, None)
+
+
+def token_datasets(names: Sequence[str]) -> list[str]:
+    """Check the datasets a new token is limited to: each must be a published dataset.
+
+    Returns their names; raises ``InvalidInput`` naming the unknown ones (``datasets``).
+    """
+    catalog = services().catalog
+    found, unknown = [], []
+    for name in dict.fromkeys(n.strip() for n in names if n.strip()):
+        record = catalog.get(name)
+        if record is None:
+            unknown.append(name)
+        else:
+            found.append(record.name)
+    if unknown:
+        raise InvalidInput("unknown datasets", {"datasets": ["unknown_dataset"]})
+    return found

@@ -193,7 +193,19 @@ def token() -> None:
 @click.option("--name", "token_name", default="cli", show_default=True)
 @click.option("--read-only", is_flag=True)
 @click.option("--expires-days", type=int, default=None)
-def token_create(username: str, token_name: str, read_only: bool, expires_days: int | None) -> None:
+@click.option(
+    "--dataset",
+    "datasets",
+    multiple=True,
+    help="Limit the token to this dataset beyond public data (repeatable).",
+)
+def token_create(
+    username: str,
+    token_name: str,
+    read_only: bool,
+    expires_days: int | None,
+    datasets: tuple[str, ...],
+) -> None:
     """Print a new API token for the user (shown once)."""
     from publishers import DomainError, Scope
 
@@ -201,7 +213,15 @@ def token_create(username: str, token_name: str, read_only: bool, expires_days: 
     scope = Scope.READ if read_only else Scope.READ_WRITE
     try:
         info = svc.accounts.get_user(username)
-        value = svc.tokens.create(info.id, token_name, scope=scope, expires_days=expires_days)
+        limit = None
+        if datasets:
+            missing = [d for d in datasets if svc.catalog.get(d) is None]
+            if missing:
+                raise click.ClickException(f"no published dataset named {', '.join(missing)}")
+            limit = list(datasets)
+        value = svc.tokens.create(
+            info.id, token_name, scope=scope, expires_days=expires_days, datasets=limit
+        )
     except DomainError as exc:
         raise click.ClickException(explain(exc)) from None
     # Never the token itself: only whose it is and what it may do.

@@ -3,26 +3,18 @@
 from __future__ import annotations
 
 import random
-import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
-from datetime import date
-from pathlib import Path
+from dataclasses import replace
 
 from app import demo_admin_tables as admin
 from app import demo_city_tables as city
 from app.demo_files import minimal_pdf
+from app.demo_loading import DEMO_PASSWORD, SEED, DemoDataset, demo_meta, load_dataset
+from app.demo_shared import load_shared
 from app.services import Services, build_services
-from datasets.metadata_input import DatasetMetadata
-from datasets.queries import find_dataset
-from datasets.resource_edit import ResourceInput
 from datasets.themes import save_theme
-from datasets.uploads import receive
-from datasets.vocab import DEFAULT_LICENSE_ID
-from publishers import Actor, Role
+from publishers import Role
 
-SEED = 20261121
-DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 -- the README states the demo accounts
 ACCOUNTS = (
     # name, e-mail, sysadmin, memberships
     ("admin", "admin@opendata.hcmc.example", True, ()),
@@ -76,45 +68,10 @@ THEMES = (
 )
 
 
-@dataclass(frozen=True)
-class DemoDataset:
-    """One dataset of the demo catalog."""
-
-    org: str
-    meta: DatasetMetadata
-    files: tuple[tuple[str, Callable[[random.Random], bytes]], ...]
-    publish: bool = True
-    decisions: tuple[dict[str, str], ...] = field(default_factory=tuple)
-
-
-def _meta(
-    title: str,
-    title_en: str,
-    desc: str,
-    desc_en: str,
-    tags: tuple[str, ...],
-    themes: tuple[str, ...],
-    frequency: str = "ANNUAL",
-) -> DatasetMetadata:
-    return DatasetMetadata(
-        title_vi=title,
-        title_en=title_en,
-        description_vi=desc,
-        description_en=desc_en,
-        tags=tags,
-        themes=themes,
-        license_id=DEFAULT_LICENSE_ID,
-        frequency=frequency,
-        spatial="Thành phố Hồ Chí Minh",
-        temporal_start=date(2023, 1, 1),
-        temporal_end=date(2025, 12, 31),
-    )
-
-
 DATASETS = (
     DemoDataset(
         "so-giao-thong-van-tai",
-        _meta(
+        demo_meta(
             "Tuyến xe buýt",
             "Bus routes",
             "Danh sách các tuyến xe buýt đang hoạt động tại Thành phố Hồ Chí Minh: điểm đầu, điểm "
@@ -129,7 +86,7 @@ DATASETS = (
     ),
     DemoDataset(
         "so-giao-thong-van-tai",
-        _meta(
+        demo_meta(
             "Trạm dừng xe buýt",
             "Bus stops",
             "Vị trí các trạm dừng, nhà chờ xe buýt với tọa độ, địa điểm, phường xã và quận huyện.",
@@ -142,7 +99,7 @@ DATASETS = (
     ),
     DemoDataset(
         "so-giao-thong-van-tai",
-        _meta(
+        demo_meta(
             "Bãi đỗ xe công cộng",
             "Public parking lots",
             "Các bãi giữ xe công cộng: sức chứa xe máy, ô tô, giá gửi xe và vị trí trên đường phố.",
@@ -154,7 +111,7 @@ DATASETS = (
     ),
     DemoDataset(
         "so-tai-nguyen-moi-truong",
-        _meta(
+        demo_meta(
             "Chất lượng không khí quan trắc tự động",
             "Automatic air-quality monitoring",
             "Số liệu quan trắc bụi mịn PM2.5, PM10, NO2, nhiệt độ và độ ẩm theo giờ tại các trạm "
@@ -169,7 +126,7 @@ DATASETS = (
     ),
     DemoDataset(
         "so-tai-nguyen-moi-truong",
-        _meta(
+        demo_meta(
             "Cấp nước sạch theo phường",
             "Clean water supply by ward",
             "Số hộ sử dụng nước sạch, tỷ lệ hộ có nước sạch và sản lượng nước theo phường, xã.",
@@ -181,7 +138,7 @@ DATASETS = (
     ),
     DemoDataset(
         "so-y-te",
-        _meta(
+        demo_meta(
             "Cơ sở khám chữa bệnh",
             "Hospitals and health facilities",
             "Danh sách bệnh viện, trung tâm y tế và trạm y tế: loại hình, địa chỉ, số giường bệnh "
@@ -195,7 +152,7 @@ DATASETS = (
     ),
     DemoDataset(
         "so-giao-duc-dao-tao",
-        _meta(
+        demo_meta(
             "Trường học các cấp",
             "Schools",
             "Danh sách trường mầm non, tiểu học, trung học cơ sở và trung học phổ thông với số học "
@@ -209,7 +166,7 @@ DATASETS = (
     ),
     DemoDataset(
         "so-thong-tin-truyen-thong",
-        _meta(
+        demo_meta(
             "Điểm Wi-Fi công cộng miễn phí",
             "Free public Wi-Fi points",
             "Các điểm phát Wi-Fi công cộng miễn phí tại công viên, nhà chờ xe buýt, "
@@ -223,7 +180,7 @@ DATASETS = (
     ),
     DemoDataset(
         "so-thong-tin-truyen-thong",
-        _meta(
+        demo_meta(
             "Thủ tục hành chính",
             "Administrative procedures",
             "Danh mục thủ tục hành chính: lĩnh vực, cấp thực hiện, thời hạn giải quyết, lệ phí và "
@@ -237,7 +194,7 @@ DATASETS = (
     ),
     DemoDataset(
         "cuc-thong-ke",
-        _meta(
+        demo_meta(
             "Dân số theo phường, xã",
             "Population by ward",
             "Dân số, giới tính, diện tích và mật độ dân số của từng phường, xã năm 2024.",
@@ -249,7 +206,7 @@ DATASETS = (
     ),
     DemoDataset(
         "so-tai-chinh",
-        _meta(
+        demo_meta(
             "Dự toán và thực hiện ngân sách",
             "Budget plan and execution",
             "Dự toán chi ngân sách và số thực hiện theo lĩnh vực và nội dung chi, "
@@ -268,7 +225,7 @@ DATASETS = (
     ),
     DemoDataset(
         "so-xay-dung",
-        _meta(
+        demo_meta(
             "Giấy phép xây dựng đã cấp",
             "Building permits issued",
             "Giấy phép xây dựng nhà ở riêng lẻ đã cấp năm 2025. Dữ liệu gốc có thông tin cá nhân "
@@ -289,7 +246,7 @@ DATASETS = (
     ),
     DemoDataset(
         "so-tai-nguyen-moi-truong",
-        _meta(
+        demo_meta(
             "Lịch thu gom rác sinh hoạt",
             "Household waste collection schedule",
             "Giờ và lịch thu gom rác sinh hoạt của từng phường, xã (đang chờ phê duyệt).",
@@ -328,50 +285,10 @@ def load_demo(services: Services, echo: Callable[[str], None] = print) -> str:
     rng = random.Random(SEED)
     created = 0
     for item in DATASETS:
-        created += _load_dataset(svc, item, publisher, steward, rng, echo)
+        created += load_dataset(svc, item, publisher, steward, rng, echo)
+    created += load_shared(svc, publisher, steward, echo)
     from app.harvesting import register_demo_source
 
     register_demo_source(svc)  # a harvest source definition (issue 9), not run
     indexed = svc.rebuild_index()
     return f"demo catalog ready: {created} datasets added, {indexed} published and indexed"
-
-
-def _load_dataset(
-    svc: Services,
-    item: DemoDataset,
-    publisher: Actor,
-    steward: Actor,
-    rng: random.Random,
-    echo: Callable[[str], None],
-) -> int:
-    data = [(filename, make(rng)) for filename, make in item.files]  # keep the seed's order
-    with svc.sessions() as session:
-        from datasets.text import vn_slug
-
-        if find_dataset(session, vn_slug(item.meta.title_vi)) is not None:
-            return 0
-    org = svc.accounts.get_organization(item.org)
-    dataset = svc.editor.create(publisher, org.id, item.meta)
-    with tempfile.TemporaryDirectory() as tmp:
-        for filename, content in data:
-            path = Path(tmp) / filename
-            path.write_bytes(content)
-            with path.open("rb") as stream:
-                staged = receive(
-                    stream,
-                    filename,
-                    svc.settings.data_dir / "staging",
-                    svc.settings.max_upload_bytes,
-                )
-            version = svc.editor.add_upload(
-                publisher, dataset.name, staged, ResourceInput(name=filename)
-            )
-            if item.decisions:
-                svc.editor.set_decisions(
-                    steward, dataset.name, version.resource_id, list(item.decisions)
-                )
-    svc.workflow.submit(publisher, dataset.name)
-    if item.publish:
-        svc.workflow.approve(steward, dataset.name)
-    echo(f"  {dataset.name}: {'published' if item.publish else 'submitted for review'}")
-    return 1

@@ -27,6 +27,9 @@ def document_from_public(view: PublicDataset) -> SearchDocument:
         created=view.created,
         modified=view.modified,
         popularity=view.downloads,
+        # Metadata of every level is findable; at any level but public the view has no
+        # resources, so nothing of the data (formats included) reaches the index.
+        access_level=view.access_level,
     )
 
 

@@ -9,7 +9,8 @@ Run by the job process when it starts, before it takes jobs; never inside a requ
   run lease): marked failed as ``interrupted``, so the source runs again at once.
 - Datasets marked ``index_stale`` (set in the approval's or withdrawal's own transaction,
   cleared only after the index was updated) are indexed again; when the index does not
-  hold as many datasets as are published, it is rebuilt from the database.
+  hold as many datasets as are published, or an older version built it (``outdated``), it
+  is rebuilt from the database.
 """
 
 from __future__ import annotations
@@ -127,7 +128,7 @@ def _search_index(services: Services, report: RecoveryReport) -> None:
             .where(Dataset.state == DatasetState.PUBLISHED.value)
         )
         stale = list(session.scalars(select(Dataset.id).where(Dataset.index_stale.is_(True))))
-    if services.search.count() != published:
+    if services.search.outdated() or services.search.count() != published:
         report.index_rebuilt = services.rebuild_index()
         return
     for dataset_id in stale:

@@ -266,6 +266,7 @@ def build_services(settings: Settings) -> Services:
         settings.data_dir, settings.redis_url, settings.rate_limit_anon, settings.rate_limit_token
     )
     sharing = Sharing(sessions)
+    sharing.add_listener(notifier.on_sharing)
     services = Services(
         settings=settings,
         keys=keys,

@@ -150,6 +150,32 @@ def _create_datastore(settings: Settings) -> None:
 
 
 def _create_index(settings: Settings) -> None:
-    from search_index import open_search_index
+    """Create the search index; rebuild it when an older version built it (a field this
+    version writes is missing), before any process serves or writes it."""
+    from search_index import SearchUnavailable, open_search_index
 
-    open_search_index(search_url_for(settings))
+    index = open_search_index(search_url_for(settings))
+    try:
+        outdated = index.outdated()
+    except SearchUnavailable:  # damaged: /readyz reports it, `opendata index rebuild` repairs
+        log.warning("the search index cannot be read at start-up", exc_info=True)
+        outdated = False
+    finally:
+        _close(index)
+    if outdated:
+        from app.services import build_services
+
+        log.info("the search index was built by an older version: rebuilding it")
+        services = build_services(settings)
+        try:
+            count = services.rebuild_index()
+        finally:
+            _close(services.search)
+            services.engine.dispose()
+        log.info("search index rebuilt: %d datasets", count)
+
+
+def _close(index: object) -> None:
+    close = getattr(index, "close", None)
+    if callable(close):
+        close()

@@ -100,6 +100,9 @@ class MemberDataset:
     frequency: str
     resources: tuple[MemberResource, ...]
     extras: dict[str, str] = field(default_factory=dict)  # CKAN extras of no field's name
+    # Who may read the data (``datasets.access.AccessLevel``) and how to get access.
+    access_level: str = "public"
+    access_instructions: str = ""
 
     @property
     def organization_id(self) -> str:
@@ -173,6 +176,8 @@ def _member_view(dataset: Dataset, revision: Revision, org: Organization) -> Mem
         frequency=revision.frequency,
         resources=tuple(_resource(e, live_versions) for e in revision.entries),
         extras=dict(revision.extras or {}),
+        access_level=revision.access_level,
+        access_instructions=revision.access_instructions,
     )
 
 

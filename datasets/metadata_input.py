@@ -139,7 +139,8 @@ def clean_metadata(meta: DatasetMetadata, known_themes: set[str]) -> DatasetMeta
         errors.setdefault("contact_email", []).append("invalid_email")
     if meta.frequency and meta.frequency not in FREQUENCIES:
         errors.setdefault("frequency", []).append("unknown_frequency")
-    if meta.access_level not in ACCESS_LEVELS:
+    access_level = meta.access_level or "public"  # a surface that does not send it
+    if access_level not in ACCESS_LEVELS:
         errors.setdefault("access_level", []).append("unknown_access_level")
     if len(meta.access_instructions) > MAX_DESCRIPTION:
         errors.setdefault("access_instructions", []).append("too_long")
@@ -167,7 +168,7 @@ def clean_metadata(meta: DatasetMetadata, known_themes: set[str]) -> DatasetMeta
         temporal_end=meta.temporal_end,
         spatial=_clean(meta.spatial),
         frequency=meta.frequency,
-        access_level=meta.access_level,
+        access_level=access_level,
         access_instructions=_clean(meta.access_instructions),
         extras=extras,
     )

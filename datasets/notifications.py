@@ -1,20 +1,23 @@
-"""E-mail notifications of the review workflow and of personal-data reports.
+"""E-mail notifications of the review workflow, of personal-data reports and of sharing.
 
 Submissions go to the organization's stewards; approvals and rejections go to the
-person who submitted. Messages are bilingual (Vietnamese first) plain text with a link;
-they carry titles, names and the reviewer's comment, never cell values or the text of a
-report from the public (which may itself hold personal data).
+person who submitted. Access requests go to the owning organization's stewards; approvals,
+refusals and revocations go to the person who asked. Messages are bilingual (Vietnamese
+first) plain text with a link; they carry titles, names and the reviewer's comment, never
+cell values or the text of a report from the public (which may itself hold personal data).
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from datasets.model import Activity, Dataset
+from datasets.sharing_model import AccessRequest, Grant
 from publishers import Accounts, Mail, Mailer, Role
 
 log = logging.getLogger(__name__)
@@ -26,6 +29,16 @@ class _Context:
     title: str
     organization_id: str
     submitted_by: str | None
+
+
+@dataclass(frozen=True)
+class _SharingFacts:
+    title: str
+    name: str
+    organization_id: str
+    requester: str | None
+    until: datetime | None
+    reason: str
 
 
 class Notifier:
@@ -94,6 +107,82 @@ class Notifier:
             f"{self._site}/review/reports/{report_id}\n"
         )
         self._send(to, subject, body, "report")
+
+    def on_sharing(self, event: str, item_id: str) -> None:
+        """Mail whoever needs to know about a sharing ``event`` (a ``Sharing`` listener).
+
+        ``requested``/``approved``/``refused`` name an access request, ``revoked`` a grant.
+        The mails carry titles, names, dates and the steward's reason, never data.
+        """
+        if event not in ("requested", "approved", "refused", "revoked"):
+            return
+        facts = self._sharing_facts(event, item_id)
+        if facts is None:
+            return
+        title, name, org_id = facts.title, facts.name, facts.organization_id
+        requester, until, reason = facts.requester, facts.until, facts.reason
+        page = f"{self._site}/dataset/{name}"
+        mine = f"{self._site}/user/access"
+        if event == "requested":
+            org = self._accounts.find_organization(org_id)
+            to = self._accounts.member_emails(org_id, Role.STEWARD)
+            who = self._accounts.find_user(requester) if requester else None
+            subject = f"Yêu cầu truy cập dữ liệu / Access request: {title}"
+            body = (
+                f"{who.name if who else ''} yêu cầu truy cập bộ dữ liệu «{title}».\n"
+                f"{who.name if who else ''} asked for access to the dataset “{title}”.\n\n"
+                f"{self._site}/organization/{org.name if org else ''}/sharing\n"
+            )
+        elif event == "approved":
+            to = self._submitter_email(requester)
+            day = until.date().isoformat() if until is not None else ""
+            subject = f"Yêu cầu được chấp thuận / Access approved: {title}"
+            body = (
+                f"Yêu cầu truy cập bộ dữ liệu «{title}» đã được chấp thuận đến {day}.\n"
+                f"Your access to the dataset “{title}” was approved until {day}.\n\n"
+                f"{page}\n{mine}\n"
+            )
+        elif event == "refused":
+            to = self._submitter_email(requester)
+            subject = f"Yêu cầu bị từ chối / Access refused: {title}"
+            body = (
+                f"Yêu cầu truy cập bộ dữ liệu «{title}» bị từ chối.\n"
+                f"Your request for access to the dataset “{title}” was refused.\n\n"
+                f"Lý do / Reason: {reason}\n\n{mine}\n"
+            )
+        else:
+            to = self._submitter_email(requester)
+            subject = f"Quyền truy cập bị thu hồi / Access revoked: {title}"
+            body = (
+                f"Quyền truy cập bộ dữ liệu «{title}» đã bị thu hồi.\n"
+                f"Your access to the dataset “{title}” was revoked.\n\n{page}\n"
+            )
+        self._send(to, subject, body, f"sharing.{event}")
+
+    def _sharing_facts(self, event: str, item_id: str) -> _SharingFacts | None:
+        """What a sharing mail says: the dataset, who asked, until when, why refused."""
+        with self._sessions() as session:
+            if event == "revoked":
+                grant = session.get(Grant, item_id)
+                if grant is None:
+                    return None
+                asked = session.get(AccessRequest, grant.request_id) if grant.request_id else None
+                requester = asked.requester_id if asked is not None else grant.user_id
+                dataset, until, reason = session.get(Dataset, grant.dataset_id), None, ""
+            else:
+                request = session.get(AccessRequest, item_id)
+                if request is None:
+                    return None
+                requester, dataset = request.requester_id, session.get(Dataset, request.dataset_id)
+                approved = session.get(Grant, request.grant_id) if request.grant_id else None
+                until = approved.expires if approved is not None else None
+                reason = request.reason
+            revision = dataset.live_revision if dataset is not None else None
+            if dataset is None or revision is None:
+                return None
+            return _SharingFacts(
+                revision.title_vi, dataset.name, dataset.organization_id, requester, until, reason
+            )
 
     def _send(self, to: list[str], subject: str, body: str, action: str) -> None:
         recipients = tuple(sorted({address for address in to if address}))

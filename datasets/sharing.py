@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -43,6 +44,8 @@ from publishers import (
     User,
     utcnow,
 )
+
+log = logging.getLogger(__name__)
 
 MAX_PURPOSE = 5_000
 MAX_COLUMNS = 500
@@ -485,9 +488,21 @@ class Sharing:
             ).all()
             return [_log_view(session, dataset, entry) for entry, dataset in rows]
 
-    def export_log(self, actor: Actor, organization_id: str) -> Iterator[str]:
-        """The organization's whole access log as CSV text, in pages (the processing record)."""
-        _require_steward(actor, organization_id)
+    def export_log(
+        self, actor: Actor, organization_id: str, *, dataset_name: str | None = None
+    ) -> Iterator[str]:
+        """The organization's whole access log (or one dataset's) as CSV text, in pages (the
+        processing record). Permission is checked at once, before any line is produced."""
+        condition = Dataset.organization_id == organization_id
+        if dataset_name is not None:
+            with self._sessions() as session:
+                dataset = _dataset(session, dataset_name)
+                organization_id, condition = dataset.organization_id, Dataset.id == dataset.id
+        if not actor.is_sysadmin or dataset_name is None:
+            _require_steward(actor, organization_id, hide=dataset_name is not None)
+        return self._log_lines(condition)
+
+    def _log_lines(self, condition: Any) -> Iterator[str]:
         yield _csv_line(LOG_COLUMNS)
         last = None
         while True:
@@ -495,7 +510,7 @@ class Sharing:
                 query = (
                     select(AccessLogEntry, Dataset)
                     .join(Dataset, Dataset.id == AccessLogEntry.dataset_id)
-                    .where(Dataset.organization_id == organization_id)
+                    .where(condition)
                     .order_by(AccessLogEntry.id)
                     .limit(LOG_PAGE)
                 )
@@ -546,7 +561,10 @@ class Sharing:
 
     def _tell(self, event: str, item_id: str) -> None:
         for listener in self._listeners:
-            listener(event, item_id)
+            try:
+                listener(event, item_id)
+            except Exception:  # a notification never undoes a committed decision
+                log.exception("sharing notification failed", extra={"event": event})
 
 
 def agency_columns(dataset: Dataset) -> list[str]:

@@ -156,6 +156,7 @@ class Importer:
         if name is None:
             name = self._editor.create(target.publisher, target.organization_id, meta).name
         else:
+            meta = self._keep_local_access(name, meta)
             self._editor.update_metadata(target.publisher, name, meta, expected_version=None)
         resources = self._sync_resources(
             target.publisher, name, record.resources, previous, stripped.applied, target
@@ -196,6 +197,24 @@ class Importer:
         if target.require_review:
             return True, "review_required"
         return False, ""
+
+    def _keep_local_access(self, name: str, meta: DatasetMetadata) -> DatasetMetadata:
+        """Keep the access level and instructions stored locally: a source never sets them,
+        and a re-import must not open up data its local publisher restricted.
+
+        They are read from the revision the update lands on: the working one (a pending
+        change of level included), else the live one.
+        """
+        with self._sessions() as session:
+            dataset = session.scalars(select(Dataset).where(Dataset.name == name)).one()
+            stored = dataset.working_revision or dataset.live_revision
+            if stored is None:
+                return meta
+            return replace(
+                meta,
+                access_level=stored.access_level,
+                access_instructions=stored.access_instructions,
+            )
 
     def _existing_name(self, dataset_id: str | None) -> str | None:
         if dataset_id is None:

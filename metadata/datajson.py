@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from datasets.public import PublicDataset, PublicResource, PublicTheme
+from metadata.access import data_json_access_level, data_json_rights, is_public, listed_resources
 from metadata.dcat import CatalogInfo
 from metadata.dcat_parse import RemoteDataset, RemoteDistribution
 from metadata.errors import MetadataParseError
@@ -73,11 +74,14 @@ def _dataset(
             "hasEmail": f"mailto:{dataset.contact_email or dataset.organization.email}",
         },
         "identifier": urls.dataset_uri(dataset.id),
-        "accessLevel": "public",
+        "accessLevel": data_json_access_level(dataset),
         "landingPage": urls.landing_page(dataset.name),
         "language": ["vi", "en"] if dataset.title_en else ["vi"],
-        "distribution": [_distribution(dataset, r, urls) for r in dataset.resources],
+        "distribution": [_distribution(dataset, r, urls) for r in listed_resources(dataset)],
     }
+    if not is_public(dataset):
+        # Required by Project Open Data for "restricted public" and "non-public".
+        entry["rights"] = data_json_rights(dataset)
     license_url = safe_link(dataset.license_url)
     if license_url:
         entry["license"] = license_url

@@ -8,6 +8,7 @@ from typing import Any
 
 from datasets.public import PublicDataset, PublicResource
 from datasets.vocab import find_license
+from metadata.access import access_conditions, is_public, listed_resources
 from metadata.urls import SiteUrls, safe_link
 
 _NAME_JUNK = re.compile(r"[^a-z0-9._-]+")
@@ -81,10 +82,14 @@ def dataset_to_datapackage(dataset: PublicDataset, urls: SiteUrls) -> dict[str, 
     Each resource's ``path`` is its public download URL (a linked resource keeps its
     remote URL), with ``bytes`` and ``hash`` ("sha256:<hex>") of the published file and
     the Table Schema of tabular resources. Resource names are unique Frictionless names.
+
+    ``access_level`` (a custom property) says who may read the data; a dataset that is not
+    public has no resources in its catalog record, so its descriptor lists none and adds
+    ``access_conditions`` (what the level means and how to get access).
     """
     taken: set[str] = set()
     resources = []
-    for index, resource in enumerate(dataset.resources, start=1):
+    for index, resource in enumerate(listed_resources(dataset), start=1):
         stem = resource.filename.rsplit(".", 1)[0] if resource.filename else resource.name
         name = _unique(frictionless_name(stem, f"resource-{index}"), taken)
         resources.append(_resource(dataset, resource, urls, name))
@@ -107,7 +112,10 @@ def dataset_to_datapackage(dataset: PublicDataset, urls: SiteUrls) -> dict[str, 
             }
         ],
         "resources": resources,
+        "access_level": dataset.access_level,
     }
+    if not is_public(dataset):
+        descriptor["access_conditions"] = access_conditions(dataset)
     if dataset.provenance is not None:
         source = {"title": dataset.provenance.source_name}
         remote = safe_link(dataset.provenance.remote_url)

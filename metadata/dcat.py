@@ -16,6 +16,14 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, PROV, RDFS, SKOS, XSD
 
 from datasets.public import PublicDataset, PublicResource, PublicTheme
 from datasets.vocab import DEFAULT_LICENSE_ID
+from metadata.access import (
+    EU_ACCESS_RIGHT_SCHEME,
+    access_conditions,
+    access_statement,
+    eu_access_right,
+    is_public,
+    listed_resources,
+)
 from metadata.dcat_nodes import (
     add_concept,
     add_contact,
@@ -58,7 +66,6 @@ __all__ = [
     "serialize_graph",
 ]
 
-_ACCESS_PUBLIC = URIRef("http://publications.europa.eu/resource/authority/access-right/PUBLIC")
 _SHA256 = SPDX.checksumAlgorithm_sha256
 
 
@@ -188,6 +195,26 @@ def _add_provenance(graph: Graph, node: URIRef, dataset: PublicDataset) -> None:
     graph.add((node, ADMS.identifier, identifier))
 
 
+def _add_access_rights(graph: Graph, node: URIRef, dataset: PublicDataset, urls: SiteUrls) -> None:
+    """``dct:accessRights`` from the EU access-right table; for a dataset that is not public,
+    a ``foaf:page`` (documentation) saying what the level means and how to get access."""
+    rights = typed(graph, URIRef(eu_access_right(dataset)), DCTERMS.RightsStatement)
+    graph.add((rights, SKOS.inScheme, URIRef(EU_ACCESS_RIGHT_SCHEME)))
+    graph.add((node, DCTERMS.accessRights, rights))
+    if is_public(dataset):
+        return
+    page = typed(graph, URIRef(f"{urls.landing_page(dataset.name)}#access"), FOAF.Document)
+    add_text(graph, page, DCTERMS.title, "Cách tiếp cận dữ liệu", "How to get access")
+    add_text(
+        graph,
+        page,
+        DCTERMS.description,
+        access_conditions(dataset),
+        access_statement(dataset, "en"),
+    )
+    graph.add((node, FOAF.page, page))
+
+
 def _add_dataset(
     graph: Graph, dataset: PublicDataset, urls: SiteUrls, themes: Mapping[str, PublicTheme]
 ) -> URIRef:
@@ -214,9 +241,10 @@ def _add_dataset(
     landing = URIRef(urls.landing_page(dataset.name))
     graph.add((node, DCAT.landingPage, typed(graph, landing, FOAF.Document)))
     add_languages(graph, node, ["vi", "en"] if dataset.title_en else ["vi"])
-    graph.add((node, DCTERMS.accessRights, typed(graph, _ACCESS_PUBLIC, DCTERMS.RightsStatement)))
+    _add_access_rights(graph, node, dataset, urls)
     _add_provenance(graph, node, dataset)
-    for resource in dataset.resources:
+    # At any level but public the catalog record has no resources: no distribution.
+    for resource in listed_resources(dataset):
         dist = _add_distribution(graph, dataset, resource, urls, publisher)
         graph.add((node, DCAT.distribution, dist))
     return node

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from datasets.public import PublicDataset, PublicOrganization
+from metadata.access import access_conditions, is_public, listed_resources
 from metadata.urls import SiteUrls, safe_link
 
 # Google Dataset Search: the description must be 50 to 5,000 characters.
@@ -78,7 +79,8 @@ def dataset_to_schemaorg(dataset: PublicDataset, urls: SiteUrls) -> dict[str, An
     Carries what Google Dataset Search requires or recommends: name, a 50-5,000
     character description, url, identifier, keywords, license, creator, publisher,
     temporalCoverage and spatialCoverage (when the dataset states them), and each
-    distribution with encodingFormat and contentUrl.
+    distribution with encodingFormat and contentUrl. A dataset that is not public is not
+    ``isAccessibleForFree``, has ``conditionsOfAccess`` and an empty distribution list.
     """
     publisher = _organization(dataset.organization, urls)
     doc: dict[str, Any] = {
@@ -91,7 +93,7 @@ def dataset_to_schemaorg(dataset: PublicDataset, urls: SiteUrls) -> dict[str, An
         "identifier": [urls.dataset_uri(dataset.id), dataset.id],
         "keywords": list(dataset.tags),
         "inLanguage": ["vi", "en"] if dataset.title_en else ["vi"],
-        "isAccessibleForFree": True,
+        "isAccessibleForFree": is_public(dataset),
         "creator": publisher,
         "publisher": publisher,
         "dateCreated": dataset.created.isoformat(),
@@ -112,9 +114,11 @@ def dataset_to_schemaorg(dataset: PublicDataset, urls: SiteUrls) -> dict[str, An
                 **({"contentSize": f"{resource.size} B"} if resource.size is not None else {}),
                 **({"sha256": resource.sha256} if resource.sha256 else {}),
             }
-            for resource in dataset.resources
+            for resource in listed_resources(dataset)
         ],
     }
+    if not is_public(dataset):
+        doc["conditionsOfAccess"] = access_conditions(dataset)
     if dataset.title_en:
         doc["alternateName"] = dataset.title_en
     license_url = safe_link(dataset.license_url)

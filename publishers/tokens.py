@@ -16,6 +16,7 @@ from publishers.db import utcnow
 from publishers.errors import InvalidInput, NotFound, PermissionDenied, Unauthenticated
 from publishers.model import ApiToken, User
 
+MAX_TOKEN_DATASETS = 100  # datasets one token may be limited to
 TOKEN_PREFIX = "odp_"  # noqa: S105 -- a public marker that makes leaked tokens greppable, not a secret
 
 
@@ -33,6 +34,8 @@ class TokenOwner:
     user_id: str
     token_id: str
     scope: Scope
+    # The datasets (names or ids) the token may read beyond public data; None: all.
+    datasets: frozenset[str] | None = None
 
 
 def _digest(token: str) -> str:
@@ -55,12 +58,18 @@ class Tokens:
         *,
         scope: Scope = Scope.READ_WRITE,
         expires_days: int | None = None,
+        datasets: Sequence[str] | None = None,
     ) -> str:
-        """Create a token for the user and return it; it is never retrievable again."""
+        """Create a token for the user and return it; it is never retrievable again.
+
+        ``datasets`` limits what the token reads beyond public data to the datasets named
+        (names or ids; an empty list: public data only); None: whatever the user may read.
+        """
         if not name.strip():
             raise InvalidInput("token name required", {"name": ["required"]})
         if expires_days is not None and expires_days <= 0:
             raise InvalidInput("expiry must be positive", {"expires_days": ["invalid"]})
+        limited = _dataset_names(datasets)
         token = TOKEN_PREFIX + secrets.token_urlsafe(32)
         now = self._clock()
         with self._sessions.begin() as session:
@@ -79,6 +88,7 @@ class Tokens:
                     scope=scope.value,
                     created=now,
                     expires=now + timedelta(days=expires_days) if expires_days else None,
+                    datasets=limited,
                 )
             )
         return token
@@ -99,7 +109,8 @@ class Tokens:
             if user is None or not user.is_active:
                 raise Unauthenticated("invalid token")
             row.last_used = now
-            return TokenOwner(user_id=row.user_id, token_id=row.id, scope=Scope(row.scope))
+            limited = frozenset(row.datasets) if row.datasets is not None else None
+            return TokenOwner(row.user_id, row.id, Scope(row.scope), datasets=limited)
 
     def list_for(self, user_id: str) -> Sequence[ApiToken]:
         """Return the user's tokens, newest first (hashes only, never the tokens)."""
@@ -131,6 +142,15 @@ class Tokens:
             for row in rows:
                 row.revoked = now
             return len(rows)
+
+
+def _dataset_names(datasets: Sequence[str] | None) -> list[str] | None:
+    if datasets is None:
+        return None
+    names = list(dict.fromkeys(str(d).strip() for d in datasets if str(d).strip()))
+    if len(names) > MAX_TOKEN_DATASETS or any(len(n) > 200 for n in names):
+        raise InvalidInput("too many datasets", {"datasets": ["too_many"]})
+    return names
 
 
 def _aware(moment: datetime) -> datetime:

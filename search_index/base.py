@@ -31,6 +31,12 @@ class SearchIndex(Protocol):
         """Return how many documents the index holds."""
         ...
 
+    def outdated(self) -> bool:
+        """True when the stored index lacks fields this version writes (built by an older
+        version): it takes no new documents, and only searches that do not use the missing
+        field work, until ``replace_all`` rebuilds it (start-up does)."""
+        ...
+
     def ping(self) -> None:
         """Raise ``SearchUnavailable`` when the index cannot be read."""
         ...

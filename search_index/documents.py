@@ -1,7 +1,8 @@
 """What the search index stores and answers: documents, queries and result pages.
 
 A ``SearchDocument`` is built only from the public projection of a published dataset
-(``datasets.public``), so nothing that is not public can be indexed.
+(``datasets.public``), so nothing that is not public can be indexed. Datasets of every access
+level are indexed (their metadata is public); ``access_level`` is a facet and a filter.
 """
 
 from __future__ import annotations
@@ -48,7 +49,14 @@ class SortOrder(StrEnum):
     ID = "id"  # stable order by dataset id, for harvesters paging a whole catalog
 
 
-FACET_FIELDS: tuple[str, ...] = ("organization", "tags", "res_format", "license_id", "theme")
+FACET_FIELDS: tuple[str, ...] = (
+    "organization",
+    "tags",
+    "res_format",
+    "license_id",
+    "theme",
+    "access_level",
+)
 
 
 @dataclass(frozen=True)
@@ -70,6 +78,10 @@ class SearchDocument:
     created: datetime
     modified: datetime
     popularity: int = 0
+    # Who may read the data (``public``, ``registered``, ``agencies``, ``restricted``,
+    # ``catalog-only``). The document of a dataset that is not public holds its metadata only
+    # (title, description, publisher): it is found by those, never by its rows.
+    access_level: str = "public"
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,9 @@ parser (whose idea of a letter depends on the database locale) never splits Viet
 accented title words carry weight A, folded title words B, accented description words C and
 folded description words and keywords D. Every query word must match its folded lexeme; the
 rank adds accented matches and phrases (``<->`` on adjacent words), as the Whoosh backend does.
+
+A table made by an older version (a column missing) is ``outdated``: it is left alone, takes no
+documents, and start-up rebuilds it (``replace_all`` drops and makes the tables anew).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from psycopg import sql
 from search_index.documents import SearchDocument, SearchHit, SearchPage, SearchQuery, SortOrder
 from search_index.errors import SearchConfigError, SearchUnavailable
 from search_index.postgres_sql import (
+    DOCUMENT_COLUMNS,
     FACET_COLUMNS,
     document_row,
     phrase_query,
@@ -35,11 +39,8 @@ from search_index.text import QueryText, nfc
 
 DEFAULT_SCHEMA = "search_index"
 _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
-_COLUMNS = (
-    "id, name, title_vi, title_en, description_vi, description_en, organization, tags, "
-    "themes, res_formats, license_id, created, modified, popularity, title_sort, "
-    "title_words, tsv"
-)
+_COLUMNS = ", ".join(DOCUMENT_COLUMNS)
+OUTDATED = "the search index was built by an older version: run `opendata index rebuild`"
 T = TypeVar("T")
 
 
@@ -101,8 +102,27 @@ class PostgresIndex:
         with conn.transaction():
             # Serialize concurrent creation by several workers starting at once.
             conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (self.schema,))
+            if self._is_outdated(conn):
+                return  # left as it is: start-up rebuilds it (``replace_all``)
             for statement in schema_statements(self.schema):
                 conn.execute(statement)
+
+    def _is_outdated(self, conn: psycopg.Connection[Any]) -> bool:
+        """Whether ``documents`` exists without a column this version writes."""
+        rows = conn.execute(
+            "SELECT column_name FROM information_schema.columns "
+            "WHERE table_schema = %s AND table_name = 'documents'",
+            (self.schema,),
+        ).fetchall()
+        columns = {row[0] for row in rows}
+        return bool(columns) and not set(DOCUMENT_COLUMNS) <= columns
+
+    def outdated(self) -> bool:
+        """True when the table was made by an older version (a column is missing): start-up
+        rebuilds it (``replace_all``); until then it takes no documents, and searches that use
+        the missing column fail (``SearchUnavailable``).
+        """
+        return self._run(self._is_outdated)
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -143,7 +163,10 @@ class PostgresIndex:
                 )
                 self._insert(conn, docs)
 
-        self._run(write)
+        try:
+            self._run(write)
+        except psycopg.errors.UndefinedColumn as exc:
+            raise SearchUnavailable(OUTDATED) from exc
 
     def delete(self, ids: Iterable[str]) -> None:
         """Remove documents by id; unknown ids are ignored."""

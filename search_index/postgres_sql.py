@@ -17,7 +17,29 @@ FACET_COLUMNS: dict[str, tuple[str, bool]] = {
     "res_format": ("res_formats", True),
     "license_id": ("license_id", False),
     "theme": ("themes", True),
+    "access_level": ("access_level", False),
 }
+# The columns of ``documents`` in the order ``document_row`` gives them.
+DOCUMENT_COLUMNS: tuple[str, ...] = (
+    "id",
+    "name",
+    "title_vi",
+    "title_en",
+    "description_vi",
+    "description_en",
+    "organization",
+    "tags",
+    "themes",
+    "res_formats",
+    "license_id",
+    "access_level",
+    "created",
+    "modified",
+    "popularity",
+    "title_sort",
+    "title_words",
+    "tsv",
+)
 _MAX_POSITION = 16383  # PostgreSQL clamps larger positions to this value
 _MAX_POSITIONS_PER_LEXEME = 255  # and keeps at most 256 positions per lexeme
 _SEGMENT_GAP = 8  # keeps phrases from spanning two fields or two languages
@@ -41,6 +63,7 @@ def schema_statements(schema: str) -> list[sql.Composed]:
             themes text[] NOT NULL,
             res_formats text[] NOT NULL,
             license_id text NOT NULL,
+            access_level text NOT NULL,
             created timestamptz NOT NULL,
             modified timestamptz NOT NULL,
             popularity bigint NOT NULL,
@@ -54,6 +77,7 @@ def schema_statements(schema: str) -> list[sql.Composed]:
         "CREATE INDEX IF NOT EXISTS documents_popularity ON {s}.documents "
         "(popularity DESC, modified DESC, id)",
         "CREATE INDEX IF NOT EXISTS documents_org ON {s}.documents (organization)",
+        "CREATE INDEX IF NOT EXISTS documents_access ON {s}.documents (access_level)",
         "CREATE INDEX IF NOT EXISTS documents_tags ON {s}.documents USING gin (tags)",
         "CREATE INDEX IF NOT EXISTS documents_themes ON {s}.documents USING gin (themes)",
         "CREATE INDEX IF NOT EXISTS documents_formats ON {s}.documents USING gin (res_formats)",
@@ -112,7 +136,8 @@ def build_tsvector(segments: Sequence[tuple[str, str, str]]) -> tuple[str, set[s
 
 
 def document_row(doc: SearchDocument) -> tuple[tuple[Any, ...], set[str]]:
-    """Return the ``documents`` row of ``doc`` (in ``_COLUMNS`` order) and its folded words."""
+    """Return the ``documents`` row of ``doc`` (in ``DOCUMENT_COLUMNS`` order) and its folded
+    words."""
     title_vi, title_en = nfc(doc.title_vi), nfc(doc.title_en)
     desc_vi, desc_en = nfc(doc.description_vi), nfc(doc.description_en)
     keywords = "\n".join(nfc(v) for v in (*doc.tags, *doc.themes))
@@ -135,6 +160,7 @@ def document_row(doc: SearchDocument) -> tuple[tuple[Any, ...], set[str]]:
         [nfc(t) for t in doc.themes],
         [nfc(f) for f in doc.res_formats],
         nfc(doc.license_id),
+        doc.access_level,
         doc.created,
         doc.modified,
         doc.popularity,

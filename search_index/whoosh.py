@@ -10,6 +10,9 @@ Whoosh's own matchers could not do within the latency target at 100,000 document
 
 Several processes may write: every write takes an ``fcntl`` lock on a file in the index
 directory, and readers check the index generation on each search and reopen when it changed.
+
+An index built by an older version (without a field this one writes) is ``outdated``: it still
+answers searches, takes no new documents, and start-up rebuilds it (``replace_all``).
 """
 
 from __future__ import annotations
@@ -47,6 +50,9 @@ _LOCK_FILE = ".opendata-writer.lock"
 # Words of the readiness probe: common in the catalog, so postings are read.
 _PING_TEXT = "dữ liệu thành phố"
 _LOCK_TIMEOUT_S = 60.0
+# The fields this version writes: an index without one of them was built by an older version.
+_FIELDS = frozenset(build_schema().names())
+OUTDATED = "the search index was built by an older version: run `opendata index rebuild`"
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +68,7 @@ class WhooshIndex:
         self._state: ReaderState | None = None
         self._index: Any = None
         self._stamp: tuple[int, int] | None = None
+        self._outdated = False
         try:
             self.path.mkdir(parents=True, exist_ok=True)
             if not self._has_index():
@@ -95,6 +102,7 @@ class WhooshIndex:
                 raise SearchUnavailable(f"cannot open the search index: {exc}") from exc
             old_index, old_state = self._index, self._state
             self._index, self._stamp, self._state = index, stamp, None
+            self._outdated = not _FIELDS.issubset(index.schema.names())
             self._caches = {}
             if old_state is not None:
                 self._retire(old_state)  # closed by its last reader
@@ -151,6 +159,8 @@ class WhooshIndex:
         """Add or replace documents by id; visible to every process's next search."""
 
         def add(writer: Any) -> int:
+            if self._outdated:
+                raise SearchUnavailable(OUTDATED)
             count = 0
             for doc in documents:
                 writer.update_document(**document_fields(doc))
@@ -199,6 +209,14 @@ class WhooshIndex:
             self._refresh()
             remove_replaced(self.path, generation.name, keep=(_LOCK_FILE,))
         return count
+
+    def outdated(self) -> bool:
+        """True when the index was built without a field this version writes (an upgrade
+        added it): start-up rebuilds it (``replace_all``); until then it takes no documents.
+        """
+        with self._lock:
+            self._refresh()
+            return self._outdated
 
     # -- reading ---------------------------------------------------------------------------
 

@@ -22,6 +22,7 @@ _FACET_TO_DOC = {
     "res_format": "res_formats",
     "license_id": "license_id",
     "theme": "themes",
+    "access_level": "access_level",
 }
 
 

@@ -131,7 +131,9 @@ class ReaderState:
             local = cache.facets.get(field)
             if local is None:
                 local = {}
-                for raw in segment_reader.lexicon(field):
+                # An index built before the field existed has no values for it (until rebuilt).
+                terms = segment_reader.lexicon(field) if field in segment_reader.schema else ()
+                for raw in terms:
                     value = raw.decode("utf-8") if isinstance(raw, bytes) else str(raw)
                     local[value] = bitset_from_ids(_read_ids(segment_reader, field, value))
                 cache.facets[field] = local

@@ -36,6 +36,7 @@ def routes() -> Blueprint:
         publishing,
         records,
         responses,
+        sharing,
     )
 
     return bp

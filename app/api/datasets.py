@@ -30,6 +30,7 @@ from datasets import (
     Subject,
     member_dataset,
 )
+from datasets.access import ACCESS_LEVELS
 from datasets.queries import get_dataset_row
 from publishers import Actor, InvalidInput, NotFound
 from search_index import SearchQuery, SortOrder
@@ -51,9 +52,17 @@ def int_arg(name: str, default: int, low: int, high: int) -> int:
     return value
 
 
-def list_json(items: list[Any], total: int, next_url: str | None) -> Response:
-    """Return the list shape ``{"items", "total", "next"}``."""
-    return jsonify({"items": items, "total": total, "next": next_url})
+def list_json(items: list[Any], total: int, next_url: str | None, **extra: Any) -> Response:
+    """Return the list shape ``{"items", "total", "next"}`` (and ``extra`` keys)."""
+    return jsonify({"items": items, "total": total, "next": next_url, **extra})
+
+
+def access_level_arg() -> str:
+    """Return the ``access_level`` filter ("" for none); raise ``BadParameter``."""
+    level = request.args.get("access_level", "").strip()
+    if level and level not in ACCESS_LEVELS:
+        raise BadParameter(f"access_level must be one of: {', '.join(ACCESS_LEVELS)}")
+    return level
 
 
 @bp.get("/datasets")
@@ -62,40 +71,55 @@ def search_datasets() -> ResponseReturnValue:
     page = int_arg("page", 1, 1, 1000)
     size = int_arg("page_size", 20, 1, MAX_PAGE_SIZE)
     org = request.args.get("organization", "").strip()
+    level = access_level_arg()
     text = request.args.get("q", "")
+    filters: dict[str, tuple[str, ...]] = {"organization": (org,)} if org else {}
+    if level:
+        filters["access_level"] = (level,)
     query = SearchQuery(
         text=text,
-        filters={"organization": (org,)} if org else {},
+        filters=filters,
         sort=SortOrder.RELEVANCE if text.strip() else SortOrder.MODIFIED,
         offset=(page - 1) * size,
         limit=size,
-        facets=(),
+        facets=("access_level",),
     )
     result = services().catalog.search(query)
     items = [public_dataset_json(v) for v in result.views]
     more = page * size < result.total
     args: dict[str, Any] = {**request.args.to_dict(), "page": page + 1, "page_size": size}
     next_url = url_for("api.search_datasets", _external=True, **args) if more else None
-    return list_json(items, result.total, next_url)
+    # Every level is counted (0 where none matches), over every hit, not only this page.
+    counts = dict(result.facets.get("access_level", ()))
+    facets = {"access_level": {name: counts.get(name, 0) for name in ACCESS_LEVELS}}
+    return list_json(items, result.total, next_url, facets=facets)
 
 
-def dataset_shape(actor: Actor, name: str) -> tuple[dict[str, Any], int, str]:
+def dataset_shape(
+    actor: Actor, name: str, *, surface: str | None = None
+) -> tuple[dict[str, Any], int, str]:
     """Return the caller's view of a dataset, its lock version and its id; raise ``NotFound``.
 
     Members of the organization see the revision they work on (drafts included); everyone
-    else sees the published projection, and nothing for a dataset that is not public.
+    else sees the published record with the resources their access allows
+    (``services.readers``): none for a dataset at a level they may not read. With a
+    ``surface``, a read of non-public data is logged.
     """
     svc = services()
     with svc.sessions() as session:
         try:
             member = member_dataset(session, actor, name)
         except NotFound:
-            view = svc.catalog.get(name)
-            if view is None:
+            record = svc.catalog.get(name)
+            if record is None:
                 raise
-            lock = get_dataset_row(session, view.id).lock_version
-            return public_dataset_json(view), lock, view.id
-    return member_dataset_json(member), member.lock_version, member.id
+            lock = get_dataset_row(session, record.id).lock_version
+        else:
+            return member_dataset_json(member), member.lock_version, member.id
+    reader = svc.readers.view(actor, record)
+    if surface is not None:
+        svc.readers.record(actor, reader, surface=surface)
+    return public_dataset_json(reader.dataset), lock, record.id
 
 
 def etag_for(shape: dict[str, Any], lock_version: int) -> str:
@@ -104,8 +128,10 @@ def etag_for(shape: dict[str, Any], lock_version: int) -> str:
     return f"{lock_version}-{digest[:16]}"
 
 
-def _dataset_response(actor: Actor, name: str, status: int = 200) -> Response:
-    shape, lock, dataset_id = dataset_shape(actor, name)
+def _dataset_response(
+    actor: Actor, name: str, status: int = 200, *, surface: str | None = None
+) -> Response:
+    shape, lock, dataset_id = dataset_shape(actor, name, surface=surface)
     tag = etag_for(shape, lock)
     shape["usage"] = usage_of(dataset_id)
     response = jsonify(shape)
@@ -123,7 +149,7 @@ def usage_of(dataset_id: str) -> dict[str, int]:
 
 @bp.get("/datasets/<slug:name>")
 def read_dataset(name: str) -> ResponseReturnValue:
-    response = _dataset_response(caller().actor, name)
+    response = _dataset_response(caller().actor, name, surface="api")
     count_dataset_call(str(response.get_json()["id"]))
     return response
 

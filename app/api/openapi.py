@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from app.api.openapi_schemas import SCHEMAS, STR, obj, ref
+from datasets.access import ACCESS_LEVELS
 
 
 def _error(description: str) -> dict[str, Any]:
@@ -116,6 +117,12 @@ PATHS: dict[str, Any] = {
             "parameters": [
                 _p("q", "query", {"type": "string", "maxLength": 200}, "Words to search for."),
                 _p("organization", "query", STR, "Organization name."),
+                _p(
+                    "access_level",
+                    "query",
+                    {"type": "string", "enum": list(ACCESS_LEVELS)},
+                    "Only datasets at this access level (their metadata is public at every level).",
+                ),
                 _PAGE,
                 _p(
                     "page_size",
@@ -124,7 +131,10 @@ PATHS: dict[str, Any] = {
                     "Items per page (default 20).",
                 ),
             ],
-            "responses": {**_ok("DatasetList", "Matching datasets."), **_errors()},
+            "responses": {
+                **_ok("DatasetList", "Matching datasets, with access-level counts."),
+                **_errors(),
+            },
         },
         "post": {
             "summary": "Create a draft dataset",
@@ -316,6 +326,121 @@ PATHS: dict[str, Any] = {
             "responses": {**_ok("Organization", "The organization."), **_errors(404)},
         }
     },
+}
+
+
+_ID = _p("id", "path", {"type": "string", "pattern": "^[a-z0-9][a-z0-9_-]*$"}, "Its id.")
+_ORG = _p("organization", "query", STR, "As a steward: the organization's (name).")
+
+
+def _op(
+    summary: str, ok: tuple[str, str, str], codes: tuple[int, ...], **more: Any
+) -> dict[str, Any]:
+    """One signed-in operation answering ``ok`` = (schema, description, status)."""
+    responses = {**_ok(*ok), **_errors(*codes)}
+    return {"summary": summary, "security": _AUTH, "responses": responses, **more}
+
+
+PATHS |= {
+    "/datasets/{name}/access-requests": {
+        "post": _op(
+            "Ask for access to an agencies or restricted dataset",
+            ("AccessRequest", "The pending request.", "201"),
+            (403, 404, 409, 422),
+            parameters=[_NAME],
+            requestBody=_json_body("AccessRequestInput"),
+        )
+    },
+    "/access-requests": {
+        "get": _op(
+            "Your access requests, or (as its steward) those for an organization's datasets",
+            ("AccessRequestList", "Newest first (at most 1000).", "200"),
+            (403, 404),
+            parameters=[_ORG],
+        )
+    },
+    "/access-requests/{id}": {
+        "get": _op(
+            "One access request (its requester and the owning stewards)",
+            ("AccessRequest", "The request.", "200"),
+            (404,),
+            parameters=[_ID],
+        )
+    },
+    "/access-requests/{id}/approve": {
+        "post": _op(
+            "Approve a pending request (owning stewards): the grant",
+            ("Grant", "The grant.", "200"),
+            (403, 404, 409, 422),
+            parameters=[_ID],
+            requestBody=_json_body("Approval"),
+        )
+    },
+    "/access-requests/{id}/refuse": {
+        "post": _op(
+            "Refuse a pending request with a reason (owning stewards)",
+            ("AccessRequest", "The refused request.", "200"),
+            (403, 404, 409, 422),
+            parameters=[_ID],
+            requestBody=_json_body("Refusal"),
+        )
+    },
+    "/grants": {
+        "get": _op(
+            "Grants you hold, an organization's (its stewards) or all (sysadmins)",
+            ("GrantList", "Newest first (at most 1000).", "200"),
+            (403, 404),
+            parameters=[
+                _ORG,
+                _p("all", "query", {"type": "boolean"}, "Every grant (sysadmins)."),
+            ],
+        )
+    },
+    "/grants/{id}": {
+        "delete": _op(
+            "Revoke a grant at once (owning stewards, sysadmins)",
+            ("Grant", "The revoked grant.", "200"),
+            (403, 404),
+            parameters=[_ID],
+        )
+    },
+    "/datasets/{name}/access-log": {
+        "get": {
+            **_op(
+                "Who read the dataset's non-public data (owning stewards; never the data)",
+                (
+                    "AccessLog",
+                    "Newest first; `format=csv` streams the whole log, oldest first.",
+                    "200",
+                ),
+                (403, 404),
+                parameters=[
+                    _NAME,
+                    _p(
+                        "limit",
+                        "query",
+                        {"type": "integer", "minimum": 1, "maximum": 1000},
+                        "Entries (default 100).",
+                    ),
+                    _p(
+                        "offset",
+                        "query",
+                        {"type": "integer", "minimum": 0, "maximum": 10000000},
+                        "Entries skipped.",
+                    ),
+                    _p(
+                        "format",
+                        "query",
+                        {"type": "string", "enum": ["json", "csv"]},
+                        "csv: the whole log as a file.",
+                    ),
+                ],
+            ),
+        }
+    },
+}
+PATHS["/datasets/{name}/access-log"]["get"]["responses"]["200"]["content"]["text/csv"] = {
+    "schema": {"type": "string"}
 }
 
 

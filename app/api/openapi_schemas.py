@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from datasets.access import ACCESS_LEVELS
+
 STR = {"type": "string"}
 _NSTR = {"type": ["string", "null"]}
 _INT = {"type": "integer"}
@@ -37,6 +39,11 @@ def _list_of(item: dict[str, Any]) -> dict[str, Any]:
 
 
 _TRANSLATED = obj({"vi": STR, "en": STR})
+_LEVEL = {
+    "type": "string",
+    "enum": list(ACCESS_LEVELS),
+    "description": "Who may read the data; the metadata is public at every level.",
+}
 
 SCHEMAS: dict[str, Any] = {
     "Error": obj(
@@ -112,6 +119,17 @@ SCHEMAS: dict[str, Any] = {
             "error_code": _NSTR,
             "created": _TIME,
             "modified": _TIME,
+            "projection": {
+                "type": "string",
+                "enum": ["public", "agency"],
+                "description": "The file the caller reads: the public one, or the agency "
+                "projection of an agencies or restricted dataset.",
+            },
+            "columns": {
+                "type": ["array", "null"],
+                "items": STR,
+                "description": "The columns a grant allows (null: all).",
+            },
         },
         ["id", "name", "format", "media_type", "size", "sha256", "download_url", "status"],
     ),
@@ -150,6 +168,8 @@ SCHEMAS: dict[str, Any] = {
             "temporal_end": {"type": ["string", "null"], "format": "date"},
             "spatial": STR,
             "frequency": STR,
+            "access_level": _LEVEL,
+            "access_instructions": {**STR, "description": "How to get access."},
             "resources": {"type": "array", "items": ref("Resource")},
             "created": _TIME,
             "modified": _TIME,
@@ -168,6 +188,8 @@ SCHEMAS: dict[str, Any] = {
             "tags",
             "themes",
             "license_id",
+            "access_level",
+            "access_instructions",
             "resources",
             "created",
             "modified",
@@ -189,6 +211,8 @@ SCHEMAS: dict[str, Any] = {
             "temporal_end": {"type": ["string", "null"], "format": "date"},
             "spatial": STR,
             "frequency": STR,
+            "access_level": _LEVEL,
+            "access_instructions": {**STR, "description": "How to get access."},
         },
         [],
     ),
@@ -306,7 +330,103 @@ SCHEMAS: dict[str, Any] = {
         }
     ),
 }
-SCHEMAS["DatasetList"] = _list_of(ref("Dataset"))
+# A search answer: the list, and how many hits each access level has (every level named).
+SCHEMAS["DatasetList"] = obj(
+    {
+        **_list_of(ref("Dataset"))["properties"],
+        "facets": obj(
+            {
+                "access_level": obj(
+                    {level: {"type": "integer", "minimum": 0} for level in ACCESS_LEVELS}
+                )
+            }
+        ),
+    }
+)
+_NDATE = {"type": ["string", "null"], "format": "date"}
+_NAMES = {"type": ["array", "null"], "items": STR}
+SCHEMAS["AccessRequest"] = obj(
+    {
+        "id": STR,
+        "dataset": STR,
+        "dataset_id": STR,
+        "requester": {**STR, "description": "User name."},
+        "organization": {**_NSTR, "description": "Set when asked for an organization."},
+        "purpose": STR,
+        "legal_basis": STR,
+        "columns": {**_NAMES, "description": "The columns asked for (null: all)."},
+        "until": _NDATE,
+        "status": {"type": "string", "enum": ["pending", "approved", "refused"]},
+        "reason": {**STR, "description": "Why it was refused."},
+        "decided_by": _NSTR,
+        "decided_at": _NTIME,
+        "grant_id": _NSTR,
+        "created": _TIME,
+    }
+)
+SCHEMAS["AccessRequestInput"] = obj(
+    {
+        "purpose": {"type": "string", "minLength": 1, "maxLength": 5000},
+        "legal_basis": {"type": "string", "maxLength": 5000},
+        "columns": {**_NAMES, "description": "Columns of the agency projection (null: all)."},
+        "until": {**_NDATE, "description": "Until when access is needed."},
+        "organization": {**STR, "description": "Ask for this organization (you are a member)."},
+    },
+    ["purpose"],
+)
+SCHEMAS["Approval"] = obj(
+    {
+        "expires": {
+            "type": "string",
+            "description": "ISO date-time (UTC when naive), or a date: the grant lasts "
+            "through that day (UTC).",
+        },
+        "columns": {**_NAMES, "description": "Fewer columns than asked for (null: as asked)."},
+    },
+    ["expires"],
+)
+SCHEMAS["Refusal"] = obj({"reason": {"type": "string", "minLength": 1}})
+SCHEMAS["Grant"] = obj(
+    {
+        "id": STR,
+        "dataset": STR,
+        "dataset_id": STR,
+        "user": {**_NSTR, "description": "User name of a personal grant."},
+        "organization": {**_NSTR, "description": "Organization name of an organization's grant."},
+        "projection": {"type": "string", "enum": ["agency"]},
+        "columns": {**_NAMES, "description": "The columns allowed (null: all)."},
+        "purpose": STR,
+        "legal_basis": STR,
+        "approved_by": STR,
+        "created": _TIME,
+        "expires": _TIME,
+        "revoked_at": _NTIME,
+        "request_id": _NSTR,
+        "active": {"type": "boolean", "description": "Neither revoked nor expired."},
+    }
+)
+SCHEMAS["AccessLogEntry"] = obj(
+    {
+        "created": _TIME,
+        "dataset": STR,
+        "resource_id": {**STR, "description": "Empty for a read of the whole dataset."},
+        "user": _NSTR,
+        "organizations": {"type": "array", "items": STR},
+        "surface": {**STR, "description": "api, ckan, download, page, ..."},
+        "projection": {"type": "string", "enum": ["public", "agency"]},
+        "rows": _NINT,
+        "grant_id": _NSTR,
+    }
+)
+SCHEMAS["AccessLog"] = obj(
+    {
+        "items": {"type": "array", "items": ref("AccessLogEntry")},
+        "total": {"type": "null", "description": "Not counted; follow `next`."},
+        "next": _URL_OR_NULL,
+    }
+)
+SCHEMAS["AccessRequestList"] = _list_of(ref("AccessRequest"))
+SCHEMAS["GrantList"] = _list_of(ref("Grant"))
 SCHEMAS["OrganizationList"] = _list_of(ref("Organization"))
 SCHEMAS["ActivityList"] = _list_of(ref("Activity"))
 SCHEMAS["ChangeList"] = _list_of(ref("Change"))

@@ -74,6 +74,10 @@ def public_resource_json(dataset_name: str, resource: PublicResource) -> dict[st
         "status": "ready",
         "created": rfc3339(resource.created),
         "modified": rfc3339(resource.modified),
+        # Which file the caller reads (issue 18): "public", or "agency" under an agency
+        # level, where a grant may allow only some ``columns`` (null: all).
+        "projection": resource.projection,
+        "columns": list(resource.columns) if resource.columns is not None else None,
     }
 
 

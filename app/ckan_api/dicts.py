@@ -4,9 +4,11 @@ Public dicts come only from ``PublicDataset`` (``package_from_public``); members
 owning organization also see drafts, built from the revision they work on
 (``package_from_member``, from ``datasets.members``). Lifecycle mapping (SPEC §4): CKAN
 ``state`` is ``active`` only for a published dataset, ``deleted`` for a withdrawn one and
-``draft`` otherwise; ``private`` is true for anything not published. ``lifecycle_state`` and
-``has_pending_revision`` add the portal's own view (unknown keys are tolerated by CKAN
-clients).
+``draft`` otherwise; ``private`` is true for anything not published or not at the
+``public`` access level. ``lifecycle_state``, ``has_pending_revision``, ``access_level`` and
+``access_instructions`` add the portal's own view (unknown keys are tolerated by CKAN
+clients). A dataset at any other level than ``public`` lists resources only to a reader
+who may read them (``datasets.audience``), and its tables are not in the datastore.
 """
 
 from __future__ import annotations
@@ -156,8 +158,10 @@ def resource_from_public(
         "created": iso(resource.created),
         "last_modified": iso(resource.modified),
         "metadata_modified": iso(resource.modified),
-        "datastore_active": resource.is_tabular,
+        # Only public datasets are loaded into the datastore.
+        "datastore_active": resource.is_tabular and view.access_level == "public",
         "row_count": resource.row_count,
+        "projection": resource.projection,
         "position": position,
         "state": "active",
         "resource_type": None,
@@ -196,7 +200,9 @@ def package_from_public(view: PublicDataset, ctx: DictContext) -> dict[str, Any]
         "notes_translated": {"vi": view.description, "en": view.description_en},
         "type": "dataset",
         "state": "active",
-        "private": False,
+        "private": view.access_level != "public",
+        "access_level": view.access_level,
+        "access_instructions": view.access_instructions,
         "lifecycle_state": DatasetState.PUBLISHED.value,
         "has_pending_revision": False,
         "owner_org": view.organization.id,
@@ -265,7 +271,9 @@ def package_from_member(view: MemberDataset, ctx: DictContext) -> dict[str, Any]
         "notes_translated": {"vi": view.description, "en": view.description_en},
         "type": "dataset",
         "state": ckan_state(view.state),
-        "private": view.state != DatasetState.PUBLISHED.value,
+        "private": view.state != DatasetState.PUBLISHED.value or view.access_level != "public",
+        "access_level": view.access_level,
+        "access_instructions": view.access_instructions,
         "lifecycle_state": view.state,
         "revision_status": view.revision_status,
         "has_pending_revision": view.has_pending_revision,

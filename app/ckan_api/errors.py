@@ -94,6 +94,9 @@ def _code_message(code: str) -> str:
             "Must be purely lowercase alphanumeric (ascii) characters and these symbols: -_"
         ),
         "unknown_license": _("License not found"),
+        "unknown_access_level": _(
+            "Unknown access level: public, registered, agencies, restricted or catalog-only"
+        ),
         "invalid_email": _("Email address is not valid"),
         "unknown_frequency": _("Unknown update frequency"),
         "before_start": _("The end date is before the start date"),

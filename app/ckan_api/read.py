@@ -47,17 +47,22 @@ def dict_context() -> DictContext:
     )
 
 
-def visible_package(req: ActionRequest, name_or_id: str, *, asked: str = "") -> dict[str, Any]:
+def visible_package(
+    req: ActionRequest, name_or_id: str, *, asked: str = "", surface: str | None = None
+) -> dict[str, Any]:
     """Return the package dict ``req``'s caller may see; raise ``Not Found Error``.
 
     The error names only what the caller ``asked`` for (by default ``name_or_id``), so a
-    refusal reads exactly like the answer for something that does not exist.
+    refusal reads exactly like the answer for something that does not exist. A published
+    dataset carries the resources of the caller's projection (``services.readers``); with a
+    ``surface``, a read of non-public data is logged.
     """
     svc = services()
     ctx = dict_context()
+    actor = req.caller.actor
     with svc.sessions() as session:
         try:
-            member: MemberDataset | None = member_dataset(session, req.caller.actor, name_or_id)
+            member: MemberDataset | None = member_dataset(session, actor, name_or_id)
         except NotFound:
             member = None
     # Members get the revision they work on while something is unpublished; a published
@@ -66,10 +71,13 @@ def visible_package(req: ActionRequest, name_or_id: str, *, asked: str = "") -> 
         member.state != DatasetState.PUBLISHED.value or member.has_pending_revision
     ):
         return package_from_member(member, ctx)
-    view = svc.catalog.get(name_or_id)
-    if view is None:
+    record = svc.catalog.get(name_or_id)
+    if record is None:
         raise not_found(asked or name_or_id)
-    return package_from_public(view, ctx)
+    reader = svc.readers.view(actor, record)
+    if surface is not None:
+        svc.readers.record(actor, reader, surface=surface)
+    return package_from_public(reader.dataset, ctx)
 
 
 def status_show(req: ActionRequest) -> dict[str, Any]:
@@ -127,7 +135,7 @@ def _facet_titles(ctx: DictContext) -> dict[str, dict[str, str]]:
 
 def package_show(req: ActionRequest) -> dict[str, Any]:
     """One dataset: published for everyone, drafts for the organization's members."""
-    return visible_package(req, required(req.params, "id"))
+    return visible_package(req, required(req.params, "id"), surface="ckan")
 
 
 def current_package_list_with_resources(req: ActionRequest) -> list[dict[str, Any]]:

@@ -2,7 +2,7 @@
 
 Supported: ``q`` (free text; ``*:*`` means everything; ``field:value`` clauses on the facet
 fields act as filters), ``fq`` (space-separated ``field:value`` clauses on ``organization``,
-``tags``, ``res_format``, ``license_id``, ``groups``/``theme`` and
+``tags``, ``res_format``, ``license_id``, ``groups``/``theme``, ``access_level`` and
 ``metadata_modified:[X TO Y]``, with ``-`` negation and an optional ``+``), ``facet.field`` (a
 list, or JSON text of one), ``facet.limit``, ``rows`` (0 or more; above 1000, the first 1000
 rows are answered, as CKAN does), ``start`` and ``sort``. Anything else CKAN clients send
@@ -34,6 +34,7 @@ _FIELD_ALIASES = {
     "license_id": "license_id",
     "groups": "theme",
     "theme": "theme",
+    "access_level": "access_level",  # the portal's own field (issue 18)
 }
 _SORT_FIELDS = {
     ("score", "desc"): SortOrder.RELEVANCE,

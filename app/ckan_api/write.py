@@ -11,6 +11,9 @@
 * A submission that is blocked (a resource still processing, invalid, or with personal-data
   findings the organization's default policy does not decide) is a ``Validation Error``
   listing why under ``state``; the edits are kept as a draft.
+* ``access_level`` (and ``access_instructions``) set who may read the data, approved like
+  any change; ``package_update`` without them keeps the current ones, so a script that
+  does not know them never opens a dataset up by omission.
 * ``package_delete`` withdraws a published dataset (stewards) and deletes a draft that was
   never published.
 * Resources: ``upload`` (multipart) stores a file through the upload pipeline; ``url``
@@ -29,6 +32,7 @@ from app.ckan_api.params import ActionRequest, json_value, required, text
 from app.ckan_api.read import package_of_resource, visible_package
 from app.context import services
 from datasets import CKAN_EXTRA_FIELDS, DEFAULT_LICENSE_ID, DatasetMetadata, ResourceInput, receive
+from datasets.access import AccessLevel
 from datasets.model import DatasetState
 from publishers import Actor, Permission, PermissionDenied, can
 
@@ -112,6 +116,8 @@ def metadata_from_package(params: dict[str, Any]) -> DatasetMetadata:
         tags=_names(params, "tags") or _names(params, "tag_string"),
         themes=tuple(groups.get(t, t) for t in themes),
         license_id=text(params, "license_id").strip() or DEFAULT_LICENSE_ID,
+        access_level=text(params, "access_level").strip() or AccessLevel.PUBLIC.value,
+        access_instructions=text(params, "access_instructions"),
         extras={k: v for k, v in extras.items() if k not in carried},
         **carried,
     )
@@ -198,6 +204,8 @@ def _update(req: ActionRequest, params: dict[str, Any]) -> dict[str, Any]:
     if not can(actor, Permission.EDIT_DATASET, current["owner_org"]):
         raise denied()
     name = current["name"]
+    for key in ("access_level", "access_instructions"):  # never opened up by omission
+        params.setdefault(key, current.get(key, ""))
     services().editor.update_metadata(
         actor, name, metadata_from_package(params), expected_version=None
     )

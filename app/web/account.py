@@ -11,6 +11,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from app.api_auth import token_datasets
 from app.context import services
 from app.throttles import throttles
 from datasets.usage import Subject
@@ -59,6 +60,8 @@ def create_token() -> ResponseReturnValue:
     svc, form = services(), request.form
     scope = Scope.READ if form.get("scope") == Scope.READ.value else Scope.READ_WRITE
     days = form.get("expires_days", "").strip()
+    # Optional: the datasets the token may read beyond public data (names, comma-separated).
+    limit = form.get("datasets", "").replace(",", " ").split()
     try:
         if days and not days.isdigit():
             raise InvalidInput("bad expiry", {"expires_days": ["invalid"]})
@@ -67,6 +70,7 @@ def create_token() -> ResponseReturnValue:
             form.get("name", ""),
             scope=scope,
             expires_days=int(days) if days else None,
+            datasets=token_datasets(limit) if limit else None,
         )
     except InvalidInput as exc:
         return _account_page(errors=exc.errors, status=422)
@@ -74,7 +78,10 @@ def create_token() -> ResponseReturnValue:
         flash(_("Verify your e-mail address before creating API tokens."), "error")
         return redirect(url_for("account.account")), 303
     svc.audit.record(
-        current_user.id, "token.create", f"user:{current_user.id}", details={"scope": scope.value}
+        current_user.id,
+        "token.create",
+        f"user:{current_user.id}",
+        details={"scope": scope.value, "datasets": len(limit) if limit else None},
     )
     flash(_("Token created. Copy it now: it is shown only once."), "success")
     return _account_page(new_token=token, status=201)

@@ -196,3 +196,64 @@ def test_datapackage_is_valid_frictionless(demo: Any, tmp_path: Path) -> None:
     (tmp_path / "datapackage.json").write_text(json.dumps(doc))
     report = Package(str(tmp_path / "datapackage.json")).validate()
     assert report.valid, report.flatten(["type", "note"])
+
+
+def _first_rows(svc: Any, who: str, name: str) -> list[str]:
+    """The first lines of the file ``who`` reads of dataset ``name`` ([] when none)."""
+    actor = svc.accounts.actor_for(svc.accounts.get_user(who).id)
+    view = svc.readers.view(actor, svc.catalog.get(name))
+    if not view.dataset.resources:
+        return []
+    resource = view.dataset.resources[0]
+    if resource.agency_key:
+        with svc.vault.decrypted(resource.agency_key, ".csv") as path:
+            return path.read_text(encoding="utf-8").splitlines()[:3]
+    lines = svc.public_store.local_path(resource.sha256).read_text(encoding="utf-8")
+    return lines.splitlines()[:3]
+
+
+def test_demo_shares_databases_at_each_level(demo: Any) -> None:
+    from app.demo_shared import AGENCIES_NAME, REGISTERED_NAME, RESTRICTED_NAME
+
+    svc = demo.extensions["opendata"]
+    records = {n: svc.catalog.get(n) for n in (REGISTERED_NAME, AGENCIES_NAME, RESTRICTED_NAME)}
+    assert {n: r.access_level for n, r in records.items()} == {
+        REGISTERED_NAME: "registered",
+        AGENCIES_NAME: "agencies",
+        RESTRICTED_NAME: "restricted",
+    }
+    assert all(r.resources == () and r.access_instructions for r in records.values())
+    # The business account (no agency) reads the registered file only.
+    assert _first_rows(svc, "business", REGISTERED_NAME)[0].startswith("ma_doanh_nghiep,")
+    assert _first_rows(svc, "business", AGENCIES_NAME) == []
+    assert _first_rows(svc, "business", RESTRICTED_NAME) == []
+    # The Thu Duc officer (another agency, with its organization's grant) reads both.
+    assert _first_rows(svc, "officer", AGENCIES_NAME)[0].startswith("ma_don_vi,")
+    header, row, _ = _first_rows(svc, "officer", RESTRICTED_NAME)
+    assert header.split(",")[2:5] == ["ho_ten_chu_ho", "so_cccd", "so_dien_thoai"]
+    name, cccd, phone = row.split(",")[2:5]
+    assert re.fullmatch(r"\S+ \S+ \S+", name)  # kept, with a justification
+    assert re.fullmatch(r"[0-9a-f]{64}", cccd)  # hashed with the portal key
+    assert re.fullmatch(r"\*{7}\d{3}", phone)  # masked
+    # The sysadmin has no grant for the restricted dataset; the owner's steward reads it.
+    assert _first_rows(svc, "admin", RESTRICTED_NAME) == []
+    assert _first_rows(svc, "steward", RESTRICTED_NAME)[1] == row
+
+
+def test_demo_restricted_dataset_has_a_grant_and_a_pending_request(demo: Any) -> None:
+    from app.demo_shared import RESTRICTED_NAME
+
+    svc = demo.extensions["opendata"]
+    steward = svc.accounts.actor_for(svc.accounts.get_user("steward").id)
+    owner = svc.accounts.get_organization("so-tai-chinh")
+    grants = svc.sharing.grants(steward, organization_id=owner.id)
+    assert [(g.dataset_name, g.organization, g.user) for g in grants] == [
+        (RESTRICTED_NAME, "ubnd-thanh-pho-thu-duc", None)
+    ]
+    assert grants[0].approved_by == "steward" and grants[0].revoked_at is None
+    waiting = svc.sharing.requests(steward, organization_id=owner.id)
+    assert sorted((r.requester, r.status) for r in waiting) == [
+        ("business", "pending"),
+        ("officer", "approved"),
+    ]
+    assert "so_dien_thoai" not in (next(r for r in waiting if r.status == "pending").columns or ())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -372,3 +373,91 @@ def test_damage_fails_ping_and_replace_all_repairs_it(
             assert titles(view, SearchQuery(text="truong hoc")) == ["Trường học quận 3"]
     finally:
         other.close()
+
+
+def test_access_level_is_a_facet_and_a_filter(search_index: SearchIndex) -> None:
+    levels = ["public", "public", "registered", "agencies", "restricted", "restricted"]
+    docs = [
+        make_document(f"Dữ liệu dân cư {i}", access_level=level, res_formats=())
+        for i, level in enumerate(levels)
+    ]
+    search_index.replace_all([*docs, make_document("Dữ liệu mở")])  # the default: public
+    page = search_index.search(SearchQuery(text="du lieu"))
+    assert page.facets["access_level"] == (
+        ("public", 3),
+        ("restricted", 2),
+        ("agencies", 1),
+        ("registered", 1),
+    )
+    restricted = SearchQuery(filters={"access_level": ("restricted",)}, sort=SortOrder.TITLE)
+    assert titles(search_index, restricted) == ["Dữ liệu dân cư 4", "Dữ liệu dân cư 5"]
+    assert search_index.search(restricted).facets["access_level"] == (("restricted", 2),)
+    open_only = SearchQuery(text="dan cu", exclude={"access_level": ("public",)})
+    assert search_index.search(open_only).total == 4
+    assert titles(search_index, SearchQuery(filters={"access_level": ("catalog-only",)})) == []
+
+
+def test_datasets_that_are_not_public_are_found_by_their_metadata(
+    search_index: SearchIndex,
+) -> None:
+    search_index.upsert(
+        [
+            make_document(
+                "Cơ sở dữ liệu doanh nghiệp",
+                description_vi="Đăng ký kinh doanh của doanh nghiệp trên địa bàn",
+                organization="so-ke-hoach-dau-tu",
+                access_level="restricted",
+                res_formats=(),
+            ),
+            make_document("Bệnh viện công lập"),
+        ]
+    )
+    for query in (
+        SearchQuery(text="doanh nghiep"),
+        SearchQuery(text="dang ky kinh doanh"),
+        SearchQuery(filters={"organization": ("so-ke-hoach-dau-tu",)}),
+    ):
+        assert titles(search_index, query) == ["Cơ sở dữ liệu doanh nghiệp"]
+
+
+def _make_outdated(index: Any, url: str) -> None:
+    """Leave the index as a version without the ``access_level`` field built it."""
+    if url.startswith("whoosh"):
+        from whoosh import index as whoosh_index
+
+        from search_index.whoosh import INDEX_NAME
+        from search_index.whoosh_fields import build_schema
+
+        schema = build_schema()
+        schema.remove("access_level")
+        shutil.rmtree(index.path)
+        index.path.mkdir()
+        writer = whoosh_index.create_in(index.path, schema, INDEX_NAME).writer()
+        writer.add_document(id="old-1", name="cu", title_vi="Dữ liệu cũ", title_f="Dữ liệu cũ")
+        writer.commit()
+        return
+    with psycopg.connect(os.environ["TEST_DATABASE_URL"], autocommit=True) as conn:
+        conn.execute(f'ALTER TABLE "{index.schema}".documents DROP COLUMN access_level')
+
+
+def test_an_index_built_without_a_field_is_outdated_until_rebuilt(
+    index_url: str, search_index: SearchIndex
+) -> None:
+    search_index.upsert([make_document("Dữ liệu cũ")])
+    assert search_index.outdated() is False
+    _make_outdated(search_index, index_url)
+    reopened = open_search_index(index_url)  # as start-up opens it after an upgrade
+    try:
+        assert reopened.outdated() is True
+        assert titles(reopened, SearchQuery(text="du lieu", facets=())) == ["Dữ liệu cũ"]
+        with pytest.raises(SearchUnavailable, match="opendata index rebuild"):
+            reopened.upsert([make_document("Dữ liệu mới")])
+        docs = [make_document("Dữ liệu mới", access_level="agencies")]
+        assert reopened.replace_all(docs) == 1
+        assert reopened.outdated() is False
+        query = SearchQuery(filters={"access_level": ("agencies",)})
+        assert titles(reopened, query) == ["Dữ liệu mới"]
+        reopened.upsert([make_document("Dữ liệu thêm")])
+        assert reopened.count() == 2
+    finally:
+        reopened.close()

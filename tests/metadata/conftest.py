@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable
 from dataclasses import replace
@@ -10,6 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from jsonschema import Draft4Validator, FormatChecker
+from rdflib import Graph
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT4
 
 from datasets.public import (
     Provenance,
@@ -313,3 +318,33 @@ def bus_csv() -> bytes:
 def pdf_bytes() -> bytes:
     """The bytes of the PDF resource of ``dataset``."""
     return PDF_BYTES
+
+
+@pytest.fixture
+def dcat_ap_shapes() -> Graph:
+    """shapes.ttl + range.ttl of DCAT-AP 3.0.1 in one shapes graph (the README's offline gate)."""
+    folder = conformance_dir("dcat-ap", "3.0.1", "shacl")
+    shapes = Graph()
+    for name in ("shapes.ttl", "range.ttl"):
+        shapes.parse(folder / name, format="turtle")
+    return shapes
+
+
+POD_BASE = "https://project-open-data.cio.gov/v1.1/schema"
+
+
+@pytest.fixture
+def non_federal_validator() -> Draft4Validator:
+    """The GSA non-federal v1.1 schema, every file registered under its URL (no fetching)."""
+    folder = conformance_dir("dcat-us", "gsa-ckanext-datajson-pod_schema", "non-federal-v1.1")
+    registry: Registry[Any] = Registry().with_resources(
+        (
+            f"{POD_BASE}/{path.name}",
+            Resource.from_contents(
+                json.loads(path.read_text(encoding="utf-8")), default_specification=DRAFT4
+            ),
+        )
+        for path in folder.glob("*.json")
+    )
+    schema = json.loads((folder / "catalog.json").read_text(encoding="utf-8"))
+    return Draft4Validator(schema, registry=registry, format_checker=FormatChecker())

@@ -8,31 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from jsonschema import Draft4Validator, FormatChecker
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT4
+from jsonschema import Draft4Validator
 
 from datasets.public import PublicDataset, PublicTheme
 from metadata import CatalogInfo, SiteUrls, catalog_to_datajson, datasets_from_datajson
-
-POD_BASE = "https://project-open-data.cio.gov/v1.1/schema"
-
-
-@pytest.fixture
-def non_federal_validator(conformance: Callable[..., Path]) -> Draft4Validator:
-    """The GSA non-federal v1.1 schema, every file registered under its URL (no fetching)."""
-    folder = conformance("dcat-us", "gsa-ckanext-datajson-pod_schema", "non-federal-v1.1")
-    registry: Registry[Any] = Registry().with_resources(
-        (
-            f"{POD_BASE}/{path.name}",
-            Resource.from_contents(
-                json.loads(path.read_text(encoding="utf-8")), default_specification=DRAFT4
-            ),
-        )
-        for path in folder.glob("*.json")
-    )
-    schema = json.loads((folder / "catalog.json").read_text(encoding="utf-8"))
-    return Draft4Validator(schema, registry=registry, format_checker=FormatChecker())
 
 
 def errors_of(validator: Draft4Validator, document: Any) -> list[str]:

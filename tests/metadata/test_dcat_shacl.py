@@ -13,16 +13,6 @@ from datasets.public import PublicDataset, PublicTheme
 from metadata import CatalogInfo, HydraPage, SiteUrls, catalog_to_graph, dataset_to_graph
 
 
-@pytest.fixture
-def dcat_ap_shapes(conformance: Callable[..., Path]) -> Graph:
-    """shapes.ttl + range.ttl of DCAT-AP 3.0.1 in one shapes graph (the README's offline gate)."""
-    folder = conformance("dcat-ap", "3.0.1", "shacl")
-    shapes = Graph()
-    for name in ("shapes.ttl", "range.ttl"):
-        shapes.parse(folder / name, format="turtle")
-    return shapes
-
-
 def assert_conforms(data: Graph, shapes: Graph) -> None:
     # inference "none": the README's "Base Zero + Ranges Zero", no background knowledge.
     conforms, _report, text = pyshacl.validate(data, shacl_graph=shapes, inference="none")

@@ -73,7 +73,9 @@ def test_openapi_document_is_valid_and_covers_every_route(client, app) -> None:
             "api.openapi_json",
             "api.docs_page",
         ):
-            path = rule.rule.replace("<slug:name>", "{name}").replace("<slug:resource_id>", "{id}")
+            path = rule.rule.replace("<slug:name>", "{name}")
+            for variable in ("resource_id", "request_id", "grant_id"):
+                path = path.replace(f"<slug:{variable}>", "{id}")
             routes |= {(m, path) for m in rule.methods - {"HEAD", "OPTIONS"}}
     assert routes == documented
     assert doc["servers"][0]["url"] == "http://localhost/api/v1"

@@ -20,6 +20,9 @@ _TRANSLATED = {
     "description_en": ("notes_translated", "en"),
 }
 
+# Fields that are keys of the package dict itself.
+_TOP_LEVEL = ("license_id", "access_level", "access_instructions")
+
 
 def package_params(meta: DatasetMetadata) -> dict[str, Any]:
     """Return the CKAN package keys a client sends for ``meta``."""
@@ -31,8 +34,8 @@ def package_params(meta: DatasetMetadata) -> dict[str, Any]:
             params[key][lang] = value
         elif spec.name in ("tags", "themes"):
             params["tags" if spec.name == "tags" else "groups"] = [{"name": v} for v in value]
-        elif spec.name == "license_id":
-            params["license_id"] = value
+        elif spec.name in _TOP_LEVEL:
+            params[spec.name] = value
         elif spec.ckan_extra:
             params["extras"].append({"key": spec.name, "value": str(value)})
         elif spec.kind == "extras":
@@ -54,8 +57,8 @@ def fields_of(package: dict[str, Any]) -> dict[str, Any]:
             out[spec.name] = sorted(
                 v["name"] for v in package[spec.name.replace("themes", "groups")]
             )
-        elif spec.name == "license_id":
-            out[spec.name] = package["license_id"]
+        elif spec.name in _TOP_LEVEL:
+            out[spec.name] = package[spec.name]
         elif spec.ckan_extra:
             out[spec.name] = extras.pop(spec.name)
     out["extras"] = extras

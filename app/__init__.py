@@ -78,6 +78,7 @@ def blueprints() -> tuple[Blueprint, ...]:
         public_feeds,
         reports,
         resources,
+        sharing,
         site_pages,
         sso,
     )
@@ -98,4 +99,5 @@ def blueprints() -> tuple[Blueprint, ...]:
         api.routes(),
         ckan_api.bp,
         admin_harvest.bp,  # harvest sources (issue 9)
+        sharing.bp,  # shared data (issue 18): access requests, grants, the access log
     )

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 
+from datasets.datastore_sync import SHARED_LEVELS
 from datasets.model import (
     Dataset,
     DatasetState,
@@ -32,6 +33,8 @@ from datasets.model import (
 from datasets.processing import INTERRUPTED, MAX_ATTEMPTS
 from datasets.resource_edit import JOB_PROCESS_VERSION
 from datasets.workflow import JOB_LOAD_DATASTORE
+
+DATASTORE_LEVELS = sorted({"public", *SHARED_LEVELS})
 
 if TYPE_CHECKING:
     from app.leases import Leases
@@ -109,7 +112,8 @@ def _missing_loads(services: Services, report: RecoveryReport) -> None:
                 .join(Revision, Revision.id == Dataset.live_revision_id)
                 .where(
                     Dataset.state == DatasetState.PUBLISHED.value,
-                    Revision.access_level == "public",  # only public tables are loaded
+                    # public tables, and shared ones (catalog-only tables are loaded nowhere)
+                    Revision.access_level.in_(DATASTORE_LEVELS),
                     ResourceVersion.is_tabular.is_(True),
                     ResourceVersion.public_sha256.is_not(None),
                     ResourceVersion.datastore_loaded.is_(False),

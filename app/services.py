@@ -22,7 +22,7 @@ from app.indexing import document_from_public, index_dataset, rebuild_index
 from app.keys import Keys, load_keys
 from app.rate_store import RateLimits, open_rate_limits
 from datasets.audience import Readers
-from datasets.datastore import Datastore, open_datastore
+from datasets.datastore import SHARED_DATASTORE, Datastore, open_datastore
 from datasets.datastore_sync import dataset_of_version, prune_datastore
 from datasets.editing import DatasetEditor
 from datasets.leak_reports import Reports
@@ -105,6 +105,9 @@ class Services:
     catalog: PublicCatalog[SearchQuery, SearchPage]
     search: SearchIndex
     datastore: Datastore
+    # Tables of datasets at the registered/agencies/restricted levels (issue 18): read only
+    # through ``readers``, never by the SQL endpoint.
+    shared_datastore: Datastore
     mailer: Mailer
     # Accounts administration, registration, audit log and site content (issue 5).
     audit: Audit
@@ -145,8 +148,10 @@ class Services:
         return True
 
     def prune_datastore(self, dataset_id: str) -> None:
-        """Drop the datastore tables of the dataset's resources that are not public."""
+        """Drop the datastore tables of the dataset's resources that are not public, and the
+        shared datastore's tables of those no longer published at a shared level."""
         prune_datastore(self.sessions, self.datastore, dataset_id)
+        prune_datastore(self.sessions, self.shared_datastore, dataset_id, shared=True)
 
     def rebuild_index(self) -> int:
         """Rebuild the whole search index from the database; return the count."""
@@ -219,6 +224,8 @@ def build_services(settings: Settings) -> Services:
     huey = open_huey(settings.redis_url or None, data_dir, immediate=settings.jobs_immediate)
     queue = HueyQueue(huey, {})
     datastore = open_datastore(datastore_url_for(settings), data_dir)
+    # Never given to the SQL endpoint: only Readers-checked surfaces read it (issue 18).
+    shared_datastore = open_datastore(datastore_url_for(settings), data_dir, SHARED_DATASTORE)
     processor = Processor(
         sessions,
         vault,
@@ -228,6 +235,7 @@ def build_services(settings: Settings) -> Services:
         quasi_identifiers=DEFAULT_QUASI_IDENTIFIERS,
         datastore=datastore,
         progress=ProgressBoard(data_dir / "progress"),
+        shared_datastore=shared_datastore,
     )
     audit = Audit(
         sessions,
@@ -247,6 +255,7 @@ def build_services(settings: Settings) -> Services:
 
     def prune(dataset_id: str) -> None:
         prune_datastore(sessions, datastore, dataset_id)
+        prune_datastore(sessions, shared_datastore, dataset_id, shared=True)
 
     harvester = build_harvester(
         settings,
@@ -287,6 +296,7 @@ def build_services(settings: Settings) -> Services:
         catalog=catalog,
         search=search,
         datastore=datastore,
+        shared_datastore=shared_datastore,
         mailer=mailer,
         notifier=notifier,
         reports=Reports(

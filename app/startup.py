@@ -144,9 +144,10 @@ def _create_queue(settings: Settings) -> None:
 
 
 def _create_datastore(settings: Settings) -> None:
-    from datasets.datastore import open_datastore
+    from datasets.datastore import SHARED_DATASTORE, open_datastore
 
     open_datastore(datastore_url_for(settings), settings.data_dir.resolve())
+    open_datastore(datastore_url_for(settings), settings.data_dir.resolve(), SHARED_DATASTORE)
 
 
 def _create_index(settings: Settings) -> None:

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, joinedload, sessionmaker
 from datasets.access import NO_ACCESS, PUBLIC_ACCESS, Access, Projection, narrow_columns
 from datasets.model import Dataset, Revision, RevisionResource
 from datasets.public import PublicDataset, PublicResource, public_resources
-from datasets.sharing import Sharing
+from datasets.sharing import Sharing, agency_columns
 from publishers import Actor
 
 
@@ -66,6 +66,15 @@ class Readers:
             if access.projection is Projection.AGENCY:
                 resources = _agency_resources(dataset.live_revision, resources, access)
             return ReaderView(replace(record, resources=resources), access)
+
+    def requestable_columns(self, dataset_name: str) -> list[str]:
+        """The columns a request for a published dataset may name: its agency projection's
+        column names (names only, as in the data dictionary); empty when not published."""
+        with self._sessions() as session:
+            dataset = session.scalar(select(Dataset).where(Dataset.name == dataset_name))
+            if dataset is None or dataset.live_revision is None:
+                return []
+            return agency_columns(dataset)
 
     def record(
         self,

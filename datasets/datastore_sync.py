@@ -16,8 +16,16 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from datasets.access import AGENCY_LEVELS, AccessLevel
 from datasets.datastore import Datastore
-from datasets.model import Dataset, DatasetState, Resource, ResourceVersion, RevisionResource
+from datasets.model import (
+    Dataset,
+    DatasetState,
+    Resource,
+    ResourceVersion,
+    Revision,
+    RevisionResource,
+)
 
 log = logging.getLogger(__name__)
 
@@ -26,17 +34,31 @@ _RESOURCE_ID = re.compile(
 )
 
 
+# Levels whose tables live in the shared datastore (read only through ``Readers``).
+SHARED_LEVELS = frozenset({AccessLevel.REGISTERED.value, *AGENCY_LEVELS})
+
+
 def public_resource_ids(session: Session, dataset_id: str) -> set[str]:
     """Return the ids of the dataset's resources that are public (in its live revision).
 
     A dataset at any access level but ``public`` has none: its rows are never in the
     datastore, which anonymous callers query by SQL (issue 18).
     """
+    return _live_resource_ids(session, dataset_id, frozenset({AccessLevel.PUBLIC.value}))
+
+
+def shared_resource_ids(session: Session, dataset_id: str) -> set[str]:
+    """Return the ids of the dataset's live resources that belong in the shared datastore:
+    those of a published dataset at the ``registered``, ``agencies`` or ``restricted`` level."""
+    return _live_resource_ids(session, dataset_id, SHARED_LEVELS)
+
+
+def _live_resource_ids(session: Session, dataset_id: str, levels: frozenset[str]) -> set[str]:
     dataset = session.get(Dataset, dataset_id)
     if dataset is None or dataset.state != DatasetState.PUBLISHED.value:
         return set()
     live = dataset.live_revision
-    if live is None or live.access_level != "public":
+    if live is None or live.access_level not in levels:
         return set()
     rows = session.scalars(
         select(RevisionResource.resource_id).where(
@@ -46,14 +68,25 @@ def public_resource_ids(session: Session, dataset_id: str) -> set[str]:
     return set(rows.all())
 
 
-def prune_datastore(sessions: sessionmaker[Session], datastore: Datastore, dataset_id: str) -> int:
+def prune_datastore(
+    sessions: sessionmaker[Session],
+    datastore: Datastore,
+    dataset_id: str,
+    *,
+    shared: bool = False,
+) -> int:
     """Drop the datastore tables of the dataset's resources that are not public.
 
-    Returns how many resources were pruned. Dropping an absent table is harmless, so this
-    is safe to call after every public change (approve, withdraw) and after loads.
+    With ``shared``, ``datastore`` is the shared datastore and the tables kept are those of
+    ``shared_resource_ids`` instead (a withdrawal, a level change or a replaced resource
+    drops the others). Returns how many resources were pruned. Dropping an absent table is
+    harmless, so this is safe to call after every change (approve, withdraw) and after loads.
     """
     with sessions() as session:
-        public = public_resource_ids(session, dataset_id)
+        if shared:
+            public = shared_resource_ids(session, dataset_id)
+        else:
+            public = public_resource_ids(session, dataset_id)
         every = set(
             session.scalars(select(Resource.id).where(Resource.dataset_id == dataset_id)).all()
         )
@@ -61,7 +94,10 @@ def prune_datastore(sessions: sessionmaker[Session], datastore: Datastore, datas
     for resource_id in hidden:
         datastore.drop(resource_id)
     if hidden:
-        log.info("datastore pruned", extra={"dataset_id": dataset_id, "count": len(hidden)})
+        log.info(
+            "datastore pruned",
+            extra={"dataset_id": dataset_id, "count": len(hidden), "shared": shared},
+        )
     return len(hidden)
 
 
@@ -85,7 +121,8 @@ def resource_ids_in(sql: str) -> set[str]:
 
 
 def non_public_resource_ids(sessions: sessionmaker[Session], ids: Iterable[str]) -> set[str]:
-    """Return those of ``ids`` that are not a resource of a published dataset's live revision."""
+    """Return those of ``ids`` that are not a resource of a published dataset's live revision
+    at the ``public`` level."""
     wanted = {i.lower() for i in ids}
     if not wanted:
         return set()
@@ -94,8 +131,10 @@ def non_public_resource_ids(sessions: sessionmaker[Session], ids: Iterable[str])
             session.scalars(
                 select(RevisionResource.resource_id)
                 .join(Dataset, Dataset.live_revision_id == RevisionResource.revision_id)
+                .join(Revision, Revision.id == Dataset.live_revision_id)
                 .where(
                     Dataset.state == DatasetState.PUBLISHED.value,
+                    Revision.access_level == AccessLevel.PUBLIC.value,
                     RevisionResource.resource_id.in_(wanted),
                 )
             ).all()

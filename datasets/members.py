@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from datasets.lifecycle import Transition, allowed_transitions
 from datasets.model import Dataset, DatasetState, Revision, RevisionResource
+from datasets.personal import ColumnDecision
 from datasets.public import PublicOrganization, organization_to_public
 from datasets.queries import find_dataset
 from datasets.version_results import VersionResults
@@ -66,6 +67,15 @@ class MemberResource(VersionResults):
     # Whether this very version is the one the public downloads now (the dataset is
     # published and its live revision holds this version); links count as public.
     is_public: bool
+    # The agency projection's decisions (issue 18; None: agency readers get the public file).
+    agency_decisions: list[dict[str, Any]] | None = None
+    agency_size: int | None = None
+
+    def agency_decisions_by_column(self) -> dict[str, ColumnDecision]:
+        """The agency projection's decisions by column name."""
+        return {
+            d.column: d for d in (ColumnDecision.from_json(x) for x in self.agency_decisions or [])
+        }
 
 
 @dataclass(frozen=True)
@@ -216,6 +226,8 @@ def _resource(entry: RevisionResource, live_versions: set[str]) -> MemberResourc
         public_size=version.public_size,
         created=_aware(version.created),
         is_public=is_public,
+        agency_decisions=version.agency_decisions,
+        agency_size=version.agency_size if version.agency_key else None,
     )
 
 

@@ -17,7 +17,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from datasets.access import AGENCY_LEVELS, AccessLevel
 from datasets.datastore import Datastore, DatastoreError
+from datasets.datastore_sync import SHARED_LEVELS
 from datasets.errors import BlobNotFound
 from datasets.ingest import (
     ExtraCells,
@@ -74,8 +76,11 @@ class Processor:
         quasi_identifiers: Sequence[str],
         datastore: Datastore,
         progress: ProgressBoard | None = None,
+        shared_datastore: Datastore | None = None,
     ) -> None:
         self._datastore = datastore
+        # Tables of datasets at the registered/agencies/restricted levels (issue 18).
+        self._shared = shared_datastore
         # Where a job says how far it has got; the status endpoint reads it. Only files
         # large enough to take a while are followed (ids of the versions being followed).
         self.progress = progress
@@ -179,23 +184,31 @@ class Processor:
         self.load_into_datastore(str(payload["version_id"]))
 
     def load_into_datastore(self, version_id: str) -> bool:
-        """Load the version's public file into its resource's datastore table.
+        """Load the version's projection into its resource's datastore table.
 
-        Only the resource's version in the dataset's live revision is loaded, ranked by
-        that revision's number: a late job for an older version is skipped, and one still
-        loading when a newer publication's load lands is discarded by the datastore. The
-        table is replaced only when the load succeeds; returns whether it did.
+        A dataset at the ``public`` level goes to the public datastore (the SQL endpoint
+        reads it); one at the ``registered`` level goes to the shared datastore with its
+        public file, one at ``agencies``/``restricted`` with its agency file (decrypted from
+        the vault; the public file where there are no agency decisions); ``catalog-only``
+        is loaded nowhere. Only the resource's version in the dataset's live revision is
+        loaded, ranked by that revision's number: a late job for an older version is
+        skipped, and one still loading when a newer publication's load lands is discarded
+        by the datastore. The table is replaced only when the load succeeds; returns
+        whether it did.
         """
         with self._sessions.begin() as session:
             version = session.get(ResourceVersion, version_id)
             if version is None or not version.is_tabular or not version.public_sha256:
                 return False
             order = _live_revision_number(session, version)
-            if order is None or not _live_is_public(session, version):
+            level = _live_level(session, version)
+            if order is None or level is None:
                 log.info(
                     "datastore load skipped: not the live version", extra={"version_id": version_id}
                 )
                 return False
+            if level != AccessLevel.PUBLIC.value:
+                return self._load_shared(version, level, order)
             schema = version.public_schema or {}
             try:
                 # A store without files on disk (a bucket) lends a scratch copy.
@@ -214,6 +227,33 @@ class Processor:
             version.datastore_loaded = True
             version.row_count = info.row_count
             return True
+
+    def _load_shared(self, version: ResourceVersion, level: str, order: int) -> bool:
+        """Load the projection of ``level`` into the shared datastore (no statistics: the
+        stored ones are public)."""
+        if self._shared is None or level not in SHARED_LEVELS:
+            return False
+        schema = version.public_schema or {}
+        try:
+            if level in AGENCY_LEVELS and version.agency_key:
+                with self._vault.decrypted(version.agency_key, ".csv") as agency:
+                    self._shared.load(
+                        version.resource_id, agency, version.agency_schema or schema, order=order
+                    )
+            else:
+                with local_copy(
+                    self._public, version.public_sha256 or "", self._vault.scratch_dir
+                ) as path:
+                    self._shared.load(version.resource_id, path, schema, order=order)
+        except BlobNotFound:
+            return False
+        except DatastoreError as exc:
+            log.warning(
+                "shared datastore load failed", extra={"version_id": version.id, "code": exc.code}
+            )
+            return False
+        version.datastore_loaded = True
+        return True
 
     def _stage(self, version_id: str, stage: str) -> None:
         if self.progress is not None and version_id in self._followed:
@@ -387,15 +427,14 @@ def _live_revision_number(session: Session, version: ResourceVersion) -> int | N
     )
 
 
-def _live_is_public(session: Session, version: ResourceVersion) -> bool:
-    """True when the version's dataset is at the ``public`` level: only those are loaded."""
-    level = session.scalar(
+def _live_level(session: Session, version: ResourceVersion) -> str | None:
+    """The access level of the live revision publishing the version (None: not live)."""
+    return session.scalar(
         select(Revision.access_level)
         .join(Dataset, Dataset.live_revision_id == Revision.id)
         .join(RevisionResource, RevisionResource.revision_id == Revision.id)
         .where(RevisionResource.version_id == version.id)
     )
-    return level == "public"
 
 
 def _organization_of(session: Session, version: ResourceVersion) -> str:

@@ -13,12 +13,9 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -34,6 +31,17 @@ from datasets.access import (
 )
 from datasets.model import Dataset, DatasetState
 from datasets.sharing_model import AccessLogEntry, AccessRequest, Grant, RequestStatus
+from datasets.sharing_views import LOG_COLUMNS as LOG_COLUMNS
+from datasets.sharing_views import GrantView as GrantView
+from datasets.sharing_views import LogView as LogView
+from datasets.sharing_views import RequestView as RequestView
+from datasets.sharing_views import (
+    aware,
+    csv_line,
+    grant_view,
+    log_view,
+    request_view,
+)
 from publishers import (
     Actor,
     InvalidInput,
@@ -41,7 +49,6 @@ from publishers import (
     Organization,
     PermissionDenied,
     Role,
-    User,
     utcnow,
 )
 
@@ -53,133 +60,6 @@ LOG_PAGE = 1_000  # the most log entries one read returns
 # Someone told of a decision: (event, request or grant id); events are "requested",
 # "approved", "refused", "revoked".
 SharingListener = Callable[[str, str], None]
-
-
-@dataclass(frozen=True)
-class RequestView:
-    """An access request as its requester and the owning stewards read it."""
-
-    id: str
-    dataset_id: str
-    dataset_name: str
-    requester: str  # user name
-    organization: str | None  # organization name when asked for an organization
-    purpose: str
-    legal_basis: str
-    columns: tuple[str, ...] | None
-    until: date | None
-    status: str
-    reason: str
-    decided_by: str | None
-    decided_at: datetime | None
-    grant_id: str | None
-    created: datetime
-
-    def to_json(self) -> dict[str, Any]:
-        """The shape of the REST API."""
-        return {
-            "id": self.id,
-            "dataset": self.dataset_name,
-            "dataset_id": self.dataset_id,
-            "requester": self.requester,
-            "organization": self.organization,
-            "purpose": self.purpose,
-            "legal_basis": self.legal_basis,
-            "columns": list(self.columns) if self.columns is not None else None,
-            "until": self.until.isoformat() if self.until else None,
-            "status": self.status,
-            "reason": self.reason,
-            "decided_by": self.decided_by,
-            "decided_at": _iso(self.decided_at),
-            "grant_id": self.grant_id,
-            "created": _iso(self.created),
-        }
-
-
-@dataclass(frozen=True)
-class GrantView:
-    """A data-sharing agreement: who, what, which projection, why, until when, by whom."""
-
-    id: str
-    dataset_id: str
-    dataset_name: str
-    user: str | None  # user name of a personal grant
-    organization: str | None  # organization name of an organization's grant
-    projection: str
-    columns: tuple[str, ...] | None
-    purpose: str
-    legal_basis: str
-    approved_by: str
-    created: datetime
-    expires: datetime
-    revoked_at: datetime | None
-    request_id: str | None
-
-    def active(self, now: datetime) -> bool:
-        """True while the grant may be used."""
-        return self.revoked_at is None and _aware(self.expires) > now
-
-    def to_json(self, now: datetime | None = None) -> dict[str, Any]:
-        """The shape of the REST API."""
-        return {
-            "id": self.id,
-            "dataset": self.dataset_name,
-            "dataset_id": self.dataset_id,
-            "user": self.user,
-            "organization": self.organization,
-            "projection": self.projection,
-            "columns": list(self.columns) if self.columns is not None else None,
-            "purpose": self.purpose,
-            "legal_basis": self.legal_basis,
-            "approved_by": self.approved_by,
-            "created": _iso(self.created),
-            "expires": _iso(self.expires),
-            "revoked_at": _iso(self.revoked_at),
-            "request_id": self.request_id,
-            "active": self.active(now or utcnow()),
-        }
-
-
-@dataclass(frozen=True)
-class LogView:
-    """One access-log entry (never the data read)."""
-
-    created: datetime
-    dataset_name: str
-    resource_id: str
-    user: str | None
-    organizations: tuple[str, ...]
-    surface: str
-    projection: str
-    rows: int | None
-    grant_id: str | None
-
-    def to_json(self) -> dict[str, Any]:
-        """The shape of the REST API and of the CSV export."""
-        return {
-            "created": _iso(self.created),
-            "dataset": self.dataset_name,
-            "resource_id": self.resource_id,
-            "user": self.user,
-            "organizations": list(self.organizations),
-            "surface": self.surface,
-            "projection": self.projection,
-            "rows": self.rows,
-            "grant_id": self.grant_id,
-        }
-
-
-LOG_COLUMNS = (
-    "created",
-    "dataset",
-    "resource_id",
-    "user",
-    "organizations",
-    "surface",
-    "projection",
-    "rows",
-    "grant_id",
-)
 
 
 class Sharing:
@@ -332,7 +212,7 @@ class Sharing:
             )
             session.add(request)
             session.flush()
-            view = _request_view(session, request)
+            view = request_view(session, request)
         self._tell("requested", view.id)
         return view
 
@@ -347,7 +227,7 @@ class Sharing:
                 query = query.join(Dataset, Dataset.id == AccessRequest.dataset_id).where(
                     Dataset.organization_id == organization_id
                 )
-            return [_request_view(session, r) for r in session.scalars(query.limit(LOG_PAGE))]
+            return [request_view(session, r) for r in session.scalars(query.limit(LOG_PAGE))]
 
     def get_request(self, actor: Actor, request_id: str) -> RequestView:
         """One request, for its requester or the owning stewards; ``NotFound`` for others."""
@@ -355,7 +235,7 @@ class Sharing:
             request = session.get(AccessRequest, request_id)
             if request is None or not _may_read_request(session, actor, request):
                 raise NotFound("access request not found")
-            return _request_view(session, request)
+            return request_view(session, request)
 
     def approve(
         self,
@@ -372,7 +252,7 @@ class Sharing:
         with self._sessions.begin() as session:
             request = self._pending(session, actor, request_id)
             errors: dict[str, list[str]] = {}
-            expires = _aware(expires)
+            expires = aware(expires)
             if expires <= self._clock():
                 errors.setdefault("expires", []).append("in_the_past")
             asked = request.columns
@@ -399,7 +279,7 @@ class Sharing:
             request.status = RequestStatus.APPROVED.value
             request.decided_by, request.decided_at = actor.user_id, self._clock()
             request.grant_id = grant.id
-            view = _grant_view(session, grant)
+            view = grant_view(session, grant)
         self._tell("approved", request_id)
         return view
 
@@ -413,7 +293,7 @@ class Sharing:
             request.reason = reason.strip()[:MAX_PURPOSE]
             request.decided_by, request.decided_at = actor.user_id, self._clock()
             session.flush()
-            view = _request_view(session, request)
+            view = request_view(session, request)
         self._tell("refused", request_id)
         return view
 
@@ -437,7 +317,7 @@ class Sharing:
                 if actor.roles:
                     holders.append(Grant.organization_id.in_(list(actor.roles)))
                 query = query.where(or_(*holders))
-            return [_grant_view(session, g) for g in session.scalars(query.limit(LOG_PAGE))]
+            return [grant_view(session, g) for g in session.scalars(query.limit(LOG_PAGE))]
 
     def revoke(self, actor: Actor, grant_id: str) -> GrantView:
         """Revoke a grant at once (owning stewards or a sysadmin)."""
@@ -452,7 +332,7 @@ class Sharing:
                 _require_steward(actor, dataset.organization_id)
             if grant.revoked_at is None:
                 grant.revoked_at, grant.revoked_by = self._clock(), actor.user_id
-            view = _grant_view(session, grant)
+            view = grant_view(session, grant)
         self._tell("revoked", grant_id)
         return view
 
@@ -473,7 +353,7 @@ class Sharing:
                 .limit(max(1, min(limit, LOG_PAGE)))
                 .offset(max(0, offset))
             ).all()
-            return [_log_view(session, dataset, entry) for entry in rows]
+            return [log_view(session, dataset, entry) for entry in rows]
 
     def organization_log(self, actor: Actor, organization_id: str) -> list[LogView]:
         """The newest entries of every dataset of an organization, for its stewards."""
@@ -486,7 +366,7 @@ class Sharing:
                 .order_by(AccessLogEntry.id.desc())
                 .limit(LOG_PAGE)
             ).all()
-            return [_log_view(session, dataset, entry) for entry, dataset in rows]
+            return [log_view(session, dataset, entry) for entry, dataset in rows]
 
     def export_log(
         self, actor: Actor, organization_id: str, *, dataset_name: str | None = None
@@ -503,7 +383,7 @@ class Sharing:
         return self._log_lines(condition)
 
     def _log_lines(self, condition: Any) -> Iterator[str]:
-        yield _csv_line(LOG_COLUMNS)
+        yield csv_line(LOG_COLUMNS)
         last = None
         while True:
             with self._sessions() as session:
@@ -518,9 +398,9 @@ class Sharing:
                     query = query.where(AccessLogEntry.id > last)
                 rows = session.execute(query).all()
                 for entry, dataset in rows:
-                    data = _log_view(session, dataset, entry).to_json()
+                    data = log_view(session, dataset, entry).to_json()
                     data["organizations"] = " ".join(data["organizations"])
-                    yield _csv_line(data.values())
+                    yield csv_line(data.values())
             if len(rows) < LOG_PAGE:
                 return
             last = rows[-1][0].id
@@ -618,86 +498,3 @@ def _published(session: Session, name: str) -> Dataset:
     if dataset.state != DatasetState.PUBLISHED.value:
         raise NotFound("dataset not found")
     return dataset
-
-
-def _user_name(session: Session, user_id: str | None) -> str | None:
-    if user_id is None:
-        return None
-    user = session.get(User, user_id)
-    return user.name if user is not None else None
-
-
-def _org_name(session: Session, org_id: str | None) -> str | None:
-    if org_id is None:
-        return None
-    org = session.get(Organization, org_id)
-    return org.name if org is not None else None
-
-
-def _request_view(session: Session, r: AccessRequest) -> RequestView:
-    dataset = session.get(Dataset, r.dataset_id)
-    return RequestView(
-        id=r.id,
-        dataset_id=r.dataset_id,
-        dataset_name=dataset.name if dataset else "",
-        requester=_user_name(session, r.requester_id) or "",
-        organization=_org_name(session, r.organization_id),
-        purpose=r.purpose,
-        legal_basis=r.legal_basis,
-        columns=tuple(r.columns) if r.columns is not None else None,
-        until=r.until,
-        status=r.status,
-        reason=r.reason,
-        decided_by=_user_name(session, r.decided_by),
-        decided_at=_aware(r.decided_at) if r.decided_at else None,
-        grant_id=r.grant_id,
-        created=_aware(r.created),
-    )
-
-
-def _grant_view(session: Session, g: Grant) -> GrantView:
-    dataset = session.get(Dataset, g.dataset_id)
-    return GrantView(
-        id=g.id,
-        dataset_id=g.dataset_id,
-        dataset_name=dataset.name if dataset else "",
-        user=_user_name(session, g.user_id),
-        organization=_org_name(session, g.organization_id),
-        projection=g.projection,
-        columns=tuple(g.columns) if g.columns is not None else None,
-        purpose=g.purpose,
-        legal_basis=g.legal_basis,
-        approved_by=_user_name(session, g.approved_by) or "",
-        created=_aware(g.created),
-        expires=_aware(g.expires),
-        revoked_at=_aware(g.revoked_at) if g.revoked_at else None,
-        request_id=g.request_id,
-    )
-
-
-def _log_view(session: Session, dataset: Dataset, e: AccessLogEntry) -> LogView:
-    return LogView(
-        created=_aware(e.created),
-        dataset_name=dataset.name,
-        resource_id=e.resource_id,
-        user=_user_name(session, e.user_id),
-        organizations=tuple(n for n in (_org_name(session, o) for o in e.organization_ids) if n),
-        surface=e.surface,
-        projection=e.projection,
-        rows=e.rows,
-        grant_id=e.grant_id,
-    )
-
-
-def _csv_line(values: Any) -> str:
-    buffer = io.StringIO()
-    csv.writer(buffer).writerow(["" if v is None else v for v in values])
-    return buffer.getvalue()
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return _aware(moment).isoformat() if moment is not None else None
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -265,6 +265,11 @@ PATHS: dict[str, Any] = {
     "/datasets/{name}/resources/{id}/records": {
         "get": {
             "summary": "Rows of a published table: `<column>=<value>` filters (AND across columns)",
+            "description": (
+                "For a dataset at a non-public access level, the rows of the caller's "
+                "projection, limited to the columns of their grant and logged; 404 to an "
+                "anonymous caller and 403 to a signed-in one without access."
+            ),
             "security": _OPTIONAL_AUTH,
             "parameters": _RECORD_PARAMS,
             "responses": {
@@ -281,7 +286,7 @@ PATHS: dict[str, Any] = {
                         },
                     },
                 },
-                **_errors(404),
+                **_errors(403, 404),
             },
         }
     },

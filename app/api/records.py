@@ -1,4 +1,8 @@
-"""Tabular rows of a published resource (SPEC §4 "Tabular rows") and filtered exports."""
+"""Tabular rows of a published resource (SPEC §4 "Tabular rows") and filtered exports.
+
+Rows of a dataset at a non-public level are read from the caller's projection in the shared
+datastore, narrowed to their grant's columns and logged (``app.table_reads``, issue 18).
+"""
 
 from __future__ import annotations
 
@@ -16,9 +20,11 @@ from app.api.datasets import int_arg
 from app.api.responses import BadParameter, caller, count_dataset_call
 from app.api.streaming import stream_export
 from app.context import services
+from app.table_reads import TableRead, open_table
+from datasets.access import AccessLevel
 from datasets.conversions import MEDIA_TYPES
 from datasets.datastore import DatastoreQuery
-from datasets.model import Dataset, DatasetState, ResourceVersion, RevisionResource
+from datasets.model import Dataset, DatasetState, ResourceVersion, Revision, RevisionResource
 from publishers import NotFound
 
 RESERVED = frozenset({"_q", "_sort", "_fields", "_limit", "_cursor", "_format"})
@@ -54,15 +60,18 @@ def _split(raw: str) -> list[str]:
     return [part.strip() for part in raw.split(",") if part.strip()]
 
 
-def _published_table(name: str, resource_id: str) -> tuple[str, str]:
-    """Return (dataset id, published filename) of a published table; raise ``NotFound``.
+def _table(name: str, resource_id: str) -> TableRead:
+    """Return the table the caller reads for the resource; raise ``NotFound``/``PermissionDenied``.
 
-    The same conditions as ``datasets.public.public_view`` (published dataset, resource in
-    its live revision, stripped file present, tabular), checked with one indexed query
-    instead of loading the whole projection: this runs on every records request.
+    For a dataset at the ``public`` level: the same conditions as
+    ``datasets.public.public_view`` (published dataset, resource in its live revision,
+    stripped file present, tabular), checked with one indexed query instead of loading the
+    whole projection: this runs on every records request. Any other level goes through
+    ``Readers`` (``app.table_reads``): the caller's projection in the shared datastore.
     """
     query = (
-        select(Dataset.id, ResourceVersion.filename)
+        select(Dataset.id, ResourceVersion.filename, Revision.access_level)
+        .join(Revision, Revision.id == Dataset.live_revision_id)
         .join(RevisionResource, RevisionResource.revision_id == Dataset.live_revision_id)
         .join(ResourceVersion, ResourceVersion.id == RevisionResource.version_id)
         .where(
@@ -77,22 +86,26 @@ def _published_table(name: str, resource_id: str) -> tuple[str, str]:
         row = session.execute(query).first()
     if row is None:
         raise NotFound("resource not found")
-    return str(row[0]), str(row[1])
+    actor = caller().actor
+    if row[2] == AccessLevel.PUBLIC.value:
+        return TableRead(services().datastore, resource_id, str(row[0]), str(row[1]), actor)
+    return open_table(actor, services().catalog.get(str(row[0])), resource_id)
 
 
 @bp.get("/datasets/<slug:name>/resources/<slug:resource_id>/records")
 def records(name: str, resource_id: str) -> ResponseReturnValue:
     caller()
-    dataset_id, filename = _published_table(name, resource_id)
+    table = _table(name, resource_id)
     fmt = request.args.get("_format", "json")
     if fmt not in MEDIA_TYPES:
         raise BadParameter("_format must be json, csv, xlsx or parquet")
-    query = query_from_args()
-    store = services().datastore
-    result = store.search(resource_id, query)  # validates columns before anything streams
-    count_dataset_call(dataset_id)
+    query = table.narrow(query_from_args())
+    result = table.store.search(resource_id, query)  # validates columns before anything streams
+    count_dataset_call(table.dataset_id)
     if fmt != "json":
-        return _export(resource_id, filename, query, fmt)
+        table.log("records", result.total)
+        return _export(table, query, fmt)
+    table.log("records", len(result.records))
     next_url = None
     if result.next_cursor:
         args: dict[str, Any] = {**request.args.to_dict(flat=False), "_cursor": result.next_cursor}
@@ -109,12 +122,12 @@ def records(name: str, resource_id: str) -> ResponseReturnValue:
     )
 
 
-def _export(resource_id: str, filename: str, query: DatastoreQuery, fmt: str) -> Response:
-    store = services().datastore
+def _export(table: TableRead, query: DatastoreQuery, fmt: str) -> Response:
+    store, resource_id = table.store, table.resource_id
     whole = replace(query, cursor=None, include_total=False)
     fields = store.fields_for(resource_id, whole)
     body = stream_export(fields, lambda: store.iter_rows(resource_id, whole), fmt)
-    stem = Path(filename or "data").stem or "data"
+    stem = Path(table.filename or "data").stem or "data"
     response = Response(body, mimetype=MEDIA_TYPES[fmt].split(";")[0])
     if fmt == "csv":
         response.headers["Content-Type"] = MEDIA_TYPES["csv"]

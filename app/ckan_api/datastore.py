@@ -1,6 +1,9 @@
 """``datastore_search`` and ``datastore_search_sql`` over published tabular resources.
 
-Only resources of published datasets are answered (checked through the public view).
+Only resources of published datasets are answered (checked through the public view);
+``datastore_search`` on a dataset at a non-public level reads the caller's projection from
+the shared datastore when ``Readers`` allows it (``app.table_reads``, issue 18), which
+``datastore_search_sql`` never connects to: it reads public tables only.
 ``datastore_search_sql`` is read-only (the datastore runs it on its own guarded connection)
 and refuses any query naming a table that is not a public resource; tables of withdrawn
 datasets are also dropped from the datastore when the withdrawal commits
@@ -24,8 +27,10 @@ from app.ckan_api.errors import RATE_LIMIT, CkanError, denied, not_found, valida
 from app.ckan_api.params import ActionRequest, flag, integer, json_value, required, text, text_list
 from app.ckan_api.read import dataset_of_resource
 from app.context import services
+from app.table_reads import TableRead, open_table
 from datasets.datastore import MAX_LIMIT, DatastoreField, DatastoreQuery, DatastoreResult
 from datasets.datastore_sync import non_public_resource_ids, resource_ids_in
+from publishers import NotFound
 
 # CKAN's datastore type names for the portal's column types.
 _CKAN_TYPES = {
@@ -39,12 +44,15 @@ _CKAN_TYPES = {
 _FORMATS = ("objects", "lists", "csv")
 
 
-def _public_table(resource_id: str) -> None:
-    """Raise ``Not Found Error`` unless the resource is a published tabular resource."""
-    view = services().catalog.get(dataset_of_resource(resource_id))
-    found = next((r for r in view.resources if r.id == resource_id), None) if view else None
-    if found is None or not found.is_tabular:
-        raise not_found(resource_id)
+def _table(req: ActionRequest, resource_id: str) -> TableRead:
+    """Return the table the caller reads (``app.table_reads``): the public datastore for a
+    public dataset, the caller's projection in the shared one otherwise. Raise ``Not Found
+    Error`` (also to an anonymous caller without access) or ``Authorization Error``."""
+    record = services().catalog.get(dataset_of_resource(resource_id))
+    try:
+        return open_table(req.caller.actor, record, resource_id)
+    except NotFound:
+        raise not_found(resource_id) from None
 
 
 def _filters(params: Mapping[str, Any]) -> dict[str, list[str]]:
@@ -104,7 +112,7 @@ def datastore_search(req: ActionRequest) -> dict[str, Any]:
     """Rows of a published tabular resource: filters, q, fields, sort, limit, offset."""
     params = req.params
     resource_id = text(params, "resource_id").strip() or required(params, "id")
-    _public_table(resource_id)
+    table = _table(req, resource_id)
     records_format = text(params, "records_format", "objects")
     if records_format not in _FORMATS:
         raise validation_error({"records_format": [_("Use objects, lists or csv")]})
@@ -123,7 +131,8 @@ def datastore_search(req: ActionRequest) -> dict[str, Any]:
         distinct=flag(params, "distinct"),
         include_total=flag(params, "include_total", True),
     )
-    result = services().datastore.search(resource_id, query)
+    result = table.store.search(resource_id, table.narrow(query))
+    table.log("ckan-datastore", len(result.records))
     out: dict[str, Any] = {
         "resource_id": resource_id,
         "fields": _fields_dicts(result.fields),

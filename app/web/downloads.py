@@ -1,4 +1,9 @@
-"""Downloads of published files, byte for byte, with Range, ETag and Last-Modified."""
+"""Downloads of published files, byte for byte, with Range, ETag and Last-Modified.
+
+A dataset at any level but ``public`` is served through the caller's projection
+(``app.web.reading``): no access → 403 with how to get access; otherwise the reader's file,
+private and logged.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,14 @@ from flask.typing import ResponseReturnValue
 from app.context import services
 from app.web.blob_response import blob_response
 from app.web.converted import conversion_format, converted_response
+from app.web.reading import (
+    is_private,
+    log_download,
+    no_access,
+    private_conversion_response,
+    private_file_response,
+    reader_view,
+)
 from datasets.usage import Metric, Subject
 from publishers import NotFound
 
@@ -17,15 +30,25 @@ bp = Blueprint("downloads", __name__)
 @bp.get("/dataset/<slug:name>/resource/<slug:resource_id>/download/<path:filename>")
 def download(name: str, resource_id: str, filename: str) -> ResponseReturnValue:
     svc = services()
-    view = svc.catalog.get(name)
-    resource = next((r for r in view.resources if r.id == resource_id), None) if view else None
-    if view is None or resource is None:
+    record = svc.catalog.get(name)
+    if record is None:
+        raise NotFound("resource not found")
+    reader = reader_view(record)
+    if not reader.access.reads_data:
+        return no_access(reader)
+    view = reader.dataset
+    resource = next((r for r in view.resources if r.id == resource_id), None)
+    if resource is None:
         raise NotFound("resource not found")
     if resource.url:
         return redirect(resource.url)
     fmt = conversion_format(resource, filename) if filename != resource.filename else None
+    private = is_private(reader, resource)
     if fmt is not None:
         count_download(view.id)
+        if private:
+            log_download(reader, resource)
+            return private_conversion_response(resource, fmt)
         return converted_response(view, resource, fmt)
     if filename != resource.filename:
         return redirect(
@@ -37,6 +60,10 @@ def download(name: str, resource_id: str, filename: str) -> ResponseReturnValue:
             ),
             301,
         )
+    if private:
+        count_download(view.id)
+        log_download(reader, resource)
+        return private_file_response(resource)
     assert resource.sha256 is not None
     path = svc.public_store.local_path(resource.sha256)
     if path is None:  # no file on disk (a bucket, or a missing file): stream from the store

@@ -30,6 +30,7 @@ def metadata_from_form(form: MultiDict[str, str]) -> DatasetMetadata:
         elif spec.kind == "date":
             values[spec.name] = _date(form.get(spec.name))
     values["license_id"] = form.get("license_id", DEFAULT_LICENSE_ID)
+    values["access_level"] = form.get("access_level") or "public"
     return DatasetMetadata(
         **values,
         tags=tuple(t.strip() for t in form.get("tags", "").split(",") if t.strip()),

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from app.context import current_actor, services
+from app.web.access_text import access_level_choices
 from app.web.forms import metadata_from_form
 from app.web.resources import ENCODINGS
 from datasets.errors import StaleVersion, SubmissionBlocked
@@ -34,6 +35,7 @@ def _form_context(**extra: object) -> dict[str, object]:
         "licenses": LICENSES,
         "frequencies": FREQUENCIES,
         "themes": svc.catalog.themes(),
+        "access_levels": access_level_choices(),
         **extra,
     }
 
@@ -77,6 +79,8 @@ def _form_values(view: MemberDataset) -> SimpleNamespace:
         temporal_end=view.temporal_end,
         spatial=view.spatial,
         frequency=view.frequency,
+        access_level=view.access_level,
+        access_instructions=view.access_instructions,
     )
 
 

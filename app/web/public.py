@@ -20,6 +20,8 @@ from werkzeug.datastructures import MultiDict
 
 from app.context import services
 from app.i18n import LANG_COOKIE, LOCALES
+from app.web.access_text import access_level_text
+from datasets.access import ACCESS_LEVELS
 from datasets.public import PublicOrganization, PublicTheme
 from datasets.vocab import LICENSES
 from publishers import NotFound
@@ -63,6 +65,7 @@ def facet_labels() -> dict[str, dict[str, str]]:
         "organization": {o.name: _title(o.title, o.title_en) for o, _n in org_counts()},
         "theme": {t.name: _title(t.title, t.title_en) for t in themes()},
         "license_id": {lic.id: lic.title for lic in LICENSES.values()},
+        "access_level": {level: access_level_text(level)[0] for level in ACCESS_LEVELS},
     }
 
 

@@ -19,6 +19,8 @@ from app.web.charts import histogram_chart, top_chart
 from app.web.converted import CONVERTED_FORMATS
 from app.web.maps import PointMap, coordinate_columns, point_map
 from app.web.public import bp, query_args, themes
+from app.web.reading import private_preview, reader_view
+from datasets.audience import ReaderView
 from datasets.datastore import DatastoreError, DatastoreQuery, UnknownResource
 from datasets.preview import preview_csv
 from datasets.public import PublicDataset, PublicResource
@@ -239,13 +241,25 @@ bp.add_app_template_global(dataset_usage, "dataset_usage")
 
 
 def _resource_context(
-    view: PublicDataset, resource: PublicResource, rows: int, layout: str
+    view: PublicDataset, resource: PublicResource, rows: int, layout: str, reader: ReaderView
 ) -> dict[str, Any]:
-    tabular = resource.is_tabular and resource.sha256 is not None
+    """Preview, analysis and downloads of a resource. A reader's private projection (any
+    level but public) is previewed from the reader's own file (logged, surface ``page``);
+    its statistics and map, built for public tables, are not shown."""
+    private = reader.access.logged
+    readable = resource.sha256 is not None or resource.agency_key is not None
+    preview = None
+    if resource.is_tabular and readable and private:
+        header, body = private_preview(reader, resource, rows)
+        preview = PreviewPage(
+            resource.id, header, body, resource.row_count, 1, 1, None, False, False, rows
+        )
+    elif resource.is_tabular and resource.sha256 is not None:
+        preview = preview_page(resource, request.args, rows)
     return {
-        "preview": preview_page(resource, request.args, rows) if tabular else None,
-        "analysis": analysis(view, resource, layout),
-        "downloads": downloads(view, resource) if resource.sha256 else [],
+        "preview": preview,
+        "analysis": analysis(view, resource, layout) if not private else Markup(""),
+        "downloads": downloads(view, resource) if readable else [],
     }
 
 
@@ -269,10 +283,16 @@ def dataset(name: str) -> ResponseReturnValue:
         return dataset_rdf_response(view, ext)
     if request.args.get("partial") == "preview":
         return _fragment(view, "public.dataset", DATASET_ROWS)
+    reader = reader_view(view)
+    shown = reader.dataset
     return render_template(
         "public/dataset.html",
-        dataset=view,
-        parts={r.id: _resource_context(view, r, DATASET_ROWS, "dataset") for r in view.resources},
+        dataset=shown,
+        access=reader.access,
+        parts={
+            r.id: _resource_context(shown, r, DATASET_ROWS, "dataset", reader)
+            for r in shown.resources
+        },
         **_dataset_context(view),
     )
 
@@ -305,18 +325,23 @@ def _fragment(view: PublicDataset, endpoint: str, rows: int) -> ResponseReturnVa
 
 @bp.get("/dataset/<slug:name>/resource/<slug:resource_id>")
 def resource(name: str, resource_id: str) -> ResponseReturnValue:
-    view = _published(name)
+    reader = reader_view(_published(name))
+    view, private = reader.dataset, reader.access.logged
     found = next((r for r in view.resources if r.id == resource_id), None)
     if found is None:
+        if not reader.access.reads_data:
+            return render_template("sharing/no_access.html", dataset=view), 403
         raise NotFound("resource not found")
     if view.name != name:
         return redirect(url_for("public.resource", name=view.name, resource_id=found.id), 301)
     if request.args.get("partial") == "preview":
+        if private:
+            raise NotFound("no preview of non-public data")
         return _fragment(view, "public.resource", RESOURCE_ROWS)
     return render_template(
         "public/resource.html",
         dataset=view,
         resource=found,
         site_url=services().settings.site_url.rstrip("/"),
-        **_resource_context(view, found, RESOURCE_ROWS, "resource"),
+        **_resource_context(view, found, RESOURCE_ROWS, "resource", reader),
     )

@@ -108,26 +108,44 @@ def remove(name: str, resource_id: str) -> ResponseReturnValue:
     return _back(name)
 
 
-@bp.post("/dataset/<slug:name>/resource/<slug:resource_id>/decisions")
-@login_required
-def decide(name: str, resource_id: str) -> ResponseReturnValue:
-    columns = request.form.getlist("column")
-    decisions = [
+def _decisions_from_form() -> list[dict[str, str]]:
+    return [
         {
             "column": c,
             "action": request.form.get(f"action-{c}", ""),
             "justification": request.form.get(f"justification-{c}", ""),
         }
-        for c in columns
+        for c in request.form.getlist("column")
     ]
+
+
+@bp.post("/dataset/<slug:name>/resource/<slug:resource_id>/decisions")
+@login_required
+def decide(name: str, resource_id: str) -> ResponseReturnValue:
     try:
-        services().editor.set_decisions(current_actor(), name, resource_id, decisions)
+        services().editor.set_decisions(current_actor(), name, resource_id, _decisions_from_form())
     except InvalidInput as exc:
         flash(
             _("Some decisions were not accepted: %(problems)s", problems=_errors_text(exc)), "error"
         )
         return _back(name, resource_id)
     flash(_("Decisions saved; the public file is being rebuilt."), "success")
+    return _back(name, resource_id)
+
+
+@bp.post("/dataset/<slug:name>/resource/<slug:resource_id>/agency-decisions")
+@login_required
+def decide_agency(name: str, resource_id: str) -> ResponseReturnValue:
+    """The agency projection's decisions (datasets at the agencies or restricted level)."""
+    editor = services().editor
+    try:
+        editor.set_agency_decisions(current_actor(), name, resource_id, _decisions_from_form())
+    except InvalidInput as exc:
+        flash(
+            _("Some decisions were not accepted: %(problems)s", problems=_errors_text(exc)), "error"
+        )
+        return _back(name, resource_id)
+    flash(_("Agency decisions saved; the agencies' file is being rebuilt."), "success")
     return _back(name, resource_id)
 
 

@@ -36,6 +36,8 @@ from datasets.datastore.sqlite import SqliteDatastore
 __all__ = [
     "FIELD_TYPES",
     "MAX_LIMIT",
+    "PUBLIC_DATASTORE",
+    "SHARED_DATASTORE",
     "SQL_MAX_BYTES",
     "BadQuery",
     "Datastore",
@@ -64,32 +66,44 @@ class UnsupportedDatastore(ValueError):
     """The datastore URL names a scheme no backend handles."""
 
 
-def _open_sqlite(url: str, data_dir: Path) -> Datastore:
+def _open_sqlite(url: str, data_dir: Path, name: str) -> Datastore:
     path = url.split(":", 1)[1].removeprefix("//") if ":" in url else ""
-    return SqliteDatastore(Path(path) if path else data_dir / "datastore.sqlite3")
+    if path and name != PUBLIC_DATASTORE:  # beside the named file, never the same one
+        named = Path(path)
+        return SqliteDatastore(named.with_name(f"{named.stem}-{name}{named.suffix}"))
+    return SqliteDatastore(Path(path) if path else data_dir / f"{name}.sqlite3")
 
 
-def _open_postgres(url: str, data_dir: Path) -> Datastore:
-    return PostgresDatastore(url)
+def _open_postgres(url: str, data_dir: Path, name: str) -> Datastore:
+    return PostgresDatastore(url, schema=name)
 
 
-_BACKENDS: dict[str, Callable[[str, Path], Datastore]] = {
+# The datastore of public tables (the SQL endpoint reads it) and the one of shared tables
+# (datasets at the registered, agencies and restricted levels: nothing but the portal's
+# own checked surfaces reads it; issue 18). Each is its own SQLite file or PostgreSQL
+# schema, with its own reader role.
+PUBLIC_DATASTORE = "datastore"
+SHARED_DATASTORE = "datastore_shared"
+
+_BACKENDS: dict[str, Callable[[str, Path, str], Datastore]] = {
     "sqlite": _open_sqlite,  # embedded default
     "postgresql": _open_postgres,  # scaled alternative
     "postgresql+psycopg": _open_postgres,
 }
 
 
-def open_datastore(url: str, data_dir: Path) -> Datastore:
+def open_datastore(url: str, data_dir: Path, name: str = PUBLIC_DATASTORE) -> Datastore:
     """Open the datastore the URL names; an empty URL means SQLite in ``data_dir``.
 
     ``sqlite://`` (or ``sqlite:`` / empty) is ``data_dir/datastore.sqlite3``;
     ``sqlite:///abs/path.sqlite3`` names another file; ``postgresql://...`` uses the
-    ``datastore`` schema of that database. Raises ``UnsupportedDatastore`` naming the
+    ``datastore`` schema of that database. ``name`` picks another datastore beside it
+    (``SHARED_DATASTORE``: ``datastore_shared.sqlite3`` or the ``datastore_shared``
+    schema). Raises ``UnsupportedDatastore`` naming the
     scheme (never the URL, which may hold a password).
     """
     scheme = url.split(":", 1)[0] if url else "sqlite"
     if scheme not in _BACKENDS:
         known = ", ".join(sorted(_BACKENDS))
         raise UnsupportedDatastore(f"unsupported datastore backend {scheme!r}; use one of: {known}")
-    return _BACKENDS[scheme](url, data_dir)
+    return _BACKENDS[scheme](url, data_dir, name)

@@ -17,6 +17,7 @@ from datasets.access import (
     decide_access,
 )
 from datasets.audience import ReaderView
+from datasets.datastore import DatastoreQuery, UnknownResource
 from datasets.metadata_input import DatasetMetadata
 from datasets.model import ResourceVersion
 from datasets.public import PublicDataset
@@ -154,13 +155,19 @@ def test_a_restricted_dataset_is_a_catalog_record_and_its_projections_differ(
     assert "079085012345" not in agency_text  # hashed
     assert "0912345678" not in agency_text and "678" in agency_text  # masked
     assert _columns(agency_text) == ["ho_ten", "so_cccd", "dien_thoai", "phuong", "so_ho"]
-    # The public file dropped all three; the datastore holds nothing of a restricted table.
+    # The public file dropped all three; the public datastore (which the SQL endpoint reads)
+    # holds nothing of a restricted table: it is loaded into the shared one.
     with services.sessions() as session:
         version = get_dataset(session, portal.name).live_revision.entries[0].version
         public = services.public_store.local_path(version.public_sha256 or "")
         assert public is not None
         assert _columns(public.read_text(encoding="utf-8")) == ["phuong", "so_ho"]
-        assert version.agency_key and not version.datastore_loaded
+        assert version.agency_key and version.datastore_loaded
+    with pytest.raises(UnknownResource):
+        services.datastore.info(version.resource_id)
+    assert "Nguyễn Văn An" in str(
+        services.shared_datastore.search(version.resource_id, DatastoreQuery()).records
+    )
 
 
 def test_a_grant_gives_its_columns_until_it_is_revoked_or_expires(services: Services) -> None:

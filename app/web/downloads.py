@@ -11,6 +11,7 @@ from flask import Blueprint, redirect, send_file, url_for
 from flask.typing import ResponseReturnValue
 
 from app.context import services
+from app.web.blob_response import blob_response
 from app.web.converted import conversion_format, converted_response
 from app.web.reading import (
     is_private,
@@ -65,8 +66,17 @@ def download(name: str, resource_id: str, filename: str) -> ResponseReturnValue:
         return private_file_response(resource)
     assert resource.sha256 is not None
     path = svc.public_store.local_path(resource.sha256)
-    if path is None:
-        raise NotFound("file missing")
+    if path is None:  # no file on disk (a bucket, or a missing file): stream from the store
+        response = blob_response(
+            svc.public_store,
+            resource.sha256,
+            filename=resource.filename,
+            media_type=resource.media_type or "application/octet-stream",
+            last_modified=resource.modified,
+            size=resource.size,
+        )
+        count_download(view.id)
+        return response
     count_download(view.id)
     response = send_file(
         path,

@@ -30,7 +30,8 @@ class PortalGroup(FlaskGroup):
     # Imported on demand: the harvesters take seconds to import, and the supervisor and its
     # children start through this module (issue 14). Name -> (module, attribute).
     lazy_commands: ClassVar[dict[str, tuple[str, str]]] = {
-        "harvest": ("app.cli_harvest", "harvest")
+        "harvest": ("app.cli_harvest", "harvest"),
+        "storage": ("app.cli_storage", "storage"),
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:
@@ -89,6 +90,14 @@ def db_upgrade() -> None:
         settings.effective_database_url, encryption_key=load_keys(settings).encryption_key
     )
     click.echo("database is up to date")
+    from app.startup import prepare_storage
+
+    try:
+        bucket = prepare_storage(settings)
+    except OSError as exc:  # the message names the operation and S3's code, no secret
+        raise click.ClickException(str(exc)) from None
+    if bucket:
+        click.echo(f"created bucket {bucket}")
 
 
 @main.command("demo", with_appcontext=False)

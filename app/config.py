@@ -12,17 +12,20 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dotenv import dotenv_values
+
+if TYPE_CHECKING:
+    from datasets.storage.urls import S3Options
 
 
 class SettingsError(ValueError):
     """A setting has a bad value; the message names the setting, never a secret."""
 
 
-def _setting(default: Any, help: str, env: str | None = None) -> Any:
-    return field(default=default, metadata={"help": help, "env": env})
+def _setting(default: Any, help: str, env: str | None = None, *, secret: bool = False) -> Any:
+    return field(default=default, repr=not secret, metadata={"help": help, "env": env})
 
 
 @dataclass(frozen=True)
@@ -36,8 +39,27 @@ class Settings:
         "", "Database URL; default: SQLite file in the data dir.", "DATABASE_URL"
     )
     storage_url: str = _setting(
-        "file://", "File storage; file:// keeps files in the data dir.", "OPENDATA_STORAGE_URL"
+        "file://",
+        "File storage: file:// keeps files in the data dir; s3://bucket/prefix an S3 bucket.",
+        "OPENDATA_STORAGE_URL",
     )
+    s3_endpoint_url: str = _setting(
+        "",
+        "Endpoint of a non-AWS S3-compatible store (http(s)://host:port); empty: AWS.",
+        "OPENDATA_S3_ENDPOINT_URL",
+    )
+    s3_presigned_downloads: int = _setting(
+        0,
+        "Seconds a signed download URL of the bucket lives; 0: the portal streams files.",
+        "OPENDATA_S3_PRESIGNED_DOWNLOADS",
+    )
+    aws_access_key_id: str = _setting(
+        "", "S3 access key id; empty: boto3's default credentials.", "AWS_ACCESS_KEY_ID"
+    )
+    aws_secret_access_key: str = _setting(
+        "", "S3 secret access key (never logged).", "AWS_SECRET_ACCESS_KEY", secret=True
+    )
+    aws_region: str = _setting("", "S3 region; empty: boto3's default.", "AWS_REGION")
     search_url: str = _setting(
         "whoosh://", "Search index; whoosh:// keeps it in the data dir.", "OPENDATA_SEARCH_URL"
     )
@@ -177,6 +199,37 @@ class Settings:
         return validate(replace(self, **changes))
 
 
+def _validate_storage(s: Settings) -> None:
+    # The value is never repeated in the message: a mistyped URL may hold a credential.
+    if s.storage_url.startswith("s3://"):
+        from datasets.storage.urls import parse_s3_url
+
+        try:
+            parse_s3_url(s.storage_url)
+        except ValueError as exc:
+            raise SettingsError(
+                f"OPENDATA_STORAGE_URL must look like s3://bucket/prefix: {exc}"
+            ) from None
+    elif not s.storage_url.startswith("file://"):
+        raise SettingsError("OPENDATA_STORAGE_URL must be file://, file:///path or s3://bucket")
+    if s.s3_endpoint_url and not re.match(r"^https?://[^/\s@]+/?$", s.s3_endpoint_url):
+        raise SettingsError("OPENDATA_S3_ENDPOINT_URL must be http(s)://host[:port]")
+    if s.s3_presigned_downloads > 3600:
+        raise SettingsError("OPENDATA_S3_PRESIGNED_DOWNLOADS must be at most 3600 seconds")
+
+
+def s3_options(settings: Settings) -> S3Options:
+    """The object store's endpoint, credentials and region from the settings."""
+    from datasets.storage.urls import S3Options
+
+    return S3Options(
+        endpoint_url=settings.s3_endpoint_url or None,
+        access_key_id=settings.aws_access_key_id or None,
+        secret_access_key=settings.aws_secret_access_key or None,
+        region=settings.aws_region or None,
+    )
+
+
 def search_url_for(settings: Settings) -> str:
     """Return the search URL with the embedded default resolved to the data dir."""
     if settings.search_url == "whoosh://":
@@ -238,8 +291,7 @@ def validate(settings: Settings) -> Settings:
         ("sqlite:", "postgresql:", "postgres:", "postgresql+psycopg:")
     ):
         raise SettingsError("DATABASE_URL must be a sqlite: or postgresql: URL")
-    if not s.storage_url.startswith("file://"):
-        raise SettingsError("OPENDATA_STORAGE_URL: only file:// storage is available so far")
+    _validate_storage(s)
     if not s.search_url.startswith(("whoosh://", "postgresql:", "postgres:")):
         raise SettingsError("OPENDATA_SEARCH_URL must be whoosh:// or postgresql://")
     if s.redis_url and not s.redis_url.startswith(("redis://", "rediss://", "unix://")):
@@ -270,6 +322,7 @@ def validate(settings: Settings) -> Settings:
         ("session_idle_minutes", "OPENDATA_SESSION_IDLE_MINUTES", 1),
         ("session_max_hours", "OPENDATA_SESSION_MAX_HOURS", 1),
         ("trusted_proxies", "OPENDATA_TRUSTED_PROXIES", 0),
+        ("s3_presigned_downloads", "OPENDATA_S3_PRESIGNED_DOWNLOADS", 0),
     ):
         if getattr(s, name) < low:
             raise SettingsError(f"{env} must be at least {low}")

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from flask import Response, request
+from werkzeug.wrappers import Response as BaseResponse
 
 from app.context import services
 
@@ -37,7 +38,7 @@ COMPRESSIBLE = frozenset(
 
 
 def add_cors(
-    response: Response,
+    response: BaseResponse,
     *,
     expose: str = "ETag, Retry-After, Link",
     allow_headers: str = "Authorization, If-None-Match",

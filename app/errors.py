@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from flask import Flask, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -11,11 +13,14 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from datasets.errors import (
     StaleVersion,
     StorageFull,
+    StorageUnavailable,
     TransitionNotAllowed,
     UploadTooLarge,
     is_disk_full,
 )
 from publishers import Conflict, InvalidInput, NotFound, PermissionDenied, Unauthenticated
+
+log = logging.getLogger(__name__)
 
 
 def storage_full_message() -> str:
@@ -42,6 +47,7 @@ def _page(status: int, title: str, message: str) -> ResponseReturnValue:
             412: "precondition_failed",
             413: "payload_too_large",
             507: "insufficient_storage",
+            503: "storage_unavailable",
             422: "validation_failed",
             400: "bad_request",
         }
@@ -105,6 +111,13 @@ def init_app(app: Flask) -> None:
         # spooling an upload, a log): answered like StorageFull on every surface.
         if is_disk_full(exc):
             return app.handle_user_exception(StorageFull("disk full"))
+        if isinstance(exc, StorageUnavailable):  # the bucket: its message holds no secret
+            log.warning("object storage unavailable: %s", exc)
+            return _page(
+                503,
+                _("File storage unavailable"),
+                _("The file store cannot be reached right now. Please try again in a moment."),
+            )
         raise exc
 
     @app.errorhandler(UploadTooLarge)

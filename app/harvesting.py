@@ -19,7 +19,7 @@ from datasets.processing import Processor
 from datasets.public import PublicCatalog
 from datasets.queue import HueyQueue
 from datasets.resource_edit import JOB_PROCESS_VERSION
-from datasets.storage import LocalBlobStore
+from datasets.storage import BlobStore
 from datasets.vault import Vault
 from datasets.workflow import Workflow
 from harvesters import (
@@ -127,7 +127,7 @@ def build_harvester(
     queue: HueyQueue,
     processor: Processor,
     vault: Vault,
-    public_store: LocalBlobStore,
+    public_store: BlobStore,
     catalog: PublicCatalog[SearchQuery, SearchPage],
     search: SearchIndex,
     notifier: Notifier,

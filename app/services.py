@@ -11,13 +11,12 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.config import Settings, datastore_url_for, search_url_for
+from app.config import Settings, datastore_url_for, s3_options, search_url_for
 from app.harvesting import build_harvester
 from app.indexing import document_from_public, index_dataset, rebuild_index
 from app.keys import Keys, load_keys
@@ -37,7 +36,7 @@ from datasets.public_cache import BoundedCache, ViewCache
 from datasets.queue import HueyQueue, open_huey
 from datasets.resource_edit import JOB_PROCESS_VERSION
 from datasets.sharing import Sharing
-from datasets.storage import LocalBlobStore
+from datasets.storage import BlobStore, LocalBlobStore, open_blob_store
 from datasets.uploads import sweep_leftovers
 from datasets.usage import UsageRecorder
 from datasets.vault import Vault
@@ -97,7 +96,7 @@ class Services:
     sessions: sessionmaker[Session]
     accounts: Accounts
     tokens: Tokens
-    public_store: LocalBlobStore
+    public_store: BlobStore
     vault: Vault
     queue: HueyQueue
     processor: Processor
@@ -195,6 +194,17 @@ class Services:
         return "ok"
 
 
+def open_stores(settings: Settings) -> tuple[BlobStore, BlobStore]:
+    """The public store and the vault's (private) store that ``OPENDATA_STORAGE_URL`` names:
+    ``public/`` and ``private/`` in the data dir's ``files/``, another folder or a bucket."""
+    root = settings.data_dir.resolve() / "files"
+    options = s3_options(settings)
+    return (
+        open_blob_store(settings.storage_url, root, "public", options),
+        open_blob_store(settings.storage_url, root, "private", options),
+    )
+
+
 def build_services(settings: Settings) -> Services:
     """Compose the portal from ``settings``; the data dir's keys must exist."""
     data_dir = settings.data_dir.resolve()
@@ -203,17 +213,12 @@ def build_services(settings: Settings) -> Services:
     engine = make_engine(settings.effective_database_url)
     sessions = make_sessions(engine)
     accounts = Accounts(sessions)
-    files = Path(settings.storage_url[len("file://") :] or data_dir / "files")
-    public_store = LocalBlobStore(files / "public")
-    vault = Vault(LocalBlobStore(files / "private"), keys.encryption_key, data_dir / "tmp")
+    public_store, private_store = open_stores(settings)
+    vault = Vault(private_store, keys.encryption_key, data_dir / "tmp")
     # Uploads and decrypted copies left by a crash (plaintext, maybe personal data).
     sweep_leftovers(
-        [
-            data_dir / "staging",
-            data_dir / "tmp",
-            files / "private" / "tmp",
-            files / "public" / "tmp",
-        ],
+        [data_dir / "staging", data_dir / "tmp"]
+        + [s.root / "tmp" for s in (public_store, private_store) if isinstance(s, LocalBlobStore)],
         settings.staging_max_age_hours * 3600,
     )
     huey = open_huey(settings.redis_url or None, data_dir, immediate=settings.jobs_immediate)

@@ -20,7 +20,7 @@ from typing import TypeVar
 
 from sqlalchemy.exc import OperationalError
 
-from app.config import Settings, datastore_url_for, search_url_for
+from app.config import Settings, datastore_url_for, s3_options, search_url_for
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -41,7 +41,7 @@ def run_dir(settings: Settings) -> Path:
 
 
 def prepare(settings: Settings, *, timeout: float = STARTUP_TIMEOUT) -> None:
-    """Create keys, database, job queue, datastore and index; idempotent, one process at a time."""
+    """Create keys, database, job queue, datastore, index, bucket; idempotent, one at a time."""
     from app.keys import ensure_key_files
 
     data_dir = settings.data_dir.resolve()
@@ -56,7 +56,29 @@ def prepare(settings: Settings, *, timeout: float = STARTUP_TIMEOUT) -> None:
         retry_locked(lambda: _create_queue(settings), deadline)
         retry_locked(lambda: _create_datastore(settings), deadline)
         retry_locked(lambda: _create_index(settings), deadline)
+        _create_bucket(settings)
     log.info("start-up step done: database, job queue, datastore and index exist")
+
+
+def _create_bucket(settings: Settings) -> None:
+    try:
+        bucket = prepare_storage(settings)
+    except OSError as exc:  # unreachable now: start anyway, /readyz reports the storage
+        log.warning("start-up could not check the bucket: %s", exc)
+        return
+    if bucket:
+        log.info("created bucket %s", bucket)
+
+
+def prepare_storage(settings: Settings) -> str | None:
+    """Create the bucket ``OPENDATA_STORAGE_URL`` names when absent; return its name if it
+    was created (the local store creates its folders itself)."""
+    if not settings.storage_url.startswith("s3://"):
+        return None
+    from datasets.storage.s3 import S3BlobStore
+
+    store = S3BlobStore.from_url(settings.storage_url, s3_options(settings))
+    return store.bucket if store.ensure_bucket() else None
 
 
 def retry_locked(action: Callable[[], T], deadline: float) -> T:

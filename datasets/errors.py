@@ -14,6 +14,12 @@ class BlobNotFound(NotFound):
     """A stored file is missing."""
 
 
+class StorageUnavailable(OSError):
+    """The object store refused a request or could not be reached (HTTP 503).
+
+    The message names the operation and the store's error code, never a credential."""
+
+
 class UploadTooLarge(DomainError):
     """An upload exceeds the size limit (HTTP 413)."""
 

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from datasets.access import AGENCY_LEVELS, AccessLevel
 from datasets.datastore import Datastore, DatastoreError
 from datasets.datastore_sync import SHARED_LEVELS
+from datasets.errors import BlobNotFound
 from datasets.ingest import (
     ExtraCells,
     IngestError,
@@ -42,7 +43,7 @@ from datasets.personal import (
 )
 from datasets.progress import ProgressBoard
 from datasets.statistics import column_statistics
-from datasets.storage import BlobStore
+from datasets.storage import BlobStore, local_copy
 from datasets.table_analysis import PreparedAnalyses, analyse_normalized
 from datasets.vault import Vault
 
@@ -213,13 +214,16 @@ class Processor:
                 return False
             if level != AccessLevel.PUBLIC.value:
                 return self._load_shared(version, level, order)
-            path = self._public.local_path(version.public_sha256)
-            if path is None:
-                return False
+            schema = version.public_schema or {}
             try:
-                info = self._datastore.load(
-                    version.resource_id, path, version.public_schema or {}, order=order
-                )
+                # A store without files on disk (a bucket) lends a scratch copy.
+                with local_copy(
+                    self._public, version.public_sha256, self._vault.scratch_dir
+                ) as path:
+                    info = self._datastore.load(version.resource_id, path, schema, order=order)
+                    version.column_stats = _statistics(path, schema, version_id)
+            except BlobNotFound:
+                return False
             except DatastoreError as exc:
                 log.warning(
                     "datastore load failed", extra={"version_id": version_id, "code": exc.code}
@@ -227,7 +231,6 @@ class Processor:
                 return False
             version.datastore_loaded = True
             version.row_count = info.row_count
-            version.column_stats = _statistics(path, version.public_schema or {}, version_id)
             return True
 
     def _load_shared(self, version: ResourceVersion, level: str, order: int) -> bool:
@@ -243,10 +246,12 @@ class Processor:
                         version.resource_id, agency, version.agency_schema or schema, order=order
                     )
             else:
-                path = self._public.local_path(version.public_sha256 or "")
-                if path is None:
-                    return False
-                self._shared.load(version.resource_id, path, schema, order=order)
+                with local_copy(
+                    self._public, version.public_sha256 or "", self._vault.scratch_dir
+                ) as path:
+                    self._shared.load(version.resource_id, path, schema, order=order)
+        except BlobNotFound:
+            return False
         except DatastoreError as exc:
             log.warning(
                 "shared datastore load failed", extra={"version_id": version.id, "code": exc.code}

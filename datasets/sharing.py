@@ -406,9 +406,8 @@ class Sharing:
             last = rows[-1][0].id
 
     def agencies_that_read(self, dataset_name: str) -> list[tuple[str, int]]:
-        """Which organizations read a dataset's non-public data, and how often (for a person
-        asking who accessed data about them): (organization title, reads), never who
-        individually; reads by people of no organization are not named."""
+        """(organization title, reads) of those that read a dataset's non-public data, for a
+        person asking who accessed data about them; never who individually."""
         with self._sessions() as session:
             dataset = _dataset(session, dataset_name)
             counts: dict[str, int] = {}

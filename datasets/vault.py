@@ -49,6 +49,11 @@ class Vault:
         finally:
             path.unlink(missing_ok=True)
 
+    @property
+    def scratch_dir(self) -> Path:
+        """The folder of temporary files (swept at start-up)."""
+        return self._scratch
+
     def scratch_file(self, suffix: str = "") -> Path:
         """Return a new empty temporary file in the scratch folder (caller removes it)."""
         fd, tmp = tempfile.mkstemp(dir=self._scratch, prefix="tmp-", suffix=suffix)

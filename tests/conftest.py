@@ -20,6 +20,7 @@ import psycopg
 import pytest
 from sqlalchemy import text
 
+from tests.s3server import S3Server
 from tests.servers import LiveServer
 
 if TYPE_CHECKING:
@@ -113,6 +114,15 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
         rate_limit_anon="0",
         rate_limit_token="0",
     )
+
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Server]:
+    """A real S3-compatible server (moto's server mode) on 127.0.0.1, one per run."""
+    server = S3Server(tmp_path_factory.mktemp("s3") / "server.log")
+    server.start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture

@@ -16,9 +16,9 @@ from pathlib import Path
 from flask import Response, send_file
 
 from app.context import services
+from app.web.blob_response import blob_file
 from datasets.conversions import MEDIA_TYPES, convert_csv
 from datasets.public import PublicDataset, PublicResource
-from publishers import NotFound
 
 CONVERTED_FORMATS = ("xlsx", "parquet", "json")
 
@@ -39,9 +39,7 @@ def converted_file(resource: PublicResource, fmt: str) -> Path:
     target = folder / f"{resource.sha256}.{fmt}"
     if target.exists():
         return target
-    source = svc.public_store.local_path(resource.sha256)
-    if source is None:
-        raise NotFound("file missing")
+    source = blob_file(svc.public_store, resource.sha256)  # a scratch copy from a bucket
     folder.mkdir(parents=True, exist_ok=True)
     with open(folder / f"{resource.sha256}.{fmt}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # one builder; the others wait and reuse its file

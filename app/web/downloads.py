@@ -2,9 +2,9 @@
 
 A dataset at any level but ``public`` is served through the caller's projection
 (``app.web.reading``): no access → 403 with how to get access; otherwise the reader's file,
-private and logged. A public file is readable cross-origin (CORS, ``OPENDATA_CORS_ORIGINS``)
-and a text one (CSV, JSON, ...) is sent gzip-compressed to a client that accepts it and asks
-for no byte range.
+private and logged. A public file is readable cross-origin (CORS, ``OPENDATA_CORS_ORIGINS``);
+a text one (CSV, JSON, ...) stored on local disk is sent gzip-compressed to a client that
+accepts it and asks for no byte range (a bucket's blobs stream as stored).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from flask.typing import ResponseReturnValue
 
 from app.context import services
 from app.cors_gzip import add_cors, gzip_file, wants_gzipped_file
+from app.web.blob_response import blob_response
 from app.web.converted import conversion_format, converted_response
 from app.web.reading import (
     is_private,
@@ -68,8 +69,18 @@ def download(name: str, resource_id: str, filename: str) -> ResponseReturnValue:
         return private_file_response(resource)
     assert resource.sha256 is not None
     path = svc.public_store.local_path(resource.sha256)
-    if path is None:
-        raise NotFound("file missing")
+    if path is None:  # no file on disk (a bucket, or a missing file): stream from the store
+        response = blob_response(
+            svc.public_store,
+            resource.sha256,
+            filename=resource.filename,
+            media_type=resource.media_type or "application/octet-stream",
+            last_modified=resource.modified,
+            size=resource.size,
+        )
+        count_download(view.id)
+        add_cors(response, expose="ETag, Content-Length, X-Content-SHA256")
+        return response
     count_download(view.id)
     response = send_file(
         path,

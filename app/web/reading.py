@@ -28,6 +28,7 @@ from flask.typing import ResponseReturnValue
 from app.context import current_actor, services
 from datasets.audience import ReaderView
 from datasets.conversions import MEDIA_TYPES, convert_csv
+from datasets.errors import BlobNotFound
 from datasets.public import PublicDataset, PublicResource
 from publishers import NotFound
 
@@ -69,10 +70,10 @@ def _open_source(resource: PublicResource) -> IO[bytes]:
             return open(path, "rb")  # closed by the response
     if resource.sha256 is None:
         raise NotFound("file missing")
-    public = svc.public_store.local_path(resource.sha256)
-    if public is None:
-        raise NotFound("file missing")
-    return open(public, "rb")  # closed by the response
+    try:  # the folder's file or the bucket's stream, closed by the response
+        return svc.public_store.open(resource.sha256)
+    except BlobNotFound:
+        raise NotFound("file missing") from None
 
 
 def _csv_rows(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Protocol
@@ -47,4 +48,8 @@ class BlobStore(Protocol):
 
     def ping(self) -> None:
         """Raise ``OSError`` when the store cannot be written."""
+        ...
+
+    def keys(self) -> Iterator[str]:
+        """Yield the key of every stored blob (in no particular order)."""
         ...

@@ -7,6 +7,7 @@ import os
 import re
 import shutil
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -15,6 +16,11 @@ from datasets.storage.base import BlobInfo
 
 _KEY = re.compile(r"^[0-9a-f]{64}$")
 CHUNK = 1024 * 1024
+
+
+def is_blob_key(key: str) -> bool:
+    """Return whether ``key`` is a blob key: 64 lowercase hexadecimal characters."""
+    return bool(_KEY.match(key))
 
 
 def sha256_file(path: Path) -> tuple[str, int]:
@@ -97,3 +103,9 @@ class LocalBlobStore:
         """Raise ``OSError`` when the store's folder is not writable."""
         with tempfile.NamedTemporaryFile(dir=self.root / "tmp"):
             pass
+
+    def keys(self) -> Iterator[str]:
+        """Yield the key of every stored blob (files in ``ab/cd/``; ``tmp/`` is skipped)."""
+        for path in self.root.glob("??/??/*"):
+            if is_blob_key(path.name) and path.name[:2] == path.parent.parent.name:
+                yield path.name

@@ -47,6 +47,14 @@ def test_settings_are_frozen(tmp_path: Path) -> None:
         ("OPENDATA_RATE_LIMIT_ANON", "fast", "OPENDATA_RATE_LIMIT_ANON"),
         ("OPENDATA_SITE_URL", "ftp://x", "OPENDATA_SITE_URL"),
         ("REDIS_URL", "http://x", "REDIS_URL"),
+        ("OPENDATA_STORAGE_URL", "gs://bucket", "OPENDATA_STORAGE_URL"),
+        ("OPENDATA_STORAGE_URL", "s3://", "OPENDATA_STORAGE_URL"),
+        ("OPENDATA_STORAGE_URL", "s3://Bad_Bucket/files", "OPENDATA_STORAGE_URL"),
+        ("OPENDATA_STORAGE_URL", "s3://key:secret@bucket/files", "OPENDATA_STORAGE_URL"),
+        ("OPENDATA_STORAGE_URL", "s3://bucket/a/../b", "OPENDATA_STORAGE_URL"),
+        ("OPENDATA_S3_ENDPOINT_URL", "minio:9000", "OPENDATA_S3_ENDPOINT_URL"),
+        ("OPENDATA_S3_PRESIGNED_DOWNLOADS", "86400", "OPENDATA_S3_PRESIGNED_DOWNLOADS"),
+        ("OPENDATA_S3_PRESIGNED_DOWNLOADS", "yes", "OPENDATA_S3_PRESIGNED_DOWNLOADS"),
     ],
 )
 def test_bad_values_name_the_setting(tmp_path: Path, variable: str, value: str, named: str) -> None:
@@ -58,6 +66,28 @@ def test_error_never_contains_the_secret_value(tmp_path: Path) -> None:
     with pytest.raises(SettingsError) as info:
         load_settings({"OPENDATA_DATA_DIR": str(tmp_path), "OPENDATA_HASH_KEY": "s3cr3t-value"})
     assert "s3cr3t-value" not in str(info.value)
+
+
+def test_s3_storage_is_accepted_and_its_secret_never_shown(tmp_path: Path) -> None:
+    settings = load_settings(
+        {
+            "OPENDATA_DATA_DIR": str(tmp_path),
+            "OPENDATA_STORAGE_URL": "s3://opendata-hcmc/portal/files/",
+            "OPENDATA_S3_ENDPOINT_URL": "http://127.0.0.1:9000",
+            "AWS_ACCESS_KEY_ID": "AKIAEXAMPLE",
+            "AWS_SECRET_ACCESS_KEY": "s3cr3t-access-key",
+            "AWS_REGION": "ap-southeast-1",
+            "OPENDATA_S3_PRESIGNED_DOWNLOADS": "300",
+        }
+    )
+    assert settings.storage_url == "s3://opendata-hcmc/portal/files/"
+    assert settings.s3_presigned_downloads == 300
+    assert "s3cr3t-access-key" not in repr(settings)
+    with pytest.raises(SettingsError) as info:
+        load_settings(
+            {"OPENDATA_DATA_DIR": str(tmp_path), "OPENDATA_STORAGE_URL": "s3://AK:s3cr3t@b/x"}
+        )
+    assert "s3cr3t" not in str(info.value)
 
 
 def test_every_environment_setting_is_documented_in_readme() -> None:

@@ -13,6 +13,7 @@ from typing import Any
 from flask_babel import gettext as _
 
 from app.ckan_api.dicts import (
+    group_dict,
     organization_dict,
     package_from_public,
     resource_from_public,
@@ -191,7 +192,10 @@ def member_list(req: ActionRequest) -> list[list[str]]:
         if object_type in ("", "user") and may_see_users:
             out += [[uid, "user", _CAPACITY[r]] for uid, r in svc.accounts.members(org.id)]
     else:
-        theme = next((t for t in ctx.themes.values() if t.name == wanted), None)
+        theme = next(
+            (t for t in ctx.themes.values() if wanted in (t.name, group_dict(t.name, t)["id"])),
+            None,
+        )
         if theme is None:
             raise not_found(wanted)
         if object_type in ("", "package"):

@@ -6,10 +6,11 @@ import ckanapi
 import pytest
 import requests
 
+from datasets.themes import save_theme
 from publishers import Role
 from tests.app.ckan_api.conftest import CkanPortal
 from tests.datasets.test_sharing import Portal
-from tests.factories import make_user
+from tests.factories import actor, make_user
 
 
 def test_help_show_answers_the_help_url_of_every_answer(portal: CkanPortal) -> None:
@@ -148,3 +149,17 @@ def test_non_public_datasets_leak_no_resource_through_the_new_actions(portal: Ck
     assert "ho_ten" in columns and "so_cccd" in columns
     entries = svc.sharing.access_log(restricted.steward, restricted.name)
     assert [e.surface for e in entries] == ["ckan-datastore-info"]
+
+
+def test_member_list_of_a_theme_lists_its_published_datasets(portal: CkanPortal) -> None:
+    svc = portal.services
+    admin = actor(svc, make_user(svc, sysadmin=True))
+    save_theme(svc.sessions, admin, "giao-thong", "Giao thông", "Transport", "TRAN", 1)
+    portal.as_steward.action.package_patch(
+        id=portal.dataset.name, groups=[{"name": "giao-thong"}], state="active"
+    )
+    members = [[portal.dataset.id, "package", "public"]]
+    assert portal.anonymous.action.member_list(id="giao-thong") == members
+    theme_id = portal.anonymous.action.group_show(id="giao-thong")["id"]
+    assert portal.anonymous.action.member_list(id=theme_id, object_type="package") == members
+    assert portal.anonymous.action.member_list(id="giao-thong", object_type="user") == []

@@ -24,6 +24,7 @@ from app.ckan_api.params import ActionRequest, flag, integer, required, text, te
 from app.ckan_api.read import MAX_LIST, dict_context, tag_list
 from app.context import services
 from datasets.access import AccessLevel
+from datasets.text import slug_fold
 from publishers import Permission, Role, can
 from search_index import SearchQuery
 
@@ -76,13 +77,16 @@ def resource_search(req: ActionRequest) -> dict[str, Any]:
 
 
 def package_autocomplete(req: ActionRequest) -> list[dict[str, str]]:
-    """Published datasets matching ``q`` (words, as the search box), ``limit`` ≤ 100."""
+    """Published datasets whose name or title contains ``q`` (as CKAN's ``ILIKE``, also
+    without Vietnamese diacritics), by name; ``limit`` at most 100 (default 10)."""
     q = required(req.params, "q")
+    wanted = slug_fold(q).lower()
     limit = min(integer(req.params, "limit", 10, 1, 10_000), 100)
-    found = services().catalog.search(SearchQuery(text=q, limit=limit, facets=()))
-    out = []
-    for view in found.views:
-        by_name = q.lower() in view.name.lower()
+    out: list[dict[str, str]] = []
+    for view in services().catalog.iter_all():
+        by_name = wanted in slug_fold(view.name).lower()
+        if not by_name and wanted not in slug_fold(view.title).lower():
+            continue
         out.append(
             {
                 "match_field": "name" if by_name else "title",
@@ -91,6 +95,8 @@ def package_autocomplete(req: ActionRequest) -> list[dict[str, str]]:
                 "title": view.title,
             }
         )
+        if len(out) == limit:
+            break
     return out
 
 

@@ -33,7 +33,7 @@ def test_help_show_answers_the_help_url_of_every_answer(portal: CkanPortal) -> N
 
 def test_package_autocomplete_and_tag_show(portal: CkanPortal) -> None:
     ckan = portal.anonymous
-    found = ckan.action.package_autocomplete(q="xe buyt")
+    found = ckan.action.package_autocomplete(q="Xe Bu")  # typed so far, any case
     assert found == [
         {
             "match_field": "title",
@@ -42,6 +42,9 @@ def test_package_autocomplete_and_tag_show(portal: CkanPortal) -> None:
             "title": "Trạm dừng xe buýt giao thông",
         }
     ]
+    by_name = ckan.action.package_autocomplete(q=portal.dataset.name[:6])
+    assert [(m["match_field"], m["name"]) for m in by_name] == [("name", portal.dataset.name)]
+    assert ckan.action.package_autocomplete(q="buýt g")[0]["name"] == portal.dataset.name
     assert ckan.action.package_autocomplete(q="khong ton tai") == []
     tag = ckan.action.tag_show(id="xe buýt", include_datasets=True)
     assert (tag["name"], tag["vocabulary_id"]) == ("xe buýt", None)

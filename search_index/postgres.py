@@ -164,7 +164,7 @@ class PostgresIndex:
             freed |= 1 << docnum
             for key in posting_keys(document_from_row(tuple(source))):
                 changes.setdefault(key, [0, 0])[0] |= 1 << docnum
-        live = from_bytes(self._lock_postings(conn, [LIVE])[LIVE]) & ~freed
+        live = from_bytes(self._lock_postings(conn, [LIVE]).get(LIVE, b"")) & ~freed
         reuse = {doc_id: docnum for docnum, doc_id, *_ in old}
         size = live.bit_length()
         holes = ids_from_bitset(~live & ((1 << size) - 1))
@@ -231,7 +231,7 @@ class PostgresIndex:
 
         try:
             self._run(write)
-        except psycopg.errors.UndefinedColumn as exc:
+        except (psycopg.errors.UndefinedColumn, psycopg.errors.UndefinedTable) as exc:
             raise SearchUnavailable(OUTDATED) from exc
 
     def delete(self, ids: Iterable[str]) -> None:

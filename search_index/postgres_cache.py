@@ -82,15 +82,16 @@ class PostingsView:
     def _catch_up(self, since: int) -> None:
         """Evict what writes after generation ``since`` changed; update the sort columns."""
         cache = self._cache
-        changed = self._conn.execute(
-            sql.SQL("SELECT field, term FROM {} WHERE generation > %s").format(
-                self._table("postings")
-            ),
-            (since,),
-        ).fetchall()
-        for field, term in changed:
-            cache.terms.pop((field, term), None)
-            cache.facets.pop(field, None)
+        if cache.terms or cache.facets:
+            changed = self._conn.execute(
+                sql.SQL("SELECT field, term FROM {} WHERE generation > %s").format(
+                    self._table("postings")
+                ),
+                (since,),
+            ).fetchall()
+            for field, term in changed:
+                cache.terms.pop((field, term), None)
+                cache.facets.pop(field, None)
         names = list(_COLUMNS)
         rows = self._conn.execute(
             sql.SQL("SELECT docnum, {} FROM {} WHERE generation > %s").format(

@@ -1,7 +1,9 @@
 """Answer a search on a Whoosh reader state: match, filter, count facets, rank, page, suggest.
 
 Every word must match (folded, in title, description or keywords) and is evaluated on the
-bitsets of ``whoosh_reader``; ranking sums weighted features (see the weights below).
+bitsets of ``whoosh_reader``; ranking sums weighted features (see the weights below). The
+PostgreSQL backend runs the same ``evaluate`` on bitsets read from PostgreSQL
+(``postgres_cache.PostingsView``), so both backends answer alike.
 """
 
 from __future__ import annotations

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import threading
 import uuid
 from collections.abc import Iterator
 from datetime import datetime
@@ -154,3 +155,24 @@ def test_a_repeated_id_in_one_batch_keeps_the_last(pg: PostgresIndex) -> None:
     pg.upsert([doc, dataclasses.replace(doc, title_vi="Dữ liệu mới nhất")])
     assert pg.count() == 1
     assert [h.title for h in pg.search(SearchQuery(text="moi nhat")).hits] == ["Dữ liệu mới nhất"]
+
+
+def test_concurrent_writers_on_two_servers_lose_nothing(pg_url: str, pg: PostgresIndex) -> None:
+    docs = relevance_documents()
+    other = PostgresIndex.from_url(pg_url)
+    try:
+        halves = [(pg, docs[0::2]), (other, docs[1::2])]
+        threads = [
+            threading.Thread(target=lambda i=i, d=d: [i.upsert([doc]) for doc in d])
+            for i, d in halves
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        for index in (pg, other):
+            page = index.search(SearchQuery(limit=100, sort=SortOrder.ID))
+            assert [h.id for h in page.hits] == sorted(d.id for d in docs)
+        assert _stored(pg_url, pg.schema, "SELECT max(docnum) FROM {s}.documents") == len(docs) - 1
+    finally:
+        other.close()

@@ -1,10 +1,14 @@
-"""The scaled search backend: PostgreSQL full text in the index's own schema.
+"""The scaled search backend: the search index stored in PostgreSQL, shared by every server.
 
-Documents live in ``<schema>.documents`` with a ``tsvector`` built in Python, so PostgreSQL's
-parser (whose idea of a letter depends on the database locale) never splits Vietnamese words:
-accented title words carry weight A, folded title words B, accented description words C and
-folded description words and keywords D. Every query word must match its folded lexeme; the
-rank adds accented matches and phrases (``<->`` on adjacent words), as the Whoosh backend does.
+Documents live in ``<schema>.documents``; the index itself is ``<schema>.postings``: for each
+``(field, term)`` the Whoosh backend indexes (accented, folded and bigram words of titles and
+descriptions, keywords, facet values) the set of documents holding it, as a bitmap over small
+document numbers (``postgres_sql``). A search reads the bitmaps of its words and evaluates them
+exactly as the Whoosh backend does (``whoosh_search.evaluate``: every word must match, facets
+count every hit, ranking sums weighted features), so both backends give the same pages, counts
+and suggestions. Facet-value bitmaps and sort columns are cached per server and checked against
+the index generation at every search (``postgres_cache``): a write is visible to the next search
+on every server. Writes update rows, bitmaps and the generation in one transaction.
 
 A table made by an older version (a column missing) is ``outdated``: it is left alone, takes no
 documents, and start-up rebuilds it (``replace_all`` drops and makes the tables anew).
@@ -16,30 +20,33 @@ import re
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from datetime import UTC
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import psycopg
 from psycopg import sql
 
-from search_index.documents import SearchDocument, SearchHit, SearchPage, SearchQuery, SortOrder
+from search_index.bitsets import bitset_from_ids, ids_from_bitset
+from search_index.documents import SearchDocument, SearchHit, SearchPage, SearchQuery
 from search_index.errors import SearchConfigError, SearchUnavailable
+from search_index.postgres_cache import PostingsCache, PostingsView
 from search_index.postgres_sql import (
     DOCUMENT_COLUMNS,
-    FACET_COLUMNS,
+    LIVE,
+    SOURCE_COLUMNS,
+    document_from_row,
     document_row,
-    phrase_query,
-    quote_lexeme,
+    from_bytes,
+    posting_keys,
     schema_statements,
+    to_bytes,
 )
 from search_index.snippets import highlight_fields
-from search_index.suggest import suggest_words
-from search_index.text import QueryText, nfc
+from search_index.text import QueryText
+from search_index.whoosh_search import evaluate, query_terms, suggestion
 
 DEFAULT_SCHEMA = "search_index"
 _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
-_COLUMNS = ", ".join(DOCUMENT_COLUMNS)
 OUTDATED = "the search index was built by an older version: run `opendata index rebuild`"
 T = TypeVar("T")
 
@@ -54,6 +61,7 @@ class PostgresIndex:
         self.schema = schema
         self._lock = threading.Lock()
         self._conn: psycopg.Connection[Any] | None = None
+        self._cache = PostingsCache()
         self._run(self._create_schema)
 
     @classmethod
@@ -132,40 +140,98 @@ class PostgresIndex:
             conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s || '.write'))", (self.schema,))
             yield
 
-    def _insert(self, conn: psycopg.Connection[Any], documents: Iterable[SearchDocument]) -> int:
-        count = 0
-        vocabulary: set[str] = set()
-        copy_sql = sql.SQL("COPY {} ({}) FROM STDIN").format(self._table(), sql.SQL(_COLUMNS))
-        with conn.cursor() as cur, cur.copy(copy_sql) as copy:
-            for doc in documents:
-                row, words = document_row(doc)
-                copy.write_row(row)
-                vocabulary.update(words)
-                count += 1
+    def _change(
+        self, conn: psycopg.Connection[Any], removed: list[str], added: list[SearchDocument]
+    ) -> None:
+        """Remove documents by id and add ``added`` (replacing any with the same id), in the
+        caller's write transaction: rows, postings bitmaps, live set and generation together."""
+        row = conn.execute(
+            sql.SQL("UPDATE {} SET generation = generation + 1 RETURNING generation").format(
+                self._table("state")
+            )
+        ).fetchone()
+        generation = int(_one(row))
+        ids = [*removed, *(d.id for d in added)]
+        old = conn.execute(
+            sql.SQL("DELETE FROM {} WHERE id = ANY(%s) RETURNING docnum, {}").format(
+                self._table(), sql.SQL(", ").join(map(sql.Identifier, SOURCE_COLUMNS))
+            ),
+            (ids,),
+        ).fetchall()
+        changes: dict[tuple[str, str], list[int]] = {}  # key → [bits to clear, bits to set]
+        freed = 0
+        for docnum, *source in old:
+            freed |= 1 << docnum
+            for key in posting_keys(document_from_row(tuple(source))):
+                changes.setdefault(key, [0, 0])[0] |= 1 << docnum
+        live = from_bytes(self._lock_postings(conn, [LIVE]).get(LIVE, b"")) & ~freed
+        reuse = {doc_id: docnum for docnum, doc_id, *_ in old}
+        size = live.bit_length()
+        holes = ids_from_bitset(~live & ((1 << size) - 1))
+        free = iter([*holes, *range(size, size + len(added))])
+        rows = []
+        for doc in added:
+            docnum = reuse.pop(doc.id, None)
+            docnum = docnum if docnum is not None else next(free)
+            while live >> docnum & 1:  # a reused number taken by an earlier new document
+                docnum = next(free)
+            live |= 1 << docnum
+            rows.append(document_row(doc, docnum, generation))
+            for key in posting_keys(doc):
+                changes.setdefault(key, [0, 0])[1] |= 1 << docnum
+        self._copy(conn, "documents", DOCUMENT_COLUMNS, rows)
+        stored = self._lock_postings(conn, list(changes))
+        updates = [(*LIVE, to_bytes(live), generation)]
+        for key, (clear, add) in changes.items():
+            bits = (from_bytes(stored.get(key, b"")) & ~clear) | add
+            updates.append((*key, to_bytes(bits), generation))
         with conn.cursor() as cur:
             cur.executemany(
-                sql.SQL("INSERT INTO {} (term) VALUES (%s) ON CONFLICT DO NOTHING").format(
-                    self._table("terms")
-                ),
-                [(w,) for w in sorted(vocabulary)],
+                sql.SQL(
+                    "INSERT INTO {} (field, term, bits, generation) VALUES (%s, %s, %s, %s) "
+                    "ON CONFLICT (field, term) DO UPDATE "
+                    "SET bits = EXCLUDED.bits, generation = EXCLUDED.generation"
+                ).format(self._table("postings")),
+                updates,
             )
-        return count
+
+    def _lock_postings(
+        self, conn: psycopg.Connection[Any], keys: list[tuple[str, str]]
+    ) -> dict[tuple[str, str], bytes]:
+        rows = conn.execute(
+            sql.SQL(
+                "SELECT p.field, p.term, p.bits FROM {} p "
+                "JOIN unnest(%s::text[], %s::text[]) AS k(field, term) USING (field, term) "
+                "FOR UPDATE OF p"
+            ).format(self._table("postings")),
+            ([k[0] for k in keys], [k[1] for k in keys]),
+        ).fetchall()
+        return {(field, term): bytes(bits) for field, term, bits in rows}
+
+    def _copy(
+        self,
+        conn: psycopg.Connection[Any],
+        table: str,
+        columns: Iterable[str],
+        rows: Iterable[tuple[Any, ...]],
+    ) -> None:
+        names = sql.SQL(", ").join(map(sql.Identifier, columns))
+        statement = sql.SQL("COPY {} ({}) FROM STDIN").format(self._table(table), names)
+        with conn.cursor() as cur, cur.copy(statement) as copy:
+            for row in rows:
+                copy.write_row(row)
 
     def upsert(self, documents: Iterable[SearchDocument]) -> None:
-        """Add or replace documents by id in one transaction."""
-        docs = list(documents)
+        """Add or replace documents by id in one transaction (the last of a repeated id wins)."""
+        docs = list({d.id: d for d in documents}.values())
 
         def write(conn: psycopg.Connection[Any]) -> None:
             with self._writing(conn):
-                conn.execute(
-                    sql.SQL("DELETE FROM {} WHERE id = ANY(%s)").format(self._table()),
-                    ([d.id for d in docs],),
-                )
-                self._insert(conn, docs)
+                self._change(conn, [], docs)
 
         try:
             self._run(write)
-        except psycopg.errors.UndefinedColumn as exc:
+        except (psycopg.errors.UndefinedColumn, psycopg.errors.UndefinedTable) as exc:
             raise SearchUnavailable(OUTDATED) from exc
 
     def delete(self, ids: Iterable[str]) -> None:
@@ -174,27 +240,46 @@ class PostgresIndex:
 
         def write(conn: psycopg.Connection[Any]) -> None:
             with self._writing(conn):
-                conn.execute(
-                    sql.SQL("DELETE FROM {} WHERE id = ANY(%s)").format(self._table()), (wanted,)
-                )
+                self._change(conn, wanted, [])
 
         self._run(write)
 
     def replace_all(self, documents: Iterable[SearchDocument]) -> int:
         """Replace every document in one transaction; readers see the old set until commit.
 
-        The tables are dropped and made anew first, so a damaged schema (a dropped column,
-        table or index) is repaired too; readers wait for the commit, never see a half.
+        The tables are dropped and made anew first (with a new epoch, so every server's cache
+        starts afresh), so a damaged schema (a dropped column, table or index) is repaired
+        too; readers wait for the commit, never see a half.
         """
 
         def write(conn: psycopg.Connection[Any]) -> int:
             with self._writing(conn):
-                conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(self._table()))
-                conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(self._table("terms")))
+                for name in ("documents", "postings", "state", "terms"):
+                    conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(self._table(name)))
                 for statement in schema_statements(self.schema):
                     conn.execute(statement)
-                count = self._insert(conn, documents)
+                members: dict[tuple[str, str], list[int]] = {}
+                count = 0
+
+                def rows() -> Iterator[tuple[Any, ...]]:
+                    nonlocal count
+                    for doc in {d.id: d for d in documents}.values():
+                        for key in posting_keys(doc):
+                            members.setdefault(key, []).append(count)
+                        yield document_row(doc, count, 1)
+                        count += 1
+
+                self._copy(conn, "documents", DOCUMENT_COLUMNS, rows())
+                members[LIVE] = list(range(count))
+                conn.execute(sql.SQL("DELETE FROM {}").format(self._table("postings")))
+                postings = (
+                    (*key, to_bytes(bitset_from_ids(ids)), 1) for key, ids in members.items()
+                )
+                columns = ("field", "term", "bits", "generation")
+                self._copy(conn, "postings", columns, postings)
+                conn.execute(sql.SQL("UPDATE {} SET generation = 1").format(self._table("state")))
             conn.execute(sql.SQL("ANALYZE {}").format(self._table()))
+            conn.execute(sql.SQL("ANALYZE {}").format(self._table("postings")))
             return count
 
         return self._run(write)
@@ -209,7 +294,7 @@ class PostgresIndex:
         statement = sql.SQL(
             "SELECT pg_total_relation_size(%s::regclass) + pg_total_relation_size(%s::regclass)"
         )
-        names = (f'"{self.schema}".documents', f'"{self.schema}".terms')
+        names = (f'"{self.schema}".documents', f'"{self.schema}".postings')
         return int(self._run(lambda conn: _one(conn.execute(statement, names).fetchone())))
 
     # -- reading ---------------------------------------------------------------------------
@@ -235,77 +320,29 @@ class PostgresIndex:
             raise SearchUnavailable(f"the search index cannot be read: {exc}") from exc
 
     def _search(self, conn: psycopg.Connection[Any], query: SearchQuery) -> SearchPage:
-        text = QueryText(query.text)
-        where, params = _conditions(text, query)
-        hits = sql.SQL("SELECT * FROM {} WHERE {}").format(self._table(), where)
-        total, facets = self._facets(conn, hits, params, query)
-        rank, rank_params = _rank(text)
-        order = _order(query.sort if text else _browse(query.sort))
-        page_sql = sql.SQL(
-            "SELECT id, name, title_vi, title_en, description_vi, description_en, {} AS score "
-            "FROM ({}) AS hits ORDER BY {} LIMIT %s OFFSET %s"
-        ).format(rank, hits, order)
+        with conn.transaction():
+            conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            view = PostingsView(conn, self._table, self._cache)
+            view.prefetch(query_terms(QueryText(query.text)))
+            text, total, facets, scored = evaluate(view, query)
+            stored = self._stored(conn, [docnum for docnum, _ in scored])
+            hits = tuple(_hit(stored[d], score, text, query.highlight) for d, score in scored)
+            return SearchPage(
+                total=total, hits=hits, facets=facets, suggestion=suggestion(view, text)
+            )
+
+    def _stored(self, conn: psycopg.Connection[Any], docnums: list[int]) -> dict[int, Any]:
+        """Return the stored fields of a page of documents by document number."""
+        if not docnums:
+            return {}
         rows = conn.execute(
-            page_sql, [*rank_params, *params, max(query.limit, 0), max(query.offset, 0)]
+            sql.SQL(
+                "SELECT docnum, id, name, title_vi, title_en, description_vi, description_en "
+                "FROM {} WHERE docnum = ANY(%s)"
+            ).format(self._table()),
+            (docnums,),
         ).fetchall()
-        page = tuple(_hit(row, text, query.highlight) for row in rows)
-        suggestion = self._suggest(conn, text) if text else None
-        return SearchPage(total=total, hits=page, facets=facets, suggestion=suggestion)
-
-    def _facets(
-        self,
-        conn: psycopg.Connection[Any],
-        hits: sql.Composed,
-        params: list[Any],
-        query: SearchQuery,
-    ) -> tuple[int, dict[str, tuple[tuple[str, int], ...]]]:
-        parts: list[sql.Composable] = [sql.SQL("SELECT '', '', count(*) FROM hits")]
-        for facet in query.facets:
-            column, is_array = FACET_COLUMNS[facet]
-            value = sql.SQL("unnest({})" if is_array else "{}").format(sql.Identifier(column))
-            parts.append(
-                sql.SQL(
-                    "SELECT {}, v, count(*) FROM (SELECT {} AS v FROM hits) f GROUP BY v"
-                ).format(sql.Literal(facet), value)
-            )
-        statement = sql.SQL("WITH hits AS MATERIALIZED ({}) {}").format(
-            hits, sql.SQL(" UNION ALL ").join(parts)
-        )
-        counts: dict[str, list[tuple[str, int]]] = {facet: [] for facet in query.facets}
-        total = 0
-        for facet, value, number in conn.execute(statement, params).fetchall():
-            if facet == "":
-                total = int(number)
-            elif value:
-                counts[facet].append((value, int(number)))
-        facets: dict[str, tuple[tuple[str, int], ...]] = {}
-        for facet, values in counts.items():
-            ordered = sorted(values, key=lambda c: (-c[1], c[0]))
-            facets[facet] = tuple(
-                ordered if query.facet_limit < 0 else ordered[: query.facet_limit]
-            )
-        return total, facets
-
-    def _suggest(self, conn: psycopg.Connection[Any], text: QueryText) -> str | None:
-        terms = self._table("terms")
-        known = {
-            row[0]
-            for row in conn.execute(
-                sql.SQL("SELECT term FROM {} WHERE term = ANY(%s)").format(terms),
-                (list(text.folded),),
-            )
-        }
-        if all(w in known for w in text.folded):
-            return None
-        candidates_sql = sql.SQL(
-            "SELECT term FROM {} WHERE left(term, 1) = left(%s, 1) "
-            "AND length(term) BETWEEN length(%s) - 2 AND length(%s) + 2"
-        ).format(terms)
-
-        def candidates(word: str) -> list[tuple[str, int]]:
-            return [(r[0], 0) for r in conn.execute(candidates_sql, (word, word, word))]
-
-        return suggest_words(text.typed, text.folded, known.__contains__, candidates)
+        return {row[0]: row[1:] for row in rows}
 
 
 def _one(row: tuple[Any, ...] | None) -> Any:
@@ -314,71 +351,13 @@ def _one(row: tuple[Any, ...] | None) -> Any:
     return row[0]
 
 
-def _browse(sort: SortOrder) -> SortOrder:
-    return SortOrder.MODIFIED if sort is SortOrder.RELEVANCE else sort
-
-
-def _conditions(text: QueryText, query: SearchQuery) -> tuple[sql.Composable, list[Any]]:
-    """Return the WHERE clause selecting every hit, and its parameters."""
-    clauses: list[sql.Composable] = [sql.SQL("TRUE")]
-    params: list[Any] = []
-    if text:
-        clauses.append(sql.SQL("tsv @@ %s::tsquery"))
-        params.append(" & ".join(quote_lexeme(w) for w in text.folded))
-    for facets, negate in ((query.filters, False), (query.exclude, True)):
-        for facet, values in facets.items():
-            column, is_array = FACET_COLUMNS[facet]
-            for value in values:
-                test = "{} @> ARRAY[%s]::text[]" if is_array else "{} = %s"
-                clause = sql.SQL(test).format(sql.Identifier(column))
-                clauses.append(sql.SQL("NOT ({})").format(clause) if negate else clause)
-                params.append(nfc(value))
-    if query.modified_from is not None:
-        clauses.append(sql.SQL("modified >= %s"))
-        params.append(_aware(query.modified_from))
-    if query.modified_to is not None:
-        clauses.append(sql.SQL("modified <= %s"))
-        params.append(_aware(query.modified_to))
-    return sql.SQL(" AND ").join(clauses), params
-
-
-def _aware(moment: Any) -> Any:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def _rank(text: QueryText) -> tuple[sql.Composable, list[Any]]:
-    """Return the relevance expression: weighted word matches plus phrase bonuses."""
-    if not text:
-        return sql.SQL("0.0"), []
-    words = {quote_lexeme(w) for w in (*text.folded, *text.accented)}
-    parts = [sql.SQL("ts_rank('{0.1, 0.2, 0.4, 1.0}', tsv, %s::tsquery)")]
-    params: list[Any] = [" | ".join(sorted(words))]
-    if len(text.folded) > 1:
-        parts.append(sql.SQL("(CASE WHEN tsv @@ %s::tsquery THEN 0.8 ELSE 0 END)"))
-        params.append(phrase_query(text.folded, "AB"))
-        parts.append(sql.SQL("(CASE WHEN tsv @@ %s::tsquery THEN 0.3 ELSE 0 END)"))
-        params.append(phrase_query(text.folded, ""))
-    return sql.SQL(" + ").join(parts), params
-
-
-def _order(sort: SortOrder) -> sql.Composable:
-    orders = {
-        SortOrder.RELEVANCE: "score DESC, title_words, popularity DESC, id",
-        SortOrder.MODIFIED: "modified DESC, id",
-        SortOrder.TITLE: "title_sort, id",
-        SortOrder.POPULARITY: "popularity DESC, modified DESC, id",
-        SortOrder.ID: "id",
-    }
-    return sql.SQL(orders[sort])
-
-
-def _hit(row: tuple[Any, ...], text: QueryText, highlight: bool) -> SearchHit:
-    doc_id, name, title_vi, title_en, desc_vi, desc_en, score = row
+def _hit(row: tuple[Any, ...], score: float, text: QueryText, highlight: bool) -> SearchHit:
+    doc_id, name, title_vi, title_en, desc_vi, desc_en = row
     snippets: dict[str, str] = {}
     if highlight and text:
         snippets = highlight_fields(
             {"title": (title_vi, title_en), "description": (desc_vi, desc_en)}, set(text.folded)
         )
     return SearchHit(
-        id=doc_id, name=name, score=round(float(score), 4), highlights=snippets, title=title_vi
+        id=doc_id, name=name, score=round(score, 4), highlights=snippets, title=title_vi
     )

@@ -1,26 +1,29 @@
-"""Table definitions and the tsvector/tsquery text the PostgreSQL backend stores and sends."""
+"""Tables of the PostgreSQL backend and the rows and postings it writes for a document.
+
+``documents`` holds each dataset's fields and its document number (``docnum``, a small integer
+reused after deletion). ``postings`` holds, per ``(field, term)``, the set of document numbers
+as a bitmap (``bytea``, bit ``d`` = byte ``d // 8``, bit ``d % 8``): the terms are exactly those
+the Whoosh backend indexes (``whoosh_fields``), so both backends match, count and rank alike.
+The row ``('', '')`` is the set of live documents. ``state`` holds the index's ``epoch`` (new at
+each rebuild) and ``generation`` (bumped by every write); rows of ``documents`` and
+``postings`` carry the generation that last wrote them, so a server's cache can tell what
+changed since it last looked.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from psycopg import sql
 
-from search_index.documents import SearchDocument
-from search_index.text import accented_words, folded_words, nfc, vn_fold
+from search_index.documents import FACET_FIELDS, SearchDocument
+from search_index.text import VietnameseTokenizer, folded_words, nfc, vn_fold
+from search_index.whoosh_fields import document_fields
 
-# facet field → (column, is an array column)
-FACET_COLUMNS: dict[str, tuple[str, bool]] = {
-    "organization": ("organization", False),
-    "tags": ("tags", True),
-    "res_format": ("res_formats", True),
-    "license_id": ("license_id", False),
-    "theme": ("themes", True),
-    "access_level": ("access_level", False),
-}
 # The columns of ``documents`` in the order ``document_row`` gives them.
 DOCUMENT_COLUMNS: tuple[str, ...] = (
+    "docnum",
+    "generation",
     "id",
     "name",
     "title_vi",
@@ -38,12 +41,23 @@ DOCUMENT_COLUMNS: tuple[str, ...] = (
     "popularity",
     "title_sort",
     "title_words",
-    "tsv",
 )
-_MAX_POSITION = 16383  # PostgreSQL clamps larger positions to this value
-_MAX_POSITIONS_PER_LEXEME = 255  # and keeps at most 256 positions per lexeme
-_SEGMENT_GAP = 8  # keeps phrases from spanning two fields or two languages
-_WEIGHT_RANK = {"A": 4, "B": 3, "C": 2, "D": 1}
+# What ``document_from_row`` reads back to find a stored document's postings.
+SOURCE_COLUMNS: tuple[str, ...] = DOCUMENT_COLUMNS[2:16]
+# The key of the postings row holding every live document.
+LIVE = ("", "")
+# Text fields and the tokenizer mode of each (as ``whoosh_fields.build_schema``).
+_TEXT_FIELDS: dict[str, str] = {
+    "title": "accented",
+    "title_f": "folded",
+    "title_bi": "bigram",
+    "desc": "accented",
+    "desc_f": "folded",
+    "desc_bi": "bigram",
+    "kw_f": "folded",
+    **dict.fromkeys(FACET_FIELDS, "exact"),
+}
+_TOKENIZERS = {mode: VietnameseTokenizer(mode) for mode in set(_TEXT_FIELDS.values())}
 
 
 def schema_statements(schema: str) -> list[sql.Composed]:
@@ -52,6 +66,8 @@ def schema_statements(schema: str) -> list[sql.Composed]:
     statements = [
         "CREATE SCHEMA IF NOT EXISTS {s}",
         """CREATE TABLE IF NOT EXISTS {s}.documents (
+            docnum integer NOT NULL UNIQUE,
+            generation bigint NOT NULL,
             id text PRIMARY KEY,
             name text NOT NULL,
             title_vi text NOT NULL,
@@ -67,94 +83,52 @@ def schema_statements(schema: str) -> list[sql.Composed]:
             created timestamptz NOT NULL,
             modified timestamptz NOT NULL,
             popularity bigint NOT NULL,
-            title_sort text COLLATE "C" NOT NULL,
-            title_words integer NOT NULL,
-            tsv tsvector NOT NULL
+            title_sort text NOT NULL,
+            title_words integer NOT NULL
         )""",
-        "CREATE INDEX IF NOT EXISTS documents_tsv ON {s}.documents USING gin (tsv)",
-        "CREATE INDEX IF NOT EXISTS documents_modified ON {s}.documents (modified DESC, id)",
-        "CREATE INDEX IF NOT EXISTS documents_title ON {s}.documents (title_sort, id)",
-        "CREATE INDEX IF NOT EXISTS documents_popularity ON {s}.documents "
-        "(popularity DESC, modified DESC, id)",
-        "CREATE INDEX IF NOT EXISTS documents_org ON {s}.documents (organization)",
-        "CREATE INDEX IF NOT EXISTS documents_access ON {s}.documents (access_level)",
-        "CREATE INDEX IF NOT EXISTS documents_tags ON {s}.documents USING gin (tags)",
-        "CREATE INDEX IF NOT EXISTS documents_themes ON {s}.documents USING gin (themes)",
-        "CREATE INDEX IF NOT EXISTS documents_formats ON {s}.documents USING gin (res_formats)",
-        "CREATE TABLE IF NOT EXISTS {s}.terms (term text PRIMARY KEY)",
+        "CREATE INDEX IF NOT EXISTS documents_generation ON {s}.documents (generation)",
+        """CREATE TABLE IF NOT EXISTS {s}.postings (
+            field text NOT NULL,
+            term text NOT NULL,
+            bits bytea NOT NULL,
+            generation bigint NOT NULL,
+            PRIMARY KEY (field, term)
+        )""",
+        "CREATE INDEX IF NOT EXISTS postings_generation ON {s}.postings (generation)",
+        """CREATE TABLE IF NOT EXISTS {s}.state (
+            one boolean PRIMARY KEY DEFAULT TRUE CHECK (one),
+            epoch text NOT NULL,
+            generation bigint NOT NULL
+        )""",
+        "INSERT INTO {s}.state (epoch, generation) VALUES (md5(random()::text), 0) "
+        "ON CONFLICT DO NOTHING",
+        "INSERT INTO {s}.postings (field, term, bits, generation) VALUES ('', '', '', 0) "
+        "ON CONFLICT DO NOTHING",
     ]
     return [sql.SQL(statement).format(s=s) for statement in statements]
 
 
-def quote_lexeme(word: str, weights: str = "") -> str:
-    """Return ``word`` as a quoted tsvector/tsquery lexeme, optionally weight-restricted."""
-    quoted = "'" + word.replace("\\", "\\\\").replace("'", "''") + "'"
-    return f"{quoted}:{weights}" if weights else quoted
+def posting_keys(doc: SearchDocument) -> set[tuple[str, str]]:
+    """Return the ``(field, term)`` postings holding ``doc`` (the Whoosh backend's terms)."""
+    fields = document_fields(doc)
+    keys: set[tuple[str, str]] = set()
+    for field, mode in _TEXT_FIELDS.items():
+        keys.update((field, term) for term in _TOKENIZERS[mode].terms(fields[field]))
+    return keys
 
 
-def phrase_query(words: Sequence[str], weights: str) -> str:
-    """Return a tsquery matching ``words`` as adjacent lexemes (``a <-> b <-> c``)."""
-    return " <-> ".join(quote_lexeme(w, weights) for w in words)
-
-
-def build_tsvector(segments: Sequence[tuple[str, str, str]]) -> tuple[str, set[str]]:
-    """Return the tsvector text of ``(text, accented weight, folded weight)`` segments.
-
-    Accented and folded forms share a position; when they are the same word the stronger
-    weight wins. Also returns the folded words, for the suggestion vocabulary.
-    """
-    positions: dict[str, dict[int, str]] = {}
-    vocabulary: set[str] = set()
-    cursor = 1
-
-    def add(lexeme: str, position: int, weight: str) -> None:
-        slots = positions.setdefault(lexeme, {})
-        current = slots.get(position)
-        if current is None and len(slots) >= _MAX_POSITIONS_PER_LEXEME:
-            return
-        if current is None or _WEIGHT_RANK[weight] > _WEIGHT_RANK[current]:
-            slots[position] = weight
-
-    for text, accented_weight, folded_weight in segments:
-        for line in text.split("\n"):
-            folded = folded_words(line)
-            if not folded:
-                continue
-            accented = accented_words(line) if accented_weight else []
-            for offset, word in enumerate(folded):
-                position = min(cursor + offset, _MAX_POSITION)
-                add(word, position, folded_weight)
-                if accented:
-                    add(accented[offset], position, accented_weight)
-            vocabulary.update(folded)
-            cursor += len(folded) + _SEGMENT_GAP
-    parts = []
-    for lexeme, slots in positions.items():
-        spots = ",".join(f"{p}{w}" for p, w in sorted(slots.items()))
-        parts.append(f"{quote_lexeme(lexeme)}:{spots}")
-    return " ".join(parts), vocabulary
-
-
-def document_row(doc: SearchDocument) -> tuple[tuple[Any, ...], set[str]]:
-    """Return the ``documents`` row of ``doc`` (in ``DOCUMENT_COLUMNS`` order) and its folded
-    words."""
-    title_vi, title_en = nfc(doc.title_vi), nfc(doc.title_en)
-    desc_vi, desc_en = nfc(doc.description_vi), nfc(doc.description_en)
-    keywords = "\n".join(nfc(v) for v in (*doc.tags, *doc.themes))
-    tsv, vocabulary = build_tsvector(
-        [
-            (title_vi + "\n" + title_en, "A", "B"),
-            (desc_vi + "\n" + desc_en, "C", "D"),
-            (keywords, "", "D"),
-        ]
-    )
-    row = (
+def document_row(doc: SearchDocument, docnum: int, generation: int) -> tuple[Any, ...]:
+    """Return the ``documents`` row of ``doc`` in ``DOCUMENT_COLUMNS`` order."""
+    title_vi = nfc(doc.title_vi)
+    return (
+        docnum,
+        generation,
         doc.id,
         doc.name,
         title_vi,
-        title_en,
-        desc_vi,
-        desc_en,
+        nfc(doc.title_en),
+        nfc(doc.description_vi),
+        nfc(doc.description_en),
         nfc(doc.organization),
         [nfc(t) for t in doc.tags],
         [nfc(t) for t in doc.themes],
@@ -166,6 +140,37 @@ def document_row(doc: SearchDocument) -> tuple[tuple[Any, ...], set[str]]:
         doc.popularity,
         vn_fold(title_vi).lower(),
         len(folded_words(title_vi)),
-        tsv,
     )
-    return row, vocabulary
+
+
+def document_from_row(row: tuple[Any, ...]) -> SearchDocument:
+    """Return the stored document of a ``SOURCE_COLUMNS`` row (to find its postings)."""
+    (doc_id, name, title_vi, title_en, desc_vi, desc_en, organization, tags, themes, formats,
+     license_id, access_level, created, modified) = row  # fmt: skip
+    return SearchDocument(
+        id=doc_id,
+        name=name,
+        title_vi=title_vi,
+        title_en=title_en,
+        description_vi=desc_vi,
+        description_en=desc_en,
+        organization=organization,
+        organization_title="",
+        tags=tuple(tags),
+        themes=tuple(themes),
+        res_formats=tuple(formats),
+        license_id=license_id,
+        created=created,
+        modified=modified,
+        access_level=access_level,
+    )
+
+
+def to_bytes(bits: int) -> bytes:
+    """Return a document set as the ``bytea`` bitmap stored in ``postings``."""
+    return bits.to_bytes((bits.bit_length() + 7) >> 3, "little")
+
+
+def from_bytes(raw: bytes | memoryview) -> int:
+    """Return the document set of a stored ``bytea`` bitmap."""
+    return int.from_bytes(raw, "little")

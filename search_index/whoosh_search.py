@@ -1,7 +1,9 @@
 """Answer a search on a Whoosh reader state: match, filter, count facets, rank, page, suggest.
 
 Every word must match (folded, in title, description or keywords) and is evaluated on the
-bitsets of ``whoosh_reader``; ranking sums weighted features (see the weights below).
+bitsets of ``whoosh_reader``; ranking sums weighted features (see the weights below). The
+PostgreSQL backend runs the same ``evaluate`` on bitsets read from PostgreSQL
+(``postgres_cache.PostingsView``), so both backends answer alike.
 """
 
 from __future__ import annotations
@@ -34,6 +36,19 @@ W_DESC_PHRASE = 1.5
 
 def search_state(state: ReaderState, query: SearchQuery) -> SearchPage:
     """Return one page of hits matching every word of ``query.text``, with facet counts."""
+    text, total, facets, scored = evaluate(state, query)
+    page = tuple(_hit(state, d, s, text, query.highlight) for d, s in scored)
+    return SearchPage(total=total, hits=page, facets=facets, suggestion=suggestion(state, text))
+
+
+def evaluate(
+    state: Any, query: SearchQuery
+) -> tuple[QueryText, int, dict[str, tuple[tuple[str, int], ...]], list[tuple[int, float]]]:
+    """Return the query's words, its hit count, facet counts and page of ``(docnum, score)``.
+
+    ``state`` is a ``ReaderState`` or any object answering the same questions (the PostgreSQL
+    backend's ``PostingsView``), so both backends match, count and rank alike.
+    """
     text = QueryText(query.text)
     hits = state.live
     for word in text.folded:
@@ -41,10 +56,21 @@ def search_state(state: ReaderState, query: SearchQuery) -> SearchPage:
     hits = _apply_filters(state, query, hits)
     total = hits.bit_count()
     facets = {f: _facet_counts(state, f, hits, query.facet_limit) for f in query.facets}
-    scored = _page(state, text, query, hits)
-    page = tuple(_hit(state, d, s, text, query.highlight) for d, s in scored)
-    suggestion = _suggest(state, text) if text else None
-    return SearchPage(total=total, hits=page, facets=facets, suggestion=suggestion)
+    return text, total, facets, _page(state, text, query, hits)
+
+
+def query_terms(text: QueryText) -> list[tuple[str, str]]:
+    """Return the ``(field, term)`` postings a search for ``text`` reads (to fetch them at once)."""
+    keys = [(field, word) for word in text.folded for field in WORD_FIELDS]
+    for accented in text.accented:
+        keys += [("title", accented), ("desc", accented)]
+    keys += [(field, phrase) for phrase in text.phrases for field in ("title_bi", "desc_bi")]
+    return keys
+
+
+def suggestion(state: Any, text: QueryText) -> str | None:
+    """Return a spelling suggestion for ``text`` when some word is unknown, else None."""
+    return _suggest(state, text) if text else None
 
 
 def _word_bits(state: ReaderState, word: str) -> Bitset:

@@ -350,7 +350,7 @@ def _damage(index: Any, url: str) -> None:
         return
     base = os.environ["TEST_DATABASE_URL"]
     with psycopg.connect(base, autocommit=True) as conn:
-        conn.execute(f'ALTER TABLE "{index.schema}".documents DROP COLUMN tsv')
+        conn.execute(f'ALTER TABLE "{index.schema}".postings DROP COLUMN bits')
 
 
 def test_damage_fails_ping_and_replace_all_repairs_it(

@@ -89,7 +89,8 @@ def open_huey(
     if immediate:
         return Huey("opendata", immediate=True, results=False)
     if redis_url:
-        return RedisHuey("opendata", url=redis_url, results=False)
+        # Blocking reads: an idle worker takes a job the moment it is queued.
+        return RedisHuey("opendata", url=redis_url, results=False, blocking=True, read_timeout=1)
     path = data_dir / "jobs.sqlite3"
     return SqliteHuey(
         "opendata",

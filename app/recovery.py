@@ -33,8 +33,8 @@ from datasets.model import (
 )
 from datasets.processing import INTERRUPTED, MAX_ATTEMPTS
 from datasets.resource_edit import JOB_PROCESS_VERSION
-from publishers import utcnow
 from datasets.workflow import JOB_LOAD_DATASTORE
+from publishers import utcnow
 
 DATASTORE_LEVELS = sorted({"public", *SHARED_LEVELS})
 

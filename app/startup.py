@@ -70,7 +70,9 @@ def _check_shared_keys(settings: Settings) -> None:
     missing = [n for n in ("secret_key", "encryption_key", "hash_key") if not getattr(settings, n)]
     if missing:
         names = ", ".join(f"OPENDATA_{n.upper()}" for n in missing)
-        raise StartupError(f"OPENDATA_STORAGE_URL is a bucket: set {names} (the same on every server)")
+        raise StartupError(
+            f"OPENDATA_STORAGE_URL is a bucket: set {names} (the same on every server)"
+        )
 
 
 @contextmanager

@@ -10,14 +10,13 @@ node A and the worker processing an upload loses nothing.
 from __future__ import annotations
 
 import hashlib
-import json
 import http.server
+import json
 import os
 import re
 import signal
 import threading
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -83,14 +82,14 @@ def _people(shared: Cluster) -> dict[str, object]:
 
 def _serve_file(body: bytes) -> str:
     class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 -- the standard library's name
+        def do_GET(self) -> None:
             self.send_response(200)
             self.send_header("Content-Type", "text/csv")
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
 
-        do_HEAD = do_GET  # noqa: N815
+        do_HEAD = do_GET
 
         def log_message(self, *args: object) -> None:
             return
@@ -154,7 +153,7 @@ def test_upload_on_a_approve_on_b_then_both_serve_it(nodes) -> None:
     a, b = shared.bases["a"], shared.bases["b"]
     token, steward = str(nodes["publisher"]), str(nodes["steward"])
     name, rid = _upload(a, token, str(nodes["org"]), "Trạm xe buýt hai nút", CSV.encode())
-    resource, took = wait_for(lambda: _ready(b, token, name, rid), 60, "validation on a worker")
+    resource, _ = wait_for(lambda: _ready(b, token, name, rid), 60, "validation on a worker")
     ran = [w for w, p in shared.workers.items() if "started for process_version" in p.text()]
     assert ran, "no worker processed the upload"
 
@@ -258,6 +257,8 @@ def test_killing_node_a_and_the_busy_worker_loses_nothing(nodes) -> None:
         return None
 
     worker, _ = wait_for(busy_worker, 30, "a worker starts processing")
+    # Midway: its progress (in Redis) shows rows read, whichever node is asked.
+    wait_for(lambda: _resource(b, token, name, rid)["progress"], 30, "progress on node B")
     _kill(shared.workers.pop(worker))  # and the worker processing it, midway
     resource, took = wait_for(
         lambda: _ready(b, token, name, rid), 90, "the other worker takes over"

@@ -171,7 +171,12 @@ def build_harvester(
     sources = HarvestSources(
         sessions,
         accounts,
-        SecretStore(data_dir / "secrets", keys.encryption_key),
+        # On a bucket (several servers), sealed in the database so every worker reads it.
+        SecretStore(
+            data_dir / "secrets",
+            keys.encryption_key,
+            sessions if settings.storage_url.startswith("s3://") else None,
+        ),
     )
     harvester = Harvester(
         sessions,
@@ -194,9 +199,15 @@ def schedule_harvests(services: Composed) -> None:
 
     harvester = services.harvester
 
+    leases = leases_for(services.settings)
+
     @services.queue.huey.periodic_task(crontab(minute="*"), name="opendata.harvest_due")
     def harvest_due() -> None:
-        harvester.run_due()
+        # Every job worker runs this each minute: one at a time (across servers on
+        # PostgreSQL), and a source queued by one is no longer due for the next.
+        with leases.hold("harvest-due") as alone:
+            if alone:
+                harvester.run_due()
 
 
 DEMO_SOURCE = "du-lieu-mo-tphcm"

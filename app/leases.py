@@ -18,6 +18,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import psycopg
+
 from app.config import Settings
 
 
@@ -67,9 +69,7 @@ class PostgresLeases:
         """The signed 64-bit advisory-lock id of ``key``."""
         return _digest("opendata-lease:" + key, 8) - 2**63
 
-    def _connect(self):  # type: ignore[no-untyped-def]
-        import psycopg
-
+    def _connect(self) -> psycopg.Connection[tuple[object, ...]]:
         return psycopg.connect(self.url, autocommit=True, connect_timeout=10)
 
     @contextmanager

@@ -34,6 +34,7 @@ TIMEOUT = 10  # "within a few seconds", with room for a loaded machine
 CSV = "mã trạm,tên trạm,quận\n" + "".join(
     f"{i},Trạm số {i},Quận {i % 12 + 1}\n" for i in range(300)
 )
+SOURCE_SECRET = "Bearer khoa-nguon-cho-dau-moi"  # a local test server's only
 HARVESTED = "mã,tên chợ\n1,Chợ Bến Thành\n2,Chợ Lớn\n".encode()
 
 
@@ -81,8 +82,15 @@ def _people(shared: Cluster) -> dict[str, object]:
 
 
 def _serve_file(body: bytes) -> str:
+    """A CSV on 127.0.0.1 that answers only with the source's credential."""
+
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_GET(self) -> None:
+            if self.headers.get("Authorization") != SOURCE_SECRET:
+                self.send_response(401)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
             self.send_response(200)
             self.send_header("Content-Type", "text/csv")
             self.send_header("Content-Length", str(len(body)))
@@ -104,6 +112,8 @@ def _register_source(shared: Cluster, org: str, url: str) -> None:
 
     svc = build_services(shared.settings)
     svc.harvester.sources.register("cho-hai-nut", "file", url, org)
+    # Set here (the set-up's data dir): the worker running the harvest reads it elsewhere.
+    svc.harvester.sources.set_secret("cho-hai-nut", SOURCE_SECRET)
     svc.engine.dispose()
 
 

@@ -37,8 +37,7 @@ class Cluster:
     def start_node(self, name: str, workers: int = 2, cpu: int | None = None) -> str:
         port = free_port()
         args = ["serve", "--no-jobs", "--bind", f"127.0.0.1:{port}", "--workers", str(workers)]
-        taskset = [] if cpu is None else ["taskset", "-c", str(cpu)]
-        self.nodes[name] = start(taskset + args, self.node_env(name), self.tmp / f"{name}.log")
+        self.nodes[name] = start(args, self.node_env(name), self.tmp / f"{name}.log", cpu)
         self.bases[name] = f"http://127.0.0.1:{port}"
         return self.bases[name]
 

@@ -43,8 +43,8 @@ if TYPE_CHECKING:
     from app.services import Services
 
 log = logging.getLogger(__name__)
-# A periodic sweep queues again an upload never started only after it waited this long (a
-# worker killed after taking its job from the queue, before starting it).
+# With a queue too long to read, a periodic sweep queues again an upload never started only
+# after it waited this long (a worker killed after taking its job, before starting it).
 QUEUED_GRACE = timedelta(minutes=10)
 
 
@@ -77,8 +77,8 @@ def reconcile(services: Services, leases: AnyLeases, *, periodic: bool = False) 
 
     ``periodic``: the sweep a running job process repeats (``OPENDATA_RECOVERY_SECONDS``), so
     that the work of a job worker that died on another machine is taken over by a live one.
-    It leaves alone uploads still waiting in the queue (never started, younger than
-    ``QUEUED_GRACE``) and never rebuilds the whole index.
+    It leaves alone uploads still waiting in the queue (with a very long queue: those never
+    started and younger than ``QUEUED_GRACE``) and never rebuilds the whole index.
     """
     report = RecoveryReport()
     _stuck_uploads(services, leases, report, periodic)
@@ -95,16 +95,25 @@ def _stuck_uploads(
         ResourceVersion.status == VersionStatus.PROCESSING.value,
         ResourceVersion.url.is_(None),
     )
-    if periodic:  # started by a process (a lease was held), or queued long ago
-        query = query.where(
-            or_(
-                ResourceVersion.processing_attempts > 0,
-                ResourceVersion.created < utcnow() - QUEUED_GRACE,
+    waiting: set[str] = set()
+    if periodic:
+        # Uploads still in the queue are left alone. A job taken by a worker that died (or
+        # queued twice by a race) runs again: a second run is a no-op (lease or status).
+        queued = services.queue.queued_payloads(JOB_PROCESS_VERSION)
+        if queued is None:  # too long a queue to read: started ones, or queued long ago
+            query = query.where(
+                or_(
+                    ResourceVersion.processing_attempts > 0,
+                    ResourceVersion.created < utcnow() - QUEUED_GRACE,
+                )
             )
-        )
+        else:
+            waiting = {str(p.get("version_id")) for p in queued}
     with services.sessions.begin() as session:
         stuck = session.scalars(query).all()
         for version in stuck:
+            if version.id in waiting:
+                continue
             if leases.is_held(f"version:{version.id}"):
                 report.busy.append(version.id)
                 continue

@@ -107,3 +107,31 @@ def test_a_bucket_needs_the_keys_from_the_environment(tmp_path) -> None:
     with pytest.raises(StartupError, match="OPENDATA_SECRET_KEY, OPENDATA_ENCRYPTION_KEY"):
         prepare(settings)
     assert not (tmp_path / "instance" / "keys").exists()
+
+
+def test_periodic_recovery_requeues_an_upload_a_dead_worker_took(settings, redis_url) -> None:
+    from app.recovery import reconcile
+    from app.services import build_services
+    from publishers import Role
+    from tests.factories import actor, make_dataset, make_org, make_user, upload_bytes
+
+    svc = build_services(settings.with_overrides(redis_url=redis_url, jobs_immediate=False))
+    try:
+        org = make_org(svc)
+        publisher = actor(svc, make_user(svc, org, Role.PUBLISHER))
+        dataset = make_dataset(svc, publisher, org, title="Hàng đợi chung")
+        upload_bytes(svc, publisher, dataset.name, "mã,tên\n1,Một\n".encode())
+        queued = svc.queue.queued_payloads("process_version")
+        assert queued is not None and len(queued) == 1
+        version_id = str(queued[0]["version_id"])
+        leases = leases_for(svc.settings)
+        # Still waiting in Redis: left alone (no duplicate).
+        assert reconcile(svc, leases, periodic=True).requeued == []
+        # A worker took it from Redis and died before starting it: queued again.
+        redis.Redis.from_url(redis_url).flushdb()
+        assert reconcile(svc, leases, periodic=True).requeued == [version_id]
+        again = svc.queue.queued_payloads("process_version")
+        assert again is not None and [p["version_id"] for p in again] == [version_id]
+    finally:
+        svc.engine.dispose()
+        redis.Redis.from_url(redis_url).flushdb()

@@ -132,6 +132,11 @@ class Settings:
         3600, "Longest a background job may run (seconds).", "OPENDATA_JOB_TIME_LIMIT"
     )
     job_workers: int = _setting(2, "Background jobs run at once.", "OPENDATA_JOB_WORKERS")
+    recovery_seconds: int = _setting(
+        60,
+        "How often a job process takes over the work of dead job processes (seconds).",
+        "OPENDATA_RECOVERY_SECONDS",
+    )
     staging_max_age_hours: int = _setting(
         24,
         "Age after which a leftover upload or scratch file is removed at start-up (hours).",
@@ -318,6 +323,7 @@ def validate(settings: Settings) -> Settings:
         ("audit_retention_days", "OPENDATA_AUDIT_RETENTION_DAYS", 1),
         ("job_time_limit", "OPENDATA_JOB_TIME_LIMIT", 1),
         ("job_workers", "OPENDATA_JOB_WORKERS", 1),
+        ("recovery_seconds", "OPENDATA_RECOVERY_SECONDS", 1),
         ("staging_max_age_hours", "OPENDATA_STAGING_MAX_AGE_HOURS", 1),
         ("session_idle_minutes", "OPENDATA_SESSION_IDLE_MINUTES", 1),
         ("session_max_hours", "OPENDATA_SESSION_MAX_HOURS", 1),

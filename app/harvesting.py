@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
@@ -137,7 +137,15 @@ def build_harvester(
     data_dir = settings.data_dir.resolve()
     # The harvest job already runs in the background: it processes each file itself so
     # that it can submit and approve in the same run.
-    inline = InlineQueue({JOB_PROCESS_VERSION: processor.run_job})
+    leases = leases_for(settings)
+
+    def process_leased(payload: Mapping[str, Any]) -> None:
+        # Held like a queued upload's: recovery never queues it again while it runs here.
+        with leases.hold(f"version:{payload['version_id']}") as held:
+            if held:
+                processor.run_job(payload)
+
+    inline = InlineQueue({JOB_PROCESS_VERSION: process_leased})
     indexer = BatchIndexer(catalog, search, sessions)
     # A workflow of its own: the same transitions, listeners and after-commit work as the
     # shared one, but search-index updates are batched per job (one Whoosh commit per
@@ -163,7 +171,12 @@ def build_harvester(
     sources = HarvestSources(
         sessions,
         accounts,
-        SecretStore(data_dir / "secrets", keys.encryption_key),
+        # On a bucket (several servers), sealed in the database so every worker reads it.
+        SecretStore(
+            data_dir / "secrets",
+            keys.encryption_key,
+            sessions if settings.storage_url.startswith("s3://") else None,
+        ),
     )
     harvester = Harvester(
         sessions,
@@ -174,7 +187,7 @@ def build_harvester(
         queue=queue,
         on_finish=indexer.flush,
         sql_boundaries=sql_boundaries(settings),
-        leases=leases_for(settings),  # the run leases of the data dir (issue 14)
+        leases=leases,  # the run leases (issue 14), shared by the servers on PostgreSQL
     )
     queue.register(JOB_HARVEST, harvester.run_job)
     return harvester
@@ -186,9 +199,15 @@ def schedule_harvests(services: Composed) -> None:
 
     harvester = services.harvester
 
+    leases = leases_for(services.settings)
+
     @services.queue.huey.periodic_task(crontab(minute="*"), name="opendata.harvest_due")
     def harvest_due() -> None:
-        harvester.run_due()
+        # Every job worker runs this each minute: one at a time (across servers on
+        # PostgreSQL), and a source queued by one is no longer due for the next.
+        with leases.hold("harvest-due") as alone:
+            if alone:
+                harvester.run_due()
 
 
 DEMO_SOURCE = "du-lieu-mo-tphcm"

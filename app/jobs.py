@@ -9,18 +9,20 @@ thread runs one job at a time in a child process forked from a clean fork server
   SIGALRM, and the upload it was processing is marked failed with ``time-limit``;
 - a child killed otherwise (out of memory, ``kill -9``) is retried by the queue, and a file
   whose processing was interrupted too often is marked failed with ``interrupted``;
-- while a child processes an upload it holds a lease (a byte-range lock in
-  ``<data dir>/run/leases``, released by the kernel when it dies), so recovery never re-queues
-  an upload another live process is working on.
+- while a child processes an upload it holds a lease (``app.leases``: a byte-range lock in
+  ``<data dir>/run/leases``, or a PostgreSQL advisory lock when the database is shared by
+  several servers; released when the holder dies), so recovery never re-queues an upload
+  another live process is working on.
 """
 
 from __future__ import annotations
 
-import fcntl
 import logging
 import multiprocessing
 import os
 import signal
+import threading
+import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -111,22 +113,32 @@ def run_child(settings: Settings, job: str, payload: dict[str, Any], job_process
         services.queue.handler(job)(payload)
 
 
-def _reconcile(services: Services, settings: Settings) -> None:
-    """Start-up reconciliation, by one job process at a time; a failure never stops jobs."""
+def _reconcile(services: Services, settings: Settings, *, periodic: bool = False) -> None:
+    """Reconciliation, by one job process at a time (across servers when the database is
+    shared); a failure never stops jobs."""
     from app.recovery import reconcile
 
-    with (settings.data_dir.resolve() / "run" / "reconcile.lock").open("a+b") as lock:
-        try:
-            fcntl.flock(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            log.info("start-up reconciliation: another job process is doing it")
+    what = "periodic recovery" if periodic else "start-up reconciliation"
+    leases = leases_for(settings)
+    with leases.hold("reconcile") as alone:
+        if not alone:
+            log.info("%s: another job process is doing it", what)
             return
         try:
-            report = reconcile(services, leases_for(settings))
+            report = reconcile(services, leases, periodic=periodic)
         except Exception:
-            log.exception("start-up reconciliation failed; jobs run anyway")
+            log.exception("%s failed; jobs run anyway", what)
             return
-    log.info("start-up reconciliation: %s", report.summary())
+    if not periodic or report.requeued or report.failed or report.harvests:
+        log.info("%s: %s", what, report.summary())
+
+
+def _recover_periodically(services: Services, settings: Settings) -> None:
+    """Every ``OPENDATA_RECOVERY_SECONDS``, take over what dead job processes left (a worker
+    killed on another machine: its uploads and harvest jobs hold no lease any more)."""
+    while True:
+        time.sleep(settings.recovery_seconds)
+        _reconcile(services, settings, periodic=True)
 
 
 def run_job_process(settings: Settings, workers: int) -> None:
@@ -139,6 +151,9 @@ def run_job_process(settings: Settings, workers: int) -> None:
     services.queue.executor = ChildRunner(services)
     schedule_harvests(services)
     _reconcile(services, settings)
+    threading.Thread(
+        target=_recover_periodically, args=(services, settings), name="recovery", daemon=True
+    ).start()
     consumer = services.queue.huey.create_consumer(workers=workers, worker_type="thread")
     log.info("job process running with %d workers", workers)
     consumer.run()

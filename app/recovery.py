@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from datasets.datastore_sync import SHARED_LEVELS
 from datasets.model import (
@@ -33,14 +34,18 @@ from datasets.model import (
 from datasets.processing import INTERRUPTED, MAX_ATTEMPTS
 from datasets.resource_edit import JOB_PROCESS_VERSION
 from datasets.workflow import JOB_LOAD_DATASTORE
+from publishers import utcnow
 
 DATASTORE_LEVELS = sorted({"public", *SHARED_LEVELS})
 
 if TYPE_CHECKING:
-    from app.leases import Leases
+    from app.leases import AnyLeases
     from app.services import Services
 
 log = logging.getLogger(__name__)
+# With a queue too long to read, a periodic sweep queues again an upload never started only
+# after it waited this long (a worker killed after taking its job, before starting it).
+QUEUED_GRACE = timedelta(minutes=10)
 
 
 @dataclass
@@ -67,28 +72,55 @@ class RecoveryReport:
         )
 
 
-def reconcile(services: Services, leases: Leases) -> RecoveryReport:
-    """Repair stuck uploads, missing datastore tables and search index gaps."""
+def reconcile(services: Services, leases: AnyLeases, *, periodic: bool = False) -> RecoveryReport:
+    """Repair stuck uploads, missing datastore tables and search index gaps.
+
+    ``periodic``: the sweep a running job process repeats (``OPENDATA_RECOVERY_SECONDS``), so
+    that the work of a job worker that died on another machine is taken over by a live one.
+    It leaves alone uploads still waiting in the queue (with a very long queue: those never
+    started and younger than ``QUEUED_GRACE``) and never rebuilds the whole index.
+    """
     report = RecoveryReport()
-    _stuck_uploads(services, leases, report)
+    _stuck_uploads(services, leases, report, periodic)
     _missing_loads(services, report)
     report.harvests = services.harvester.fail_interrupted()
-    _search_index(services, report)
+    _search_index(services, report, periodic)
     return report
 
 
-def _stuck_uploads(services: Services, leases: Leases, report: RecoveryReport) -> None:
-    with services.sessions.begin() as session:
-        stuck = session.scalars(
-            select(ResourceVersion).where(
-                ResourceVersion.status == VersionStatus.PROCESSING.value,
-                ResourceVersion.url.is_(None),
+def _stuck_uploads(
+    services: Services, leases: AnyLeases, report: RecoveryReport, periodic: bool
+) -> None:
+    query = select(ResourceVersion).where(
+        ResourceVersion.status == VersionStatus.PROCESSING.value,
+        ResourceVersion.url.is_(None),
+    )
+    waiting: set[str] = set()
+    if periodic:
+        # Uploads still in the queue are left alone. A job taken by a worker that died (or
+        # queued twice by a race) runs again: a second run is a no-op (lease or status).
+        queued = services.queue.queued_payloads(JOB_PROCESS_VERSION)
+        if queued is None:  # too long a queue to read: started ones, or queued long ago
+            query = query.where(
+                or_(
+                    ResourceVersion.processing_attempts > 0,
+                    ResourceVersion.created < utcnow() - QUEUED_GRACE,
+                )
             )
-        ).all()
+        else:
+            waiting = {str(p.get("version_id")) for p in queued}
+    with services.sessions.begin() as session:
+        stuck = session.scalars(query).all()
         for version in stuck:
+            if version.id in waiting:
+                continue
             if leases.is_held(f"version:{version.id}"):
                 report.busy.append(version.id)
-            elif version.processing_attempts >= MAX_ATTEMPTS:
+                continue
+            session.refresh(version)  # it may have finished since it was read
+            if version.status != VersionStatus.PROCESSING.value:
+                continue
+            if version.processing_attempts >= MAX_ATTEMPTS:
                 version.status = VersionStatus.FAILED.value
                 version.error_code = INTERRUPTED
                 version.error_params = {"attempts": version.processing_attempts}
@@ -124,7 +156,7 @@ def _missing_loads(services: Services, report: RecoveryReport) -> None:
         services.queue.enqueue(JOB_LOAD_DATASTORE, {"version_id": version_id})
 
 
-def _search_index(services: Services, report: RecoveryReport) -> None:
+def _search_index(services: Services, report: RecoveryReport, periodic: bool) -> None:
     with services.sessions() as session:
         published = session.scalar(
             select(func.count())
@@ -132,7 +164,7 @@ def _search_index(services: Services, report: RecoveryReport) -> None:
             .where(Dataset.state == DatasetState.PUBLISHED.value)
         )
         stale = list(session.scalars(select(Dataset.id).where(Dataset.index_stale.is_(True))))
-    if services.search.outdated() or services.search.count() != published:
+    if not periodic and (services.search.outdated() or services.search.count() != published):
         report.index_rebuilt = services.rebuild_index()
         return
     for dataset_id in stale:

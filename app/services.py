@@ -234,7 +234,7 @@ def build_services(settings: Settings) -> Services:
         hash_key=keys.hash_key,
         quasi_identifiers=DEFAULT_QUASI_IDENTIFIERS,
         datastore=datastore,
-        progress=ProgressBoard(data_dir / "progress"),
+        progress=ProgressBoard(data_dir / "progress", redis_url=settings.redis_url),
         shared_datastore=shared_datastore,
     )
     audit = Audit(

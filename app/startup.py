@@ -44,12 +44,13 @@ def prepare(settings: Settings, *, timeout: float = STARTUP_TIMEOUT) -> None:
     """Create keys, database, job queue, datastore, index, bucket; idempotent, one at a time."""
     from app.keys import ensure_key_files
 
+    _check_shared_keys(settings)
     data_dir = settings.data_dir.resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
     logging.getLogger("alembic").setLevel(logging.WARNING)
     log.info("start-up step begins")
     deadline = time.monotonic() + timeout
-    with _exclusive(run_dir(settings) / "startup.lock", deadline):
+    with _exclusive(run_dir(settings) / "startup.lock", deadline), _shared_lock(settings, timeout):
         for name in ensure_key_files(data_dir):
             log.info("created key file %s", name)
         retry_locked(lambda: _migrate(settings.effective_database_url), deadline)
@@ -58,6 +59,36 @@ def prepare(settings: Settings, *, timeout: float = STARTUP_TIMEOUT) -> None:
         retry_locked(lambda: _create_index(settings), deadline)
         _create_bucket(settings)
     log.info("start-up step done: database, job queue, datastore and index exist")
+
+
+def _check_shared_keys(settings: Settings) -> None:
+    """On a bucket (several servers), the keys must come from the environment: key files
+    created in each server's data dir would differ, and one server could not read what
+    another encrypted or signed."""
+    if not settings.storage_url.startswith("s3://"):
+        return
+    missing = [n for n in ("secret_key", "encryption_key", "hash_key") if not getattr(settings, n)]
+    if missing:
+        names = ", ".join(f"OPENDATA_{n.upper()}" for n in missing)
+        raise StartupError(
+            f"OPENDATA_STORAGE_URL is a bucket: set {names} (the same on every server)"
+        )
+
+
+@contextmanager
+def _shared_lock(settings: Settings, timeout: float) -> Iterator[None]:
+    """On a PostgreSQL database shared by several servers, one start-up step at a time
+    across all of them (an advisory lock): two servers never migrate at once."""
+    from app.leases import PostgresLeases, postgres_url
+
+    url = postgres_url(settings)
+    if url is None:
+        yield
+        return
+    with PostgresLeases(url).hold("startup", wait=timeout) as got:
+        if not got:
+            raise StartupError("another server holds the start-up lock of the database")
+        yield
 
 
 def _create_bucket(settings: Settings) -> None:

@@ -5,6 +5,9 @@ holds its database transaction until the end; the page the publisher watches ask
 process. So progress is a small JSON file per version in a folder both see (the data
 directory), replaced atomically, written at most every ``interval`` seconds and removed when
 the processing ends. A missing or unreadable file only means "no progress to show".
+
+With several servers (a ``redis_url``), the job and the page may run on different machines:
+progress is then a Redis key per version instead of a file, expiring after an hour.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ __all__ = ["STAGES", "Progress", "ProgressBoard"]
 # In order: read and convert the upload, validate the rows, look for personal data, write
 # the stripped public file.
 STAGES = ("normalizing", "validating", "scanning", "stripping")
+REDIS_SECONDS = 3600  # a Redis progress key outlives no processing by more than this
 
 
 @dataclass(frozen=True)
@@ -53,9 +57,20 @@ class Progress:
 class ProgressBoard:
     """Progress files under ``root``, one per version id being processed."""
 
-    def __init__(self, root: Path, *, interval: float = 0.5) -> None:
+    def __init__(self, root: Path, *, interval: float = 0.5, redis_url: str = "") -> None:
         self._root = root
         self._interval = interval
+        self._redis = None
+        if redis_url:
+            import redis
+
+            self._redis = redis.Redis.from_url(
+                redis_url, socket_timeout=2, socket_connect_timeout=2
+            )
+
+    @staticmethod
+    def _key(version_id: str) -> str:
+        return f"opendata:progress:{version_id}"
 
     def _path(self, version_id: str) -> Path:
         if not version_id or not all(c.isalnum() or c in "-_" for c in version_id):
@@ -74,6 +89,9 @@ class ProgressBoard:
             raise ValueError(f"unknown stage {stage!r}")
         path = self._path(version_id)
         body = {"stage": stage, "rows_done": rows_done, "rows_total": rows_total, "at": time.time()}
+        if self._redis is not None:
+            self._redis_call("set", self._key(version_id), json.dumps(body), ex=REDIS_SECONDS)
+            return
         try:
             self._root.mkdir(parents=True, exist_ok=True)
             handle, temporary = tempfile.mkstemp(dir=self._root, prefix=".progress-")
@@ -101,9 +119,26 @@ class ProgressBoard:
         self.update(version_id, stage, 0, total)
         return report
 
+    def _redis_call(self, name: str, *args: object, **kwargs: object) -> object:
+        from redis import RedisError
+
+        try:
+            return getattr(self._redis, name)(*args, **kwargs)
+        except RedisError:
+            return None
+
+    def _body(self, version_id: str) -> str | bytes:
+        if self._redis is None:
+            return self._path(version_id).read_text(encoding="utf-8")
+        self._path(version_id)  # the same check of the id
+        found = self._redis_call("get", self._key(version_id))
+        if not isinstance(found, bytes):
+            raise ValueError("no progress")
+        return found
+
     def read(self, version_id: str) -> Progress | None:
         try:
-            body = json.loads(self._path(version_id).read_text(encoding="utf-8"))
+            body = json.loads(self._body(version_id))
             stage = body["stage"]
             if stage not in STAGES:
                 return None
@@ -117,6 +152,10 @@ class ProgressBoard:
             return None
 
     def clear(self, version_id: str) -> None:
+        if self._redis is not None:
+            if version_id and all(c.isalnum() or c in "-_" for c in version_id):
+                self._redis_call("delete", self._key(version_id))
+            return
         try:
             self._path(version_id).unlink(missing_ok=True)
         except (OSError, ValueError):

@@ -72,6 +72,16 @@ class HueyQueue:
         """Return the handler of ``job``; raise ``KeyError`` if unknown."""
         return self._handlers[job]
 
+    def queued_payloads(self, job: str, limit: int = 10_000) -> list[Mapping[str, Any]] | None:
+        """Payloads of ``job`` waiting in the queue or for a retry; None when more than
+        ``limit`` jobs wait (reading them all would cost too much)."""
+        if self.huey.immediate:
+            return []
+        if self.huey.pending_count() + self.huey.scheduled_count() > limit:
+            return None
+        tasks = [*self.huey.pending(), *self.huey.scheduled()]
+        return [t.args[1] for t in tasks if len(t.args) == 2 and t.args[0] == job]
+
     def pending_count(self) -> int:
         """Return how many jobs wait in the queue."""
         return int(self.huey.pending_count())
@@ -89,7 +99,8 @@ def open_huey(
     if immediate:
         return Huey("opendata", immediate=True, results=False)
     if redis_url:
-        return RedisHuey("opendata", url=redis_url, results=False)
+        # Blocking reads: an idle worker takes a job the moment it is queued.
+        return RedisHuey("opendata", url=redis_url, results=False, blocking=True, read_timeout=1)
     path = data_dir / "jobs.sqlite3"
     return SqliteHuey(
         "opendata",

@@ -266,7 +266,10 @@ class Harvester:
                 select(HarvestJob).where(HarvestJob.status == JobStatus.RUNNING.value)
             ).all()
             for job in running:
-                if not self._leases.is_held(run_lease_key(job.source_id)):
+                if self._leases.is_held(run_lease_key(job.source_id)):
+                    continue
+                session.refresh(job)  # it may have finished since it was read
+                if job.status == JobStatus.RUNNING.value:
                     job.status, job.error = JobStatus.FAILED.value, INTERRUPTED
                     job.finished = self._clock()
                     failed.append(job.id)

@@ -6,7 +6,16 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from publishers import Base, new_id, utcnow
@@ -39,6 +48,17 @@ class HarvestSourceRow(Base):
     approver_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     created: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_run: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class HarvestSecret(Base):
+    """A source's credential sealed with the encryption key (AES-GCM, the name as associated
+    data), when several servers share the database (migration ``0013_harvest_secrets``)."""
+
+    __tablename__ = "harvest_secrets"
+
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    updated: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class HarvestJob(Base):

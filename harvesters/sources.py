@@ -2,9 +2,11 @@
 
 A source's credential (``auth`` in its config) is a *name*; the secret itself is read
 from standard input or the admin form and kept encrypted (AES-256-GCM with the portal's
-encryption key) in ``<data dir>/secrets``, never in the database, the command line, a
-listing or a log line. URLs carrying credentials (``https://user:pass@host``) are refused
-for the same reason.
+encryption key) in ``<data dir>/secrets``, never in clear in the database, the command
+line, a listing or a log line. URLs carrying credentials (``https://user:pass@host``) are
+refused for the same reason. On several servers (issue 19) the sealed secret is kept in the
+``harvest_secrets`` table instead, so that every job worker reads it; its key comes from the
+environment, never from the database.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from harvesters.base import SOURCE_TYPES
 from harvesters.config import SourceConfig, parse_config
-from harvesters.model import HarvestSourceRow
+from harvesters.model import HarvestSecret, HarvestSourceRow
 from harvesters.schedule import validate_schedule
 from publishers import (
     Accounts,
@@ -66,11 +68,15 @@ class SourceInfo:
 
 
 class SecretStore:
-    """Credentials of harvest sources, encrypted in a folder of the data dir."""
+    """Credentials of harvest sources, encrypted in a folder of the data dir, or (with
+    ``sessions``, on several servers) sealed in the ``harvest_secrets`` table."""
 
-    def __init__(self, folder: Path, key: bytes) -> None:
+    def __init__(
+        self, folder: Path, key: bytes, sessions: sessionmaker[Session] | None = None
+    ) -> None:
         self._folder = folder
         self._aead = AESGCM(key)
+        self._sessions = sessions
 
     def _path(self, name: str) -> Path:
         if not re.match(r"^[a-z0-9][a-z0-9_.-]{0,99}$", name) or ".." in name:
@@ -81,22 +87,37 @@ class SecretStore:
         """Store ``secret`` under ``name`` (replacing it); the file is readable by us only."""
         if not secret.strip():
             raise InvalidInput("empty secret", {"secret": ["required"]})
-        self._folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        path = self._path(name)
         nonce = os.urandom(12)
         sealed = nonce + self._aead.encrypt(nonce, secret.strip().encode(), name.encode())
-        path = self._path(name)
+        if self._sessions is not None:
+            with self._sessions.begin() as session:
+                row = session.get(HarvestSecret, name)
+                if row is None:
+                    session.add(HarvestSecret(name=name, sealed=sealed))
+                else:
+                    row.sealed, row.updated = sealed, utcnow()
+            return
+        self._folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         temp = path.with_suffix(".tmp")
         fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "wb") as out:
             out.write(sealed)
         temp.replace(path)
 
+    def _sealed(self, name: str) -> bytes | None:
+        path = self._path(name)
+        if self._sessions is not None:
+            with self._sessions() as session:
+                row = session.get(HarvestSecret, name)
+                return bytes(row.sealed) if row is not None else None
+        return path.read_bytes() if path.is_file() else None
+
     def get(self, name: str) -> str | None:
         """Return the secret stored under ``name``, or None."""
-        path = self._path(name)
-        if not path.is_file():
+        data = self._sealed(name)
+        if data is None:
             return None
-        data = path.read_bytes()
         try:
             return self._aead.decrypt(data[:12], data[12:], name.encode()).decode()
         except InvalidTag:
@@ -104,7 +125,7 @@ class SecretStore:
 
     def has(self, name: str) -> bool:
         """Return whether a secret is stored under ``name``."""
-        return bool(name) and self._path(name).is_file()
+        return bool(name) and self._sealed(name) is not None
 
 
 def _info(row: HarvestSourceRow, secrets: SecretStore) -> SourceInfo:

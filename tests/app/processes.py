@@ -79,10 +79,16 @@ class Running:
         self.process.wait(10)
 
 
-def start(args: list[str], env: dict[str, str], log: Path) -> Running:
+def start(args: list[str], env: dict[str, str], log: Path, cpu: int | None = None) -> Running:
+    """Start ``opendata ARGS``; ``cpu``: pinned to that CPU with its children (``taskset``)."""
     handle = log.open("ab")
+    pin = [] if cpu is None else ["taskset", "-c", str(cpu)]
     process = subprocess.Popen(
-        [OPENDATA, *args], env=env, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True
+        [*pin, OPENDATA, *args],
+        env=env,
+        stdout=handle,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     handle.close()
     return Running(process, log)

@@ -20,7 +20,7 @@ import pytest
 from sqlalchemy import update
 
 from app.config import Settings
-from app.leases import Leases, leases_for
+from app.leases import AnyLeases, PostgresLeases, leases_for
 from app.recovery import reconcile
 from app.services import Services, build_services
 from app.startup import prepare
@@ -280,16 +280,22 @@ def _found(services: Services, text: str) -> list[str]:
 class _lease_in_other_process:
     """Hold a lease from another process (leases are per process) for a with-block."""
 
-    def __init__(self, leases: Leases, key: str) -> None:
+    def __init__(self, leases: AnyLeases, key: str) -> None:
         self._leases, self._key = leases, key
 
     def __enter__(self) -> None:
+        # A lock file on SQLite, an advisory lock on PostgreSQL (shared by every server).
+        same = (
+            f"PostgresLeases({self._leases.url!r})"
+            if isinstance(self._leases, PostgresLeases)
+            else f"Leases(Path({str(self._leases.path)!r}))"
+        )
         script = textwrap.dedent(
             f"""
             import sys
             from pathlib import Path
-            from app.leases import Leases
-            with Leases(Path({str(self._leases.path)!r})).hold({self._key!r}) as held:
+            from app.leases import Leases, PostgresLeases
+            with {same}.hold({self._key!r}) as held:
                 print("held" if held else "busy", flush=True)
                 sys.stdin.read()
             """

@@ -28,7 +28,7 @@ import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-
+# The imports below need the path above (the benchmark runs as a script): hence E402.
 from publishers import Role  # noqa: E402
 from tests.app.twonodes import Cluster, cluster, fresh_database  # noqa: E402
 from tests.factories import actor, make_dataset, make_org, make_user, upload_bytes  # noqa: E402

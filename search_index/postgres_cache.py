@@ -37,18 +37,17 @@ class PostingsCache:
     """What one server keeps between searches, valid for one ``(epoch, generation)``."""
 
     def __init__(self) -> None:
-        self.epoch = ""
+        self.reset("")
+
+    def reset(self, epoch: str) -> None:
+        """Forget everything (the index was rebuilt); remember ``epoch``."""
+        self.epoch = epoch
         self.generation = -1
         self.terms: OrderedDict[tuple[str, str], int] = OrderedDict()
         self.facets: dict[str, dict[str, int]] = {}
         self.columns: dict[str, list[Any]] = {name: [] for name in _COLUMNS}
         self.orders: dict[str, list[int]] = {}
         self.memo: dict[str, Any] = {}
-
-    def reset(self, epoch: str) -> None:
-        """Forget everything: the index was rebuilt."""
-        self.__init__()  # type: ignore[misc]
-        self.epoch = epoch
 
 
 class PostingsView:

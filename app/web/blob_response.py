@@ -15,7 +15,7 @@ import shutil
 import tempfile
 import time
 import unicodedata
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 from urllib.parse import quote
@@ -83,7 +83,7 @@ def _describe(response: BaseResponse, key: str, filename: str, last_modified: da
     response.last_modified = last_modified
     response.cache_control.public = True
     response.cache_control.max_age = MAX_AGE
-    response.expires = int(time.time() + MAX_AGE)  # type: ignore[assignment]
+    response.expires = datetime.fromtimestamp(time.time() + MAX_AGE, tz=UTC)
     response.headers["X-Content-SHA256"] = key
     response.headers["X-Content-Type-Options"] = "nosniff"
     try:

@@ -187,9 +187,11 @@ def test_a_grant_gives_its_columns_until_it_is_revoked_or_expires(services: Serv
         legal_basis="Nghị định 13/2023/NĐ-CP, Điều 17",
         columns=["phuong", "so_ho", "ho_ten"],
     )
+    assert portal.business.user_id is not None
+    business = services.accounts.get_user(portal.business.user_id)
     assert (request.status, request.requester, request.columns) == (
         "pending",
-        services.accounts.get_user(portal.business.user_id).name,  # type: ignore[arg-type, union-attr]
+        business.name,
         ("phuong", "so_ho", "ho_ten"),
     )
     with pytest.raises(InvalidInput):  # one pending request at a time

@@ -13,7 +13,7 @@ from app.api_auth import ApiCaller, api_caller
 from app.context import services
 from app.cors_gzip import add_cors, gzip_body
 from app.errors import storage_full_message
-from app.json_body import JsonTooDeep, cap_body, is_upload, parse_json, read_body
+from app.json_body import RefusedJson, cap_body, is_upload, parse_json, read_body
 from datasets.conversions import ConversionError
 from datasets.datastore import BadQuery, DatastoreError, UnknownField, UnknownResource
 from datasets.errors import (
@@ -75,14 +75,14 @@ def json_body(*, empty: dict[str, Any] | None = None) -> dict[str, Any]:
     """Return the request's JSON object; raise ``InvalidInput`` for anything else.
 
     The body is read within ``OPENDATA_MAX_JSON_BYTES`` (413 past it); JSON nested too deep
-    is a 400. ``empty`` is returned for an empty body when given.
+    or holding a NUL character is a 400. ``empty`` is returned for an empty body when given.
     """
     raw = read_body(request)
     if not raw and empty is not None:
         return empty
     try:
         data = parse_json(raw)
-    except JsonTooDeep as exc:
+    except RefusedJson as exc:
         raise BadParameter(str(exc)) from None
     except ValueError:
         data = None

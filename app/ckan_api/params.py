@@ -18,7 +18,7 @@ from werkzeug.datastructures import FileStorage, MultiDict
 
 from app.api_auth import ApiCaller
 from app.ckan_api.errors import validation_error
-from app.json_body import JsonTooDeep, parse_json, read_body
+from app.json_body import RefusedJson, parse_json, read_body, refuse_nul
 
 
 class BadRequest(Exception):
@@ -45,20 +45,30 @@ def _flatten(multi: MultiDict[str, Any]) -> dict[str, Any]:
 def params_from(request: Request) -> tuple[dict[str, Any], dict[str, FileStorage]]:
     """Return the parameters and files of a CKAN action request; raise ``BadRequest``."""
     if request.method == "GET":
-        return _flatten(request.args), {}
+        return _refused_nul(_flatten(request.args)), {}
     if request.mimetype == "application/json":
         try:
             body = parse_json(read_body(request) or "{}")
         except json.JSONDecodeError as exc:
             raise BadRequest(f"Bad request - JSON Error: {exc.msg}") from None
-        except JsonTooDeep as exc:
+        except RefusedJson as exc:
             raise BadRequest(f"Bad request - JSON Error: {exc}") from None
         if not isinstance(body, dict):
             raise BadRequest("Bad request - JSON Error: Request data JSON is not an object")
         return body, {}
     params = _flatten(request.form)
     params.update({k: v for k, v in _flatten(request.args).items() if k not in params})
-    return params, {k: v for k, v in request.files.items() if v.filename}
+    return _refused_nul(params), {k: v for k, v in request.files.items() if v.filename}
+
+
+def _refused_nul(params: dict[str, Any]) -> dict[str, Any]:
+    """Return ``params``; raise ``BadRequest`` when one holds a NUL character (no field takes
+    one, and PostgreSQL cannot compare text with one)."""
+    try:
+        refuse_nul(params)
+    except RefusedJson as exc:
+        raise BadRequest(f"Bad request - {exc}") from None
+    return params
 
 
 def text(params: Mapping[str, Any], key: str, default: str = "") -> str:

@@ -98,3 +98,62 @@ def test_json_nested_too_deep_is_a_bad_request(
         timeout=30,
     )
     assert answer.status_code != 400 or "nested" not in answer.text
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        # Seen by Schemathesis on PostgreSQL: a 500, the organization lookup sent NUL to it.
+        (
+            "/api/v1/datasets/bai-do-xe/access-requests",
+            {"purpose": "tra cứu", "organization": "A\x00h"},
+        ),
+        ("/api/v1/datasets", {"title": "Bãi đỗ xe", "tags": ["xe\x00"]}),
+        ("/api/3/action/package_create", {"name": "bai-do-xe", "notes": {"k\x00": "v"}}),
+    ],
+)
+def test_a_nul_character_anywhere_in_the_json_is_a_bad_request(
+    live_server: LiveServer, team: Team, path: str, body: dict
+) -> None:
+    answer = requests.post(
+        live_server.url + path,
+        data=json.dumps(body),
+        headers={**team.publisher, "Content-Type": "application/json"},
+        timeout=30,
+    )
+    assert answer.status_code == 400, answer.text
+    text = answer.json()["error"]["message"] if path.startswith("/api/v1") else answer.json()
+    assert "NUL character" in str(text)
+
+
+def test_the_text_backslash_u0000_is_not_a_nul(live_server: LiveServer, team: Team) -> None:
+    title = "Mã \\u0000 trong tiêu đề"  # a backslash, then "u0000": six ordinary characters
+    answer = requests.post(
+        live_server.url + "/api/v1/datasets",
+        data=json.dumps({"title": title, "organization": team.org.name}),
+        headers={**team.publisher, "Content-Type": "application/json"},
+        timeout=30,
+    )
+    assert answer.status_code == 201, answer.text
+    assert answer.json()["title"] == title
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        # Each was a 500 on PostgreSQL: the lookup sent NUL to it.
+        "/api/3/action/package_show?id=a%00b",
+        "/api/3/action/datastore_search?resource_id=a%00b",
+        "/api/3/action/user_show?id=a%00",
+    ],
+)
+def test_a_nul_character_in_a_ckan_parameter_is_a_bad_request(
+    live_server: LiveServer, team: Team, path: str
+) -> None:
+    answer = requests.get(live_server.url + path, headers=team.steward, timeout=30)
+    assert answer.status_code == 400, answer.text
+    assert "NUL character" in str(answer.json())
+    form = requests.post(
+        live_server.url + path.split("?")[0], data={"id": "a\x00b"}, headers=team.steward
+    )
+    assert form.status_code == 400, form.text

@@ -337,7 +337,9 @@ class Processor:
             public = self._vault.scratch_file(".csv")
             try:
                 apply_actions(normalized, public, decisions, findings, hash_key=self._hash_key)
-                version.smallest_group = smallest_group_size(public, self._quasi)
+                version.smallest_group = smallest_group_size(
+                    public, self._quasi, holds_personal_data=bool(findings)
+                )
                 blob = self._public.put_file(public)
             finally:
                 public.unlink(missing_ok=True)

@@ -258,3 +258,24 @@ def test_the_sheet_of_a_workbook_is_picked_from_its_list(desk) -> None:
     page = desk.page(f"/dataset/{name}/manage")
     assert '<option value="Chợ" selected>' in page
     assert 'class="sheet">Chợ<' in page
+
+
+def test_the_reidentification_check_is_for_tables_about_persons(desk) -> None:
+    # Seen by a publisher: bicycle stations got "only 2 rows" as a re-identification risk.
+    name = desk.dataset()
+    desk.login("publisher")
+    stations = "ten_tram,phuong,quan,so_xe\nTrạm A,Bến Nghé,1,12\nTrạm B,Bến Thành,1,8\n"
+    desk.upload(name, stations.encode(), "tram-xe-dap.csv")
+    assert _resources(desk.services, name)[0][1].smallest_group is None
+    page = desk.page(f"/dataset/{name}/manage")
+    assert "kanon" not in page and "Nguy cơ nhận diện lại" not in page
+
+    # The same places beside citizens' names (dropped by policy) are a risk.
+    people = (
+        "ho_ten,phuong,quan\nNguyễn Văn An,Bến Nghé,1\nTrần Thị Bích,Bến Thành,1\n"
+        "Lê Văn Cường,Bến Thành,1\n"
+    )
+    desk.upload(name, people.encode(), "ho-dan.csv")
+    groups = [v.smallest_group for _r, v in _resources(desk.services, name)]
+    assert groups == [None, 1]
+    assert 'class="flash flash-error kanon"' in desk.page(f"/dataset/{name}/manage")

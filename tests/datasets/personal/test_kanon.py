@@ -25,3 +25,18 @@ def test_a_unique_combination_gives_k_of_one(write_csv):
 def test_none_when_no_quasi_identifier_or_no_rows(write_csv):
     assert smallest_group_size(write_csv([["so_tien"], ["100"]]), DEFAULT_QUASI_IDENTIFIERS) is None
     assert smallest_group_size(write_csv([["gioi_tinh"]]), DEFAULT_QUASI_IDENTIFIERS) is None
+
+
+def test_places_alone_are_quasi_identifiers_only_in_a_table_about_persons(write_csv):
+    # Seen by a publisher: bicycle stations, no personal data, "only 2 rows" re-identification.
+    stations = write_csv(
+        [["ten_tram", "Phường", "Quận", "so_xe"], ["Trạm A", "Bến Nghé", "1", "12"],
+         ["Trạm B", "Bến Thành", "1", "8"]]
+    )  # fmt: skip
+    quasi = DEFAULT_QUASI_IDENTIFIERS
+    assert smallest_group_size(stations, quasi, holds_personal_data=False) is None
+    # The same places in a table that held personal data (e.g. names dropped) do count.
+    assert smallest_group_size(stations, quasi, holds_personal_data=True) == 1
+    # A person's attribute makes the table about persons whatever the findings.
+    people = write_csv([["gioi_tinh", "phuong"], ["Nam", "Bến Nghé"], ["Nữ", "Bến Nghé"]])
+    assert smallest_group_size(people, quasi, holds_personal_data=False) == 1

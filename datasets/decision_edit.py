@@ -11,7 +11,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from datasets.model import ResourceVersion, VersionStatus
+from datasets.model import Dataset, ResourceVersion, Revision, RevisionStatus, VersionStatus
 from datasets.personal import Action, ColumnDecision
 from datasets.queries import get_dataset
 from datasets.revisions import editable_version, find_entry, record_activity, working_revision
@@ -33,10 +33,11 @@ def record_decisions(
     A version that is already live is never changed: the decisions go to a copy in the
     working revision. The version is marked to process again. With ``agency`` they are the
     decisions of the agency projection (issue 18), laid over the earlier agency decisions;
-    a column without one is stripped as in the public file.
+    a column without one is stripped as in the public file. A steward reviewing a submitted
+    revision decides on it as it stands: it stays in review (approval waits for the rebuild).
     """
     dataset = get_dataset(session, name, for_update=True)
-    revision = working_revision(session, actor, dataset, None, clock)
+    revision = _revision_to_decide(session, actor, dataset, clock)
     entry = find_entry(revision, resource_id)
     if entry is None:
         raise NotFound("resource not found")
@@ -61,6 +62,23 @@ def record_decisions(
         },
     )
     return version
+
+
+def _revision_to_decide(
+    session: Session, actor: Actor, dataset: Dataset, clock: Callable[[], datetime]
+) -> Revision:
+    """The revision whose decisions change: the one under review for a steward who may
+    approve it, else the working revision opened for editing (refused under review)."""
+    revision = dataset.working_revision
+    if (
+        revision is not None
+        and RevisionStatus(revision.status) is RevisionStatus.SUBMITTED
+        and can(actor, Permission.APPROVE, dataset.organization_id)
+    ):
+        dataset.lock_version += 1
+        dataset.modified = clock()
+        return revision
+    return working_revision(session, actor, dataset, None, clock)
 
 
 def check_decisions(

@@ -173,3 +173,37 @@ def test_pending_revision_keeps_the_live_version_public(desk) -> None:
     desk.logout()
     public = desk.client.get(f"/dataset/{name}").get_data(as_text=True)
     assert "Trạm xe buýt (bản mới)" not in public and "Trạm xe buýt" in public
+
+
+def test_a_steward_saves_changed_decisions_during_review_and_it_stays_in_review(desk) -> None:
+    # Seen by a steward: the decisions could be changed during review, but not saved.
+    name = desk.dataset("Đường dây nóng phường")
+    desk.login("publisher")
+    phones = "phuong,so_dien_thoai\nBến Nghé,0903123456\nBến Thành,0918765432\nĐa Kao,0977001122\n"
+    desk.upload(name, phones.encode(), "duong-day-nong.csv")
+    assert desk.post(f"/dataset/{name}/submit").status_code == 302
+    with desk.services.sessions() as session:
+        entry = get_dataset(session, name).working_revision.entries[0]
+        rid, before = entry.resource_id, entry.version.decisions_by_column()["so_dien_thoai"]
+    assert "Lưu quyết định" not in desk.page(f"/dataset/{name}/manage")
+    refused = desk.post(
+        f"/dataset/{name}/resource/{rid}/decisions",
+        {"column": "so_dien_thoai", "action-so_dien_thoai": "drop"},
+    )
+    assert refused.status_code == 409  # the publisher cannot change a submitted revision
+
+    desk.login("steward")
+    assert "Lưu quyết định" in desk.page(f"/dataset/{name}/manage")
+    wanted = "drop" if before.action.value == "mask" else "mask"
+    desk.post(
+        f"/dataset/{name}/resource/{rid}/decisions",
+        {"column": "so_dien_thoai", "action-so_dien_thoai": wanted},
+    )
+    with desk.services.sessions() as session:
+        dataset = get_dataset(session, name)
+        version = dataset.working_revision.entries[0].version
+        assert dataset.state == "submitted"
+        assert version.decisions_by_column()["so_dien_thoai"].action.value == wanted
+    desk.post(f"/dataset/{name}/approve", {"comment": "Đã sửa cách xử lý số điện thoại"})
+    public = desk.client.get(f"/dataset/{name}").get_data(as_text=True)
+    assert "0903123456" not in public

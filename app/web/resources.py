@@ -14,6 +14,7 @@ from flask_login import login_required
 from app.context import current_actor, services
 from app.web.failure_text import failure_reason
 from app.web.forms import resource_input_from_form, schema_edits_from_form
+from app.web.plain_words import encoding_label, error_fix, type_label
 from app.web.validation_text import code_label, issue_message
 from datasets.members import MemberDataset, MemberResource, member_resource
 from datasets.report_preview import rows_around_errors
@@ -23,6 +24,8 @@ from publishers import InvalidInput, NotFound, Permission, require
 
 bp = Blueprint("resources", __name__)
 bp.add_app_template_global(failure_reason, "failure_reason")
+bp.add_app_template_global(encoding_label, "encoding_label")
+bp.add_app_template_global(type_label, "type_label")
 ENCODINGS = ("utf-8", "utf-8-sig", "utf-16", "cp1258", "cp1252")
 
 
@@ -225,6 +228,7 @@ def report(name: str, resource_id: str) -> ResponseReturnValue:
         preview=preview,
         message=lambda issue: issue_message(issue, version.table_schema),
         code_label=code_label,
+        error_fix=error_fix,
     )
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from flask_babel import gettext
 
+from app.web.plain_words import type_fix, type_label
 from datasets.validation_report import ValidationIssue
 
 
@@ -42,9 +43,11 @@ def _type_error(field: Mapping[str, Any]) -> str:
     fmt = str(field.get("format", "") or "")
     if fmt and fmt != "default":
         return _(
-            "The value is not a valid %(type)s in the format %(format)s.", type=kind, format=fmt
+            "The value is not a valid %(type)s in the format %(format)s.",
+            type=type_label(kind),
+            format=fmt,
         )
-    return _("The value is not a valid %(type)s.", type=kind)
+    return _("The value is not a valid %(type)s.", type=type_label(kind)) + " " + type_fix(kind)
 
 
 def _constraint_error(issue: ValidationIssue) -> str:

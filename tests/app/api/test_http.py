@@ -86,6 +86,8 @@ def test_docs_page_renders_the_reference_without_external_assets(client) -> None
     assert "GET /datasets/{name}/resources/{id}/records" in page
     assert "_cursor" in page and "ValidationReport" in page
     assert "cdn" not in page.lower() and "https://unpkg" not in page
+    # The placeholder shows (it was read as an HTML tag: "Authorization: Bearer .").
+    assert "tiêu đề Authorization: Bearer &lt;token&gt;." in page
 
 
 def test_usage_counts_api_calls_and_downloads(client, services) -> None:

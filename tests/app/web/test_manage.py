@@ -204,6 +204,9 @@ def test_a_steward_saves_changed_decisions_during_review_and_it_stays_in_review(
         version = dataset.working_revision.entries[0].version
         assert dataset.state == "submitted"
         assert version.decisions_by_column()["so_dien_thoai"].action.value == wanted
+    activity = desk.page(f"/dataset/{name}/manage")
+    label = {"mask": "Che (giữ vài số cuối)", "drop": "Xóa cột"}[wanted]
+    assert f"so_dien_thoai: {label}" in activity  # in words, not "so_dien_thoai: {wanted}"
     desk.post(f"/dataset/{name}/approve", {"comment": "Đã sửa cách xử lý số điện thoại"})
     public = desk.client.get(f"/dataset/{name}").get_data(as_text=True)
     assert "0903123456" not in public

@@ -81,7 +81,8 @@ def test_a_wrong_encoding_can_be_corrected_in_the_form(desk) -> None:
     resource_id, version = _resources(desk.services, name)[0]
     assert version.encoding == "cp1258"
     page = desk.page(f"/dataset/{name}/manage")
-    assert 'class="encoding">cp1258<' in page
+    # The encoding in plain words (was the codec name "cp1258").
+    assert 'data-encoding="cp1258">Bảng mã Windows tiếng Việt (Windows-1258)<' in page
     lock = get_dataset_lock(desk.services, name)
     desk.post(
         f"/dataset/{name}/resource/{resource_id}/reading",
@@ -121,6 +122,9 @@ def test_schema_editor_changes_a_type_and_the_report_shows_the_errors(desk) -> N
     assert version.validation["valid"]  # so_cho was inferred as text ("nhiều")
     editor = desk.page(f"/dataset/{name}/resource/{resource_id}/schema")
     assert 'name="field" value="so_cho"' in editor
+    # Types in plain words (the values stay Table Schema's names).
+    assert '<option value="integer" >số nguyên</option>' in editor
+    assert '<option value="string" selected>văn bản</option>' in editor
     form = {
         "field": ["ma_tram", "ten_tram", "so_cho"],
         "type-0": "string",
@@ -144,12 +148,14 @@ def test_schema_editor_changes_a_type_and_the_report_shows_the_errors(desk) -> N
     ]
 
     report = desk.page(f"/dataset/{name}/resource/{resource_id}/report")
-    assert "Giá trị không phải là integer hợp lệ." in report
+    # Plain words and how to fix it (was "Giá trị không phải là integer hợp lệ.").
+    assert "Giá trị không phải là số nguyên hợp lệ. Hãy viết theo dạng 12;" in report
+    assert "Cách sửa: Hãy sửa các ô được đánh dấu, hoặc đổi kiểu của cột" in report
     assert re.search(r'<td class="bad-cell"[^>]*><mark>nhiều</mark></td>', report)
     assert '<th scope="row">3</th>' in report
     desk.client.get("/lang/en")
     english = desk.page(f"/dataset/{name}/resource/{resource_id}/report")
-    assert "The value is not a valid integer." in english
+    assert "The value is not a valid whole number. Write it like 12," in english
 
     form["minimum-2"] = "abc"
     refused = desk.post(f"/dataset/{name}/resource/{resource_id}/schema", form)

@@ -285,3 +285,17 @@ def test_the_reidentification_check_is_for_tables_about_persons(desk) -> None:
     groups = [v.smallest_group for _r, v in _resources(desk.services, name)]
     assert groups == [None, 1]
     assert 'class="flash flash-error kanon"' in desk.page(f"/dataset/{name}/manage")
+
+
+def test_a_column_overwhelmingly_of_numbers_stays_numbers_and_the_odd_value_is_reported(desk):
+    # Frictionless' field confidence (90% of the sample): one "mười hai" among twelve numbers
+    # is a type error in an integer column, not a text column with nothing to report.
+    name = desk.dataset()
+    desk.login("publisher")
+    rows = "".join(f"Phường {i},{100 + i * 7}\n" for i in range(1, 12))
+    desk.upload(name, ("phuong,so_ho\n" + rows + "Phường 12,mười hai\n").encode(), "ho.csv")
+    resource_id, version = _resources(desk.services, name)[0]
+    assert [f["type"] for f in version.table_schema["fields"]] == ["string", "integer"]
+    assert [(e["code"], e["row"]) for e in version.validation["errors"]] == [("type-error", 13)]
+    report = desk.page(f"/dataset/{name}/resource/{resource_id}/report")
+    assert "<mark>mười hai</mark>" in report and "Giá trị không phải là số nguyên hợp lệ." in report

@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from datasets.model import Dataset, ResourceVersion, Revision, RevisionStatus, VersionStatus
-from datasets.personal import Action, ColumnDecision
+from datasets.personal import GENERALIZABLE, Action, ColumnDecision
 from datasets.queries import get_dataset
 from datasets.revisions import editable_version, find_entry, record_activity, working_revision
 from publishers import Actor, InvalidInput, NotFound, Permission, can
@@ -27,6 +27,7 @@ def record_decisions(
     clock: Callable[[], datetime],
     *,
     agency: bool = False,
+    emptied: Callable[[ResourceVersion, list[ColumnDecision]], list[str]] | None = None,
 ) -> ResourceVersion:
     """Check ``decisions`` (as entered) and record them on the resource's editable version.
 
@@ -35,6 +36,8 @@ def record_decisions(
     decisions of the agency projection (issue 18), laid over the earlier agency decisions;
     a column without one is stripped as in the public file. A steward reviewing a submitted
     revision decides on it as it stands: it stays in review (approval waits for the rebuild).
+    ``emptied`` names the columns the entered decisions would leave empty (refused: dropping
+    the column says so honestly).
     """
     dataset = get_dataset(session, name, for_update=True)
     revision = _revision_to_decide(session, actor, dataset, clock)
@@ -45,9 +48,15 @@ def record_decisions(
     if agency:
         base = {d.column: d for d in map(ColumnDecision.from_json, version.agency_decisions or ())}
         cleaned = check_decisions(actor, dataset.organization_id, version, decisions, base=base)
-        version.agency_decisions = [d.to_json() for d in cleaned]
     else:
         cleaned = check_decisions(actor, dataset.organization_id, version, decisions)
+    entered = {d.get("column", "") for d in decisions}
+    empty = emptied(version, [d for d in cleaned if d.column in entered]) if emptied else []
+    if empty:
+        raise InvalidInput("decisions would empty a column", {c: ["would_empty"] for c in empty})
+    if agency:
+        version.agency_decisions = [d.to_json() for d in cleaned]
+    else:
         version.decisions = [d.to_json() for d in cleaned]
     version.status = VersionStatus.PROCESSING.value
     record_activity(
@@ -108,6 +117,8 @@ def check_decisions(
         except ValueError:
             errors.setdefault(column, []).append("unknown_action")
             continue
+        if chosen is Action.GENERALIZE and findings[column].kind not in GENERALIZABLE:
+            errors.setdefault(column, []).append("cannot_generalize")
         if chosen is Action.KEEP:
             if not can(actor, Permission.DECIDE_KEEP, organization_id):
                 errors.setdefault(column, []).append("keep_needs_steward")

@@ -22,7 +22,7 @@ from datasets.errors import StorageFull, is_disk_full
 from datasets.lifecycle import require_on_dataset
 from datasets.metadata_input import DatasetMetadata
 from datasets.model import Dataset, ResourceVersion
-from datasets.personal import ColumnDecision
+from datasets.personal import ColumnDecision, columns_emptied
 from datasets.queries import get_dataset_row
 from datasets.queue import TaskQueue
 from datasets.resource_edit import JOB_PROCESS_VERSION, ResourceInput
@@ -167,7 +167,7 @@ class DatasetEditor:
         """
         with self._sessions.begin() as session:
             version = decision_edit.record_decisions(
-                session, actor, name, resource_id, decisions, self._clock
+                session, actor, name, resource_id, decisions, self._clock, emptied=self._emptied
             )
         self._queue.enqueue(JOB_PROCESS_VERSION, {"version_id": version.id, "rebuild": True})
         return version
@@ -186,10 +186,24 @@ class DatasetEditor:
         """
         with self._sessions.begin() as session:
             version = decision_edit.record_decisions(
-                session, actor, name, resource_id, decisions, self._clock, agency=True
+                session,
+                actor,
+                name,
+                resource_id,
+                decisions,
+                self._clock,
+                agency=True,
+                emptied=self._emptied,
             )
         self._queue.enqueue(JOB_PROCESS_VERSION, {"version_id": version.id, "rebuild": True})
         return version
+
+    def _emptied(self, version: ResourceVersion, decisions: list[ColumnDecision]) -> list[str]:
+        """The columns ``decisions`` would leave empty, read on the table's first rows."""
+        if version.normalized_key is None:
+            return []
+        with self._vault.decrypted(version.normalized_key, ".csv") as normalized:
+            return columns_emptied(normalized, decisions)
 
     def reprocess(
         self,

@@ -17,6 +17,7 @@ from app.web.resources import ENCODINGS
 from datasets.errors import StaleVersion, SubmissionBlocked
 from datasets.members import MemberDataset, member_dataset
 from datasets.model import Dataset, ResourceVersion
+from datasets.preview import TablePreview, preview_csv
 from datasets.vocab import FREQUENCIES, LICENSES
 from datasets.workflow import resource_problems
 from publishers import InvalidInput, Permission, can, organizations_where, utcnow
@@ -127,6 +128,25 @@ def _user_names(ids: Iterable[str | None]) -> dict[str, str]:
     return names
 
 
+# Rows of the public file shown to publisher and steward before it is public, and rows read
+# to tell a column that generalizing emptied.
+PUBLIC_PREVIEW_ROWS = 10
+EMPTY_SCAN_ROWS = 2000
+
+
+def _public_previews(dataset: MemberDataset) -> dict[str, TablePreview]:
+    """The first rows of each table's public file (stripped), by resource id."""
+    store = services().public_store
+    previews = {}
+    for version in dataset.resources:
+        if version.is_tabular and version.public_sha256 and version.status == "ready":
+            with store.open(version.public_sha256) as stream:
+                previews[version.resource_id] = preview_csv(
+                    stream, limit=PUBLIC_PREVIEW_ROWS, scan=EMPTY_SCAN_ROWS
+                )
+    return previews
+
+
 @bp.get("/dataset/<slug:name>/manage")
 def dataset(name: str) -> ResponseReturnValue:
     dataset = _load(name)
@@ -138,6 +158,7 @@ def dataset(name: str) -> ResponseReturnValue:
         "manage/dataset.html",
         dataset=dataset,
         problems=resource_problems(dataset.resources),
+        public_previews=_public_previews(dataset),
         allowed=dataset.transitions,
         activity=activity,
         names=_user_names(a.actor_id for a in activity),

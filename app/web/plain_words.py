@@ -102,10 +102,34 @@ _FIXES: dict[str, Callable[[], str]] = {
 }
 
 
+_DECISION_PROBLEMS: dict[str, Callable[[], str]] = {
+    "unknown_column": lambda: _("this column has no personal-data finding"),
+    "unknown_action": lambda: _("choose an action from the list"),
+    "keep_needs_steward": lambda: _("only a steward may keep personal data"),
+    "justification_required": lambda: _("keeping personal data needs a written justification"),
+    "cannot_generalize": lambda: _("values of this kind cannot be generalized"),
+    "would_empty": lambda: _(
+        "generalizing would leave the column empty (no value names a ward, district or year "
+        "that could be kept): choose “Drop the column” instead"
+    ),
+}
+
+
+def decision_problems(errors: dict[str, list[str]]) -> str:
+    """Return the problems of refused personal-data decisions, column by column, in words."""
+    return "; ".join(
+        f"{column}: "
+        + ", ".join(
+            _DECISION_PROBLEMS[code]() if code in _DECISION_PROBLEMS else code for code in codes
+        )
+        for column, codes in errors.items()
+    )
+
+
 def error_fix(code: str) -> str:
     """Return how to fix an error of kind ``code`` ("" when there is no general advice)."""
     fix = _FIXES.get(code)
     return fix() if fix is not None else ""
 
 
-__all__ = ["encoding_label", "error_fix", "type_fix", "type_label"]
+__all__ = ["decision_problems", "encoding_label", "error_fix", "type_fix", "type_label"]

@@ -14,7 +14,7 @@ from flask_login import login_required
 from app.context import current_actor, services
 from app.web.failure_text import failure_reason
 from app.web.forms import resource_input_from_form, schema_edits_from_form
-from app.web.plain_words import encoding_label, error_fix, type_label
+from app.web.plain_words import decision_problems, encoding_label, error_fix, type_label
 from app.web.validation_text import code_label, issue_message
 from datasets.members import MemberDataset, MemberResource, member_resource
 from datasets.report_preview import rows_around_errors
@@ -40,8 +40,9 @@ def _back(name: str, resource_id: str | None = None) -> ResponseReturnValue:
     return redirect(url_for("manage.dataset", name=name, _anchor=anchor))
 
 
-def _errors_text(exc: InvalidInput) -> str:
-    return "; ".join(f"{k}: {', '.join(v)}" for k, v in exc.errors.items())
+def _refused_decisions(exc: InvalidInput) -> None:
+    problems = decision_problems(exc.errors)
+    flash(_("Some decisions were not accepted: %(problems)s", problems=problems), "error")
 
 
 def _stage_file() -> StagedUpload | None:
@@ -128,9 +129,7 @@ def decide(name: str, resource_id: str) -> ResponseReturnValue:
     try:
         services().editor.set_decisions(current_actor(), name, resource_id, _decisions_from_form())
     except InvalidInput as exc:
-        flash(
-            _("Some decisions were not accepted: %(problems)s", problems=_errors_text(exc)), "error"
-        )
+        _refused_decisions(exc)
         return _back(name, resource_id)
     flash(_("Decisions saved; the public file is being rebuilt."), "success")
     return _back(name, resource_id)
@@ -144,9 +143,7 @@ def decide_agency(name: str, resource_id: str) -> ResponseReturnValue:
     try:
         editor.set_agency_decisions(current_actor(), name, resource_id, _decisions_from_form())
     except InvalidInput as exc:
-        flash(
-            _("Some decisions were not accepted: %(problems)s", problems=_errors_text(exc)), "error"
-        )
+        _refused_decisions(exc)
         return _back(name, resource_id)
     flash(_("Agency decisions saved; the agencies' file is being rebuilt."), "success")
     return _back(name, resource_id)

@@ -2,10 +2,12 @@
 
 from datasets.personal.actions import (
     BY_POLICY,
+    GENERALIZABLE,
     Action,
     ColumnDecision,
     StripResult,
     apply_actions,
+    columns_emptied,
     generalize_value,
     hash_value,
     mask_value,
@@ -55,6 +57,7 @@ __all__ = [
     "CURRENT_CATEGORIES",
     "DEFAULT_POLICY",
     "DEFAULT_QUASI_IDENTIFIERS",
+    "GENERALIZABLE",
     "LEGAL_CATEGORIES",
     "PROPOSED_KEEP",
     "Action",
@@ -74,6 +77,7 @@ __all__ = [
     "UnresolvedFinding",
     "apply_actions",
     "categories_on",
+    "columns_emptied",
     "decide",
     "decrypt_stream",
     "encrypt_stream",

@@ -204,6 +204,38 @@ def generalize_value(value: str, kind: str) -> str:
     raise InvalidDecision(f"cannot generalize values of kind {kind!r}")
 
 
+def columns_emptied(
+    csv_path: Path, decisions: Sequence[ColumnDecision], *, rows: int = 2000
+) -> list[str]:
+    """Return the columns that ``decisions`` would leave entirely empty, read on the first
+    ``rows`` rows of ``csv_path`` (UTF-8): a column with values whose every value
+    generalizes to nothing (a street address with no ward or district). Only generalizing
+    can empty a cell; dropping a column is not emptying it.
+    """
+    wanted = {
+        d.column: d.kind
+        for d in decisions
+        if d.action is Action.GENERALIZE and d.kind in GENERALIZABLE
+    }
+    if not wanted:
+        return []
+    kept: dict[str, bool] = dict.fromkeys(wanted, False)
+    seen: dict[str, bool] = dict.fromkeys(wanted, False)
+    with csv_path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.reader(handle)
+        header = next(reader, [])
+        columns = [(i, name) for i, name in enumerate(header) if name in wanted]
+        for n, row in enumerate(reader):
+            if n >= rows:
+                break
+            for i, name in columns:
+                cell = row[i].strip() if i < len(row) else ""
+                if cell and not kept[name]:
+                    seen[name] = True
+                    kept[name] = bool(generalize_value(cell, wanted[name]))
+    return [name for name in wanted if seen[name] and not kept[name]]
+
+
 def redact_text(text: str) -> str:
     """Return ``text`` with each personal value inside replaced by a placeholder.
 

@@ -210,3 +210,60 @@ def test_a_steward_saves_changed_decisions_during_review_and_it_stays_in_review(
     desk.post(f"/dataset/{name}/approve", {"comment": "Đã sửa cách xử lý số điện thoại"})
     public = desk.client.get(f"/dataset/{name}").get_data(as_text=True)
     assert "0903123456" not in public
+
+
+def _household_table(addresses: list[str]) -> bytes:
+    names = ["Nguyễn Văn An", "Trần Thị Bình", "Lê Văn Cường", "Phạm Thị Dung", "Võ Văn Em"]
+    rows = "".join(
+        f'{n},"{a}",{i + 2}\n' for i, (n, a) in enumerate(zip(names, addresses, strict=True))
+    )
+    return ("ho_ten,dia_chi,so_nguoi\n" + rows).encode()
+
+
+def test_the_public_table_is_shown_before_it_is_public_and_an_emptied_column_is_named(desk):
+    # Seen by a publisher: "generalize" on street addresses published an empty column, no word.
+    name = desk.dataset("Hộ gia đình")
+    desk.login("publisher")
+    streets = [f"{10 + i} Đường Lê Lợi" for i in range(5)]
+    desk.upload(name, _household_table(streets), "ho.csv")
+    with desk.services.sessions() as session:
+        entry = get_dataset(session, name).working_revision.entries[0]
+        rid, decided = entry.resource_id, entry.version.decisions_by_column()
+    assert decided["dia_chi"].action.value == "generalize"  # the portal's default for addresses
+    page = desk.page(f"/dataset/{name}/manage")
+    assert "5 dòng đầu của tệp công khai" in page
+    assert (
+        '<th scope="col">dia_chi</th>' in page
+        and "Nguyễn Văn An" not in page.split("public-preview")[1]
+    )  # names dropped in the public file
+    assert "Khái quát hóa đã làm cột dia_chi trống hoàn toàn" in page
+
+    refused = desk.post(
+        f"/dataset/{name}/resource/{rid}/decisions",
+        {"column": "dia_chi", "action-dia_chi": "generalize"},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "dia_chi: khái quát hóa sẽ làm cột trống hoàn toàn" in refused
+    assert "would_empty" not in refused
+    desk.post(
+        f"/dataset/{name}/resource/{rid}/decisions", {"column": "dia_chi", "action-dia_chi": "drop"}
+    )
+    page = desk.page(f"/dataset/{name}/manage")
+    assert "trống hoàn toàn" not in page and '<th scope="col">dia_chi</th>' not in page
+
+
+def test_generalizing_addresses_that_name_a_ward_keeps_the_ward(desk):
+    name = desk.dataset("Hộ gia đình có phường")
+    desk.login("publisher")
+    streets = [f"{10 + i} Lê Lợi, Phường Bến Nghé, Quận 1" for i in range(5)]
+    desk.upload(name, _household_table(streets), "ho.csv")
+    with desk.services.sessions() as session:
+        rid = get_dataset(session, name).working_revision.entries[0].resource_id
+    saved = desk.post(
+        f"/dataset/{name}/resource/{rid}/decisions",
+        {"column": "dia_chi", "action-dia_chi": "generalize"},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "Đã lưu" in saved or "đã lưu" in saved.lower(), saved[:2000]
+    page = desk.page(f"/dataset/{name}/manage")
+    assert "<td>Phường Bến Nghé, Quận 1</td>" in page and "trống hoàn toàn" not in page

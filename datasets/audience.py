@@ -105,11 +105,15 @@ def _agency_resources(
         schema = resource.table_schema
         if version.agency_key:
             schema = version.agency_schema or schema
+            # The agency decisions laid over the public ones, as the agency file was made.
+            decided = {d["column"]: d for d in version.decisions or ()}
+            decided.update({d["column"]: d for d in version.agency_decisions or ()})
             resource = replace(
                 resource,
                 sha256=None,
                 size=version.agency_size,
                 agency_key=version.agency_key,
+                protections=tuple((c, d.get("kind", ""), d["action"]) for c, d in decided.items()),
             )
         if schema is not None and access.columns is not None:
             schema = _narrow_schema(schema, access)

@@ -66,6 +66,9 @@ class PublicResource:
     modified: datetime
     # Per-column statistics of the public file (``datasets.statistics``), None until loaded.
     column_stats: dict[str, Any] | None = None
+    # What was done to personal data, column by column: (column, kind, action) of each
+    # decision that made the public file; never a value or a steward's justification.
+    protections: tuple[tuple[str, str, str], ...] = ()
     # Set only in a reader's agency projection (``datasets.audience``), never in the catalog:
     # the vault key of the agency file (None: the public file serves), and the columns a
     # grant allows (None: all).
@@ -171,6 +174,9 @@ def _resource_to_public(entry: RevisionResource, created: datetime) -> PublicRes
         created=created,
         modified=version.created,
         column_stats=version.column_stats if version.is_tabular else None,
+        protections=tuple(
+            (d["column"], d.get("kind", ""), d["action"]) for d in version.decisions or ()
+        ),
     )
 
 
@@ -234,7 +240,8 @@ def _aware(moment: datetime) -> datetime:
 # The most datasets one read loads without a second round of statements: the largest page
 # any surface asks for (CKAN ``rows`` and ``include_datasets``).
 BATCH_SIZE = 1000
-# What a public view needs: the live revision only, without the publisher-side reports; joined
+# What a public view needs: the live revision only, without the publisher-side reports (the
+# decisions are read: the public page says what was done to personal data); joined
 # where the relation is to one, so a batch takes the same statements however large it is.
 _PUBLIC_VERSION = joinedload(Dataset.live_revision).selectinload(
     Revision.entries, chunksize=BATCH_SIZE
@@ -243,7 +250,6 @@ PUBLIC_LOAD_OPTIONS = (
     _PUBLIC_VERSION.joinedload(RevisionResource.version).options(
         defer(ResourceVersion.validation),
         defer(ResourceVersion.findings),
-        defer(ResourceVersion.decisions),
         defer(ResourceVersion.table_schema),
         defer(ResourceVersion.error_params),
         defer(ResourceVersion.agency_decisions),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 from datasets.queries import get_dataset
 from tests.conftest import csrf_from
@@ -267,3 +268,24 @@ def test_generalizing_addresses_that_name_a_ward_keeps_the_ward(desk):
     assert "Đã lưu" in saved or "đã lưu" in saved.lower(), saved[:2000]
     page = desk.page(f"/dataset/{name}/manage")
     assert "<td>Phường Bến Nghé, Quận 1</td>" in page and "trống hoàn toàn" not in page
+
+
+def test_the_public_page_says_what_was_done_to_personal_data_column_by_column(desk):
+    name = desk.dataset("Hộ gia đình công bố")
+    desk.login("publisher")
+    streets = [f"{10 + i} Lê Lợi, Phường Bến Nghé, Quận 1" for i in range(5)]
+    desk.upload(name, _household_table(streets), "ho.csv")
+    desk.post(f"/dataset/{name}/submit")
+    desk.login("steward")
+    desk.post(f"/dataset/{name}/approve")
+    desk.logout()
+    page = desk.page(f"/dataset/{name}")
+    assert "Dữ liệu cá nhân trong tệp này: đã xử lý thế nào" in page
+    assert re.search(r"<code>ho_ten</code>:\s*đã xóa: cột này không có trong tệp\.", page)
+    assert "<code>dia_chi</code>:" in page and "chỉ giữ phường và quận" in page
+    assert "Nguyễn Văn An" not in page and "Phường Bến Nghé, Quận 1" in page
+    with desk.services.sessions() as session:
+        rid = get_dataset(session, name).live_revision.entries[0].resource_id
+    desk.client.get("/lang/en")
+    resource_page = desk.page(f"/dataset/{name}/resource/{rid}")
+    assert "only the ward and district are kept" in resource_page

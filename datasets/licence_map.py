@@ -229,9 +229,7 @@ def _index(entries: list[KnownLicence]) -> dict[str, KnownLicence]:
     return index
 
 
-KNOWN_LICENCES: dict[str, KnownLicence] = _index(
-    _portal_own() + _others() + _creative_commons()
-)
+KNOWN_LICENCES: dict[str, KnownLicence] = _index(_portal_own() + _others() + _creative_commons())
 
 
 def recognise_licence(text: str) -> KnownLicence | None:

@@ -26,8 +26,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from datasets import FREQUENCIES, DatasetMetadata
-from datasets.metadata_input import clean_metadata
 from datasets.licence_map import recognise_licence, states_no_licence
+from datasets.metadata_input import clean_metadata
 from datasets.vocab import DEFAULT_LICENSE_ID
 from harvesters.base import RemoteRecord
 from harvesters.sanitize import StrippedRecord
@@ -143,7 +143,9 @@ def plan_import(
     licence = decide_licence(record.fields, default_license)
     license_id = licence.license_id or stored_license or DEFAULT_LICENSE_ID
     meta = clean_metadata(metadata_for(record, license_id), set())
-    return ImportPlan(meta, hold_for(stripped, licence.hold, require_review), not licence.license_id)
+    return ImportPlan(
+        meta, hold_for(stripped, licence.hold, require_review), not licence.license_id
+    )
 
 
 def hold_for(stripped: StrippedRecord, licence: Hold | None, require_review: bool) -> Hold | None:

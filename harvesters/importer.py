@@ -31,7 +31,7 @@ from datasets import (
 from datasets.model import Dataset, DatasetState
 from datasets.personal import Action, ColumnDecision
 from harvesters.base import RemoteRecord, RemoteResource, file_sha256
-from harvesters.decision import ImportPlan, ImportRefused, plan_import
+from harvesters.decision import ImportPlan, plan_import
 from harvesters.sanitize import StrippedRecord
 from publishers import Actor
 

@@ -29,6 +29,7 @@ from datasets.vocab import DEFAULT_LICENSE_ID
 from harvesters.base import HarvestSource, RemoteRef
 from harvesters.config import SourceConfig
 from harvesters.dcat import approved_status
+from harvesters.decision import ImportRefused
 from harvesters.errors import HarvestError
 from harvesters.harvest_objects import (
     KnownDataset,
@@ -36,7 +37,6 @@ from harvesters.harvest_objects import (
     mark_withdrawn,
     save_harvest_object,
 )
-from harvesters.decision import ImportRefused
 from harvesters.importer import ImportTarget, policy_fingerprint
 from harvesters.prepare import Prepared, Preparer, StripTask
 from harvesters.report import HarvestReport, ItemReport, Outcome
@@ -351,8 +351,7 @@ def _import(
             publisher=_actor_in(run, context.publisher, organization_id),
             steward=_actor_in(run, context.steward, organization_id),
             require_review=context.config.require_review,
-            default_license=context.config.default_license
-            or _UPLOAD_LICENSE.get(context.type, ""),
+            default_license=context.config.default_license or _UPLOAD_LICENSE.get(context.type, ""),
         )
         if run.dry_run:
             # The decision the real run takes (``Importer.plan``), without its writes.

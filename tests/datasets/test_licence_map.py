@@ -60,7 +60,10 @@ def test_offered_licence_spellings_map_to_our_id(text: str, expected: str) -> No
         (f"{EU}CC_BYNCND_3_0", "CC BY-NC-ND 3.0"),
         (f"{EU}CC_BYNC_4_0", "CC BY-NC 4.0"),
         ("http://creativecommons.org/licenses/by/3.0/", "CC BY 3.0"),
-        ("http://dcat-ap.de/def/licenses/dl-by-de/2.0", "Datenlizenz Deutschland – Namensnennung 2.0"),
+        (
+            "http://dcat-ap.de/def/licenses/dl-by-de/2.0",
+            "Datenlizenz Deutschland – Namensnennung 2.0",
+        ),
         ("http://www.usa.gov/publicdomain/label/1.0/", "US public domain"),
         ("cc-nc", "Creative Commons Non-Commercial"),
         ("http://reference.data.gov.uk/id/open-government-licence", "Open Government Licence"),

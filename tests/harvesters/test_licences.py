@@ -136,7 +136,9 @@ def _datajson_with_licences() -> bytes:
 
 def test_datajson_dry_run_reports_what_the_real_run_does(hservices, org):
     body = _datajson_with_licences()
-    with ReplayServer({"/data.json": Recorded(200, body, {"Content-Type": "application/json"})}) as s:
+    with ReplayServer(
+        {"/data.json": Recorded(200, body, {"Content-Type": "application/json"})}
+    ) as s:
         config = {"approval_extra": "accessLevel=public"}  # no default_license
         register(hservices, "dj-lic", "datajson", f"{s.url}/data.json", org, config)
         dry = hservices.harvester.run("dj-lic", dry_run=True)
@@ -166,7 +168,9 @@ def test_datajson_dry_run_reports_what_the_real_run_does(hservices, org):
 
 def test_default_licence_fills_only_a_missing_licence(hservices, org):
     body = _datajson_with_licences()
-    with ReplayServer({"/data.json": Recorded(200, body, {"Content-Type": "application/json"})}) as s:
+    with ReplayServer(
+        {"/data.json": Recorded(200, body, {"Content-Type": "application/json"})}
+    ) as s:
         config = {"approval_extra": "accessLevel=public", "default_license": "odc-by"}
         register(hservices, "dj-def", "datajson", f"{s.url}/data.json", org, config)
         report = hservices.harvester.run("dj-def")

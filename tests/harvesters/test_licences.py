@@ -17,7 +17,7 @@ from datasets.model import Dataset, DatasetState
 from harvesters.decision import Hold, decide_licence
 from harvesters.report import HarvestReport
 from tests.conftest import conformance_dir
-from tests.harvesters.conftest import register
+from tests.harvesters.conftest import csv_route, package, register, search_page
 from tests.servers import Recorded, ReplayServer
 
 DCAT = conformance_dir() / "harvest" / "dcat-rdf" / "ckanext-dcat"
@@ -180,3 +180,26 @@ def test_default_licence_fills_only_a_missing_licence(hservices, org):
     assert stored["arm-1"] == (DatasetState.PUBLISHED.value, "odc-by")
     assert stored["arm-4"] == (DatasetState.PUBLISHED.value, "odc-by")
     assert stored["arm-3"] == (DatasetState.PUBLISHED.value, "cc-by-4.0")
+
+
+def test_update_to_a_licence_not_offered_keeps_the_stored_licence(hservices, org):
+    search = "/api/action/package_search"
+    with ReplayServer({}) as server:
+        url = f"{server.url}/t.csv"
+        server.routes["/t.csv"] = csv_route("ma,so\nA,1\nB,2\n")
+        server.routes[search] = search_page([package(1, url, license_id="odc-odbl")])
+        register(hservices, "ckan-lic", "ckan", server.url, org, {"default_license": "cc0-1.0"})
+        first = hservices.harvester.run("ckan-lic")
+        changed = package(1, url, license_id="cc-by-nd", modified="2026-02-01T00:00:00")
+        server.routes[search] = search_page([changed])
+        dry = hservices.harvester.run("ckan-lic", dry_run=True)
+        second = hservices.harvester.run("ckan-lic")
+    assert [i[1:] for i in _outcomes(first)] == [("created", False, "", "")]
+    assert [i[1:] for i in _outcomes(second)] == [
+        ("updated", True, "licence_not_offered", "CC BY-ND (cc-by-nd)")
+    ]
+    assert _outcomes(dry) == _outcomes(second)
+    # the pending change keeps the licence a steward approved; the live version is unchanged
+    ((_state, pending),) = _stored(hservices).values()
+    assert pending == "odc-odbl"
+    assert [v.license_id for v in hservices.catalog.iter_all()] == ["odc-odbl"]

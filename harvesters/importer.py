@@ -22,8 +22,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from datasets import (
-    FREQUENCIES,
-    LICENSES,
     DatasetEditor,
     DatasetMetadata,
     ResourceInput,
@@ -33,69 +31,11 @@ from datasets import (
 from datasets.model import Dataset, DatasetState
 from datasets.personal import Action, ColumnDecision
 from harvesters.base import RemoteRecord, RemoteResource, file_sha256
+from harvesters.decision import ImportPlan, plan_import
 from harvesters.sanitize import StrippedRecord
 from publishers import Actor
 
 log = logging.getLogger(__name__)
-# CKAN's licence ids and common labels for the licences the portal knows.
-_LICENSE_ALIASES = {
-    "cc-by": "cc-by-4.0",
-    "cc-by-4": "cc-by-4.0",
-    "cc-by-sa": "cc-by-sa-4.0",
-    "cc-zero": "cc0-1.0",
-    "cc0": "cc0-1.0",
-    "odc-by": "odc-by",
-    "odc-odbl": "odc-odbl",
-    "odbl": "odc-odbl",
-}
-MAX_TITLE = 300
-
-
-class ImportRefused(Exception):
-    """The record cannot be imported as it is (``code`` says why)."""
-
-    def __init__(self, code: str, detail: str = "") -> None:
-        super().__init__(code)
-        self.code = code
-        self.detail = detail
-
-
-def license_for(fields: Mapping[str, str], default: str) -> str:
-    """Return the portal licence id of the record, or ``default``; raise when unknown."""
-    for key in ("license_id", "license"):
-        value = fields.get(key, "").strip()
-        if value in LICENSES:
-            return value
-        alias = _LICENSE_ALIASES.get(value.lower())
-        if alias:
-            return alias
-    if default:
-        return default
-    raise ImportRefused("unknown_license", "set config.default_license or fix the source")
-
-
-def metadata_for(record: RemoteRecord, default_license: str) -> DatasetMetadata:
-    """Map a stripped record to the portal's dataset metadata."""
-    fields = record.fields
-    frequency = fields.get("frequency", "")
-    return DatasetMetadata(
-        title_vi=record.title.strip()[:MAX_TITLE] or record.remote_id[:MAX_TITLE],
-        title_en=fields.get("title_en", "")[:MAX_TITLE],
-        description_vi=fields.get("description", "")[:20_000],
-        description_en=fields.get("description_en", "")[:20_000],
-        tags=tuple(t[:100] for t in record.tags if t.strip())[:30],
-        license_id=license_for(fields, default_license),
-        contact_email=fields.get("contact_email", ""),
-        temporal_start=record.temporal_start,
-        temporal_end=(
-            record.temporal_end
-            if not (record.temporal_start and record.temporal_end)
-            or record.temporal_start <= record.temporal_end
-            else None
-        ),
-        spatial=fields.get("spatial", "")[:300],
-        frequency=frequency if frequency in FREQUENCIES else "",
-    )
 
 
 @dataclass(frozen=True)
@@ -121,6 +61,7 @@ class ImportResult:
     held: bool
     reason: str
     resources: dict[str, str]  # remote key -> "local resource id|stored sha256"
+    detail: str = ""  # of the held reason (the source licence, the undecided columns)
 
 
 class Importer:
@@ -148,23 +89,28 @@ class Importer:
         dataset_id: str | None,
         previous: Mapping[str, str],
     ) -> ImportResult:
-        """Import ``stripped``: create or update, resources, provenance, submit, approve."""
+        """Import ``stripped``: create or update, resources, provenance, submit, approve.
+
+        What is stored and whether it is held is ``plan`` 's decision, the one a dry run
+        reports; ``ImportRefused`` (from ``plan``) means nothing was changed.
+        """
         record = stripped.record
-        meta = metadata_for(record, target.default_license)
+        plan = self.plan(stripped, target, dataset_id)
+        meta = plan.meta
         name = self._existing_name(dataset_id)
         created = name is None
         if name is None:
             name = self._editor.create(target.publisher, target.organization_id, meta).name
         else:
-            meta = self._keep_local_access(name, meta)
+            meta = self._keep_local(name, meta, licence=plan.keep_local_licence)
             self._editor.update_metadata(target.publisher, name, meta, expected_version=None)
         resources = self._sync_resources(
             target.publisher, name, record.resources, previous, stripped.applied, target
         )
         dataset_id = self._set_provenance(name, target, record)
         self._workflow.submit(target.publisher, name)
-        held, reason = self._hold_reason(stripped, target)
-        if held:
+        hold = plan.hold
+        if hold is not None:
             # Only a held submission waits for anyone: one published at once is no news to
             # the stewards (a 10,000-dataset job would otherwise mail them 10,000 times).
             self._tell_stewards(dataset_id)
@@ -175,7 +121,27 @@ class Importer:
                 comment=f"Automatic approval: harvest source {target.source_name} "
                 "does not require review.",
             )
-        return ImportResult(name, dataset_id, created, held, reason, resources)
+        reason, detail = (hold.reason, hold.detail) if hold else ("", "")
+        return ImportResult(name, dataset_id, created, hold is not None, reason, resources, detail)
+
+    def plan(
+        self, stripped: StrippedRecord, target: ImportTarget, dataset_id: str | None
+    ) -> ImportPlan:
+        """Decide what importing ``stripped`` does, changing nothing (dry and real runs)."""
+        return plan_import(
+            stripped,
+            target.default_license,
+            target.require_review,
+            stored_license=self._stored_license(dataset_id),
+        )
+
+    def _stored_license(self, dataset_id: str | None) -> str | None:
+        if dataset_id is None:
+            return None
+        with self._sessions() as session:
+            dataset = session.get(Dataset, dataset_id)
+            stored = dataset and (dataset.working_revision or dataset.live_revision)
+            return stored.license_id if stored else None
 
     def _tell_stewards(self, dataset_id: str) -> None:
         if self._notify is None:
@@ -185,22 +151,10 @@ class Importer:
         except Exception:  # a notification never undoes an import
             log.exception("notification failed", extra={"dataset_id": dataset_id})
 
-    @staticmethod
-    def _hold_reason(stripped: StrippedRecord, target: ImportTarget) -> tuple[bool, str]:
-        if stripped.record.hold_reason:
-            return True, stripped.record.hold_reason
-        if stripped.undecided:
-            columns = sorted(
-                f"{f.column} ({f.kind})" for found in stripped.undecided.values() for f in found
-            )
-            return True, "undecided_personal_data: " + ", ".join(columns)
-        if target.require_review:
-            return True, "review_required"
-        return False, ""
-
-    def _keep_local_access(self, name: str, meta: DatasetMetadata) -> DatasetMetadata:
+    def _keep_local(self, name: str, meta: DatasetMetadata, *, licence: bool) -> DatasetMetadata:
         """Keep the access level and instructions stored locally: a source never sets them,
-        and a re-import must not open up data its local publisher restricted.
+        and a re-import must not open up data its local publisher restricted. With
+        ``licence`` (the source's licence held the dataset), keep the stored licence too.
 
         They are read from the revision the update lands on: the working one (a pending
         change of level included), else the live one.
@@ -214,6 +168,7 @@ class Importer:
                 meta,
                 access_level=stored.access_level,
                 access_instructions=stored.access_instructions,
+                license_id=stored.license_id if licence else meta.license_id,
             )
 
     def _existing_name(self, dataset_id: str | None) -> str | None:

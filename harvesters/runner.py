@@ -29,6 +29,7 @@ from datasets.vocab import DEFAULT_LICENSE_ID
 from harvesters.base import HarvestSource, RemoteRef
 from harvesters.config import SourceConfig
 from harvesters.dcat import approved_status
+from harvesters.decision import ImportRefused
 from harvesters.errors import HarvestError
 from harvesters.harvest_objects import (
     KnownDataset,
@@ -36,7 +37,7 @@ from harvesters.harvest_objects import (
     mark_withdrawn,
     save_harvest_object,
 )
-from harvesters.importer import ImportRefused, ImportTarget, policy_fingerprint
+from harvesters.importer import ImportTarget, policy_fingerprint
 from harvesters.prepare import Prepared, Preparer, StripTask
 from harvesters.report import HarvestReport, ItemReport, Outcome
 from harvesters.run_context import Progress, RunnerDeps, SourceContext
@@ -340,21 +341,30 @@ def _import(
     attempts: int,
 ) -> ItemReport:
     outcome = Outcome.UPDATED if known and known.dataset_id else Outcome.CREATED
-    if run.dry_run:
-        remove_files(stripped.record.resources)
-        return ItemReport(ref.remote_id, outcome, attempts=attempts)
     context = run.context
-    target = ImportTarget(
-        source_name=context.name,
-        source_type=context.type,
-        organization_id=organization_id,
-        publisher=_actor_in(run, context.publisher, organization_id),
-        steward=_actor_in(run, context.steward, organization_id),
-        require_review=context.config.require_review,
-        default_license=context.config.default_license or _UPLOAD_LICENSE.get(context.type, ""),
-    )
     dataset_id = known.dataset_id if known else None
     try:
+        target = ImportTarget(
+            source_name=context.name,
+            source_type=context.type,
+            organization_id=organization_id,
+            publisher=_actor_in(run, context.publisher, organization_id),
+            steward=_actor_in(run, context.steward, organization_id),
+            require_review=context.config.require_review,
+            default_license=context.config.default_license or _UPLOAD_LICENSE.get(context.type, ""),
+        )
+        if run.dry_run:
+            # The decision the real run takes (``Importer.plan``), without its writes.
+            plan = run.deps.importer.plan(stripped, target, dataset_id)
+            hold = plan.hold
+            return ItemReport(
+                ref.remote_id,
+                outcome,
+                reason=hold.reason if hold else "",
+                detail=hold.detail if hold else "",
+                held=hold is not None,
+                attempts=attempts,
+            )
         result = run.deps.importer.run(
             stripped, target, dataset_id, known.resources if known else {}
         )
@@ -396,6 +406,7 @@ def _import(
         outcome,
         dataset=result.dataset_name,
         reason=result.reason,
+        detail=result.detail,
         held=result.held,
         attempts=attempts,
     )

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from rdflib import Namespace, URIRef
 
-from datasets.vocab import FREQUENCIES, LICENSES, License
+from datasets.licence_map import portal_licence_id
+from datasets.vocab import FREQUENCIES, LICENSES
 
 DCATAP = Namespace("http://data.europa.eu/r5r/")
 ADMS = Namespace("http://www.w3.org/ns/adms#")
@@ -138,28 +139,7 @@ def spdx_license_uri(license_id: str) -> URIRef | None:
     return URIRef(f"{SPDX_LICENSES}{lic.spdx}") if lic else None
 
 
-def find_license_by_uri(uri: str) -> License | None:
-    """Return our licence whose canonical URL or SPDX URI is ``uri``, or None.
-
-    Comparison ignores the scheme and a trailing slash, since catalogs write both.
-    """
-
-    def norm(value: str) -> str:
-        return value.split("://", 1)[-1].rstrip("/").lower()
-
-    wanted = norm(uri)
-    for lic in LICENSES.values():
-        if wanted in (norm(lic.url), norm(f"{SPDX_LICENSES}{lic.spdx}")):
-            return lic
-    return None
-
-
 def license_id_from_text(text: str) -> str:
-    """Return the id of our licence named by a URI, SPDX URI or id in ``text``, or ""."""
-    text = text.strip()
-    if not text:
-        return ""
-    lic = find_license_by_uri(text) or LICENSES.get(text.lower())
-    if lic is None:
-        lic = next((item for item in LICENSES.values() if item.spdx.lower() == text.lower()), None)
-    return lic.id if lic else ""
+    """Return the id of our licence named by ``text`` (a URI, SPDX id, CKAN id or title),
+    or "" when it names none we offer (``datasets.licence_map``)."""
+    return portal_licence_id(text)

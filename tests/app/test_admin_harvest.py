@@ -73,3 +73,43 @@ def test_admin_harvest_pages_are_for_sysadmins_only(hclient):
     assert page.status_code == 403 and "nguon" not in page.get_data(as_text=True)
     anonymous = client.application.test_client().get("/admin/harvest")
     assert anonymous.status_code == 302 and "/user/login" in anonymous.headers["Location"]
+
+
+def test_job_page_explains_held_licences_in_both_languages(hclient):
+    client, svc = hclient
+    org = make_org(svc, "so-giay-phep")
+    make_user(svc, sysadmin=True, name="quantri2")
+    AuthActions(client).login("quantri2", PASSWORD)
+    with ReplayServer({}) as server:
+        url = f"{server.url}/t.csv"
+        server.routes[SEARCH] = search_page(
+            [
+                package(1, url, license_id="cc-nc"),
+                package(2, url, license_id="giay-phep-<b>rieng</b>"),
+                package(3, url, license_id=""),
+            ]
+        )
+        server.routes["/t.csv"] = csv_route("ma,so\nA,1\nB,2\n")
+        svc.harvester.sources.register("nguon-gp", "ckan", server.url, org.name, "{}")
+        token = csrf_from(client, "/admin/harvest/nguon-gp")
+        queued = client.post("/admin/harvest/nguon-gp/run", data={"csrf_token": token})
+    job_url = queued.headers["Location"]
+    client.set_cookie("lang", "en")
+    english = client.get(job_url).get_data(as_text=True)
+    assert (
+        "Held: the source's licence Creative Commons Non-Commercial (cc-nc) is not offered "
+        "by this portal." in english
+    )
+    # the source's text is escaped, the message is not
+    assert "Held: the source's licence 'giay-phep-&lt;b&gt;rieng&lt;/b&gt;' is not one" in english
+    assert "<b>rieng" not in english
+    assert "Held: the source states no licence and the harvest source sets no" in english
+    client.set_cookie("lang", "vi")
+    vietnamese = client.get(job_url).get_data(as_text=True)
+    assert (
+        "Tạm giữ: giấy phép của nguồn là Creative Commons Non-Commercial (cc-nc), cổng dữ liệu "
+        "này không cung cấp giấy phép đó." in vietnamese
+    )
+    assert "không nhận ra giấy phép 'giay-phep-&lt;b&gt;rieng&lt;/b&gt;'" in vietnamese
+    assert "Tạm giữ: nguồn không nêu giấy phép" in vietnamese
+    assert [v.name for v in svc.catalog.iter_all()] == []  # nothing published

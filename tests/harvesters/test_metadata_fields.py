@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datasets.metadata_input import METADATA_FIELDS
 from harvesters.base import RemoteRecord
-from harvesters.importer import metadata_for
+from harvesters.decision import decide_licence, metadata_for
 from harvesters.sanitize import ALLOWED_FIELDS, strip_metadata
 from tests.datasets.test_metadata_fields import full_metadata
 
@@ -30,7 +30,7 @@ def test_every_harvestable_field_survives_sanitize_and_import() -> None:
     )
     stripped = strip_metadata(record, "lienhe@sct.tphcm.gov.vn")
     assert set(stripped.fields) == set(fields) <= ALLOWED_FIELDS
-    mapped = metadata_for(stripped, default_license="")
+    mapped = metadata_for(stripped, decide_licence(stripped.fields, "").license_id)
     for spec in METADATA_FIELDS:
         if spec.name in _NOT_HARVESTED:
             assert not spec.harvest_keys

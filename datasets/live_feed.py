@@ -143,6 +143,20 @@ class LiveFeed:
             )
         return Written(resource_id, applied.affected, applied.row_count, fields)
 
+    def paused(self, dataset_id: str) -> dict[str, dict[str, Any]]:
+        """Return the paused feeds of the dataset: resource id → ``{"at", "findings"}``."""
+        with self._sessions() as session:
+            rows = session.execute(
+                select(Resource.id, Resource.feed_paused).where(
+                    Resource.dataset_id == dataset_id, Resource.feed_paused.is_not(None)
+                )
+            ).all()
+        return {
+            rid: {"at": pause.get("at", ""), "findings": pause.get("findings", [])}
+            for rid, pause in rows
+            if pause
+        }
+
     def resume(self, actor: Actor, resource_id: str) -> None:
         """A steward resumes a paused feed, accepting what the scan found: each finding
         becomes the column's finding with the organization's policy decision (the built-in

@@ -18,7 +18,8 @@ from app.services import Services
 from datasets.model import Dataset, ResourceVersion
 from publishers import Actor, Role, Scope
 from publishers.model import AuditEntry
-from tests.factories import actor, make_dataset, make_org, make_user, upload_bytes
+from tests.conftest import csrf_from
+from tests.factories import PASSWORD, actor, make_dataset, make_org, make_user, upload_bytes
 from tests.servers import LiveServer
 
 AIR_CSV = (
@@ -38,6 +39,7 @@ class Feed:
     resource_id: str
     publisher: Actor
     steward: Actor
+    steward_name: str
     token: str
 
     def client(self, token: str | None = None) -> ckanapi.RemoteCKAN:
@@ -61,7 +63,8 @@ class Feed:
 def _publish_feed(services: Services) -> tuple[Dataset, str, Actor, Actor]:
     org = make_org(services)
     publisher = actor(services, make_user(services, org, Role.PUBLISHER))
-    steward = actor(services, make_user(services, org, Role.STEWARD))
+    steward_info = make_user(services, org, Role.STEWARD)
+    steward = actor(services, steward_info)
     dataset = make_dataset(services, publisher, org, title="Chất lượng không khí theo giờ")
     resource_id = upload_bytes(services, publisher, dataset.name, AIR_CSV)
     with services.sessions() as session:
@@ -76,15 +79,17 @@ def _publish_feed(services: Services) -> tuple[Dataset, str, Actor, Actor]:
     services.editor.set_schema(publisher, dataset.name, resource_id, schema)
     services.workflow.submit(publisher, dataset.name)
     services.workflow.approve(steward, dataset.name)
-    return dataset, resource_id, publisher, steward
+    return dataset, resource_id, publisher, steward, steward_info.name
 
 
 @pytest.fixture
 def feed(services: Services, live_server: LiveServer) -> Feed:
-    dataset, resource_id, publisher, steward = _publish_feed(services)
+    dataset, resource_id, publisher, steward, steward_name = _publish_feed(services)
     assert publisher.user_id
     token = services.tokens.create(publisher.user_id, "sensor")
-    return Feed(services, live_server, dataset, resource_id, publisher, steward, token)
+    return Feed(
+        services, live_server, dataset, resource_id, publisher, steward, steward_name, token
+    )
 
 
 def test_rows_are_validated_stripped_and_served_on_every_surface(feed: Feed) -> None:
@@ -156,3 +161,147 @@ def test_rows_are_validated_stripped_and_served_on_every_surface(feed: Feed) -> 
         (f"resource:{feed.resource_id}", "delete", 1),
     ]
     assert all(e.actor_id == feed.publisher.user_id for e in entries)
+
+
+def _refusal(call: Any, **params: Any) -> dict[str, Any]:
+    with pytest.raises(ckanapi.ValidationError) as caught:
+        call(**params)
+    error: dict[str, Any] = caught.value.error_dict
+    return error
+
+
+def test_batches_that_break_the_schema_are_refused_whole(feed: Feed) -> None:
+    upsert = feed.writer.action.datastore_upsert
+    rid = feed.resource_id
+    good = {"ma_tram": "T009", "ten_tram": "Trạm mới", "pm25": 1, "trang_thai": "tot"}
+    bad_type = _refusal(
+        upsert,
+        resource_id=rid,
+        method="insert",
+        records=[good, {"ma_tram": "T010", "pm25": "nhiều", "trang_thai": "tot"}],
+    )
+    assert bad_type["__type"] == "Validation Error"
+    assert [(i["code"], i["row"], i["field"]) for i in bad_type["issues"]] == [
+        ("type-error", 1, "pm25")
+    ]
+    assert bad_type["records"][0].startswith("type-error in record 1, field pm25")
+    negative = _refusal(upsert, resource_id=rid, records=[{**good, "pm25": -3}])
+    assert [(i["code"], i["field"]) for i in negative["issues"]] == [("constraint-error", "pm25")]
+    duplicate = _refusal(
+        upsert, resource_id=rid, method="insert", records=[{**good, "ma_tram": "T001"}]
+    )
+    assert [(i["code"], i["row"]) for i in duplicate["issues"]] == [("primary-key", 0)]
+    unknown = _refusal(upsert, resource_id=rid, records=[{**good, "do_am": 80}])
+    assert [(i["code"], i["field"]) for i in unknown["issues"]] == [("extra-cell", "do_am")]
+    missing = _refusal(
+        upsert, resource_id=rid, method="update", records=[{"ma_tram": "T404", "pm25": 3}]
+    )
+    assert [(i["code"], i["row"]) for i in missing["issues"]] == [("primary-key", 0)]
+    no_key = _refusal(upsert, resource_id=rid, records=[{"ten_tram": "x"}])
+    assert [(i["code"], i["field"]) for i in no_key["issues"]] == [("primary-key", "ma_tram")]
+    changed = _refusal(
+        feed.writer.action.datastore_create,
+        resource_id=rid,
+        fields=[{"id": "ma_tram", "type": "int"}, {"id": "gio", "type": "timestamp"}],
+        records=[good],
+    )
+    assert {(i["code"], i["field"]) for i in changed["issues"]} >= {
+        ("schema-changed", "ma_tram"),
+        ("schema-changed", "gio"),
+        ("schema-changed", "pm25"),
+    }
+    other_key = _refusal(
+        feed.writer.action.datastore_create, resource_id=rid, primary_key=["ten_tram"]
+    )
+    assert other_key["issues"][0]["code"] == "schema-changed"
+    everything = _refusal(feed.writer.action.datastore_delete, resource_id=rid)
+    assert everything["issues"][0]["code"] == "force-required"
+    bad_method = _refusal(upsert, resource_id=rid, method="merge", records=[good])
+    assert "method" in bad_method
+    too_many = _refusal(
+        upsert,
+        resource_id=rid,
+        method="insert",
+        records=[{**good, "ma_tram": f"X{n}"} for n in range(5_001)],
+    )
+    assert too_many["issues"][0]["code"] == "batch-too-large"
+    assert set(feed.rows()) == {"T001", "T002", "T003", "T004"}  # nothing was stored
+    # datastore_create with the approved fields appends, as CKAN does
+    created = feed.writer.action.datastore_create(
+        resource_id=rid,
+        fields=[
+            {"id": "ma_tram", "type": "text"},
+            {"id": "ten_tram"},
+            {"id": "dien_thoai_lien_he"},
+            {"id": "pm25", "type": "numeric"},
+            {"id": "trang_thai", "type": "text"},
+        ],
+        primary_key=["ma_tram"],
+        records=[good],
+    )
+    assert created["total"] == 5 and feed.rows()["T009"]["ten_tram"] == "Trạm mới"
+    emptied = feed.writer.action.datastore_delete(resource_id=rid, force=True)
+    assert emptied["rows_affected"] == 5 and feed.rows() == {} and feed.download() == []
+
+
+def test_only_writers_of_the_organization_may_write(feed: Feed) -> None:
+    svc = feed.services
+    record = {"ma_tram": "T001", "pm25": 1}
+    other_org = make_org(svc)
+    outsider = actor(svc, make_user(svc, other_org, Role.STEWARD))
+    assert outsider.user_id and feed.publisher.user_id
+    read_only = svc.tokens.create(feed.publisher.user_id, "ro", scope=Scope.READ)
+    callers = {  # the portal answers in Vietnamese unless asked otherwise
+        "cần có khóa API": feed.client(),
+        "Không được phép truy cập": feed.client(svc.tokens.create(outsider.user_id, "x")),
+        "khóa API này chỉ có quyền đọc": feed.client(read_only),
+    }
+    for message, client in callers.items():
+        with pytest.raises(ckanapi.NotAuthorized) as caught:
+            client.action.datastore_upsert(
+                resource_id=feed.resource_id, method="update", records=[record]
+            )
+        assert message in caught.value.args[0]["message"]
+    assert feed.rows()["T001"]["pm25"] == 35.5
+    # the organization's steward may write too
+    assert feed.steward.user_id
+    steward = feed.client(svc.tokens.create(feed.steward.user_id, "s"))
+    steward.action.datastore_upsert(resource_id=feed.resource_id, method="update", records=[record])
+    assert feed.rows()["T001"]["pm25"] == 1
+
+
+def test_personal_data_in_a_batch_pauses_the_feed_until_a_steward_resumes(
+    feed: Feed, client: Any, auth: Any
+) -> None:
+    upsert = feed.writer.action.datastore_upsert
+    rid = feed.resource_id
+    leaking = [
+        {"ma_tram": f"P{n}", "ten_tram": "Trạm", "pm25": 5, "trang_thai": f"079{n:09d}"}
+        for n in range(1, 6)
+    ]
+    paused = _refusal(upsert, resource_id=rid, method="insert", records=leaking)
+    assert "paused" in paused["message"]
+    assert [f["column"] for f in paused["findings"]] == ["trang_thai"]
+    assert set(feed.rows()) == {"T001", "T002", "T003", "T004"}  # not stored
+    harmless = [{"ma_tram": "T001", "pm25": 2}]
+    again = _refusal(upsert, resource_id=rid, method="update", records=harmless)
+    assert "paused" in again["message"] and feed.rows()["T001"]["pm25"] == 35.5
+    with feed.services.sessions() as session:
+        actions = session.scalars(select(AuditEntry.action)).all()
+    assert "resource.feed_paused" in actions
+    # the steward sees the pause on the manage page and resumes the feed there
+    assert auth.login(feed.steward_name, PASSWORD).status_code == 302
+    manage = f"/dataset/{feed.dataset.name}/manage"
+    text = client.get(manage).get_data(as_text=True)
+    assert "Paused live feeds" in text and "trang_thai" in text
+    resumed = client.post(
+        f"/dataset/{feed.dataset.name}/resource/{rid}/resume-feed",
+        data={"csrf_token": csrf_from(client, manage)},
+    )
+    assert resumed.status_code == 302
+    assert "Paused live feeds" not in client.get(manage).get_data(as_text=True)
+    # the finding is accepted with the policy's decision: the same values now pass, stripped
+    upsert(resource_id=rid, method="insert", records=leaking)
+    rows = feed.rows()
+    assert rows["P1"]["pm25"] == 5 and "079000000001" not in str(rows)
+    assert all(r.get("trang_thai") != "tot" for r in rows.values())  # stripped everywhere

@@ -15,10 +15,12 @@ import requests
 from sqlalchemy import select
 
 from app.services import Services
+from datasets.datastore import UnknownResource
 from datasets.model import Dataset, ResourceVersion
 from publishers import Actor, Role, Scope
 from publishers.model import AuditEntry
 from tests.conftest import csrf_from
+from tests.datasets.test_sharing import Portal
 from tests.factories import PASSWORD, actor, make_dataset, make_org, make_user, upload_bytes
 from tests.servers import LiveServer
 
@@ -280,12 +282,13 @@ def test_personal_data_in_a_batch_pauses_the_feed_until_a_steward_resumes(
         for n in range(1, 6)
     ]
     paused = _refusal(upsert, resource_id=rid, method="insert", records=leaking)
-    assert "paused" in paused["message"]
+    assert "đang tạm dừng" in paused["message"]  # answered in Vietnamese by default
     assert [f["column"] for f in paused["findings"]] == ["trang_thai"]
     assert set(feed.rows()) == {"T001", "T002", "T003", "T004"}  # not stored
     harmless = [{"ma_tram": "T001", "pm25": 2}]
     again = _refusal(upsert, resource_id=rid, method="update", records=harmless)
-    assert "paused" in again["message"] and feed.rows()["T001"]["pm25"] == 35.5
+    assert "đang tạm dừng" in again["message"] and feed.rows()["T001"]["pm25"] == 35.5
+    assert again["findings"] == [{"column": "trang_thai", "kind": "citizen_id"}]
     with feed.services.sessions() as session:
         actions = session.scalars(select(AuditEntry.action)).all()
     assert "resource.feed_paused" in actions
@@ -293,15 +296,58 @@ def test_personal_data_in_a_batch_pauses_the_feed_until_a_steward_resumes(
     assert auth.login(feed.steward_name, PASSWORD).status_code == 302
     manage = f"/dataset/{feed.dataset.name}/manage"
     text = client.get(manage).get_data(as_text=True)
-    assert "Paused live feeds" in text and "trang_thai" in text
+    assert f'id="paused-{rid}"' in text and "Chấp nhận và cho ghi tiếp" in text
     resumed = client.post(
         f"/dataset/{feed.dataset.name}/resource/{rid}/resume-feed",
         data={"csrf_token": csrf_from(client, manage)},
     )
     assert resumed.status_code == 302
-    assert "Paused live feeds" not in client.get(manage).get_data(as_text=True)
+    assert f'id="paused-{rid}"' not in client.get(manage).get_data(as_text=True)
     # the finding is accepted with the policy's decision: the same values now pass, stripped
     upsert(resource_id=rid, method="insert", records=leaking)
     rows = feed.rows()
     assert rows["P1"]["pm25"] == 5 and "079000000001" not in str(rows)
     assert all(r.get("trang_thai") != "tot" for r in rows.values())  # stripped everywhere
+
+
+def test_rows_of_a_shared_dataset_reach_each_projection_and_never_the_public(
+    services: Services, live_server: LiveServer
+) -> None:
+    portal = Portal(services, level="agencies")
+    assert portal.publisher.user_id and portal.agency.user_id
+    writer = ckanapi.RemoteCKAN(
+        live_server.url, apikey=services.tokens.create(portal.publisher.user_id, "feed")
+    )
+    new_row = {
+        "ho_ten": "Phạm Thị Dung",
+        "so_cccd": "079191077665",
+        "dien_thoai": "0977555444",
+        "phuong": "Phường Đa Kao",
+        "so_ho": 5,
+    }
+    written = writer.action.datastore_upsert(
+        resource_id=portal.resource_id, method="insert", records=[new_row]
+    )
+    assert written["total"] == 4
+    agency = ckanapi.RemoteCKAN(
+        live_server.url, apikey=services.tokens.create(portal.agency.user_id, "read")
+    )
+    found = agency.action.datastore_search(resource_id=portal.resource_id, filters={"so_ho": 5})
+    [row] = found["records"]
+    assert row["ho_ten"] == "Phạm Thị Dung"  # kept for agencies by the agency decisions
+    assert row["dien_thoai"] == "*******444" and row["so_cccd"] not in ("", "079191077665")
+    with pytest.raises((ckanapi.NotFound, ckanapi.NotAuthorized)):
+        ckanapi.RemoteCKAN(live_server.url).action.datastore_search(
+            resource_id=portal.resource_id
+        )
+    with pytest.raises(UnknownResource):
+        services.datastore.info(portal.resource_id)  # never in the public datastore
+    with services.sessions() as session:
+        version = session.scalars(
+            select(ResourceVersion).where(ResourceVersion.resource_id == portal.resource_id)
+        ).all()[-1]
+        public_key = version.public_sha256
+    assert public_key is not None
+    public_file = services.public_store.local_path(public_key).read_text(encoding="utf-8")
+    assert "Phường Đa Kao" in public_file and "Phạm Thị Dung" not in public_file
+    assert "0977555444" not in public_file and "079191077665" not in public_file

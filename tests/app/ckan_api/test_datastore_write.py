@@ -131,7 +131,8 @@ def test_rows_are_validated_stripped_and_served_on_every_surface(feed: Feed) -> 
     rows = feed.rows()
     assert rows["T001"]["pm25"] == 12 and rows["T001"]["ten_tram"] == "Trạm Bến Thành"
     # as CKAN's upsert: the fields not given keep their values
-    assert rows["T002"]["trang_thai"] == "kem" and rows["T002"]["dien_thoai_lien_he"] == "*******678"
+    assert rows["T002"]["trang_thai"] == "kem"
+    assert rows["T002"]["dien_thoai_lien_he"] == "*******678"
     assert rows["T006"]["dien_thoai_lien_he"] in ("", None)
     assert set(rows) == {"T001", "T002", "T003", "T004", "T005", "T006"}
     feed.writer.action.datastore_delete(resource_id=feed.resource_id, filters={"ma_tram": "T003"})
@@ -337,9 +338,7 @@ def test_rows_of_a_shared_dataset_reach_each_projection_and_never_the_public(
     assert row["ho_ten"] == "Phạm Thị Dung"  # kept for agencies by the agency decisions
     assert row["dien_thoai"] == "*******444" and row["so_cccd"] not in ("", "079191077665")
     with pytest.raises((ckanapi.NotFound, ckanapi.NotAuthorized)):
-        ckanapi.RemoteCKAN(live_server.url).action.datastore_search(
-            resource_id=portal.resource_id
-        )
+        ckanapi.RemoteCKAN(live_server.url).action.datastore_search(resource_id=portal.resource_id)
     with pytest.raises(UnknownResource):
         services.datastore.info(portal.resource_id)  # never in the public datastore
     with services.sessions() as session:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import tempfile
 import unicodedata
 from collections.abc import Mapping, Sequence
@@ -37,6 +38,7 @@ MAX_BATCH_ROWS = 5_000
 MAX_TABLE_ROWS = 500_000
 # At most this many errors are answered for a refused batch.
 MAX_ISSUES = 100
+_ROW_IN_MESSAGE = re.compile(r' in row "\d+"')
 
 
 @dataclass(frozen=True)
@@ -310,7 +312,8 @@ def _validate(applied: Applied, schema: Mapping[str, Any], scratch: Path) -> Non
             [
                 BatchIssue(
                     issue.code,
-                    issue.message,
+                    # Frictionless names the row of the checked file: the record says it here.
+                    _ROW_IN_MESSAGE.sub("", issue.message),
                     _record_number(applied, issue.row),
                     issue.field_name,
                 )

@@ -187,7 +187,10 @@ def test_batches_that_break_the_schema_are_refused_whole(feed: Feed) -> None:
     assert [(i["code"], i["row"], i["field"]) for i in bad_type["issues"]] == [
         ("type-error", 1, "pm25")
     ]
-    assert bad_type["records"][0].startswith("type-error in record 1, field pm25")
+    assert bad_type["records"] == [
+        'type-error ở bản ghi 1, cột pm25: Type error in the cell "nhiều" and field "pm25" '
+        'at position "4": type is "number/default"'
+    ]
     negative = _refusal(upsert, resource_id=rid, records=[{**good, "pm25": -3}])
     assert [(i["code"], i["field"]) for i in negative["issues"]] == [("constraint-error", "pm25")]
     duplicate = _refusal(

@@ -231,6 +231,15 @@ def test_batches_that_break_the_schema_are_refused_whole(feed: Feed) -> None:
         records=[{**good, "ma_tram": f"X{n}"} for n in range(5_001)],
     )
     assert too_many["issues"][0]["code"] == "batch-too-large"
+    limit = feed.services.settings.max_json_bytes
+    long_text = "x" * 1000
+    too_big = _refusal(
+        upsert,
+        resource_id=rid,
+        method="insert",
+        records=[{**good, "ma_tram": f"Y{n}", "ten_tram": long_text} for n in range(limit // 900)],
+    )
+    assert str(limit) in too_big["body"][0]  # 413, before the body is read whole
     assert set(feed.rows()) == {"T001", "T002", "T003", "T004"}  # nothing was stored
     # datastore_create with the approved fields appends, as CKAN does
     created = feed.writer.action.datastore_create(

@@ -362,3 +362,24 @@ def test_rows_of_a_shared_dataset_reach_each_projection_and_never_the_public(
     public_file = services.public_store.local_path(public_key).read_text(encoding="utf-8")
     assert "Phường Đa Kao" in public_file and "Phạm Thị Dung" not in public_file
     assert "0977555444" not in public_file and "079191077665" not in public_file
+
+
+def test_no_rows_while_a_changed_copy_of_the_resource_awaits_review(feed: Feed) -> None:
+    svc = feed.services
+    svc.editor.set_decisions(
+        feed.steward,
+        feed.dataset.name,
+        feed.resource_id,
+        [{"column": "dien_thoai_lien_he", "action": "drop"}],
+    )
+    refused = _refusal(
+        feed.writer.action.datastore_upsert,
+        resource_id=feed.resource_id,
+        method="update",
+        records=[{"ma_tram": "T001", "pm25": 3}],
+    )
+    assert refused["resource_id"] == [
+        "Một bản sửa đổi của tài nguyên này đang chờ duyệt: hãy ghi dòng sau khi bản đó được "
+        "quyết định"
+    ]
+    assert feed.rows()["T001"]["pm25"] == 35.5

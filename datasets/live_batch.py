@@ -124,6 +124,9 @@ class Applied:
     header: list[str]
     changed: list[list[str]] = field(default_factory=list)  # rows added or changed
     numbers: list[int] = field(default_factory=list)  # the record of each changed row
+    # The cells the batch gave, in table layout (others empty): what the scan reads, so
+    # values approved earlier are not scanned again out of their table.
+    given: list[list[str]] = field(default_factory=list)
     row_count: int = 0
     affected: int = 0
 
@@ -211,6 +214,7 @@ def apply_batch(
                         )
                     row = [record.get(name, row[i]) for i, name in enumerate(header)]
                     applied.changed.append(row)
+                    applied.given.append([record.get(name, "") for name in header])
                     applied.numbers.append(number)
                     applied.affected += 1
                     wanted.pop(_key_of(row, positions))
@@ -287,6 +291,7 @@ def _append_rest(
         row = [record.get(name, "") for name in header]
         writer.writerow(row)
         applied.changed.append(row)
+        applied.given.append(row)
         applied.numbers.append(number)
         applied.row_count += 1
         applied.affected += 1

@@ -7,9 +7,10 @@ transaction that holds the resource's row (writes to one resource run one at a t
 1. the batch is applied to the live version's normalized table (the vault's unstripped
    copy) into a new file and the changed rows are validated against the approved Table
    Schema; any error refuses the batch whole (``BatchRefused``);
-2. the changed rows are scanned for personal data; a finding the approved decisions do not
-   strip pauses the feed (``FeedPaused``): the batch is not stored, the pause is recorded
-   on the resource for a steward, and every later write is refused until one resumes it;
+2. the cells the batch gave are scanned for personal data; a finding the approved
+   decisions do not strip pauses the feed (``FeedPaused``): the batch is not stored, the
+   pause is recorded on the resource for a steward, and every later write is refused until
+   one resumes it;
 3. the new table goes to the vault, the public file (and the agency file) are stripped
    again from it by the approved decisions (``Processor.strip_again``, as a decision change
    does), and the datastore table of the dataset's level is replaced
@@ -112,7 +113,7 @@ class LiveFeed:
                     applied = apply_batch(src, dst, schema, batch, self._vault.scratch_dir)
                     paused = fresh_findings(
                         applied.header,
-                        applied.changed,
+                        applied.given,
                         version.column_findings,
                         version.column_decisions,
                     )

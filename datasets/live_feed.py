@@ -31,6 +31,8 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from datasets.access import AccessLevel
+from datasets.datastore_sync import SHARED_LEVELS
 from datasets.live_batch import Batch, apply_batch, check_declared, fresh_findings
 from datasets.model import Dataset, DatasetState, Resource, ResourceVersion, RevisionResource
 from datasets.personal import DEFAULT_POLICY, Action, ColumnDecision, Finding, Policy, decide
@@ -39,10 +41,14 @@ from datasets.vault import Vault
 from publishers import Actor, Audit, Conflict, DomainError, NotFound, Permission, require
 from publishers.db import utcnow
 
+# Levels whose tables are in a datastore (public or shared); catalog-only is in none.
+_LOADED_LEVELS = frozenset({AccessLevel.PUBLIC.value, *SHARED_LEVELS})
+
 
 class NotWritable(DomainError):
-    """The resource takes no live rows: ``reason`` is ``not_published``, ``not_table`` or
-    ``under_review`` (a changed copy of it waits for approval)."""
+    """The resource takes no live rows: ``reason`` is ``not_published``, ``not_table``,
+    ``under_review`` (a changed copy of it waits for approval) or ``datastore_failed``
+    (the datastore refused the new table; nothing was stored)."""
 
     code = "not_writable"
 
@@ -261,6 +267,12 @@ class LiveFeed:
         )
 
     def _publish(self, session: Session, version: ResourceVersion, dataset: Dataset) -> None:
+        """Strip the table again and reload its datastore table; a load that fails undoes
+        the whole write (the old table stays, so every surface still agrees)."""
         self._processor.strip_again(version)
-        self._processor.load_version(session, version)
+        loaded = self._processor.load_version(session, version)
+        live = dataset.live_revision
+        level = live.access_level if live is not None else None
+        if not loaded and level in _LOADED_LEVELS:
+            raise NotWritable("the datastore could not take the table", reason="datastore_failed")
         dataset.modified = self._clock()  # the public views' stamp: their caches renew

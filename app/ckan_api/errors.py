@@ -260,6 +260,9 @@ def live_write_error(exc: BatchRefused | FeedPaused | NotWritable) -> CkanError:
         "under_review": _(
             "A changed copy of this resource awaits review: write rows after it is decided"
         ),
+        "datastore_failed": _(
+            "The datastore could not take the new rows; nothing was stored. Try again later."
+        ),
     }
     reason = str(exc.params.get("reason", ""))
     return validation_error({"resource_id": [reasons.get(reason, reason)]})

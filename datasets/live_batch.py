@@ -35,7 +35,7 @@ METHODS = ("insert", "upsert", "update")
 # At most this many records in one batch (the body's size is capped by the web layer).
 MAX_BATCH_ROWS = 5_000
 # Each write rewrites the table: tables larger than this take new rows by upload only.
-MAX_TABLE_ROWS = 500_000
+MAX_TABLE_ROWS = 100_000
 # At most this many errors are answered for a refused batch.
 MAX_ISSUES = 100
 _ROW_IN_MESSAGE = re.compile(r' in row "\d+"')

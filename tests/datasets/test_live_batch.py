@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from datasets.live_batch import Batch, BatchRefused, apply_batch, fresh_findings
+from datasets.live_batch import MAX_TABLE_ROWS, Batch, BatchRefused, apply_batch, fresh_findings
 from datasets.personal import Action, ColumnDecision
 
 PARKING = (
@@ -95,3 +95,17 @@ def test_only_findings_the_decisions_leave_in_the_open_are_fresh() -> None:
     assert fresh_findings(header, rows, [], masked) == []
     [found] = fresh_findings(header, rows, [], [])
     assert found.column == "ghi_chu"
+
+
+def test_a_table_past_the_row_cap_takes_no_live_rows(tmp_path: Path) -> None:
+    src, dst = tmp_path / "big.csv", tmp_path / "out.csv"
+    with src.open("w", encoding="utf-8", newline="") as f:
+        f.write("bai_xe,khung_gio,cho_trong,ghi_chu\n")
+        f.writelines(f"BX{n},2026-12-07T08:00:00,1,\n" for n in range(MAX_TABLE_ROWS))
+    record = {"bai_xe": "BX0", "khung_gio": "2026-12-07T09:00:00", "cho_trong": 2}
+    with pytest.raises(BatchRefused) as caught:
+        apply_batch(src, dst, SCHEMA, Batch("insert", [record]), tmp_path)
+    assert [i.code for i in caught.value.issues] == ["table-too-large"]
+    # deleting from a table at the cap is allowed
+    deleted = apply_batch(src, dst, SCHEMA, Batch("delete", filters={"bai_xe": "BX1"}), tmp_path)
+    assert (deleted.affected, deleted.row_count) == (1, MAX_TABLE_ROWS - 1)

@@ -26,6 +26,7 @@ from datasets.datastore import SHARED_DATASTORE, Datastore, open_datastore
 from datasets.datastore_sync import dataset_of_version, prune_datastore
 from datasets.editing import DatasetEditor
 from datasets.leak_reports import Reports
+from datasets.live_feed import LiveFeed
 from datasets.model import Dataset, DatasetState
 from datasets.notifications import Notifier
 from datasets.personal import DEFAULT_QUASI_IDENTIFIERS, Policy, policy_from_dict
@@ -128,6 +129,8 @@ class Services:
     # Shared data (issue 18): requests, grants, the access log; each reader's projection.
     sharing: Sharing
     readers: Readers
+    # Rows written to published tables by agency systems and sensors (issue 17).
+    live_feed: LiveFeed
 
     def index_dataset(self, dataset_id: str) -> None:
         """Bring the search index in line with the database for one dataset."""
@@ -313,6 +316,13 @@ def build_services(settings: Settings) -> Services:
         caches=new_caches(),
         sharing=sharing,
         readers=Readers(sessions, sharing),
+        live_feed=LiveFeed(
+            sessions,
+            vault,
+            processor,
+            audit,
+            policy_for=lambda org_id: _policy_for(accounts, org_id),
+        ),
     )
     workflow.add_after_commit(services.index_dataset)
     # Withdrawn or replaced resources leave the datastore (datastore_search_sql reads it).

@@ -149,6 +149,10 @@ class Resource(Base):
         ForeignKey("datasets.id", ondelete="CASCADE"), index=True
     )
     created: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Live writes (datasets.live_feed): how many batches were stored, and why the feed is
+    # paused for a steward (``{"at", "by", "findings": [{"column", "kind"}]}``) or None.
+    feed_writes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    feed_paused: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
 
 
 class ResourceVersion(Base, VersionResults):

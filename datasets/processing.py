@@ -203,35 +203,42 @@ class Processor:
         """
         with self._sessions.begin() as session:
             version = session.get(ResourceVersion, version_id)
-            if version is None or not version.is_tabular or not version.public_sha256:
+            if version is None:
                 return False
-            order = _live_revision_number(session, version)
-            level = _live_level(session, version)
-            if order is None or level is None:
-                log.info(
-                    "datastore load skipped: not the live version", extra={"version_id": version_id}
-                )
-                return False
-            if level != AccessLevel.PUBLIC.value:
-                return self._load_shared(version, level, order)
-            schema = version.public_schema or {}
-            try:
-                # A store without files on disk (a bucket) lends a scratch copy.
-                with local_copy(
-                    self._public, version.public_sha256, self._vault.scratch_dir
-                ) as path:
-                    info = self._datastore.load(version.resource_id, path, schema, order=order)
-                    version.column_stats = _statistics(path, schema, version_id)
-            except BlobNotFound:
-                return False
-            except DatastoreError as exc:
-                log.warning(
-                    "datastore load failed", extra={"version_id": version_id, "code": exc.code}
-                )
-                return False
-            version.datastore_loaded = True
-            version.row_count = info.row_count
-            return True
+            return self.load_version(session, version)
+
+    def strip_again(self, version: ResourceVersion) -> None:
+        """Build the version's public (and agency) file again from its normalized table."""
+        self._build_public_table(version)
+
+    def load_version(self, session: Session, version: ResourceVersion) -> bool:
+        """``load_into_datastore`` for a version of ``session`` (its caller commits)."""
+        version_id = version.id
+        if not version.is_tabular or not version.public_sha256:
+            return False
+        order = _live_revision_number(session, version)
+        level = _live_level(session, version)
+        if order is None or level is None:
+            log.info(
+                "datastore load skipped: not the live version", extra={"version_id": version_id}
+            )
+            return False
+        if level != AccessLevel.PUBLIC.value:
+            return self._load_shared(version, level, order)
+        schema = version.public_schema or {}
+        try:
+            # A store without files on disk (a bucket) lends a scratch copy.
+            with local_copy(self._public, version.public_sha256, self._vault.scratch_dir) as path:
+                info = self._datastore.load(version.resource_id, path, schema, order=order)
+                version.column_stats = _statistics(path, schema, version_id)
+        except BlobNotFound:
+            return False
+        except DatastoreError as exc:
+            log.warning("datastore load failed", extra={"version_id": version_id, "code": exc.code})
+            return False
+        version.datastore_loaded = True
+        version.row_count = info.row_count
+        return True
 
     def _load_shared(self, version: ResourceVersion, level: str, order: int) -> bool:
         """Load the projection of ``level`` into the shared datastore (no statistics: the

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from app.ckan_api import datastore, lookups, read, write
+from app.ckan_api import datastore, datastore_write, lookups, read, write
 from app.ckan_api.errors import not_found
 from app.ckan_api.params import ActionRequest, required
 
@@ -64,6 +64,9 @@ ACTIONS: dict[str, Action] = {
     "resource_create": _write(write.resource_create),
     "resource_update": _write(write.resource_update),
     "resource_patch": _write(write.resource_patch),
+    "datastore_create": _write(datastore_write.datastore_create),
+    "datastore_upsert": _write(datastore_write.datastore_upsert),
+    "datastore_delete": _write(datastore_write.datastore_delete),
 }
 
 

@@ -8,6 +8,8 @@ Domain errors are mapped here once for the CKAN API (its shapes differ from the 
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import gettext as _
 
 from datasets.datastore import (
@@ -27,6 +29,8 @@ from datasets.errors import (
     UploadTooLarge,
     is_disk_full,
 )
+from datasets.live_batch import BatchRefused
+from datasets.live_feed import FeedPaused, NotWritable
 from publishers import (
     Conflict,
     DomainError,
@@ -52,7 +56,7 @@ class CkanError(Exception):
         status: int,
         type_: str,
         message: str,
-        fields: dict[str, list[str]] | None = None,
+        fields: dict[str, list[Any]] | None = None,
         headers: dict[str, str] | None = None,
     ) -> None:
         super().__init__(message)
@@ -67,7 +71,7 @@ class CkanError(Exception):
         return {**self.fields, "__type": self.type, "message": self.message}
 
 
-def validation_error(fields: dict[str, list[str]], message: str = "") -> CkanError:
+def validation_error(fields: dict[str, list[Any]], message: str = "") -> CkanError:
     """Return a 409 ``Validation Error`` with field → messages."""
     return CkanError(409, VALIDATION, message or _("Validation error"), fields)
 
@@ -179,6 +183,8 @@ def ckan_error_for(exc: Exception) -> CkanError | None:
         )
     if isinstance(exc, DatastoreError):
         return _datastore_error(exc)
+    if isinstance(exc, (BatchRefused, FeedPaused, NotWritable)):
+        return live_write_error(exc)
     if isinstance(exc, SubmissionBlocked):
         return validation_error(
             {"state": _blocked_messages(exc)},
@@ -211,3 +217,56 @@ def ckan_error_for(exc: Exception) -> CkanError | None:
     if isinstance(exc, DomainError):
         return validation_error({"error": [exc.code]})
     return None
+
+
+def _issue_line(code: str, row: int | None, field: str | None, message: str) -> str:
+    values = {"code": code, "row": row, "field": field, "message": message}
+    if row is not None and field:
+        line = _("%(code)s in record %(row)s, field %(field)s: %(message)s", **values)
+    elif row is not None:
+        line = _("%(code)s in record %(row)s: %(message)s", **values)
+    elif field:
+        line = _("%(code)s in field %(field)s: %(message)s", **values)
+    else:
+        line = _("%(code)s: %(message)s", **values)
+    return str(line)
+
+
+def live_write_error(exc: BatchRefused | FeedPaused | NotWritable) -> CkanError:
+    """Return the 409 of a refused batch (each issue with its Frictionless code, record
+    number from 0 and field), of a paused feed, or of a resource that takes no rows."""
+    if isinstance(exc, BatchRefused):
+        issues = [
+            {"code": i.code, "row": i.row, "field": i.field, "message": i.message}
+            for i in exc.issues
+        ]
+        lines = [_issue_line(i.code, i.row, i.field, i.message) for i in exc.issues]
+        return validation_error(
+            {"records": lines, "issues": issues},
+            _("The batch was refused and nothing was stored"),
+        )
+    if isinstance(exc, FeedPaused):
+        message = _(
+            "The feed of this resource is paused: a batch held personal data that the approved "
+            "decisions do not remove. Nothing was stored; a steward must review and resume it."
+        )
+        return validation_error(
+            {"resource_id": [message], "findings": _findings(exc.params.get("findings"))},
+            message,
+        )
+    reasons = {
+        "not_published": _("Rows can be written only to a published dataset"),
+        "not_table": _("This resource is not a published table"),
+        "under_review": _(
+            "A changed copy of this resource awaits review: write rows after it is decided"
+        ),
+        "datastore_failed": _(
+            "The datastore could not take the new rows; nothing was stored. Try again later."
+        ),
+    }
+    reason = str(exc.params.get("reason", ""))
+    return validation_error({"resource_id": [reasons.get(reason, reason)]})
+
+
+def _findings(value: object) -> list[Any]:
+    return list(value) if isinstance(value, list) else []

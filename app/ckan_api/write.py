@@ -46,7 +46,8 @@ from datasets.model import DatasetState
 from publishers import Actor, Permission, PermissionDenied, can
 
 
-def _writer(req: ActionRequest) -> Actor:
+def writer_of(req: ActionRequest) -> Actor:
+    """Return the caller; refuse anonymous callers and read-only tokens (403)."""
     if req.caller.actor.is_anonymous:
         raise denied(_("an API token is required"))
     if not req.caller.can_write:
@@ -221,7 +222,7 @@ def _sync_resources(actor: Actor, name: str, given: Any, existing: list[dict[str
 
 def package_create(req: ActionRequest) -> dict[str, Any]:
     """Create a draft (and submit it with ``"state": "active"``)."""
-    actor = _writer(req)
+    actor = writer_of(req)
     params = dict(req.params)
     organization_id = _organization_id(params)
     meta = metadata_from_package(params)
@@ -233,7 +234,7 @@ def package_create(req: ActionRequest) -> dict[str, Any]:
 
 
 def _update(req: ActionRequest, params: dict[str, Any]) -> dict[str, Any]:
-    actor = _writer(req)
+    actor = writer_of(req)
     current = visible_package(req, required(params, "id"))
     if not can(actor, Permission.EDIT_DATASET, current["owner_org"]):
         raise denied()
@@ -257,7 +258,7 @@ def package_update(req: ActionRequest) -> dict[str, Any]:
 
 def package_patch(req: ActionRequest) -> dict[str, Any]:
     """Change only the given fields of a dataset."""
-    _writer(req)
+    writer_of(req)
     current = visible_package(req, required(req.params, "id"))
     merged = {k: v for k, v in current.items() if k not in ("resources", "state")}
     merged.update(req.params)
@@ -266,7 +267,7 @@ def package_patch(req: ActionRequest) -> dict[str, Any]:
 
 def package_delete(req: ActionRequest) -> None:
     """Withdraw a published dataset (a reason is recorded); delete a never-published draft."""
-    actor = _writer(req)
+    actor = writer_of(req)
     package = visible_package(req, required(req.params, "id"))
     workflow = services().workflow
     state = package.get("lifecycle_state")
@@ -301,7 +302,7 @@ def _store_upload(req: ActionRequest, name: str, resource_id: str | None) -> str
 
 def resource_create(req: ActionRequest) -> dict[str, Any]:
     """Add a resource: a multipart ``upload``, or a ``url`` to link."""
-    actor = _writer(req)
+    actor = writer_of(req)
     package = visible_package(req, required(req.params, "package_id"))
     if "upload" in req.files:
         resource_id = _store_upload(req, package["name"], None)
@@ -311,7 +312,7 @@ def resource_create(req: ActionRequest) -> dict[str, Any]:
 
 
 def _change_resource(req: ActionRequest, params: dict[str, Any]) -> dict[str, Any]:
-    actor = _writer(req)
+    actor = writer_of(req)
     resource_id = required(params, "id")
     package = package_of_resource(req, resource_id)
     current = _resource_of(req, package, resource_id)

@@ -171,6 +171,7 @@ def dataset(name: str) -> ResponseReturnValue:
         max_upload_mb=svc.settings.max_upload_mb,
         encodings=ENCODINGS,
         licenses=LICENSES,
+        paused_feeds=svc.live_feed.paused(dataset.id),
     )
 
 

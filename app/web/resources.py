@@ -135,6 +135,22 @@ def decide(name: str, resource_id: str) -> ResponseReturnValue:
     return _back(name, resource_id)
 
 
+@bp.post("/dataset/<slug:name>/resource/<slug:resource_id>/resume-feed")
+@login_required
+def resume_feed(name: str, resource_id: str) -> ResponseReturnValue:
+    """A steward resumes a feed paused by personal data in a batch (issue 17)."""
+    _version(name, resource_id)  # a member of the organization, or 404
+    services().live_feed.resume(current_actor(), resource_id)
+    flash(
+        _(
+            "The feed is resumed. What the scan found is now decided by the organization's "
+            "policy and the published table was stripped again."
+        ),
+        "success",
+    )
+    return _back(name, resource_id)
+
+
 @bp.post("/dataset/<slug:name>/resource/<slug:resource_id>/agency-decisions")
 @login_required
 def decide_agency(name: str, resource_id: str) -> ResponseReturnValue:

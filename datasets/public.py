@@ -66,6 +66,10 @@ class PublicResource:
     modified: datetime
     # Per-column statistics of the public file (``datasets.statistics``), None until loaded.
     column_stats: dict[str, Any] | None = None
+    # How the original upload of a table was read: its text encoding (detected, or chosen
+    # by the publisher) and, for a spreadsheet, the sheet; None when it is not a table.
+    encoding: str | None = None
+    sheet: str | None = None
     # Set only in a reader's agency projection (``datasets.audience``), never in the catalog:
     # the vault key of the agency file (None: the public file serves), and the columns a
     # grant allows (None: all).
@@ -171,6 +175,8 @@ def _resource_to_public(entry: RevisionResource, created: datetime) -> PublicRes
         created=created,
         modified=version.created,
         column_stats=version.column_stats if version.is_tabular else None,
+        encoding=version.encoding if version.is_tabular else None,
+        sheet=version.sheet if version.is_tabular else None,
     )
 
 

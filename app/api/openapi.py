@@ -9,6 +9,7 @@ from typing import Any
 
 from app.api.openapi_schemas import SCHEMAS, STR, obj, ref
 from datasets.access import ACCESS_LEVELS
+from search_index import MAX_QUERY_CHARS, MAX_QUERY_WORDS
 
 
 def _error(description: str) -> dict[str, Any]:
@@ -115,7 +116,13 @@ PATHS: dict[str, Any] = {
             "summary": "Search published datasets",
             "security": _OPTIONAL_AUTH,
             "parameters": [
-                _p("q", "query", {"type": "string", "maxLength": 200}, "Words to search for."),
+                _p(
+                    "q",
+                    "query",
+                    {"type": "string", "maxLength": MAX_QUERY_CHARS},
+                    f"Words to search for: at most {MAX_QUERY_CHARS} characters and "
+                    f"{MAX_QUERY_WORDS} words (a longer text is a 400 `bad_request` saying so).",
+                ),
                 _p("organization", "query", STR, "Organization name."),
                 _p(
                     "access_level",

@@ -27,6 +27,7 @@ from datasets.model import (
 from datasets.public_cache import ViewCache
 from datasets.public_search import HitSource, P, PublicSearch, Q
 from datasets.public_types import PUBLIC_COMMENTS as PUBLIC_COMMENTS
+from datasets.public_types import Provenance as Provenance
 from datasets.public_types import PublicActivity as PublicActivity
 from datasets.public_types import PublicTheme as PublicTheme
 from datasets.vocab import find_license
@@ -66,27 +67,14 @@ class PublicResource:
     modified: datetime
     # Per-column statistics of the public file (``datasets.statistics``), None until loaded.
     column_stats: dict[str, Any] | None = None
-    # How the original upload of a table was read: its text encoding (detected, or chosen
-    # by the publisher) and, for a spreadsheet, the sheet; None when it is not a table.
-    encoding: str | None = None
-    sheet: str | None = None
+    encoding: str | None = None  # of a table's original: detected, or chosen by the publisher
+    sheet: str | None = None  # of a spreadsheet original: the sheet read
     # Set only in a reader's agency projection (``datasets.audience``), never in the catalog:
     # the vault key of the agency file (None: the public file serves), and the columns a
     # grant allows (None: all).
     agency_key: str | None = None
     projection: str = "public"
     columns: tuple[str, ...] | None = None
-
-
-@dataclass(frozen=True)
-class Provenance:
-    """Where a harvested dataset came from."""
-
-    source_name: str
-    source_type: str
-    remote_id: str
-    remote_url: str
-    harvested_at: datetime
 
 
 @dataclass(frozen=True)

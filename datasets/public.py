@@ -27,6 +27,7 @@ from datasets.model import (
 from datasets.public_cache import ViewCache
 from datasets.public_search import HitSource, P, PublicSearch, Q
 from datasets.public_types import PUBLIC_COMMENTS as PUBLIC_COMMENTS
+from datasets.public_types import Provenance as Provenance
 from datasets.public_types import PublicActivity as PublicActivity
 from datasets.public_types import PublicTheme as PublicTheme
 from datasets.vocab import find_license
@@ -69,23 +70,14 @@ class PublicResource:
     # What was done to personal data, column by column: (column, kind, action) of each
     # decision that made the public file; never a value or a steward's justification.
     protections: tuple[tuple[str, str, str], ...] = ()
+    encoding: str | None = None  # of a table's original: detected, or chosen by the publisher
+    sheet: str | None = None  # of a spreadsheet original: the sheet read
     # Set only in a reader's agency projection (``datasets.audience``), never in the catalog:
     # the vault key of the agency file (None: the public file serves), and the columns a
     # grant allows (None: all).
     agency_key: str | None = None
     projection: str = "public"
     columns: tuple[str, ...] | None = None
-
-
-@dataclass(frozen=True)
-class Provenance:
-    """Where a harvested dataset came from."""
-
-    source_name: str
-    source_type: str
-    remote_id: str
-    remote_url: str
-    harvested_at: datetime
 
 
 @dataclass(frozen=True)
@@ -177,6 +169,8 @@ def _resource_to_public(entry: RevisionResource, created: datetime) -> PublicRes
         protections=tuple(
             (d["column"], d.get("kind", ""), d["action"]) for d in version.decisions or ()
         ),
+        encoding=version.encoding if version.is_tabular else None,
+        sheet=version.sheet if version.is_tabular else None,
     )
 
 

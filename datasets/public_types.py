@@ -1,4 +1,4 @@
-"""Small public types of the catalog: an activity entry and a theme."""
+"""Small public types of the catalog: an activity entry, a theme, a harvest provenance."""
 
 from __future__ import annotations
 
@@ -28,3 +28,14 @@ class PublicTheme:
     title: str
     title_en: str
     eu_theme: str
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where a harvested dataset came from."""
+
+    source_name: str
+    source_type: str
+    remote_id: str
+    remote_url: str
+    harvested_at: datetime

@@ -30,6 +30,7 @@ from metadata.dcat_nodes import (
     add_eu_theme,
     add_languages,
     add_license,
+    add_local_authority_type,
     add_location,
     add_publisher,
     add_temporal,
@@ -38,6 +39,7 @@ from metadata.dcat_nodes import (
     mailto,
     typed,
 )
+from metadata.dcat_services import add_catalog_services, add_records_service
 from metadata.rdf_formats import (
     RDF_FORMATS,
     negotiate_rdf_format,
@@ -105,27 +107,24 @@ class HydraPage:
     previous: str | None = None
 
 
-def _add_records_service(
-    graph: Graph,
-    dataset: PublicDataset,
-    resource: PublicResource,
-    urls: SiteUrls,
-    publisher: URIRef,
-) -> URIRef:
-    service = URIRef(urls.records_service_uri(dataset.id, resource.id))
-    typed(graph, service, DCAT.DataService)
-    add_text(
-        graph,
-        service,
-        DCTERMS.title,
-        f"API truy vấn dữ liệu: {resource.name}",
-        f"Records API: {resource.name}",
+def plain_description(dataset: PublicDataset, resource: PublicResource) -> tuple[str, str]:
+    """A (Vietnamese, English) description of a resource its publisher left undescribed:
+    what kind of file it is, of which dataset, and its rows when it is a published table."""
+    kind = resource.format.strip().upper()
+    vi = f"Tệp {kind} của" if kind else "Tài nguyên của"
+    en = f"{kind} file of" if kind else "Resource of"
+    vi, en = (
+        f"{vi} tập dữ liệu “{dataset.title}”",
+        f"{en} the dataset “{dataset.title_en or dataset.title}”",
     )
-    graph.add((service, DCAT.endpointURL, URIRef(urls.records(dataset.name, resource.id))))
-    graph.add((service, DCAT.endpointDescription, URIRef(urls.openapi())))
-    graph.add((service, DCAT.servesDataset, URIRef(urls.dataset_uri(dataset.id))))
-    graph.add((service, DCTERMS.publisher, publisher))
-    return service
+    if resource.url:
+        vi, en = f"{vi}, liên kết tới trang của nguồn", f"{en}, linked at its source"
+    elif resource.is_tabular and resource.row_count is not None:
+        vi, en = (
+            f"{vi}: bảng {resource.row_count} dòng",
+            f"{en}: a table of {resource.row_count} rows",
+        )
+    return f"{vi}.", f"{en}."
 
 
 def _add_distribution(
@@ -140,6 +139,8 @@ def _add_distribution(
     graph.add((dist, DCTERMS.title, Literal(resource.name)))
     if resource.description.strip():
         graph.add((dist, DCTERMS.description, Literal(resource.description)))
+    else:
+        add_text(graph, dist, DCTERMS.description, *plain_description(dataset, resource))
     link = safe_link(resource.url) if resource.url else None
     if resource.url:
         access = link or urls.resource_page(dataset.name, resource.id)
@@ -158,7 +159,7 @@ def _add_distribution(
         graph.add((dist, DCAT.byteSize, Literal(resource.size, datatype=XSD.nonNegativeInteger)))
     if resource.sha256:
         checksum = typed(graph, BNode(), SPDX.Checksum)
-        graph.add((checksum, SPDX.algorithm, _SHA256))
+        graph.add((checksum, SPDX.algorithm, typed(graph, _SHA256, SPDX.ChecksumAlgorithm)))
         graph.add((checksum, SPDX.checksumValue, Literal(resource.sha256, datatype=XSD.hexBinary)))
         graph.add((dist, SPDX.checksum, checksum))
     graph.add((dist, DCTERMS.issued, Literal(resource.created)))
@@ -171,7 +172,7 @@ def _add_distribution(
         graph.add((schema, RDFS.seeAlso, URIRef(urls.datapackage(dataset.name))))
         graph.add((dist, DCTERMS.conformsTo, schema))
     if resource.is_tabular and not resource.url:
-        service = _add_records_service(graph, dataset, resource, urls, publisher)
+        service = add_records_service(graph, dataset, resource, urls, publisher)
         graph.add((dist, DCAT.accessService, service))
     return dist
 
@@ -263,26 +264,6 @@ def dataset_to_graph(
     return graph
 
 
-def _add_catalog_services(
-    graph: Graph, catalog: URIRef, urls: SiteUrls, publisher: URIRef, served: list[URIRef]
-) -> None:
-    apis = (
-        (urls.ckan_api(), None, "API tương thích CKAN", "CKAN-compatible Action API"),
-        (urls.rest_api(), urls.openapi(), "API REST", "REST API"),
-    )
-    for endpoint, description, title_vi, title_en in apis:
-        service = URIRef(endpoint)
-        typed(graph, service, DCAT.DataService)
-        add_text(graph, service, DCTERMS.title, title_vi, title_en)
-        graph.add((service, DCAT.endpointURL, service))
-        if description is not None:
-            graph.add((service, DCAT.endpointDescription, URIRef(description)))
-        graph.add((service, DCTERMS.publisher, publisher))
-        for dataset in served:
-            graph.add((service, DCAT.servesDataset, dataset))
-        graph.add((catalog, DCAT.service, service))
-
-
 def _add_theme_schemes(
     graph: Graph, catalog: URIRef, urls: SiteUrls, themes: Mapping[str, PublicTheme]
 ) -> None:
@@ -346,6 +327,7 @@ def catalog_to_graph(
     publisher = URIRef(f"{urls.catalog()}#publisher")
     typed(graph, publisher, FOAF.Agent, FOAF.Organization)
     add_text(graph, publisher, FOAF.name, info.publisher_name, info.publisher_name_en)
+    add_local_authority_type(graph, publisher)
     graph.add((publisher, FOAF.mbox, mailto(info.publisher_email)))
     graph.add((catalog, DCTERMS.publisher, publisher))
     add_contact(graph, catalog, info.publisher_name, info.publisher_email)
@@ -361,7 +343,8 @@ def catalog_to_graph(
     served = [_add_dataset(graph, dataset, urls, themes) for dataset in datasets]
     for node in served:
         graph.add((catalog, DCAT.dataset, node))
-    _add_catalog_services(graph, catalog, urls, publisher, served)
+    contact = (info.publisher_name, info.publisher_email)
+    add_catalog_services(graph, catalog, urls, publisher, contact, served)
     if page is not None:
         _add_hydra(graph, catalog, page)
     return graph

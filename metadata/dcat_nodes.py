@@ -14,10 +14,15 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, SKOS, XSD
 
 from datasets.public import PublicDataset, PublicOrganization, PublicTheme
 from datasets.vocab import find_license
+from metadata.places import find_place
 from metadata.urls import SiteUrls, safe_link
 from metadata.vocab import (
+    ADMS_LICENCE_TYPE,
+    ADMS_PUBLISHER_TYPE,
     EU_DATA_THEME_SCHEME,
     EU_DATA_THEMES,
+    GSP,
+    LICENCE_TYPES,
     LOCN,
     VCARD,
     eu_theme_uri,
@@ -56,13 +61,39 @@ def add_languages(graph: Graph, node: URIRef, languages: Sequence[str]) -> None:
 
 
 def add_location(graph: Graph, node: URIRef, label: str) -> None:
-    """Add ``dct:spatial`` as a ``dct:Location`` named ``label`` (nothing when blank)."""
+    """Add ``dct:spatial`` as a ``dct:Location`` named ``label`` (nothing when blank).
+
+    For a known place (``metadata.places``), ``dcat:centroid`` and, where known,
+    ``dcat:bbox`` as GeoSPARQL WKT literals.
+    """
     if not label.strip():
         return
     place = typed(graph, BNode(), DCTERMS.Location)
     graph.add((place, LOCN.geographicName, Literal(label, lang="vi")))
     graph.add((place, SKOS.prefLabel, Literal(label, lang="vi")))
+    known = find_place(label)
+    if known is not None:
+        graph.add((place, DCAT.centroid, Literal(known.centroid_wkt(), datatype=GSP.wktLiteral)))
+        bbox = known.bbox_wkt()
+        if bbox is not None:
+            graph.add((place, DCAT.bbox, Literal(bbox, datatype=GSP.wktLiteral)))
     graph.add((node, DCTERMS.spatial, place))
+
+
+def add_type_concept(
+    graph: Graph, node: URIRef, concept: URIRef, scheme: URIRef, label_en: str
+) -> None:
+    """Add ``dct:type`` as a ``skos:Concept`` of ``scheme`` (ADMS publisher/licence types)."""
+    typed(graph, concept, SKOS.Concept)
+    graph.add((concept, SKOS.inScheme, scheme))
+    graph.add((concept, SKOS.prefLabel, Literal(label_en, lang="en")))
+    graph.add((node, DCTERMS.type, concept))
+
+
+def add_local_authority_type(graph: Graph, agent: URIRef) -> None:
+    """Type a publisher as an ADMS ``LocalAuthority``: every publisher is a city body."""
+    concept = ADMS_PUBLISHER_TYPE.LocalAuthority
+    add_type_concept(graph, agent, concept, ADMS_PUBLISHER_TYPE["1.0"], "Local Authority")
 
 
 def add_publisher(graph: Graph, org: PublicOrganization, urls: SiteUrls) -> URIRef:
@@ -70,6 +101,7 @@ def add_publisher(graph: Graph, org: PublicOrganization, urls: SiteUrls) -> URIR
     agent = URIRef(urls.organization_uri(org.id))
     typed(graph, agent, FOAF.Agent, FOAF.Organization)
     add_text(graph, agent, FOAF.name, org.title, org.title_en)
+    add_local_authority_type(graph, agent)
     if org.email:
         graph.add((agent, FOAF.mbox, mailto(org.email)))
     homepage = safe_link(org.homepage)
@@ -140,6 +172,9 @@ def add_license(graph: Graph, node: URIRef, license_id: str, fallback_url: str) 
         spdx = spdx_license_uri(license_id)
         if spdx is not None:
             graph.add((uri, OWL.sameAs, spdx))
+        for kind in LICENCE_TYPES.get(license_id, ()):
+            scheme = ADMS_LICENCE_TYPE["1.0"]
+            add_type_concept(graph, uri, ADMS_LICENCE_TYPE[kind], scheme, kind)
     graph.add((node, DCTERMS.license, uri))
 
 

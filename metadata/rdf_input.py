@@ -10,6 +10,7 @@ from typing import Any
 from rdflib import Dataset, Graph
 
 from metadata.errors import MetadataParseError
+from metadata.jsonld_contexts import inline_contexts
 
 # Names (rdflib names, extensions and media types) -> rdflib parser name.
 _FORMAT_ALIASES: dict[str, str] = {
@@ -109,7 +110,7 @@ def _refuse_xml_entities(data: bytes, label: str) -> None:
 
 
 def _remote_contexts(node: Any) -> bool:
-    """Tell whether a JSON-LD document refers to a context by URL (which rdflib would fetch)."""
+    """Tell whether a JSON-LD document still refers to a context by URL (rdflib would fetch it)."""
     if isinstance(node, list):
         return any(_remote_contexts(item) for item in node)
     if not isinstance(node, dict):
@@ -130,15 +131,16 @@ def _context_is_remote(context: Any) -> bool:
     return isinstance(context, dict) and "@import" in context
 
 
-def _check_json_ld(data: bytes, label: str) -> None:
+def _local_json_ld(data: bytes, label: str) -> bytes:
+    """Return the document with well-known contexts inlined; refuse any other remote one."""
     try:
         document = json.loads(data)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise MetadataParseError(f"{label}: not valid JSON: {exc}") from None
-    if _remote_contexts(document):
-        raise MetadataParseError(
-            f"{label}: remote JSON-LD contexts are not fetched; inline the context"
-        )
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raise MetadataParseError(f"{label}: not valid JSON: {_short(exc)}") from None
+    inlined = inline_contexts(document, label)
+    if _remote_contexts(inlined):  # never reached: inline_contexts refuses them first
+        raise MetadataParseError(f"{label}: remote JSON-LD contexts are not fetched")
+    return json.dumps(inlined, ensure_ascii=False).encode("utf-8")
 
 
 def _short(exc: BaseException) -> str:
@@ -152,7 +154,8 @@ def load_rdf(data: bytes, fmt: str | None, base_url: str | None) -> Graph:
     ``fmt`` is an rdflib name, extension or media type; None guesses from the content.
     Relative IRIs resolve against ``base_url``. Raises MetadataParseError naming the
     format and the problem for broken syntax, unknown formats, XML declaring external
-    entities and JSON-LD pointing at remote contexts.
+    entities and JSON-LD pointing at remote contexts other than the bundled well-known
+    ones (``metadata.jsonld_contexts``), which are resolved locally.
     """
     name = rdf_format_name(fmt) if fmt else guess_rdf_format(data)
     label = f"{name} document"
@@ -161,7 +164,7 @@ def load_rdf(data: bytes, fmt: str | None, base_url: str | None) -> Graph:
     if name in _XML_FORMATS:
         _refuse_xml_entities(data, label)
     elif name == "json-ld":
-        _check_json_ld(data, label)
+        data = _local_json_ld(data, label)
     try:
         with warnings.catch_warnings():
             warnings.filterwarnings(

@@ -7,6 +7,7 @@ from typing import Any
 
 from datasets.public import PublicDataset, PublicOrganization
 from metadata.access import access_conditions, is_public, listed_resources
+from metadata.places import find_place
 from metadata.urls import SiteUrls, safe_link
 
 # Google Dataset Search: the description must be 50 to 5,000 characters.
@@ -73,13 +74,62 @@ def _temporal_coverage(dataset: PublicDataset) -> str | None:
     return f"{start.isoformat() if start else '..'}/{end.isoformat() if end else '..'}"
 
 
+def _spatial_coverage(name: str) -> dict[str, Any]:
+    """A ``Place``; a known place gets ``geo``: a box when its bounds are known, else a point."""
+    place: dict[str, Any] = {"@type": "Place", "name": name}
+    known = find_place(name)
+    if known is None:
+        return place
+    if known.bbox is not None:
+        south, west, north, east = known.bbox
+        place["geo"] = {"@type": "GeoShape", "box": f"{south} {west} {north} {east}"}
+    else:
+        place["geo"] = {
+            "@type": "GeoCoordinates",
+            "latitude": known.latitude,
+            "longitude": known.longitude,
+        }
+    return place
+
+
+def _text(value: Any) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _variables_measured(dataset: PublicDataset) -> list[dict[str, Any]]:
+    """One ``PropertyValue`` per column of the published tables' Table Schemas.
+
+    ``description`` is the field's description, else its title; ``unitText`` its ``unit``
+    (or ``unitText``) property when the schema gives one. A column name that several tables
+    share is listed once.
+    """
+    variables: dict[str, dict[str, Any]] = {}
+    for resource in listed_resources(dataset):
+        schema = resource.table_schema if resource.is_tabular else None
+        fields = schema.get("fields") if isinstance(schema, dict) else None
+        for field in fields if isinstance(fields, list) else ():
+            name = _text(field.get("name")) if isinstance(field, dict) else ""
+            if not name or name in variables:
+                continue
+            entry: dict[str, Any] = {"@type": "PropertyValue", "name": name}
+            description = _text(field.get("description")) or _text(field.get("title"))
+            if description and description != name:
+                entry["description"] = description
+            unit = _text(field.get("unit")) or _text(field.get("unitText"))
+            if unit:
+                entry["unitText"] = unit
+            variables[name] = entry
+    return list(variables.values())
+
+
 def dataset_to_schemaorg(dataset: PublicDataset, urls: SiteUrls) -> dict[str, Any]:
     """Return the schema.org ``Dataset`` JSON-LD of a dataset page.
 
     Carries what Google Dataset Search requires or recommends: name, a 50-5,000
     character description, url, identifier, keywords, license, creator, publisher,
-    temporalCoverage and spatialCoverage (when the dataset states them), and each
-    distribution with encodingFormat and contentUrl. A dataset that is not public is not
+    temporalCoverage and spatialCoverage (when the dataset states them; with ``geo`` for a
+    known place), variableMeasured (the columns of the published tables' Table Schemas),
+    and each distribution with encodingFormat and contentUrl. A dataset that is not public is not
     ``isAccessibleForFree``, has ``conditionsOfAccess`` and an empty distribution list.
     """
     publisher = _organization(dataset.organization, urls)
@@ -128,7 +178,10 @@ def dataset_to_schemaorg(dataset: PublicDataset, urls: SiteUrls) -> dict[str, An
     if coverage:
         doc["temporalCoverage"] = coverage
     if dataset.spatial.strip():
-        doc["spatialCoverage"] = {"@type": "Place", "name": dataset.spatial}
+        doc["spatialCoverage"] = _spatial_coverage(dataset.spatial)
+    variables = _variables_measured(dataset)
+    if variables:
+        doc["variableMeasured"] = variables
     return doc
 
 

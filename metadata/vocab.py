@@ -17,6 +17,18 @@ SPDX = Namespace("http://spdx.org/rdf/terms#")
 HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
 LOCN = Namespace("http://www.w3.org/ns/locn#")
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
+GSP = Namespace("http://www.opengis.net/ont/geosparql#")
+# ADMS publisher and licence types (the vocabularies DCAT-AP recommends for dct:type).
+ADMS_PUBLISHER_TYPE = Namespace("http://purl.org/adms/publishertype/")
+ADMS_LICENCE_TYPE = Namespace("http://purl.org/adms/licencetype/")
+# The licence types of each of our licences (datasets.vocab.LICENSES ids).
+LICENCE_TYPES: dict[str, tuple[str, ...]] = {
+    "cc-by-4.0": ("Attribution",),
+    "cc0-1.0": ("PublicDomain",),
+    "cc-by-sa-4.0": ("Attribution", "ShareAlike"),
+    "odc-by": ("Attribution",),
+    "odc-odbl": ("Attribution", "ShareAlike"),
+}
 
 EU_AUTHORITY = "http://publications.europa.eu/resource/authority"
 EU_DATA_THEME = Namespace(f"{EU_AUTHORITY}/data-theme/")

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.api.openapi_operations import TAGS, annotate
 from app.api.openapi_schemas import SCHEMAS, STR, obj, ref
 from datasets.access import ACCESS_LEVELS
+from search_index import MAX_QUERY_CHARS, MAX_QUERY_WORDS
 
 
 def _error(description: str) -> dict[str, Any]:
@@ -29,7 +31,10 @@ _ERRORS = {
     "422": _error(
         "Invalid input: `fields` names each problem, `reasons` why a submission is blocked."
     ),
-    "428": _error("If-Match is required."),
+    "428": _error(
+        "Precondition required: the request has no If-Match header. Read the dataset, then "
+        "send its ETag in If-Match (edits of a dataset must name the version they change)."
+    ),
     "429": {
         **_error("Rate limit exceeded."),
         "headers": {"Retry-After": {"schema": {"type": "integer"}, "description": "Seconds."}},
@@ -65,8 +70,10 @@ def _p(
 
 _NAME = _p(
     "name", "path", {"type": "string", "pattern": "^[a-z0-9][a-z0-9_-]*$"}, "Dataset name or id."
-)
-_RID = _p("id", "path", {"type": "string", "pattern": "^[a-z0-9][a-z0-9_-]*$"}, "Resource id.")
+) | {"example": "tuyen-xe-buyt"}
+_RID = _p("id", "path", {"type": "string", "pattern": "^[a-z0-9][a-z0-9_-]*$"}, "Resource id.") | {
+    "example": "3f9e8d7c-6b5a-4e3d-8c2b-1a0f9e8d7c6b"
+}
 _PAGE = _p("page", "query", {"type": "integer", "minimum": 1, "maximum": 1000}, "Page number.")
 _AUTH: list[dict[str, list[str]]] = [{"bearer": []}]
 _OPTIONAL_AUTH: list[dict[str, list[str]]] = [{}, {"bearer": []}]
@@ -115,7 +122,13 @@ PATHS: dict[str, Any] = {
             "summary": "Search published datasets",
             "security": _OPTIONAL_AUTH,
             "parameters": [
-                _p("q", "query", {"type": "string", "maxLength": 200}, "Words to search for."),
+                _p(
+                    "q",
+                    "query",
+                    {"type": "string", "maxLength": MAX_QUERY_CHARS},
+                    f"Words to search for: at most {MAX_QUERY_CHARS} characters and "
+                    f"{MAX_QUERY_WORDS} words (a longer text is a 400 `bad_request` saying so).",
+                ),
                 _p("organization", "query", STR, "Organization name."),
                 _p(
                     "access_level",
@@ -334,7 +347,9 @@ PATHS: dict[str, Any] = {
 }
 
 
-_ID = _p("id", "path", {"type": "string", "pattern": "^[a-z0-9][a-z0-9_-]*$"}, "Its id.")
+_ID = _p("id", "path", {"type": "string", "pattern": "^[a-z0-9][a-z0-9_-]*$"}, "Its id.") | {
+    "example": "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d"
+}
 _ORG = _p("organization", "query", STR, "As a steward: the organization's (name).")
 
 
@@ -468,5 +483,6 @@ def openapi_document(server_url: str) -> dict[str, Any]:
             "schemas": SCHEMAS,
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
         },
-        "paths": PATHS,
+        "tags": TAGS,
+        "paths": annotate(PATHS),
     }

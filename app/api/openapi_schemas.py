@@ -102,6 +102,16 @@ SCHEMAS: dict[str, Any] = {
             "download_url": _URL_OR_NULL,
             "is_tabular": {"type": "boolean"},
             "row_count": _NINT,
+            "encoding": {
+                "type": ["string", "null"],
+                "description": "The text encoding the original table was read as (detected, "
+                "or chosen by the publisher), e.g. `utf-8`, `cp1258`; null when the "
+                "resource is not a table (or not read yet).",
+            },
+            "sheet": {
+                "type": ["string", "null"],
+                "description": "The sheet read from a spreadsheet upload; null otherwise.",
+            },
             "status": {"type": "string", "enum": ["processing", "ready", "failed"]},
             "progress": {
                 "type": ["object", "null"],

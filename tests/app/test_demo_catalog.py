@@ -13,6 +13,7 @@ import pyshacl
 import pytest
 from jsonschema import Draft4Validator, FormatChecker
 from rdflib import Graph
+from rdflib.namespace import DCAT
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
@@ -131,6 +132,24 @@ def test_demo_catalog_conforms_to_dcat_ap_3_0_1(demo: Any) -> None:
         assert conforms, text
 
 
+def test_demo_catalog_has_the_recommended_properties_the_portal_can_fill(demo: Any) -> None:
+    """DCAT-AP 3.0.1 recommended shapes: only the warnings listed (and justified) in
+    tests/metadata/test_dcat_shacl.py remain."""
+    from tests.metadata.test_dcat_shacl import ALLOWED_WARNINGS, recommended_warnings
+
+    folder = conformance_dir() / "dcat-ap" / "3.0.1" / "shacl"
+    shapes = Graph().parse(folder / "shapes_recommended.ttl", format="turtle")
+    ttl = demo.test_client().get("/catalog.ttl").get_data(as_text=True)
+    graph = Graph().parse(data=ttl, format="turtle")
+    warnings = recommended_warnings(graph, shapes)
+    assert {(kind, path) for _focus, kind, path in warnings} <= ALLOWED_WARNINGS
+    # the datasets without a distribution are exactly those at a non-public level
+    svc = demo.extensions["opendata"]
+    without = {str(focus).rsplit("/", 1)[1] for focus, kind, _ in warnings if kind == DCAT.Dataset}
+    assert without == {view.id for view in svc.catalog.iter_all() if view.access_level != "public"}
+    assert without  # the demo has shared datasets
+
+
 def test_demo_data_json_conforms_to_dcat_us_1_1_non_federal(demo: Any) -> None:
     folder = conformance_dir() / "dcat-us" / "gsa-ckanext-datajson-pod_schema" / "non-federal-v1.1"
     base = "https://project-open-data.cio.gov/v1.1/schema"
@@ -181,6 +200,24 @@ def test_dataset_page_carries_schema_org_for_dataset_search(demo: Any) -> None:
     assert 50 <= len(doc["description"]) <= 5000
     assert doc["distribution"][0]["encodingFormat"] and doc["distribution"][0]["contentUrl"]
     assert doc["creator"] and doc["license"] and doc["temporalCoverage"] and doc["spatialCoverage"]
+    # Read as RDF (schema.org's context maps every term under @vocab; inlined, not fetched).
+    graph = Graph().parse(
+        data=json.dumps({**doc, "@context": {"@vocab": "https://schema.org/"}}), format="json-ld"
+    )
+    rows = graph.query(
+        """PREFIX s: <https://schema.org/>
+        SELECT ?box WHERE { ?d a s:Dataset ; s:spatialCoverage/s:geo ?g .
+                            ?g a s:GeoShape ; s:box ?box }"""
+    )
+    assert [str(row[0]) for row in rows] == ["10.3766 106.3569 11.1602 107.0273"]
+    columns = graph.query(
+        """PREFIX s: <https://schema.org/>
+        SELECT ?name WHERE { ?d a s:Dataset ; s:variableMeasured ?v .
+                             ?v a s:PropertyValue ; s:name ?name }"""
+    )
+    view = demo.extensions["opendata"].catalog.get("tuyen-xe-buyt")
+    fields = {f["name"] for r in view.resources if r.table_schema for f in r.table_schema["fields"]}
+    assert {str(row[0]) for row in columns} == fields and fields
 
 
 def test_datapackage_is_valid_frictionless(demo: Any, tmp_path: Path) -> None:

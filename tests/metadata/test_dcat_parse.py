@@ -24,6 +24,7 @@ from metadata import (
     page_from_dcat,
     serialize_graph,
 )
+from metadata.dcat import plain_description
 
 
 def expected_record(dataset: PublicDataset, urls: SiteUrls) -> RemoteDataset:
@@ -35,7 +36,8 @@ def expected_record(dataset: PublicDataset, urls: SiteUrls) -> RemoteDataset:
             RemoteDistribution(
                 uri=urls.distribution_uri(dataset.id, resource.id),
                 title=resource.name,
-                description=resource.description,
+                # our DCAT describes an undescribed resource (DCAT-AP recommends one)
+                description=resource.description or plain_description(dataset, resource)[0],
                 access_url=resource.url
                 if linked
                 else urls.resource_page(dataset.name, resource.id),
@@ -208,10 +210,10 @@ def test_rdf_xml_internal_entities_still_work() -> None:
 
 def test_json_ld_with_a_remote_context_is_refused_without_fetching() -> None:
     data = b'{"@context": "http://127.0.0.1:9/context.jsonld", "@id": "http://x.test/d"}'
-    with pytest.raises(MetadataParseError, match="remote JSON-LD context"):
+    with pytest.raises(MetadataParseError, match=r"remote JSON-LD context .* never fetched"):
         datasets_from_dcat(data, "json-ld", None)
     nested = b'{"@context": {"@import": "http://127.0.0.1:9/c.jsonld"}, "@id": "http://x.test/d"}'
-    with pytest.raises(MetadataParseError, match="remote JSON-LD context"):
+    with pytest.raises(MetadataParseError, match=r"remote JSON-LD context .* never fetched"):
         datasets_from_dcat(nested, "json-ld", None)
 
 

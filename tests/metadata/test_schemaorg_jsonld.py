@@ -31,7 +31,11 @@ def test_dataset_json_ld_has_every_required_property(
     doc = dataset_to_schemaorg(dataset, urls)
     assert_google_requirements(doc)
     assert doc["temporalCoverage"] == "2024-01-01/2024-12-31"
-    assert doc["spatialCoverage"] == {"@type": "Place", "name": "Thành phố Hồ Chí Minh"}
+    assert doc["spatialCoverage"] == {
+        "@type": "Place",
+        "name": "Thành phố Hồ Chí Minh",
+        "geo": {"@type": "GeoShape", "box": "10.3766 106.3569 11.1602 107.0273"},
+    }
     assert doc["url"] == urls.landing_page(dataset.name)
     assert doc["description"] == dataset.description
     assert [d["encodingFormat"] for d in doc["distribution"]] == [
@@ -89,3 +93,57 @@ def test_unknown_coverage_is_left_out_rather_than_invented(
     else:
         doc = dataset_to_schemaorg(replace(dataset, spatial=""), urls)
         assert "spatialCoverage" not in doc
+
+
+@pytest.mark.parametrize(
+    ("spatial", "geo"),
+    [
+        ("Quận 1", {"@type": "GeoCoordinates", "latitude": 10.776, "longitude": 106.7}),
+        ("TP. Thủ Đức", {"@type": "GeoCoordinates", "latitude": 10.85, "longitude": 106.77}),
+        ("TP.HCM", {"@type": "GeoShape", "box": "10.3766 106.3569 11.1602 107.0273"}),
+        ("Tỉnh Bình Dương", None),  # not a place the portal knows: no made-up coordinates
+    ],
+)
+def test_spatial_coverage_has_geo_where_the_place_is_known(
+    dataset_factory: Callable[..., PublicDataset],
+    urls: SiteUrls,
+    spatial: str,
+    geo: dict[str, Any] | None,
+) -> None:
+    coverage = dataset_to_schemaorg(dataset_factory(spatial=spatial), urls)["spatialCoverage"]
+    assert coverage["name"] == spatial
+    assert coverage.get("geo") == geo
+
+
+def test_variable_measured_lists_the_table_schema_columns(
+    dataset_factory: Callable[..., PublicDataset],
+    resource_factory: Callable[..., Any],
+    urls: SiteUrls,
+) -> None:
+    schema = {
+        "fields": [
+            {"name": "ma_tuyen", "type": "string", "title": "Mã tuyến"},
+            {"name": "do_dai_km", "type": "number", "title": "Độ dài", "unit": "km"},
+            {"name": "pm25", "type": "number", "description": "Bụi PM2.5", "unitText": "µg/m³"},
+            {"name": "so_chuyen_ngay", "type": "integer"},
+        ]
+    }
+    other = resource_factory(
+        id="r-2", table_schema={"fields": [{"name": "ma_tuyen", "title": "Mã (bảng 2)"}]}
+    )
+    dataset = dataset_factory(resources=(resource_factory(table_schema=schema), other))
+    doc = dataset_to_schemaorg(dataset, urls)
+    assert doc["variableMeasured"] == [
+        {"@type": "PropertyValue", "name": "ma_tuyen", "description": "Mã tuyến"},
+        {"@type": "PropertyValue", "name": "do_dai_km", "description": "Độ dài", "unitText": "km"},
+        {
+            "@type": "PropertyValue",
+            "name": "pm25",
+            "description": "Bụi PM2.5",
+            "unitText": "µg/m³",
+        },
+        {"@type": "PropertyValue", "name": "so_chuyen_ngay"},
+    ]
+    # a dataset whose data is not public lists no columns, as it lists no distribution
+    shared = dataset_to_schemaorg(replace(dataset, access_level="agencies"), urls)
+    assert "variableMeasured" not in shared and shared["distribution"] == []

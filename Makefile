@@ -3,6 +3,8 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 export OPENDATA_DATA_DIR ?= instance
+# `make demo PORT=8080`: the demo's port; links name it too unless OPENDATA_SITE_URL is set.
+PORT ?= 5000
 
 .PHONY: install demo test lint translations oidc-provider axe
 
@@ -17,7 +19,7 @@ install: $(VENV)/.installed
 demo: install
 	$(VENV)/bin/opendata db upgrade
 	$(VENV)/bin/opendata demo
-	$(VENV)/bin/opendata serve --bind 127.0.0.1:5000 --workers 2
+	$(VENV)/bin/opendata serve --bind 127.0.0.1:$(PORT) --workers 2
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -297,12 +297,20 @@ def worker(threads: int | None) -> None:
 @click.option("--threads", default=4, show_default=True)
 @click.option("--no-jobs", is_flag=True, help="Leave background jobs to `opendata worker`.")
 def serve(bind: str, workers: int, threads: int, no_jobs: bool) -> None:
-    """Production server: a supervisor, the buffering front, gunicorn and the job process."""
+    """Production server: a supervisor, the buffering front, gunicorn and the job process.
+
+    Without OPENDATA_SITE_URL (environment or .env), links name the bound address.
+    """
+    import os
     import signal
 
+    from app.config import is_given, site_url_for_bind
     from app.server import front_socket_path
     from app.supervisor import JOBS_NICE, Child, Supervisor, child_command, listen
 
+    bound_url = site_url_for_bind(bind)
+    if bound_url is not None and not is_given("OPENDATA_SITE_URL"):
+        os.environ["OPENDATA_SITE_URL"] = bound_url  # the children inherit it
     settings = _prepared_settings()
     sizes = [f"--workers={workers}", f"--threads={threads}"]
     sock = None

@@ -7,6 +7,8 @@ environment or from key files that ``opendata db upgrade`` creates in the data d
 
 from __future__ import annotations
 
+import contextlib
+import ipaddress
 import os
 import re
 from collections.abc import Mapping
@@ -189,6 +191,14 @@ class Settings:
     jobs_immediate: bool = _setting(False, "Run background jobs inline (tests).")
     testing: bool = _setting(False, "Test mode.")
 
+    def __post_init__(self) -> None:
+        # Every path below is resolved once, here, against the working directory the
+        # process was started in: a relative OPENDATA_DATA_DIR (the demo's ``instance``)
+        # would otherwise be read against whatever folder a library takes as its base
+        # (Flask's ``send_file`` takes the application package).
+        if not self.data_dir.is_absolute():
+            object.__setattr__(self, "data_dir", Path(os.path.abspath(self.data_dir)))
+
     @property
     def effective_database_url(self) -> str:
         """The database URL, defaulting to a SQLite file in the data dir."""
@@ -262,8 +272,8 @@ _RATE = re.compile(r"^(0|\d+\s*/\s*(\d+\s*)?(second|minute|hour|day)s?)$")
 _HEX64 = re.compile(r"^[0-9a-fA-F]{64}$")
 
 
-def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
-    """Load defaults, then the .env file, then the environment; validate; freeze."""
+def _given(environ: Mapping[str, str] | None) -> dict[str, str]:
+    """The values given by the .env file, then the environment (which wins)."""
     environ = dict(os.environ if environ is None else environ)
     data_dir = Path(environ.get("OPENDATA_DATA_DIR", "instance"))
     env_file = Path(environ.get("OPENDATA_ENV_FILE", str(data_dir / ".env")))
@@ -271,6 +281,34 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     if env_file.is_file():
         values.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
     values.update(environ)
+    return values
+
+
+def is_given(env: str, environ: Mapping[str, str] | None = None) -> bool:
+    """Whether the setting ``env`` is set by the environment or the .env file."""
+    return env in _given(environ)
+
+
+def site_url_for_bind(bind: str) -> str | None:
+    """The base URL of a server bound to ``HOST:PORT``; None for a unix socket.
+
+    A wildcard address (every interface) is named by the loopback address: the only one
+    known to reach this machine. A deployment behind a proxy or a name sets
+    ``OPENDATA_SITE_URL``.
+    """
+    host, sep, port = bind.rpartition(":")
+    if bind.startswith("unix:") or not sep or not port.isdigit():
+        return None
+    host = host.strip("[]") or "127.0.0.1"
+    with contextlib.suppress(ValueError):  # a name is kept as it is
+        if ipaddress.ip_address(host).is_unspecified:
+            host = "::1" if ":" in host else "127.0.0.1"
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Load defaults, then the .env file, then the environment; validate; freeze."""
+    values = _given(environ)
     changes: dict[str, Any] = {}
     for f in fields(Settings):
         env = f.metadata.get("env")

@@ -140,4 +140,37 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> ResponseReturnValue:
-        return _page(exc.code or 500, exc.name, exc.description or "")
+        # Werkzeug's own names and descriptions are English: the visitor's language instead
+        # (an unexpected error reaches here as a 500). A description the code gave is kept.
+        status = exc.code or 500
+        title, message = http_words(status)
+        if exc.description and exc.description != type(exc).description:
+            message = exc.description
+        return _page(status, title, message)
+
+
+def http_words(status: int) -> tuple[str, str]:
+    """The title and message of an HTTP error page in the visitor's language."""
+    if status >= 500:
+        return (
+            _("Something went wrong"),
+            _(
+                "An unexpected error stopped this page. It has been recorded for the "
+                "portal's administrators; please try again later."
+            ),
+        )
+    words = {
+        400: lambda: (_("Request not understood"), _("The request could not be understood.")),
+        401: lambda: (_("Sign-in needed"), _("Missing or invalid credentials.")),
+        403: lambda: (_("Not allowed"), _("Your account may not do this.")),
+        404: lambda: (_("Not found"), _("We could not find that page or dataset.")),
+        405: lambda: (
+            _("Not allowed"),
+            _("This address does not accept this kind of request."),
+        ),
+        429: lambda: (_("Too many requests"), _("Please wait a moment and try again.")),
+    }
+    found = words.get(status)
+    if found is not None:
+        return found()
+    return _("Request not possible"), _("The request could not be answered.")

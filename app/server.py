@@ -45,6 +45,11 @@ def front_socket_path(settings: Settings) -> Path:
     return settings.data_dir.resolve() / "run" / "gunicorn.sock"
 
 
+def control_socket_path(settings: Settings) -> Path:
+    """Gunicorn's control socket (``gunicornc -s PATH``), one per data dir, owner only."""
+    return settings.data_dir.resolve() / "run" / "gunicorn.ctl"
+
+
 def run_gunicorn(
     settings: Settings, *, bind: str, workers: int, threads: int, behind_front: bool = False
 ) -> None:
@@ -54,11 +59,14 @@ def run_gunicorn(
     front, the client's address arrives by the PROXY protocol (v1).
     """
     _preimport()
-    _Gunicorn(gunicorn_options(bind, workers, threads, behind_front=behind_front), settings).run()
+    control = control_socket_path(settings)
+    control.parent.mkdir(parents=True, exist_ok=True)
+    options = gunicorn_options(bind, workers, threads, control, behind_front=behind_front)
+    _Gunicorn(options, settings).run()
 
 
 def gunicorn_options(
-    bind: str, workers: int, threads: int, *, behind_front: bool = False
+    bind: str, workers: int, threads: int, control_socket: Path, *, behind_front: bool = False
 ) -> dict[str, Any]:
     """Return gunicorn's settings."""
     options: dict[str, Any] = {
@@ -70,8 +78,10 @@ def gunicorn_options(
         "accesslog": "-",
         "proc_name": "opendata",
         "post_fork": _post_fork,
-        # Gunicorn 27's control socket is one path per user: two portals would share it.
-        "control_socket_disable": True,
+        # Gunicorn's default control socket is one path per user (~/.gunicorn): two
+        # portals would share it, so each data dir has its own, readable by its owner only.
+        "control_socket": str(control_socket),
+        "control_socket_mode": 0o600,
     }
     if behind_front:
         options["proxy_protocol"] = "v1"

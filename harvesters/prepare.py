@@ -64,6 +64,7 @@ def prepare(task: StripTask) -> Prepared:
             hash_key=task.hash_key,
             organization_mailbox=task.organization_mailbox,
             policy_fingerprint=task.policy_fingerprint,
+            keep_raw=True,  # the job's thread removes it once the result is in (retries)
         )
     except HarvestError as exc:
         # Harvest errors carry keyword state that does not survive pickling: send plain values.

@@ -41,7 +41,7 @@ from harvesters.importer import ImportTarget, policy_fingerprint
 from harvesters.prepare import Prepared, Preparer, StripTask
 from harvesters.report import HarvestReport, ItemReport, Outcome
 from harvesters.run_context import Progress, RunnerDeps, SourceContext
-from harvesters.sanitize import StrippedRecord, remove_files
+from harvesters.sanitize import StrippedRecord, remove_files, remove_raw_files
 from publishers import Actor, DomainError, InvalidInput
 
 log = logging.getLogger(__name__)
@@ -272,11 +272,14 @@ def _submit(item: _Item, preparer: Preparer) -> None:
 
 def _prepared(run: _Run, item: _Item, preparer: Preparer) -> Prepared | ItemReport:
     """Wait for the item's stripped record; a dead worker gets the item another try."""
-    assert item.future is not None
+    assert item.future is not None and item.task is not None
     while True:
         try:
             result = item.future.result()
             preparer.succeeded = True
+            # Only now: a worker that died before its result came back left the task to
+            # a retry, which reads the downloaded files again.
+            remove_raw_files(item.task.record, result.stripped.record if result.stripped else None)
             return result
         except BrokenProcessPool:
             item.breaks += 1

@@ -164,11 +164,14 @@ def strip(
     hash_key: bytes,
     organization_mailbox: str,
     policy_fingerprint: str,
+    keep_raw: bool = False,
 ) -> StrippedRecord:
     """Strip ``record`` (metadata by allow-list, tables by ``policy``); nothing is stored.
 
     Each downloaded table is replaced by its stripped CSV (the raw file is deleted at
-    once); other downloaded files are kept as they are. The content hash covers the
+    once, or with ``keep_raw`` by the caller's ``remove_raw_files`` once the result is
+    in: a worker process may die before its result comes back, and the retry needs the
+    file); other downloaded files are kept as they are. The content hash covers the
     metadata as fetched, the raw file digests and the policy, so any change to one of
     them makes the next run import again.
     """
@@ -189,7 +192,8 @@ def strip(
         try:
             result = strip_table(resource.path, out, policy, hash_key, resource.filename)
         finally:
-            resource.path.unlink(missing_ok=True)  # the raw file never outlives this step
+            if not keep_raw:
+                resource.path.unlink(missing_ok=True)  # the raw file never outlives this step
         if result.undecided:
             undecided[resource.key] = result.undecided
         if result.decisions:
@@ -202,6 +206,12 @@ def strip(
         content_hash=digest.hexdigest(),
         applied=applied,
     )
+
+
+def remove_raw_files(fetched: RemoteRecord, stripped: RemoteRecord | None) -> None:
+    """Delete the downloaded tables that ``strip(keep_raw=True)`` replaced (all on failure)."""
+    kept = {r.path for r in stripped.resources} if stripped is not None else set()
+    remove_files([r for r in fetched.resources if r.path not in kept])
 
 
 def remove_files(resources: Sequence[RemoteResource]) -> None:

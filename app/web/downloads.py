@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from flask import Blueprint, redirect, send_file, url_for
 from flask.typing import ResponseReturnValue
+from werkzeug.wrappers import Response as BaseResponse
 
 from app.context import services
 from app.cors_gzip import add_cors, gzip_file, wants_gzipped_file
@@ -48,11 +49,10 @@ def download(name: str, resource_id: str, filename: str) -> ResponseReturnValue:
     fmt = conversion_format(resource, filename) if filename != resource.filename else None
     private = is_private(reader, resource)
     if fmt is not None:
-        count_download(view.id)
         if private:
             log_download(reader, resource)
-            return private_conversion_response(resource, fmt)
-        return converted_response(view, resource, fmt)
+            return counted(view.id, private_conversion_response(resource, fmt))
+        return counted(view.id, converted_response(view, resource, fmt))
     if filename != resource.filename:
         return redirect(
             url_for(
@@ -64,9 +64,8 @@ def download(name: str, resource_id: str, filename: str) -> ResponseReturnValue:
             301,
         )
     if private:
-        count_download(view.id)
         log_download(reader, resource)
-        return private_file_response(resource)
+        return counted(view.id, private_file_response(resource))
     assert resource.sha256 is not None
     path = svc.public_store.local_path(resource.sha256)
     if path is None:  # no file on disk (a bucket, or a missing file): stream from the store
@@ -78,10 +77,8 @@ def download(name: str, resource_id: str, filename: str) -> ResponseReturnValue:
             last_modified=resource.modified,
             size=resource.size,
         )
-        count_download(view.id)
         add_cors(response, expose="ETag, Content-Length, X-Content-SHA256")
-        return response
-    count_download(view.id)
+        return counted(view.id, response)
     response = send_file(
         path,
         mimetype=resource.media_type or "application/octet-stream",
@@ -96,7 +93,19 @@ def download(name: str, resource_id: str, filename: str) -> ResponseReturnValue:
     response.headers["X-Content-Type-Options"] = "nosniff"
     add_cors(response, expose="ETag, Content-Length, X-Content-SHA256")
     if wants_gzipped_file(resource.media_type or "", resource.size):
-        return gzip_file(response, path)
+        return counted(view.id, gzip_file(response, path))
+    return counted(view.id, response)
+
+
+def counted(dataset_id: str, response: BaseResponse) -> BaseResponse:
+    """Count a download once its file is being sent (whole or a range), then return it.
+
+    A request that failed (the file or its conversion could not be had) raised before
+    this, and a "not modified" answer sends nothing: neither counts ("most downloaded"
+    ranks what people received).
+    """
+    if response.status_code in (200, 206):
+        count_download(dataset_id)
     return response
 
 

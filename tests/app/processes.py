@@ -79,13 +79,16 @@ class Running:
         self.process.wait(10)
 
 
-def start(args: list[str], env: dict[str, str], log: Path, cpu: int | None = None) -> Running:
+def start(
+    args: list[str], env: dict[str, str], log: Path, cpu: int | None = None, cwd: Path | None = None
+) -> Running:
     """Start ``opendata ARGS``; ``cpu``: pinned to that CPU with its children (``taskset``)."""
     handle = log.open("ab")
     pin = [] if cpu is None else ["taskset", "-c", str(cpu)]
     process = subprocess.Popen(
         [*pin, OPENDATA, *args],
         env=env,
+        cwd=cwd,
         stdout=handle,
         stderr=subprocess.STDOUT,
         start_new_session=True,

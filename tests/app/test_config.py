@@ -7,7 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from app.config import Settings, SettingsError, load_settings, setting_docs
+from app.config import (
+    Settings,
+    SettingsError,
+    is_given,
+    load_settings,
+    setting_docs,
+    site_url_for_bind,
+)
 
 
 def test_defaults_give_the_embedded_setup(tmp_path: Path) -> None:
@@ -100,3 +107,37 @@ def test_every_environment_setting_is_documented_in_readme() -> None:
 def test_settings_have_help_for_every_field() -> None:
     for field in dataclasses.fields(Settings):
         assert field.metadata.get("help"), field.name
+
+
+def test_a_relative_data_dir_is_resolved_once_against_the_working_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    settings = load_settings({"OPENDATA_DATA_DIR": "instance"})
+    assert settings.data_dir == tmp_path / "instance"
+    monkeypatch.chdir("/")  # a later change of folder (a library's own base) changes nothing
+    assert settings.data_dir == tmp_path / "instance"
+    assert Settings(data_dir=Path("instance")).data_dir == Path("/instance")
+
+
+@pytest.mark.parametrize(
+    ("bind", "url"),
+    [
+        ("127.0.0.1:5123", "http://127.0.0.1:5123"),
+        ("0.0.0.0:8000", "http://127.0.0.1:8000"),
+        ("[::]:8000", "http://[::1]:8000"),
+        ("[::1]:8001", "http://[::1]:8001"),
+        ("portal.local:80", "http://portal.local:80"),
+        (":8002", "http://127.0.0.1:8002"),
+        ("unix:/run/opendata.sock", None),
+        ("127.0.0.1:http", None),
+    ],
+)
+def test_the_site_url_of_a_bound_address(bind: str, url: str | None) -> None:
+    assert site_url_for_bind(bind) == url
+
+
+def test_a_site_url_given_by_the_env_file_counts_as_given(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("OPENDATA_SITE_URL=https://data.example\n")
+    assert is_given("OPENDATA_SITE_URL", {"OPENDATA_DATA_DIR": str(tmp_path)})
+    assert not is_given("OPENDATA_SITE_URL", {"OPENDATA_DATA_DIR": str(tmp_path / "other")})

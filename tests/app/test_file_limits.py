@@ -120,8 +120,14 @@ def _report_page(client, auth, uploaded: Uploaded) -> str:
             [2, 3],
             "The first line looks like a comment (it starts with #)",
         ),
+        (  # a spreadsheet export that ends one row with a separator: an empty extra cell
+            "ma;ten\n1;Bến Thành\n2;Chợ Lớn;\n".encode(),
+            {"row": 3, "cells": 3, "header": 2, "comment": False},
+            [3],
+            "Row 3 has 3 cells but the first row names only 2 columns.",
+        ),
     ],
-    ids=["row-longer-than-header", "comment-line"],
+    ids=["row-longer-than-header", "comment-line", "trailing-delimiter"],
 )
 def test_rows_longer_than_the_header_fail_as_the_report_says(
     services, client, auth, data: bytes, params: dict[str, Any], report_rows: list[int], shown: str

@@ -32,11 +32,12 @@ from publishers.permissions import (
 )
 from publishers.registration import Registration
 from publishers.signin_sessions import SignInSessions
-from publishers.site import Site, SiteContent
+from publishers.site import SITE_PAGES, Site, SiteContent
 from publishers.tokens import Scope, TokenOwner, Tokens
 
 __all__ = [
     "ANONYMOUS",
+    "SITE_PAGES",
     "SYSTEM_EMAIL_DOMAIN",
     "Accounts",
     "Actor",

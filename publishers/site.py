@@ -1,4 +1,5 @@
-"""Site content edited by sysadmins (SPEC §5): title, about page, featured datasets.
+"""Site content edited by sysadmins (SPEC §5): title, the site's pages (about, terms of use,
+privacy, contact), featured datasets.
 
 Stored in the database (``site_content``), not in deployment settings, so it changes
 without a restart. Featured datasets are kept as dataset names; public pages show only
@@ -22,6 +23,9 @@ from publishers.model import SiteSetting
 from publishers.permissions import Actor, Permission, require
 
 MAX_FEATURED = 12
+MAX_PAGE_CHARS = 20_000
+# The site's own pages, each with a Vietnamese and an English text (``<page>_vi``/``_en``).
+SITE_PAGES = ("about", "terms", "privacy", "contact")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,199}$")
 
 
@@ -34,6 +38,17 @@ class SiteContent:
     about_vi: str = ""
     about_en: str = ""
     featured: tuple[str, ...] = ()
+    terms_vi: str = ""
+    terms_en: str = ""
+    privacy_vi: str = ""
+    privacy_en: str = ""
+    contact_vi: str = ""
+    contact_en: str = ""
+
+    def page(self, name: str, language: str) -> str:
+        """The text of a site page in ``language`` (Vietnamese when English is empty)."""
+        vi, en = getattr(self, f"{name}_vi"), getattr(self, f"{name}_en")
+        return str(en if language == "en" and en else vi)
 
 
 class Site:
@@ -54,13 +69,9 @@ class Site:
         with self._sessions() as session:
             values = {row.key: row.value for row in session.query(SiteSetting).all()}
         featured = tuple(json.loads(values.get("featured") or "[]"))
-        return SiteContent(
-            title_vi=values.get("title_vi", ""),
-            title_en=values.get("title_en", ""),
-            about_vi=values.get("about_vi", ""),
-            about_en=values.get("about_en", ""),
-            featured=featured,
-        )
+        names = (f.name for f in fields(SiteContent) if f.name != "featured")
+        texts = {name: values.get(name, "") for name in names}
+        return SiteContent(featured=featured, **texts)
 
     def save(self, actor: Actor, content: SiteContent) -> None:
         """Replace the site content; sysadmins only; raise ``InvalidInput`` on bad values."""
@@ -73,6 +84,10 @@ class Site:
         for name in ("title_vi", "title_en"):
             if len(getattr(content, name)) > 200:
                 errors[name] = ["too_long"]
+        for page in SITE_PAGES:
+            for name in (f"{page}_vi", f"{page}_en"):
+                if len(getattr(content, name)) > MAX_PAGE_CHARS:
+                    errors[name] = ["too_long"]
         if errors:
             raise InvalidInput("invalid site content", errors)
         now = self._clock()

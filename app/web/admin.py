@@ -13,7 +13,7 @@ from flask_login import login_required
 
 from app.context import current_actor, services
 from datasets.themes import EU_THEMES, save_theme
-from publishers import Conflict, InvalidInput, Permission, SiteContent, require
+from publishers import SITE_PAGES, Conflict, InvalidInput, Permission, SiteContent, require
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -160,12 +160,16 @@ def site() -> ResponseReturnValue:
     if request.method == "POST":
         form = request.form
         featured = tuple(n.strip() for n in form.get("featured", "").split() if n.strip())
+        texts = {
+            f"{page}_{lang}": form.get(f"{page}_{lang}", "")
+            for page in SITE_PAGES
+            for lang in ("vi", "en")
+        }
         content = SiteContent(
             title_vi=form.get("title_vi", ""),
             title_en=form.get("title_en", ""),
-            about_vi=form.get("about_vi", ""),
-            about_en=form.get("about_en", ""),
             featured=featured,
+            **texts,
         )
         try:
             svc.site.save(actor, content)

@@ -1,4 +1,5 @@
-"""Site content on public pages: the site title, the about page, featured datasets.
+"""Site content on public pages: the site title, the site's pages (about, terms of use,
+privacy, contact), featured datasets.
 
 Sysadmins edit the content at ``/admin/site`` (stored in the database, SPEC §5); the
 templates read it through the helpers this blueprint installs.
@@ -44,7 +45,26 @@ def _site_helpers() -> dict[str, object]:
     }
 
 
+def _page(name: str) -> ResponseReturnValue:
+    text = site_content().page(name, str(get_locale()))
+    return render_template("site/page.html", page=name, text=text)
+
+
 @bp.get("/about")
 def about() -> ResponseReturnValue:
-    content = site_content()
-    return render_template("site/about.html", text=_localized(content.about_vi, content.about_en))
+    return _page("about")
+
+
+@bp.get("/terms")
+def terms() -> ResponseReturnValue:
+    return _page("terms")
+
+
+@bp.get("/privacy")
+def privacy() -> ResponseReturnValue:
+    return _page("privacy")
+
+
+@bp.get("/contact")
+def contact() -> ResponseReturnValue:
+    return _page("contact")

@@ -106,6 +106,38 @@ def test_site_content_about_page_and_featured_datasets(client, services, admin) 
     assert bad.status_code == 422
 
 
+def test_terms_privacy_and_contact_pages_are_linked_and_editable(client, admin) -> None:
+    # Seen by a citizen: /about and the API docs were linked from nowhere; no terms, privacy
+    # or contact page existed.
+    home = client.get("/").get_data(as_text=True)
+    for path in ("/about", "/terms", "/privacy", "/contact", "/api/v1/docs"):
+        assert f'href="{path}"' in home, path
+    privacy = client.get("/privacy").get_data(as_text=True)
+    assert "Quyền riêng tư" in privacy and "Cổng không dùng cookie theo dõi" in privacy
+    assert "hộp thư của cơ quan công bố" in client.get("/contact").get_data(as_text=True)
+    saved = _post(
+        client,
+        "/admin/site",
+        {
+            "terms_vi": "Dữ liệu dùng theo giấy phép ghi ở từng bộ.\n\nGhi nguồn: Sở TT&TT.",
+            "terms_en": "Use the data under each dataset's licence.",
+        },
+    )
+    assert saved.status_code == 302
+    terms = client.get("/terms").get_data(as_text=True)
+    assert "<p>Dữ liệu dùng theo giấy phép ghi ở từng bộ.</p>" in terms
+    assert "<p>Ghi nguồn: Sở TT&amp;TT.</p>" in terms  # escaped, never markup
+    client.get("/lang/en")
+    assert "Use the data under each dataset&#39;s licence." in client.get("/terms").get_data(
+        as_text=True
+    )
+    assert "No file is published before it is checked" in client.get("/privacy").get_data(
+        as_text=True
+    )
+    too_long = _post(client, "/admin/site", {"contact_vi": "x" * 20_001})
+    assert too_long.status_code == 422
+
+
 def test_theme_is_saved_from_the_site_page(client, services, admin) -> None:
     _post(
         client,

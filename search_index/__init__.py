@@ -28,6 +28,17 @@ from search_index.errors import (
     SearchUnavailable,
 )
 from search_index.postgres import PostgresIndex
+from search_index.query_tree import (
+    And,
+    DateRange,
+    Everything,
+    Exact,
+    Not,
+    Or,
+    Present,
+    QueryNode,
+    Words,
+)
 from search_index.text import vn_fold, vn_slug
 from search_index.whoosh import WhooshIndex
 
@@ -35,7 +46,15 @@ __all__ = [
     "FACET_FIELDS",
     "MAX_QUERY_CHARS",
     "MAX_QUERY_WORDS",
+    "And",
+    "DateRange",
+    "Everything",
+    "Exact",
+    "Not",
+    "Or",
     "PostgresIndex",
+    "Present",
+    "QueryNode",
     "QueryTooLong",
     "SearchConfigError",
     "SearchDocument",
@@ -48,6 +67,7 @@ __all__ = [
     "SearchUnavailable",
     "SortOrder",
     "WhooshIndex",
+    "Words",
     "open_search_index",
     "shorten_query_text",
     "vn_fold",

@@ -23,12 +23,18 @@ from app.ckan_api.dicts import (
 )
 from app.ckan_api.errors import not_found
 from app.ckan_api.params import ActionRequest, flag, integer, required, text
-from app.ckan_api.search_params import parse_package_search
+from app.ckan_api.search_params import (
+    DEFAULT_SORT,
+    facet_mincount,
+    include_flags,
+    parse_package_search,
+    result_fields,
+)
 from app.context import services
 from datasets import LICENSES, MemberDataset, member_dataset
 from datasets.model import Activity, Dataset, DatasetState, Resource
 from publishers import NotFound, Permission, can
-from search_index import SearchQuery
+from search_index import SearchQuery, SearchQueryError
 
 MAX_LIST = 1000
 # CKAN's facet names for the portal's facet fields (themes are CKAN groups).
@@ -103,13 +109,25 @@ def package_list(req: ActionRequest) -> list[str]:
 
 
 def package_search(req: ActionRequest) -> dict[str, Any]:
-    """Search published datasets with CKAN's q, fq, facet.field, rows, start and sort."""
-    found = services().catalog.search(parse_package_search(req.params))
+    """Search published datasets with CKAN's q, fq, fq_list (Solr syntax), facet, facet.field,
+    facet.limit, facet.mincount, rows, start, sort and fl.
+
+    Published datasets of every access level are listed for every caller (their metadata is
+    public; ``private`` is true and no resources are listed for non-public data), so
+    ``include_private`` adds nothing; unpublished datasets are never listed here, whatever
+    ``include_drafts`` says (members read them with ``package_show``).
+    """
+    query = parse_package_search(req.params)
+    fields = result_fields(req.params)
+    mincount = facet_mincount(req.params)
+    include_flags(req.params)  # checked (true or false), see the docstring
+    found = services().catalog.search(query)
     ctx = dict_context()
-    titles = _facet_titles(ctx)
+    titles = _facet_titles(ctx) if query.facets else {}
     facets: dict[str, dict[str, int]] = {}
     search_facets: dict[str, Any] = {}
-    for field, counts in found.facets.items():
+    for field, all_counts in found.facets.items():
+        counts = [(value, n) for value, n in all_counts if n >= mincount]
         name = _FACET_NAMES.get(field, field)
         facets[name] = dict(counts)
         search_facets[name] = {
@@ -119,13 +137,24 @@ def package_search(req: ActionRequest) -> dict[str, Any]:
                 for value, n in counts
             ],
         }
+    results = [package_from_public(v, ctx) for v in found.views]
     return {
         "count": found.total,
-        "sort": text(req.params, "sort") or "score desc, metadata_modified desc",
+        "sort": text(req.params, "sort") or DEFAULT_SORT,
         "facets": facets,
         "search_facets": search_facets,
-        "results": [package_from_public(v, ctx) for v in found.views],
+        "results": [_only(p, fields) for p in results] if fields else results,
     }
+
+
+def _only(package: dict[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
+    """Return the keys ``fl`` asks for; a name a package does not have is refused."""
+    unknown = [f for f in fields if f not in package]
+    if unknown:
+        raise SearchQueryError(
+            f"fl: unknown field {unknown[0]!r}; use keys of a package such as id,name,title"
+        )
+    return {f: package[f] for f in fields}
 
 
 def _facet_titles(ctx: DictContext) -> dict[str, dict[str, str]]:

@@ -24,15 +24,15 @@ from search_index.query_tree import (
     Words,
 )
 from search_index.text import QueryText, nfc
-from search_index.whoosh_fields import epoch_seconds
+from search_index.whoosh_fields import epoch_milliseconds
 
 # Folded word fields and bigram (phrase) fields of each ``Words`` field.
 _WORD_FIELDS = {"text": ("title_f", "desc_f", "kw_f"), "title": ("title_f",)}
 _PHRASE_FIELDS = {"text": ("title_bi", "desc_bi"), "title": ("title_bi",)}
 # Sort keys: name → the column holding its values ("id" is read from the stored fields).
 SORT_COLUMNS = {
-    "modified": "modified",
-    "created": "created",
+    "modified": "modified_ms",
+    "created": "created_ms",
     "title": "title_sort",
     "name": "name_key",
     "popularity": "popularity",
@@ -133,9 +133,9 @@ def _lookup(state: Any, name: str) -> dict[str, Bitset]:
 
 
 def _range_bits(state: Any, node: DateRange) -> Bitset:
-    low = epoch_seconds(node.low) if node.low is not None else None
-    high = epoch_seconds(node.high) if node.high is not None else None
-    column = state.column(node.field)
+    low = epoch_milliseconds(node.low) if node.low is not None else None
+    high = epoch_milliseconds(node.high) if node.high is not None else None
+    column = state.column(SORT_COLUMNS[node.field])
     inside: list[int] = []
     for docnum in ids_from_bitset(int(state.live)):
         value = column[docnum]

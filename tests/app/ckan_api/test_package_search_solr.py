@@ -20,7 +20,7 @@ from app.config import Settings
 from app.services import Services
 from datasets.themes import save_theme
 from publishers import Organization, Role
-from search_index import open_search_index
+from search_index import PostgresIndex, WhooshIndex, open_search_index
 from tests.factories import SAMPLE_CSV, actor, make_dataset, make_org, make_user, upload_bytes
 from tests.servers import LiveServer
 
@@ -71,7 +71,9 @@ def _get(server: LiveServer, params: dict[str, str]) -> requests.Response:
 
 
 @pytest.fixture
-def catalog(services: Services, live_server: LiveServer) -> Catalog:
+def catalog(services: Services, live_server: LiveServer, database_url: str) -> Catalog:
+    backend = PostgresIndex if database_url.startswith("postgresql") else WhooshIndex
+    assert isinstance(services.search, backend)
     admin = actor(services, make_user(services, sysadmin=True))
     save_theme(services.sessions, admin, "giao-thong", "Giao thông", "Transport", "TRAN", 1)
     save_theme(services.sessions, admin, "moi-truong", "Môi trường", "Environment", "ENVI", 2)
@@ -148,7 +150,7 @@ def test_ckanext_harvest_gather_query_shapes(catalog: Catalog) -> None:
     assert len(catalog.search(fq="metadata_modified:[NOW-1DAY TO NOW]")) == 4
     assert catalog.search(fq="metadata_created:{* TO NOW-1DAY}") == []
     # fq_list: every entry must match, with fq too.
-    listed = catalog.search(fq_list=[both, "tags:nước OR tags:\"xe buýt\""], fq="-name:x")
+    listed = catalog.search(fq_list=[both, 'tags:nước OR tags:"xe buýt"'], fq="-name:x")
     assert sorted(listed) == ["bus", "water"]
     assert catalog.get({"fq_list": '["organization:so-yte"]'}).json()["result"]["count"] == 1
 

@@ -6,6 +6,7 @@ Each test runs on Whoosh and on PostgreSQL (with TEST_DATABASE_URL) with the sam
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
@@ -78,10 +79,10 @@ def catalog(search_index: SearchIndex) -> SearchIndex:
     return search_index
 
 
-def _ids(index: SearchIndex, match: QueryNode, **more: object) -> list[str]:
-    query = SearchQuery(match=match, limit=100, facets=(), sort_keys=(("id", False),))
-    if more:
-        query = SearchQuery(**{"match": match, "limit": 100, "facets": (), **more})  # type: ignore[arg-type]  # test helper: keyword overrides
+def _ids(index: SearchIndex, match: QueryNode, **more: Any) -> list[str]:
+    """Return the ids of every hit of ``match`` (by id unless ``more`` says otherwise)."""
+    options: dict[str, Any] = {"sort_keys": (("id", False),), **more}
+    query = SearchQuery(match=match, limit=100, facets=(), **options)
     return [hit.id for hit in index.search(query).hits]
 
 

@@ -20,7 +20,7 @@ from app.config import Settings
 from app.services import Services
 from datasets.themes import save_theme
 from publishers import Organization, Role
-from search_index import PostgresIndex, WhooshIndex, open_search_index
+from search_index import PostgresIndex, WhooshIndex
 from tests.factories import SAMPLE_CSV, actor, make_dataset, make_org, make_user, upload_bytes
 from tests.servers import LiveServer
 
@@ -34,9 +34,9 @@ def settings(settings: Settings, database_url: str) -> Iterator[Settings]:
     separator = "&" if "?" in database_url else "?"
     url = f"{database_url}{separator}schema=test_ckan_search_{uuid.uuid4().hex[:12]}"
     yield dataclasses.replace(settings, search_url=url)
-    index = open_search_index(url)
-    index.drop()  # type: ignore[attr-defined]  # PostgresIndex.drop, not in the protocol
-    index.close()  # type: ignore[attr-defined]  # as above
+    index = PostgresIndex.from_url(url)
+    index.drop()
+    index.close()
 
 
 @dataclass

@@ -27,6 +27,7 @@ from search_index.errors import (
     SearchQueryError,
     SearchUnavailable,
 )
+from search_index.memory import MAX_MEMORY_DOCUMENTS, matching_ids
 from search_index.postgres import PostgresIndex
 from search_index.query_tree import (
     And,
@@ -44,6 +45,7 @@ from search_index.whoosh import WhooshIndex
 
 __all__ = [
     "FACET_FIELDS",
+    "MAX_MEMORY_DOCUMENTS",
     "MAX_QUERY_CHARS",
     "MAX_QUERY_WORDS",
     "And",
@@ -68,6 +70,7 @@ __all__ = [
     "SortOrder",
     "WhooshIndex",
     "Words",
+    "matching_ids",
     "open_search_index",
     "shorten_query_text",
     "vn_fold",

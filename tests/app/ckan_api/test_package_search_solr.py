@@ -19,7 +19,7 @@ import requests
 from app.config import Settings
 from app.services import Services
 from datasets.themes import save_theme
-from publishers import Organization, Role
+from publishers import Organization, Role, UserInfo
 from search_index import PostgresIndex, WhooshIndex
 from tests.factories import SAMPLE_CSV, actor, make_dataset, make_org, make_user, upload_bytes
 from tests.servers import LiveServer
@@ -242,18 +242,41 @@ def test_fl_names_only_package_keys(catalog: Catalog) -> None:
     assert "fl: unknown field 'secret'" in answer.json()["error"]["message"]
 
 
-def test_private_and_draft_flags_never_show_unpublished_datasets(catalog: Catalog) -> None:
+def test_drafts_are_listed_to_members_who_ask_and_to_nobody_else(catalog: Catalog) -> None:
     services = catalog.services
     org = catalog.orgs["gtvt"]
-    member = make_user(services, org, Role.PUBLISHER)
-    draft = make_dataset(services, actor(services, member), org, title="Bản nháp xe buýt")
-    token = services.tokens.create(member.id, "script")
-    for client in (catalog.ckan, ckanapi.RemoteCKAN(catalog.server.url, apikey=token)):
-        found = client.action.package_search(
-            q="buýt", include_private=True, include_drafts=True, rows=100
-        )
-        assert draft.name not in [p["name"] for p in found["results"]]
-        assert found["count"] == 2
+    author = make_user(services, org, Role.PUBLISHER)
+    colleague = make_user(services, org, Role.PUBLISHER)
+    outsider = make_user(services, catalog.orgs["yte"], Role.STEWARD)
+    admin = make_user(services, sysadmin=True)
+    draft = make_dataset(services, actor(services, author), org, title="Bản nháp xe buýt")
+
+    def listed(who: UserInfo | None, **flags: object) -> list[str]:
+        token = services.tokens.create(who.id, "script") if who is not None else None
+        client = ckanapi.RemoteCKAN(catalog.server.url, apikey=token)
+        found = client.action.package_search(q="buýt", rows=100, **flags)
+        names = [p["name"] for p in found["results"]]
+        assert found["count"] == len(names)
+        return names
+
+    both = {"include_private": True, "include_drafts": True}
+    published = [catalog.names["bus"], catalog.names["waste"]]
+    assert sorted(listed(None, **both)) == sorted(published)  # anonymous: never
+    assert sorted(listed(author)) == sorted(published)  # not asked for
+    mine = listed(author, include_drafts=True)
+    assert mine[0] == draft.name and sorted(mine[1:]) == sorted(published)
+    assert draft.name not in listed(colleague, include_drafts=True)  # someone else's draft
+    assert listed(colleague, **both)[0] == draft.name  # the organization's private drafts
+    assert draft.name not in listed(outsider, **both)
+    assert listed(admin, **both)[0] == draft.name
+    # The query applies to drafts too, and paging runs through drafts then published ones.
+    token = services.tokens.create(author.id, "script")
+    client = ckanapi.RemoteCKAN(catalog.server.url, apikey=token)
+    assert client.action.package_search(q="bệnh", include_drafts=True)["count"] == 1
+    first = client.action.package_search(q="buýt", include_drafts=True, rows=1, fl="name,state")
+    assert first["results"] == [{"name": draft.name, "state": "draft"}] and first["count"] == 3
+    second = client.action.package_search(q="buýt", include_drafts=True, rows=2, start=1)
+    assert sorted(p["name"] for p in second["results"]) == sorted(published)
     # A published dataset at a non-public level is listed for everyone (its metadata is
     # public), marked private, without resources.
     [water] = catalog.ckan.action.package_search(q="capacity:private")["results"]

@@ -106,7 +106,7 @@ def _words_bits(state: Any, node: Words) -> Bitset:
 
 def _exact_bits(state: Any, field: str, value: str) -> Bitset:
     if field in ("name", "id"):
-        return _lookup(state, field).get(value, 0)
+        return bitset_from_ids(_lookup(state, field).get(value, []))
     return int(state.facet_bits(field).get(nfc(value), 0))
 
 
@@ -118,16 +118,15 @@ def _values(state: Any, name: str) -> Callable[[int], Any]:
     return lambda d: column[d]
 
 
-def _lookup(state: Any, name: str) -> dict[str, Bitset]:
-    """Return ``{value: documents}`` of a unique-value field, once per index generation."""
+def _lookup(state: Any, name: str) -> dict[str, list[int]]:
+    """Return ``{value: document numbers}`` of a field, once per index generation."""
     key = f"lookup:{name}"
-    found: dict[str, Bitset] | None = state.memo.get(key)
+    found: dict[str, list[int]] | None = state.memo.get(key)
     if found is None:
         value_of = _values(state, name)
         found = {}
         for docnum in ids_from_bitset(int(state.live)):
-            value = str(value_of(docnum))
-            found[value] = found.get(value, 0) | (1 << docnum)
+            found.setdefault(str(value_of(docnum)), []).append(docnum)
         state.memo[key] = found
     return found
 

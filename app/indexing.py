@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from datasets.members import MemberDataset
 from datasets.model import Dataset
 from datasets.public import PublicCatalog, PublicDataset
 from search_index import SearchDocument, SearchIndex, SearchPage, SearchQuery
@@ -29,6 +30,28 @@ def document_from_public(view: PublicDataset) -> SearchDocument:
         popularity=view.downloads,
         # Metadata of every level is findable; at any level but public the view has no
         # resources, so nothing of the data (formats included) reaches the index.
+        access_level=view.access_level,
+    )
+
+
+def document_from_member(view: MemberDataset) -> SearchDocument:
+    """Build a search document of the revision members work on (never indexed: the CKAN API
+    matches a member's unpublished datasets with it, in memory)."""
+    return SearchDocument(
+        id=view.id,
+        name=view.name,
+        title_vi=view.title,
+        title_en=view.title_en,
+        description_vi=view.description,
+        description_en=view.description_en,
+        organization=view.organization.name,
+        organization_title=view.organization.title,
+        tags=view.tags,
+        themes=view.themes,
+        res_formats=tuple(sorted({r.format for r in view.resources if r.format})),
+        license_id=view.license_id,
+        created=view.created,
+        modified=view.modified,
         access_level=view.access_level,
     )
 

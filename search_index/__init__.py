@@ -27,15 +27,36 @@ from search_index.errors import (
     SearchQueryError,
     SearchUnavailable,
 )
+from search_index.memory import MAX_MEMORY_DOCUMENTS, matching_ids
 from search_index.postgres import PostgresIndex
+from search_index.query_tree import (
+    And,
+    DateRange,
+    Everything,
+    Exact,
+    Not,
+    Or,
+    Present,
+    QueryNode,
+    Words,
+)
 from search_index.text import vn_fold, vn_slug
 from search_index.whoosh import WhooshIndex
 
 __all__ = [
     "FACET_FIELDS",
+    "MAX_MEMORY_DOCUMENTS",
     "MAX_QUERY_CHARS",
     "MAX_QUERY_WORDS",
+    "And",
+    "DateRange",
+    "Everything",
+    "Exact",
+    "Not",
+    "Or",
     "PostgresIndex",
+    "Present",
+    "QueryNode",
     "QueryTooLong",
     "SearchConfigError",
     "SearchDocument",
@@ -48,6 +69,8 @@ __all__ = [
     "SearchUnavailable",
     "SortOrder",
     "WhooshIndex",
+    "Words",
+    "matching_ids",
     "open_search_index",
     "shorten_query_text",
     "vn_fold",

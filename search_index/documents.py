@@ -11,8 +11,12 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from search_index.errors import SearchQueryError
+
+if TYPE_CHECKING:
+    from search_index.query_tree import QueryNode
 
 # Every search surface (the /dataset page, the REST and CKAN APIs, the DCAT catalog) refuses
 # longer text: a search costs work per word, and no real query needs more.
@@ -105,6 +109,13 @@ class SearchQuery:
     facets: tuple[str, ...] = FACET_FIELDS
     highlight: bool = False
     facet_limit: int = 50  # most frequent values returned per facet; -1 returns all
+    # A boolean query (``query_tree``) every hit must match besides the filters above; with it,
+    # ``text`` only ranks, highlights and suggests (it no longer has to match word by word).
+    match: QueryNode | None = None
+    # Sort keys ``(name, descending)`` overriding ``sort``: ``score`` or a ``SORT_COLUMNS``
+    # name of ``query_match`` (``modified``, ``created``, ``title``, ``name``, ``popularity``,
+    # ``id``); ties after the last key go by document number.
+    sort_keys: tuple[tuple[str, bool], ...] = ()
 
     def __post_init__(self) -> None:
         """Refuse text past the caps (``QueryTooLong``) before any search work is done."""

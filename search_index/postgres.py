@@ -323,7 +323,7 @@ class PostgresIndex:
         with conn.transaction():
             conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             view = PostingsView(conn, self._table, self._cache)
-            view.prefetch(query_terms(QueryText(query.text)))
+            view.prefetch(query_terms(QueryText(query.text), query.match))
             text, total, facets, scored = evaluate(view, query)
             stored = self._stored(conn, [docnum for docnum, _ in scored])
             hits = tuple(_hit(stored[d], score, text, query.highlight) for d, score in scored)

@@ -26,6 +26,9 @@ _TERM_CACHE_SIZE = 4096
 # Sort columns kept per document number: name → SQL expression (as ``whoosh_fields`` stores).
 _COLUMNS: dict[str, str] = {
     "modified": "floor(extract(epoch FROM modified))::bigint",
+    "created_ms": "floor(extract(epoch FROM created) * 1000)::bigint",
+    "modified_ms": "floor(extract(epoch FROM modified) * 1000)::bigint",
+    "name_key": "name",
     "popularity": "popularity",
     "title_words": "title_words",
     "title_sort": "title_sort",

@@ -7,7 +7,7 @@ ranking, facet fields, and the sort columns.
 from __future__ import annotations
 
 import math
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from whoosh.fields import ID as WHOOSH_ID
@@ -16,6 +16,7 @@ from whoosh.fields import NUMERIC, STORED, TEXT, Schema
 from search_index.documents import FACET_FIELDS, SearchDocument
 from search_index.text import VietnameseTokenizer, folded_words, nfc, vn_fold
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _FACET_TO_DOC = {
     "organization": "organization",
     "tags": "tags",
@@ -48,6 +49,9 @@ def build_schema() -> Any:
         kw_f=_text("folded"),
         **{facet: _text("exact") for facet in FACET_FIELDS},
         modified=NUMERIC(bits=64, sortable=True, signed=True),
+        created_ms=NUMERIC(bits=64, sortable=True, signed=True),
+        modified_ms=NUMERIC(bits=64, sortable=True, signed=True),
+        name_key=WHOOSH_ID(sortable=True),
         popularity=NUMERIC(bits=64, sortable=True, signed=True),
         title_words=NUMERIC(bits=32, sortable=True),
         title_sort=WHOOSH_ID(sortable=True),
@@ -59,6 +63,13 @@ def epoch_seconds(moment: datetime) -> int:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return math.floor(moment.timestamp())
+
+
+def epoch_milliseconds(moment: datetime) -> int:
+    """Return whole milliseconds since the epoch (exact integer arithmetic; naive is UTC)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return (moment - _EPOCH) // timedelta(milliseconds=1)
 
 
 def document_fields(doc: SearchDocument) -> dict[str, Any]:
@@ -80,6 +91,9 @@ def document_fields(doc: SearchDocument) -> dict[str, Any]:
         "desc_bi": description,
         "kw_f": "\n".join(nfc(v) for v in (*doc.tags, *doc.themes)),
         "modified": epoch_seconds(doc.modified),
+        "created_ms": epoch_milliseconds(doc.created),
+        "modified_ms": epoch_milliseconds(doc.modified),
+        "name_key": doc.name,
         "popularity": doc.popularity,
         "title_words": len(folded_words(doc.title_vi)),
         "title_sort": vn_fold(nfc(doc.title_vi)).lower(),

@@ -13,6 +13,8 @@ from typing import Any
 
 from search_index.bitsets import Bitset, bitset_from_ids, take_in_order, top_groups
 from search_index.documents import SearchHit, SearchPage, SearchQuery, SortOrder
+from search_index.query_match import keyed_order, match_bits, tree_terms
+from search_index.query_tree import QueryNode
 from search_index.snippets import highlight_fields
 from search_index.suggest import suggest_words
 from search_index.text import QueryText, nfc, vn_fold
@@ -50,18 +52,23 @@ def evaluate(
     backend's ``PostingsView``), so both backends match, count and rank alike.
     """
     text = QueryText(query.text)
-    hits = state.live
-    for word in text.folded:
-        hits &= _word_bits(state, word)
+    if query.match is not None:
+        hits = match_bits(state, query.match)
+    else:
+        hits = state.live
+        for word in text.folded:
+            hits &= _word_bits(state, word)
     hits = _apply_filters(state, query, hits)
     total = hits.bit_count()
     facets = {f: _facet_counts(state, f, hits, query.facet_limit) for f in query.facets}
     return text, total, facets, _page(state, text, query, hits)
 
 
-def query_terms(text: QueryText) -> list[tuple[str, str]]:
-    """Return the ``(field, term)`` postings a search for ``text`` reads (to fetch them at once)."""
+def query_terms(text: QueryText, match: QueryNode | None = None) -> list[tuple[str, str]]:
+    """Return the ``(field, term)`` postings a search for ``text`` (and the boolean query
+    ``match``) reads, to fetch them at once."""
     keys = [(field, word) for word in text.folded for field in WORD_FIELDS]
+    keys += tree_terms(match) if match is not None else []
     for accented in text.accented:
         keys += [("title", accented), ("desc", accented)]
     keys += [(field, phrase) for phrase in text.phrases for field in ("title_bi", "desc_bi")]
@@ -101,9 +108,34 @@ def _page(
     state: ReaderState, text: QueryText, query: SearchQuery, hits: Bitset
 ) -> list[tuple[int, float]]:
     skip, count = max(query.offset, 0), max(query.limit, 0)
+    if query.sort_keys:
+        return _keyed_page(state, text, query.sort_keys, hits, skip, count)
     if query.sort is SortOrder.RELEVANCE and text:
         return _relevance_page(state, text, hits, skip, count)
     name, key = _sort_key(state, query.sort if text else _browse_order(query.sort))
+    docs = take_in_order(hits, lambda: state.order(name, key), key, skip, count)
+    return [(d, 0.0) for d in docs]
+
+
+def _keyed_page(
+    state: ReaderState,
+    text: QueryText,
+    keys: tuple[tuple[str, bool], ...],
+    hits: Bitset,
+    skip: int,
+    count: int,
+) -> list[tuple[int, float]]:
+    """Order by several keys; ``score`` first ranks by relevance, the later keys break ties.
+
+    Without words a score means nothing: the later keys decide, else the newest first.
+    """
+    rest = tuple(k for k in keys if k[0] != "score")
+    if keys[0][0] == "score" and text:
+        tie = keyed_order(state, rest) if rest else None
+        return _relevance_page(state, text, hits, skip, count, tie)
+    if not rest:
+        rest = (("modified", True),)
+    name, key = keyed_order(state, rest)
     docs = take_in_order(hits, lambda: state.order(name, key), key, skip, count)
     return [(d, 0.0) for d in docs]
 
@@ -182,9 +214,15 @@ def _sort_key(state: ReaderState, sort: SortOrder) -> tuple[str, Callable[[int],
 
 
 def _relevance_page(
-    state: ReaderState, text: QueryText, hits: Bitset, skip: int, count: int
+    state: ReaderState,
+    text: QueryText,
+    hits: Bitset,
+    skip: int,
+    count: int,
+    tie: tuple[str, Callable[[int], Any]] | None = None,
 ) -> list[tuple[int, float]]:
-    """Rank ``hits`` by weighted features; equal scores fall back to the prior order."""
+    """Rank ``hits`` by weighted features; equal scores fall back to ``tie`` (an order's cache
+    name and key), by default the prior order."""
     features: list[tuple[float, Bitset]] = []
     for accented, folded in zip(text.accented, text.folded, strict=True):
         features.append((W_TITLE_FOLDED, state.term_bits("title_f", folded)))
@@ -198,7 +236,7 @@ def _relevance_page(
     merged: dict[float, Bitset] = {}
     for score, members in top_groups(hits, [f for f in features if f[1]], skip + count):
         merged[score] = merged.get(score, 0) | members
-    name, key = _sort_key(state, SortOrder.RELEVANCE)
+    name, key = tie or _sort_key(state, SortOrder.RELEVANCE)
     out: list[tuple[int, float]] = []
     for score in sorted(merged, reverse=True):
         members = merged[score]

@@ -7,6 +7,7 @@ the owning organization (and sysadmins) also see drafts through ``package_show``
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from flask import url_for
@@ -23,12 +24,19 @@ from app.ckan_api.dicts import (
 )
 from app.ckan_api.errors import not_found
 from app.ckan_api.params import ActionRequest, flag, integer, required, text
-from app.ckan_api.search_params import parse_package_search
+from app.ckan_api.search_params import (
+    DEFAULT_SORT,
+    facet_mincount,
+    include_flags,
+    parse_package_search,
+    result_fields,
+)
 from app.context import services
+from app.indexing import document_from_member
 from datasets import LICENSES, MemberDataset, member_dataset
 from datasets.model import Activity, Dataset, DatasetState, Resource
 from publishers import NotFound, Permission, can
-from search_index import SearchQuery
+from search_index import MAX_MEMORY_DOCUMENTS, SearchQuery, SearchQueryError, matching_ids
 
 MAX_LIST = 1000
 # CKAN's facet names for the portal's facet fields (themes are CKAN groups).
@@ -103,13 +111,31 @@ def package_list(req: ActionRequest) -> list[str]:
 
 
 def package_search(req: ActionRequest) -> dict[str, Any]:
-    """Search published datasets with CKAN's q, fq, facet.field, rows, start and sort."""
-    found = services().catalog.search(parse_package_search(req.params))
+    """Search datasets with CKAN's q, fq, fq_list (Solr syntax), facet, facet.field,
+    facet.limit, facet.mincount, rows, start, sort, fl, include_private and include_drafts.
+
+    Published datasets of every access level are listed for every caller (their metadata is
+    public; ``private`` is true and no resources are listed for non-public data).
+    ``include_drafts`` adds, for a signed-in caller, the unpublished datasets they created and
+    may still read, and with ``include_private`` too every unpublished dataset of the
+    organizations they are a member of; they come before the published ones.
+    """
+    query = parse_package_search(req.params)
+    fields = result_fields(req.params)
+    mincount = facet_mincount(req.params)
     ctx = dict_context()
-    titles = _facet_titles(ctx)
+    drafts = _matching_drafts(req, query, ctx)
+    skipped = min(query.offset, len(drafts))
+    shown = drafts[skipped : skipped + query.limit]
+    published = dataclasses.replace(
+        query, offset=query.offset - skipped, limit=query.limit - len(shown)
+    )
+    found = services().catalog.search(published)
+    titles = _facet_titles(ctx) if query.facets else {}
     facets: dict[str, dict[str, int]] = {}
     search_facets: dict[str, Any] = {}
-    for field, counts in found.facets.items():
+    for field, all_counts in found.facets.items():
+        counts = [(value, n) for value, n in all_counts if n >= mincount]
         name = _FACET_NAMES.get(field, field)
         facets[name] = dict(counts)
         search_facets[name] = {
@@ -119,13 +145,55 @@ def package_search(req: ActionRequest) -> dict[str, Any]:
                 for value, n in counts
             ],
         }
+    results = shown + [package_from_public(v, ctx) for v in found.views]
     return {
-        "count": found.total,
-        "sort": text(req.params, "sort") or "score desc, metadata_modified desc",
+        "count": found.total + len(drafts),
+        "sort": text(req.params, "sort") or DEFAULT_SORT,
         "facets": facets,
         "search_facets": search_facets,
-        "results": [package_from_public(v, ctx) for v in found.views],
+        "results": [_only(p, fields) for p in results] if fields else results,
     }
+
+
+def _matching_drafts(
+    req: ActionRequest, query: SearchQuery, ctx: DictContext
+) -> list[dict[str, Any]]:
+    """Return the package dicts of the unpublished datasets the caller asked for and may read
+    (``include_drafts``; see ``package_search``) that ``query`` matches, in its order."""
+    include_private, include_drafts = include_flags(req.params)
+    actor = req.caller.actor
+    if not include_drafts or actor.user_id is None:
+        return []
+    unpublished = (DatasetState.PUBLISHED.value, DatasetState.WITHDRAWN.value)
+    statement = (
+        select(Dataset.id)
+        .where(Dataset.state.not_in(unpublished))
+        .order_by(Dataset.created.desc(), Dataset.id)
+        .limit(MAX_MEMORY_DOCUMENTS)
+    )
+    if not actor.is_sysadmin:
+        statement = statement.where(Dataset.organization_id.in_(list(actor.roles)))
+    if not include_private:
+        statement = statement.where(Dataset.created_by == actor.user_id)
+    views: dict[str, MemberDataset] = {}
+    with services().sessions() as session:
+        for dataset_id in session.scalars(statement):
+            try:  # the same check as package_show: members of the organization only
+                views[dataset_id] = member_dataset(session, actor, dataset_id)
+            except NotFound:
+                continue
+    ids = matching_ids([document_from_member(v) for v in views.values()], query)
+    return [package_from_member(views[i], ctx) for i in ids]
+
+
+def _only(package: dict[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
+    """Return the keys ``fl`` asks for; a name a package does not have is refused."""
+    unknown = [f for f in fields if f not in package]
+    if unknown:
+        raise SearchQueryError(
+            f"fl: unknown field {unknown[0]!r}; use keys of a package such as id,name,title"
+        )
+    return {f: package[f] for f in fields}
 
 
 def _facet_titles(ctx: DictContext) -> dict[str, dict[str, str]]:

@@ -1,12 +1,10 @@
-"""CKAN ``package_search`` parameters → ``SearchQuery``.
+"""CKAN ``package_search`` parameters → ``SearchQuery`` and how to shape the answer.
 
-Supported: ``q`` (free text; ``*:*`` means everything; ``field:value`` clauses on the facet
-fields act as filters), ``fq`` (space-separated ``field:value`` clauses on ``organization``,
-``tags``, ``res_format``, ``license_id``, ``groups``/``theme``, ``access_level`` and
-``metadata_modified:[X TO Y]``, with ``-`` negation and an optional ``+``), ``facet.field`` (a
-list, or JSON text of one), ``facet.limit``, ``rows`` (0 or more; above 1000, the first 1000
-rows are answered, as CKAN does), ``start`` and ``sort``. Anything else CKAN clients send
-along (``include_private``, ``facet``, ...) is ignored.
+Supported: ``q``, ``fq`` and ``fq_list`` (Solr syntax, see ``solr_query``; ``*:*`` means
+everything), ``facet`` (``false`` leaves facets out), ``facet.field`` (a list, or JSON text of
+one), ``facet.limit``, ``facet.mincount``, ``rows`` (0 or more; above 1000, the first 1000 rows
+are answered, as CKAN does), ``start``, ``sort`` (several keys), ``fl`` and
+``include_private``/``include_drafts`` (read by ``read.package_search``).
 
 The parameters come as ``app.ckan_api.params`` reads them: strings from a query string or a
 form, JSON values from a JSON body, a list for a repeated key.
@@ -17,14 +15,19 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from app.ckan_api.solr_query import MAX_CLAUSES, MAX_PARAMETER_CHARS, parse_solr
+from search_index import MAX_QUERY_CHARS, MAX_QUERY_WORDS, And, QueryNode
 from search_index.documents import FACET_FIELDS, SearchQuery, SortOrder
 from search_index.errors import SearchQueryError
+from search_index.query_tree import positive_words
 
 MAX_ROWS = 1000
 DEFAULT_ROWS = 10
+MAX_FQ_LIST = 20
+MAX_SORT_KEYS = 4
+DEFAULT_SORT = "score desc, metadata_modified desc"
 
 # CKAN's Solr field names → our facet fields ("groups" are the portal's themes).
 _FIELD_ALIASES = {
@@ -36,70 +39,161 @@ _FIELD_ALIASES = {
     "theme": "theme",
     "access_level": "access_level",  # the portal's own field (issue 18)
 }
-_SORT_FIELDS = {
-    ("score", "desc"): SortOrder.RELEVANCE,
-    ("metadata_modified", "desc"): SortOrder.MODIFIED,
-    ("title_string", "asc"): SortOrder.TITLE,
-    ("name", "asc"): SortOrder.TITLE,
-    ("views_recent", "desc"): SortOrder.POPULARITY,
-    ("views_total", "desc"): SortOrder.POPULARITY,
-    ("id", "asc"): SortOrder.ID,
+# CKAN's sort fields → the index's sort keys.
+_SORT_KEYS = {
+    "score": "score",
+    "metadata_modified": "modified",
+    "metadata_created": "created",
+    "title_string": "title",
+    "name": "name",
+    "id": "id",
+    "views_recent": "popularity",
+    "views_total": "popularity",
 }
-_CLAUSE_RE = re.compile(
-    r'(?P<sign>[-+]?)(?P<field>[A-Za-z_][\w.]*):(?P<value>"(?:[^"\\]|\\.)*"|\[[^\]]*\]|\S+)'
-)
-_RANGE_RE = re.compile(r"^\[\s*(?P<low>\S+)\s+TO\s+(?P<high>\S+)\s*\]$")
-_NOW_RE = re.compile(r"^NOW(?:(?P<sign>[-+])(?P<n>\d+)(?P<unit>DAYS?|HOURS?|MONTHS?|YEARS?))?$")
+# The portal's single orders, for callers that read ``SearchQuery.sort``.
+_SORT_ORDERS = {
+    ("score", True): SortOrder.RELEVANCE,
+    ("modified", True): SortOrder.MODIFIED,
+    ("title", False): SortOrder.TITLE,
+    ("name", False): SortOrder.TITLE,
+    ("popularity", True): SortOrder.POPULARITY,
+    ("id", False): SortOrder.ID,
+}
 
 
 def parse_package_search(params: Mapping[str, Any]) -> SearchQuery:
     """Return the ``SearchQuery`` that CKAN's ``package_search`` ``params`` ask for.
 
-    Raises ``SearchQueryError`` with a CKAN-like message for a bad ``rows``/``start``, an
-    unknown sort or facet field, an unknown ``fq`` field, a malformed range, or a list where
-    one value is expected.
+    ``q``, ``fq`` and every ``fq_list`` entry are parsed as Solr syntax (``solr_query``) and
+    must all match. Raises ``SearchQueryError`` with a CKAN-like message for refused syntax,
+    a bad ``rows``/``start``, an unknown sort or facet field, or a list where one value is
+    expected.
     """
-    filters: dict[str, list[str]] = {}
-    exclude: dict[str, list[str]] = {}
-    bounds: list[datetime | None] = [None, None]
+    parts: list[QueryNode] = []
+    clauses = 0
+    words = ""
     text = (_single(params, "q") or "").strip()
-    text = "" if text in ("*:*", "*") else _take_clauses(text, filters, exclude, bounds, False)
-    leftover = _take_clauses(_single(params, "fq") or "", filters, exclude, bounds, True)
-    if leftover.strip():
-        raise SearchQueryError(f"fq: cannot parse {leftover.strip()[:60]!r}; use field:value")
+    if text:
+        if len(text) > MAX_PARAMETER_CHARS:
+            raise SearchQueryError(
+                f"q: at most {MAX_PARAMETER_CHARS} characters, and its search text at most "
+                f"{MAX_QUERY_CHARS} characters and {MAX_QUERY_WORDS} words"
+            )
+        node, count = parse_solr(text, "q", lenient_fields=True)
+        parts.append(node)
+        clauses += count
+        words = " ".join(positive_words(node))
+    for name, value in _filter_queries(params):
+        node, count = parse_solr(value, name, lenient_fields=False)
+        parts.append(node)
+        clauses += count
+    if clauses > MAX_CLAUSES:
+        raise SearchQueryError(f"the query may have at most {MAX_CLAUSES} clauses")
+    match = parts[0] if len(parts) == 1 else And(tuple(parts))
+    keys = parse_sort_keys(_single(params, "sort"))
     return SearchQuery(
-        text=text,
-        filters={k: tuple(v) for k, v in filters.items()},
-        exclude={k: tuple(v) for k, v in exclude.items()},
-        modified_from=bounds[0],
-        modified_to=bounds[1],
-        sort=parse_sort(_single(params, "sort")),
+        # The words of ``q`` (not under NOT) rank and highlight; ``match`` does the matching.
+        # Past MAX_QUERY_CHARS/MAX_QUERY_WORDS this is ``QueryTooLong``, as on every surface.
+        text=words,
+        match=None if not parts else match,
+        sort=_SORT_ORDERS.get(keys[0], SortOrder.RELEVANCE),
+        sort_keys=keys,
         offset=_integer(params, "start", 0, 0, None),
         # Above the cap, CKAN answers the first MAX_ROWS rows rather than an error.
         limit=min(_integer(params, "rows", DEFAULT_ROWS, 0, None), MAX_ROWS),
-        facets=_facet_fields(params.get("facet.field")),
+        facets=_facet_fields(params.get("facet.field")) if facets_wanted(params) else (),
         facet_limit=_integer(params, "facet.limit", 50, -1, None),
     )
 
 
-def parse_sort(value: str | None) -> SortOrder:
-    """Return the order a CKAN ``sort`` string asks for (``score desc, metadata_modified desc``).
+def _filter_queries(params: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Return ``fq`` and the entries of ``fq_list`` (a list, JSON text of one, or one string)."""
+    found: list[tuple[str, str]] = []
+    fq = _single(params, "fq")
+    if fq is not None and fq.strip():
+        found.append(("fq", fq))
+    raw = params.get("fq_list")
+    if isinstance(raw, str):
+        try:
+            raw = json.loads(raw) if raw.strip().startswith("[") else [raw]
+        except ValueError:
+            raise SearchQueryError('fq_list: must be a JSON list such as ["tags:a"]') from None
+    if raw is None:
+        return found
+    if not isinstance(raw, list) or not all(isinstance(v, str) for v in raw):
+        raise SearchQueryError('fq_list: must be a list of strings such as ["tags:a"]')
+    if len(raw) > MAX_FQ_LIST:
+        raise SearchQueryError(f"fq_list: at most {MAX_FQ_LIST} entries")
+    found += [("fq_list", v) for v in raw if v.strip()]
+    return found
 
-    The first clause decides; later clauses are CKAN's tie-breakers and must be valid too.
-    """
+
+def facets_wanted(params: Mapping[str, Any]) -> bool:
+    """Whether ``facet`` asks for facets (``true`` by default, as CKAN)."""
+    return _boolean(params, "facet", True)
+
+
+def facet_mincount(params: Mapping[str, Any]) -> int:
+    """The ``facet.mincount``: facet values with fewer hits are left out (default 1)."""
+    return _integer(params, "facet.mincount", 1, 0, None)
+
+
+def result_fields(params: Mapping[str, Any]) -> tuple[str, ...]:
+    """The package keys ``fl`` asks for (comma or space separated, or a list); () for all."""
+    raw = params.get("fl")
+    names = raw if isinstance(raw, list) else re.split(r"[\s,]+", str(raw or ""))
+    if not all(isinstance(n, str) for n in names):
+        raise SearchQueryError("fl: must be field names such as name,title")
+    fields = tuple(dict.fromkeys(n.strip() for n in names if n.strip()))
+    return () if fields in ((), ("*",)) else fields
+
+
+def include_flags(params: Mapping[str, Any]) -> tuple[bool, bool]:
+    """CKAN's ``include_private`` and ``include_drafts`` (both false by default)."""
+    return _boolean(params, "include_private", False), _boolean(params, "include_drafts", False)
+
+
+def _boolean(params: Mapping[str, Any], name: str, default: bool) -> bool:
+    value = params.get(name)
+    if value is None or value == "":
+        return default
+    if isinstance(value, bool):
+        return value
+    word = _single(params, name) or ""
+    if word.strip().lower() in ("true", "1", "yes", "on"):
+        return True
+    if word.strip().lower() in ("false", "0", "no", "off"):
+        return False
+    raise SearchQueryError(f"{name}: must be true or false")
+
+
+def parse_sort_keys(value: str | None) -> tuple[tuple[str, bool], ...]:
+    """Return the ``(key, descending)`` pairs of a CKAN ``sort`` string, every clause in order
+    (``score desc, metadata_modified desc`` by default)."""
     if value is None or not value.strip():
-        return SortOrder.RELEVANCE
-    orders: list[SortOrder] = []
+        value = DEFAULT_SORT
+    keys: list[tuple[str, bool]] = []
     for clause in value.split(","):
         parts = clause.split()
         if len(parts) == 1:
             parts.append("asc")
-        key = (parts[0], parts[1].lower()) if len(parts) == 2 else ("", "")
-        if key not in _SORT_FIELDS:
-            allowed = ", ".join(f"{f} {d}" for f, d in _SORT_FIELDS)
-            raise SearchQueryError(f"sort: unsupported {clause.strip()!r}; use one of: {allowed}")
-        orders.append(_SORT_FIELDS[key])
-    return orders[0]
+        field = _SORT_KEYS.get(parts[0]) if len(parts) == 2 else None
+        direction = parts[1].lower() if len(parts) == 2 else ""
+        if field is None or direction not in ("asc", "desc"):
+            allowed = ", ".join(_SORT_KEYS)
+            raise SearchQueryError(
+                f"sort: unsupported {clause.strip()!r}; use fields among {allowed} "
+                "with asc or desc, separated by commas"
+            )
+        keys.append((field, direction == "desc"))
+    if len(keys) > MAX_SORT_KEYS:
+        raise SearchQueryError(f"sort: at most {MAX_SORT_KEYS} keys")
+    return tuple(keys)
+
+
+def parse_sort(value: str | None) -> SortOrder:
+    """Return the portal order closest to a CKAN ``sort`` string (its first key)."""
+    return _SORT_ORDERS.get(parse_sort_keys(value)[0], SortOrder.RELEVANCE)
 
 
 def _single(params: Mapping[str, Any], name: str) -> str | None:
@@ -146,73 +240,3 @@ def _facet_fields(raw: Any) -> tuple[str, ...]:
         if field not in out:
             out.append(field)
     return tuple(out)
-
-
-def _take_clauses(
-    text: str,
-    filters: dict[str, list[str]],
-    exclude: dict[str, list[str]],
-    bounds: list[datetime | None],
-    strict: bool,
-) -> str:
-    """Move ``field:value`` clauses of ``text`` into the filters; return what is left.
-
-    In ``fq`` (``strict``) an unknown field is an error; in ``q`` it stays free text.
-    """
-    leftover: list[str] = []
-    cursor = 0
-    for match in _CLAUSE_RE.finditer(text):
-        field, sign = match.group("field"), match.group("sign")
-        value = match.group("value")
-        if field == "metadata_modified":
-            if sign == "-":
-                raise SearchQueryError("fq: negated metadata_modified ranges are not supported")
-            bounds[0], bounds[1] = _parse_range(value)
-        elif field in _FIELD_ALIASES:
-            target = exclude if sign == "-" else filters
-            target.setdefault(_FIELD_ALIASES[field], []).append(_unquote(value))
-        elif field == "dataset_type" and _unquote(value) == "dataset":
-            pass  # every document is a dataset; CKAN harvesters send this
-        elif strict:
-            raise SearchQueryError(f"fq: unknown field {field!r}")
-        else:
-            continue
-        leftover.append(text[cursor : match.start()])
-        cursor = match.end()
-    leftover.append(text[cursor:])
-    rest = " ".join("".join(leftover).split())
-    return re.sub(r"(?:^|\s)(?:AND|\+)(?=\s|$)", " ", rest).strip()
-
-
-def _unquote(value: str) -> str:
-    if len(value) >= 2 and value[0] == value[-1] == '"':
-        return re.sub(r"\\(.)", r"\1", value[1:-1])
-    return value.replace("\\", "")
-
-
-def _parse_range(value: str) -> tuple[datetime | None, datetime | None]:
-    match = _RANGE_RE.match(value)
-    if match is None:
-        raise SearchQueryError(
-            f"fq: malformed metadata_modified range {value!r}; use [2024-01-01T00:00:00Z TO *]"
-        )
-    return _parse_instant(match.group("low")), _parse_instant(match.group("high"))
-
-
-def _parse_instant(raw: str) -> datetime | None:
-    if raw == "*":
-        return None
-    now = _NOW_RE.match(raw)
-    if now is not None:
-        moment = datetime.now(UTC)
-        if now.group("n"):
-            unit = now.group("unit").rstrip("S")
-            days = {"DAY": 1.0, "HOUR": 1 / 24, "MONTH": 30.0, "YEAR": 365.0}[unit]
-            delta = timedelta(days=days * int(now.group("n")))
-            moment = moment - delta if now.group("sign") == "-" else moment + delta
-        return moment
-    try:
-        moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-    except ValueError:
-        raise SearchQueryError(f"fq: malformed date {raw!r} in metadata_modified") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -49,9 +49,10 @@ class TransitionNotAllowed(Conflict):
 class SubmissionProblem:
     """One reason a revision cannot be submitted yet (``datasets.workflow``).
 
-    ``code`` is ``no_resources``, ``processing``, ``failed``, ``invalid_table`` or
-    ``undecided_findings``; ``resource`` names the resource it is about (None for the
-    revision as a whole); ``columns`` lists the undecided columns, comma-separated.
+    ``code`` is ``no_resources``, ``processing``, ``failed``, ``invalid_table``,
+    ``undecided_findings`` or (at approval) ``licence_not_chosen``; ``resource`` names the
+    resource it is about (None for the revision as a whole); ``columns`` lists the
+    undecided columns, comma-separated.
     """
 
     code: str

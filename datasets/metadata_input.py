@@ -9,7 +9,7 @@ from datetime import date
 from typing import Literal
 
 from datasets.access import ACCESS_LEVELS
-from datasets.vocab import DEFAULT_LICENSE_ID, FREQUENCIES, LICENSES
+from datasets.vocab import DEFAULT_LICENSE_ID, FREQUENCIES, LICENSE_NOT_CHOSEN, LICENSES
 from publishers import InvalidInput
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -133,7 +133,7 @@ def clean_metadata(meta: DatasetMetadata, known_themes: set[str]) -> DatasetMeta
     ):
         if len(value) > limit:
             errors.setdefault(name, []).append("too_long")
-    if meta.license_id not in LICENSES:
+    if meta.license_id not in LICENSES and meta.license_id != LICENSE_NOT_CHOSEN:
         errors.setdefault("license_id", []).append("unknown_license")
     if meta.contact_email and not _EMAIL.match(meta.contact_email.strip()):
         errors.setdefault("contact_email", []).append("invalid_email")

@@ -67,6 +67,10 @@ LICENSES: dict[str, License] = {
 }
 
 DEFAULT_LICENSE_ID = "cc-by-4.0"
+# The licence of a harvested dataset whose source licence the portal does not offer (or did
+# not state, with no default): a steward chooses one when approving; it is never published.
+# CKAN's own id for "License not specified".
+LICENSE_NOT_CHOSEN = "notspecified"
 
 # Update frequencies (accrual periodicity); the codes are those of the EU frequency
 # authority table, so metadata/ maps them to URIs without a second table.

@@ -41,6 +41,7 @@ from datasets.model import (
 from datasets.queries import LOAD_OPTIONS, get_dataset
 from datasets.queue import TaskQueue
 from datasets.revisions import open_revision, record_activity
+from datasets.vocab import LICENSES
 from publishers import (
     Accounts,
     Actor,
@@ -173,8 +174,16 @@ class Workflow:
         self._notify("submit", dataset.id)
         return dataset
 
-    def approve(self, actor: Actor, name: str, comment: str = "") -> Dataset:
-        """Publish the submitted revision: the live pointer moves in one transaction."""
+    def approve(
+        self, actor: Actor, name: str, comment: str = "", *, license_id: str = ""
+    ) -> Dataset:
+        """Publish the submitted revision: the live pointer moves in one transaction.
+
+        A revision whose licence was not chosen (a harvested dataset held for its licence)
+        needs ``license_id``, one the portal offers; otherwise it is refused with the
+        ``licence_not_chosen`` problem. A ``license_id`` given for any other revision replaces
+        its licence too.
+        """
         with self._sessions.begin() as session:
             dataset = self._load(session, name, actor, Transition.APPROVE)
             revision = self._submitted_revision(dataset, Transition.APPROVE)
@@ -184,6 +193,12 @@ class Workflow:
             ):
                 raise PermissionDenied("cannot approve own submission", reason="own_submission")
             problems = submission_problems(revision)
+            if license_id and license_id not in LICENSES:
+                raise InvalidInput("unknown licence", {"license_id": ["unknown_license"]})
+            if license_id:
+                revision.license_id = license_id
+            elif revision.license_id not in LICENSES:
+                problems.append(SubmissionProblem("licence_not_chosen"))
             if problems:
                 raise SubmissionBlocked(problems)
             before = dataset.state

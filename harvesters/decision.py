@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datasets import FREQUENCIES, DatasetMetadata
 from datasets.licence_map import recognise_licence, states_no_licence
 from datasets.metadata_input import clean_metadata
-from datasets.vocab import DEFAULT_LICENSE_ID
+from datasets.vocab import LICENSE_NOT_CHOSEN
 from harvesters.base import RemoteRecord
 from harvesters.sanitize import StrippedRecord
 
@@ -141,7 +141,8 @@ def plan_import(
         # Submission needs a resource: refuse before creating a draft nobody asked for.
         raise ImportRefused("submission_blocked", "no_resources")
     licence = decide_licence(record.fields, default_license)
-    license_id = licence.license_id or stored_license or DEFAULT_LICENSE_ID
+    # Held for its licence: a steward chooses one when approving (never a default).
+    license_id = licence.license_id or stored_license or LICENSE_NOT_CHOSEN
     meta = clean_metadata(metadata_for(record, license_id), set())
     return ImportPlan(
         meta, hold_for(stripped, licence.hold, require_review), not licence.license_id

@@ -259,7 +259,7 @@ PATHS: dict[str, Any] = {
         "post": _transition("Submit for review", None, (403, 404, 409, 422))
     },
     "/datasets/{name}/approve": {
-        "post": _transition("Approve and publish", "Comment", (403, 404, 409, 422))
+        "post": _transition("Approve and publish", "DatasetApproval", (403, 404, 409, 422))
     },
     "/datasets/{name}/reject": {
         "post": _transition("Reject with a comment", "RequiredComment", (403, 404, 409, 422))

@@ -179,6 +179,7 @@ EXAMPLES: dict[str, Any] = {
     },
     "DecisionsInput": {"decisions": [{"column": "so_dien_thoai", "action": "drop"}]},
     "Comment": {"comment": "Đã kiểm tra, đồng ý công bố."},
+    "DatasetApproval": {"comment": "Đã kiểm tra, đồng ý công bố.", "license_id": "cc-by-4.0"},
     "RequiredComment": {"comment": "Cột ngày cấp sai định dạng, xin sửa lại."},
     "ActivityList": _page(_ACTIVITY),
     "ChangeList": _page(

@@ -297,6 +297,8 @@ SCHEMAS: dict[str, Any] = {
         ["findings"],
     ),
     "Comment": obj({"comment": STR}, []),
+    # An approval may choose the licence (required when the revision's is "notspecified").
+    "DatasetApproval": obj({"comment": STR, "license_id": STR}, []),
     "RequiredComment": obj({"comment": {"type": "string", "minLength": 1}}),
     "Activity": obj(
         {

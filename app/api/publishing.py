@@ -127,13 +127,21 @@ def _comment(required: bool) -> str:
     return comment
 
 
+def _license_id() -> str:
+    """The licence an approval chooses ("" keeps the revision's)."""
+    value = json_body(empty={}).get("license_id", "")
+    if not isinstance(value, str):
+        raise InvalidInput("string expected", {"license_id": ["string_expected"]})
+    return value
+
+
 def _transition(name: str, action: str) -> Response:
     who = writer()
     workflow = services().workflow  # outsiders get 404 from it, as for a read
     if action == "submit":
         workflow.submit(who.actor, name)
     elif action == "approve":
-        workflow.approve(who.actor, name, _comment(False))
+        workflow.approve(who.actor, name, _comment(False), license_id=_license_id())
     elif action == "reject":
         workflow.reject(who.actor, name, _comment(True))
     else:

@@ -191,7 +191,12 @@ def submit(name: str) -> ResponseReturnValue:
 @login_required
 def approve(name: str) -> ResponseReturnValue:
     try:
-        services().workflow.approve(current_actor(), name, request.form.get("comment", ""))
+        services().workflow.approve(
+            current_actor(),
+            name,
+            request.form.get("comment", ""),
+            license_id=request.form.get("license_id", ""),
+        )
     except SubmissionBlocked:
         flash(_("Resolve the problems listed below before submitting."), "error")
         return redirect(url_for("manage.dataset", name=name)), 303

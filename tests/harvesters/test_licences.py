@@ -11,12 +11,17 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
+from datasets.errors import SubmissionBlocked
 from datasets.model import Dataset, DatasetState
+from datasets.vocab import LICENSE_NOT_CHOSEN
 from harvesters.decision import Hold, decide_licence
 from harvesters.report import HarvestReport
+from publishers import InvalidInput, Role
 from tests.conftest import conformance_dir
+from tests.factories import actor, make_user
 from tests.harvesters.conftest import csv_route, package, register, search_page
 from tests.servers import Recorded, ReplayServer
 
@@ -26,6 +31,11 @@ DATAJSON = conformance_dir() / "harvest" / "datajson" / "gsa-ckanext-datajson"
 
 def _outcomes(report: HarvestReport) -> list[tuple[str, str, bool, str, str]]:
     return [(i.remote_id, i.outcome.value, i.held, i.reason, i.detail) for i in report.items]
+
+
+def _datasets(svc: Any) -> list[Dataset]:
+    with svc.sessions() as session:
+        return list(session.scalars(select(Dataset)).all())
 
 
 def _stored(svc: Any) -> dict[str, tuple[str, str]]:
@@ -86,9 +96,21 @@ def test_eu_licence_not_offered_is_held_never_replaced_by_default(hservices, org
     ]
     assert _outcomes(dry) == _outcomes(real)
     # held for a steward: submitted, not published under the source's default licence
-    ((state, _licence),) = _stored(hservices).values()
+    ((state, licence),) = _stored(hservices).values()
     assert state == DatasetState.SUBMITTED.value
     assert list(hservices.catalog.iter_all()) == []
+    # No licence stands in for the source's: a steward must choose one to approve it.
+    assert licence == LICENSE_NOT_CHOSEN
+    steward = actor(hservices, make_user(hservices, org, Role.STEWARD))
+    (name,) = [d.name for d in _datasets(hservices)]
+    with pytest.raises(SubmissionBlocked) as blocked:
+        hservices.workflow.approve(steward, name)
+    assert [p.code for p in blocked.value.problems] == ["licence_not_chosen"]
+    with pytest.raises(InvalidInput):
+        hservices.workflow.approve(steward, name, license_id="cc-by-nc-3.0")
+    hservices.workflow.approve(steward, name, "Sở cho phép dùng CC0", license_id="cc0-1.0")
+    (view,) = hservices.catalog.iter_all()
+    assert view.license_id == "cc0-1.0"
 
 
 def test_dcat_ap_de_licence_is_stored_as_ours(hservices, org):

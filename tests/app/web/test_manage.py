@@ -7,7 +7,7 @@ import re
 
 from datasets.queries import get_dataset
 from tests.conftest import csrf_from
-from tests.factories import SAMPLE_CSV
+from tests.factories import SAMPLE_CSV, make_dataset
 
 FORM = {
     "title_vi": "Bãi giữ xe công cộng",
@@ -289,3 +289,21 @@ def test_the_public_page_says_what_was_done_to_personal_data_column_by_column(de
     desk.client.get("/lang/en")
     resource_page = desk.page(f"/dataset/{name}/resource/{rid}")
     assert "only the ward and district are kept" in resource_page
+
+
+def test_a_dataset_whose_licence_is_not_chosen_is_approved_only_with_one(desk):
+    # A harvested dataset held for its licence (CC BY-NC...) carries no licence of its own.
+    name = make_dataset(desk.services, desk.publisher, desk.org, license_id="notspecified").name
+    desk.login("publisher")
+    desk.upload(name, SAMPLE_CSV, "tram.csv")
+    assert desk.post(f"/dataset/{name}/submit").status_code == 302
+    desk.login("steward")
+    page = desk.page(f"/dataset/{name}/manage")
+    assert "Hãy chọn giấy phép" in page and 'name="license_id" required' in page
+    refused = desk.post(f"/dataset/{name}/approve", {"comment": ""}, follow_redirects=True)
+    assert "Hãy chọn giấy phép" in refused.get_data(as_text=True)
+    with desk.services.sessions() as session:
+        assert get_dataset(session, name).state == "submitted"
+    desk.post(f"/dataset/{name}/approve", {"license_id": "cc-by-sa-4.0"})
+    (view,) = [v for v in desk.services.catalog.iter_all() if v.name == name]
+    assert view.license_id == "cc-by-sa-4.0"

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import jsonify, render_template, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext
 
 from app.api import bp
 from app.api.openapi import openapi_document
@@ -20,7 +21,13 @@ def openapi_json() -> ResponseReturnValue:
     return jsonify(_document())
 
 
+def _words(text: str) -> str:
+    """An English text of the document in the reader's language (marked with ``N_``)."""
+    return str(gettext(text)) if text else text
+
+
 def _operations(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    """The operations as the reference page lists them, their texts in the reader's language."""
     operations = []
     for path, methods in doc["paths"].items():
         for method, op in methods.items():
@@ -29,15 +36,18 @@ def _operations(doc: dict[str, Any]) -> list[dict[str, Any]]:
                 {
                     "method": method.upper(),
                     "path": path,
-                    "summary": op["summary"],
+                    "summary": _words(op["summary"]),
                     "auth": op.get("security") == [{"bearer": []}],
-                    "parameters": op.get("parameters", []),
+                    "parameters": [
+                        {**p, "description": _words(p.get("description", ""))}
+                        for p in op.get("parameters", [])
+                    ],
                     "body": [
                         (media, _schema_name(spec.get("schema", {})))
                         for media, spec in body.items()
                     ],
                     "responses": [
-                        (code, r.get("description", ""), _response_schema(r))
+                        (code, _words(r.get("description", "")), _response_schema(r))
                         for code, r in op["responses"].items()
                     ],
                 }

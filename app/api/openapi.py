@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from app.api.openapi_operations import TAGS, annotate
-from app.api.openapi_schemas import SCHEMAS, STR, obj, ref
+from app.api.openapi_schemas import N_, SCHEMAS, STR, obj, ref
 from datasets.access import ACCESS_LEVELS
 from search_index import MAX_QUERY_CHARS, MAX_QUERY_WORDS
 
@@ -21,22 +21,24 @@ def _error(description: str) -> dict[str, Any]:
 
 
 _ERRORS = {
-    "400": _error("Bad request: a malformed parameter, an unknown column."),
-    "401": _error("Missing, invalid, expired or revoked token."),
-    "403": _error("The token's user may not do this, or the token is read-only."),
-    "404": _error("Not found (drafts do not exist for outsiders)."),
-    "409": _error("Not possible in the dataset's current state."),
-    "412": _error("If-Match does not match the dataset's current ETag."),
-    "413": _error("The upload is larger than the limit."),
+    "400": _error(N_("Bad request: a malformed parameter, an unknown column.")),
+    "401": _error(N_("Missing, invalid, expired or revoked token.")),
+    "403": _error(N_("The token's user may not do this, or the token is read-only.")),
+    "404": _error(N_("Not found (drafts do not exist for outsiders).")),
+    "409": _error(N_("Not possible in the dataset's current state.")),
+    "412": _error(N_("If-Match does not match the dataset's current ETag.")),
+    "413": _error(N_("The upload is larger than the limit.")),
     "422": _error(
-        "Invalid input: `fields` names each problem, `reasons` why a submission is blocked."
+        N_("Invalid input: `fields` names each problem, `reasons` why a submission is blocked.")
     ),
     "428": _error(
-        "Precondition required: the request has no If-Match header. Read the dataset, then "
-        "send its ETag in If-Match (edits of a dataset must name the version they change)."
+        N_(
+            "Precondition required: the request has no If-Match header. Read the dataset, then "
+            "send its ETag in If-Match (edits of a dataset must name the version they change)."
+        )
     ),
     "429": {
-        **_error("Rate limit exceeded."),
+        **_error(N_("Rate limit exceeded.")),
         "headers": {"Retry-After": {"schema": {"type": "integer"}, "description": "Seconds."}},
     },
 }
@@ -69,12 +71,15 @@ def _p(
 
 
 _NAME = _p(
-    "name", "path", {"type": "string", "pattern": "^[a-z0-9][a-z0-9_-]*$"}, "Dataset name or id."
+    "name",
+    "path",
+    {"type": "string", "pattern": "^[a-z0-9][a-z0-9_-]*$"},
+    N_("Dataset name or id."),
 ) | {"example": "tuyen-xe-buyt"}
-_RID = _p("id", "path", {"type": "string", "pattern": "^[a-z0-9][a-z0-9_-]*$"}, "Resource id.") | {
-    "example": "3f9e8d7c-6b5a-4e3d-8c2b-1a0f9e8d7c6b"
-}
-_PAGE = _p("page", "query", {"type": "integer", "minimum": 1, "maximum": 1000}, "Page number.")
+_RID = _p(
+    "id", "path", {"type": "string", "pattern": "^[a-z0-9][a-z0-9_-]*$"}, N_("Resource id.")
+) | {"example": "3f9e8d7c-6b5a-4e3d-8c2b-1a0f9e8d7c6b"}
+_PAGE = _p("page", "query", {"type": "integer", "minimum": 1, "maximum": 1000}, N_("Page number."))
 _AUTH: list[dict[str, list[str]]] = [{"bearer": []}]
 _OPTIONAL_AUTH: list[dict[str, list[str]]] = [{}, {"bearer": []}]
 
@@ -88,7 +93,7 @@ def _transition(summary: str, body: str | None, codes: tuple[int, ...]) -> dict[
         "summary": summary,
         "security": _AUTH,
         "parameters": [_NAME],
-        "responses": {**_ok("Dataset", "The dataset after the transition."), **_errors(*codes)},
+        "responses": {**_ok("Dataset", N_("The dataset after the transition.")), **_errors(*codes)},
     }
     if body:
         op["requestBody"] = _json_body(body, required=body == "RequiredComment")
@@ -98,28 +103,28 @@ def _transition(summary: str, body: str | None, codes: tuple[int, ...]) -> dict[
 _RECORD_PARAMS = [
     _NAME,
     _RID,
-    _p("_q", "query", STR, "Full text: rows holding every word (accents ignored)."),
-    _p("_sort", "query", STR, "Comma-separated columns; `-col` sorts descending."),
-    _p("_fields", "query", STR, "Comma-separated columns to return."),
+    _p("_q", "query", STR, N_("Full text: rows holding every word (accents ignored).")),
+    _p("_sort", "query", STR, N_("Comma-separated columns; `-col` sorts descending.")),
+    _p("_fields", "query", STR, N_("Comma-separated columns to return.")),
     _p(
         "_limit",
         "query",
         {"type": "integer", "minimum": 1, "maximum": 10000, "default": 100},
-        "Rows per page.",
+        N_("Rows per page."),
     ),
-    _p("_cursor", "query", STR, "Keyset cursor taken from `next`."),
+    _p("_cursor", "query", STR, N_("Keyset cursor taken from `next`.")),
     _p(
         "_format",
         "query",
         {"type": "string", "enum": ["json", "csv", "xlsx", "parquet"], "default": "json"},
-        "json pages; csv, xlsx and parquet stream every matching row.",
+        N_("json pages; csv, xlsx and parquet stream every matching row."),
     ),
 ]
 
 PATHS: dict[str, Any] = {
     "/datasets": {
         "get": {
-            "summary": "Search published datasets",
+            "summary": N_("Search published datasets"),
             "security": _OPTIONAL_AUTH,
             "parameters": [
                 _p(
@@ -129,70 +134,73 @@ PATHS: dict[str, Any] = {
                     f"Words to search for: at most {MAX_QUERY_CHARS} characters and "
                     f"{MAX_QUERY_WORDS} words (a longer text is a 400 `bad_request` saying so).",
                 ),
-                _p("organization", "query", STR, "Organization name."),
+                _p("organization", "query", STR, N_("Organization name.")),
                 _p(
                     "access_level",
                     "query",
                     {"type": "string", "enum": list(ACCESS_LEVELS)},
-                    "Only datasets at this access level (their metadata is public at every level).",
+                    N_(
+                        "Only datasets at this access level (their metadata is public at "
+                        "every level)."
+                    ),
                 ),
                 _PAGE,
                 _p(
                     "page_size",
                     "query",
                     {"type": "integer", "minimum": 1, "maximum": 100},
-                    "Items per page (default 20).",
+                    N_("Items per page (default 20)."),
                 ),
             ],
             "responses": {
-                **_ok("DatasetList", "Matching datasets, with access-level counts."),
+                **_ok("DatasetList", N_("Matching datasets, with access-level counts.")),
                 **_errors(),
             },
         },
         "post": {
-            "summary": "Create a draft dataset",
+            "summary": N_("Create a draft dataset"),
             "security": _AUTH,
             "requestBody": _json_body("DatasetInput"),
             "responses": {
-                **_ok("Dataset", "The new draft.", "201", etag=True),
+                **_ok("Dataset", N_("The new draft."), "201", etag=True),
                 **_errors(403, 409, 422),
             },
         },
     },
     "/datasets/{name}": {
         "get": {
-            "summary": "Read a dataset (members see drafts and the working revision)",
+            "summary": N_("Read a dataset (members see drafts and the working revision)"),
             "security": _OPTIONAL_AUTH,
             "parameters": [_NAME],
             "responses": {
-                **_ok("Dataset", "The dataset.", etag=True),
-                "304": {"description": "Not modified."},
+                **_ok("Dataset", N_("The dataset."), etag=True),
+                "304": {"description": N_("Not modified.")},
                 **_errors(404),
             },
         },
         "patch": {
-            "summary": "Edit a dataset's metadata (a published one gets a pending revision)",
+            "summary": N_("Edit a dataset's metadata (a published one gets a pending revision)"),
             "security": _AUTH,
             "parameters": [
                 _NAME,
-                _p("If-Match", "header", STR, "The ETag of the version edited.", required=True),
+                _p("If-Match", "header", STR, N_("The ETag of the version edited."), required=True),
             ],
             "requestBody": _json_body("DatasetInput"),
             "responses": {
-                **_ok("Dataset", "The edited dataset.", etag=True),
+                **_ok("Dataset", N_("The edited dataset."), etag=True),
                 **_errors(403, 404, 409, 412, 422, 428),
             },
         },
         "delete": {
-            "summary": "Delete a draft (other states are withdrawn instead)",
+            "summary": N_("Delete a draft (other states are withdrawn instead)"),
             "security": _AUTH,
             "parameters": [_NAME],
-            "responses": {"204": {"description": "Deleted."}, **_errors(403, 404, 409)},
+            "responses": {"204": {"description": N_("Deleted.")}, **_errors(403, 404, 409)},
         },
     },
     "/datasets/{name}/resources": {
         "post": {
-            "summary": "Upload a file (multipart) or link one (JSON)",
+            "summary": N_("Upload a file (multipart) or link one (JSON)"),
             "security": _AUTH,
             "parameters": [_NAME],
             "requestBody": {
@@ -214,7 +222,7 @@ PATHS: dict[str, Any] = {
             },
             "responses": {
                 "201": {
-                    "description": "The new resource (processing may still run).",
+                    "description": N_("The new resource (processing may still run)."),
                     "content": {"application/json": {"schema": ref("Resource")}},
                 },
                 **_errors(403, 404, 409, 413, 422),
@@ -223,61 +231,63 @@ PATHS: dict[str, Any] = {
     },
     "/datasets/{name}/resources/{id}/validation": {
         "get": {
-            "summary": "The validation report (members)",
+            "summary": N_("The validation report (members)"),
             "security": _AUTH,
             "parameters": [_NAME, _RID],
             "responses": {
-                **_ok("ValidationReport", "Frictionless error codes; the header is row 1."),
+                **_ok("ValidationReport", N_("Frictionless error codes; the header is row 1.")),
                 **_errors(404, 409),
             },
         }
     },
     "/datasets/{name}/resources/{id}/findings": {
         "get": {
-            "summary": "Personal-data findings (members; never the values)",
+            "summary": N_("Personal-data findings (members; never the values)"),
             "security": _AUTH,
             "parameters": [_NAME, _RID],
             "responses": {
-                **_ok("Findings", "One finding per column."),
+                **_ok("Findings", N_("One finding per column.")),
                 **_errors(404, 409),
             },
         }
     },
     "/datasets/{name}/resources/{id}/decisions": {
         "put": {
-            "summary": "Decide what to do with each finding",
+            "summary": N_("Decide what to do with each finding"),
             "security": _AUTH,
             "parameters": [_NAME, _RID],
             "requestBody": _json_body("DecisionsInput"),
             "responses": {
-                **_ok("Findings", "The findings with their decisions."),
+                **_ok("Findings", N_("The findings with their decisions.")),
                 **_errors(403, 404, 409, 422),
             },
         }
     },
     "/datasets/{name}/submit": {
-        "post": _transition("Submit for review", None, (403, 404, 409, 422))
+        "post": _transition(N_("Submit for review"), None, (403, 404, 409, 422))
     },
     "/datasets/{name}/approve": {
-        "post": _transition("Approve and publish", "DatasetApproval", (403, 404, 409, 422))
+        "post": _transition(N_("Approve and publish"), "DatasetApproval", (403, 404, 409, 422))
     },
     "/datasets/{name}/reject": {
-        "post": _transition("Reject with a comment", "RequiredComment", (403, 404, 409, 422))
+        "post": _transition(N_("Reject with a comment"), "RequiredComment", (403, 404, 409, 422))
     },
     "/datasets/{name}/withdraw": {
-        "post": _transition("Withdraw with a reason", "RequiredComment", (403, 404, 409, 422))
+        "post": _transition(N_("Withdraw with a reason"), "RequiredComment", (403, 404, 409, 422))
     },
     "/datasets/{name}/activity": {
         "get": {
-            "summary": "A dataset's activity (the public sees publications and withdrawals)",
+            "summary": N_("A dataset's activity (the public sees publications and withdrawals)"),
             "security": _OPTIONAL_AUTH,
             "parameters": [_NAME],
-            "responses": {**_ok("ActivityList", "Newest first."), **_errors(404)},
+            "responses": {**_ok("ActivityList", N_("Newest first.")), **_errors(404)},
         }
     },
     "/datasets/{name}/resources/{id}/records": {
         "get": {
-            "summary": "Rows of a published table: `<column>=<value>` filters (AND across columns)",
+            "summary": N_(
+                "Rows of a published table: `<column>=<value>` filters (AND across columns)"
+            ),
             "description": (
                 "For a dataset at a non-public access level, the rows of the caller's "
                 "projection, limited to the columns of their grant and logged; 404 to an "
@@ -287,7 +297,7 @@ PATHS: dict[str, Any] = {
             "parameters": _RECORD_PARAMS,
             "responses": {
                 "200": {
-                    "description": "A page of rows, or the whole result as a file.",
+                    "description": N_("A page of rows, or the whole result as a file."),
                     "content": {
                         "application/json": {"schema": ref("Records")},
                         "text/csv": {"schema": {"type": "string"}},
@@ -305,24 +315,29 @@ PATHS: dict[str, Any] = {
     },
     "/changes": {
         "get": {
-            "summary": "Change feed: publications, updates and withdrawals, oldest first",
+            "summary": N_("Change feed: publications, updates and withdrawals, oldest first"),
             "security": _OPTIONAL_AUTH,
             "parameters": [
-                _p("since", "query", {"type": "string", "format": "date-time"}, "RFC 3339 moment."),
-                _p("cursor", "query", STR, "Continuation taken from `next`."),
+                _p(
+                    "since",
+                    "query",
+                    {"type": "string", "format": "date-time"},
+                    N_("RFC 3339 moment."),
+                ),
+                _p("cursor", "query", STR, N_("Continuation taken from `next`.")),
                 _p(
                     "limit",
                     "query",
                     {"type": "integer", "minimum": 1, "maximum": 1000},
-                    "Items per page (default 100).",
+                    N_("Items per page (default 100)."),
                 ),
             ],
-            "responses": {**_ok("ChangeList", "Changes."), **_errors()},
+            "responses": {**_ok("ChangeList", N_("Changes.")), **_errors()},
         }
     },
     "/organizations": {
         "get": {
-            "summary": "Organizations with their number of published datasets",
+            "summary": N_("Organizations with their number of published datasets"),
             "security": _OPTIONAL_AUTH,
             "parameters": [
                 _PAGE,
@@ -330,27 +345,27 @@ PATHS: dict[str, Any] = {
                     "page_size",
                     "query",
                     {"type": "integer", "minimum": 1, "maximum": 1000},
-                    "Items per page (default 100).",
+                    N_("Items per page (default 100)."),
                 ),
             ],
-            "responses": {**_ok("OrganizationList", "Organizations."), **_errors()},
+            "responses": {**_ok("OrganizationList", N_("Organizations.")), **_errors()},
         }
     },
     "/organizations/{name}": {
         "get": {
-            "summary": "One organization",
+            "summary": N_("One organization"),
             "security": _OPTIONAL_AUTH,
             "parameters": [_NAME],
-            "responses": {**_ok("Organization", "The organization."), **_errors(404)},
+            "responses": {**_ok("Organization", N_("The organization.")), **_errors(404)},
         }
     },
 }
 
 
-_ID = _p("id", "path", {"type": "string", "pattern": "^[a-z0-9][a-z0-9_-]*$"}, "Its id.") | {
+_ID = _p("id", "path", {"type": "string", "pattern": "^[a-z0-9][a-z0-9_-]*$"}, N_("Its id.")) | {
     "example": "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d"
 }
-_ORG = _p("organization", "query", STR, "As a steward: the organization's (name).")
+_ORG = _p("organization", "query", STR, N_("As a steward: the organization's (name)."))
 
 
 def _op(
@@ -364,8 +379,8 @@ def _op(
 PATHS |= {
     "/datasets/{name}/access-requests": {
         "post": _op(
-            "Ask for access to an agencies or restricted dataset",
-            ("AccessRequest", "The pending request.", "201"),
+            N_("Ask for access to an agencies or restricted dataset"),
+            ("AccessRequest", N_("The pending request."), "201"),
             (403, 404, 409, 422),
             parameters=[_NAME],
             requestBody=_json_body("AccessRequestInput"),
@@ -373,24 +388,24 @@ PATHS |= {
     },
     "/access-requests": {
         "get": _op(
-            "Your access requests, or (as its steward) those for an organization's datasets",
-            ("AccessRequestList", "Newest first (at most 1000).", "200"),
+            N_("Your access requests, or (as its steward) those for an organization's datasets"),
+            ("AccessRequestList", N_("Newest first (at most 1000)."), "200"),
             (403, 404),
             parameters=[_ORG],
         )
     },
     "/access-requests/{id}": {
         "get": _op(
-            "One access request (its requester and the owning stewards)",
-            ("AccessRequest", "The request.", "200"),
+            N_("One access request (its requester and the owning stewards)"),
+            ("AccessRequest", N_("The request."), "200"),
             (404,),
             parameters=[_ID],
         )
     },
     "/access-requests/{id}/approve": {
         "post": _op(
-            "Approve a pending request (owning stewards): the grant",
-            ("Grant", "The grant.", "200"),
+            N_("Approve a pending request (owning stewards): the grant"),
+            ("Grant", N_("The grant."), "200"),
             (403, 404, 409, 422),
             parameters=[_ID],
             requestBody=_json_body("Approval"),
@@ -398,8 +413,8 @@ PATHS |= {
     },
     "/access-requests/{id}/refuse": {
         "post": _op(
-            "Refuse a pending request with a reason (owning stewards)",
-            ("AccessRequest", "The refused request.", "200"),
+            N_("Refuse a pending request with a reason (owning stewards)"),
+            ("AccessRequest", N_("The refused request."), "200"),
             (403, 404, 409, 422),
             parameters=[_ID],
             requestBody=_json_body("Refusal"),
@@ -407,19 +422,19 @@ PATHS |= {
     },
     "/grants": {
         "get": _op(
-            "Grants you hold, an organization's (its stewards) or all (sysadmins)",
-            ("GrantList", "Newest first (at most 1000).", "200"),
+            N_("Grants you hold, an organization's (its stewards) or all (sysadmins)"),
+            ("GrantList", N_("Newest first (at most 1000)."), "200"),
             (403, 404),
             parameters=[
                 _ORG,
-                _p("all", "query", {"type": "boolean"}, "Every grant (sysadmins)."),
+                _p("all", "query", {"type": "boolean"}, N_("Every grant (sysadmins).")),
             ],
         )
     },
     "/grants/{id}": {
         "delete": _op(
-            "Revoke a grant at once (owning stewards, sysadmins)",
-            ("Grant", "The revoked grant.", "200"),
+            N_("Revoke a grant at once (owning stewards, sysadmins)"),
+            ("Grant", N_("The revoked grant."), "200"),
             (403, 404),
             parameters=[_ID],
         )
@@ -427,10 +442,10 @@ PATHS |= {
     "/datasets/{name}/access-log": {
         "get": {
             **_op(
-                "Who read the dataset's non-public data (owning stewards; never the data)",
+                N_("Who read the dataset's non-public data (owning stewards; never the data)"),
                 (
                     "AccessLog",
-                    "Newest first; `format=csv` streams the whole log, oldest first.",
+                    N_("Newest first; `format=csv` streams the whole log, oldest first."),
                     "200",
                 ),
                 (403, 404),
@@ -440,19 +455,19 @@ PATHS |= {
                         "limit",
                         "query",
                         {"type": "integer", "minimum": 1, "maximum": 1000},
-                        "Entries (default 100).",
+                        N_("Entries (default 100)."),
                     ),
                     _p(
                         "offset",
                         "query",
                         {"type": "integer", "minimum": 0, "maximum": 10000000},
-                        "Entries skipped.",
+                        N_("Entries skipped."),
                     ),
                     _p(
                         "format",
                         "query",
                         {"type": "string", "enum": ["json", "csv"]},
-                        "csv: the whole log as a file.",
+                        N_("csv: the whole log as a file."),
                     ),
                 ],
             ),

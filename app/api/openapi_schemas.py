@@ -22,6 +22,12 @@ def ref(name: str) -> dict[str, str]:
     return {"$ref": f"#/components/schemas/{name}"}
 
 
+def N_(text: str) -> str:
+    """Mark an English text of the OpenAPI document for translation (``app.api.docs``
+    translates it on the reference page; the document itself stays in English)."""
+    return text
+
+
 def obj(props: dict[str, Any], required: list[str] | None = None, **extra: Any) -> dict[str, Any]:
     schema: dict[str, Any] = {"type": "object", "properties": props, **extra}
     schema["required"] = list(props) if required is None else required

@@ -23,6 +23,9 @@ from publishers.model import SiteSetting
 from publishers.permissions import Actor, Permission, require
 
 MAX_FEATURED = 12
+_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
+# White text on the brand colour (header, buttons) needs WCAG AA contrast for normal text.
+MIN_CONTRAST = 4.5
 MAX_PAGE_CHARS = 20_000
 # The site's own pages, each with a Vietnamese and an English text (``<page>_vi``/``_en``).
 SITE_PAGES = ("about", "terms", "privacy", "contact")
@@ -44,6 +47,7 @@ class SiteContent:
     privacy_en: str = ""
     contact_vi: str = ""
     contact_en: str = ""
+    brand_color: str = ""  # "#rrggbb": the city's colour for header, links and buttons
 
     def page(self, name: str, language: str) -> str:
         """The text of a site page in ``language`` (Vietnamese when English is empty)."""
@@ -84,6 +88,10 @@ class Site:
         for name in ("title_vi", "title_en"):
             if len(getattr(content, name)) > 200:
                 errors[name] = ["too_long"]
+        if content.brand_color and not _COLOR.match(content.brand_color):
+            errors["brand_color"] = ["invalid_color"]
+        elif content.brand_color and contrast_with_white(content.brand_color) < MIN_CONTRAST:
+            errors["brand_color"] = ["low_contrast"]
         for page in SITE_PAGES:
             for name in (f"{page}_vi", f"{page}_en"):
                 if len(getattr(content, name)) > MAX_PAGE_CHARS:
@@ -99,3 +107,20 @@ class Site:
                 row.value, row.updated, row.updated_by = stored, now, actor.user_id
                 session.add(row)
             self._audit.record_in(session, actor.user_id, "site.update", "site")
+
+
+def _luminance(color: str) -> float:
+    """Relative luminance of ``#rrggbb`` (WCAG 2)."""
+    channels = [int(color[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast_with_white(color: str) -> float:
+    """WCAG contrast ratio of white text on ``#rrggbb`` (1 to 21)."""
+    return 1.05 / (_luminance(color) + 0.05)
+
+
+def darker(color: str, factor: float = 0.8) -> str:
+    """``#rrggbb`` with each channel scaled by ``factor`` (hover and accents)."""
+    return "#" + "".join(f"{int(int(color[i : i + 2], 16) * factor):02x}" for i in (1, 3, 5))

@@ -169,6 +169,7 @@ def site() -> ResponseReturnValue:
             title_vi=form.get("title_vi", ""),
             title_en=form.get("title_en", ""),
             featured=featured,
+            brand_color=form.get("brand_color", "").strip(),
             **texts,
         )
         try:

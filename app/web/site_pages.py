@@ -7,13 +7,14 @@ templates read it through the helpers this blueprint installs.
 
 from __future__ import annotations
 
-from flask import Blueprint, g, render_template
+from flask import Blueprint, Response, g, render_template
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 
 from app.context import services
 from datasets.public import PublicDataset
 from publishers import SiteContent
+from publishers.site import darker
 
 bp = Blueprint("site", __name__)
 
@@ -68,3 +69,14 @@ def privacy() -> ResponseReturnValue:
 @bp.get("/contact")
 def contact() -> ResponseReturnValue:
     return _page("contact")
+
+
+@bp.get("/brand.css")
+def brand_css() -> Response:
+    """The city's colour as CSS custom properties (empty when the built-in one applies); a
+    stylesheet from the site itself, so the Content-Security-Policy needs no inline style."""
+    color = site_content().brand_color
+    css = f":root {{ --accent:{color}; --accent-dark:{darker(color)}; }}\n" if color else ""
+    response = Response(css, mimetype="text/css")
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response

@@ -138,6 +138,20 @@ def test_terms_privacy_and_contact_pages_are_linked_and_editable(client, admin) 
     assert too_long.status_code == 422
 
 
+def test_the_citys_colour_is_settable_and_stays_readable(client, admin) -> None:
+    assert client.get("/brand.css").get_data(as_text=True) == ""  # the built-in colour
+    assert 'href="/brand.css"' in client.get("/").get_data(as_text=True)
+    assert _post(client, "/admin/site", {"brand_color": "#a31515"}).status_code == 302
+    css = client.get("/brand.css")
+    assert css.mimetype == "text/css"
+    assert css.get_data(as_text=True) == ":root { --accent:#a31515; --accent-dark:#821010; }\n"
+    light = _post(client, "/admin/site", {"brand_color": "#ffe680"})
+    assert light.status_code == 422 and "Màu này quá sáng" in light.get_data(as_text=True)
+    word = _post(client, "/admin/site", {"brand_color": "đỏ"})
+    assert word.status_code == 422 and "sáu chữ số thập lục phân" in word.get_data(as_text=True)
+    assert "#a31515" in client.get("/brand.css").get_data(as_text=True)  # unchanged
+
+
 def test_theme_is_saved_from_the_site_page(client, services, admin) -> None:
     _post(
         client,

@@ -30,13 +30,16 @@
       frame.classList.toggle("zoomed", zoom > 1.001);
       zoomIn.disabled = zoom >= MAX_ZOOM - 0.001;
       zoomOut.disabled = zoom <= 1.001;
-      var perUnit = base.getBoundingClientRect().width / view.w;  // CSS px per map unit
+      var box = base.getBoundingClientRect(), perUnit = box.width / view.w;  // px per map unit
       texts.forEach(function (t) {
         var x = Number(t.getAttribute("data-x")), y = Number(t.getAttribute("data-y"));
         t.setAttribute("x", ((x - view.x) * 100 / view.w).toFixed(2) + "%");
         t.setAttribute("y", ((y - view.y) * 100 / h).toFixed(2) + "%");
-        var fits = Number(t.getAttribute("data-w")) * perUnit >= t.getComputedTextLength() + 8 &&
-          Number(t.getAttribute("data-h")) * perUnit >= 18;
+        // Shown when its district is wide enough on screen and the whole name is inside.
+        var half = t.getComputedTextLength() / 2, sx = (x - view.x) * perUnit, sy = (y - view.y) * perUnit;
+        var fits = Number(t.getAttribute("data-w")) * perUnit >= 2 * half + 8 &&
+          Number(t.getAttribute("data-h")) * perUnit >= 18 &&
+          sx - half >= 2 && sx + half <= box.width - 2 && sy >= 10 && sy <= box.height - 10;
         t.classList.toggle("fits", fits);
       });
     }

@@ -24,7 +24,7 @@ pytestmark = [
 PHONE = {"width": 375, "height": 812}
 DESKTOP = {"width": 1280, "height": 900}
 HEADER_MAX = 72  # two lines of a 16 px font with the header's padding
-PREVIEW_MAX = 1.5  # viewport heights from the top of the dataset page to its preview table
+PREVIEW_MAX = 1.0  # the preview table starts within the first screen of the dataset page
 
 
 def _shot(page, tmp_path: Path, name: str) -> Path:

@@ -133,9 +133,7 @@ def point_map(points: Sequence[tuple[float, float]]) -> PointMap | None:
         visible = 0 < cx < WIDTH and 0 < cy < height
         box_w, box_h = round(max(xs) - min(xs), 1), round(max(ys) - min(ys), 1)
         shapes.append(
-            MapShape(
-                name, path, round(cx, 1), round(cy, 1), big and visible, box_w, box_h, visible
-            )
+            MapShape(name, path, round(cx, 1), round(cy, 1), big and visible, box_w, box_h, visible)
         )
     districts = Counter(_district_of(lon, lat) for lat, lon in valid)
     outside = districts.pop(None, 0)

@@ -59,9 +59,7 @@ def _view_box(page) -> list[float]:
 
 
 @pytest.mark.parametrize("language", ["vi", "en"])
-def test_pages_at_phone_and_desktop_widths(
-    services, live_server, page, tmp_path, language
-) -> None:
+def test_pages_at_phone_and_desktop_widths(services, live_server, page, tmp_path, language) -> None:
     catalog = seed(services)
     org = make_org(services, title="Sở Xây dựng")
     publisher = make_user(services, org, Role.PUBLISHER, name=f"an-{language}")

@@ -38,7 +38,10 @@ class MapShape:
     path: str
     label_x: float
     label_y: float
-    labelled: bool
+    labelled: bool  # large enough to carry its name on the whole map
+    box_width: float = 0.0  # the outline's bounding box, for labels that appear on zoom
+    box_height: float = 0.0
+    visible: bool = True  # the label's anchor lies inside the map
 
 
 @dataclass(frozen=True)
@@ -128,7 +131,10 @@ def point_map(points: Sequence[tuple[float, float]]) -> PointMap | None:
         cx, cy = sum(xs[:-1]) / (len(xs) - 1), sum(ys[:-1]) / (len(ys) - 1)
         big = max(xs) - min(xs) > 70 and max(ys) - min(ys) > 24
         visible = 0 < cx < WIDTH and 0 < cy < height
-        shapes.append(MapShape(name, path, round(cx, 1), round(cy, 1), big and visible))
+        box_w, box_h = round(max(xs) - min(xs), 1), round(max(ys) - min(ys), 1)
+        shapes.append(
+            MapShape(name, path, round(cx, 1), round(cy, 1), big and visible, box_w, box_h, visible)
+        )
     districts = Counter(_district_of(lon, lat) for lat, lon in valid)
     outside = districts.pop(None, 0)
     return PointMap(

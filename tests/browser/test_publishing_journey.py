@@ -86,7 +86,7 @@ def test_publisher_to_public_page_with_rejection(services, live_server, page, tm
     page.wait_for_url("**/dataset/cho-truyen-thong-thanh-pho/manage")
 
     _upload(page, csv_path)
-    assert page.locator(".encoding").first.inner_text() == "cp1258"
+    assert page.locator(".encoding").first.get_attribute("data-encoding") == "cp1258"
     _upload(page, xlsx_path)
     assert page.locator("article.resource").count() == 2
     assert "Mặt hàng" in page.locator(".sheet").first.inner_text()

@@ -31,6 +31,18 @@ def test_points_fit_the_map_and_are_counted_by_district() -> None:
     assert all(0 <= x <= drawn.width + 1 and 0 <= y <= drawn.height + 1 for x, y in coords)
 
 
+def test_each_outline_carries_its_box_for_labels_that_appear_on_zoom() -> None:
+    drawn = point_map([(10.70, 106.60), (10.86, 106.72)])  # the city centre, wide
+    assert drawn is not None
+    shapes = {s.name: s for s in drawn.shapes}
+    first = shapes["Quận 1"]
+    xs = [float(p.split(" ")[0]) for p in first.path[1:-1].split("L")]
+    assert first.box_width == pytest.approx(max(xs) - min(xs), abs=0.2)
+    assert first.visible and 0 < first.label_x < drawn.width
+    assert not shapes["Huyện Cần Giờ"].visible  # its centre lies outside this map
+    assert all(s.visible for s in drawn.shapes if s.labelled)
+
+
 def test_no_valid_point_no_map() -> None:
     assert point_map([]) is None
     assert point_map([(200.0, 500.0)]) is None

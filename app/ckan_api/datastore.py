@@ -93,17 +93,18 @@ def _sort(params: Mapping[str, Any]) -> tuple[list[tuple[str, bool]], dict[str, 
 
 
 def _fields_dicts(
-    fields: Sequence[DatastoreField], labels: Mapping[str, Mapping[str, Any]] | None = None
+    fields: Sequence[DatastoreField],
+    labels: Mapping[str, Mapping[str, Any]] | None = None,
+    language: str = "vi",
 ) -> list[dict[str, Any]]:
     """CKAN's field dicts; with ``labels`` (``TableRead.labels``), each column's data
-    dictionary entry as CKAN keeps it: ``info.label`` and ``info.notes``, in the caller's
-    language (Vietnamese unless ``lang=en`` or the language cookie says English)."""
+    dictionary entry as CKAN keeps it: ``info.label`` and ``info.notes`` in ``language``,
+    and ``info.label_en``/``info.notes_en`` in English."""
     out: list[dict[str, Any]] = []
-    language = _language()
     for f in fields:
         field: dict[str, Any] = {"id": f.name, "type": _CKAN_TYPES.get(f.type, "text")}
         texts = (labels or {}).get(f.name)
-        if texts is not None:
+        if texts is not None and _described(texts):
             field["info"] = {
                 "label": texts["title"][language],
                 "notes": texts["description"][language],
@@ -114,8 +115,17 @@ def _fields_dicts(
     return out
 
 
-def _language() -> str:
-    chosen = request.args.get("lang") or str(get_locale() or "vi")
+def _described(texts: Mapping[str, Any]) -> bool:
+    """True when the column has a title or description of its own (CKAN answers ``info``
+    only for columns its data dictionary describes)."""
+    titles, notes = texts["title"], texts["description"]
+    return any(t != texts["name"] for t in titles.values()) or any(notes.values())
+
+
+def _language(params: Mapping[str, Any]) -> str:
+    """The caller's language: the ``lang`` parameter (``vi``/``en``), else the language
+    cookie, else Vietnamese."""
+    chosen = params.get("lang") or str(get_locale() or "vi")
     return "en" if chosen == "en" else "vi"
 
 
@@ -171,7 +181,7 @@ def datastore_info(req: ActionRequest) -> dict[str, Any]:
         },
         "fields": [
             {**f, "schema": {"native_type": f["type"]}}
-            for f in _fields_dicts(fields, table.labels())
+            for f in _fields_dicts(fields, table.labels(), _language(params))
         ],
         # CKAN before 2.10 answered the columns as ``schema``; some clients still read it.
         "schema": {f.name: _CKAN_TYPES.get(f.type, "text") for f in fields},
@@ -213,7 +223,7 @@ def datastore_search(req: ActionRequest) -> dict[str, Any]:
     table.log("ckan-datastore", len(result.records))
     out: dict[str, Any] = {
         "resource_id": resource_id,
-        "fields": _fields_dicts(result.fields, table.labels()),
+        "fields": _fields_dicts(result.fields, table.labels(), _language(params)),
         "records": _records(result, records_format),
         "records_format": records_format,
         "limit": limit,

@@ -106,6 +106,11 @@ def test_public_pages_show_the_titles_in_the_readers_language(desk) -> None:
     ) in resource
     assert "Số giường bệnh" in resource
 
+    # Column statistics are labelled with the title too.
+    assert re.search(
+        r'<h4 id="col-[^"]+">Cấp cứu 24 giờ <code class="column-name">cap_cuu_24h</code>', page
+    )
+
     desk.client.get("/lang/en")
     english = desk.page(f"/dataset/{name}")
     assert '<span class="column-title">24-hour emergency</span>' in english
@@ -182,3 +187,52 @@ def test_titles_survive_a_reread_and_a_new_version(desk) -> None:
         "Whether the hospital takes emergencies day and night."
     )
     assert "title" not in fields["so_khoa"]
+
+
+def test_new_titles_show_although_the_public_file_is_the_same(desk) -> None:
+    """Only the schema changes (the file stays byte for byte the same): no stale page."""
+    name, resource_id = _titled(desk)
+    _publish(desk, name)
+    desk.logout()
+    assert "Cấp cứu 24 giờ" in desk.page(f"/dataset/{name}")
+    desk.login("publisher")
+    form = {
+        "field": ["ma_bv", "cap_cuu_24h", "so_giuong"],
+        "type-0": "string",
+        "type-1": "string",
+        "type-2": "integer",
+        **TITLES,
+        "title-1": "Nhận cấp cứu cả ngày",
+        "lock_version": _lock(desk.services, name),
+    }
+    assert desk.post(f"/dataset/{name}/resource/{resource_id}/schema", form).status_code == 303
+    _publish(desk, name)
+    desk.logout()
+    page = desk.page(f"/dataset/{name}")
+    assert "Nhận cấp cứu cả ngày" in page and "Cấp cứu 24 giờ" not in page
+
+
+def test_the_manage_page_labels_personal_data_columns_with_their_titles(desk) -> None:
+    name = desk.dataset()
+    desk.login("publisher")
+    desk.upload(name, b"ma_bv,dien_thoai\nBV01,0903123456\nBV02,0283829123\n")
+    resource_id, version = _version(desk.services, name)
+    assert [f["column"] for f in version.findings] == ["dien_thoai"]
+    form = {
+        "field": ["ma_bv", "dien_thoai"],
+        "type-0": "string",
+        "type-1": "string",
+        "title-1": "Điện thoại liên hệ",
+        "title_en-1": "Contact phone",
+        "lock_version": _lock(desk.services, name),
+    }
+    assert desk.post(f"/dataset/{name}/resource/{resource_id}/schema", form).status_code == 303
+    page = desk.page(f"/dataset/{name}/manage")
+    assert re.search(
+        r'<td>Điện thoại liên hệ <code class="column-name">dien_thoai</code><input type="hidden"',
+        page,
+    )
+    desk.client.get("/lang/en")
+    assert 'Contact phone <code class="column-name">dien_thoai</code>' in desk.page(
+        f"/dataset/{name}/manage"
+    )

@@ -15,13 +15,15 @@ reached by SQL however the query is written.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 from app.context import services
 from datasets import PublicDataset, PublicResource
 from datasets.access import AccessLevel
 from datasets.audience import ReaderView
+from datasets.column_labels import field_texts
 from datasets.datastore import BadQuery, Datastore, DatastoreQuery, UnknownField
 from publishers import Actor, NotFound, PermissionDenied
 
@@ -36,6 +38,12 @@ class TableRead:
     filename: str
     actor: Actor
     reader: ReaderView | None = None  # None: a public dataset (nothing to log)
+    # The Table Schema of the file read (its column titles and descriptions, issue 21).
+    schema: Mapping[str, Any] | None = None
+
+    def labels(self) -> dict[str, dict[str, Any]]:
+        """``{column: field_texts entry}`` of the table read: titles in vi and en."""
+        return {f["name"]: f for f in field_texts(self.schema)}
 
     @property
     def columns(self) -> tuple[str, ...] | None:
@@ -81,7 +89,14 @@ def open_table(actor: Actor, record: PublicDataset | None, resource_id: str) -> 
         raise NotFound("resource not found")
     if record.access_level == AccessLevel.PUBLIC.value:
         resource = _tabular(record.resources, resource_id)
-        return TableRead(services().datastore, resource_id, record.id, resource.filename, actor)
+        return TableRead(
+            services().datastore,
+            resource_id,
+            record.id,
+            resource.filename,
+            actor,
+            schema=resource.table_schema,
+        )
     reader = services().readers.view(actor, record)
     if not reader.access.reads_data:
         if actor.is_anonymous:
@@ -89,7 +104,13 @@ def open_table(actor: Actor, record: PublicDataset | None, resource_id: str) -> 
         raise PermissionDenied("no access to this dataset's data", reason="no_access")
     resource = _tabular(reader.dataset.resources, resource_id)
     return TableRead(
-        services().shared_datastore, resource_id, record.id, resource.filename, actor, reader
+        services().shared_datastore,
+        resource_id,
+        record.id,
+        resource.filename,
+        actor,
+        reader,
+        schema=resource.table_schema,
     )
 
 

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from datasets.access import AGENCY_LEVELS, AccessLevel
+from datasets.column_labels import LABEL_KEYS, carry_labels, earlier_schemas
 from datasets.datastore import Datastore, DatastoreError
 from datasets.datastore_sync import SHARED_LEVELS
 from datasets.errors import BlobNotFound
@@ -316,7 +317,11 @@ class Processor:
                         rows=self._rows(version.id, table.row_count),
                         scanning=lambda: self._stage(version.id, "scanning"),
                     )
-                version.table_schema = prepared.schema
+                version.table_schema = (
+                    prepared.schema
+                    if version.table_schema is not None
+                    else carry_labels(prepared.schema, earlier_schemas(version))
+                )
                 version.validation = prepared.validation
                 findings = list(prepared.findings)
                 version.findings = [f.to_json() for f in findings]
@@ -397,7 +402,7 @@ def public_schema(schema: Mapping[str, Any], decisions: Sequence[ColumnDecision]
         if action is Action.DROP:
             continue
         if action in _RETYPED or field["name"] in codes:
-            field = {k: v for k, v in field.items() if k in ("name", "title", "description")}
+            field = {k: v for k, v in field.items() if k == "name" or k in LABEL_KEYS}
             field["type"] = "string"
         fields.append(dict(field))
     result = {k: v for k, v in schema.items() if k not in ("fields", "primaryKey", "foreignKeys")}

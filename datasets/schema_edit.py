@@ -1,5 +1,8 @@
 """Edit a resource's Table Schema: field titles, types, formats and constraints.
 
+Titles and descriptions come in Vietnamese (``title``, ``description``) and English
+(``title_en``, ``description_en``: see ``datasets.column_labels``).
+
 The publisher edits the inferred schema field by field; ``schema_from_edits`` turns the
 edits into a Frictionless Table Schema descriptor and refuses anything Frictionless would
 not read the same way (unknown types, constraints that do not fit the type), so that the
@@ -9,12 +12,13 @@ re-validation that follows means what the publisher meant.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
 from frictionless import FrictionlessException, Schema
 
+from datasets.column_labels import DESCRIPTION_EN, TITLE_EN, humanise
 from publishers import InvalidInput
 
 FIELD_TYPES = (
@@ -39,6 +43,7 @@ _TIME_TYPES = frozenset({"date", "time", "datetime"})
 _GEOPOINT_FORMATS = frozenset({"default", "array", "object"})
 _ORDERED = frozenset({"integer", "number", "date", "year"})
 _MAX_TEXT = 2000
+_MAX_TITLE = 300
 
 
 @dataclass(frozen=True)
@@ -46,8 +51,10 @@ class FieldEdit:
     """The publisher's edit of one field (as typed in the schema editor)."""
 
     name: str
-    title: str = ""
+    title: str = ""  # Vietnamese (the Table Schema's own ``title``)
     description: str = ""
+    title_en: str = ""  # English (the ``title_en`` extension property)
+    description_en: str = ""
     type: str = "string"
     format: str = ""
     required: bool = False
@@ -67,6 +74,8 @@ def edits_from_schema(schema: Mapping[str, Any]) -> list[FieldEdit]:
                 name=str(field.get("name", "")),
                 title=str(field.get("title", "")),
                 description=str(field.get("description", "")),
+                title_en=str(field.get(TITLE_EN, "")),
+                description_en=str(field.get(DESCRIPTION_EN, "")),
                 type=str(field.get("type", "any")),
                 format=str(field.get("format", "")),
                 required=bool(constraints.get("required", False)),
@@ -77,6 +86,11 @@ def edits_from_schema(schema: Mapping[str, Any]) -> list[FieldEdit]:
             )
         )
     return rows
+
+
+def with_proposed_titles(rows: Sequence[FieldEdit]) -> list[FieldEdit]:
+    """Return ``rows`` with an empty Vietnamese title proposed from the header (``humanise``)."""
+    return [row if row.title.strip() else replace(row, title=humanise(row.name)) for row in rows]
 
 
 def schema_from_edits(base: Mapping[str, Any], edits: Sequence[FieldEdit]) -> dict[str, Any]:
@@ -122,10 +136,14 @@ def _field(edit: FieldEdit) -> tuple[dict[str, Any], list[str]]:
     if edit.type not in FIELD_TYPES:
         return {"name": edit.name, "type": "any"}, ["unknown_type"]
     field: dict[str, Any] = {"name": edit.name, "type": edit.type}
-    if edit.title.strip():
-        field["title"] = edit.title.strip()[:300]
-    if edit.description.strip():
-        field["description"] = edit.description.strip()[:_MAX_TEXT]
+    for key, value, size in (
+        ("title", edit.title, _MAX_TITLE),
+        ("description", edit.description, _MAX_TEXT),
+        (TITLE_EN, edit.title_en, _MAX_TITLE),
+        (DESCRIPTION_EN, edit.description_en, _MAX_TEXT),
+    ):
+        if value.strip():
+            field[key] = value.strip()[:size]
     fmt = edit.format.strip()
     if fmt and fmt != "default":
         if _format_fits(edit.type, fmt):
@@ -187,4 +205,11 @@ def _text(value: object) -> str:
     return "" if value is None else str(value)
 
 
-__all__ = ["FIELD_TYPES", "FieldEdit", "check_schema", "edits_from_schema", "schema_from_edits"]
+__all__ = [
+    "FIELD_TYPES",
+    "FieldEdit",
+    "check_schema",
+    "edits_from_schema",
+    "schema_from_edits",
+    "with_proposed_titles",
+]

@@ -16,6 +16,7 @@ _NINT = {"type": ["integer", "null"]}
 _TIME = {"type": "string", "format": "date-time"}
 _NTIME = {"type": ["string", "null"], "format": "date-time"}
 _URL_OR_NULL = {"type": ["string", "null"]}
+_BILINGUAL = {"type": "object", "properties": {"vi": STR, "en": STR}, "required": ["vi", "en"]}
 
 
 def ref(name: str) -> dict[str, str]:
@@ -145,6 +146,11 @@ SCHEMAS: dict[str, Any] = {
                 "type": ["array", "null"],
                 "items": STR,
                 "description": "The columns a grant allows (null: all).",
+            },
+            "fields": {
+                "type": ["array", "null"],
+                "items": ref("Field"),
+                "description": "The data dictionary of a table (null: not a table).",
             },
         },
         ["id", "name", "format", "media_type", "size", "sha256", "download_url", "status"],
@@ -328,6 +334,19 @@ SCHEMAS: dict[str, Any] = {
             "url": STR,
         }
     ),
+    "Field": obj(
+        {
+            "name": {**STR, "description": "The raw column name (the key in files and rows)."},
+            "type": {**STR, "description": "The Table Schema type."},
+            "title": {
+                **_BILINGUAL,
+                "description": "The column's title; the raw name when none was given.",
+            },
+            "description": _BILINGUAL,
+        },
+        description="A column: its raw name, and its title and description in Vietnamese "
+        "and English (Table Schema `title`/`description` and `title_en`/`description_en`).",
+    ),
     "Records": obj(
         {
             "fields": {
@@ -339,7 +358,10 @@ SCHEMAS: dict[str, Any] = {
                             "type": "string",
                             "enum": ["text", "integer", "number", "boolean", "date", "datetime"],
                         },
-                    }
+                        "title": _BILINGUAL,
+                        "description": _BILINGUAL,
+                    },
+                    ["name", "type"],
                 ),
             },
             "items": {"type": "array", "items": {"type": "object"}},

@@ -6,6 +6,7 @@ datastore, narrowed to their grant's columns and logged (``app.table_reads``, is
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -70,7 +71,12 @@ def _table(name: str, resource_id: str) -> TableRead:
     ``Readers`` (``app.table_reads``): the caller's projection in the shared datastore.
     """
     query = (
-        select(Dataset.id, ResourceVersion.filename, Revision.access_level)
+        select(
+            Dataset.id,
+            ResourceVersion.filename,
+            Revision.access_level,
+            ResourceVersion.public_schema,
+        )
         .join(Revision, Revision.id == Dataset.live_revision_id)
         .join(RevisionResource, RevisionResource.revision_id == Dataset.live_revision_id)
         .join(ResourceVersion, ResourceVersion.id == RevisionResource.version_id)
@@ -88,7 +94,9 @@ def _table(name: str, resource_id: str) -> TableRead:
         raise NotFound("resource not found")
     actor = caller().actor
     if row[2] == AccessLevel.PUBLIC.value:
-        return TableRead(services().datastore, resource_id, str(row[0]), str(row[1]), actor)
+        return TableRead(
+            services().datastore, resource_id, str(row[0]), str(row[1]), actor, schema=row[3]
+        )
     return open_table(actor, services().catalog.get(str(row[0])), resource_id)
 
 
@@ -112,14 +120,27 @@ def records(name: str, resource_id: str) -> ResponseReturnValue:
         next_url = url_for(
             "api.records", name=name, resource_id=resource_id, _external=True, **args
         )
+    labels = table.labels()
     return jsonify(
         {
-            "fields": [{"name": f.name, "type": f.type} for f in result.fields],
+            "fields": [_field(f.name, f.type, labels.get(f.name)) for f in result.fields],
             "items": result.records,
             "total": result.total,
             "next": next_url,
         }
     )
+
+
+def _field(name: str, kind: str, texts: Mapping[str, Any] | None) -> dict[str, Any]:
+    """A column of the answer: its name and type, and its titles when it has a schema."""
+    if texts is None:  # ``_id``: no Table Schema field
+        return {"name": name, "type": kind}
+    return {
+        "name": name,
+        "type": kind,
+        "title": texts["title"],
+        "description": texts["description"],
+    }
 
 
 def _export(table: TableRead, query: DatastoreQuery, fmt: str) -> Response:

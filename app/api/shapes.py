@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import url_for
 
+from datasets.column_labels import field_texts
 from datasets.members import MemberDataset, MemberResource
 from datasets.metadata_input import METADATA_FIELDS
 from datasets.model import Activity
@@ -80,6 +81,8 @@ def public_resource_json(dataset_name: str, resource: PublicResource) -> dict[st
         # level, where a grant may allow only some ``columns`` (null: all).
         "projection": resource.projection,
         "columns": list(resource.columns) if resource.columns is not None else None,
+        # The data dictionary (issue 21): raw names, titles and descriptions in vi and en.
+        "fields": field_texts(resource.table_schema) if resource.is_tabular else None,
     }
 
 
@@ -160,6 +163,7 @@ def _member_resource_json(dataset: MemberDataset, resource: MemberResource) -> d
         "download_url": download,
         "is_tabular": resource.is_tabular,
         "row_count": resource.row_count,
+        "fields": field_texts(resource.table_schema) if resource.is_tabular else None,
         "encoding": resource.encoding if resource.is_tabular else None,
         "sheet": resource.sheet if resource.is_tabular else None,
         "status": resource.status,

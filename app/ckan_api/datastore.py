@@ -22,6 +22,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from flask import current_app, request
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from app.ckan_api.errors import RATE_LIMIT, CkanError, denied, not_found, validation_error
@@ -91,8 +92,41 @@ def _sort(params: Mapping[str, Any]) -> tuple[list[tuple[str, bool]], dict[str, 
     return keys, nulls
 
 
-def _fields_dicts(fields: Sequence[DatastoreField]) -> list[dict[str, str]]:
-    return [{"id": f.name, "type": _CKAN_TYPES.get(f.type, "text")} for f in fields]
+def _fields_dicts(
+    fields: Sequence[DatastoreField],
+    labels: Mapping[str, Mapping[str, Any]] | None = None,
+    language: str = "vi",
+) -> list[dict[str, Any]]:
+    """CKAN's field dicts; with ``labels`` (``TableRead.labels``), each column's data
+    dictionary entry as CKAN keeps it: ``info.label`` and ``info.notes`` in ``language``,
+    and ``info.label_en``/``info.notes_en`` in English."""
+    out: list[dict[str, Any]] = []
+    for f in fields:
+        field: dict[str, Any] = {"id": f.name, "type": _CKAN_TYPES.get(f.type, "text")}
+        texts = (labels or {}).get(f.name)
+        if texts is not None and _described(texts):
+            field["info"] = {
+                "label": texts["title"][language],
+                "notes": texts["description"][language],
+                "label_en": texts["title"]["en"],
+                "notes_en": texts["description"]["en"],
+            }
+        out.append(field)
+    return out
+
+
+def _described(texts: Mapping[str, Any]) -> bool:
+    """True when the column has a title or description of its own (CKAN answers ``info``
+    only for columns its data dictionary describes)."""
+    titles, notes = texts["title"], texts["description"]
+    return any(t != texts["name"] for t in titles.values()) or any(notes.values())
+
+
+def _language(params: Mapping[str, Any]) -> str:
+    """The caller's language: the ``lang`` parameter (``vi``/``en``), else the language
+    cookie, else Vietnamese."""
+    chosen = params.get("lang") or str(get_locale() or "vi")
+    return "en" if chosen == "en" else "vi"
 
 
 def _records(result: DatastoreResult, records_format: str) -> Any:
@@ -145,7 +179,10 @@ def datastore_info(req: ActionRequest) -> dict[str, Any]:
             "table_type": "BASE TABLE",
             "aliases": [],
         },
-        "fields": [{**f, "schema": {"native_type": f["type"]}} for f in _fields_dicts(fields)],
+        "fields": [
+            {**f, "schema": {"native_type": f["type"]}}
+            for f in _fields_dicts(fields, table.labels(), _language(params))
+        ],
         # CKAN before 2.10 answered the columns as ``schema``; some clients still read it.
         "schema": {f.name: _CKAN_TYPES.get(f.type, "text") for f in fields},
     }
@@ -186,7 +223,7 @@ def datastore_search(req: ActionRequest) -> dict[str, Any]:
     table.log("ckan-datastore", len(result.records))
     out: dict[str, Any] = {
         "resource_id": resource_id,
-        "fields": _fields_dicts(result.fields),
+        "fields": _fields_dicts(result.fields, table.labels(), _language(params)),
         "records": _records(result, records_format),
         "records_format": records_format,
         "limit": limit,

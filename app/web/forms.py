@@ -52,6 +52,8 @@ def schema_edits_from_form(form: MultiDict[str, str]) -> list[FieldEdit]:
                 name=name,
                 title=form.get(f"title-{n}", ""),
                 description=form.get(f"description-{n}", ""),
+                title_en=form.get(f"title_en-{n}", ""),
+                description_en=form.get(f"description_en-{n}", ""),
                 type=form.get(f"type-{n}", "string"),
                 format=form.get(f"format-{n}", ""),
                 required=form.get(f"required-{n}") == "on",

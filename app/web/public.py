@@ -22,6 +22,7 @@ from app.context import services
 from app.i18n import LANG_COOKIE, LOCALES
 from app.web.access_text import access_level_text
 from datasets.access import ACCESS_LEVELS
+from datasets.column_labels import ColumnLabel, labels
 from datasets.public import PublicOrganization, PublicTheme
 from datasets.vocab import LICENSES
 from publishers import NotFound
@@ -272,7 +273,13 @@ def current_language() -> str:
     return str(get_locale() or "vi")
 
 
+def column_labels(schema: Mapping[str, Any] | None) -> dict[str, ColumnLabel]:
+    """``{column name: ColumnLabel}`` of a Table Schema in the page's language (issue 21)."""
+    return labels(schema, current_language())
+
+
 bp.add_app_template_global(current_language, "current_language")
+bp.add_app_template_global(column_labels, "column_labels")
 bp.add_app_template_filter(isodate, "isodate")
 bp.add_app_template_filter(day, "day")
 bp.add_app_template_global(link_with, "link_with")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -206,6 +208,11 @@ def _related_ids(view: PublicDataset, limit: int) -> tuple[str, ...]:
     return tuple(ids[:limit])
 
 
+def _schema_digest(schema: Mapping[str, Any] | None) -> str:
+    text = json.dumps(schema, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 def analysis(view: PublicDataset, resource: PublicResource, layout: str) -> Markup:
     """The map, data dictionary and column statistics of a table, rendered once per file."""
     if not resource.is_tabular or resource.sha256 is None:
@@ -215,6 +222,8 @@ def analysis(view: PublicDataset, resource: PublicResource, layout: str) -> Mark
         resource.id,
         resource.sha256,
         resource.column_stats is not None,  # statistics arrive with the datastore load
+        # A new schema (types, column titles) may leave the file itself byte for byte the same.
+        _schema_digest(resource.table_schema),
         str(get_locale()),
         layout,
     )

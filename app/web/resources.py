@@ -18,7 +18,12 @@ from app.web.plain_words import decision_problems, encoding_label, error_fix, ty
 from app.web.validation_text import code_label, issue_message
 from datasets.members import MemberDataset, MemberResource, member_resource
 from datasets.report_preview import rows_around_errors
-from datasets.schema_edit import FIELD_TYPES, edits_from_schema, schema_from_edits
+from datasets.schema_edit import (
+    FIELD_TYPES,
+    edits_from_schema,
+    schema_from_edits,
+    with_proposed_titles,
+)
 from datasets.uploads import StagedUpload, receive
 from publishers import InvalidInput, NotFound, Permission, require
 
@@ -191,7 +196,7 @@ def schema(name: str, resource_id: str) -> ResponseReturnValue:
     if not version.is_tabular or not version.table_schema:
         raise NotFound("no schema")
     errors: dict[str, list[str]] = {}
-    rows = edits_from_schema(version.table_schema)
+    rows = with_proposed_titles(edits_from_schema(version.table_schema))
     if request.method == "POST":
         rows = schema_edits_from_form(request.form)
         try:

@@ -22,9 +22,9 @@ from app.indexing import document_from_public, index_dataset, rebuild_index
 from app.keys import Keys, load_keys
 from app.rate_store import RateLimits, open_rate_limits
 from datasets.audience import Readers
+from datasets.data_requests import DataRequests
 from datasets.datastore import SHARED_DATASTORE, Datastore, open_datastore
 from datasets.datastore_sync import dataset_of_version, prune_datastore
-from datasets.data_requests import DataRequests
 from datasets.editing import DatasetEditor
 from datasets.leak_reports import Reports
 from datasets.live_feed import LiveFeed

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -152,7 +152,9 @@ class DataRequests:
             recent = session.scalar(
                 select(func.count())
                 .select_from(DataRequest)
-                .where(DataRequest.client_key == client, DataRequest.created > now - THROTTLE_PERIOD)
+                .where(
+                    DataRequest.client_key == client, DataRequest.created > now - THROTTLE_PERIOD
+                )
             )
             if int(recent or 0) >= THROTTLE_COUNT:
                 raise TooManyDataRequests("too many data requests")
@@ -210,7 +212,7 @@ class DataRequests:
             raise InvalidInput("query too long", {"q": ["too_long"]})
         page = min(max(page, 1), MAX_PAGE)
         per_page = min(max(per_page, 1), 100)
-        where = [DataRequest.hidden.is_(False)]
+        where: list[ColumnElement[bool]] = [DataRequest.hidden.is_(False)]
         if status:
             where.append(DataRequest.status == status)
         for word in fold(text).split()[:MAX_QUERY_WORDS]:

@@ -48,7 +48,9 @@ def request_list() -> ResponseReturnValue:
     )
 
 
-def _form_page(form: dict[str, str], errors: dict[str, list[str]], status: int = 200):
+def _form_page(
+    form: dict[str, str], errors: dict[str, list[str]], status: int = 200
+) -> tuple[str, int]:
     orgs = services().accounts.list_organizations()
     page = render_template(
         "requests/new.html",

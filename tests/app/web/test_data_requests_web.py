@@ -112,3 +112,18 @@ def test_steward_sees_it_on_review_and_publishes_a_dataset(services, client, aut
     mail = services.mailer.messages()[-1]
     assert mail["To"] == citizen.email
     assert re.search(rf"/requests/{request_id}\b", mail.get_content())
+
+
+def test_sysadmin_hides_spam_from_the_pages(services, client, auth) -> None:
+    sent = _ask(client, title="Quảng cáo bán thuốc giá rẻ", contact_email=SECRET_EMAIL)
+    request_page = sent.headers["Location"]
+    token = csrf_from(client, request_page)
+    assert client.post(f"{request_page}/hide", data={"csrf_token": token}).status_code == 403
+    admin = make_user(services, sysadmin=True)
+    auth.login(admin.name, PASSWORD)
+    token = csrf_from(client, request_page)
+    client.post(f"{request_page}/hide", data={"csrf_token": token, "hidden": "yes"})
+    assert "đang bị ẩn" in client.get(request_page).get_data(as_text=True)
+    auth.logout()
+    assert "Quảng cáo bán thuốc" not in client.get("/requests").get_data(as_text=True)
+    assert client.get(request_page).status_code == 404

@@ -70,6 +70,7 @@ def blueprints() -> tuple[Blueprint, ...]:
         admin_harvest,
         auth,
         catalog,
+        data_requests,
         downloads,
         manage,
         orgadmin,
@@ -100,4 +101,5 @@ def blueprints() -> tuple[Blueprint, ...]:
         ckan_api.bp,
         admin_harvest.bp,  # harvest sources (issue 9)
         sharing.bp,  # shared data (issue 18): access requests, grants, the access log
+        data_requests.bp,  # requests for datasets the portal lacks (issue 21)
     )

@@ -22,6 +22,7 @@ from app.indexing import document_from_public, index_dataset, rebuild_index
 from app.keys import Keys, load_keys
 from app.rate_store import RateLimits, open_rate_limits
 from datasets.audience import Readers
+from datasets.data_requests import DataRequests
 from datasets.datastore import SHARED_DATASTORE, Datastore, open_datastore
 from datasets.datastore_sync import dataset_of_version, prune_datastore
 from datasets.editing import DatasetEditor
@@ -131,6 +132,8 @@ class Services:
     readers: Readers
     # Rows written to published tables by agency systems and sensors (issue 17).
     live_feed: LiveFeed
+    # Requests for datasets the portal does not have (issue 21).
+    data_requests: DataRequests
 
     def index_dataset(self, dataset_id: str) -> None:
         """Bring the search index in line with the database for one dataset."""
@@ -323,6 +326,7 @@ def build_services(settings: Settings) -> Services:
             audit,
             policy_for=lambda org_id: _policy_for(accounts, org_id),
         ),
+        data_requests=DataRequests(sessions, keys.encryption_key, mailer, settings.site_url),
     )
     workflow.add_after_commit(services.index_dataset)
     # Withdrawn or replaced resources leave the datastore (datastore_search_sql reads it).

@@ -30,6 +30,10 @@ class Permission(StrEnum):
     MANAGE_HARVEST = "manage_harvest"
     MANAGE_SITE = "manage_site"
     READ_AUDIT = "read_audit"
+    # Data requests (issue 21): answer those asked of the organization (or of nobody);
+    # hide spam (sysadmins).
+    ANSWER_DATA_REQUEST = "answer_data_request"
+    MODERATE_DATA_REQUESTS = "moderate_data_requests"
 
 
 _PUBLISHER = frozenset(
@@ -49,6 +53,7 @@ _STEWARD = _PUBLISHER | {
     Permission.DECIDE_KEEP,
     Permission.MANAGE_MEMBERS,
     Permission.MANAGE_POLICY,
+    Permission.ANSWER_DATA_REQUEST,
 }
 # Sysadmins manage the site and may approve, reject and withdraw anywhere (SPEC §3),
 # but publishing work itself belongs to organization members.
@@ -65,6 +70,7 @@ _SYSADMIN = frozenset(
         Permission.MANAGE_HARVEST,
         Permission.MANAGE_SITE,
         Permission.READ_AUDIT,
+        Permission.MODERATE_DATA_REQUESTS,
     }
 )
 _BY_ROLE = {Role.PUBLISHER: _PUBLISHER, Role.STEWARD: _STEWARD}

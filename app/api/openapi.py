@@ -7,38 +7,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.api.openapi_errors import ERRORS
 from app.api.openapi_operations import TAGS, annotate
+from app.api.openapi_parts import AUTH as _AUTH
+from app.api.openapi_parts import OPTIONAL_AUTH as _OPTIONAL_AUTH
+from app.api.openapi_parts import errors as _errors
+from app.api.openapi_parts import json_body as _json_body
+from app.api.openapi_parts import ok as _ok
+from app.api.openapi_parts import param as _p
+from app.api.openapi_requests import REQUEST_PATHS
 from app.api.openapi_schemas import N_, SCHEMAS, STR, obj, ref
 from datasets.access import ACCESS_LEVELS
 from search_index import MAX_QUERY_CHARS, MAX_QUERY_WORDS
-
-
-def _errors(*codes: int) -> dict[str, Any]:
-    return {str(c): ERRORS[str(c)] for c in (400, 401, 429, *codes)}
-
-
-def _ok(schema: str, description: str, status: str = "200", etag: bool = False) -> dict[str, Any]:
-    response: dict[str, Any] = {
-        "description": description,
-        "content": {"application/json": {"schema": ref(schema)}},
-    }
-    if etag:
-        response["headers"] = {"ETag": {"schema": STR, "description": "Send it in If-Match."}}
-    return {status: response}
-
-
-def _p(
-    name: str, where: str, schema: dict[str, Any], description: str, required: bool = False
-) -> dict[str, Any]:
-    return {
-        "name": name,
-        "in": where,
-        "required": required or where == "path",
-        "schema": schema,
-        "description": description,
-    }
-
 
 _NAME = _p(
     "name",
@@ -50,12 +29,6 @@ _RID = _p(
     "id", "path", {"type": "string", "pattern": "^[a-z0-9][a-z0-9_-]*$"}, N_("Resource id.")
 ) | {"example": "3f9e8d7c-6b5a-4e3d-8c2b-1a0f9e8d7c6b"}
 _PAGE = _p("page", "query", {"type": "integer", "minimum": 1, "maximum": 1000}, N_("Page number."))
-_AUTH: list[dict[str, list[str]]] = [{"bearer": []}]
-_OPTIONAL_AUTH: list[dict[str, list[str]]] = [{}, {"bearer": []}]
-
-
-def _json_body(schema: str, required: bool = True) -> dict[str, Any]:
-    return {"required": required, "content": {"application/json": {"schema": ref(schema)}}}
 
 
 def _transition(summary: str, body: str | None, codes: tuple[int, ...]) -> dict[str, Any]:
@@ -444,6 +417,7 @@ PATHS |= {
         }
     },
 }
+PATHS |= REQUEST_PATHS
 PATHS["/datasets/{name}/access-log"]["get"]["responses"]["200"]["content"]["text/csv"] = {
     "schema": {"type": "string"}
 }

@@ -114,6 +114,26 @@ _GRANT = {
     "active": True,
 }
 
+_DATA_REQUEST = {
+    "id": "d4c3b2a1-0f9e-4d8c-b7a6-5f4e3d2c1b0a",
+    "title": "Vị trí các trạm sạc xe điện",
+    "description": "Cần để làm bản đồ trạm sạc cho người dân.",
+    "organization": "so-giao-thong-van-tai",
+    "organization_title": "Sở Giao thông Vận tải",
+    "requester": None,
+    "status": "published",
+    "answer": "Đã công bố, cập nhật hằng tháng.",
+    "dataset": "tram-sac-xe-dien",
+    "dataset_title": "Trạm sạc xe điện",
+    "votes": 12,
+    "created": _T0,
+    "updated": _T1,
+}
+_REQUEST_HISTORY = [
+    {"status": "open", "note": "", "created": _T0},
+    {"status": "published", "note": "Đã công bố, cập nhật hằng tháng.", "created": _T1},
+]
+
 
 def _page(item: dict[str, Any]) -> dict[str, Any]:
     return {"items": [item], "total": 1, "next": None}
@@ -227,6 +247,14 @@ EXAMPLES: dict[str, Any] = {
         ],
         "total": None,
         "next": None,
+    },
+    "DataRequest": {**_DATA_REQUEST, "history": _REQUEST_HISTORY},
+    "DataRequestList": _page(_DATA_REQUEST),
+    "DataRequestInput": {
+        "title": "Vị trí các trạm sạc xe điện",
+        "description": "Cần để làm bản đồ trạm sạc cho người dân.",
+        "organization": "so-giao-thong-van-tai",
+        "show_name": False,
     },
 }
 

@@ -18,6 +18,7 @@ TAGS: list[dict[str, str]] = [
     {"name": "changes", "description": "The change feed of published datasets."},
     {"name": "organizations", "description": "The publishing organizations."},
     {"name": "sharing", "description": "Access requests, grants and the access log."},
+    {"name": "requests", "description": "Requests from anyone for data the portal lacks."},
 ]
 
 # (path, method) -> (operationId, tag)
@@ -48,6 +49,9 @@ OPERATIONS: dict[tuple[str, str], tuple[str, str]] = {
     ("/grants", "get"): ("listGrants", "sharing"),
     ("/grants/{id}", "delete"): ("revokeGrant", "sharing"),
     ("/datasets/{name}/access-log", "get"): ("getAccessLog", "sharing"),
+    ("/requests", "get"): ("listDataRequests", "requests"),
+    ("/requests", "post"): ("createDataRequest", "requests"),
+    ("/requests/{id}", "get"): ("getDataRequest", "requests"),
 }
 
 

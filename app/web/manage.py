@@ -250,6 +250,7 @@ def review() -> ResponseReturnValue:
         my_datasets=svc.workflow.datasets_of(organizations_where(actor, Permission.EDIT_DATASET)),
         organizations={o.id: o for o in svc.accounts.list_organizations()},
         open_reports=svc.reports.count_open(actor),
+        data_requests=svc.data_requests.open_for(actor),
         now=utcnow(),
     )
 

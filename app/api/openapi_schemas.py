@@ -35,7 +35,7 @@ def obj(props: dict[str, Any], required: list[str] | None = None, **extra: Any) 
     return schema
 
 
-def _list_of(item: dict[str, Any]) -> dict[str, Any]:
+def list_of(item: dict[str, Any]) -> dict[str, Any]:
     return obj(
         {
             "items": {"type": "array", "items": item},
@@ -373,7 +373,7 @@ SCHEMAS: dict[str, Any] = {
 # A search answer: the list, and how many hits each access level has (every level named).
 SCHEMAS["DatasetList"] = obj(
     {
-        **_list_of(ref("Dataset"))["properties"],
+        **list_of(ref("Dataset"))["properties"],
         "facets": obj(
             {
                 "access_level": obj(
@@ -465,51 +465,10 @@ SCHEMAS["AccessLog"] = obj(
         "next": _URL_OR_NULL,
     }
 )
-SCHEMAS["AccessRequestList"] = _list_of(ref("AccessRequest"))
-SCHEMAS["GrantList"] = _list_of(ref("Grant"))
-SCHEMAS["OrganizationList"] = _list_of(ref("Organization"))
-SCHEMAS["ActivityList"] = _list_of(ref("Activity"))
-SCHEMAS["ChangeList"] = _list_of(ref("Change"))
+SCHEMAS["AccessRequestList"] = list_of(ref("AccessRequest"))
+SCHEMAS["GrantList"] = list_of(ref("Grant"))
+SCHEMAS["OrganizationList"] = list_of(ref("Organization"))
+SCHEMAS["ActivityList"] = list_of(ref("Activity"))
+SCHEMAS["ChangeList"] = list_of(ref("Change"))
 _ = _NTIME  # documented for clarity: timestamps may be null where noted
 SCHEMAS["DecisionsInput"] = obj({"decisions": {"type": "array", "items": ref("Decision")}})
-
-# Data requests (issue 21): never an e-mail address; the requester's name only if shown.
-_REQUEST_STATUS = {
-    "type": "string",
-    "enum": ["open", "answered", "planned", "declined", "published"],
-}
-_DATA_REQUEST = {
-    "id": STR,
-    "title": STR,
-    "description": STR,
-    "organization": {**_NSTR, "description": "The asked organization's name (null: none)."},
-    "organization_title": _NSTR,
-    "requester": {**_NSTR, "description": "Only when the requester chose to show it."},
-    "status": _REQUEST_STATUS,
-    "answer": {**STR, "description": "The organization's answer; a refusal's reason."},
-    "dataset": {**_NSTR, "description": "The published dataset's name (status published)."},
-    "dataset_title": _NSTR,
-    "votes": {"type": "integer", "minimum": 0, "description": "People who need it too."},
-    "created": _TIME,
-    "updated": _TIME,
-}
-SCHEMAS["DataRequest"] = obj(
-    _DATA_REQUEST
-    | {
-        "history": {
-            "type": "array",
-            "items": obj({"status": _REQUEST_STATUS, "note": STR, "created": _TIME}),
-        }
-    }
-)
-SCHEMAS["DataRequestSummary"] = obj(_DATA_REQUEST)
-SCHEMAS["DataRequestList"] = _list_of(ref("DataRequestSummary"))
-SCHEMAS["DataRequestInput"] = obj(
-    {
-        "title": {"type": "string", "minLength": 1, "maxLength": 200},
-        "description": {"type": "string", "maxLength": 4000},
-        "organization": {**STR, "description": "The organization to ask (name); optional."},
-        "show_name": {"type": "boolean", "description": "Show your name (default false)."},
-    },
-    required=["title"],
-)

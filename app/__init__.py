@@ -71,6 +71,7 @@ def blueprints() -> tuple[Blueprint, ...]:
         auth,
         catalog,
         downloads,
+        follows,
         manage,
         orgadmin,
         public,
@@ -100,4 +101,5 @@ def blueprints() -> tuple[Blueprint, ...]:
         ckan_api.bp,
         admin_harvest.bp,  # harvest sources (issue 9)
         sharing.bp,  # shared data (issue 18): access requests, grants, the access log
+        follows.bp,  # following datasets (issue 21)
     )

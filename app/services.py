@@ -17,6 +17,7 @@ from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.config import Settings, datastore_url_for, s3_options, search_url_for
+from app.freshness import Freshness
 from app.harvesting import build_harvester
 from app.indexing import document_from_public, index_dataset, rebuild_index
 from app.keys import Keys, load_keys
@@ -25,6 +26,7 @@ from datasets.audience import Readers
 from datasets.datastore import SHARED_DATASTORE, Datastore, open_datastore
 from datasets.datastore_sync import dataset_of_version, prune_datastore
 from datasets.editing import DatasetEditor
+from datasets.follows import JOB_NOTIFY_FOLLOWERS, Follows
 from datasets.leak_reports import Reports
 from datasets.live_feed import LiveFeed
 from datasets.model import Dataset, DatasetState
@@ -131,6 +133,9 @@ class Services:
     readers: Readers
     # Rows written to published tables by agency systems and sensors (issue 17).
     live_feed: LiveFeed
+    # Followers of datasets and their mails; overdue-update flags (issue 21).
+    follows: Follows
+    freshness: Freshness
 
     def index_dataset(self, dataset_id: str) -> None:
         """Bring the search index in line with the database for one dataset."""
@@ -279,6 +284,15 @@ def build_services(settings: Settings) -> Services:
     )
     sharing = Sharing(sessions)
     sharing.add_listener(notifier.on_sharing)
+    follows = Follows(
+        sessions,
+        accounts,
+        mailer,
+        queue,
+        secret_key=keys.secret_key,
+        site_url=settings.site_url,
+    )
+    workflow.add_listener(follows.on_transition)
     services = Services(
         settings=settings,
         keys=keys,
@@ -323,6 +337,8 @@ def build_services(settings: Settings) -> Services:
             audit,
             policy_for=lambda org_id: _policy_for(accounts, org_id),
         ),
+        follows=follows,
+        freshness=Freshness(catalog),
     )
     workflow.add_after_commit(services.index_dataset)
     # Withdrawn or replaced resources leave the datastore (datastore_search_sql reads it).
@@ -331,6 +347,7 @@ def build_services(settings: Settings) -> Services:
         JOB_PROCESS_VERSION: processor.run_job,
         JOB_LOAD_DATASTORE: lambda payload: _load_and_prune(services, payload),
         JOB_INDEX_DATASET: lambda payload: services.index_dataset(str(payload["dataset_id"])),
+        JOB_NOTIFY_FOLLOWERS: follows.notify_job,
     }
     for job, handler in handlers.items():
         queue.register(job, handler)

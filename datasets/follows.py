@@ -35,7 +35,7 @@ from publishers import (
     Mailer,
     NotFound,
     Unauthenticated,
-    User,
+    UserInfo,
     utcnow,
 )
 from publishers.permissions import Actor
@@ -233,7 +233,7 @@ class Follows:
 
     def _mail(
         self,
-        user: User,
+        user: UserInfo,
         action: str,
         title: str,
         name: str,

@@ -136,6 +136,13 @@ PATHS: dict[str, Any] = {
                     {"type": "string", "enum": list(ACCESS_LEVELS)},
                     "Only datasets at this access level (their metadata is public at every level).",
                 ),
+                _p(
+                    "overdue",
+                    "query",
+                    {"type": "string", "enum": ["0", "1"]},
+                    "1: only datasets overdue for an update (last publication + declared period "
+                    "+ a tenth of it, at least a day, is past).",
+                ),
                 _PAGE,
                 _p(
                     "page_size",

@@ -256,6 +256,15 @@ def build_services(settings: Settings) -> Services:
     mailer = open_mailer(settings.smtp_url, data_dir / "logs")
     notifier = Notifier(sessions, accounts, mailer, settings.site_url)
     workflow.add_listener(notifier.on_transition)
+    follows = Follows(
+        sessions,
+        accounts,
+        mailer,
+        queue,
+        secret_key=keys.secret_key,
+        site_url=settings.site_url,
+    )
+    workflow.add_listener(follows.on_transition)
     search = open_search_index(search_url_for(settings))
     catalog: PublicCatalog[SearchQuery, SearchPage] = PublicCatalog(
         sessions, search, cache_seconds=30
@@ -278,21 +287,13 @@ def build_services(settings: Settings) -> Services:
         search=search,
         notifier=notifier,
         prune_datastore=prune,
+        followers=follows.on_transition,
     )
     rate_limits = open_rate_limits(
         settings.data_dir, settings.redis_url, settings.rate_limit_anon, settings.rate_limit_token
     )
     sharing = Sharing(sessions)
     sharing.add_listener(notifier.on_sharing)
-    follows = Follows(
-        sessions,
-        accounts,
-        mailer,
-        queue,
-        secret_key=keys.secret_key,
-        site_url=settings.site_url,
-    )
-    workflow.add_listener(follows.on_transition)
     services = Services(
         settings=settings,
         keys=keys,

@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from datasets.follow_model import Follow
 from datasets.model import Activity, Dataset, DatasetState
-from datasets.queue import TaskQueue
+from datasets.queue import HueyQueue
 from publishers import (
     Accounts,
     InvalidInput,
@@ -49,6 +49,17 @@ _SALT = "unfollow-dataset"
 # A follower list is read and mailed in pages of this size, so one job's work is bounded
 # per step; every follower is mailed.
 _PAGE = 500
+# Changes of one dataset less than this apart are told in one mail (sent this long after
+# the last of them); a mail tells at most ``_MAX_BATCH`` changes.
+BATCH_WINDOW = timedelta(minutes=10)
+_MAX_BATCH = 20
+
+
+@dataclass(frozen=True)
+class _Change:
+    action: str
+    when: datetime
+    note: str
 
 
 @dataclass(frozen=True)
@@ -83,11 +94,12 @@ class Follows:
         sessions: sessionmaker[Session],
         accounts: Accounts,
         mailer: Mailer,
-        queue: TaskQueue,
+        queue: HueyQueue,
         *,
         secret_key: str,
         site_url: str,
         clock: Callable[[], datetime] = utcnow,
+        batch_window: timedelta = BATCH_WINDOW,
     ) -> None:
         self._sessions = sessions
         self._accounts = accounts
@@ -96,6 +108,7 @@ class Follows:
         self._secret = secret_key
         self._site = site_url.rstrip("/")
         self._clock = clock
+        self._window = batch_window
 
     # -- following -------------------------------------------------------------------------
 
@@ -190,24 +203,30 @@ class Follows:
                 .order_by(Activity.created.desc())
                 .limit(1)
             ).first()
-        self._queue.enqueue(
+        self._queue.enqueue_later(
             JOB_NOTIFY_FOLLOWERS,
             {"dataset_id": dataset_id, "action": action, "activity_id": activity},
+            self._window.total_seconds(),
         )
 
     def notify_job(self, payload: Mapping[str, Any]) -> int:
-        """Mail each follower about one change (the job); return how many were mailed."""
+        """Mail each follower about a change (the job); return how many were mailed.
+
+        Changes of one dataset that follow each other within the batch window make one
+        mail: the job of a change that a later one follows within the window sends nothing,
+        and the job of the last one (queued ``batch_window`` after it) tells all of them.
+        """
         dataset_id = str(payload["dataset_id"])
-        action = str(payload["action"])
         activity_id = payload.get("activity_id")
         with self._sessions() as session:
             dataset = session.get(Dataset, dataset_id)
-            if dataset is None or action not in FOLLOWED_CHANGES:
-                return 0
             activity = session.get(Activity, str(activity_id)) if activity_id else None
+            if dataset is None or activity is None or activity.action not in FOLLOWED_CHANGES:
+                return 0
             title, name = _title(dataset), dataset.name
-            when = activity.created if activity is not None else self._clock()
-            note = activity.comment if activity is not None else ""
+            changes = self._batch(session, activity)
+        if not changes:
+            return 0
         sent, after = 0, ""
         while True:
             with self._sessions() as session:
@@ -223,44 +242,69 @@ class Follows:
                 user = self._accounts.find_user(user_id)
                 if user is None or not user.is_active or user.is_system or not user.email:
                     continue
-                self._mailer.send(self._mail(user, action, title, name, when, note, dataset_id))
+                self._mailer.send(self._mail(user, changes, title, name, dataset_id))
                 sent += 1
             if len(user_ids) < _PAGE:
                 break
             after = user_ids[-1]
-        log.info("followers mailed", extra={"action": action, "recipients": sent})
+        log.info("followers mailed", extra={"changes": len(changes), "recipients": sent})
         return sent
 
+    def _batch(self, session: Session, last: Activity) -> list[_Change]:
+        """The changes one mail tells, oldest first; empty when a later change within the
+        window will tell this one."""
+        window = timedelta(0) if self._queue.immediate else self._window
+        followed = (Activity.dataset_id == last.dataset_id, Activity.action.in_(FOLLOWED_CHANGES))
+        later = session.scalars(
+            select(Activity.created)
+            .where(*followed, Activity.created > last.created, Activity.id != last.id)
+            .order_by(Activity.created)
+            .limit(1)
+        ).first()
+        if later is not None and _aware(later) - _aware(last.created) <= window:
+            return []
+        earlier = session.scalars(
+            select(Activity)
+            .where(*followed, Activity.created <= last.created, Activity.id != last.id)
+            .order_by(Activity.created.desc())
+            .limit(_MAX_BATCH - 1)
+        ).all()
+        batch, moment = [last], _aware(last.created)
+        for activity in earlier:
+            if moment - _aware(activity.created) > window:
+                break
+            batch.append(activity)
+            moment = _aware(activity.created)
+        return [_Change(a.action, _aware(a.created), a.comment) for a in reversed(batch)]
+
     def _mail(
-        self,
-        user: UserInfo,
-        action: str,
-        title: str,
-        name: str,
-        when: datetime,
-        note: str,
-        dataset_id: str,
+        self, user: UserInfo, changes: list[_Change], title: str, name: str, dataset_id: str
     ) -> Mail:
-        day = when.date().isoformat()
         page = f"{self._site}/dataset/{name}"
         stop = f"{self._site}/user/following/stop/{self.unsubscribe_token(user.id, dataset_id)}"
-        if action == "approve":
+        if len(changes) > 1:
+            subject = f"{len(changes)} thay đổi / {len(changes)} changes: {title}"
+        elif changes[0].action == "approve":
             subject = f"Phiên bản mới / New version: {title}"
-            body = (
-                f"Bộ dữ liệu «{title}» bạn theo dõi vừa công bố phiên bản mới ngày {day}.\n"
-                f"The dataset “{title}” you follow published a new version on {day}.\n"
-            )
         else:
             subject = f"Đã rút / Withdrawn: {title}"
-            body = (
-                f"Bộ dữ liệu «{title}» bạn theo dõi đã bị rút khỏi cổng ngày {day}.\n"
-                f"The dataset “{title}” you follow was withdrawn from the portal on {day}.\n"
-            )
-        if note:
-            body += f"\nGhi chú thay đổi / Change note: {note}\n"
-        body += (
-            f"\n{page}\n\nNgừng theo dõi bộ dữ liệu này / Stop following this dataset:\n{stop}\n"
-        )
+        body = ""
+        for change in changes:
+            day = change.when.date().isoformat()
+            if change.action == "approve":
+                body += (
+                    f"Bộ dữ liệu «{title}» bạn theo dõi vừa công bố phiên bản mới ngày {day}.\n"
+                    f"The dataset “{title}” you follow published a new version on {day}.\n"
+                )
+            else:
+                body += (
+                    f"Bộ dữ liệu «{title}» bạn theo dõi đã bị rút khỏi cổng ngày {day}.\n"
+                    f"The dataset “{title}” you follow was withdrawn from the portal on {day}.\n"
+                )
+            if change.note:
+                body += f"Ghi chú thay đổi / Change note: {change.note}\n"
+            body += "\n"
+        body += f"{page}\n\nNgừng theo dõi bộ dữ liệu này / Stop following this dataset:\n{stop}\n"
         return Mail(to=(user.email,), subject=subject, body=body)
 
     # -- helpers ---------------------------------------------------------------------------
@@ -296,12 +340,17 @@ class Follows:
         )
 
 
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
 def _title(dataset: Dataset) -> str:
     revision = dataset.live_revision or dataset.working_revision
     return revision.title_vi if revision is not None else dataset.name
 
 
 __all__ = [
+    "BATCH_WINDOW",
     "FOLLOWED_CHANGES",
     "JOB_NOTIFY_FOLLOWERS",
     "BadUnsubscribeLink",

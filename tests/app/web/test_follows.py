@@ -4,6 +4,7 @@ their unsubscribe link, and the per-dataset Atom feed."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from xml.etree import ElementTree as ET
 
 from datasets.metadata_input import DatasetMetadata
@@ -166,3 +167,54 @@ def test_following_twice_keeps_one_follow(services) -> None:
     services.follows.follow(services.accounts.actor_for(follower.id), dataset.name)
     assert len(services.follows.following(services.accounts.actor_for(follower.id))) == 1
     assert services.follows.following(services.accounts.actor_for(other.id)) == []
+
+
+def test_changes_close_together_are_told_in_one_mail(services, tmp_path) -> None:
+    from huey import MemoryHuey
+    from sqlalchemy import select
+
+    from datasets.follows import JOB_NOTIFY_FOLLOWERS, Follows
+    from datasets.model import Activity
+    from datasets.queue import HueyQueue
+    from publishers import FileMailer
+
+    dataset, _rid, publisher, steward = publish_sample(services)
+    follower = make_user(services, name="follower-batch")
+    services.follows.follow(services.accounts.actor_for(follower.id), dataset.name)
+    mailer = FileMailer(tmp_path / "batched")
+    queue = HueyQueue(MemoryHuey("batch-test", results=False), {})
+    batcher = Follows(
+        services.sessions,
+        services.accounts,
+        mailer,
+        queue,
+        secret_key=services.keys.secret_key,
+        site_url="http://portal.example",
+        batch_window=timedelta(minutes=10),
+    )
+    queue.register(JOB_NOTIFY_FOLLOWERS, batcher.notify_job)
+    _revise(services, publisher, steward, dataset.name, "Lần một")
+    _revise(services, publisher, steward, dataset.name, "Lần hai")
+    services.workflow.withdraw(steward, dataset.name, "Rút để sửa")
+    batcher.on_transition("withdraw", dataset.id)
+    (queued,) = queue.huey.pending()  # queued to run after the window, not run now
+    assert queued.eta is not None and queued.args[0] == JOB_NOTIFY_FOLLOWERS
+    assert not mailer.folder.exists()  # nothing mailed yet
+    with services.sessions() as session:
+        ids = list(
+            session.scalars(
+                select(Activity.id)
+                .where(Activity.dataset_id == dataset.id)
+                .where(Activity.action.in_(("approve", "withdraw")))
+                .order_by(Activity.created)
+            )
+        )
+    assert len(ids) == 4
+    sent = [batcher.notify_job({"dataset_id": dataset.id, "activity_id": i}) for i in ids]
+    assert sent == [0, 0, 0, 1]  # only the last change's job mails, telling all four
+    (mail,) = mailer.messages()
+    assert "4 changes" in mail["Subject"]
+    body = mail.get_content()
+    assert body.index("Lần một") < body.index("Lần hai") < body.index("Rút để sửa")
+    assert body.count("published a new version") == 3
+    assert "http://portal.example/user/following/stop/" in body

@@ -72,6 +72,7 @@ def blueprints() -> tuple[Blueprint, ...]:
         catalog,
         data_requests,
         downloads,
+        follows,
         manage,
         orgadmin,
         public,
@@ -102,4 +103,5 @@ def blueprints() -> tuple[Blueprint, ...]:
         admin_harvest.bp,  # harvest sources (issue 9)
         sharing.bp,  # shared data (issue 18): access requests, grants, the access log
         data_requests.bp,  # requests for datasets the portal lacks (issue 21)
+        follows.bp,  # following datasets (issue 21)
     )

@@ -18,6 +18,7 @@ from datasets.errors import (
     UploadTooLarge,
     is_disk_full,
 )
+from datasets.follows import BadUnsubscribeLink
 from publishers import Conflict, InvalidInput, NotFound, PermissionDenied, Unauthenticated
 
 log = logging.getLogger(__name__)
@@ -78,6 +79,17 @@ def init_app(app: Flask) -> None:
             409,
             _("Not possible now"),
             _("This action is not possible in the dataset's current state."),
+        )
+
+    @app.errorhandler(BadUnsubscribeLink)
+    def _bad_unsubscribe(exc: BadUnsubscribeLink) -> ResponseReturnValue:
+        return _page(
+            400,
+            _("Damaged link"),
+            _(
+                "This link to stop following a dataset is damaged: "
+                "copy the whole link from the e-mail."
+            ),
         )
 
     @app.errorhandler(InvalidInput)

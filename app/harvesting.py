@@ -132,6 +132,7 @@ def build_harvester(
     search: SearchIndex,
     notifier: Notifier,
     prune_datastore: Callable[[str], None],
+    followers: Callable[[str, str], None] | None = None,
 ) -> Harvester:
     """Return the harvester; register its queue job. Imports process files inline."""
     data_dir = settings.data_dir.resolve()
@@ -153,8 +154,11 @@ def build_harvester(
     workflow = Workflow(sessions, accounts, queue)
     workflow.add_after_commit(indexer.add)
     workflow.add_after_commit(prune_datastore)
-    # No workflow listener: the harvester's own transitions concern its system accounts;
-    # the importer tells the stewards about the submissions it leaves for them.
+    # No review listener: the harvester's own transitions concern its system accounts;
+    # the importer tells the stewards about the submissions it leaves for them. Followers
+    # of a dataset hear of a harvested new version or withdrawal like any other (issue 21).
+    if followers is not None:
+        workflow.add_listener(followers)
     editor = DatasetEditor(sessions, vault, public_store, inline)
     scratch = data_dir / "tmp" / "harvest"
     scratch.mkdir(parents=True, exist_ok=True)

@@ -31,6 +31,7 @@ def document_from_public(view: PublicDataset) -> SearchDocument:
         # Metadata of every level is findable; at any level but public the view has no
         # resources, so nothing of the data (formats included) reaches the index.
         access_level=view.access_level,
+        frequency=view.frequency,
     )
 
 
@@ -53,6 +54,7 @@ def document_from_member(view: MemberDataset) -> SearchDocument:
         created=view.created,
         modified=view.modified,
         access_level=view.access_level,
+        frequency=view.frequency,
     )
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.config import Settings, datastore_url_for, s3_options, search_url_for
+from app.freshness import Freshness
 from app.harvesting import build_harvester
 from app.indexing import document_from_public, index_dataset, rebuild_index
 from app.keys import Keys, load_keys
@@ -26,6 +27,7 @@ from datasets.data_requests import DataRequests
 from datasets.datastore import SHARED_DATASTORE, Datastore, open_datastore
 from datasets.datastore_sync import dataset_of_version, prune_datastore
 from datasets.editing import DatasetEditor
+from datasets.follows import JOB_NOTIFY_FOLLOWERS, Follows
 from datasets.leak_reports import Reports
 from datasets.live_feed import LiveFeed
 from datasets.model import Dataset, DatasetState
@@ -134,6 +136,9 @@ class Services:
     live_feed: LiveFeed
     # Requests for datasets the portal does not have (issue 21).
     data_requests: DataRequests
+    # Followers of datasets and their mails; overdue-update flags (issue 21).
+    follows: Follows
+    freshness: Freshness
 
     def index_dataset(self, dataset_id: str) -> None:
         """Bring the search index in line with the database for one dataset."""
@@ -254,6 +259,15 @@ def build_services(settings: Settings) -> Services:
     mailer = open_mailer(settings.smtp_url, data_dir / "logs")
     notifier = Notifier(sessions, accounts, mailer, settings.site_url)
     workflow.add_listener(notifier.on_transition)
+    follows = Follows(
+        sessions,
+        accounts,
+        mailer,
+        queue,
+        secret_key=keys.secret_key,
+        site_url=settings.site_url,
+    )
+    workflow.add_listener(follows.on_transition)
     search = open_search_index(search_url_for(settings))
     catalog: PublicCatalog[SearchQuery, SearchPage] = PublicCatalog(
         sessions, search, cache_seconds=30
@@ -276,6 +290,7 @@ def build_services(settings: Settings) -> Services:
         search=search,
         notifier=notifier,
         prune_datastore=prune,
+        followers=follows.on_transition,
     )
     rate_limits = open_rate_limits(
         settings.data_dir, settings.redis_url, settings.rate_limit_anon, settings.rate_limit_token
@@ -327,6 +342,8 @@ def build_services(settings: Settings) -> Services:
             policy_for=lambda org_id: _policy_for(accounts, org_id),
         ),
         data_requests=DataRequests(sessions, keys.encryption_key, mailer, settings.site_url),
+        follows=follows,
+        freshness=Freshness(catalog),
     )
     workflow.add_after_commit(services.index_dataset)
     # Withdrawn or replaced resources leave the datastore (datastore_search_sql reads it).
@@ -335,6 +352,7 @@ def build_services(settings: Settings) -> Services:
         JOB_PROCESS_VERSION: processor.run_job,
         JOB_LOAD_DATASTORE: lambda payload: _load_and_prune(services, payload),
         JOB_INDEX_DATASET: lambda payload: services.index_dataset(str(payload["dataset_id"])),
+        JOB_NOTIFY_FOLLOWERS: follows.notify_job,
     }
     for job, handler in handlers.items():
         queue.register(job, handler)

@@ -63,6 +63,15 @@ class HueyQueue:
             raise KeyError(job)
         self._run_job(job, dict(payload))
 
+    def enqueue_later(self, job: str, payload: Mapping[str, Any], delay: float) -> None:
+        """Queue the job to run ``delay`` seconds from now (now in immediate mode)."""
+        if job not in self._handlers:
+            raise KeyError(job)
+        if self.huey.immediate or delay <= 0:
+            self._run_job(job, dict(payload))
+        else:
+            self._run_job.schedule(args=(job, dict(payload)), delay=delay)
+
     @property
     def immediate(self) -> bool:
         """True when jobs run inline."""

@@ -250,6 +250,7 @@ class Workflow:
             dataset.index_stale = True  # as for an approval: cleared once the index agrees
             self._record(session, dataset, actor, "withdraw", before, dataset.state, comment)
         self._run_after_commit(dataset.id)
+        self._notify("withdraw", dataset.id)
         return dataset
 
     def delete_draft(self, actor: Actor, name: str) -> None:

@@ -60,6 +60,7 @@ FACET_FIELDS: tuple[str, ...] = (
     "license_id",
     "theme",
     "access_level",
+    "frequency",
 )
 
 
@@ -86,6 +87,9 @@ class SearchDocument:
     # ``catalog-only``). The document of a dataset that is not public holds its metadata only
     # (title, description, publisher): it is found by those, never by its rows.
     access_level: str = "public"
+    # The declared update frequency (an EU code, ``MONTHLY``), "" when unknown: with
+    # ``modified`` it says whether the dataset is overdue (``freshness``).
+    frequency: str = ""
 
 
 @dataclass(frozen=True)
@@ -116,6 +120,8 @@ class SearchQuery:
     # name of ``query_match`` (``modified``, ``created``, ``title``, ``name``, ``popularity``,
     # ``id``); ties after the last key go by document number.
     sort_keys: tuple[tuple[str, bool], ...] = ()
+    # Only datasets overdue for an update at this moment (``freshness``), when set.
+    overdue_at: datetime | None = None
 
     def __post_init__(self) -> None:
         """Refuse text past the caps (``QueryTooLong``) before any search work is done."""

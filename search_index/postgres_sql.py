@@ -36,6 +36,7 @@ DOCUMENT_COLUMNS: tuple[str, ...] = (
     "res_formats",
     "license_id",
     "access_level",
+    "frequency",
     "created",
     "modified",
     "popularity",
@@ -43,7 +44,7 @@ DOCUMENT_COLUMNS: tuple[str, ...] = (
     "title_words",
 )
 # What ``document_from_row`` reads back to find a stored document's postings.
-SOURCE_COLUMNS: tuple[str, ...] = DOCUMENT_COLUMNS[2:16]
+SOURCE_COLUMNS: tuple[str, ...] = DOCUMENT_COLUMNS[2:17]
 # The key of the postings row holding every live document.
 LIVE = ("", "")
 # Text fields and the tokenizer mode of each (as ``whoosh_fields.build_schema``).
@@ -80,6 +81,7 @@ def schema_statements(schema: str) -> list[sql.Composed]:
             res_formats text[] NOT NULL,
             license_id text NOT NULL,
             access_level text NOT NULL,
+            frequency text NOT NULL,
             created timestamptz NOT NULL,
             modified timestamptz NOT NULL,
             popularity bigint NOT NULL,
@@ -135,6 +137,7 @@ def document_row(doc: SearchDocument, docnum: int, generation: int) -> tuple[Any
         [nfc(f) for f in doc.res_formats],
         nfc(doc.license_id),
         doc.access_level,
+        nfc(doc.frequency),
         doc.created,
         doc.modified,
         doc.popularity,
@@ -146,7 +149,7 @@ def document_row(doc: SearchDocument, docnum: int, generation: int) -> tuple[Any
 def document_from_row(row: tuple[Any, ...]) -> SearchDocument:
     """Return the stored document of a ``SOURCE_COLUMNS`` row (to find its postings)."""
     (doc_id, name, title_vi, title_en, desc_vi, desc_en, organization, tags, themes, formats,
-     license_id, access_level, created, modified) = row  # fmt: skip
+     license_id, access_level, frequency, created, modified) = row  # fmt: skip
     return SearchDocument(
         id=doc_id,
         name=name,
@@ -163,6 +166,7 @@ def document_from_row(row: tuple[Any, ...]) -> SearchDocument:
         created=created,
         modified=modified,
         access_level=access_level,
+        frequency=frequency,
     )
 
 

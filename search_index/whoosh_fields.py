@@ -24,6 +24,7 @@ _FACET_TO_DOC = {
     "license_id": "license_id",
     "theme": "themes",
     "access_level": "access_level",
+    "frequency": "frequency",
 }
 
 

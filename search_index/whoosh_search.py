@@ -9,10 +9,12 @@ PostgreSQL backend runs the same ``evaluate`` on bitsets read from PostgreSQL
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from search_index.bitsets import Bitset, bitset_from_ids, take_in_order, top_groups
 from search_index.documents import SearchHit, SearchPage, SearchQuery, SortOrder
+from search_index.freshness import overdue_cutoffs
 from search_index.query_match import keyed_order, match_bits, tree_terms
 from search_index.query_tree import QueryNode
 from search_index.snippets import highlight_fields
@@ -101,7 +103,22 @@ def _apply_filters(state: ReaderState, query: SearchQuery, hits: Bitset) -> Bits
         high = epoch_seconds(query.modified_to) if query.modified_to else 2**63
         modified = state.column("modified")
         hits &= bitset_from_ids([d for d, m in enumerate(modified) if low <= m <= high])
+    if query.overdue_at is not None:
+        hits &= _overdue_bits(state, query.overdue_at)
     return hits
+
+
+def _overdue_bits(state: ReaderState, now: datetime) -> Bitset:
+    """Documents whose frequency has a rhythm and whose ``modified`` is past its cutoff now."""
+    table = state.facet_bits("frequency")
+    modified = state.column("modified")
+    late: Bitset = 0
+    for code, cutoff in overdue_cutoffs(now).items():
+        with_code = table.get(code, 0)
+        if with_code:
+            limit = epoch_seconds(cutoff)
+            late |= with_code & bitset_from_ids([d for d, m in enumerate(modified) if m < limit])
+    return late
 
 
 def _page(

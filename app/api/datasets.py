@@ -76,6 +76,9 @@ def search_datasets() -> ResponseReturnValue:
     filters: dict[str, tuple[str, ...]] = {"organization": (org,)} if org else {}
     if level:
         filters["access_level"] = (level,)
+    overdue = request.args.get("overdue", "").strip()
+    if overdue not in ("", "0", "1"):
+        raise BadParameter("overdue must be 1 (only datasets overdue for an update) or 0")
     query = SearchQuery(
         text=text,
         filters=filters,
@@ -83,6 +86,7 @@ def search_datasets() -> ResponseReturnValue:
         offset=(page - 1) * size,
         limit=size,
         facets=("access_level",),
+        overdue_at=services().freshness.now() if overdue == "1" else None,
     )
     result = services().catalog.search(query)
     items = [public_dataset_json(v) for v in result.views]

@@ -87,6 +87,13 @@ PATHS: dict[str, Any] = {
                         "every level)."
                     ),
                 ),
+                _p(
+                    "overdue",
+                    "query",
+                    {"type": "string", "enum": ["0", "1"]},
+                    "1: only datasets overdue for an update (last publication + declared period "
+                    "+ a tenth of it, at least a day, is past).",
+                ),
                 _PAGE,
                 _p(
                     "page_size",

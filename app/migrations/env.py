@@ -6,6 +6,7 @@ from alembic import context
 from sqlalchemy import engine_from_config, pool
 
 import datasets.data_requests_model  # (registers the data requests)
+import datasets.follow_model  # (registers the follows table)
 import datasets.leak_reports  # (registers the personal-data reports)
 import datasets.model
 import datasets.sharing_model  # (registers the data-sharing tables)

@@ -18,9 +18,10 @@ from datasets.errors import StaleVersion, SubmissionBlocked
 from datasets.members import MemberDataset, member_dataset
 from datasets.model import Dataset, ResourceVersion
 from datasets.preview import TablePreview, preview_csv
+from datasets.public import PublicDataset
 from datasets.vocab import FREQUENCIES, LICENSES
 from datasets.workflow import resource_problems
-from publishers import InvalidInput, Permission, can, organizations_where, utcnow
+from publishers import Actor, InvalidInput, Permission, can, organizations_where, utcnow
 
 bp = Blueprint("manage", __name__)
 
@@ -242,6 +243,7 @@ def review() -> ResponseReturnValue:
     actor = current_actor()
     svc = services()
     items = svc.workflow.review_queue(actor)
+    overdue = _overdue_datasets(actor)
     return render_template(
         "manage/review.html",
         items=items,
@@ -252,7 +254,19 @@ def review() -> ResponseReturnValue:
         open_reports=svc.reports.count_open(actor),
         data_requests=svc.data_requests.open_for(actor),
         now=utcnow(),
+        overdue=overdue,
+        due_dates=svc.freshness.flags(overdue),
+        frequencies=FREQUENCIES,
     )
+
+
+def _overdue_datasets(actor: Actor) -> list[PublicDataset]:
+    """The published datasets of the organizations ``actor`` stewards that are late for
+    their declared update (issue 21)."""
+    svc = services()
+    org_ids = organizations_where(actor, Permission.APPROVE)
+    names = [o.name for o in svc.accounts.list_organizations() if o.id in org_ids]
+    return svc.freshness.overdue_of(names)
 
 
 def _queue_versions(dataset_ids: Iterable[str]) -> dict[str, list[ResourceVersion]]:

@@ -132,6 +132,7 @@ def search_query(args: MultiDict[str, str], text: str | None = None) -> SearchQu
         limit=PAGE_SIZE,
         highlight=True,
         facet_limit=12,
+        overdue_at=services().freshness.now() if args.get("overdue") == "1" else None,
     )
 
 
@@ -160,6 +161,7 @@ def search() -> ResponseReturnValue:
         highlights={hit.id: hit.highlights for hit in found.page.hits},
         filters=query.filters,
         labels=facet_labels(),
+        overdue=services().freshness.flags(found.views),
     )
 
 

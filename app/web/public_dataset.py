@@ -318,6 +318,8 @@ def _dataset_context(view: PublicDataset) -> dict[str, Any]:
         "activity": svc.catalog.activity(view.id, limit=10),
         "related": related(view),
         "can_manage": can(current_actor(), Permission.EDIT_DATASET, view.organization.id),
+        "following": svc.follows.is_following(current_actor(), view.id),
+        "overdue": svc.freshness.overdue(view),
         "site_url": svc.settings.site_url.rstrip("/"),
         "schemaorg": schemaorg_script_json(
             dataset_to_schemaorg(view, SiteUrls(svc.settings.site_url))

@@ -461,3 +461,29 @@ def test_an_index_built_without_a_field_is_outdated_until_rebuilt(
         assert reopened.count() == 2
     finally:
         reopened.close()
+
+
+def test_overdue_is_computed_at_query_time_from_frequency_and_modified(
+    search_index: SearchIndex,
+) -> None:
+    published = datetime(2024, 1, 1, tzinfo=UTC)
+    search_index.upsert(
+        [
+            make_document("Hằng tháng", frequency="MONTHLY", modified=published),
+            make_document("Hằng năm", frequency="ANNUAL", modified=published),
+            make_document("Không định kỳ", frequency="IRREG", modified=published),
+            make_document("Không rõ", modified=published),
+        ]
+    )
+    # Monthly: 30 days + 3 days of grace; the same index answers differently as time passes.
+    on_time = SearchQuery(overdue_at=datetime(2024, 2, 3, tzinfo=UTC), facets=())
+    assert titles(search_index, on_time) == []
+    late = SearchQuery(overdue_at=datetime(2024, 2, 3, 0, 0, 1, tzinfo=UTC), facets=())
+    assert titles(search_index, late) == ["Hằng tháng"]
+    years_later = SearchQuery(
+        overdue_at=datetime(2026, 1, 1, tzinfo=UTC), sort=SortOrder.TITLE, facets=()
+    )
+    assert titles(search_index, years_later) == ["Hằng năm", "Hằng tháng"]
+    page = search_index.search(SearchQuery(filters={"frequency": ("ANNUAL",)}))
+    assert [hit.title for hit in page.hits] == ["Hằng năm"]
+    assert dict(page.facets["frequency"]) == {"ANNUAL": 1}

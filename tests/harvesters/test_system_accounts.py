@@ -118,3 +118,23 @@ def test_the_harvester_accounts_cannot_be_demoted_or_removed(hservices, org):
     assert "<button" not in row
     mine = page.split('data-user="lan-quan-ly"')[1].split("</tr>")[0]
     assert "<button" in mine
+
+
+def test_followers_hear_of_a_harvested_new_version(hservices, org):
+    with ReplayServer({}) as server:
+        url = f"{server.url}/files/t.csv"
+        server.routes[SEARCH] = search_page([package(1, url)])
+        server.routes["/files/t.csv"] = csv_route(TABLE)
+        register(hservices, "nguon-nam", "ckan", server.url, org)
+        hservices.harvester.run("nguon-nam")
+        (name,) = [i.name for i in hservices.catalog.iter_all()]
+        follower = make_user(hservices, name="nguoi-theo-doi-thu-hoach")
+        hservices.follows.follow(hservices.accounts.actor_for(follower.id), name)
+        server.routes[SEARCH] = search_page(
+            [package(1, url, modified="2026-02-01T00:00:00", notes="Mô tả đã sửa.")]
+        )
+        report = hservices.harvester.run("nguon-nam")
+        assert report.counts()["updated"] == 1
+    mails = [m for m in hservices.mailer.messages() if follower.email in str(m["To"])]
+    assert len(mails) == 1
+    assert "New version" in mails[0]["Subject"]

@@ -91,8 +91,10 @@ PATHS: dict[str, Any] = {
                     "overdue",
                     "query",
                     {"type": "string", "enum": ["0", "1"]},
-                    "1: only datasets overdue for an update (last publication + declared period "
-                    "+ a tenth of it, at least a day, is past).",
+                    N_(
+                        "1: only datasets overdue for an update (last publication + declared "
+                        "period + a tenth of it, at least a day, is past)."
+                    ),
                 ),
                 _PAGE,
                 _p(

@@ -98,7 +98,8 @@ def document_fields(doc: SearchDocument) -> dict[str, Any]:
         "desc": description,
         "desc_f": description,
         "desc_bi": description,
-        "kw": keywords,
+        # Accented keywords: tags only (theme names are ASCII slugs, ``giao-thong``).
+        "kw": "\n".join(nfc(v) for v in doc.tags),
         "kw_f": keywords,
         "kw_bi": keywords,
         "org_bi": nfc(doc.organization_title),

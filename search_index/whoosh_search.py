@@ -47,6 +47,7 @@ W_KEYWORD_PHRASE = 6.0
 W_DESC_PHRASE = 5.0
 W_ORG_PHRASE = 3.0
 
+
 def search_state(state: ReaderState, query: SearchQuery) -> SearchPage:
     """Return one page of hits matching every word of ``query.text``, with facet counts."""
     text, total, facets, scored = evaluate(state, query)

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from search_index import SearchDocument, vn_slug
+from tests.search_index.corpus_phrases import MISLEADING_ROWS, ORGANIZATION_TITLES
 
 # (organization, title_vi, title_en, description_vi, tags, themes, formats)
 CORPUS: list[tuple[str, str, str, str, tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = [
@@ -364,115 +365,6 @@ CORPUS: list[tuple[str, str, str, str, tuple[str, ...], tuple[str, ...], tuple[s
         ("moi-truong",),
         ("GeoJSON",),
     ),
-    # Datasets where folded or scattered syllables mislead (``test_relevance.PHRASE_CASES``).
-    (
-        "so-xd",
-        "Nhà ở xã hội",
-        "Social housing",
-        "Dự án nhà ở xã hội: số căn hộ, giá bán và tiến độ xây dựng.",
-        ("nhà ở",),
-        ("do-thi",),
-        ("CSV",),
-    ),
-    (
-        "so-dl",
-        "Nhà hàng đạt chuẩn phục vụ khách du lịch",
-        "Tourist-standard restaurants",
-        "Nhà hàng ăn uống ở các quận trung tâm: địa chỉ và số chỗ ngồi.",
-        ("ẩm thực", "du lịch"),
-        ("du-lich",),
-        ("CSV",),
-    ),
-    (
-        "so-vhtt",
-        "Giải điền kinh thành phố",
-        "City athletics championship",
-        "Kết quả thi đấu điền kinh các lứa tuổi.",
-        ("thể thao",),
-        ("van-hoa",),
-        ("CSV",),
-    ),
-    (
-        "so-ct",
-        "Trạm sạc xe điện",
-        "EV charging stations",
-        "Vị trí trạm sạc ô tô điện và xe máy điện.",
-        ("xe điện", "năng lượng"),
-        ("giao-thong",),
-        ("GeoJSON",),
-    ),
-    (
-        "so-xd",
-        "Công viên và vườn hoa",
-        "Parks and gardens",
-        "Diện tích, cây xanh và giờ mở cửa của các công viên.",
-        ("công viên", "cây xanh"),
-        ("moi-truong",),
-        ("GeoJSON",),
-    ),
-    (
-        "so-nv",
-        "Số lượng viên chức theo đơn vị",
-        "Public employees by unit",
-        "Viên chức, công chức và người lao động của các đơn vị sự nghiệp công lập.",
-        ("nhân sự",),
-        ("chinh-quyen",),
-        ("XLSX",),
-    ),
-    (
-        "so-tnmt",
-        "Lịch thu gom rác theo phường",
-        "Waste collection schedule by ward",
-        "Giờ và ngày thu gom rác sinh hoạt của từng phường.",
-        ("rác thải",),
-        ("moi-truong",),
-        ("CSV",),
-    ),
-    (
-        "so-tc",
-        "Thu phí và lệ phí",
-        "Fees and charges collected",
-        "Các khoản thu phí vệ sinh, phí rác và phí gom nước thải theo quận.",
-        ("phí", "lệ phí"),
-        ("tai-chinh",),
-        ("XLSX",),
-    ),
-    (
-        "so-tnmt",
-        "Giấy phép khai thác nước dưới đất",
-        "Groundwater extraction permits",
-        "Các giấy phép khai thác nước dưới đất đã cấp cho doanh nghiệp và hộ gia đình.",
-        ("tài nguyên nước",),
-        ("moi-truong",),
-        ("XLSX",),
-    ),
-    (
-        "so-tttt",
-        "Lấy ý kiến người dân",
-        "Public consultations",
-        "Các đợt lấy ý kiến về dự thảo văn bản kinh tế - xã hội.",
-        ("ý kiến",),
-        ("chinh-quyen",),
-        ("JSON",),
-    ),
-    (
-        "cuc-thong-ke",
-        "Điều tra biến động dân số",
-        "Population change survey",
-        "Tỷ lệ sinh, tử và di cư theo quận.",
-        ("dân số",),
-        ("dan-cu",),
-        ("XLSX",),
-    ),
-    (
-        "so-gtvt",
-        "Công trình thi công trên đường",
-        "Roadworks",
-        "Các điểm đang thi công, rào chắn và thời gian hoàn thành.",
-        ("thi công",),
-        ("giao-thong",),
-        ("CSV",),
-    ),
     (
         "so-kh-dt",
         "Doanh nghiệp đăng ký mới",
@@ -485,29 +377,8 @@ CORPUS: list[tuple[str, str, str, str, tuple[str, ...], tuple[str, ...], tuple[s
 ]
 
 
-# Organization titles, as the portal indexes them (``organization_title``).
-ORGANIZATION_TITLES = {
-    "so-gtvt": "Sở Giao thông Vận tải",
-    "so-tnmt": "Sở Tài nguyên và Môi trường",
-    "so-yte": "Sở Y tế",
-    "so-gddt": "Sở Giáo dục và Đào tạo",
-    "so-tttt": "Sở Thông tin và Truyền thông",
-    "sawaco": "Tổng công ty Cấp nước Sài Gòn",
-    "cuc-thong-ke": "Thống kê Thành phố Hồ Chí Minh",
-    "so-tc": "Sở Tài chính",
-    "ubnd-hoa-binh": "Ủy ban nhân dân phường Hòa Bình",
-    "ubnd-khanh-hoa": "Ủy ban nhân dân tỉnh Khánh Hòa",
-    "so-nn": "Sở Nông nghiệp và Phát triển nông thôn",
-    "so-dl": "Sở Du lịch",
-    "so-ct": "Sở Công Thương",
-    "so-xd": "Sở Xây dựng",
-    "so-qhkt": "Sở Quy hoạch - Kiến trúc",
-    "so-ldtbxh": "Sở Lao động - Thương binh và Xã hội",
-    "cuc-thue": "Cục Thuế",
-    "so-vhtt": "Sở Văn hóa và Thể thao",
-    "so-kh-dt": "Sở Kế hoạch và Đầu tư",
-    "so-nv": "Sở Nội vụ",
-}
+# The datasets where folded or scattered syllables mislead come last.
+CORPUS += MISLEADING_ROWS
 
 
 def relevance_documents() -> list[SearchDocument]:

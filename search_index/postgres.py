@@ -1,8 +1,9 @@
 """The scaled search backend: the search index stored in PostgreSQL, shared by every server.
 
 Documents live in ``<schema>.documents``; the index itself is ``<schema>.postings``: for each
-``(field, term)`` the Whoosh backend indexes (accented, folded and bigram words of titles and
-descriptions, keywords, facet values) the set of documents holding it, as a bitmap over small
+``(field, term)`` the Whoosh backend indexes (accented, folded and bigram words of titles,
+descriptions and keywords, bigrams of organization titles, facet values) the set of documents
+holding it, as a bitmap over small
 document numbers (``postgres_sql``). A search reads the bitmaps of its words and evaluates them
 exactly as the Whoosh backend does (``whoosh_search.evaluate``: every word must match, facets
 count every hit, ranking sums weighted features), so both backends give the same pages, counts

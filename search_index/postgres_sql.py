@@ -31,6 +31,7 @@ DOCUMENT_COLUMNS: tuple[str, ...] = (
     "description_vi",
     "description_en",
     "organization",
+    "organization_title",
     "tags",
     "themes",
     "res_formats",
@@ -44,7 +45,7 @@ DOCUMENT_COLUMNS: tuple[str, ...] = (
     "title_words",
 )
 # What ``document_from_row`` reads back to find a stored document's postings.
-SOURCE_COLUMNS: tuple[str, ...] = DOCUMENT_COLUMNS[2:17]
+SOURCE_COLUMNS: tuple[str, ...] = DOCUMENT_COLUMNS[2:18]
 # The key of the postings row holding every live document.
 LIVE = ("", "")
 # Text fields and the tokenizer mode of each (as ``whoosh_fields.build_schema``).
@@ -55,7 +56,10 @@ _TEXT_FIELDS: dict[str, str] = {
     "desc": "accented",
     "desc_f": "folded",
     "desc_bi": "bigram",
+    "kw": "accented",
     "kw_f": "folded",
+    "kw_bi": "bigram",
+    "org_bi": "bigram",
     **dict.fromkeys(FACET_FIELDS, "exact"),
 }
 _TOKENIZERS = {mode: VietnameseTokenizer(mode) for mode in set(_TEXT_FIELDS.values())}
@@ -76,6 +80,7 @@ def schema_statements(schema: str) -> list[sql.Composed]:
             description_vi text NOT NULL,
             description_en text NOT NULL,
             organization text NOT NULL,
+            organization_title text NOT NULL,
             tags text[] NOT NULL,
             themes text[] NOT NULL,
             res_formats text[] NOT NULL,
@@ -132,6 +137,7 @@ def document_row(doc: SearchDocument, docnum: int, generation: int) -> tuple[Any
         nfc(doc.description_vi),
         nfc(doc.description_en),
         nfc(doc.organization),
+        nfc(doc.organization_title),
         [nfc(t) for t in doc.tags],
         [nfc(t) for t in doc.themes],
         [nfc(f) for f in doc.res_formats],
@@ -148,8 +154,8 @@ def document_row(doc: SearchDocument, docnum: int, generation: int) -> tuple[Any
 
 def document_from_row(row: tuple[Any, ...]) -> SearchDocument:
     """Return the stored document of a ``SOURCE_COLUMNS`` row (to find its postings)."""
-    (doc_id, name, title_vi, title_en, desc_vi, desc_en, organization, tags, themes, formats,
-     license_id, access_level, frequency, created, modified) = row  # fmt: skip
+    (doc_id, name, title_vi, title_en, desc_vi, desc_en, organization, organization_title, tags,
+     themes, formats, license_id, access_level, frequency, created, modified) = row  # fmt: skip
     return SearchDocument(
         id=doc_id,
         name=name,
@@ -158,7 +164,7 @@ def document_from_row(row: tuple[Any, ...]) -> SearchDocument:
         description_vi=desc_vi,
         description_en=desc_en,
         organization=organization,
-        organization_title="",
+        organization_title=organization_title,
         tags=tuple(tags),
         themes=tuple(themes),
         res_formats=tuple(formats),

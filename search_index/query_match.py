@@ -28,7 +28,7 @@ from search_index.whoosh_fields import epoch_milliseconds
 
 # Folded word fields and bigram (phrase) fields of each ``Words`` field.
 _WORD_FIELDS = {"text": ("title_f", "desc_f", "kw_f"), "title": ("title_f",)}
-_PHRASE_FIELDS = {"text": ("title_bi", "desc_bi"), "title": ("title_bi",)}
+_PHRASE_FIELDS = {"text": ("title_bi", "desc_bi", "kw_bi"), "title": ("title_bi",)}
 # Sort keys: name → the column holding its values ("id" is read from the stored fields).
 SORT_COLUMNS = {
     "modified": "modified_ms",

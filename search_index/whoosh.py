@@ -4,7 +4,8 @@ Whoosh stores the documents, the postings of accented, folded and bigram (phrase
 facet fields and the sort columns (``whoosh_fields``). Queries are evaluated on bitsets built
 from those postings (``whoosh_search`` on ``whoosh_reader``): every word must match (folded, in
 title, description or keywords), facets count every hit, and ranking sums weighted features
-(accented and folded matches in the title and description, phrases from bigram terms), which
+(accented and folded matches in the title, description and keywords, adjacent word pairs from
+bigram terms of those and of the organization's title), which
 Whoosh's own matchers could not do within the latency target at 100,000 documents
 (BENCHMARKS.md).
 

@@ -1,7 +1,8 @@
 """What the Whoosh index holds for a dataset: its schema and a document's field values.
 
-Stored originals for the hits, accented, folded and bigram (phrase) text for matching and
-ranking, facet fields, and the sort columns.
+Stored originals for the hits, accented, folded and bigram (phrase) text of titles,
+descriptions and keywords (tags and themes) for matching and ranking, the bigrams of the
+organization's title (ranking only), facet fields, and the sort columns.
 """
 
 from __future__ import annotations
@@ -33,7 +34,10 @@ def _text(mode: str) -> Any:
 
 
 def build_schema() -> Any:
-    """Return the Whoosh schema: stored originals, accented/folded/bigram text, facets, sorts."""
+    """Return the Whoosh schema: stored originals, accented/folded/bigram text, facets, sorts.
+
+    A field added here makes an index built without it ``outdated`` (rebuilt at start-up).
+    """
     return Schema(
         id=WHOOSH_ID(stored=True, unique=True),
         name=STORED(),
@@ -47,7 +51,10 @@ def build_schema() -> Any:
         desc=_text("accented"),
         desc_f=_text("folded"),
         desc_bi=_text("bigram"),
+        kw=_text("accented"),
         kw_f=_text("folded"),
+        kw_bi=_text("bigram"),
+        org_bi=_text("bigram"),
         **{facet: _text("exact") for facet in FACET_FIELDS},
         modified=NUMERIC(bits=64, sortable=True, signed=True),
         created_ms=NUMERIC(bits=64, sortable=True, signed=True),
@@ -77,6 +84,8 @@ def document_fields(doc: SearchDocument) -> dict[str, Any]:
     """Return the Whoosh field values of ``doc``."""
     title = nfc(doc.title_vi) + "\n" + nfc(doc.title_en)
     description = nfc(doc.description_vi) + "\n" + nfc(doc.description_en)
+    # One keyword (tag or theme) a line: no phrase spans two of them.
+    keywords = "\n".join(nfc(v) for v in (*doc.tags, *doc.themes))
     fields: dict[str, Any] = {
         "id": doc.id,
         "name": doc.name,
@@ -90,7 +99,11 @@ def document_fields(doc: SearchDocument) -> dict[str, Any]:
         "desc": description,
         "desc_f": description,
         "desc_bi": description,
-        "kw_f": "\n".join(nfc(v) for v in (*doc.tags, *doc.themes)),
+        # Accented keywords: tags only (theme names are ASCII slugs, ``giao-thong``).
+        "kw": "\n".join(nfc(v) for v in doc.tags),
+        "kw_f": keywords,
+        "kw_bi": keywords,
+        "org_bi": nfc(doc.organization_title),
         "modified": epoch_seconds(doc.modified),
         "created_ms": epoch_milliseconds(doc.created),
         "modified_ms": epoch_milliseconds(doc.modified),

@@ -25,17 +25,29 @@ from search_index.whoosh_reader import ReaderState
 
 # The fields every query word is looked up in (folded title, description and keywords).
 WORD_FIELDS = ("title_f", "desc_f", "kw_f")
+# The bigram fields a query's adjacent word pairs are ranked on.
+PHRASE_FIELDS = ("title_bi", "desc_bi", "kw_bi", "org_bi")
 
-# Ranking weights. A phrase in the title outweighs scattered words ("giao thông" ranks "Dữ liệu
-# giao thông" above "Thông tin giao dịch"); an exact accented match adds to the folded one, so
-# "hòa" ranks "Hòa" above "Hoa" while "hoa" finds both.
+# Ranking weights: a document's score is the sum of the weights of the features it has (each
+# counted once per query word or adjacent word pair). Vietnamese words are phrases of
+# syllables, so adjacent pairs carry the meaning:
+# * a pair adjacent in the title, a keyword (tag or theme) or the description outweighs either
+#   of its syllables in the title, and scores far above the syllables scattered over a
+#   description ("giáo viên ... phổ thông" for "giao thông"); in the title it counts most;
+# * a pair in the organization's title (only ranks: it never makes a document match) adds to
+#   a keyword pair, so a theme and a publisher both named "Giao thông" rank a dataset high;
+# * an exact accented match adds to the folded one, so "hòa" ranks "Hòa" above "Hoa" and
+#   "điện" ranks "điện" above "điền", while "hoa" and "dien" find both.
 W_TITLE_FOLDED = 3.0
 W_TITLE_ACCENTED = 1.5
 W_DESC_FOLDED = 1.0
 W_DESC_ACCENTED = 0.5
 W_KEYWORD = 1.0
-W_TITLE_PHRASE = 4.0
-W_DESC_PHRASE = 1.5
+W_KEYWORD_ACCENTED = 0.5
+W_TITLE_PHRASE = 8.0
+W_KEYWORD_PHRASE = 6.0
+W_DESC_PHRASE = 5.0
+W_ORG_PHRASE = 3.0
 
 
 def search_state(state: ReaderState, query: SearchQuery) -> SearchPage:
@@ -72,8 +84,8 @@ def query_terms(text: QueryText, match: QueryNode | None = None) -> list[tuple[s
     keys = [(field, word) for word in text.folded for field in WORD_FIELDS]
     keys += tree_terms(match) if match is not None else []
     for accented in text.accented:
-        keys += [("title", accented), ("desc", accented)]
-    keys += [(field, phrase) for phrase in text.phrases for field in ("title_bi", "desc_bi")]
+        keys += [("title", accented), ("desc", accented), ("kw", accented)]
+    keys += [(field, phrase) for phrase in text.phrases for field in PHRASE_FIELDS]
     return keys
 
 
@@ -247,9 +259,12 @@ def _relevance_page(
         features.append((W_DESC_FOLDED, state.term_bits("desc_f", folded)))
         features.append((W_DESC_ACCENTED, state.term_bits("desc", accented)))
         features.append((W_KEYWORD, state.term_bits("kw_f", folded)))
+        features.append((W_KEYWORD_ACCENTED, state.term_bits("kw", accented)))
     for phrase in text.phrases:
         features.append((W_TITLE_PHRASE, state.term_bits("title_bi", phrase)))
         features.append((W_DESC_PHRASE, state.term_bits("desc_bi", phrase)))
+        features.append((W_KEYWORD_PHRASE, state.term_bits("kw_bi", phrase)))
+        features.append((W_ORG_PHRASE, state.term_bits("org_bi", phrase)))
     merged: dict[float, Bitset] = {}
     for score, members in top_groups(hits, [f for f in features if f[1]], skip + count):
         merged[score] = merged.get(score, 0) | members

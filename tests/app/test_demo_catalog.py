@@ -191,6 +191,17 @@ def test_catalog_pages_negotiates_and_caches(demo: Any) -> None:
     assert dataset.mimetype == "text/turtle"
 
 
+@pytest.mark.parametrize("q", ["giao thong", "giao thông"])
+def test_transport_datasets_come_first_for_giao_thong(demo: Any, q: str) -> None:
+    """Issue 21: "giáo viên" and "phổ thông" fold to "giao" and "thong", scattered over the
+    schools' description; the transport theme and department hold the phrase itself."""
+    found = demo.test_client().get("/api/v1/datasets", query_string={"q": q}).get_json()
+    names = [item["name"] for item in found["items"]]
+    transport = {"tuyen-xe-buyt", "tram-dung-xe-buyt", "bai-do-xe-cong-cong"}
+    assert set(names[:3]) == transport, names
+    assert "truong-hoc-cac-cap" in names[3:], names
+
+
 def test_dataset_page_carries_schema_org_for_dataset_search(demo: Any) -> None:
     page = demo.test_client().get("/dataset/tuyen-xe-buyt").get_data(as_text=True)
     block = re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S)

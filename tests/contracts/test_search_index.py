@@ -420,8 +420,17 @@ def test_datasets_that_are_not_public_are_found_by_their_metadata(
         assert titles(search_index, query) == ["Cơ sở dữ liệu doanh nghiệp"]
 
 
-def _make_outdated(index: Any, url: str) -> None:
-    """Leave the index as a version without the ``access_level`` field built it."""
+# What an older version lacked: Whoosh fields and the PostgreSQL column holding their source.
+_OLDER_VERSIONS = {
+    "access_level": (("access_level",), "access_level"),
+    # Before keyword and organization phrases ranked (issue 21).
+    "phrases": (("kw", "kw_bi", "org_bi"), "organization_title"),
+}
+
+
+def _make_outdated(index: Any, url: str, missing: str) -> None:
+    """Leave the index as a version without the ``missing`` fields built it."""
+    fields, column = _OLDER_VERSIONS[missing]
     if url.startswith("whoosh"):
         from whoosh import index as whoosh_index
 
@@ -429,7 +438,8 @@ def _make_outdated(index: Any, url: str) -> None:
         from search_index.whoosh_fields import build_schema
 
         schema = build_schema()
-        schema.remove("access_level")
+        for field in fields:
+            schema.remove(field)
         shutil.rmtree(index.path)
         index.path.mkdir()
         writer = whoosh_index.create_in(index.path, schema, INDEX_NAME).writer()
@@ -437,15 +447,16 @@ def _make_outdated(index: Any, url: str) -> None:
         writer.commit()
         return
     with psycopg.connect(os.environ["TEST_DATABASE_URL"], autocommit=True) as conn:
-        conn.execute(f'ALTER TABLE "{index.schema}".documents DROP COLUMN access_level')
+        conn.execute(f'ALTER TABLE "{index.schema}".documents DROP COLUMN {column}')
 
 
+@pytest.mark.parametrize("missing", sorted(_OLDER_VERSIONS))
 def test_an_index_built_without_a_field_is_outdated_until_rebuilt(
-    index_url: str, search_index: SearchIndex
+    index_url: str, search_index: SearchIndex, missing: str
 ) -> None:
     search_index.upsert([make_document("Dữ liệu cũ")])
     assert search_index.outdated() is False
-    _make_outdated(search_index, index_url)
+    _make_outdated(search_index, index_url, missing)
     reopened = open_search_index(index_url)  # as start-up opens it after an upgrade
     try:
         assert reopened.outdated() is True

@@ -103,6 +103,9 @@ def test_title_words_and_phrases(catalog: SearchIndex) -> None:
     assert _ids(catalog, Words("text", "xe buýt", phrase=True)) == ["bus", "waste"]
     assert _ids(catalog, Words("text", "buýt xe", phrase=True)) == []
     assert _ids(catalog, Words("text", "buýt xe")) == ["bus", "waste"]  # not a phrase
+    # A phrase within one tag, as the words it is made of (a keyword matches words too).
+    assert _ids(catalog, Words("text", "y te", phrase=True)) == ["hospital"]
+    assert _ids(catalog, Words("text", "tế bệnh", phrase=True)) == []  # two tags, not a phrase
 
 
 def test_exact_values_name_id_and_presence(catalog: SearchIndex) -> None:

@@ -61,8 +61,11 @@ def corpus_queries(docs: list[SearchDocument]) -> list[SearchQuery]:
     from search_index import vn_fold
 
     texts: list[str] = []
-    for doc in docs:
-        words = doc.title_vi.replace(":", "").split()
+    # Titles, and tags and publishers (their phrases rank too).
+    sources = [doc.title_vi for doc in docs]
+    sources += sorted({doc.organization_title for doc in docs} | {t for d in docs for t in d.tags})
+    for source in sources:
+        words = source.replace(":", "").replace("-", " ").split()
         for size in (1, 2, 3):
             for start in range(0, max(1, len(words) - size + 1), 2):
                 window = " ".join(words[start : start + size])
@@ -117,6 +120,31 @@ def test_every_server_sees_a_write_at_its_next_search(pg_url: str, pg: PostgresI
         assert other.count() == 5
     finally:
         other.close()
+
+
+def test_a_renamed_organization_ranks_by_its_new_title_only(
+    pg: PostgresIndex, tmp_path: Path
+) -> None:
+    docs = relevance_documents()
+    whoosh = WhooshIndex(tmp_path / "index")
+    try:
+        for index in (pg, whoosh):
+            index.replace_all(docs)
+        bus = next(d for d in docs if d.name == "tuyen-xe-buyt")
+        query = SearchQuery(text="giao thong", limit=50, facets=())
+
+        def bus_score(index: PostgresIndex | WhooshIndex) -> float:
+            return next(h.score for h in index.search(query).hits if h.id == bus.id)
+
+        before = bus_score(pg)
+        renamed = dataclasses.replace(bus, organization_title="Sở Xây dựng")
+        for index in (pg, whoosh):
+            index.upsert([renamed])
+        # The old publisher's "giao thông" no longer ranks it (its theme still does).
+        assert bus_score(pg) < before
+        assert answer(pg.search(query)) == answer(whoosh.search(query))
+    finally:
+        whoosh.close()
 
 
 def _stored(url: str, schema: str, statement: str) -> Any:

@@ -24,6 +24,7 @@ pytestmark = [
 ]
 
 SIZES = ({"width": 375, "height": 812}, {"width": 1280, "height": 900})
+REQUEST_FORM = {"vi": "Cho chúng tôi biết", "en": "Tell us which data you need"}
 HOUSEHOLDS = (
     "ho_ten,dia_chi,so_nguoi\n"
     'Nguyễn Văn An,"12 Lê Lợi, Phường Bến Nghé, Quận 1",4\n'
@@ -66,6 +67,8 @@ def test_issue_21_pages_at_phone_and_desktop_widths(
         "privacy": ("/privacy", "cookie theo dõi" if vi else "no tracking cookies"),
         "contact": ("/contact", "hộp thư của cơ quan" if vi else "names the mailbox"),
         "requests": ("/requests", "Yêu cầu dữ liệu" if vi else "Data requests"),
+        "request-form": ("/requests/new", REQUEST_FORM[language]),
+        "overdue-search": ("/dataset?overdue=1", "Cập nhật trễ hạn" if vi else "Update overdue"),
         "api": ("/api/v1/docs", "Tìm các bộ dữ liệu đã công bố" if vi else "Search published"),
         "protections": (
             f"/dataset/{published}",
@@ -76,6 +79,10 @@ def test_issue_21_pages_at_phone_and_desktop_widths(
         "manage": (
             f"/dataset/{draft}/manage",
             "dòng đầu của tệp công khai" if vi else "rows of the public file",
+        ),
+        "following": (
+            "/user/following",
+            "Bộ dữ liệu bạn theo dõi" if vi else "Datasets you follow",
         ),
     }
     for size in SIZES:

@@ -97,13 +97,10 @@ class WhooshIndex:
             directory, stamp = current_folder(self.path)
             if self._index is not None and stamp == self._stamp:
                 return
-            try:
-                index = whoosh_index.open_dir(directory, INDEX_NAME)
-            except Exception as exc:  # Whoosh raises many kinds for a damaged table of contents
-                raise SearchUnavailable(f"cannot open the search index: {exc}") from exc
+            index, names = _open_with_schema(directory)
             old_index, old_state = self._index, self._state
             self._index, self._stamp, self._state = index, stamp, None
-            self._outdated = not _FIELDS.issubset(index.schema.names())
+            self._outdated = not _FIELDS.issubset(names)
             self._caches = {}
             if old_state is not None:
                 self._retire(old_state)  # closed by its last reader
@@ -333,3 +330,25 @@ class WhooshIndex:
 def index_size_bytes(path: Path) -> int:
     """Return the bytes used by the files of the index directory."""
     return sum(entry.stat().st_size for entry in os.scandir(path) if entry.is_file())
+
+
+def _open_with_schema(directory: Path) -> tuple[Any, set[str]]:
+    """Open the index in ``directory`` and read its field names.
+
+    Whoosh reads the table of contents of the newest generation each time the schema is
+    asked for; a writer in another process that commits meanwhile deletes that file. Such a
+    race (``FileNotFoundError``) opens the newer generation instead, a few times at most.
+    """
+    for attempt in range(_OPEN_ATTEMPTS):
+        try:
+            index = whoosh_index.open_dir(directory, INDEX_NAME)
+            return index, set(index.schema.names())
+        except FileNotFoundError as exc:  # a concurrent commit replaced the generation
+            if attempt == _OPEN_ATTEMPTS - 1:
+                raise SearchUnavailable(f"cannot open the search index: {exc}") from exc
+        except Exception as exc:  # Whoosh raises many kinds for a damaged table of contents
+            raise SearchUnavailable(f"cannot open the search index: {exc}") from exc
+    raise AssertionError("unreachable")  # the loop returns or raises
+
+
+_OPEN_ATTEMPTS = 5

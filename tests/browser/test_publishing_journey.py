@@ -97,7 +97,7 @@ def test_publisher_to_public_page_with_rejection(services, live_server, page, tm
     row = page.locator("tr", has=page.locator("code", has_text="ngay_khai_truong"))
     row.locator("select").select_option("date")
     row.locator("input[name^=format]").fill("%d/%m/%Y")
-    row.locator("input[name^=title]").fill("Ngày khai trương")
+    row.locator("input[name^='title-']").fill("Ngày khai trương")
     page.get_by_role("button", name="Lưu và kiểm tra lại").click()
     page.wait_for_url("**/report")
     assert "Bảng hợp lệ" in page.locator(".summary").inner_text()

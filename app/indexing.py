@@ -12,32 +12,16 @@ from search_index import SearchDocument, SearchIndex, SearchPage, SearchQuery
 
 def document_from_public(view: PublicDataset) -> SearchDocument:
     """Build the search document of a published dataset from its public view only."""
-    return SearchDocument(
-        id=view.id,
-        name=view.name,
-        title_vi=view.title,
-        title_en=view.title_en,
-        description_vi=view.description,
-        description_en=view.description_en,
-        organization=view.organization.name,
-        organization_title=view.organization.title,
-        tags=view.tags,
-        themes=view.themes,
-        res_formats=tuple(sorted({r.format for r in view.resources if r.format})),
-        license_id=view.license_id,
-        created=view.created,
-        modified=view.modified,
-        popularity=view.downloads,
-        # Metadata of every level is findable; at any level but public the view has no
-        # resources, so nothing of the data (formats included) reaches the index.
-        access_level=view.access_level,
-        frequency=view.frequency,
-    )
+    return _document(view, popularity=view.downloads)
 
 
 def document_from_member(view: MemberDataset) -> SearchDocument:
     """Build a search document of the revision members work on (never indexed: the CKAN API
     matches a member's unpublished datasets with it, in memory)."""
+    return _document(view, popularity=0)
+
+
+def _document(view: PublicDataset | MemberDataset, *, popularity: int) -> SearchDocument:
     return SearchDocument(
         id=view.id,
         name=view.name,
@@ -53,6 +37,9 @@ def document_from_member(view: MemberDataset) -> SearchDocument:
         license_id=view.license_id,
         created=view.created,
         modified=view.modified,
+        popularity=popularity,
+        # Metadata of every level is findable; at any level but public the public view has
+        # no resources, so nothing of the data (formats included) reaches the index.
         access_level=view.access_level,
         frequency=view.frequency,
     )

@@ -95,6 +95,26 @@ class Settings:
     rate_limit_token: str = _setting(
         "1200/minute", "Per-token API rate limit; 0 disables.", "OPENDATA_RATE_LIMIT_TOKEN"
     )
+    api_quota_token_daily: int = _setting(
+        100000,
+        "API calls per token per UTC day, beside the per-minute limit; 0 disables.",
+        "OPENDATA_API_QUOTA_TOKEN_DAILY",
+    )
+    webhook_allowed_hosts: str = _setting(
+        "",
+        "Private hosts or CIDRs webhook receivers may be at (e.g. 127.0.0.1 in tests).",
+        "OPENDATA_WEBHOOK_ALLOWED_HOSTS",
+    )
+    webhook_retry_seconds: int = _setting(
+        60,
+        "Delay before a failed webhook delivery's first retry; doubled at each retry.",
+        "OPENDATA_WEBHOOK_RETRY_SECONDS",
+    )
+    webhook_max_failures: int = _setting(
+        10,
+        "Failed webhook attempts in a row that disable a subscription (its owner is mailed).",
+        "OPENDATA_WEBHOOK_MAX_FAILURES",
+    )
     oidc_issuer: str = _setting(
         "", "OpenID Connect issuer URL; empty: single sign-on off.", "OPENDATA_OIDC_ISSUER"
     )
@@ -367,6 +387,9 @@ def validate(settings: Settings) -> Settings:
         ("session_max_hours", "OPENDATA_SESSION_MAX_HOURS", 1),
         ("trusted_proxies", "OPENDATA_TRUSTED_PROXIES", 0),
         ("s3_presigned_downloads", "OPENDATA_S3_PRESIGNED_DOWNLOADS", 0),
+        ("api_quota_token_daily", "OPENDATA_API_QUOTA_TOKEN_DAILY", 0),
+        ("webhook_retry_seconds", "OPENDATA_WEBHOOK_RETRY_SECONDS", 1),
+        ("webhook_max_failures", "OPENDATA_WEBHOOK_MAX_FAILURES", 1),
     ):
         if getattr(s, name) < low:
             raise SettingsError(f"{env} must be at least {low}")

@@ -10,6 +10,7 @@ import sqlite3
 import threading
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from limits import RateLimitItem, parse
@@ -97,6 +98,26 @@ class SqliteStorage(Storage):
 
 
 @dataclass(frozen=True)
+class DayVerdict:
+    """A token's daily quota after counting one request: calls today, and the window's end."""
+
+    allowed: bool
+    limit: int
+    used: int
+    reset: int  # the next UTC midnight, in Unix seconds
+
+    @property
+    def remaining(self) -> int:
+        """Calls left today."""
+        return max(0, self.limit - self.used)
+
+    @property
+    def retry_after(self) -> int:
+        """Seconds until the quota starts again."""
+        return max(1, math.ceil(self.reset - time.time()))
+
+
+@dataclass(frozen=True)
 class Verdict:
     """Whether a request may go on, and when to retry when not."""
 
@@ -110,19 +131,47 @@ class RateLimits:
     """The two limits of SPEC §5 on one shared storage."""
 
     def __init__(
-        self, storage: Storage, anon: str, token: str, namespace: str = "opendata"
+        self,
+        storage: Storage,
+        anon: str,
+        token: str,
+        namespace: str = "opendata",
+        *,
+        daily: int = 0,
     ) -> None:
         self.storage = storage
         self._limiter = FixedWindowRateLimiter(storage)
         self._anon = _parse(anon)
         self._token = _parse(token)
         self.namespace = namespace
+        self.daily = daily  # calls per token per UTC day; 0: no quota
         self._hits = 0
 
     @property
     def disabled(self) -> bool:
-        """True when both limits are ``0``: nothing is counted."""
-        return self._anon is None and self._token is None
+        """True when both limits and the daily quota are ``0``: nothing is counted."""
+        return self._anon is None and self._token is None and not self.daily
+
+    def _day_key(self, token_id: str, now: datetime) -> str:
+        return f"{self.namespace}/day/{now.date().isoformat()}/{token_id}"
+
+    def check_day(self, token_id: str, now: datetime | None = None) -> DayVerdict | None:
+        """Count one call of a token against its daily quota (None without a quota).
+
+        The window is the UTC day (the day the usage counters and the account page use):
+        the counter's key names the day, and it expires an hour after the day ends.
+        """
+        if not self.daily:
+            return None
+        now = now or datetime.now(UTC)
+        midnight = datetime.combine(now.date() + timedelta(days=1), datetime.min.time(), UTC)
+        expiry = int((midnight - now).total_seconds()) + 3600
+        used = self.storage.incr(self._day_key(token_id, now), expiry)
+        return DayVerdict(used <= self.daily, self.daily, used, int(midnight.timestamp()))
+
+    def used_today(self, token_id: str, now: datetime | None = None) -> int:
+        """The calls a token made today (UTC), as the quota counts them."""
+        return int(self.storage.get(self._day_key(token_id, now or datetime.now(UTC))))
 
     def check(self, token_id: str | None, client: str) -> Verdict:
         """Count one request of a token (or of an anonymous client address)."""
@@ -144,11 +193,13 @@ def _parse(value: str) -> RateLimitItem | None:
     return None if value in ("", "0") else parse(value.replace(" ", ""))
 
 
-def open_rate_limits(data_dir: Path, redis_url: str, anon: str, token: str) -> RateLimits:
+def open_rate_limits(
+    data_dir: Path, redis_url: str, anon: str, token: str, *, daily: int = 0
+) -> RateLimits:
     """Return the limits on Redis when ``redis_url`` is set, else on SQLite in ``data_dir``."""
     storage: Storage
     if redis_url:
         storage = RedisStorage(redis_url, key_prefix="opendata-limits")
     else:
         storage = SqliteStorage(data_dir / "ratelimits.sqlite3")
-    return RateLimits(storage, anon, token)
+    return RateLimits(storage, anon, token, daily=daily)

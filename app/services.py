@@ -22,6 +22,7 @@ from app.harvesting import build_harvester
 from app.indexing import document_from_public, index_dataset, rebuild_index
 from app.keys import Keys, load_keys
 from app.rate_store import RateLimits, open_rate_limits
+from app.webhook_sender import GuardedSender
 from datasets.audience import Readers
 from datasets.data_requests import DataRequests
 from datasets.datastore import SHARED_DATASTORE, Datastore, open_datastore
@@ -44,6 +45,7 @@ from datasets.storage import BlobStore, LocalBlobStore, open_blob_store
 from datasets.uploads import sweep_leftovers
 from datasets.usage import UsageRecorder
 from datasets.vault import Vault
+from datasets.webhooks import JOB_DELIVER_WEBHOOK, JOB_WEBHOOK_EVENT, Webhooks
 from datasets.workflow import JOB_LOAD_DATASTORE, Workflow
 from harvesters import Harvester
 from publishers import (
@@ -139,6 +141,8 @@ class Services:
     # Followers of datasets and their mails; overdue-update flags (issue 21).
     follows: Follows
     freshness: Freshness
+    # Tokens' subscriptions to published changes, delivered by jobs (issue 23).
+    webhooks: Webhooks
 
     def index_dataset(self, dataset_id: str) -> None:
         """Bring the search index in line with the database for one dataset."""
@@ -268,6 +272,25 @@ def build_services(settings: Settings) -> Services:
         site_url=settings.site_url,
     )
     workflow.add_listener(follows.on_transition)
+    sharing = Sharing(sessions)
+    webhooks = Webhooks(
+        sessions,
+        accounts,
+        sharing,
+        mailer,
+        queue,
+        GuardedSender(settings.webhook_allowed_hosts),
+        encryption_key=keys.encryption_key,
+        site_url=settings.site_url,
+        retry_seconds=settings.webhook_retry_seconds,
+        max_failures=settings.webhook_max_failures,
+    )
+    workflow.add_listener(webhooks.on_transition)
+
+    def published_change(action: str, dataset_id: str) -> None:
+        follows.on_transition(action, dataset_id)
+        webhooks.on_transition(action, dataset_id)
+
     search = open_search_index(search_url_for(settings))
     catalog: PublicCatalog[SearchQuery, SearchPage] = PublicCatalog(
         sessions, search, cache_seconds=30
@@ -290,12 +313,15 @@ def build_services(settings: Settings) -> Services:
         search=search,
         notifier=notifier,
         prune_datastore=prune,
-        followers=follows.on_transition,
+        followers=published_change,
     )
     rate_limits = open_rate_limits(
-        settings.data_dir, settings.redis_url, settings.rate_limit_anon, settings.rate_limit_token
+        settings.data_dir,
+        settings.redis_url,
+        settings.rate_limit_anon,
+        settings.rate_limit_token,
+        daily=settings.api_quota_token_daily,
     )
-    sharing = Sharing(sessions)
     sharing.add_listener(notifier.on_sharing)
     services = Services(
         settings=settings,
@@ -344,6 +370,7 @@ def build_services(settings: Settings) -> Services:
         data_requests=DataRequests(sessions, keys.encryption_key, mailer, settings.site_url),
         follows=follows,
         freshness=Freshness(catalog),
+        webhooks=webhooks,
     )
     workflow.add_after_commit(services.index_dataset)
     # Withdrawn or replaced resources leave the datastore (datastore_search_sql reads it).
@@ -353,6 +380,8 @@ def build_services(settings: Settings) -> Services:
         JOB_LOAD_DATASTORE: lambda payload: _load_and_prune(services, payload),
         JOB_INDEX_DATASET: lambda payload: services.index_dataset(str(payload["dataset_id"])),
         JOB_NOTIFY_FOLLOWERS: follows.notify_job,
+        JOB_WEBHOOK_EVENT: webhooks.event_job,
+        JOB_DELIVER_WEBHOOK: webhooks.delivering.deliver_job,
     }
     for job, handler in handlers.items():
         queue.register(job, handler)

@@ -38,6 +38,7 @@ def routes() -> Blueprint:
         records,
         responses,
         sharing,
+        webhooks,
     )
 
     return bp

@@ -63,12 +63,34 @@ def changes() -> ResponseReturnValue:
     uploads, reviews or comments appears.
     """
     caller()
+    return _feed(None)
+
+
+@bp.get("/datasets/<slug:name>/changes")
+def dataset_changes(name: str) -> ResponseReturnValue:
+    """The change feed of one dataset (the same items, ``since``, ``cursor`` and ``limit``).
+
+    A dataset that was never published has no feed (404, as for a name never used).
+    """
+    caller()
+    with services().sessions() as session:
+        dataset = session.scalars(
+            select(Dataset).where(or_(Dataset.name == name, Dataset.id == name))
+        ).first()
+        if dataset is None or dataset.published is None:
+            raise NotFound("dataset not found")
+        return _feed(dataset)
+
+
+def _feed(dataset: Dataset | None) -> ResponseReturnValue:
     limit = int_arg("limit", 100, 1, 1000)
     query = (
         select(Activity, Dataset)
         .join(Dataset, Dataset.id == Activity.dataset_id)
         .where(Activity.action.in_(FEED_ACTIONS), Dataset.published.is_not(None))
     )
+    if dataset is not None:
+        query = query.where(Activity.dataset_id == dataset.id)
     if raw := request.args.get("cursor"):
         moment, last_id = _cursor(raw)
         query = query.where(
@@ -84,7 +106,16 @@ def changes() -> ResponseReturnValue:
             last = rows[limit - 1][0]
             token = f"{last.created.isoformat()}|{last.id}".encode()
             cursor = base64.urlsafe_b64encode(token).decode().rstrip("=")
-            next_url = url_for("api.changes", cursor=cursor, limit=limit, _external=True)
+            if dataset is None:
+                next_url = url_for("api.changes", cursor=cursor, limit=limit, _external=True)
+            else:
+                next_url = url_for(
+                    "api.dataset_changes",
+                    name=dataset.name,
+                    cursor=cursor,
+                    limit=limit,
+                    _external=True,
+                )
     return jsonify({"items": items, "total": len(items), "next": next_url})
 
 

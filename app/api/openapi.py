@@ -16,6 +16,7 @@ from app.api.openapi_parts import ok as _ok
 from app.api.openapi_parts import param as _p
 from app.api.openapi_requests import REQUEST_PATHS
 from app.api.openapi_schemas import N_, SCHEMAS, STR, obj, ref
+from app.api.openapi_webhooks import WEBHOOK_PATHS
 from datasets.access import ACCESS_LEVELS
 from search_index import MAX_QUERY_CHARS, MAX_QUERY_WORDS
 
@@ -427,6 +428,7 @@ PATHS |= {
     },
 }
 PATHS |= REQUEST_PATHS
+PATHS |= WEBHOOK_PATHS
 PATHS["/datasets/{name}/access-log"]["get"]["responses"]["200"]["content"]["text/csv"] = {
     "schema": {"type": "string"}
 }

@@ -32,8 +32,22 @@ ERRORS: dict[str, dict[str, Any]] = {
         )
     ),
     "429": {
-        **error_answer(N_("Rate limit exceeded.")),
-        "headers": {"Retry-After": {"schema": {"type": "integer"}, "description": "Seconds."}},
+        **error_answer(N_("Rate limit or daily quota exceeded.")),
+        "headers": {
+            "Retry-After": {"schema": {"type": "integer"}, "description": "Seconds."},
+            "X-RateLimit-Day-Limit": {
+                "schema": {"type": "integer"},
+                "description": "The token's daily quota (calls per UTC day).",
+            },
+            "X-RateLimit-Day-Remaining": {
+                "schema": {"type": "integer"},
+                "description": "Calls left today.",
+            },
+            "X-RateLimit-Day-Reset": {
+                "schema": {"type": "integer"},
+                "description": "When the quota starts again (next UTC midnight, Unix seconds).",
+            },
+        },
     },
 }
 

@@ -4,6 +4,11 @@ Counters are shared by every worker process (``app.rate_store``, composed with t
 services). ``OPENDATA_RATE_LIMIT_ANON`` and
 ``OPENDATA_RATE_LIMIT_TOKEN`` take ``120/minute``-style values; ``0`` disables one.
 Over the limit the API answers 429 with ``Retry-After`` (seconds).
+
+Beside the per-minute limit, each token has a daily quota (``OPENDATA_API_QUOTA_TOKEN_DAILY``
+calls per UTC day, ``0``: none). Token answers carry ``X-RateLimit-Day-Limit``,
+``-Day-Remaining`` and ``-Day-Reset`` (the next UTC midnight, Unix seconds); past the quota
+the answer is 429 with ``Retry-After`` until that midnight.
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ from __future__ import annotations
 from flask import Flask, Response, g, jsonify, request
 from flask_babel import gettext as _
 
-from app.rate_store import RateLimits, Verdict
+from app.rate_store import DayVerdict, RateLimits, Verdict
 from publishers import Unauthenticated
 
 LIMITED_BLUEPRINTS = ("api", "ckan_api")
@@ -29,8 +34,16 @@ def _token_id() -> str | None:
     return caller.token_id
 
 
-def _too_many(verdict: Verdict) -> Response:
-    message = _("Too many requests: try again in %(n)s seconds.", n=verdict.retry_after)
+def _too_many(verdict: Verdict | DayVerdict) -> Response:
+    if isinstance(verdict, DayVerdict):
+        message = _(
+            "This token used its daily quota of %(limit)s calls: try again in %(n)s seconds "
+            "(at midnight UTC).",
+            limit=verdict.limit,
+            n=verdict.retry_after,
+        )
+    else:
+        message = _("Too many requests: try again in %(n)s seconds.", n=verdict.retry_after)
     if request.blueprint == "ckan_api":
         body = {
             "help": request.url,
@@ -54,9 +67,14 @@ def init_app(app: Flask, limits: RateLimits) -> None:
             return None
         if request.blueprint not in LIMITED_BLUEPRINTS or request.method == "OPTIONS":
             return None
-        verdict = limits.check(_token_id(), request.remote_addr or "unknown")
+        token_id = _token_id()
+        verdict = limits.check(token_id, request.remote_addr or "unknown")
         g.rate_verdict = verdict
-        return None if verdict.allowed else _too_many(verdict)
+        if not verdict.allowed:
+            return _too_many(verdict)
+        day = limits.check_day(token_id) if token_id else None
+        g.day_verdict = day
+        return None if day is None or day.allowed else _too_many(day)
 
     @app.after_request
     def _headers(response: Response) -> Response:
@@ -64,4 +82,9 @@ def init_app(app: Flask, limits: RateLimits) -> None:
         if verdict is not None and verdict.limit:
             response.headers["X-RateLimit-Limit"] = str(verdict.limit)
             response.headers["X-RateLimit-Remaining"] = str(verdict.remaining)
+        day: DayVerdict | None = g.get("day_verdict")
+        if day is not None:
+            response.headers["X-RateLimit-Day-Limit"] = str(day.limit)
+            response.headers["X-RateLimit-Day-Remaining"] = str(day.remaining)
+            response.headers["X-RateLimit-Day-Reset"] = str(day.reset)
         return response

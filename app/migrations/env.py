@@ -10,7 +10,8 @@ import datasets.follow_model  # (registers the follows table)
 import datasets.leak_reports  # (registers the personal-data reports)
 import datasets.model
 import datasets.sharing_model  # (registers the data-sharing tables)
-import datasets.usage  # noqa: F401  (registers the usage counters)
+import datasets.usage  # (registers the usage counters)
+import datasets.webhooks_model  # noqa: F401  (registers the webhooks tables)
 import harvesters.model  # noqa: F401  (registers the harvest tables)
 import publishers.model  # noqa: F401  (registers the account tables)
 from publishers import Base

@@ -15,7 +15,17 @@ from app.api_auth import token_datasets
 from app.context import services
 from app.throttles import throttles
 from datasets.usage import Subject
-from publishers import ApiToken, Conflict, InvalidInput, Mail, PermissionDenied, Scope, UserInfo
+from datasets.webhooks import EVENTS
+from publishers import (
+    ApiToken,
+    Conflict,
+    InvalidInput,
+    Mail,
+    NotFound,
+    PermissionDenied,
+    Scope,
+    UserInfo,
+)
 
 log = logging.getLogger(__name__)
 bp = Blueprint("account", __name__)
@@ -27,17 +37,30 @@ def _me() -> UserInfo:
 
 
 def _account_page(
-    new_token: str = "", errors: dict[str, list[str]] | None = None, status: int = 200
+    new_token: str = "",
+    errors: dict[str, list[str]] | None = None,
+    status: int = 200,
+    *,
+    new_secret: str = "",
+    webhook_errors: dict[str, list[str]] | None = None,
 ) -> ResponseReturnValue:
     svc, me = services(), _me()
     tokens = svc.tokens.list_for(me.id)
+    limits = svc.rate_limits
     response = render_template(
         "account/account.html",
         me=me,
         tokens=tokens,
         usage=_usage(tokens),
+        today={t.id: limits.used_today(t.id) for t in tokens} if limits.daily else {},
+        quota=limits.daily,
         new_token=new_token,
         errors=errors or {},
+        webhooks=svc.webhooks.list_for(me.id),
+        events=EVENTS,
+        new_secret=new_secret,
+        webhook_errors=webhook_errors or {},
+        form=request.form if webhook_errors else {},
     )
     return response, status, {"Cache-Control": "no-store"}
 
@@ -97,6 +120,57 @@ def revoke_token(token_id: str) -> ResponseReturnValue:
     else:
         flash(_("No such token."), "error")
     return redirect(url_for("account.account"))
+
+
+# -- webhooks (issue 23) -------------------------------------------------------------------
+
+
+@bp.post("/user/account/webhooks")
+@login_required
+def create_webhook() -> ResponseReturnValue:
+    svc, form = services(), request.form
+    target = form.get("target", "").strip()
+    kind = form.get("target_kind", "dataset")
+    try:
+        created = svc.webhooks.create(
+            current_user.id,
+            form.get("token_id", ""),
+            form.get("url", ""),
+            dataset=target if kind == "dataset" else "",
+            organization=target if kind == "organization" else "",
+            events=form.getlist("events") or None,
+        )
+    except InvalidInput as exc:
+        return _account_page(webhook_errors=exc.errors, status=422)
+    except NotFound:
+        return _account_page(webhook_errors={"target": ["not_found"]}, status=422)
+    svc.audit.record(current_user.id, "webhook.create", f"webhook:{created.webhook.id}")
+    flash(_("Webhook created. Copy its secret now: it is shown only once."), "success")
+    return _account_page(new_secret=created.secret, status=201)
+
+
+@bp.post("/user/account/webhooks/<webhook_id>/delete")
+@login_required
+def delete_webhook(webhook_id: str) -> ResponseReturnValue:
+    svc = services()
+    try:
+        svc.webhooks.delete(current_user.id, webhook_id)
+    except NotFound:
+        flash(_("No such webhook."), "error")
+    else:
+        svc.audit.record(current_user.id, "webhook.delete", f"webhook:{webhook_id}")
+        flash(_("Webhook deleted."), "success")
+    return redirect(url_for("account.account") + "#webhooks")
+
+
+@bp.get("/user/account/webhooks/<webhook_id>")
+@login_required
+def webhook_deliveries(webhook_id: str) -> ResponseReturnValue:
+    svc = services()
+    webhook = svc.webhooks.get(current_user.id, webhook_id)  # NotFound: 404
+    deliveries = svc.webhooks.deliveries(current_user.id, webhook_id, 100)
+    page = render_template("account/webhook.html", webhook=webhook, deliveries=deliveries)
+    return page, 200, {"Cache-Control": "no-store"}
 
 
 # -- registration and e-mail verification ---------------------------------------------------

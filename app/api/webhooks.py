@@ -105,24 +105,24 @@ def create_webhook() -> ResponseReturnValue:
     return answer
 
 
-@bp.get("/webhooks/<id>")
-def get_webhook(id: str) -> ResponseReturnValue:
+@bp.get("/webhooks/<slug:webhook_id>")
+def get_webhook(webhook_id: str) -> ResponseReturnValue:
     who = _token_caller()
-    return jsonify(webhook_json(services().webhooks.get(str(who.actor.user_id), id)))
+    return jsonify(webhook_json(services().webhooks.get(str(who.actor.user_id), webhook_id)))
 
 
-@bp.delete("/webhooks/<id>")
-def delete_webhook(id: str) -> ResponseReturnValue:
+@bp.delete("/webhooks/<slug:webhook_id>")
+def delete_webhook(webhook_id: str) -> ResponseReturnValue:
     who = _token_caller()
-    services().webhooks.delete(str(who.actor.user_id), id)
-    services().audit.record(who.actor.user_id, "webhook.delete", f"webhook:{id}")
+    services().webhooks.delete(str(who.actor.user_id), webhook_id)
+    services().audit.record(who.actor.user_id, "webhook.delete", f"webhook:{webhook_id}")
     return "", 204
 
 
-@bp.get("/webhooks/<id>/deliveries")
-def list_webhook_deliveries(id: str) -> ResponseReturnValue:
+@bp.get("/webhooks/<slug:webhook_id>/deliveries")
+def list_webhook_deliveries(webhook_id: str) -> ResponseReturnValue:
     who = _token_caller()
     limit = int_arg("limit", 50, 1, 500)
-    views = services().webhooks.deliveries(str(who.actor.user_id), id, limit)
+    views = services().webhooks.deliveries(str(who.actor.user_id), webhook_id, limit)
     items = [delivery_json(v) for v in views]
     return list_json(items, len(items), None)

@@ -74,7 +74,7 @@ def test_openapi_document_is_valid_and_covers_every_route(client, app) -> None:
             "api.docs_page",
         ):
             path = rule.rule.replace("<slug:name>", "{name}")
-            for variable in ("resource_id", "request_id", "grant_id"):
+            for variable in ("resource_id", "request_id", "grant_id", "webhook_id"):
                 path = path.replace(f"<slug:{variable}>", "{id}")
             routes |= {(m, path) for m in rule.methods - {"HEAD", "OPTIONS"}}
     assert routes == documented

@@ -171,6 +171,7 @@ def public_surfaces(name: str, dataset_id: str, resource_id: str, org: str) -> l
         f"/api/v1/datasets/{name}/resources/{resource_id}/records?_q=Hoàng",
         f"/api/v1/datasets/{name}/activity",
         "/api/v1/changes",
+        f"/api/v1/datasets/{name}/changes",
         f"/api/v1/organizations/{org}",
         "/api/3/action/package_list",
         f"/api/3/action/package_show?id={name}",

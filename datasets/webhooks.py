@@ -72,6 +72,7 @@ class WebhookView:
     token_id: str
     token_prefix: str
     token_name: str
+    token_live: bool  # False once the token is revoked or expired: nothing is sent
 
 
 @dataclass(frozen=True)
@@ -413,6 +414,7 @@ def _view(row: Webhook, target: str, token: ApiToken) -> WebhookView:
         token_id=token.id,
         token_prefix=token.prefix,
         token_name=token.name,
+        token_live=token_is_live(token, utcnow()),
     )
 
 

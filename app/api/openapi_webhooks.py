@@ -114,6 +114,10 @@ _WEBHOOK = {
     "disabled": _NTIME,
     "created": _TIME,
     "token": {**STR, "description": "The first characters of the token it belongs to."},
+    "token_active": {
+        "type": "boolean",
+        "description": "False once that token is revoked or expired: nothing is sent.",
+    },
 }
 SCHEMAS["Webhook"] = obj(_WEBHOOK)
 SCHEMAS["WebhookList"] = list_of(ref("Webhook"))
@@ -175,6 +179,7 @@ _EXAMPLE_WEBHOOK = {
     "disabled": None,
     "created": "2025-06-16T08:30:00Z",
     "token": "odp_Xk3v9q",
+    "token_active": True,
 }
 EXAMPLES.update(
     {

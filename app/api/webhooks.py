@@ -43,6 +43,7 @@ def webhook_json(view: WebhookView) -> dict[str, Any]:
         "disabled": rfc3339(view.disabled),
         "created": rfc3339(view.created),
         "token": view.token_prefix,
+        "token_active": view.token_live,
     }
 
 

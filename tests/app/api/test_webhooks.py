@@ -219,7 +219,9 @@ def test_a_revoked_token_stops_its_webhooks(services, client) -> None:
     user = make_user(services, name="hook-revoked")
     headers = _token(services, user)
     with Receiver() as receiver:
-        _subscribe(client, headers, receiver.url, dataset=dataset.name)
+        created = _subscribe(client, headers, receiver.url, dataset=dataset.name)
         services.tokens.revoke(user.id)
         _republish(services, publisher, steward, dataset.name)
     assert receiver.received == []
+    (shown,) = services.webhooks.list_for(user.id)
+    assert shown.id == created["id"] and shown.token_live is False

@@ -35,6 +35,7 @@ from whoosh import index as whoosh_index
 from search_index.documents import SearchDocument, SearchPage, SearchQuery
 from search_index.errors import SearchConfigError, SearchError, SearchUnavailable
 from search_index.text import QueryText
+from search_index.whoosh_bulk import DOCS_PER_SEGMENT, add_documents, chunks
 from search_index.whoosh_fields import build_schema, document_fields
 from search_index.whoosh_reader import ReaderState, SegmentCache
 from search_index.whoosh_search import WORD_FIELDS, search_state
@@ -188,18 +189,18 @@ class WhooshIndex:
             generation = new_generation(self.path)
             try:
                 generation.mkdir()
-                writer = whoosh_index.create_in(generation, build_schema(), INDEX_NAME).writer(
-                    limitmb=256
-                )
+                built = whoosh_index.create_in(generation, build_schema(), INDEX_NAME)
                 count = 0
-                try:
-                    for doc in documents:
-                        writer.add_document(**document_fields(doc))
-                        count += 1
-                except BaseException:
-                    writer.cancel()
-                    raise
-                writer.commit()
+                # One segment per chunk, written at once (``whoosh_bulk``): no posting pool.
+                for chunk in chunks(documents, DOCS_PER_SEGMENT):
+                    writer = built.writer()
+                    try:
+                        count += add_documents(writer, chunk)
+                    except BaseException:
+                        writer.cancel()
+                        raise
+                    writer.commit(merge=False)
+                built.close()
                 point_to(self.path, generation)
             except BaseException:
                 shutil.rmtree(generation, ignore_errors=True)

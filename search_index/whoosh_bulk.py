@@ -1,0 +1,210 @@
+"""Write many documents into one new Whoosh segment at once, without Whoosh's posting pool.
+
+Whoosh's ``add_document`` sends every posting through a sorting pool (temporary run files,
+then a merge) and writes them one at a time, reading each document's field length back
+from disk per posting: about 300 postings a dataset made a 100,000-dataset rebuild take
+many minutes. Here the per-document data (stored fields, field lengths, sort columns) still
+goes through Whoosh's per-document writer, but postings are collected in memory as arrays
+of document numbers per term, in document order, and written term by term, a block of
+postings at a time, through Whoosh's own codec objects: the segment on disk is the one
+``add_document`` would have written (``tests/search_index/test_whoosh_bulk.py`` compares
+them posting by posting).
+
+Memory is bounded by ``docs_per_segment``: a larger input is written as several segments.
+"""
+
+from __future__ import annotations
+
+import sys
+from array import array
+from bisect import bisect_left
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from itertools import islice
+from typing import Any
+
+from whoosh.formats import Frequency
+from whoosh.util.numeric import byte_to_length, length_to_byte
+
+from search_index.documents import SearchDocument
+from search_index.text import VietnameseTokenizer
+from search_index.whoosh_fields import document_fields
+
+# Postings of this many documents are held in memory at most (about 60 MB of arrays).
+DOCS_PER_SEGMENT = 25_000
+
+
+class _Postings:
+    """The postings of one field: per term, its document numbers in increasing order."""
+
+    __slots__ = ("counts", "ids", "lengths", "values", "weights")
+
+    def __init__(self) -> None:
+        self.ids: dict[Any, array[int]] = {}
+        # Fast-path fields: the term frequencies above 1, per term {docnum: count}.
+        self.counts: dict[str, dict[int, int]] = {}
+        # Other fields (Whoosh's own ``index``): weights and values, aligned with ``ids``.
+        self.weights: dict[bytes, array[float]] = {}
+        self.values: dict[bytes, list[bytes]] = {}
+        self.lengths = bytearray()  # the length byte of each document's field
+
+
+def _fast_tokenizer(field: Any) -> VietnameseTokenizer | None:
+    """The tokenizer of a plain frequency field of ours, whose postings are built here."""
+    analyzer = field.analyzer if field.indexed else None
+    if (
+        isinstance(analyzer, VietnameseTokenizer)
+        and type(field.format) is Frequency
+        and field.format.field_boost == 1.0
+        and field.scorable
+        and not field.separate_spelling()
+        and not field.vector
+    ):
+        return analyzer
+    return None
+
+
+def chunks(documents: Iterable[SearchDocument], size: int) -> Iterator[list[SearchDocument]]:
+    """Yield lists of at most ``size`` documents."""
+    iterator = iter(documents)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def add_documents(writer: Any, documents: Iterable[SearchDocument]) -> int:
+    """Add ``documents`` to the new segment of Whoosh ``writer`` (a ``SegmentWriter`` with
+    nothing added yet); the caller commits. Returns how many were added."""
+    schema = writer.schema
+    perdoc = writer.perdocwriter
+    names = sorted(schema.names())
+    plan = [(name, schema[name], _fast_tokenizer(schema[name])) for name in names]
+    postings = {name: _Postings() for name, field, _ in plan if field.indexed}
+    docnum = writer.docnum
+    for doc in documents:
+        values = document_fields(doc)
+        perdoc.start_doc(docnum)
+        for name, field, tokenizer in plan:
+            value = values.get(name)
+            if value is None:
+                continue
+            length = 0
+            if field.indexed:
+                store = postings[name]
+                if tokenizer is not None:
+                    length = _add_counted(store, tokenizer.terms(value), docnum)
+                else:
+                    length = _add_generic(store, field, value, docnum)
+            perdoc.add_field(name, field, value if field.stored else None, length)
+            if field.column_type:
+                perdoc.add_column_value(name, field.column_type, field.to_column_value(value))
+        perdoc.finish_doc()
+        docnum += 1
+    added = docnum - writer.docnum
+    writer.docnum = docnum
+    if added:
+        writer._added = True  # the writer then finalizes the segment
+    _write_postings(writer, plan, postings)
+    return added
+
+
+def _add_counted(store: _Postings, terms: list[str], docnum: int) -> int:
+    ids = store.ids
+    unique = set(terms)
+    if len(unique) != len(terms):
+        counts = store.counts
+        for term, count in Counter(terms).items():
+            if count > 1:
+                counts.setdefault(term, {})[docnum] = count
+    for term in unique:
+        found = ids.get(term)
+        if found is None:
+            ids[term] = array("I", (docnum,))
+        else:
+            found.append(docnum)
+    length = len(terms)
+    _set_length(store, docnum, length)
+    return length
+
+
+def _add_generic(store: _Postings, field: Any, value: Any, docnum: int) -> int:
+    """Add the postings of a field Whoosh's own ``index`` turns into terms (ids, numbers)."""
+    ids, weights, values = store.ids, store.weights, store.values
+    length = 0
+    for key, count, weight, vbytes in field.index(value):
+        if field.scorable:
+            length += count
+        found = ids.get(key)
+        if found is None:
+            ids[key] = array("I", (docnum,))
+            weights[key] = array("f", (weight,))
+            values[key] = [vbytes] if vbytes else []
+        else:
+            found.append(docnum)
+            weights[key].append(weight)
+            if vbytes:
+                values[key].append(vbytes)
+    _set_length(store, docnum, length)
+    return length
+
+
+def _set_length(store: _Postings, docnum: int, length: int) -> None:
+    lengths = store.lengths
+    if len(lengths) <= docnum:
+        lengths.extend(bytes(docnum + 1 - len(lengths)))
+    lengths[docnum] = length_to_byte(length) if length else 0
+
+
+def _write_postings(writer: Any, plan: list[Any], postings: dict[str, _Postings]) -> None:
+    """Write every term's postings in (field, term bytes) order, a block at a time."""
+    fieldwriter = writer.fieldwriter
+    for name, field, tokenizer in plan:
+        store = postings.get(name)
+        if store is None or not store.ids:
+            continue
+        fieldwriter.start_field(name, field)
+        block_size = fieldwriter._postwriter._blocklimit
+        # Terms in the order of their UTF-8 bytes, which is the order of their code points.
+        for key in sorted(store.ids):
+            ids = store.ids[key]
+            values: list[bytes] = []
+            blob = b""
+            if tokenizer is not None:
+                fieldwriter.start_term(key.encode("utf-8"))
+                counts = array("I", [1]) * len(ids)
+                for docnum, count in store.counts.get(key, {}).items():
+                    counts[bisect_left(ids, docnum)] = count
+                weights = array("f", counts)
+                if sys.byteorder == "little":
+                    counts.byteswap()  # Frequency stores each count as "!I" (big-endian)
+                blob = counts.tobytes()
+            else:
+                fieldwriter.start_term(key)
+                weights = store.weights[key]
+                values = store.values[key]
+                if values and len(values) != len(ids):
+                    raise ValueError(f"postings of {name} with and without values")
+            postwriter = fieldwriter._postwriter
+            for start in range(0, len(ids), block_size):
+                stop = start + block_size
+                block_ids = ids[start:stop]
+                _fill_block(postwriter, store.lengths, block_ids, weights[start:stop])
+                if tokenizer is not None:
+                    postwriter._values = [blob[start * 4 : stop * 4]]
+                elif values:
+                    postwriter._values = values[start:stop]
+                if stop < len(ids):
+                    postwriter._write_block()  # the last is written at finish
+            fieldwriter.finish_term()
+        fieldwriter.finish_field()
+
+
+def _fill_block(postwriter: Any, lengths: bytearray, ids: array[int], weights: Any) -> None:
+    """Set the buffered block of Whoosh's postings writer to these postings and their stats."""
+    postwriter._new_block()
+    postwriter._ids = ids
+    postwriter._weights = weights if isinstance(weights, array) else array("f", weights)
+    postwriter._maxweight = max(weights) if weights else 0
+    present = [b for b in map(lengths.__getitem__, ids) if b] if lengths else []
+    if present:
+        postwriter._minlength = byte_to_length(min(present))
+        postwriter._maxlength = byte_to_length(max(present))

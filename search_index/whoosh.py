@@ -35,8 +35,8 @@ from whoosh import index as whoosh_index
 from search_index.documents import SearchDocument, SearchPage, SearchQuery
 from search_index.errors import SearchConfigError, SearchError, SearchUnavailable
 from search_index.text import QueryText
-from search_index.whoosh_bulk import DOCS_PER_SEGMENT, add_documents, chunks
-from search_index.whoosh_fields import build_schema, document_fields
+from search_index.whoosh_bulk import DOCS_PER_SEGMENT, build
+from search_index.whoosh_fields import INDEX_NAME, build_schema, document_fields
 from search_index.whoosh_reader import ReaderState, SegmentCache
 from search_index.whoosh_search import WORD_FIELDS, search_state
 from search_index.whoosh_store import (
@@ -47,7 +47,6 @@ from search_index.whoosh_store import (
     remove_replaced,
 )
 
-INDEX_NAME = "opendata_v1"
 _LOCK_FILE = ".opendata-writer.lock"
 # Words of the readiness probe: common in the catalog, so postings are read.
 _PING_TEXT = "dữ liệu thành phố"
@@ -71,6 +70,8 @@ class WhooshIndex:
         self._index: Any = None
         self._stamp: tuple[int, int] | None = None
         self._outdated = False
+        # Documents a segment of a rebuild holds (``whoosh_bulk``): bounds its memory.
+        self.segment_docs = DOCS_PER_SEGMENT
         try:
             self.path.mkdir(parents=True, exist_ok=True)
             if not self._has_index():
@@ -189,18 +190,9 @@ class WhooshIndex:
             generation = new_generation(self.path)
             try:
                 generation.mkdir()
-                built = whoosh_index.create_in(generation, build_schema(), INDEX_NAME)
-                count = 0
-                # One segment per chunk, written at once (``whoosh_bulk``): no posting pool.
-                for chunk in chunks(documents, DOCS_PER_SEGMENT):
-                    writer = built.writer()
-                    try:
-                        count += add_documents(writer, chunk)
-                    except BaseException:
-                        writer.cancel()
-                        raise
-                    writer.commit(merge=False)
-                built.close()
+                whoosh_index.create_in(generation, build_schema(), INDEX_NAME).close()
+                # Segments written at once, on both cores (``whoosh_bulk``): no posting pool.
+                count = build(generation, documents, self.segment_docs)
                 point_to(self.path, generation)
             except BaseException:
                 shutil.rmtree(generation, ignore_errors=True)

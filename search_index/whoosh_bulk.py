@@ -15,23 +15,33 @@ Memory is bounded by ``docs_per_segment``: a larger input is written as several 
 
 from __future__ import annotations
 
+import itertools
+import multiprocessing
+import os
 import sys
 from array import array
 from bisect import bisect_left
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from itertools import islice
+from pathlib import Path
 from typing import Any
 
+from whoosh.codec import default_codec
+from whoosh.filedb.filestore import FileStorage
 from whoosh.formats import Frequency
+from whoosh.index import TOC, clean_files
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from search_index.documents import SearchDocument
 from search_index.text import VietnameseTokenizer
-from search_index.whoosh_fields import document_fields
+from search_index.whoosh_fields import INDEX_NAME, build_schema, document_fields
 
 # Postings of this many documents are held in memory at most (about 60 MB of arrays).
 DOCS_PER_SEGMENT = 25_000
+# Segments written side by side (the machine's cores, at most this many).
+_MAX_WORKERS = 2
 
 
 class _Postings:
@@ -71,15 +81,68 @@ def chunks(documents: Iterable[SearchDocument], size: int) -> Iterator[list[Sear
         yield batch
 
 
-def add_documents(writer: Any, documents: Iterable[SearchDocument]) -> int:
-    """Add ``documents`` to the new segment of Whoosh ``writer`` (a ``SegmentWriter`` with
-    nothing added yet); the caller commits. Returns how many were added."""
-    schema = writer.schema
-    perdoc = writer.perdocwriter
+def write_segment(directory: str, documents: list[SearchDocument]) -> Any:
+    """Write ``documents`` as one new segment of the index in ``directory`` and return the
+    Whoosh ``Segment``; it joins the index when a table of contents lists it (``commit``).
+
+    Runs in a worker process of ``build`` too: it touches only its own segment's files.
+    """
+    storage = FileStorage(directory)
+    codec = default_codec()
+    segment = codec.new_segment(storage, INDEX_NAME)
+    perdoc = codec.per_document_writer(storage, segment)
+    fieldwriter = codec.field_writer(storage, segment)
+    count = add_documents(build_schema(), perdoc, fieldwriter, documents)
+    perdoc.close()
+    fieldwriter.close()
+    segment.set_doc_count(count)
+    segment.create_compound_file(storage)
+    segment.compound = True
+    return segment
+
+
+def build(directory: Path, documents: Iterable[SearchDocument], segment_docs: int) -> int:
+    """Write ``documents`` into the empty index in ``directory``, ``segment_docs`` a segment,
+    on every core when there is more than one segment; return how many were written.
+
+    Worker processes are fresh interpreters (a fork of a process running threads is not
+    safe); only the calling process writes the table of contents, once, at the end.
+    """
+    workers = min(_MAX_WORKERS, os.cpu_count() or 1)
+    batches = chunks(documents, segment_docs)
+    first = next(batches, [])
+    second = next(batches, None)
+    if second is None or workers < 2:
+        segments = [write_segment(str(directory), batch) for batch in (first, second) if batch]
+        segments += [write_segment(str(directory), batch) for batch in batches]
+    else:
+        segments = []
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(workers, mp_context=context) as pool:
+            pending: deque[Future[Any]] = deque()
+            for batch in itertools.chain((first, second), batches):
+                if len(pending) >= workers:
+                    segments.append(pending.popleft().result())
+                pending.append(pool.submit(write_segment, str(directory), batch))
+            segments += [future.result() for future in pending]
+    storage = FileStorage(str(directory))
+    generation = _latest_generation(storage) + 1
+    TOC(build_schema(), segments, generation).write(storage, INDEX_NAME)
+    clean_files(storage, INDEX_NAME, generation, segments)
+    return sum(segment.doc_count_all() for segment in segments)
+
+
+def _latest_generation(storage: Any) -> int:
+    return int(TOC._latest_generation(storage, INDEX_NAME))
+
+
+def add_documents(schema: Any, perdoc: Any, fieldwriter: Any, documents: Iterable[Any]) -> int:
+    """Write ``documents`` through a segment's per-document and field writers; return the
+    count (document numbers start at 0)."""
     names = sorted(schema.names())
     plan = [(name, schema[name], _fast_tokenizer(schema[name])) for name in names]
     postings = {name: _Postings() for name, field, _ in plan if field.indexed}
-    docnum = writer.docnum
+    docnum = 0
     for doc in documents:
         values = document_fields(doc)
         perdoc.start_doc(docnum)
@@ -99,12 +162,8 @@ def add_documents(writer: Any, documents: Iterable[SearchDocument]) -> int:
                 perdoc.add_column_value(name, field.column_type, field.to_column_value(value))
         perdoc.finish_doc()
         docnum += 1
-    added = docnum - writer.docnum
-    writer.docnum = docnum
-    if added:
-        writer._added = True  # the writer then finalizes the segment
-    _write_postings(writer, plan, postings)
-    return added
+    _write_postings(fieldwriter, plan, postings)
+    return docnum
 
 
 def _add_counted(store: _Postings, terms: list[str], docnum: int) -> int:
@@ -154,9 +213,8 @@ def _set_length(store: _Postings, docnum: int, length: int) -> None:
     lengths[docnum] = length_to_byte(length) if length else 0
 
 
-def _write_postings(writer: Any, plan: list[Any], postings: dict[str, _Postings]) -> None:
+def _write_postings(fieldwriter: Any, plan: list[Any], postings: dict[str, _Postings]) -> None:
     """Write every term's postings in (field, term bytes) order, a block at a time."""
-    fieldwriter = writer.fieldwriter
     for name, field, tokenizer in plan:
         store = postings.get(name)
         if store is None or not store.ids:

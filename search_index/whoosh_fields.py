@@ -17,6 +17,8 @@ from whoosh.fields import NUMERIC, STORED, TEXT, Schema
 from search_index.documents import FACET_FIELDS, SearchDocument
 from search_index.text import VietnameseTokenizer, folded_words, nfc, vn_fold
 
+# The name of the index in its folder (Whoosh's ``indexname``).
+INDEX_NAME = "opendata_v1"
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _FACET_TO_DOC = {
     "organization": "organization",

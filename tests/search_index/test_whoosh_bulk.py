@@ -1,0 +1,117 @@
+"""A rebuild's segments (``whoosh_bulk``) hold what Whoosh's ``add_document`` writes."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+from whoosh import index as whoosh_index
+
+from search_index import FACET_FIELDS, SearchDocument, SearchQuery, WhooshIndex
+from search_index.whoosh_bulk import build
+from search_index.whoosh_fields import INDEX_NAME, build_schema, document_fields
+from tests.search_index.conftest import relevance_documents
+
+
+def _documents() -> list[SearchDocument]:
+    """The relevance corpus three times over, with repeated words and empty fields."""
+    base = relevance_documents()
+    docs = []
+    for copy in range(3):
+        for doc in base:
+            docs.append(dataclasses.replace(doc, id=f"{doc.id}-{copy}", name=f"{doc.name}-{copy}"))
+    docs[5] = dataclasses.replace(
+        docs[5], description_vi="giao thông giao thông, xe buýt xe buýt xe", tags=()
+    )
+    docs[9] = dataclasses.replace(docs[9], description_vi="", title_en="", themes=())
+    return docs
+
+
+def _plain(folder: Path, docs: list[SearchDocument]) -> Any:
+    """The index Whoosh's own writer makes of ``docs``."""
+    folder.mkdir()
+    index = whoosh_index.create_in(folder, build_schema(), INDEX_NAME)
+    writer = index.writer()
+    for doc in docs:
+        writer.add_document(**document_fields(doc))
+    writer.commit()
+    return index
+
+
+def _bulk(folder: Path, docs: list[SearchDocument], segment_docs: int) -> Any:
+    folder.mkdir()
+    whoosh_index.create_in(folder, build_schema(), INDEX_NAME).close()
+    assert build(folder, docs, segment_docs) == len(docs)
+    return whoosh_index.open_dir(folder, INDEX_NAME)
+
+
+def _postings(reader: Any, term_stats: bool) -> dict[Any, Any]:
+    out: dict[Any, Any] = {}
+    for field, term in reader.all_terms():
+        items = list(reader.postings(field, term).all_items())
+        out[field, term] = (items, reader.doc_frequency(field, term))
+        if term_stats:  # block statistics Whoosh ranks with (one segment: one term info)
+            info = reader.term_info(field, term)
+            out[field, term, "info"] = (
+                info.weight(),
+                info.min_length(),
+                info.max_length(),
+                info.max_weight(),
+                info.min_id(),
+                info.max_id(),
+            )
+    return out
+
+
+def _per_document(reader: Any, count: int) -> tuple[Any, ...]:
+    schema = build_schema()
+    stored = [reader.stored_fields(d) for d in range(count)]
+    columns = {
+        name: list(reader.column_reader(name, translate=True))
+        for name in schema.names()
+        if schema[name].column_type
+    }
+    lengths = {
+        name: ([reader.doc_field_length(d, name) for d in range(count)], reader.field_length(name))
+        for name in schema.names()
+        if schema[name].scorable
+    }
+    return stored, columns, lengths
+
+
+def test_one_bulk_segment_equals_the_plain_writer(tmp_path: Path) -> None:
+    docs = _documents()
+    plain = _plain(tmp_path / "plain", docs).reader()
+    bulk = _bulk(tmp_path / "bulk", docs, segment_docs=10_000).reader()
+    assert len(bulk.leaf_readers()) == 1
+    expected = _postings(plain, term_stats=True)
+    assert ("desc_f", b"giao") in expected  # the corpus reaches the compared fields
+    assert _postings(bulk, term_stats=True) == expected
+    assert _per_document(bulk, len(docs)) == _per_document(plain, len(docs))
+
+
+def test_segments_written_by_worker_processes_hold_the_same(tmp_path: Path) -> None:
+    docs = _documents()
+    plain = _plain(tmp_path / "plain", docs).reader()
+    bulk = _bulk(tmp_path / "bulk", docs, segment_docs=40).reader()
+    assert len(bulk.leaf_readers()) == -(-len(docs) // 40) > 2  # the process pool ran
+    assert _postings(bulk, term_stats=False) == _postings(plain, term_stats=False)
+    assert _per_document(bulk, len(docs)) == _per_document(plain, len(docs))
+
+
+def test_rebuild_in_many_segments_answers_as_in_one(tmp_path: Path) -> None:
+    docs = _documents()
+    one = WhooshIndex(tmp_path / "one")
+    many = WhooshIndex(tmp_path / "many")
+    many.segment_docs = 25
+    assert one.replace_all(docs) == many.replace_all(docs) == len(docs)
+    for text in ("giao thông", "xe buyt", "dat dai", "bản đồ", ""):
+        query = SearchQuery(text=text, limit=50, facets=FACET_FIELDS)
+        found, expected = many.search(query), one.search(query)
+        assert found == expected
+        assert text == "" or expected.total > 0
+    many.upsert([dataclasses.replace(docs[0], title_vi="Bản đồ zyxwbulk")])
+    assert [hit.id for hit in many.search(SearchQuery(text="zyxwbulk")).hits] == [docs[0].id]
+    one.close()
+    many.close()

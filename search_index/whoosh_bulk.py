@@ -29,34 +29,37 @@ from pathlib import Path
 from typing import Any
 
 from whoosh.codec import default_codec
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.filedb.filestore import FileStorage
 from whoosh.formats import Frequency
 from whoosh.index import TOC, clean_files
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from search_index.documents import SearchDocument
-from search_index.text import VietnameseTokenizer
+from search_index.text import VietnameseTokenizer, folded_lines
 from search_index.whoosh_fields import INDEX_NAME, build_schema, document_fields
 
 # Postings of this many documents are held in memory at most (about 60 MB of arrays).
 DOCS_PER_SEGMENT = 25_000
 # Segments written side by side (the machine's cores, at most this many).
 _MAX_WORKERS = 2
+_LENGTH_BYTES = [length_to_byte(length) for length in range(1024)]
 
 
 class _Postings:
     """The postings of one field: per term, its document numbers in increasing order."""
 
-    __slots__ = ("counts", "ids", "lengths", "values", "weights")
+    __slots__ = ("counts", "ids", "lengths", "total", "values", "weights")
 
-    def __init__(self) -> None:
+    def __init__(self, documents: int) -> None:
         self.ids: dict[Any, array[int]] = {}
         # Fast-path fields: the term frequencies above 1, per term {docnum: count}.
         self.counts: dict[str, dict[int, int]] = {}
         # Other fields (Whoosh's own ``index``): weights and values, aligned with ``ids``.
         self.weights: dict[bytes, array[float]] = {}
         self.values: dict[bytes, list[bytes]] = {}
-        self.lengths = bytearray()  # the length byte of each document's field
+        self.lengths = bytearray(documents)  # the length byte of each document's field
+        self.total = 0  # the field's length summed over the documents
 
 
 def _fast_tokenizer(field: Any) -> VietnameseTokenizer | None:
@@ -136,37 +139,62 @@ def _latest_generation(storage: Any) -> int:
     return int(TOC._latest_generation(storage, INDEX_NAME))
 
 
-def add_documents(schema: Any, perdoc: Any, fieldwriter: Any, documents: Iterable[Any]) -> int:
+def add_documents(schema: Any, perdoc: Any, fieldwriter: Any, documents: list[Any]) -> int:
     """Write ``documents`` through a segment's per-document and field writers; return the
     count (document numbers start at 0)."""
     names = sorted(schema.names())
     plan = [(name, schema[name], _fast_tokenizer(schema[name])) for name in names]
-    postings = {name: _Postings() for name, field, _ in plan if field.indexed}
-    docnum = 0
-    for doc in documents:
+    postings = {name: _Postings(len(documents)) for name, field, _ in plan if field.indexed}
+    for docnum, doc in enumerate(documents):
         values = document_fields(doc)
+        lines: dict[str, list[list[str]]] = {}  # title, description, keywords: split once
         perdoc.start_doc(docnum)
         for name, field, tokenizer in plan:
             value = values.get(name)
             if value is None:
                 continue
             length = 0
-            if field.indexed:
-                store = postings[name]
-                if tokenizer is not None:
-                    length = _add_counted(store, tokenizer.terms(value), docnum)
-                else:
-                    length = _add_generic(store, field, value, docnum)
+            if tokenizer is not None:
+                _add_counted(postings[name], _terms(tokenizer, value, lines), docnum)
+            elif field.indexed:
+                length = _add_generic(postings[name], field, value, docnum)
+            # Lengths of our text fields are written as whole columns below.
             perdoc.add_field(name, field, value if field.stored else None, length)
             if field.column_type:
                 perdoc.add_column_value(name, field.column_type, field.to_column_value(value))
         perdoc.finish_doc()
-        docnum += 1
+    for name, _, tokenizer in plan:
+        if tokenizer is not None and postings[name].total:
+            _write_lengths(perdoc, name, postings[name])
     _write_postings(fieldwriter, plan, postings)
-    return docnum
+    return len(documents)
 
 
-def _add_counted(store: _Postings, terms: list[str], docnum: int) -> int:
+def _terms(tokenizer: VietnameseTokenizer, value: str, lines: dict[str, list[list[str]]]) -> Any:
+    """Return ``tokenizer.terms(value)``, splitting a text into folded words once per text."""
+    if tokenizer.mode not in ("folded", "bigram"):
+        return tokenizer.terms(value)
+    split = lines.get(value)
+    if split is None:
+        split = lines[value] = folded_lines(value)
+    if tokenizer.mode == "bigram":
+        return VietnameseTokenizer.bigram_terms(split)
+    return [word for words in split for word in words]
+
+
+def _write_lengths(perdoc: Any, name: str, store: _Postings) -> None:
+    """Write a field's length column at once: what ``add_field`` writes document by document
+    (a length byte per document, 0 for none, and the field's total length)."""
+    column = _lenfield(name)
+    perdoc._create_column(column, LENGTHS_COLUMN)
+    writer = perdoc._get_column(column)
+    used = bytes(store.lengths).rstrip(b"\0")
+    writer._dbfile.write(used)
+    writer._count = len(used)
+    perdoc._fieldlengths[name] += store.total
+
+
+def _add_counted(store: _Postings, terms: list[str], docnum: int) -> None:
     ids = store.ids
     unique = set(terms)
     if len(unique) != len(terms):
@@ -181,8 +209,9 @@ def _add_counted(store: _Postings, terms: list[str], docnum: int) -> int:
         else:
             found.append(docnum)
     length = len(terms)
-    _set_length(store, docnum, length)
-    return length
+    if length:
+        store.lengths[docnum] = _LENGTH_BYTES[length] if length < 1024 else length_to_byte(length)
+        store.total += length
 
 
 def _add_generic(store: _Postings, field: Any, value: Any, docnum: int) -> int:
@@ -202,15 +231,10 @@ def _add_generic(store: _Postings, field: Any, value: Any, docnum: int) -> int:
             weights[key].append(weight)
             if vbytes:
                 values[key].append(vbytes)
-    _set_length(store, docnum, length)
+    if length:
+        store.lengths[docnum] = length_to_byte(length)
+        store.total += length
     return length
-
-
-def _set_length(store: _Postings, docnum: int, length: int) -> None:
-    lengths = store.lengths
-    if len(lengths) <= docnum:
-        lengths.extend(bytes(docnum + 1 - len(lengths)))
-    lengths[docnum] = length_to_byte(length) if length else 0
 
 
 def _write_postings(fieldwriter: Any, plan: list[Any], postings: dict[str, _Postings]) -> None:

@@ -38,6 +38,7 @@ from search_index.text import QueryText
 from search_index.whoosh_bulk import DOCS_PER_SEGMENT, build
 from search_index.whoosh_fields import INDEX_NAME, build_schema, document_fields
 from search_index.whoosh_reader import ReaderState, SegmentCache
+from search_index.whoosh_readers import SegmentReaders
 from search_index.whoosh_search import WORD_FIELDS, search_state
 from search_index.whoosh_store import (
     current_folder,
@@ -66,6 +67,9 @@ class WhooshIndex:
         self._lock = threading.RLock()  # lends reader states; held only for moments
         self._write_lock = threading.Lock()  # one writer per process (fcntl: per index)
         self._caches: dict[str, SegmentCache] = {}
+        # Segment readers shared by the states of successive generations, and their guard.
+        self._segments = SegmentReaders()
+        self._guard = threading.RLock()
         self._state: ReaderState | None = None
         self._index: Any = None
         self._stamp: tuple[int, int] | None = None
@@ -221,7 +225,8 @@ class WhooshIndex:
         try:
             latest = self._index.latest_generation()
             if state is None or state.generation != latest:
-                fresh = ReaderState(self._index.reader(), self._caches)
+                reader, release = self._segments.reader(self._index)
+                fresh = ReaderState(reader, self._caches, self._guard, release)
                 if state is not None:
                     self._retire(state)
                 self._state = state = fresh
@@ -300,6 +305,7 @@ class WhooshIndex:
             if self._index is not None:
                 self._index.close()
                 self._index = None
+            self._segments.close()
 
     def search(self, query: SearchQuery) -> SearchPage:
         """Return one page of hits matching every word of ``query.text``, with facet counts."""

@@ -58,8 +58,16 @@ class ReaderState:
     generation (``WhooshIndex`` closes it when both say so).
     """
 
-    def __init__(self, reader: Any, caches: dict[str, SegmentCache]) -> None:
-        self.guard = threading.RLock()
+    def __init__(
+        self,
+        reader: Any,
+        caches: dict[str, SegmentCache],
+        guard: threading.RLock | None = None,
+        release: Callable[[], None] | None = None,
+    ) -> None:
+        # States sharing segment readers (``whoosh_readers``) share one guard too.
+        self.guard = guard if guard is not None else threading.RLock()
+        self._release = release
         self.readers = 0
         self.retired = False
         self.reader = reader
@@ -92,8 +100,11 @@ class ReaderState:
 
     @_guarded
     def close(self) -> None:
-        """Release the Whoosh reader's files."""
-        self.reader.close()
+        """Release the Whoosh reader's files (or its share of them)."""
+        if self._release is not None:
+            self._release()
+        else:
+            self.reader.close()
 
     @_guarded
     def term_bits(self, field: str, term: str) -> Bitset:

@@ -115,3 +115,27 @@ def test_rebuild_in_many_segments_answers_as_in_one(tmp_path: Path) -> None:
     assert [hit.id for hit in many.search(SearchQuery(text="zyxwbulk")).hits] == [docs[0].id]
     one.close()
     many.close()
+
+
+def test_commits_reuse_open_segments_and_see_their_deletions(tmp_path: Path) -> None:
+    docs = _documents()
+    index = WhooshIndex(tmp_path / "index")
+    index.replace_all(docs)
+    target = docs[4]
+    before = index.search(SearchQuery(text=target.title_vi, limit=100)).hits
+    assert target.id in [hit.id for hit in before]
+    opened = dict(index._segments._open)  # the rebuild's one segment, opened by that search
+    assert len(opened) == 1
+    for number in range(12):  # each commit deletes in the big segment and adds a small one
+        index.upsert([dataclasses.replace(target, title_vi=f"Bản đồ qwzx{number}")])
+        hits = index.search(SearchQuery(text=f"qwzx{number}")).hits
+        assert [hit.id for hit in hits] == [target.id]
+        assert index.search(SearchQuery(text=f"qwzx{number - 1}")).total == 0
+    after = [hit.id for hit in index.search(SearchQuery(text=target.title_vi, limit=100)).hits]
+    assert target.id not in after  # the old version, deleted in the shared segment, is gone
+    segid, (reader, _) = next(iter(opened.items()))
+    assert index._segments._open[segid][0] is reader  # never reopened by the commits
+    live = {s.segment_id() for s in index._index._read_toc().segments}
+    assert set(index._segments._open) == live  # segments merged away were closed
+    index.close()
+    assert index._segments._open == {}

@@ -10,7 +10,8 @@ postings at a time, through Whoosh's own codec objects: the segment on disk is t
 ``add_document`` would have written (``tests/search_index/test_whoosh_bulk.py`` compares
 them posting by posting).
 
-Memory is bounded by ``docs_per_segment``: a larger input is written as several segments.
+Memory is bounded by the segment size (``DOCS_PER_SEGMENT``, ``WhooshIndex.segment_docs``): a
+larger input is written as several segments, two at a time in worker processes.
 """
 
 from __future__ import annotations

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from whoosh import index as whoosh_index
 
-from search_index import FACET_FIELDS, SearchDocument, SearchQuery, WhooshIndex
+from search_index import FACET_FIELDS, SearchDocument, SearchQuery, SortOrder, WhooshIndex
 from search_index.whoosh_bulk import build
 from search_index.whoosh_fields import INDEX_NAME, build_schema, document_fields
 from tests.search_index.conftest import relevance_documents
@@ -139,3 +140,32 @@ def test_commits_reuse_open_segments_and_see_their_deletions(tmp_path: Path) -> 
     assert set(index._segments._open) == live  # segments merged away were closed
     index.close()
     assert index._segments._open == {}
+
+
+def test_sorted_pages_over_many_segments_equal_one_segment(tmp_path: Path) -> None:
+    # Over 4,096 hits, pages are taken by walking the merged per-segment orders.
+    base = relevance_documents()
+    docs = [
+        dataclasses.replace(
+            base[number % len(base)],
+            id=f"doc-{number:05d}",
+            name=f"doc-{number:05d}",
+            popularity=number * 7919 % 13,
+            modified=base[0].modified + timedelta(hours=number * 37 % 1000),
+        )
+        for number in range(4600)
+    ]
+    one, many = WhooshIndex(tmp_path / "one"), WhooshIndex(tmp_path / "many")
+    one.segment_docs, many.segment_docs = 10_000, 1_200
+    one.replace_all(docs)
+    many.replace_all(docs)
+    for index in (one, many):  # commits add small segments and delete in the big ones
+        index.upsert([dataclasses.replace(docs[n], popularity=50) for n in (3, 2500, 4599)])
+    for sort in SortOrder:
+        for offset in (0, 40, 4500):
+            query = SearchQuery(text="", sort=sort, offset=offset, limit=30, facets=())
+            expected = one.search(query)
+            assert expected.total == len(docs)
+            assert many.search(query) == expected, (sort, offset)
+    one.close()
+    many.close()

@@ -9,8 +9,11 @@ per backend side by side. As a reference it runs naive Whoosh (OR-matched words,
 ``groupedby`` facets) on the same index in the same run and prints the ratio. It then checks
 that both backends gave the same results (total, every facet count, the page's ids and scores)
 for every timed query, and that a document written through one instance is found by the very
-next search through another (a second server). SPEC §8 target: p95 under 50 ms on either
-backend at 100,000 records.
+next search through another (a second server), and times the first search after each of
+``--commits`` one-document updates. SPEC §8 target: p95 under 50 ms on either backend at
+100,000 records; issue 24: a Whoosh rebuild of 100,000 records in at most 60 s (printed as an
+absolute time against that target, with the load average: there is no reference tool for
+it), and p99 under 50 ms for the first search after a commit. It opens no port.
 
     .venv/bin/python benchmarks/bench_search.py            # full size
     .venv/bin/python benchmarks/bench_search.py --n 5000   # quick run
@@ -22,6 +25,7 @@ import argparse
 import dataclasses
 import os
 import random
+import resource
 import shutil
 import statistics
 import sys
@@ -48,6 +52,7 @@ from search_index.whoosh import WhooshIndex, index_size_bytes
 from search_index.whoosh_store import current_folder
 
 SEED = 20260501
+BUILD_TARGET_S = 60.0  # issue 24: a rebuild of 100,000 datasets in at most a minute
 TOPICS = [
     ("giao thông", "traffic"),
     ("xe buýt", "bus"),
@@ -282,6 +287,9 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=1000, help="timed queries per backend")
     parser.add_argument("--naive-queries", type=int, default=200, help="naive Whoosh queries")
     parser.add_argument("--pg-url", default=os.environ.get("TEST_DATABASE_URL"))
+    parser.add_argument(
+        "--commits", type=int, default=100, help="one-document commits, each followed by a search"
+    )
     args = parser.parse_args()
 
     print(f"generating {args.n:,} records (seed {SEED}) ...", flush=True)
@@ -292,7 +300,9 @@ def main() -> None:
     results: list[list[Result]] = []
     workdir = Path(tempfile.mkdtemp(prefix="bench-search-"))
     try:
-        row, found = bench_whoosh(workdir / "whoosh", docs, warmup, queries, args.naive_queries)
+        row, found = bench_whoosh(
+            workdir / "whoosh", docs, warmup, queries, args.naive_queries, args.commits
+        )
         rows.append(row)
         results.append(found)
         if args.pg_url:
@@ -303,7 +313,7 @@ def main() -> None:
             print("PostgreSQL skipped: no --pg-url or TEST_DATABASE_URL")
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-    print()
+    print(f"\nload average at the end: {_load()}")
     header = ("backend", "build", "size", "p50 / p95 / p99", "total hits (mean)")
     print(" | ".join(header))
     for row in rows:
@@ -342,16 +352,63 @@ def _query(text: str) -> SearchQuery:
     return SearchQuery(text=text, limit=20, facets=FACET_FIELDS)
 
 
+def after_commits(
+    index: SearchIndex, docs: list[SearchDocument], queries: list[str], commits: int
+) -> str:
+    """Time the first search after each of ``commits`` one-document updates (cold caches of
+    the new generation); SPEC §8 asks p99 < 50 ms also right after commits."""
+    samples = []
+    for number in range(commits):
+        doc = docs[number * 7 % len(docs)]
+        index.upsert([dataclasses.replace(doc, title_vi=f"{doc.title_vi} mới")])
+        start = time.perf_counter()
+        index.search(_query(queries[number % len(queries)]))
+        samples.append(time.perf_counter() - start)
+        index.upsert([doc])
+    figures = percentiles(samples) if len(samples) > 1 else (samples[0],) * 3
+    return (
+        "first query after each of {} commits: p50 {:.1f} ms, p95 {:.1f} ms, p99 {:.1f} ms "
+        "(target p99 < 50 ms: {}; load {})".format(
+            commits, *figures, "met" if figures[2] < 50 else "NOT met", _load()
+        )
+    )
+
+
+def _cpu_seconds() -> float:
+    """User and system CPU seconds of this process and of its finished child processes."""
+    own, children = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def _load() -> str:
+    return "{:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
+
+
 def bench_whoosh(
-    path: Path, docs: list[SearchDocument], warmup: list[str], queries: list[str], naive: int
+    path: Path,
+    docs: list[SearchDocument],
+    warmup: list[str],
+    queries: list[str],
+    naive: int,
+    commits: int,
 ) -> tuple[tuple[str, str, str, str, str], list[Result]]:
     """Build the Whoosh index, time our queries and the naive reference; return a row."""
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), _cpu_seconds()
     index = WhooshIndex(path)
     index.replace_all(docs)
     build = time.perf_counter() - start
+    cpu = _cpu_seconds() - cpu_start
     size = index_size_bytes(current_folder(path)[0])
-    print(f"whoosh: built in {build:.1f} s, {size / 1e6:.0f} MB", flush=True)
+    verdict = "met" if build <= BUILD_TARGET_S * len(docs) / 100_000 else "NOT met"
+    print(
+        f"whoosh: built in {build:.1f} s, {size / 1e6:.0f} MB (target <= {BUILD_TARGET_S} s "
+        f"at 100,000, scaled to {len(docs):,}: {verdict}; load {_load()}); CPU time of the "
+        f"build and its worker processes {cpu:.1f} s (less bent by the load than the wall time)",
+        flush=True,
+    )
     first = timed(lambda q: index.search(_query(q)), warmup[:1])[0]
     timed(lambda q: index.search(_query(q)), warmup)
     found: list[Result] = []
@@ -373,7 +430,9 @@ def bench_whoosh(
             f"{'met' if ours[1] < 50 else 'NOT met'})"
         )
     other = WhooshIndex(path)  # another process's view of the same index
+    other.search(_query(warmup[0]))  # the second server's caches are warm too (as below)
     print(f"whoosh: {check_visibility(index, other, docs[len(docs) // 2])}")
+    print(f"whoosh: {after_commits(index, docs, queries, commits)}")
     other.close()
     index.close()
     row = (

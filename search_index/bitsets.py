@@ -53,7 +53,7 @@ def ids_from_bitset(bits: Bitset) -> list[int]:
 
 def take_in_order(
     bits: Bitset,
-    order: Callable[[], Sequence[int]],
+    order: Callable[[], Iterable[int]],
     key: Callable[[int], Any],
     skip: int,
     count: int,

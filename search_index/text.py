@@ -75,7 +75,11 @@ def normalize_tone_placement(word: str) -> str:
 
 def accented_words(text: str) -> list[str]:
     """Split ``text`` into lowercase NFC words with normalized tone placement."""
-    return [normalize_tone_placement(w) for w in _WORD_RE.findall(nfc(text).lower())]
+    # An ASCII word has no tone mark to move (the cache lookup is skipped for speed).
+    return [
+        w if w.isascii() else normalize_tone_placement(w)
+        for w in _WORD_RE.findall(nfc(text).lower())
+    ]
 
 
 @lru_cache(maxsize=65536)
@@ -86,7 +90,13 @@ def fold_word(word: str) -> str:
 
 def folded_words(text: str) -> list[str]:
     """Split ``text`` into lowercase words without diacritics (the same split as accented)."""
-    return [fold_word(w) for w in _WORD_RE.findall(nfc(text).lower())]
+    # An ASCII word has nothing to fold (the cache lookup is skipped for speed).
+    return [w if w.isascii() else fold_word(w) for w in _WORD_RE.findall(nfc(text).lower())]
+
+
+def folded_lines(text: str) -> list[list[str]]:
+    """Return ``folded_words`` of each line of ``text`` (no word spans a line break)."""
+    return [folded_words(line) for line in text.split("\n")]
 
 
 def bigrams(words: list[str]) -> list[str]:
@@ -128,9 +138,14 @@ class VietnameseTokenizer(Tokenizer):  # type: ignore[misc]  # whoosh ships no t
         if self.mode == "accented":
             return accented_words(value)
         if self.mode == "bigram":
-            # Lines are separate fields or languages: no phrase spans two of them.
-            return [pair for line in value.split("\n") for pair in bigrams(folded_words(line))]
+            return self.bigram_terms(folded_lines(value))
         return folded_words(value)
+
+    @staticmethod
+    def bigram_terms(lines: list[list[str]]) -> list[str]:
+        """Return the bigram terms of text split by ``folded_lines``."""
+        # Lines are separate fields or languages: no phrase spans two of them.
+        return [pair for words in lines for pair in bigrams(words)]
 
     def __call__(
         self,

@@ -35,8 +35,10 @@ from whoosh import index as whoosh_index
 from search_index.documents import SearchDocument, SearchPage, SearchQuery
 from search_index.errors import SearchConfigError, SearchError, SearchUnavailable
 from search_index.text import QueryText
-from search_index.whoosh_fields import build_schema, document_fields
+from search_index.whoosh_bulk import DOCS_PER_SEGMENT, build
+from search_index.whoosh_fields import INDEX_NAME, build_schema, document_fields
 from search_index.whoosh_reader import ReaderState, SegmentCache
+from search_index.whoosh_readers import SegmentReaders
 from search_index.whoosh_search import WORD_FIELDS, search_state
 from search_index.whoosh_store import (
     current_folder,
@@ -46,7 +48,6 @@ from search_index.whoosh_store import (
     remove_replaced,
 )
 
-INDEX_NAME = "opendata_v1"
 _LOCK_FILE = ".opendata-writer.lock"
 # Words of the readiness probe: common in the catalog, so postings are read.
 _PING_TEXT = "dữ liệu thành phố"
@@ -66,10 +67,15 @@ class WhooshIndex:
         self._lock = threading.RLock()  # lends reader states; held only for moments
         self._write_lock = threading.Lock()  # one writer per process (fcntl: per index)
         self._caches: dict[str, SegmentCache] = {}
+        # Segment readers shared by the states of successive generations, and their guard.
+        self._segments = SegmentReaders()
+        self._guard = threading.RLock()
         self._state: ReaderState | None = None
         self._index: Any = None
         self._stamp: tuple[int, int] | None = None
         self._outdated = False
+        # Documents a segment of a rebuild holds (``whoosh_bulk``): bounds its memory.
+        self.segment_docs = DOCS_PER_SEGMENT
         try:
             self.path.mkdir(parents=True, exist_ok=True)
             if not self._has_index():
@@ -188,18 +194,9 @@ class WhooshIndex:
             generation = new_generation(self.path)
             try:
                 generation.mkdir()
-                writer = whoosh_index.create_in(generation, build_schema(), INDEX_NAME).writer(
-                    limitmb=256
-                )
-                count = 0
-                try:
-                    for doc in documents:
-                        writer.add_document(**document_fields(doc))
-                        count += 1
-                except BaseException:
-                    writer.cancel()
-                    raise
-                writer.commit()
+                whoosh_index.create_in(generation, build_schema(), INDEX_NAME).close()
+                # Segments written at once, on both cores (``whoosh_bulk``): no posting pool.
+                count = build(generation, documents, self.segment_docs)
                 point_to(self.path, generation)
             except BaseException:
                 shutil.rmtree(generation, ignore_errors=True)
@@ -228,7 +225,8 @@ class WhooshIndex:
         try:
             latest = self._index.latest_generation()
             if state is None or state.generation != latest:
-                fresh = ReaderState(self._index.reader(), self._caches)
+                reader, release = self._segments.reader(self._index)
+                fresh = ReaderState(reader, self._caches, self._guard, release)
                 if state is not None:
                     self._retire(state)
                 self._state = state = fresh
@@ -307,6 +305,7 @@ class WhooshIndex:
             if self._index is not None:
                 self._index.close()
                 self._index = None
+            self._segments.close()
 
     def search(self, query: SearchQuery) -> SearchPage:
         """Return one page of hits matching every word of ``query.text``, with facet counts."""

@@ -17,6 +17,8 @@ from whoosh.fields import NUMERIC, STORED, TEXT, Schema
 from search_index.documents import FACET_FIELDS, SearchDocument
 from search_index.text import VietnameseTokenizer, folded_words, nfc, vn_fold
 
+# The name of the index in its folder (Whoosh's ``indexname``).
+INDEX_NAME = "opendata_v1"
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _FACET_TO_DOC = {
     "organization": "organization",
@@ -27,6 +29,19 @@ _FACET_TO_DOC = {
     "access_level": "access_level",
     "frequency": "frequency",
 }
+
+
+class SortNumber(NUMERIC):  # type: ignore[misc]  # whoosh ships no type hints
+    """A number kept only as a sort column: searches never look it up by term, and indexing
+    its 16 tiered terms per value was a fifth of an index build."""
+
+    indexed = False
+
+
+class SortKey(WHOOSH_ID):  # type: ignore[misc]
+    """A string kept only as a sort column (never looked up by term)."""
+
+    indexed = False
 
 
 def _text(mode: str) -> Any:
@@ -56,13 +71,13 @@ def build_schema() -> Any:
         kw_bi=_text("bigram"),
         org_bi=_text("bigram"),
         **{facet: _text("exact") for facet in FACET_FIELDS},
-        modified=NUMERIC(bits=64, sortable=True, signed=True),
-        created_ms=NUMERIC(bits=64, sortable=True, signed=True),
-        modified_ms=NUMERIC(bits=64, sortable=True, signed=True),
-        name_key=WHOOSH_ID(sortable=True),
-        popularity=NUMERIC(bits=64, sortable=True, signed=True),
-        title_words=NUMERIC(bits=32, sortable=True),
-        title_sort=WHOOSH_ID(sortable=True),
+        modified=SortNumber(bits=64, sortable=True, signed=True),
+        created_ms=SortNumber(bits=64, sortable=True, signed=True),
+        modified_ms=SortNumber(bits=64, sortable=True, signed=True),
+        name_key=SortKey(sortable=True),
+        popularity=SortNumber(bits=64, sortable=True, signed=True),
+        title_words=SortNumber(bits=32, sortable=True),
+        title_sort=SortKey(sortable=True),
     )
 
 

@@ -10,9 +10,11 @@ segments a commit added, and readers see new documents as soon as the commit lan
 from __future__ import annotations
 
 import functools
+import heapq
 import threading
+from array import array
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from search_index.bitsets import Bitset, bitset_from_ids, bitset_range
@@ -21,12 +23,28 @@ _TERM_CACHE_SIZE = 4096
 
 
 class SegmentCache:
-    """Bitsets and columns of one immutable segment, in segment-local document numbers."""
+    """Bitsets, columns and orders of one immutable segment, in segment-local numbers."""
 
     def __init__(self) -> None:
         self.terms: OrderedDict[tuple[str, str], Bitset] = OrderedDict()
         self.facets: dict[str, dict[str, Bitset]] = {}
         self.columns: dict[str, list[Any]] = {}
+        self.orders: dict[str, array[int]] = {}
+
+
+class _MergedOrder:
+    """The segments' orders merged by the same key, walked lazily each time it is iterated
+    (equal keys keep document-number order, as one stable sort of every document would)."""
+
+    def __init__(self, parts: list[tuple[int, array[int]]], key: Callable[[int], Any]) -> None:
+        self._parts = parts
+        self._key = key
+
+    def __iter__(self) -> Iterator[int]:
+        streams = [map(offset.__add__, local) for offset, local in self._parts]
+        if len(streams) == 1:
+            return streams[0]
+        return heapq.merge(*streams, key=self._key)
 
 
 def _read_ids(segment_reader: Any, field: str, term: str) -> list[int]:
@@ -58,8 +76,16 @@ class ReaderState:
     generation (``WhooshIndex`` closes it when both say so).
     """
 
-    def __init__(self, reader: Any, caches: dict[str, SegmentCache]) -> None:
-        self.guard = threading.RLock()
+    def __init__(
+        self,
+        reader: Any,
+        caches: dict[str, SegmentCache],
+        guard: threading.RLock | None = None,
+        release: Callable[[], None] | None = None,
+    ) -> None:
+        # States sharing segment readers (``whoosh_readers``) share one guard too.
+        self.guard = guard if guard is not None else threading.RLock()
+        self._release = release
         self.readers = 0
         self.retired = False
         self.reader = reader
@@ -86,14 +112,17 @@ class ReaderState:
         self._terms: OrderedDict[tuple[str, str], Bitset] = OrderedDict()
         self._facets: dict[str, dict[str, Bitset]] = {}
         self._columns: dict[str, list[Any]] = {}
-        self._orders: dict[str, list[int]] = {}
+        self._orders: dict[str, _MergedOrder] = {}
         # Structures derived from this generation (vocabularies for suggestions).
         self.memo: dict[str, Any] = {}
 
     @_guarded
     def close(self) -> None:
-        """Release the Whoosh reader's files."""
-        self.reader.close()
+        """Release the Whoosh reader's files (or its share of them)."""
+        if self._release is not None:
+            self._release()
+        else:
+            self.reader.close()
 
     @_guarded
     def term_bits(self, field: str, term: str) -> Bitset:
@@ -161,12 +190,25 @@ class ReaderState:
         return values
 
     @_guarded
-    def order(self, name: str, key: Callable[[int], Any]) -> Sequence[int]:
-        """Return every document number sorted by ``key``, computed once per generation."""
+    def order(self, name: str, key: Callable[[int], Any]) -> Iterable[int]:
+        """Return every document number ordered by ``key`` (ties by document number).
+
+        Each segment is sorted once and kept across generations (a key only reads the
+        document's own values, and document numbers keep their order within a segment), so
+        a commit sorts only the segments it added; the generation's order merges them lazily,
+        and callers stop after the first few.
+        """
         found = self._orders.get(name)
         if found is None:
-            found = sorted(range(self.size), key=key)
-            self._orders[name] = found
+            parts = []
+            for segment_reader, offset, cache in self.leaves:
+                local = cache.orders.get(name)
+                if local is None:
+                    size = segment_reader.doc_count_all()
+                    ordered = sorted(range(offset, offset + size), key=key)
+                    local = cache.orders[name] = array("L", [d - offset for d in ordered])
+                parts.append((offset, local))
+            found = self._orders[name] = _MergedOrder(parts, key)
         return found
 
     @_guarded

@@ -7,7 +7,7 @@ is generated on the fly by a file-like object (the client never holds it either)
 the peak resident memory (VmHWM) of the server's worker process for each size and their
 ratio.
 
-    .venv/bin/python benchmarks/bench_upload.py [--sizes-mb 10,1024]
+    .venv/bin/python benchmarks/bench_upload.py [--sizes-mb 10,1024] [--port N]
 """
 
 from __future__ import annotations
@@ -176,11 +176,14 @@ def main() -> None:
     """Measure each size and print the figures and the ratio."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes-mb", default="10,1024")
+    parser.add_argument(
+        "--port", type=int, default=0, help="the server's port (default: a free one)"
+    )
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes_mb.split(",")]
     results = []
     for size_mb in sizes:
-        peak, seconds, status = measure(size_mb * 1024 * 1024, _free_port())
+        peak, seconds, status = measure(size_mb * 1024 * 1024, args.port or _free_port())
         results.append(peak)
         rate = size_mb / seconds if seconds else 0
         print(

@@ -225,14 +225,22 @@ def _column_caster(cast: Caster, kind: str, raw: Mapping[str, Any]) -> ColumnCas
 
 
 def read_typed_batches(
-    csv_path: Path, table_schema: Mapping[str, Any], batch_size: int = 2_000
+    csv_path: Path,
+    table_schema: Mapping[str, Any],
+    batch_size: int = 2_000,
+    text_lengths: dict[str, list[int]] | None = None,
+    *,
+    int64: bool = False,
 ) -> Iterator[list[tuple[Any, ...]]]:
     """Stream the CSV as batches of typed, JSON-ready row tuples in schema field order.
 
     Casting runs column by column over each batch (at most ``batch_size`` rows in
     memory). The header must name the schema's fields (in any order). Raises
     ``LoadFailed`` for a missing or mismatched header, a ragged row or malformed CSV,
-    naming the line.
+    naming the line. ``text_lengths``, when given, is filled with ``[characters,
+    non-empty cells]`` of every text column as the batches go by (what a loader needs
+    to tell free text from codes without scanning its table again). With ``int64`` an
+    integer outside the signed 64-bit range (what a datastore column holds) does not cast.
     """
     fields = fields_from_table_schema(table_schema)
     raw_fields = list(table_schema.get("fields") or [])
@@ -252,6 +260,8 @@ def read_typed_batches(
         if sorted(header) != sorted(names):
             raise LoadFailed("the CSV header does not match the table schema")
         order = [header.index(name) for name in names]
+        text_columns = [i for i, f in enumerate(fields) if f.type == "text"]
+        wide = [i for i, f in enumerate(fields) if int64 and f.type == "integer"]
         width = len(names)
         line = 1
         try:
@@ -263,10 +273,29 @@ def read_typed_batches(
                     )
                 columns = list(zip(*batch, strict=True))
                 typed = [column_casters[i](columns[j]) for i, j in enumerate(order)]
+                for i in wide:
+                    typed[i] = _within_int64(typed[i])
+                if text_lengths is not None:
+                    for i in text_columns:
+                        cells = columns[order[i]]
+                        totals = text_lengths.setdefault(names[i], [0, 0])
+                        totals[0] += sum(map(len, cells))
+                        totals[1] += len(cells) - cells.count("")
                 yield list(zip(*typed, strict=True))
                 line = reader.line_num
         except (csv.Error, UnicodeDecodeError) as exc:
             raise LoadFailed(f"malformed CSV near line {reader.line_num}: {exc}") from None
+
+
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+
+
+def _within_int64(values: list[Any]) -> list[Any]:
+    """Integers outside the signed 64-bit range become None (checked at C speed first)."""
+    present = [v for v in values if v is not None] if None in values else values
+    if not present or (min(present) >= _INT64_MIN and max(present) <= _INT64_MAX):
+        return values
+    return [v if v is None or _INT64_MIN <= v <= _INT64_MAX else None for v in values]
 
 
 def read_typed_rows(csv_path: Path, table_schema: Mapping[str, Any]) -> Iterator[tuple[Any, ...]]:

@@ -43,10 +43,10 @@ from datasets.datastore.casting import (
     fields_from_table_schema,
     fold_text,
     quote_ident,
-    read_typed_rows,
 )
 from datasets.datastore.querying import Dialect, check_select, next_cursor_for, plan_search
 from datasets.datastore.results import fields_of_values, json_ready, record_names
+from datasets.datastore.typed_reader import PARALLEL_MIN_BYTES, typed_batches
 
 FREE_TEXT_MIN_LENGTH = 40  # same rule as the SQLite datastore: see its module docstring
 _DIALECT = Dialect(param="%s", explicit_nulls=True, percent_escape=True)
@@ -82,12 +82,21 @@ def _plain_url(url: str) -> str:
 class PostgresDatastore:
     """Datastore in the schema ``schema`` of a PostgreSQL database."""
 
-    def __init__(self, url: str, schema: str = "datastore", *, reader_url: str | None = None):
+    def __init__(
+        self,
+        url: str,
+        schema: str = "datastore",
+        *,
+        reader_url: str | None = None,
+        parallel_min_bytes: int = PARALLEL_MIN_BYTES,
+    ):
         """Connect, creating the schema, the metadata table and the reader role when absent.
 
         ``reader_url`` defaults to ``url`` with the user ``<schema>_reader`` and the same
-        password, which this constructor gives the role.
+        password, which this constructor gives the role. A CSV of ``parallel_min_bytes`` or
+        more is cast by a child process while this one copies (``typed_reader``).
         """
+        self._parallel = parallel_min_bytes
         if not _SCHEMA.fullmatch(schema):
             raise ValueError("the datastore schema must be a lower-case SQL name")
         self._url = _plain_url(url)
@@ -183,7 +192,7 @@ class PostgresDatastore:
         """COPY the CSV into a new table, index it, and swap it in within one transaction."""
         check_resource_id(resource_id)
         fields = fields_from_table_schema(table_schema)
-        rows = read_typed_rows(csv_path, table_schema)
+        batches = typed_batches(csv_path, table_schema, 2_000, parallel_min_bytes=self._parallel)
         new = self._q(f"{resource_id}__load_{secrets.token_hex(4)}")
         text_cols = [quote_ident(f.name) for f in fields if f.type == "text"]
         try:
@@ -206,13 +215,16 @@ class PostgresDatastore:
                 names = ", ".join(quote_ident(f.name) for f in fields)
                 count = 0
                 with conn.cursor() as cur, cur.copy(f"COPY {new} ({names}) FROM STDIN") as copy:
-                    for row in rows:
-                        copy.write_row(row)
-                        count += 1
+                    for batch in batches:
+                        for row in batch:
+                            copy.write_row(row)
+                        count += len(batch)
                 self._index(conn, new, fields, bool(text_cols))
                 self._swap(conn, new, resource_id, fields, count, bool(text_cols), order)
         except psycopg.Error as exc:
             raise LoadFailed(f"the datastore could not store the table: {exc}") from exc
+        finally:
+            batches.close()  # stops the child reader of a load that failed midway
         return DatastoreInfo(count, fields)
 
     @staticmethod

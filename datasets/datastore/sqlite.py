@@ -42,7 +42,6 @@ from datasets.datastore.casting import (
     check_resource_id,
     fields_from_table_schema,
     quote_ident,
-    read_typed_batches,
 )
 from datasets.datastore.querying import (
     Dialect,
@@ -51,35 +50,42 @@ from datasets.datastore.querying import (
     plan_search,
 )
 from datasets.datastore.results import fields_of_values, record_names
+from datasets.datastore.sqlite_load import (
+    FREE_TEXT_MIN_LENGTH as FREE_TEXT_MIN_LENGTH,
+)
+from datasets.datastore.sqlite_load import (
+    LOAD_CACHE_KIB,
+    build_fts,
+    create_indexes,
+    insert_rows,
+)
+from datasets.datastore.typed_reader import PARALLEL_MIN_BYTES, typed_batches
 
-FREE_TEXT_MIN_LENGTH = 40
 _DIALECT = Dialect(param="?", explicit_nulls=False, percent_escape=False)
-_COLUMN_TYPES = {
-    "text": "TEXT",
-    "integer": "INTEGER",
-    "number": "REAL",
-    "boolean": "INTEGER",
-    "date": "TEXT",
-    "datetime": "TEXT",
-}
 _META = "_datastore_meta"
 _MAX_SQL_VALUE_BYTES = 10_000_000  # no single string or blob a query builds may exceed this
 _CHILD = Path(__file__).with_name("sqlite_sql_child.py")
 _CHILD_GRACE_S = 1.0  # startup, and the child's own timer answers first; the kill is the backstop
 
 
-def _fold_sql(column: str) -> str:
-    # FTS5's unicode61 tokenizer folds case and tone marks but never đ (see VIETNAMESE.md).
-    return f"replace(replace({column}, 'đ', 'd'), 'Đ', 'd')"
-
-
 class SqliteDatastore:
     """Datastore in its own SQLite file (WAL mode: readers never wait for a load)."""
 
-    def __init__(self, path: Path, *, batch_size: int = 2_000) -> None:
-        """Open (creating when absent) the datastore file at ``path``."""
+    def __init__(
+        self,
+        path: Path,
+        *,
+        batch_size: int = 2_000,
+        parallel_min_bytes: int = PARALLEL_MIN_BYTES,
+    ) -> None:
+        """Open (creating when absent) the datastore file at ``path``.
+
+        A CSV of ``parallel_min_bytes`` or more is cast by a child process while this one
+        writes (``typed_reader``).
+        """
         self._path = path
         self._batch_size = batch_size
+        self._parallel = parallel_min_bytes
         self._local = threading.local()
         path.parent.mkdir(parents=True, exist_ok=True)
         conn = self._connect()
@@ -141,24 +147,29 @@ class SqliteDatastore:
         """Load the CSV into a new table, index it, then swap it in (see ``Datastore``).
 
         The whole load holds the write lock (BEGIN IMMEDIATE), so loads of one file are
-        serialized and the order check below sees the last committed table.
+        serialized and the order check below sees the last committed table. Nothing of
+        the new table is committed before the swap: a load killed midway leaves the
+        published table answering. How the load is fast: ``sqlite_load``.
         """
         check_resource_id(resource_id)
         fields = fields_from_table_schema(table_schema)
-        batches = read_typed_batches(csv_path, table_schema, self._batch_size)
+        lengths: dict[str, list[int]] = {}
+        batches = typed_batches(
+            csv_path, table_schema, self._batch_size, lengths, parallel_min_bytes=self._parallel
+        )
         token = secrets.token_hex(4)
         new_table = f"{resource_id}__load_{token}"
         new_fts = f"{resource_id}__fts_{token}"
+        text_cols = [f.name for f in fields if f.type == "text"]
         conn = self._connect()
         try:
-            conn.execute("PRAGMA threads = 2")  # CREATE INDEX sorts with a helper thread
+            conn.execute(f"PRAGMA cache_size = {LOAD_CACHE_KIB}")
             conn.execute("BEGIN IMMEDIATE")
             _check_order(conn, resource_id, order)
-            count = self._insert(conn, new_table, fields, batches)
-            self._index(conn, new_table, fields, token)
-            text_cols = [f.name for f in fields if f.type == "text"]
+            count = insert_rows(conn, new_table, fields, batches)
+            create_indexes(conn, new_table, fields, token, lengths)
             if text_cols:
-                self._build_fts(conn, new_table, new_fts, text_cols)
+                build_fts(conn, new_table, new_fts, text_cols)
             conn.execute("PRAGMA analysis_limit = 1000")
             conn.execute(f"ANALYZE {quote_ident(new_table)}")
             conn.execute(f"DROP TABLE IF EXISTS {quote_ident(resource_id)}")
@@ -190,55 +201,9 @@ class SqliteDatastore:
                 raise LoadFailed(f"the datastore could not store the table: {exc}") from exc
             raise
         finally:
+            batches.close()  # stops the child reader of a load that failed midway
             conn.close()
         return DatastoreInfo(count, fields)
-
-    def _insert(
-        self,
-        conn: sqlite3.Connection,
-        table: str,
-        fields: tuple[DatastoreField, ...],
-        batches: Iterator[list[tuple[Any, ...]]],
-    ) -> int:
-        columns = ", ".join(f"{quote_ident(f.name)} {_COLUMN_TYPES[f.type]}" for f in fields)
-        conn.execute(f"CREATE TABLE {quote_ident(table)} (_id INTEGER PRIMARY KEY, {columns})")
-        names = ", ".join(quote_ident(f.name) for f in fields)
-        marks = ", ".join("?" * len(fields))
-        insert = f"INSERT INTO {quote_ident(table)} ({names}) VALUES ({marks})"
-        count = 0
-        for batch in batches:
-            conn.executemany(insert, batch)
-            count += len(batch)
-        return count
-
-    @staticmethod
-    def _index(
-        conn: sqlite3.Connection, table: str, fields: tuple[DatastoreField, ...], token: str
-    ) -> None:
-        for i, f in enumerate(fields):
-            col = quote_ident(f.name)
-            if f.type == "text":
-                avg = conn.execute(
-                    f"SELECT avg(length({col})) FROM {quote_ident(table)}"
-                ).fetchone()[0]
-                if avg is not None and avg > FREE_TEXT_MIN_LENGTH:
-                    continue
-            name = quote_ident(f"{table.split('__')[0]}__ix{i}_{token}")
-            conn.execute(f"CREATE INDEX {name} ON {quote_ident(table)} ({col})")
-
-    @staticmethod
-    def _build_fts(conn: sqlite3.Connection, table: str, fts: str, text_cols: list[str]) -> None:
-        slots = [f"c{i}" for i in range(len(text_cols))]
-        conn.execute(
-            f"CREATE VIRTUAL TABLE {quote_ident(fts)} USING fts5({', '.join(slots)}, "
-            "content='', detail=none, columnsize=0, "
-            "tokenize='unicode61 remove_diacritics 2')"
-        )
-        folded = ", ".join(_fold_sql(quote_ident(c)) for c in text_cols)
-        conn.execute(
-            f"INSERT INTO {quote_ident(fts)} (rowid, {', '.join(slots)}) "
-            f"SELECT _id, {folded} FROM {quote_ident(table)}"
-        )
 
     def drop(self, resource_id: str) -> None:
         """Remove the resource's table, its full-text table and its cached count."""

@@ -95,6 +95,11 @@ class Settings:
     rate_limit_token: str = _setting(
         "1200/minute", "Per-token API rate limit; 0 disables.", "OPENDATA_RATE_LIMIT_TOKEN"
     )
+    page_cache_seconds: int = _setting(
+        30,
+        "Seconds a rendered public page is reused for anonymous readers; 0 disables.",
+        "OPENDATA_PAGE_CACHE_SECONDS",
+    )
     oidc_issuer: str = _setting(
         "", "OpenID Connect issuer URL; empty: single sign-on off.", "OPENDATA_OIDC_ISSUER"
     )
@@ -367,6 +372,7 @@ def validate(settings: Settings) -> Settings:
         ("session_max_hours", "OPENDATA_SESSION_MAX_HOURS", 1),
         ("trusted_proxies", "OPENDATA_TRUSTED_PROXIES", 0),
         ("s3_presigned_downloads", "OPENDATA_S3_PRESIGNED_DOWNLOADS", 0),
+        ("page_cache_seconds", "OPENDATA_PAGE_CACHE_SECONDS", 0),
     ):
         if getattr(s, name) < low:
             raise SettingsError(f"{env} must be at least {low}")

@@ -115,6 +115,11 @@ class Settings:
         "Failed webhook attempts in a row that disable a subscription (its owner is mailed).",
         "OPENDATA_WEBHOOK_MAX_FAILURES",
     )
+    page_cache_seconds: int = _setting(
+        30,
+        "Seconds a rendered public page is reused for anonymous readers; 0 disables.",
+        "OPENDATA_PAGE_CACHE_SECONDS",
+    )
     oidc_issuer: str = _setting(
         "", "OpenID Connect issuer URL; empty: single sign-on off.", "OPENDATA_OIDC_ISSUER"
     )
@@ -390,6 +395,7 @@ def validate(settings: Settings) -> Settings:
         ("api_quota_token_daily", "OPENDATA_API_QUOTA_TOKEN_DAILY", 0),
         ("webhook_retry_seconds", "OPENDATA_WEBHOOK_RETRY_SECONDS", 1),
         ("webhook_max_failures", "OPENDATA_WEBHOOK_MAX_FAILURES", 1),
+        ("page_cache_seconds", "OPENDATA_PAGE_CACHE_SECONDS", 0),
     ):
         if getattr(s, name) < low:
             raise SettingsError(f"{env} must be at least {low}")

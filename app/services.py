@@ -66,6 +66,8 @@ from search_index import SearchIndex, SearchPage, SearchQuery, open_search_index
 __all__ = ["Caches", "Services", "build_services", "document_from_public"]
 log = logging.getLogger(__name__)
 JOB_INDEX_DATASET = "index_dataset"
+# Rendered anonymous pages one process keeps (each at most ``app.web.page_cache.MAX_BYTES``).
+PAGE_CACHE_SIZE = 300
 
 
 @dataclass(frozen=True)
@@ -80,15 +82,19 @@ class Caches:
     maps: BoundedCache[tuple[str, str, str, str], object]
     # The ids of a dataset's related datasets, for a minute per dataset version.
     related: ViewCache[tuple[str, ...]]
+    # Whole pages rendered for anonymous readers, with the views they were built from
+    # (``app.web.page_cache``); None when ``OPENDATA_PAGE_CACHE_SECONDS`` is 0.
+    pages: BoundedCache[tuple[object, ...], tuple[tuple[object, ...], str]] | None = None
 
 
-def new_caches() -> Caches:
+def new_caches(page_seconds: float = 0) -> Caches:
     """Empty caches of the sizes the pages were tuned with."""
     return Caches(
         catalog_documents=BoundedCache(64),
         fragments=BoundedCache(512),
         maps=BoundedCache(512),
         related=ViewCache(60, size=2000),
+        pages=BoundedCache(PAGE_CACHE_SIZE, page_seconds) if page_seconds > 0 else None,
     )
 
 
@@ -357,7 +363,7 @@ def build_services(settings: Settings) -> Services:
         harvester=harvester,
         usage=UsageRecorder(sessions),
         rate_limits=rate_limits,
-        caches=new_caches(),
+        caches=new_caches(settings.page_cache_seconds),
         sharing=sharing,
         readers=Readers(sessions, sharing),
         live_feed=LiveFeed(

@@ -21,7 +21,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, sessionmaker
 
-from datasets.access import NO_ACCESS, PUBLIC_ACCESS, Access, Projection, narrow_columns
+from datasets.access import (
+    NO_ACCESS,
+    PUBLIC_ACCESS,
+    Access,
+    Projection,
+    decide_access,
+    narrow_columns,
+)
 from datasets.model import Dataset, Revision, RevisionResource
 from datasets.public import PublicDataset, PublicResource, public_resources
 from datasets.sharing import Sharing, agency_columns
@@ -47,6 +54,10 @@ class Readers:
         """Return ``record`` (a catalog record) with the resources ``actor`` may read."""
         if record.access_level == "public":
             return ReaderView(record, PUBLIC_ACCESS)
+        if actor.is_anonymous:  # no grant to read: the decision needs no statement
+            return ReaderView(
+                record, decide_access(record.access_level, actor, record.organization.id)
+            )
         with self._sessions() as session:
             dataset = session.scalar(
                 select(Dataset)

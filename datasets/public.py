@@ -369,14 +369,15 @@ class PublicCatalog(Generic[Q, P]):
 
     def activity(self, dataset_id: str, *, limit: int = 20) -> list[PublicActivity]:
         """Return the published dataset's activity, newest first, with who did it."""
-        with self._sessions() as session:
-            dataset = session.get(Dataset, dataset_id)
-            if dataset is None or dataset.state != DatasetState.PUBLISHED.value:
-                return []
+        with self._sessions() as session:  # one statement: nothing unless it is published
             rows = session.execute(
                 select(Activity, User.name)
+                .join(Dataset, Dataset.id == Activity.dataset_id)
                 .outerjoin(User, User.id == Activity.actor_id)
-                .where(Activity.dataset_id == dataset_id)
+                .where(
+                    Activity.dataset_id == dataset_id,
+                    Dataset.state == DatasetState.PUBLISHED.value,
+                )
                 .order_by(Activity.created.desc())
                 .limit(limit)
             ).all()

@@ -21,6 +21,7 @@ from werkzeug.datastructures import MultiDict
 from app.context import services
 from app.i18n import LANG_COOKIE, LOCALES
 from app.web.access_text import access_level_text
+from app.web.page_cache import anonymous_page
 from datasets.access import ACCESS_LEVELS
 from datasets.column_labels import ColumnLabel, labels
 from datasets.public import PublicOrganization, PublicTheme
@@ -150,19 +151,30 @@ def search() -> ResponseReturnValue:
             chars=MAX_QUERY_CHARS,
         )
     found = services().catalog.search(query)
-    return render_template(
-        "public/search.html",
-        notice=notice,
-        query=query,
-        result=found.page,
-        page=query.offset // PAGE_SIZE + 1,
-        pages=pages_for(found.total),
-        datasets=found.views,
-        highlights={hit.id: hit.highlights for hit in found.page.hits},
-        filters=query.filters,
-        labels=facet_labels(),
-        overdue=services().freshness.flags(found.views),
-    )
+    overdue = services().freshness.flags(found.views)
+
+    def render() -> str:
+        return render_template(
+            "public/search.html",
+            notice=notice,
+            query=query,
+            result=found.page,
+            page=query.offset // PAGE_SIZE + 1,
+            pages=pages_for(found.total),
+            datasets=found.views,
+            highlights={hit.id: hit.highlights for hit in found.page.hits},
+            filters=query.filters,
+            labels=facet_labels(),
+            overdue=overdue,
+        )
+
+    return anonymous_page((page_stamp(found.page), tuple(overdue.items())), found.views, render)
+
+
+def page_stamp(page: SearchPage) -> tuple[object, ...]:
+    """What a rendered page of search results shows of the index's answer, hashable."""
+    hits = tuple((h.id, tuple(sorted(h.highlights.items()))) for h in page.hits)
+    return page.total, page.suggestion, hits, tuple(sorted(page.facets.items()))
 
 
 @bp.get("/organization")

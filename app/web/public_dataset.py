@@ -20,12 +20,13 @@ from app.web.catalog import dataset_rdf_response
 from app.web.charts import histogram_chart, top_chart
 from app.web.converted import CONVERTED_FORMATS
 from app.web.maps import PointMap, coordinate_columns, point_map
+from app.web.page_cache import anonymous_page
 from app.web.public import bp, query_args, themes
 from app.web.reading import private_preview, reader_view
 from datasets.audience import ReaderView
 from datasets.datastore import DatastoreError, DatastoreQuery, UnknownResource
 from datasets.preview import preview_csv
-from datasets.public import PublicDataset, PublicResource
+from datasets.public import PublicActivity, PublicDataset, PublicResource
 from datasets.usage import Subject, UsageTotals
 from datasets.vocab import FREQUENCIES, LICENSES
 from metadata import SiteUrls, dataset_to_schemaorg, negotiate_rdf_format, schemaorg_script_json
@@ -296,27 +297,39 @@ def dataset(name: str) -> ResponseReturnValue:
     shown = reader.dataset
     # Whom the data was shared with (the law lets a person ask which agencies read it).
     accessed_by = svc.sharing.agencies_that_read(view.id) if view.access_level != "public" else []
-    return render_template(
-        "public/dataset.html",
-        dataset=shown,
-        access=reader.access,
-        accessed_by=accessed_by,
-        parts={
-            r.id: _resource_context(shown, r, DATASET_ROWS, "dataset", reader)
-            for r in shown.resources
-        },
-        **_dataset_context(view),
-    )
+    activity = svc.catalog.activity(view.id, limit=10)
+    near = related(view)
+
+    def render() -> str:
+        return render_template(
+            "public/dataset.html",
+            dataset=shown,
+            access=reader.access,
+            accessed_by=accessed_by,
+            parts={
+                r.id: _resource_context(shown, r, DATASET_ROWS, "dataset", reader)
+                for r in shown.resources
+            },
+            **_dataset_context(view, activity, near),
+        )
+
+    if reader.access.reads_data and view.access_level != "public":
+        return render()  # a reader's own projection of non-public data: never reused
+    usage = dataset_usage(view.id)
+    parts = (tuple(activity), usage, svc.freshness.overdue(view), tuple(accessed_by))
+    return anonymous_page(parts, (view, *near), render)
 
 
-def _dataset_context(view: PublicDataset) -> dict[str, Any]:
+def _dataset_context(
+    view: PublicDataset, activity: list[PublicActivity], near: list[PublicDataset]
+) -> dict[str, Any]:
     svc = services()
     return {
         "license": LICENSES.get(view.license_id),
         "frequencies": FREQUENCIES,
         "themes": {t.name: t for t in themes()},
-        "activity": svc.catalog.activity(view.id, limit=10),
-        "related": related(view),
+        "activity": activity,
+        "related": near,
         "can_manage": can(current_actor(), Permission.EDIT_DATASET, view.organization.id),
         "following": svc.follows.is_following(current_actor(), view.id),
         "overdue": svc.freshness.overdue(view),

@@ -42,6 +42,7 @@ from datasets.personal import (
     decide,
     smallest_group_size,
 )
+from datasets.place_codes import add_unit_columns
 from datasets.progress import ProgressBoard
 from datasets.statistics import column_statistics
 from datasets.storage import BlobStore, local_copy
@@ -306,6 +307,7 @@ class Processor:
                     encoding=version.encoding_override,
                     sheet=version.sheet,
                 )
+                add_unit_columns(normalized, version.table_schema)  # issue 22
                 version.encoding = table.encoding
                 version.sheet = table.sheet
                 version.row_count = table.row_count

@@ -192,6 +192,21 @@ PATHS: dict[str, Any] = {
             },
         }
     },
+    "/datasets/{name}/resources/{id}/unit-codes": {
+        "post": {
+            "summary": N_("Add the current unit's code and name after a recognized place column"),
+            "security": _AUTH,
+            "parameters": [_NAME, _RID],
+            "requestBody": _json_body("UnitCodesInput"),
+            "responses": {
+                "202": {
+                    "description": N_("The resource, processed again in the background."),
+                    "content": {"application/json": {"schema": ref("Resource")}},
+                },
+                **_errors(403, 404, 409, 422),
+            },
+        }
+    },
     "/datasets/{name}/resources/{id}/findings": {
         "get": {
             "summary": N_("Personal-data findings (members; never the values)"),

@@ -40,6 +40,7 @@ from datasets.personal import (
     Policy,
     apply_actions,
     decide,
+    generalized_places,
     smallest_group_size,
 )
 from datasets.place_codes import add_unit_columns
@@ -351,8 +352,9 @@ class Processor:
             public = self._vault.scratch_file(".csv")
             try:
                 apply_actions(normalized, public, decisions, findings, hash_key=self._hash_key)
+                places = generalized_places(decisions)  # quasi-identifiers too
                 version.smallest_group = smallest_group_size(
-                    public, self._quasi, holds_personal_data=bool(findings)
+                    public, self._quasi, holds_personal_data=bool(findings), places=places
                 )
                 blob = self._public.put_file(public)
             finally:

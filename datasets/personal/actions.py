@@ -26,7 +26,6 @@ from datasets.personal.matchers import (
     is_age,
     parse_date,
 )
-from datasets.place_text import generalized_address
 
 K = PersonalDataKind
 
@@ -179,6 +178,8 @@ def _generalize_address(value: str) -> str:
     """The current ward or commune the address names and its province (an old ward gives
     the current one it became); for an address naming none the reference catalogue knows,
     the parts that start with a unit's prefix, as written."""
+    from datasets.place_text import generalized_address  # it imports this package's headers
+
     unit = generalized_address(value)
     if unit is not None:
         return unit

@@ -305,3 +305,36 @@ def test_demo_restricted_dataset_has_a_grant_and_a_pending_request(demo: Any) ->
         ("officer", "approved"),
     ]
     assert "so_dien_thoai" not in (next(r for r in waiting if r.status == "pending").columns or ())
+
+
+def test_demo_tables_use_current_units_and_the_2024_table_gets_suggestions(demo: Any) -> None:
+    """Issue 22: the city has no districts since 1 July 2025; the demo's tables name its
+    current wards, but the population of 2024 keeps the units of its time, so its report
+    shows what they became."""
+    from app.demo_loading import DEMO_PASSWORD
+    from datasets.queries import get_dataset
+    from tests.conftest import AuthActions
+
+    svc = demo.extensions["opendata"]
+    notes: dict[str, list[Any]] = {}
+    with svc.sessions() as session:
+        for view in svc.catalog.iter_all():
+            revision = get_dataset(session, view.name).live_revision
+            for entry in revision.entries:
+                report = entry.version.validation_report
+                if report is not None and report.places:
+                    notes.setdefault(view.name, []).extend(report.places)
+    old = notes.pop("dan-so-theo-phuong-xa")
+    assert {p.column for p in old} == {"quan_huyen", "phuong_xa"}
+    assert all(p.obsolete and not p.current for p in old)
+    wards = next(p for p in old if p.column == "phuong_xa")
+    suggested = {v.value: [u.name for u in v.current] for v in wards.obsolete_values}
+    assert suggested["Phường Bến Nghé"] == ["Phường Sài Gòn"]
+    assert {"tram-dung-xe-buyt", "co-so-kham-chua-benh", "truong-hoc-cac-cap"} <= set(notes)
+    for name, columns in notes.items():  # every other table names current units only
+        assert all(p.current and not p.obsolete and not p.unknown for p in columns), name
+    client = demo.test_client()
+    AuthActions(client).login("publisher", DEMO_PASSWORD)
+    page = client.get("/dataset/dan-so-theo-phuong-xa/manage").get_data(as_text=True)
+    assert "Phường Sài Gòn <code>26740</code>" in page
+    assert 'name="column" value="phuong_xa"' in page

@@ -267,7 +267,9 @@ def test_generalizing_addresses_that_name_a_ward_keeps_the_ward(desk):
     ).get_data(as_text=True)
     assert "Đã lưu" in saved or "đã lưu" in saved.lower(), saved[:2000]
     page = desk.page(f"/dataset/{name}/manage")
-    assert "<td>Phường Bến Nghé, Quận 1</td>" in page and "trống hoàn toàn" not in page
+    # the old ward is kept as the current one it became (issue 22)
+    assert "<td>Phường Sài Gòn, Thành phố Hồ Chí Minh</td>" in page
+    assert "Bến Nghé" not in page.split("public-preview", 1)[1] and "trống hoàn toàn" not in page
 
 
 def test_the_public_page_says_what_was_done_to_personal_data_column_by_column(desk):
@@ -282,13 +284,13 @@ def test_the_public_page_says_what_was_done_to_personal_data_column_by_column(de
     page = desk.page(f"/dataset/{name}")
     assert "Dữ liệu cá nhân trong tệp này: đã xử lý thế nào" in page
     assert re.search(r"<code>ho_ten</code>:\s*đã xóa: cột này không có trong tệp\.", page)
-    assert "<code>dia_chi</code>:" in page and "chỉ giữ phường và quận" in page
-    assert "Nguyễn Văn An" not in page and "Phường Bến Nghé, Quận 1" in page
+    assert "<code>dia_chi</code>:" in page and "chỉ giữ phường, xã" in page
+    assert "Nguyễn Văn An" not in page and "Phường Sài Gòn, Thành phố Hồ Chí Minh" in page
     with desk.services.sessions() as session:
         rid = get_dataset(session, name).live_revision.entries[0].resource_id
     desk.client.get("/lang/en")
     resource_page = desk.page(f"/dataset/{name}/resource/{rid}")
-    assert "only the ward and district are kept" in resource_page
+    assert "only the ward or commune (as it is since 1 July 2025)" in resource_page
 
 
 def test_a_dataset_whose_licence_is_not_chosen_is_approved_only_with_one(desk):

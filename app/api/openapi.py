@@ -14,6 +14,7 @@ from app.api.openapi_parts import errors as _errors
 from app.api.openapi_parts import json_body as _json_body
 from app.api.openapi_parts import ok as _ok
 from app.api.openapi_parts import param as _p
+from app.api.openapi_places import place_paths
 from app.api.openapi_requests import REQUEST_PATHS
 from app.api.openapi_schemas import N_, SCHEMAS, STR, obj, ref
 from datasets.access import ACCESS_LEVELS
@@ -189,21 +190,6 @@ PATHS: dict[str, Any] = {
             "responses": {
                 **_ok("ValidationReport", N_("Frictionless error codes; the header is row 1.")),
                 **_errors(404, 409),
-            },
-        }
-    },
-    "/datasets/{name}/resources/{id}/unit-codes": {
-        "post": {
-            "summary": N_("Add the current unit's code and name after a recognized place column"),
-            "security": _AUTH,
-            "parameters": [_NAME, _RID],
-            "requestBody": _json_body("UnitCodesInput"),
-            "responses": {
-                "202": {
-                    "description": N_("The resource, processed again in the background."),
-                    "content": {"application/json": {"schema": ref("Resource")}},
-                },
-                **_errors(403, 404, 409, 422),
             },
         }
     },
@@ -442,6 +428,7 @@ PATHS |= {
     },
 }
 PATHS |= REQUEST_PATHS
+PATHS |= place_paths(_NAME, _RID)
 PATHS["/datasets/{name}/access-log"]["get"]["responses"]["200"]["content"]["text/csv"] = {
     "schema": {"type": "string"}
 }

@@ -259,15 +259,6 @@ SCHEMAS: dict[str, Any] = {
                 ),
             },
             "truncated": {"type": "boolean"},
-            "places": {
-                "type": "array",
-                "description": N_(
-                    "Columns of administrative units recognized in the table, with notes on "
-                    "values naming units that no longer exist (and the current units they "
-                    "became) or no known unit. Notes only: they never make a table invalid."
-                ),
-                "items": ref("PlaceColumn"),
-            },
             "status": STR,
         },
         ["valid", "row_count", "errors"],
@@ -480,28 +471,4 @@ SCHEMAS["OrganizationList"] = list_of(ref("Organization"))
 SCHEMAS["ActivityList"] = list_of(ref("Activity"))
 SCHEMAS["ChangeList"] = list_of(ref("Change"))
 _ = _NTIME  # documented for clarity: timestamps may be null where noted
-_PLACE_VALUE = obj(
-    {
-        "value": STR,
-        "count": _INT,
-        "rows": {"type": "array", "items": _INT},
-        "current": {"type": "array", "items": obj({"code": STR, "name": STR})},
-        "context": STR,
-    }
-)
-SCHEMAS["PlaceColumn"] = obj(
-    {
-        "column": STR,
-        "level": {"type": "string", "enum": ["province", "district", "commune"]},
-        "codes": {"type": "boolean"},
-        "cells": _INT,
-        "current": _INT,
-        "obsolete": _INT,
-        "unknown": _INT,
-        "obsolete_values": {"type": "array", "items": _PLACE_VALUE},
-        "unknown_values": {"type": "array", "items": _PLACE_VALUE},
-        "complete": {"type": "boolean"},
-    }
-)
-SCHEMAS["UnitCodesInput"] = obj({"column": STR})
 SCHEMAS["DecisionsInput"] = obj({"decisions": {"type": "array", "items": ref("Decision")}})

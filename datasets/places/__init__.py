@@ -9,15 +9,30 @@ files use. Data comes from the ``vietnam-provinces`` and ``vietnamadminunits`` p
 from __future__ import annotations
 
 from datasets.places.catalogue import CITY_CODE, PlaceCatalogue, place_catalogue
-from datasets.places.units import CURRENT, OLD, PlaceMatch, Unit, fold_key
+from datasets.places.coverage import (
+    MAX_UNITS,
+    Coverage,
+    coverage_label,
+    coverage_units,
+    resolve_coverage,
+    search_keys,
+)
+from datasets.places.units import CURRENT, OLD, OLD_KEY_PREFIX, PlaceMatch, Unit, fold_key
 
 __all__ = [
     "CITY_CODE",
     "CURRENT",
+    "MAX_UNITS",
     "OLD",
+    "OLD_KEY_PREFIX",
+    "Coverage",
     "PlaceCatalogue",
     "PlaceMatch",
     "Unit",
+    "coverage_label",
+    "coverage_units",
     "fold_key",
     "place_catalogue",
+    "resolve_coverage",
+    "search_keys",
 ]

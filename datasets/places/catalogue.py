@@ -12,12 +12,14 @@ same name unless the district context points at the old one.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from functools import lru_cache
 
 from datasets.places.sources import SourceData, load_sources
 from datasets.places.units import CURRENT, OLD, OLD_KEY_PREFIX, PlaceMatch, Unit, fold_key
+from datasets.text import slug_fold
 
 CITY_CODE = "79"
 MAX_TEXT = 300
@@ -71,6 +73,26 @@ def _parse(text: str) -> tuple[str | None, str]:
     return None, joined
 
 
+def _accented_words(text: str) -> list[str]:
+    return re.findall(r"\w+", unicodedata.normalize("NFC", text).lower())
+
+
+def _same_accents(text: str, units: list[Unit]) -> list[Unit]:
+    """Among units whose names fold alike ("Thanh An", "Thạnh An"), those spelt as ``text``.
+
+    When the text carries no marks, or none of the units is spelt exactly so, all stay.
+    """
+    if len(units) < 2 or slug_fold(text) == text:
+        return units
+    words = _accented_words(text)
+    exact = [
+        u
+        for u in units
+        if (short := _accented_words(u.short_name)) and words[-len(short) :] == short
+    ]
+    return exact or units
+
+
 class PlaceCatalogue:
     """Every province, district, commune and ward of both generations, looked up by text."""
 
@@ -109,6 +131,17 @@ class PlaceCatalogue:
         if generation in (None, OLD):
             return self._by_key.get(OLD_KEY_PREFIX + code)
         return None
+
+    def label(self, unit: Unit) -> str:
+        """The unit's name, with its old district for an old commune or ward.
+
+        "Phường 1, Quận 3" names one old ward where "Phường 1" named eleven; ``match`` reads
+        the label back to the same unit.
+        """
+        if unit.district_code is None:
+            return unit.name
+        district = self._by_key.get(OLD_KEY_PREFIX + unit.district_code)
+        return unit.name if district is None else f"{unit.name}, {district.name}"
 
     def city(self) -> Unit:
         """Ho Chi Minh City (code 79) as it is today."""
@@ -181,7 +214,7 @@ class PlaceCatalogue:
             if inside:
                 return self._answer(inside)
         current = [u for u in candidates if not u.obsolete]
-        return self._answer(current or candidates)
+        return self._answer(_same_accents(head, current or candidates))
 
     def _answer(self, units: list[Unit]) -> PlaceMatch | None:
         units = list({u.key: u for u in units}.values())

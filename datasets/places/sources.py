@@ -22,7 +22,7 @@ import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable
 from contextlib import closing
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -30,6 +30,7 @@ from typing import Any
 from datasets.places.units import CURRENT, OLD, Unit, fold_key
 
 _SPACES = re.compile(r"\s+")
+_BOUNDS = re.compile(r"(-?\d+(?:\.\d+)?),\s*(-?\d+(?:\.\d+)?)")
 
 # The type word each name starts with → (level, kind); longest first.
 _KINDS = (
@@ -107,7 +108,9 @@ def _old_level(kind: str) -> str:
 def _legacy_rows(db: sqlite3.Connection) -> list[sqlite3.Row]:
     return db.execute(
         "SELECT province, provinceCode, provinceKey, district, districtCode, districtKey,"
-        " ward, wardCode, wardKey, wardType FROM admin_units_legacy"
+        " ward, wardCode, wardKey, wardType, provinceLat, provinceLon, provinceBounds,"
+        " districtLat, districtLon, districtBounds, wardLat, wardLon, wardBounds"
+        " FROM admin_units_legacy"
     ).fetchall()
 
 
@@ -117,16 +120,88 @@ def _old_units(rows: list[sqlite3.Row]) -> Iterable[Unit]:
         province = row["provinceCode"]
         if "p" + province not in seen:
             seen.add("p" + province)
-            yield _unit(province, _clean(row["province"]), "province", province, OLD)
+            yield _unit(
+                province,
+                _clean(row["province"]),
+                "province",
+                province,
+                OLD,
+                **_geo(row, "province"),
+            )
         district = row["districtCode"]
         if "d" + district not in seen:
             seen.add("d" + district)
-            yield _unit(district, _clean(row["district"]), "district", province, OLD)
+            yield _unit(
+                district,
+                _clean(row["district"]),
+                "district",
+                province,
+                OLD,
+                **_geo(row, "district"),
+            )
         if row["wardCode"] and "w" + row["wardCode"] not in seen:
             seen.add("w" + row["wardCode"])
             level = _old_level(row["wardType"])
             name = _clean(row["ward"])
-            yield _unit(row["wardCode"], name, level, province, OLD, district_code=district)
+            yield _unit(
+                row["wardCode"],
+                name,
+                level,
+                province,
+                OLD,
+                district_code=district,
+                **_geo(row, "ward"),
+            )
+
+
+def _bounds(text: str | None) -> tuple[float, float, float, float] | None:
+    """(south, west, north, east) of the source's "s,w – n,e", or None."""
+    corners = _BOUNDS.findall(text or "")
+    if len(corners) != 2:
+        return None
+    (south, west), (north, east) = ((float(a), float(b)) for a, b in corners)
+    return (south, west, north, east)
+
+
+def _geo(row: sqlite3.Row, level: str) -> dict[str, Any]:
+    lat, lon = row[level + "Lat"], row[level + "Lon"]
+    centroid = (float(lat), float(lon)) if lat is not None and lon is not None else None
+    return {"centroid": centroid, "bbox": _bounds(row[level + "Bounds"])}
+
+
+def _with_geometry(
+    units: tuple[Unit, ...], db: sqlite3.Connection, rows: list[sqlite3.Row], converter: Any
+) -> tuple[Unit, ...]:
+    """Current units with the centres the second package gives (joined on province and name)
+    and, for a province, the box around the old provinces it was made of."""
+    points: dict[tuple[str, str], tuple[float, float]] = {}
+    province_key = {}
+    query = "SELECT provinceCode, ward, wardLat, wardLon, provinceLat, provinceLon, provinceKey"
+    for code, ward, lat, lon, plat, plon, pkey in db.execute(query + " FROM admin_units"):
+        points[(code, _name_key(ward))] = (lat, lon)
+        points[(code, "")] = (plat, plon)
+        province_key[pkey] = code
+    old_bounds = {r["provinceKey"]: _bounds(r["provinceBounds"]) for r in rows}
+    boxes: dict[str, tuple[float, float, float, float]] = {}
+    for new_key, old_keys in converter["DICT_PROVINCE"].items():
+        parts = [b for b in (old_bounds.get(k) for k in old_keys) if b is not None]
+        if parts and new_key in province_key:
+            boxes[province_key[new_key]] = (
+                min(p[0] for p in parts),
+                min(p[1] for p in parts),
+                max(p[2] for p in parts),
+                max(p[3] for p in parts),
+            )
+    out = []
+    for unit in units:
+        if unit.level == "province":
+            point = points.get((unit.code, ""))
+            out.append(replace(unit, centroid=point, bbox=boxes.get(unit.code)))
+        else:
+            out.append(
+                replace(unit, centroid=points.get((unit.province_code, _name_key(unit.name))))
+            )
+    return tuple(out)
 
 
 def _name_key(name: str) -> str:
@@ -206,7 +281,7 @@ def load_sources() -> SourceData:
     with closing(sqlite3.connect(f"file:{base / 'dataset.db'}?mode=ro", uri=True)) as db:
         db.row_factory = sqlite3.Row
         rows = _legacy_rows(db)
-        current_units = tuple(_current_units())
+        current_units = _with_geometry(tuple(_current_units()), db, rows, converter)
         by_name = {
             (u.province_code, _name_key(u.name)): u.code
             for u in current_units

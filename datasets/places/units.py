@@ -51,6 +51,25 @@ class Unit:
     generation: str
     kind: str = ""
     district_code: str | None = None
+    # Approximate centre (latitude, longitude) and bounding box (south, west, north, east)
+    # in WGS 84 degrees, where the source gives them (a geocoder's, not surveyed bounds).
+    centroid: tuple[float, float] | None = field(default=None, compare=False)
+    bbox: tuple[float, float, float, float] | None = field(default=None, compare=False)
+
+    def centroid_wkt(self) -> str | None:
+        """The centre as a WKT point (longitude first, as GeoSPARQL's default CRS84)."""
+        if self.centroid is None:
+            return None
+        latitude, longitude = self.centroid
+        return f"POINT({longitude} {latitude})"
+
+    def bbox_wkt(self) -> str | None:
+        """The bounding box as a WKT polygon, or None."""
+        if self.bbox is None:
+            return None
+        south, west, north, east = self.bbox
+        ring = [(west, south), (east, south), (east, north), (west, north), (west, south)]
+        return "POLYGON((" + ", ".join(f"{x} {y}" for x, y in ring) + "))"
 
     @property
     def key(self) -> str:

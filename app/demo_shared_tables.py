@@ -13,7 +13,7 @@ from datetime import date, timedelta
 
 from app.demo_admin_tables import GIVEN, MIDDLE, SURNAMES
 from app.demo_files import table_csv
-from app.demo_places import CITY, WARDS, random_address, random_place
+from app.demo_places import CITY, random_address, random_place
 
 TRADES = [
     "Bán lẻ tạp hóa",
@@ -65,15 +65,35 @@ def enterprises(rng: random.Random) -> bytes:
     )
 
 
-def administrative_units(_rng: random.Random) -> bytes:
-    """The city and some of its wards, communes and special zone, with their official codes
-    and their parent unit (since 1 July 2025 they are directly under the city)."""
-    rows = [("79", CITY, "Thành phố trực thuộc trung ương", "", "")]
-    for code, name, _lat, _lon in WARDS:
-        level = "Đặc khu" if name.startswith("Đặc khu") else name.split(" ")[0]
-        rows.append((code, name, level, "79", CITY))
+FOCAL_AGENCIES = (
+    ("STC", "Sở Tài chính"),
+    ("SXD", "Sở Xây dựng"),
+    ("SYT", "Sở Y tế"),
+    ("SGDDT", "Sở Giáo dục và Đào tạo"),
+    ("SNNMT", "Sở Nông nghiệp và Môi trường"),
+    ("CTK", "Cục Thống kê"),
+)
+FOCAL_UNITS = ("Văn phòng", "Phòng Kế hoạch", "Trung tâm Thông tin", "Phòng Công nghệ thông tin")
+FOCAL_SCOPES = ("Dữ liệu chuyên ngành", "Danh mục dùng chung", "Dữ liệu mở", "Báo cáo thống kê")
+
+
+def data_focal_points(rng: random.Random) -> bytes:
+    """Each agency's data focal unit and the (made-up) decision naming it; no persons."""
+    rows = []
+    for n, (code, agency) in enumerate(FOCAL_AGENCIES, start=1):
+        named = date(2025, 7, 1) + timedelta(days=rng.randrange(120))
+        rows.append(
+            (
+                code,
+                agency,
+                rng.choice(FOCAL_UNITS),
+                f"{100 + n * 7}/QĐ-{code}",
+                named.isoformat(),
+                rng.choice(FOCAL_SCOPES),
+            )
+        )
     return table_csv(
-        ["ma_don_vi", "ten_don_vi", "cap_don_vi", "ma_don_vi_cap_tren", "ten_don_vi_cap_tren"],
+        ["ma_co_quan", "ten_co_quan", "bo_phan_dau_moi", "so_quyet_dinh", "ngay_giao", "pham_vi"],
         rows,
     )
 

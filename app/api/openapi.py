@@ -89,6 +89,17 @@ PATHS: dict[str, Any] = {
                     ),
                 ),
                 _p(
+                    "place",
+                    "query",
+                    {"type": "string", "maxLength": 100},
+                    N_(
+                        "Only datasets covering this place: a unit key of /places (26743, "
+                        "old-760) or a name, old or new, with or without accents (Phường Bến "
+                        "Thành). Datasets covering an old unit are found by the units it "
+                        "became, and the other way round."
+                    ),
+                ),
+                _p(
                     "overdue",
                     "query",
                     {"type": "string", "enum": ["0", "1"]},

@@ -18,7 +18,9 @@ FORM = {
     "contact_email": "sgtvt@tphcm.gov.vn",
     "temporal_start": "2025-01-01",
     "temporal_end": "2025-12-31",
-    "spatial": "Quận 1",
+    # a unit chosen from the list, an old ward typed by name, and text that names no unit
+    "spatial_units": ["26743"],
+    "spatial": "P. Bến Nghé; Khu vực bến cảng",
     "frequency": "MONTHLY",
 }
 
@@ -39,12 +41,14 @@ def test_dataset_form_takes_every_metadata_field(desk) -> None:
             revision.contact_email,
             str(revision.temporal_end),
             revision.spatial,
+            revision.spatial_units,
         ) == (
             "Public parking lots",
             ["giao thông", "bãi xe"],
             "sgtvt@tphcm.gov.vn",
             "2025-12-31",
-            "Quận 1",
+            "Khu vực bến cảng",
+            ["26743", "old-26740"],
         )
 
 
@@ -60,7 +64,9 @@ def test_edit_form_shows_the_revision_members_work_on(desk) -> None:
         'value="sgtvt@tphcm.gov.vn"',
         'value="2025-01-01"',
         'value="2025-12-31"',
-        'value="Quận 1"',
+        'value="Khu vực bến cảng"',
+        '<option value="26743" selected>Phường Bến Thành</option>',
+        '<option value="old-26740" selected>Phường Bến Nghé, Quận 1 (trước 1/7/2025)</option>',
     ):
         assert shown in page
     assert "None" not in page

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -139,10 +139,16 @@ class PlaceCollector:
             self._sniff(columns)
         start = self.rows + 2  # row numbers as in the validation report (header = 1)
         self.rows += len(rows)
-        context = self._context_columns(columns)
+        stripped: dict[int, list[str]] = {}
+
+        def values(index: int) -> list[str]:
+            if index not in stripped:
+                stripped[index] = [v.strip() for v in columns[index]]
+            return stripped[index]
+
+        context = self._context_columns(values, len(rows))
         for column in self._columns:
-            values = [v.strip() for v in columns[column.index]]
-            keys = list(zip(values, *context[column.level], strict=True))
+            keys = list(zip(values(column.index), *context[column.level], strict=True))
             self._count(column, keys, start)
 
     def _sniff(self, columns: Sequence[Sequence[str]]) -> None:
@@ -158,14 +164,16 @@ class PlaceCollector:
                 self._columns.append(_Column(index, level, False))
         self._columns.sort(key=lambda c: c.index)
 
-    def _context_columns(self, columns: Sequence[Sequence[str]]) -> dict[str, list[Sequence[str]]]:
+    def _context_columns(
+        self, values: Callable[[int], list[str]], count: int
+    ) -> dict[str, list[list[str]]]:
         """For each level, the (district, province) columns giving context to its values: a
         commune is read with the row's district and province, a district with the province."""
-        by_level: dict[str, Sequence[str]] = {}
+        by_level: dict[str, list[str]] = {}
         for column in self._columns:
             if not column.codes and column.level not in by_level:
-                by_level[column.level] = [v.strip() for v in columns[column.index]]
-        empty = [""] * len(columns[0]) if columns else []
+                by_level[column.level] = values(column.index)
+        empty = [""] * count
         province, district = by_level.get(PROVINCE, empty), by_level.get(DISTRICT, empty)
         return {
             COMMUNE: [district, province],
@@ -187,15 +195,18 @@ class PlaceCollector:
             for key in refused:
                 del batch[key]
         counts.update(batch)
-        wanted = {k for k in batch if len(column.rows.get(k, ())) < MAX_ROWS}
+        # Row numbers of the values first seen in this batch (up to MAX_ROWS, from this batch):
+        # once no new value comes, a batch costs no loop in Python.
+        wanted = {k: min(batch[k], MAX_ROWS) for k in new}
         if not wanted:
             return
+        rows = column.rows
         for offset, key in enumerate(keys):
             if key in wanted:
-                found = column.rows.setdefault(key, [])
+                found = rows.setdefault(key, [])
                 found.append(start + offset)
-                if len(found) >= MAX_ROWS:
-                    wanted.discard(key)
+                if len(found) >= wanted[key]:
+                    del wanted[key]
                     if not wanted:
                         break
 

@@ -75,6 +75,7 @@ def blueprints() -> tuple[Blueprint, ...]:
         follows,
         manage,
         orgadmin,
+        places,
         public,
         public_dataset,
         public_feeds,
@@ -104,4 +105,5 @@ def blueprints() -> tuple[Blueprint, ...]:
         sharing.bp,  # shared data (issue 18): access requests, grants, the access log
         data_requests.bp,  # requests for datasets the portal lacks (issue 21)
         follows.bp,  # following datasets (issue 21)
+        places.bp,  # administrative units at their stable URIs (issue 22)
     )

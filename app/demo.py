@@ -89,8 +89,8 @@ DATASETS = (
         demo_meta(
             "Trạm dừng xe buýt",
             "Bus stops",
-            "Vị trí các trạm dừng, nhà chờ xe buýt với tọa độ, địa điểm, phường xã và quận huyện.",
-            "Bus stops and shelters with coordinates, street, ward and district.",
+            "Vị trí các trạm dừng, nhà chờ xe buýt với tọa độ, địa điểm và phường, xã.",
+            "Bus stops and shelters with coordinates, street and ward.",
             ("xe buýt", "trạm dừng", "bản đồ"),
             ("giao-thong",),
             "MONTHLY",
@@ -197,8 +197,10 @@ DATASETS = (
         demo_meta(
             "Dân số theo phường, xã",
             "Population by ward",
-            "Dân số, giới tính, diện tích và mật độ dân số của từng phường, xã năm 2024.",
-            "Population, sex, area and density of each ward in 2024.",
+            "Dân số, giới tính, diện tích và mật độ dân số của từng phường, xã năm 2024, theo "
+            "quận, huyện và phường, xã trước ngày 1/7/2025.",
+            "Population, sex, area and density of each ward in 2024, by the districts and "
+            "wards before 1 July 2025.",
             ("dân số", "thống kê", "population"),
             ("dan-so-xa-hoi",),
         ),

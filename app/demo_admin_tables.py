@@ -10,7 +10,7 @@ import random
 from datetime import date, timedelta
 
 from app.demo_files import table_csv
-from app.demo_places import DISTRICTS, random_address, random_place
+from app.demo_places import CITY, OLD_DISTRICTS, random_address, random_place
 
 SURNAMES = [
     "Nguyễn",
@@ -94,8 +94,9 @@ def procedures(rng: random.Random) -> bytes:
 
 
 def population(rng: random.Random) -> bytes:
+    """Population by ward in 2024: with the districts and wards of before 1 July 2025."""
     rows = []
-    for district, wards in DISTRICTS.items():
+    for district, wards in OLD_DISTRICTS.items():
         for ward in wards:
             total = rng.randint(8000, 90000)
             male = int(total * rng.uniform(0.47, 0.5))
@@ -159,7 +160,7 @@ def building_permits(rng: random.Random) -> bytes:
     provinces = ["079", "074", "077", "001", "048", "092"]
     rows = []
     for n in range(1, 401):
-        district, ward, _lat, _lon = random_place(rng)
+        ward, _lat, _lon = random_place(rng)
         owner = f"{rng.choice(SURNAMES)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
         cccd = (
             f"{rng.choice(provinces)}{rng.randint(0, 3)}{rng.randint(60, 99):02d}"
@@ -176,9 +177,8 @@ def building_permits(rng: random.Random) -> bytes:
                 cccd,
                 phone,
                 born.strftime("%d/%m/%Y"),
-                f"{random_address(rng)}, {ward}, {district}",
+                f"{random_address(rng)}, {ward}, {CITY}",
                 ward,
-                district,
                 rng.choice(["Nhà ở riêng lẻ", "Sửa chữa, cải tạo"]),
                 rng.randint(1, 6),
                 round(rng.uniform(40, 400), 1),
@@ -194,7 +194,6 @@ def building_permits(rng: random.Random) -> bytes:
             "ngay_sinh",
             "dia_chi_cong_trinh",
             "phuong_xa",
-            "quan_huyen",
             "loai_cong_trinh",
             "so_tang",
             "dien_tich_san_m2",

@@ -9,13 +9,13 @@ import random
 from datetime import datetime, timedelta
 
 from app.demo_files import table_csv
-from app.demo_places import DISTRICTS, STREETS, random_address, random_place
+from app.demo_places import STREETS, WARD_NAMES, random_address, random_place
 
 
 def bus_routes(rng: random.Random) -> bytes:
     rows = []
     for n in range(1, 121):
-        a, b = rng.sample(list(DISTRICTS), 2)
+        a, b = rng.sample(WARD_NAMES, 2)
         rows.append(
             (
                 f"{n:02d}",
@@ -48,14 +48,13 @@ def bus_routes(rng: random.Random) -> bytes:
 def bus_stops(rng: random.Random) -> bytes:
     rows = []
     for n in range(1, 1501):
-        district, ward, lat, lon = random_place(rng)
+        ward, lat, lon = random_place(rng)
         rows.append(
             (
                 f"BS{n:05d}",
                 f"Trạm {rng.choice(STREETS)} {n}",
                 random_address(rng),
                 ward,
-                district,
                 lat,
                 lon,
                 rng.choice(["có mái che", "biển báo", "nhà chờ"]),
@@ -67,7 +66,6 @@ def bus_stops(rng: random.Random) -> bytes:
             "ten_tram",
             "dia_diem",
             "phuong_xa",
-            "quan_huyen",
             "vi_do",
             "kinh_do",
             "loai_tram",
@@ -79,14 +77,13 @@ def bus_stops(rng: random.Random) -> bytes:
 def parking(rng: random.Random) -> bytes:
     rows = []
     for n in range(1, 301):
-        district, ward, lat, lon = random_place(rng)
+        ward, lat, lon = random_place(rng)
         rows.append(
             (
                 n,
                 f"Bãi xe {rng.choice(STREETS)}",
                 random_address(rng),
                 ward,
-                district,
                 rng.randint(20, 600),
                 rng.randint(0, 120),
                 rng.choice([5000, 10000, 25000]),
@@ -100,7 +97,6 @@ def parking(rng: random.Random) -> bytes:
             "ten_bai",
             "dia_diem",
             "phuong_xa",
-            "quan_huyen",
             "suc_chua_xe_may",
             "suc_chua_o_to",
             "gia_gui_vnd",
@@ -113,23 +109,23 @@ def parking(rng: random.Random) -> bytes:
 
 def air_quality(rng: random.Random) -> bytes:
     stations = [
-        ("QT01", "Quận 1"),
-        ("QT02", "Quận Bình Thạnh"),
-        ("QT03", "Quận Gò Vấp"),
-        ("QT04", "Thành phố Thủ Đức"),
-        ("QT05", "Huyện Bình Chánh"),
-        ("QT06", "Huyện Cần Giờ"),
+        ("QT01", "Phường Bến Thành"),
+        ("QT02", "Phường Bình Thạnh"),
+        ("QT03", "Phường Gò Vấp"),
+        ("QT04", "Phường Thủ Đức"),
+        ("QT05", "Xã Bình Chánh"),
+        ("QT06", "Xã Cần Giờ"),
     ]
     start = datetime(2025, 10, 1)
     rows = []
     for hour in range(24 * 30):
         moment = start + timedelta(hours=hour)
-        for code, district in stations:
-            pm25 = max(3.0, rng.gauss(32 if district != "Huyện Cần Giờ" else 14, 9))
+        for code, ward in stations:
+            pm25 = max(3.0, rng.gauss(32 if ward != "Xã Cần Giờ" else 14, 9))
             rows.append(
                 (
                     code,
-                    district,
+                    ward,
                     moment.isoformat(timespec="minutes"),
                     round(pm25, 1),
                     round(pm25 * rng.uniform(1.4, 1.9), 1),
@@ -141,7 +137,7 @@ def air_quality(rng: random.Random) -> bytes:
     return table_csv(
         [
             "ma_tram",
-            "quan_huyen",
+            "phuong_xa",
             "thoi_gian",
             "pm25_ugm3",
             "pm10_ugm3",
@@ -155,23 +151,20 @@ def air_quality(rng: random.Random) -> bytes:
 
 def water_supply(rng: random.Random) -> bytes:
     rows = []
-    for district, wards in DISTRICTS.items():
-        for ward in wards:
-            for year in (2023, 2024, 2025):
-                rows.append(
-                    (
-                        year,
-                        district,
-                        ward,
-                        rng.randint(3000, 25000),
-                        round(rng.uniform(85, 100), 1),
-                        round(rng.uniform(0.8, 3.2), 2),
-                    )
+    for ward in WARD_NAMES:
+        for year in (2025, 2026):
+            rows.append(
+                (
+                    year,
+                    ward,
+                    rng.randint(3000, 25000),
+                    round(rng.uniform(85, 100), 1),
+                    round(rng.uniform(0.8, 3.2), 2),
                 )
+            )
     return table_csv(
         [
             "nam",
-            "quan_huyen",
             "phuong_xa",
             "so_ho_su_dung",
             "ty_le_ho_co_nuoc_sach_pct",
@@ -197,7 +190,7 @@ def hospitals(rng: random.Random) -> bytes:
     ]
     rows = []
     for n in range(1, 181):
-        district, ward, lat, lon = random_place(rng)
+        ward, lat, lon = random_place(rng)
         kind = rng.choice(kinds)
         name = f"{kind} {rng.choice(names)}" if n <= 40 else f"{kind} {ward}"
         rows.append(
@@ -207,7 +200,6 @@ def hospitals(rng: random.Random) -> bytes:
                 kind,
                 random_address(rng),
                 ward,
-                district,
                 rng.randint(10, 2000),
                 "Có" if n % 3 else "Không",
                 lat,
@@ -221,7 +213,6 @@ def hospitals(rng: random.Random) -> bytes:
             "loai_hinh",
             "dia_chi",
             "phuong_xa",
-            "quan_huyen",
             "so_giuong_benh",
             "cap_cuu_24h",
             "vi_do",
@@ -235,7 +226,7 @@ def schools(rng: random.Random) -> bytes:
     levels = ["Mầm non", "Tiểu học", "Trung học cơ sở", "Trung học phổ thông"]
     rows = []
     for n in range(1, 801):
-        district, ward, lat, lon = random_place(rng)
+        ward, lat, lon = random_place(rng)
         level = rng.choice(levels)
         rows.append(
             (
@@ -245,7 +236,6 @@ def schools(rng: random.Random) -> bytes:
                 rng.choice(["Công lập", "Tư thục"]),
                 random_address(rng),
                 ward,
-                district,
                 rng.randint(150, 2500),
                 rng.randint(10, 120),
                 lat,
@@ -260,7 +250,6 @@ def schools(rng: random.Random) -> bytes:
             "loai_hinh",
             "dia_chi",
             "phuong_xa",
-            "quan_huyen",
             "so_hoc_sinh",
             "so_giao_vien",
             "vi_do",
@@ -273,14 +262,13 @@ def schools(rng: random.Random) -> bytes:
 def wifi(rng: random.Random) -> bytes:
     rows = []
     for n in range(1, 601):
-        district, ward, lat, lon = random_place(rng)
+        ward, lat, lon = random_place(rng)
         rows.append(
             (
                 f"WF{n:04d}",
                 f"HCMC_FreeWiFi_{n:04d}",
                 rng.choice(["Công viên", "Nhà chờ xe buýt", "Chợ", "Phố đi bộ", "Bến xe"]),
                 ward,
-                district,
                 lat,
                 lon,
                 rng.choice(["Hoạt động", "Hoạt động", "Hoạt động", "Bảo trì"]),
@@ -292,7 +280,6 @@ def wifi(rng: random.Random) -> bytes:
             "ten_mang",
             "loai_dia_diem",
             "phuong_xa",
-            "quan_huyen",
             "vi_do",
             "kinh_do",
             "trang_thai",
@@ -303,15 +290,13 @@ def wifi(rng: random.Random) -> bytes:
 
 def garbage_schedule(rng: random.Random) -> bytes:
     rows = []
-    for district, wards in DISTRICTS.items():
-        for ward in wards:
-            rows.append(
-                (
-                    district,
-                    ward,
-                    rng.choice(["18:00", "19:00", "20:00", "21:00"]),
-                    rng.choice(["Hằng ngày", "Thứ 2, 4, 6", "Thứ 3, 5, 7"]),
-                    f"Tổ thu gom {ward}",
-                )
+    for ward in WARD_NAMES:
+        rows.append(
+            (
+                ward,
+                rng.choice(["18:00", "19:00", "20:00", "21:00"]),
+                rng.choice(["Hằng ngày", "Thứ 2, 4, 6", "Thứ 3, 5, 7"]),
+                f"Tổ thu gom {ward}",
             )
-    return table_csv(["quan_huyen", "phuong_xa", "gio_thu_gom", "lich", "don_vi_thu_gom"], rows)
+        )
+    return table_csv(["phuong_xa", "gio_thu_gom", "lich", "don_vi_thu_gom"], rows)

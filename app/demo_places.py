@@ -1,10 +1,74 @@
-"""Where the demo tables' rows are: Ho Chi Minh City's districts, wards and streets."""
+"""Where the demo tables' rows are: Ho Chi Minh City's wards, communes and streets.
+
+Since 1 July 2025 the city has no districts: its 168 wards, communes and the special zone of
+Côn Đảo are directly under it (the former Bình Dương and Bà Rịa - Vũng Tàu provinces are
+part of it). ``WARDS`` holds some of them with their official codes and a point near each;
+the tables of the demo use them. ``OLD_DISTRICTS`` holds districts and wards as they were
+before the reorganization: one demo table (the population of 2024) keeps them, as a table
+from before 2025 does, so that its report shows the current units they became.
+"""
 
 from __future__ import annotations
 
 import random
 
-DISTRICTS: dict[str, list[str]] = {
+CITY = "Thành phố Hồ Chí Minh"
+
+# Current wards, communes and the special zone: (official code, name, latitude, longitude).
+WARDS: tuple[tuple[str, str, float, float], ...] = (
+    ("26740", "Phường Sài Gòn", 10.777, 106.703),
+    ("26737", "Phường Tân Định", 10.791, 106.690),
+    ("26743", "Phường Bến Thành", 10.772, 106.698),
+    ("26758", "Phường Cầu Ông Lãnh", 10.764, 106.694),
+    ("27160", "Phường Bàn Cờ", 10.772, 106.680),
+    ("27139", "Phường Xuân Hòa", 10.780, 106.688),
+    ("27142", "Phường Nhiêu Lộc", 10.787, 106.679),
+    ("27301", "Phường Chợ Quán", 10.757, 106.679),
+    ("27316", "Phường An Đông", 10.756, 106.668),
+    ("27343", "Phường Chợ Lớn", 10.752, 106.659),
+    ("27190", "Phường Vườn Lài", 10.765, 106.668),
+    ("27169", "Phường Diên Hồng", 10.770, 106.662),
+    ("27163", "Phường Hòa Hưng", 10.780, 106.670),
+    ("26944", "Phường Gia Định", 10.803, 106.697),
+    ("26929", "Phường Bình Thạnh", 10.811, 106.705),
+    ("26905", "Phường Bình Lợi Trung", 10.823, 106.708),
+    ("26956", "Phường Thạnh Mỹ Tây", 10.800, 106.718),
+    ("26902", "Phường Hạnh Thông", 10.827, 106.681),
+    ("26884", "Phường Gò Vấp", 10.840, 106.668),
+    ("26878", "Phường An Hội Đông", 10.847, 106.679),
+    ("26977", "Phường Tân Sơn Hòa", 10.797, 106.663),
+    ("26968", "Phường Tân Sơn Nhất", 10.807, 106.660),
+    ("26983", "Phường Bảy Hiền", 10.788, 106.651),
+    ("27004", "Phường Tân Bình", 10.798, 106.643),
+    ("27043", "Phường Đức Nhuận", 10.797, 106.681),
+    ("27058", "Phường Cầu Kiệu", 10.793, 106.688),
+    ("27073", "Phường Phú Nhuận", 10.801, 106.675),
+    ("26812", "Phường Hiệp Bình", 10.838, 106.722),
+    ("26824", "Phường Thủ Đức", 10.851, 106.756),
+    ("26794", "Phường Linh Xuân", 10.876, 106.771),
+    ("26833", "Phường Long Bình", 10.888, 106.835),
+    ("27118", "Phường An Khánh", 10.798, 106.734),
+    ("27112", "Phường Cát Lái", 10.771, 106.788),
+    ("27601", "Xã Vĩnh Lộc", 10.808, 106.566),
+    ("27637", "Xã Bình Chánh", 10.667, 106.573),
+    ("27619", "Xã Bình Hưng", 10.721, 106.672),
+    ("27553", "Xã Củ Chi", 10.973, 106.493),
+    ("27496", "Xã Tân An Hội", 11.003, 106.478),
+    ("27541", "Xã Phú Hòa Đông", 11.036, 106.555),
+    ("27664", "Xã Cần Giờ", 10.411, 106.954),
+    ("27667", "Xã Bình Khánh", 10.664, 106.781),
+    ("27673", "Xã An Thới Đông", 10.570, 106.815),
+    ("25747", "Phường Thủ Dầu Một", 10.980, 106.654),
+    ("25942", "Phường Dĩ An", 10.906, 106.769),
+    ("25978", "Phường Thuận An", 10.924, 106.713),
+    ("26506", "Phường Vũng Tàu", 10.346, 107.084),
+    ("26526", "Phường Tam Thắng", 10.360, 107.074),
+    ("26732", "Đặc khu Côn Đảo", 8.683, 106.609),
+)
+WARD_NAMES = [name for _code, name, _lat, _lon in WARDS]
+
+# Before 1 July 2025: districts and some of their wards (the 2024 population table).
+OLD_DISTRICTS: dict[str, list[str]] = {
     "Quận 1": [
         "Phường Bến Nghé",
         "Phường Bến Thành",
@@ -31,20 +95,6 @@ DISTRICTS: dict[str, list[str]] = {
     "Huyện Củ Chi": ["Thị trấn Củ Chi", "Xã Tân Thông Hội", "Xã Phước Vĩnh An"],
     "Huyện Cần Giờ": ["Thị trấn Cần Thạnh", "Xã Bình Khánh", "Xã Long Hòa"],
 }
-CENTRES = {
-    "Quận 1": (10.776, 106.700),
-    "Quận 3": (10.784, 106.684),
-    "Quận 5": (10.755, 106.667),
-    "Quận 10": (10.773, 106.668),
-    "Quận Bình Thạnh": (10.810, 106.709),
-    "Quận Gò Vấp": (10.838, 106.665),
-    "Quận Tân Bình": (10.801, 106.652),
-    "Quận Phú Nhuận": (10.800, 106.680),
-    "Thành phố Thủ Đức": (10.850, 106.770),
-    "Huyện Bình Chánh": (10.687, 106.593),
-    "Huyện Củ Chi": (10.973, 106.493),
-    "Huyện Cần Giờ": (10.411, 106.954),
-}
 STREETS = [
     "Nguyễn Huệ",
     "Lê Lợi",
@@ -67,15 +117,13 @@ STREETS = [
 ]
 
 
-def random_place(rng: random.Random) -> tuple[str, str, float, float]:
-    """Return a district, one of its wards, and a latitude and longitude near its centre."""
-    district = rng.choice(list(DISTRICTS))
-    lat, lon = CENTRES[district]
+def random_place(rng: random.Random) -> tuple[str, float, float]:
+    """Return a current ward, commune or special zone, and a point near it."""
+    _code, ward, lat, lon = rng.choice(WARDS)
     return (
-        district,
-        rng.choice(DISTRICTS[district]),
-        round(lat + rng.uniform(-0.02, 0.02), 6),
-        round(lon + rng.uniform(-0.02, 0.02), 6),
+        ward,
+        round(lat + rng.uniform(-0.006, 0.006), 6),
+        round(lon + rng.uniform(-0.006, 0.006), 6),
     )
 
 

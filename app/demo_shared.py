@@ -1,7 +1,9 @@
 """The demo's shared databases (issue 18), beside the open datasets of ``app.demo``.
 
 - an enterprise register at the ``registered`` level (any signed-in account, e.g. a business);
-- the city's list of administrative units at the ``agencies`` level (staff of any agency);
+- the city's administrative units, open to all: the first of its shared reference
+  catalogues ("danh mục dùng chung", issue 22), generated from the places catalogue;
+- the agencies' data focal points at the ``agencies`` level (staff of any agency);
 - household business registrations at the ``restricted`` level, with personal data: the
   public file drops the owner's name, citizen ID and phone; the agency projection keeps the
   name (with a justification), hashes the citizen ID and masks the phone. The Thu Duc
@@ -17,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
 
+from app import demo_reference as reference
 from app import demo_shared_tables as shared
 from app.demo_loading import DEMO_PASSWORD, SEED, DemoDataset, demo_meta, load_dataset
 from app.services import Services
@@ -37,7 +40,8 @@ SHARED_ACCOUNTS = (
     ("officer", "officer@thuduc.tphcm.gov.vn.example", "Cán bộ Thủ Đức (demo)", "grantee"),
 )
 REGISTERED_NAME = "doanh-nghiep-dang-hoat-dong"
-AGENCIES_NAME = "danh-muc-don-vi-hanh-chinh"
+AGENCIES_NAME = "dau-moi-du-lieu-co-quan"
+REFERENCE_NAME = "danh-muc-don-vi-hanh-chinh"
 RESTRICTED_NAME = "ho-kinh-doanh-da-dang-ky"
 GRANT_DAYS = 365
 
@@ -68,18 +72,44 @@ SHARED_DATASETS = (
             demo_meta(
                 "Danh mục đơn vị hành chính",
                 "Administrative units",
-                "Danh mục dùng chung các quận, huyện, phường, xã, thị trấn của thành phố với mã "
-                "đơn vị và đơn vị cấp trên, để các cơ quan dùng chung một bộ mã.",
-                "The city's shared reference list of districts, wards and communes with their "
-                "codes and parent unit, so that agencies use the same codes.",
+                "Danh mục dùng chung đầu tiên của thành phố: thành phố và 168 phường, xã, đặc "
+                "khu từ ngày 1/7/2025 với mã đơn vị của Cục Thống kê, và bảng các quận, huyện, "
+                "phường, xã, thị trấn cũ (của Thành phố Hồ Chí Minh, Bình Dương và Bà Rịa - "
+                "Vũng Tàu) cùng đơn vị mới mà mỗi đơn vị cũ trở thành, để các cơ quan dùng "
+                "chung một bộ mã.",
+                "The city's first shared reference catalogue: the city and its 168 wards, "
+                "communes and special zone since 1 July 2025 with the Statistics Office's "
+                "codes, and the old districts, wards, communes and townships of its area with "
+                "the current unit each became, so that agencies use the same codes.",
                 ("đơn vị hành chính", "danh mục dùng chung", "reference data"),
+                ("chinh-quyen",),
+            ),
+            spatial_units=("79",),
+        ),
+        (
+            ("don-vi-hanh-chinh.csv", reference.current_units_csv),
+            ("don-vi-hanh-chinh.json", reference.current_units_json),
+            ("don-vi-hanh-chinh-truoc-2025.csv", reference.old_units_csv),
+        ),
+    ),
+    DemoDataset(
+        "cuc-thong-ke",
+        replace(
+            demo_meta(
+                "Đầu mối dữ liệu của các cơ quan",
+                "Data focal points of the agencies",
+                "Bộ phận đầu mối về dữ liệu của từng cơ quan, văn bản giao nhiệm vụ và phạm vi "
+                "dữ liệu phụ trách, để các cơ quan biết hỏi ai khi cần chia sẻ dữ liệu.",
+                "Each agency's data focal unit, the decision naming it and the data it is in "
+                "charge of, so that agencies know whom to ask when sharing data.",
+                ("đầu mối dữ liệu", "chia sẻ dữ liệu", "data stewardship"),
                 ("chinh-quyen",),
             ),
             access_level=AccessLevel.AGENCIES.value,
             access_instructions="Dành cho cán bộ các cơ quan trên cổng; cơ quan khác liên hệ "
             "thongke@tphcm.gov.vn.example.",
         ),
-        (("don-vi-hanh-chinh.csv", shared.administrative_units),),
+        (("dau-moi-du-lieu.csv", shared.data_focal_points),),
     ),
     DemoDataset(
         "so-tai-chinh",

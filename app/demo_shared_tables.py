@@ -13,7 +13,7 @@ from datetime import date, timedelta
 
 from app.demo_admin_tables import GIVEN, MIDDLE, SURNAMES
 from app.demo_files import table_csv
-from app.demo_places import DISTRICTS, random_address, random_place
+from app.demo_places import CITY, random_address, random_place
 
 TRADES = [
     "Bán lẻ tạp hóa",
@@ -36,7 +36,7 @@ def enterprises(rng: random.Random) -> bytes:
     words = ["Sài Gòn", "Phương Nam", "Bến Thành", "Đông Á", "Việt Tiến", "Tân Phú", "An Khang"]
     rows = []
     for n in range(1, 301):
-        district, ward, _lat, _lon = random_place(rng)
+        ward, _lat, _lon = random_place(rng)
         founded = date(2005, 1, 1) + timedelta(days=rng.randint(0, 7000))
         rows.append(
             (
@@ -47,7 +47,6 @@ def enterprises(rng: random.Random) -> bytes:
                 rng.choice([1, 2, 5, 10, 50, 100]) * 1_000_000_000,
                 founded.isoformat(),
                 ward,
-                district,
                 rng.choice(["Đang hoạt động", "Tạm ngừng kinh doanh"]),
             )
         )
@@ -60,25 +59,41 @@ def enterprises(rng: random.Random) -> bytes:
             "von_dieu_le_vnd",
             "ngay_thanh_lap",
             "phuong_xa",
-            "quan_huyen",
             "tinh_trang",
         ],
         rows,
     )
 
 
-def administrative_units(_rng: random.Random) -> bytes:
-    """The city's districts and wards with made-up codes and their parent unit."""
+FOCAL_AGENCIES = (
+    ("STC", "Sở Tài chính"),
+    ("SXD", "Sở Xây dựng"),
+    ("SYT", "Sở Y tế"),
+    ("SGDDT", "Sở Giáo dục và Đào tạo"),
+    ("SNNMT", "Sở Nông nghiệp và Môi trường"),
+    ("CTK", "Cục Thống kê"),
+)
+FOCAL_UNITS = ("Văn phòng", "Phòng Kế hoạch", "Trung tâm Thông tin", "Phòng Công nghệ thông tin")
+FOCAL_SCOPES = ("Dữ liệu chuyên ngành", "Danh mục dùng chung", "Dữ liệu mở", "Báo cáo thống kê")
+
+
+def data_focal_points(rng: random.Random) -> bytes:
+    """Each agency's data focal unit and the (made-up) decision naming it; no persons."""
     rows = []
-    for d, (district, wards) in enumerate(DISTRICTS.items(), start=1):
-        code = f"DV{d:03d}"
-        level = district.split(" ")[0] if not district.startswith("Thành phố") else "Thành phố"
-        rows.append((code, district, level, "TP", "Thành phố Hồ Chí Minh"))
-        for w, ward in enumerate(wards, start=1):
-            ward_level = "Thị trấn" if ward.startswith("Thị trấn") else ward.split(" ")[0]
-            rows.append((f"{code}-{w:02d}", ward, ward_level, code, district))
+    for n, (code, agency) in enumerate(FOCAL_AGENCIES, start=1):
+        named = date(2025, 7, 1) + timedelta(days=rng.randrange(120))
+        rows.append(
+            (
+                code,
+                agency,
+                rng.choice(FOCAL_UNITS),
+                f"{100 + n * 7}/QĐ-{code}",
+                named.isoformat(),
+                rng.choice(FOCAL_SCOPES),
+            )
+        )
     return table_csv(
-        ["ma_don_vi", "ten_don_vi", "cap_don_vi", "ma_don_vi_cap_tren", "ten_don_vi_cap_tren"],
+        ["ma_co_quan", "ten_co_quan", "bo_phan_dau_moi", "so_quyet_dinh", "ngay_giao", "pham_vi"],
         rows,
     )
 
@@ -88,7 +103,7 @@ def household_businesses(rng: random.Random) -> bytes:
     provinces = ["079", "074", "077", "001", "048", "092"]
     rows = []
     for n in range(1, 301):
-        district, ward, _lat, _lon = random_place(rng)
+        ward, _lat, _lon = random_place(rng)
         owner = f"{rng.choice(SURNAMES)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
         cccd = (
             f"{rng.choice(provinces)}{rng.randint(0, 3)}{rng.randint(60, 99):02d}"
@@ -104,9 +119,8 @@ def household_businesses(rng: random.Random) -> bytes:
                 cccd,
                 phone,
                 rng.choice(TRADES),
-                f"{random_address(rng)}, {ward}, {district}",
+                f"{random_address(rng)}, {ward}, {CITY}",
                 ward,
-                district,
                 rng.choice([30, 50, 100, 200, 500]) * 1_000_000,
                 registered.isoformat(),
             )
@@ -121,7 +135,6 @@ def household_businesses(rng: random.Random) -> bytes:
             "nganh_nghe",
             "dia_chi_kinh_doanh",
             "phuong_xa",
-            "quan_huyen",
             "von_kinh_doanh_vnd",
             "ngay_dang_ky",
         ],

@@ -6,6 +6,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from datasets.members import MemberDataset
 from datasets.model import Dataset
+from datasets.places import place_catalogue, search_keys
 from datasets.public import PublicCatalog, PublicDataset
 from search_index import SearchDocument, SearchIndex, SearchPage, SearchQuery
 
@@ -42,6 +43,9 @@ def _document(view: PublicDataset | MemberDataset, *, popularity: int) -> Search
         # no resources, so nothing of the data (formats included) reaches the index.
         access_level=view.access_level,
         frequency=view.frequency,
+        # Units covered, what old ones became and what current ones were made of: a
+        # dataset about Phường Bến Thành is found by old Quận 1 too (``place`` facet).
+        places=search_keys(place_catalogue(), view.spatial_units) if view.spatial_units else (),
     )
 
 

@@ -4,7 +4,8 @@ The face of the package: the services the composition root wires (editor, workfl
 processor, public catalog, personal-data leak reports, queue, vault), the rows and views other
 packages read, the vocabularies, and the errors they catch. The subpackages keep faces of
 their own: ``datasets.validation``, ``datasets.ingest``, ``datasets.personal``,
-``datasets.datastore`` and ``datasets.storage``. Modules not re-exported here are details of
+``datasets.datastore``, ``datasets.storage`` and ``datasets.places`` (administrative units,
+whose ``Unit`` is imported from there). Modules not re-exported here are details of
 the package (or of one caller) and are imported from where they live; so is the ORM model
 (``datasets.model``), which only the modules that query the database import.
 """
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
     from datasets.members import MemberDataset, MemberResource, member_dataset, member_resource
     from datasets.metadata_input import CKAN_EXTRA_FIELDS, METADATA_FIELDS, DatasetMetadata
     from datasets.notifications import Notifier
+    from datasets.places import PlaceCatalogue, PlaceMatch, place_catalogue
     from datasets.processing import Processor
     from datasets.progress import ProgressBoard
     from datasets.public import (
@@ -76,6 +78,8 @@ _WHERE = {
     "MemberResource": "datasets.members",
     "Metric": "datasets.usage",
     "Notifier": "datasets.notifications",
+    "PlaceCatalogue": "datasets.places",
+    "PlaceMatch": "datasets.places",
     "Processor": "datasets.processing",
     "ProgressBoard": "datasets.progress",
     "PublicCatalog": "datasets.public",
@@ -106,6 +110,7 @@ _WHERE = {
     "member_dataset": "datasets.members",
     "member_resource": "datasets.members",
     "open_huey": "datasets.queue",
+    "place_catalogue": "datasets.places",
     "receive": "datasets.uploads",
     "submission_problems": "datasets.workflow",
     "validate_table": "datasets.validation",
@@ -133,6 +138,8 @@ __all__ = [
     "MemberResource",
     "Metric",
     "Notifier",
+    "PlaceCatalogue",
+    "PlaceMatch",
     "Processor",
     "ProgressBoard",
     "PublicCatalog",
@@ -164,6 +171,7 @@ __all__ = [
     "member_dataset",
     "member_resource",
     "open_huey",
+    "place_catalogue",
     "receive",
     "submission_problems",
     "validate_table",

@@ -23,6 +23,7 @@ from datasets.lifecycle import require_on_dataset
 from datasets.metadata_input import DatasetMetadata
 from datasets.model import Dataset, ResourceVersion
 from datasets.personal import ColumnDecision, columns_emptied
+from datasets.place_codes import unit_codes_change
 from datasets.queries import get_dataset_row
 from datasets.queue import TaskQueue
 from datasets.resource_edit import JOB_PROCESS_VERSION, ResourceInput
@@ -239,6 +240,26 @@ class DatasetEditor:
         """
         change = reading_edit.schema_change(schema)
         return self._change_reading(actor, name, resource_id, expected_version, "schema", change)
+
+    def add_unit_codes(
+        self,
+        actor: Actor,
+        name: str,
+        resource_id: str,
+        column: str,
+        *,
+        expected_version: int | None = None,
+    ) -> ResourceVersion:
+        """Add the current unit's code and name after a recognized place column (issue 22),
+        then process the table again: the public file carries them.
+
+        Raises ``InvalidInput`` unless ``column`` is a recognized province, ward or commune
+        column without them.
+        """
+        change = unit_codes_change(column)
+        return self._change_reading(
+            actor, name, resource_id, expected_version, "unit_codes", change
+        )
 
     def _change_reading(
         self,

@@ -110,6 +110,7 @@ class MemberDataset:
     frequency: str
     resources: tuple[MemberResource, ...]
     extras: dict[str, str] = field(default_factory=dict)  # CKAN extras of no field's name
+    spatial_units: tuple[str, ...] = ()  # keys of ``datasets.places`` units
     # Who may read the data (``datasets.access.AccessLevel``) and how to get access.
     access_level: str = "public"
     access_instructions: str = ""
@@ -183,6 +184,7 @@ def _member_view(dataset: Dataset, revision: Revision, org: Organization) -> Mem
         temporal_start=revision.temporal_start,
         temporal_end=revision.temporal_end,
         spatial=revision.spatial,
+        spatial_units=tuple(revision.spatial_units or ()),
         frequency=revision.frequency,
         resources=tuple(_resource(e, live_versions) for e in revision.entries),
         extras=dict(revision.extras or {}),

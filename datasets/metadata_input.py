@@ -9,6 +9,7 @@ from datetime import date
 from typing import Literal
 
 from datasets.access import ACCESS_LEVELS
+from datasets.places import MAX_UNITS, Coverage, place_catalogue, resolve_coverage
 from datasets.vocab import DEFAULT_LICENSE_ID, FREQUENCIES, LICENSE_NOT_CHOSEN, LICENSES
 from publishers import InvalidInput
 
@@ -19,6 +20,7 @@ MAX_TAGS = 30
 MAX_EXTRAS = 50
 MAX_EXTRA_KEY = 100
 MAX_EXTRA_VALUE = 5_000
+MAX_SPATIAL = 300  # coverage text that named no unit (the column's size)
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,9 @@ class DatasetMetadata:
     temporal_end: date | None = None
     spatial: str = ""
     frequency: str = ""
+    # Units covered (``datasets.places`` keys, codes or names); ``clean_metadata`` resolves
+    # them and any unit ``spatial`` names into keys, and keeps in ``spatial`` only the rest.
+    spatial_units: tuple[str, ...] = ()
     # Who may read the data (``datasets.access.AccessLevel``) and how to get access.
     access_level: str = "public"
     access_instructions: str = ""
@@ -87,6 +92,8 @@ METADATA_FIELDS: tuple[MetadataField, ...] = (
     MetadataField("temporal_end", "date", ckan_extra=True),
     MetadataField("spatial", "text", ckan_extra=True, harvest_keys=("spatial",), free_text=True),
     MetadataField("frequency", "text", ckan_extra=True, harvest_keys=("frequency",)),
+    # CKAN and harvests carry units in ``spatial`` (as names); REST and the form as keys.
+    MetadataField("spatial_units", "names"),
     # Access is decided by the portal's publisher, never taken from a harvested record.
     MetadataField("access_level", "text"),
     MetadataField("access_instructions", "text", free_text=True),
@@ -153,6 +160,7 @@ def clean_metadata(meta: DatasetMetadata, known_themes: set[str]) -> DatasetMeta
     if unknown:
         errors.setdefault("themes", []).append("unknown_theme")
     extras = _clean_extras(meta.extras, errors)
+    coverage = _clean_coverage(meta, errors)
     if errors:
         raise InvalidInput("invalid metadata", errors)
     return DatasetMetadata(
@@ -166,12 +174,31 @@ def clean_metadata(meta: DatasetMetadata, known_themes: set[str]) -> DatasetMeta
         contact_email=meta.contact_email.strip(),
         temporal_start=meta.temporal_start,
         temporal_end=meta.temporal_end,
-        spatial=_clean(meta.spatial),
+        spatial=coverage.text,
+        spatial_units=coverage.keys,
         frequency=meta.frequency,
         access_level=access_level,
         access_instructions=_clean(meta.access_instructions),
         extras=extras,
     )
+
+
+def _clean_coverage(meta: DatasetMetadata, errors: dict[str, list[str]]) -> Coverage:
+    """Resolve the units and the coverage text (``datasets.places``); note what is wrong."""
+    keys = tuple(_clean(k) for k in meta.spatial_units[: MAX_UNITS + 1])
+    text = _clean(meta.spatial)
+    if not keys and not text:
+        return Coverage((), "")
+    try:
+        coverage = resolve_coverage(place_catalogue(), keys, text)
+    except ValueError:
+        errors.setdefault("spatial_units", []).append("unknown_place")
+        return Coverage((), text)
+    if len(meta.spatial_units) > MAX_UNITS or len(coverage.keys) > MAX_UNITS:
+        errors.setdefault("spatial_units", []).append("too_many_places")
+    if len(coverage.text) > MAX_SPATIAL:
+        errors.setdefault("spatial", []).append("too_long")
+    return coverage
 
 
 def _clean_extras(

@@ -118,6 +118,9 @@ class Revision(Base):
     temporal_start: Mapped[date | None] = mapped_column(Date, nullable=True)
     temporal_end: Mapped[date | None] = mapped_column(Date, nullable=True)
     spatial: Mapped[str] = mapped_column(String(300), default="")
+    # Keys of ``datasets.places`` units ("79", "26743", "old-760"); ``spatial`` keeps only
+    # the text that named none (0017).
+    spatial_units: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
     frequency: Mapped[str] = mapped_column(String(20), default="")
     # CKAN clients' own key/value pairs (``DatasetMetadata.extras``); None before 0011.
     extras: Mapped[dict[str, str] | None] = mapped_column(JSON, nullable=True, default=dict)

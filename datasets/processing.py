@@ -40,8 +40,10 @@ from datasets.personal import (
     Policy,
     apply_actions,
     decide,
+    generalized_places,
     smallest_group_size,
 )
+from datasets.place_codes import add_unit_columns
 from datasets.progress import ProgressBoard
 from datasets.statistics import column_statistics
 from datasets.storage import BlobStore, local_copy
@@ -306,6 +308,7 @@ class Processor:
                     encoding=version.encoding_override,
                     sheet=version.sheet,
                 )
+                add_unit_columns(normalized, version.table_schema)  # issue 22
                 version.encoding = table.encoding
                 version.sheet = table.sheet
                 version.row_count = table.row_count
@@ -349,8 +352,9 @@ class Processor:
             public = self._vault.scratch_file(".csv")
             try:
                 apply_actions(normalized, public, decisions, findings, hash_key=self._hash_key)
+                places = generalized_places(decisions)  # quasi-identifiers too
                 version.smallest_group = smallest_group_size(
-                    public, self._quasi, holds_personal_data=bool(findings)
+                    public, self._quasi, holds_personal_data=bool(findings), places=places
                 )
                 blob = self._public.put_file(public)
             finally:

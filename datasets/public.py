@@ -99,7 +99,7 @@ class PublicDataset:
     contact_email: str  # functional address
     temporal_start: date | None
     temporal_end: date | None
-    spatial: str  # place name, e.g. "Thành phố Hồ Chí Minh"
+    spatial: str  # coverage text that named no unit of ``spatial_units`` ("" mostly)
     frequency: str  # code of datasets.vocab.FREQUENCIES ("MONTHLY"), "" when unknown
     created: datetime
     modified: datetime
@@ -108,6 +108,8 @@ class PublicDataset:
     provenance: Provenance | None = None
     downloads: int = 0
     extras: dict[str, str] = field(default_factory=dict)
+    # Spatial coverage as ``datasets.places`` unit keys ("79", "26743", "old-760").
+    spatial_units: tuple[str, ...] = ()
     # Who may read the data (``datasets.access.AccessLevel``) and how to get access. At any
     # level but "public" this view carries no resources: readers with access get theirs
     # through ``datasets.audience``.
@@ -207,6 +209,7 @@ def public_view(dataset: Dataset, org: Organization) -> PublicDataset | None:
         temporal_start=live.temporal_start,
         temporal_end=live.temporal_end,
         spatial=live.spatial,
+        spatial_units=tuple(live.spatial_units or ()),
         frequency=live.frequency,
         created=_aware(dataset.created),
         modified=_aware(live.decided_at or dataset.modified),

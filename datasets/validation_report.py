@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from datasets.place_report import PlaceColumn
+
 
 @dataclass(frozen=True)
 class ValidationIssue:
@@ -48,21 +50,25 @@ class ValidationReport:
     """The stored validation report of a tabular resource.
 
     ``row_count`` counts the data rows read (all of them unless the error cap stopped the
-    run, which sets ``truncated``).
+    run, which sets ``truncated``). ``places`` holds the columns of administrative units
+    recognized in the table and the notes on their values (issue 22): notes for the
+    publisher, which never make the table invalid.
     """
 
     valid: bool
     row_count: int
     errors: tuple[ValidationIssue, ...]
     truncated: bool = False
+    places: tuple[PlaceColumn, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
-        """Return ``{"valid", "row_count", "errors": [...], "truncated"}``."""
+        """Return ``{"valid", "row_count", "errors": [...], "truncated", "places": [...]}``."""
         return {
             "valid": self.valid,
             "row_count": self.row_count,
             "errors": [issue.to_json() for issue in self.errors],
             "truncated": self.truncated,
+            "places": [column.to_json() for column in self.places],
         }
 
     @classmethod
@@ -73,4 +79,9 @@ class ValidationReport:
             row_count=int(data["row_count"]),
             errors=tuple(ValidationIssue.from_json(item) for item in data.get("errors", ())),
             truncated=bool(data.get("truncated", False)),
+            places=tuple(PlaceColumn.from_json(item) for item in data.get("places", ())),
         )
+
+    def place_column(self, column: str) -> PlaceColumn | None:
+        """The recognized place column of that name, or None."""
+        return next((p for p in self.places if p.column == column), None)

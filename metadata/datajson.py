@@ -8,6 +8,7 @@ from typing import Any
 
 from datasets.public import PublicDataset, PublicResource, PublicTheme
 from metadata.access import data_json_access_level, data_json_rights, is_public, listed_resources
+from metadata.coverage import coverage_text
 from metadata.dcat import CatalogInfo
 from metadata.dcat_parse import RemoteDataset, RemoteDistribution
 from metadata.errors import MetadataParseError
@@ -85,8 +86,9 @@ def _dataset(
     license_url = safe_link(dataset.license_url)
     if license_url:
         entry["license"] = license_url
-    if dataset.spatial.strip():
-        entry["spatial"] = dataset.spatial
+    spatial = coverage_text(dataset.spatial_units, dataset.spatial)
+    if spatial:
+        entry["spatial"] = spatial
     if dataset.temporal_start and dataset.temporal_end:
         entry["temporal"] = (
             f"{dataset.temporal_start.isoformat()}/{dataset.temporal_end.isoformat()}"

@@ -233,7 +233,7 @@ def _add_dataset(
     if contact_email:
         add_contact(graph, node, dataset.organization.title, contact_email)
     add_temporal(graph, node, dataset.temporal_start, dataset.temporal_end)
-    add_location(graph, node, dataset.spatial)
+    add_location(graph, node, dataset.spatial_units, dataset.spatial, urls.site_url)
     frequency = frequency_uri(dataset.frequency)
     if frequency is not None:
         graph.add((node, DCTERMS.accrualPeriodicity, typed(graph, frequency, DCTERMS.Frequency)))
@@ -338,7 +338,7 @@ def catalog_to_graph(
     add_license(graph, catalog, info.license_id, "")
     graph.add((catalog, DCTERMS.issued, Literal(info.issued)))
     graph.add((catalog, DCTERMS.modified, Literal(info.modified)))
-    add_location(graph, catalog, info.spatial)
+    add_location(graph, catalog, (), info.spatial, urls.site_url)
     _add_theme_schemes(graph, catalog, urls, themes)
     served = [_add_dataset(graph, dataset, urls, themes) for dataset in datasets]
     for node in served:

@@ -14,7 +14,7 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, SKOS, XSD
 
 from datasets.public import PublicDataset, PublicOrganization, PublicTheme
 from datasets.vocab import find_license
-from metadata.places import find_place
+from metadata.coverage import covered_places
 from metadata.urls import SiteUrls, safe_link
 from metadata.vocab import (
     ADMS_LICENCE_TYPE,
@@ -60,24 +60,28 @@ def add_languages(graph: Graph, node: URIRef, languages: Sequence[str]) -> None:
             graph.add((node, DCTERMS.language, typed(graph, uri, DCTERMS.LinguisticSystem)))
 
 
-def add_location(graph: Graph, node: URIRef, label: str) -> None:
-    """Add ``dct:spatial`` as a ``dct:Location`` named ``label`` (nothing when blank).
+def add_location(
+    graph: Graph, node: URIRef, keys: tuple[str, ...], text: str, site_url: str
+) -> None:
+    """Add ``dct:spatial``: one ``dct:Location`` per place covered (``metadata.coverage``).
 
-    For a known place (``metadata.places``), ``dcat:centroid`` and, where known,
-    ``dcat:bbox`` as GeoSPARQL WKT literals.
+    A unit of the places catalogue is its stable URI (``<site>/places/<key>``, which the
+    portal serves) with its name, code and, where known, ``dcat:centroid`` and ``dcat:bbox``
+    as GeoSPARQL WKT literals; text that named no unit is a blank node with that name.
     """
-    if not label.strip():
-        return
-    place = typed(graph, BNode(), DCTERMS.Location)
-    graph.add((place, LOCN.geographicName, Literal(label, lang="vi")))
-    graph.add((place, SKOS.prefLabel, Literal(label, lang="vi")))
-    known = find_place(label)
-    if known is not None:
-        graph.add((place, DCAT.centroid, Literal(known.centroid_wkt(), datatype=GSP.wktLiteral)))
-        bbox = known.bbox_wkt()
-        if bbox is not None:
-            graph.add((place, DCAT.bbox, Literal(bbox, datatype=GSP.wktLiteral)))
-    graph.add((node, DCTERMS.spatial, place))
+    for covered in covered_places(keys, text, site_url):
+        subject = URIRef(covered.uri) if covered.uri else BNode()
+        place = typed(graph, subject, DCTERMS.Location)
+        graph.add((place, LOCN.geographicName, Literal(covered.name, lang="vi")))
+        graph.add((place, SKOS.prefLabel, Literal(covered.name, lang="vi")))
+        if covered.code is not None:
+            graph.add((place, DCTERMS.identifier, Literal(covered.code)))
+        if covered.centroid_wkt is not None:
+            wkt = Literal(covered.centroid_wkt, datatype=GSP.wktLiteral)
+            graph.add((place, DCAT.centroid, wkt))
+        if covered.bbox_wkt is not None:
+            graph.add((place, DCAT.bbox, Literal(covered.bbox_wkt, datatype=GSP.wktLiteral)))
+        graph.add((node, DCTERMS.spatial, place))
 
 
 def add_type_concept(

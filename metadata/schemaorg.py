@@ -7,7 +7,7 @@ from typing import Any
 
 from datasets.public import PublicDataset, PublicOrganization
 from metadata.access import access_conditions, is_public, listed_resources
-from metadata.places import find_place
+from metadata.coverage import CoveredPlace, coverage_text, covered_places
 from metadata.urls import SiteUrls, safe_link
 
 # Google Dataset Search: the description must be 50 to 5,000 characters.
@@ -50,11 +50,14 @@ def schemaorg_description(dataset: PublicDataset) -> str:
     who publishes it, where and what it is called are added (true statements, no filler).
     """
     parts = [dataset.description.strip()]
+    spatial = coverage_text(dataset.spatial_units, dataset.spatial)
     extras = [
         dataset.description_en.strip(),
         f"Dữ liệu do {dataset.organization.title} công bố"
         + (f" ({dataset.organization.title_en})." if dataset.organization.title_en else "."),
-        f"Phạm vi: {dataset.spatial}." if dataset.spatial.strip() else "",
+        f"Phạm vi: {spatial}."
+        if (spatial := coverage_text(dataset.spatial_units, dataset.spatial))
+        else "",
         f"{dataset.title} — {dataset.title_en}." if dataset.title_en else f"{dataset.title}.",
     ]
     text = "\n\n".join(p for p in parts if p)
@@ -74,22 +77,31 @@ def _temporal_coverage(dataset: PublicDataset) -> str | None:
     return f"{start.isoformat() if start else '..'}/{end.isoformat() if end else '..'}"
 
 
-def _spatial_coverage(name: str) -> dict[str, Any]:
-    """A ``Place``; a known place gets ``geo``: a box when its bounds are known, else a point."""
-    place: dict[str, Any] = {"@type": "Place", "name": name}
-    known = find_place(name)
-    if known is None:
+def _place(covered: CoveredPlace) -> dict[str, Any]:
+    """A ``Place``; a unit gets its URI, code and ``geo``: its box when known, else a point."""
+    place: dict[str, Any] = {"@type": "Place", "name": covered.name}
+    if covered.uri is None:
         return place
-    if known.bbox is not None:
-        south, west, north, east = known.bbox
+    place["@id"] = covered.uri
+    place["identifier"] = covered.code
+    if covered.bbox is not None:
+        south, west, north, east = covered.bbox
         place["geo"] = {"@type": "GeoShape", "box": f"{south} {west} {north} {east}"}
-    else:
+    elif covered.latitude is not None:
         place["geo"] = {
             "@type": "GeoCoordinates",
-            "latitude": known.latitude,
-            "longitude": known.longitude,
+            "latitude": covered.latitude,
+            "longitude": covered.longitude,
         }
     return place
+
+
+def _spatial_coverage(dataset: PublicDataset, site_url: str) -> Any:
+    """One ``Place``, or a list when the dataset covers several, or None."""
+    places = [_place(p) for p in covered_places(dataset.spatial_units, dataset.spatial, site_url)]
+    if not places:
+        return None
+    return places[0] if len(places) == 1 else places
 
 
 def _text(value: Any) -> str:
@@ -177,8 +189,9 @@ def dataset_to_schemaorg(dataset: PublicDataset, urls: SiteUrls) -> dict[str, An
     coverage = _temporal_coverage(dataset)
     if coverage:
         doc["temporalCoverage"] = coverage
-    if dataset.spatial.strip():
-        doc["spatialCoverage"] = _spatial_coverage(dataset.spatial)
+    spatial = _spatial_coverage(dataset, urls.site_url)
+    if spatial is not None:
+        doc["spatialCoverage"] = spatial
     variables = _variables_measured(dataset)
     if variables:
         doc["variableMeasured"] = variables

@@ -61,6 +61,7 @@ FACET_FIELDS: tuple[str, ...] = (
     "theme",
     "access_level",
     "frequency",
+    "place",
 )
 
 
@@ -90,6 +91,9 @@ class SearchDocument:
     # The declared update frequency (an EU code, ``MONTHLY``), "" when unknown: with
     # ``modified`` it says whether the dataset is overdue (``freshness``).
     frequency: str = ""
+    # Keys of the places the dataset covers and those they became or were made of
+    # (``datasets.places.search_keys``: "26743", "old-760"), the ``place`` facet.
+    places: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,7 @@ DOCUMENT_COLUMNS: tuple[str, ...] = (
     "license_id",
     "access_level",
     "frequency",
+    "places",
     "created",
     "modified",
     "popularity",
@@ -45,7 +46,7 @@ DOCUMENT_COLUMNS: tuple[str, ...] = (
     "title_words",
 )
 # What ``document_from_row`` reads back to find a stored document's postings.
-SOURCE_COLUMNS: tuple[str, ...] = DOCUMENT_COLUMNS[2:18]
+SOURCE_COLUMNS: tuple[str, ...] = DOCUMENT_COLUMNS[2:19]
 # The key of the postings row holding every live document.
 LIVE = ("", "")
 # Text fields and the tokenizer mode of each (as ``whoosh_fields.build_schema``).
@@ -87,6 +88,7 @@ def schema_statements(schema: str) -> list[sql.Composed]:
             license_id text NOT NULL,
             access_level text NOT NULL,
             frequency text NOT NULL,
+            places text[] NOT NULL,
             created timestamptz NOT NULL,
             modified timestamptz NOT NULL,
             popularity bigint NOT NULL,
@@ -144,6 +146,7 @@ def document_row(doc: SearchDocument, docnum: int, generation: int) -> tuple[Any
         nfc(doc.license_id),
         doc.access_level,
         nfc(doc.frequency),
+        [nfc(p) for p in doc.places],
         doc.created,
         doc.modified,
         doc.popularity,
@@ -155,7 +158,8 @@ def document_row(doc: SearchDocument, docnum: int, generation: int) -> tuple[Any
 def document_from_row(row: tuple[Any, ...]) -> SearchDocument:
     """Return the stored document of a ``SOURCE_COLUMNS`` row (to find its postings)."""
     (doc_id, name, title_vi, title_en, desc_vi, desc_en, organization, organization_title, tags,
-     themes, formats, license_id, access_level, frequency, created, modified) = row  # fmt: skip
+     themes, formats, license_id, access_level, frequency, places, created,
+     modified) = row  # fmt: skip
     return SearchDocument(
         id=doc_id,
         name=name,
@@ -173,6 +177,7 @@ def document_from_row(row: tuple[Any, ...]) -> SearchDocument:
         modified=modified,
         access_level=access_level,
         frequency=frequency,
+        places=tuple(places),
     )
 
 

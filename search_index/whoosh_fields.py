@@ -28,6 +28,7 @@ _FACET_TO_DOC = {
     "theme": "themes",
     "access_level": "access_level",
     "frequency": "frequency",
+    "place": "places",
 }
 
 

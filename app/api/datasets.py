@@ -22,6 +22,7 @@ from app.api.responses import (
 )
 from app.api.shapes import member_dataset_json, public_dataset_json
 from app.context import services
+from app.place_filters import filter_keys
 from datasets import (
     DEFAULT_LICENSE_ID,
     METADATA_FIELDS,
@@ -31,6 +32,7 @@ from datasets import (
     member_dataset,
 )
 from datasets.access import ACCESS_LEVELS
+from datasets.places import OLD_KEY_PREFIX
 from datasets.queries import get_dataset_row
 from publishers import Actor, InvalidInput, NotFound
 from search_index import SearchQuery, SortOrder
@@ -76,6 +78,9 @@ def search_datasets() -> ResponseReturnValue:
     filters: dict[str, tuple[str, ...]] = {"organization": (org,)} if org else {}
     if level:
         filters["access_level"] = (level,)
+    places = filter_keys(request.args.getlist("place"))
+    if places:
+        filters["place"] = places
     overdue = request.args.get("overdue", "").strip()
     if overdue not in ("", "0", "1"):
         raise BadParameter("overdue must be 1 (only datasets overdue for an update) or 0")
@@ -85,7 +90,8 @@ def search_datasets() -> ResponseReturnValue:
         sort=SortOrder.RELEVANCE if text.strip() else SortOrder.MODIFIED,
         offset=(page - 1) * size,
         limit=size,
-        facets=("access_level",),
+        facets=("access_level", "place"),
+        facet_limit=-1,
         overdue_at=services().freshness.now() if overdue == "1" else None,
     )
     result = services().catalog.search(query)
@@ -95,7 +101,13 @@ def search_datasets() -> ResponseReturnValue:
     next_url = url_for("api.search_datasets", _external=True, **args) if more else None
     # Every level is counted (0 where none matches), over every hit, not only this page.
     counts = dict(result.facets.get("access_level", ()))
-    facets = {"access_level": {name: counts.get(name, 0) for name in ACCESS_LEVELS}}
+    facets: dict[str, Any] = {
+        "access_level": {name: counts.get(name, 0) for name in ACCESS_LEVELS},
+        # Current units only (the index also holds old units, for filtering by old names).
+        "place": {
+            k: n for k, n in result.facets.get("place", ()) if not k.startswith(OLD_KEY_PREFIX)
+        },
+    }
     return list_json(items, result.total, next_url, facets=facets)
 
 
@@ -243,6 +255,8 @@ def metadata_from_json(body: dict[str, Any], current: dict[str, Any] | None) -> 
             values[spec.name] = _strings(body, spec.name, cur.get(spec.name, []))
         elif spec.kind == "date":
             values[spec.name] = _date(body, spec.name, cur.get(spec.name))
+    if "spatial" in body and "spatial_units" not in body:
+        values["spatial_units"] = ()  # the text alone says the whole coverage (as CKAN's)
     return DatasetMetadata(
         title_vi=title["vi"],
         title_en=title["en"],

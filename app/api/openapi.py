@@ -14,6 +14,7 @@ from app.api.openapi_parts import errors as _errors
 from app.api.openapi_parts import json_body as _json_body
 from app.api.openapi_parts import ok as _ok
 from app.api.openapi_parts import param as _p
+from app.api.openapi_places import place_paths
 from app.api.openapi_requests import REQUEST_PATHS
 from app.api.openapi_schemas import N_, SCHEMAS, STR, obj, ref
 from app.api.openapi_webhooks import WEBHOOK_PATHS
@@ -86,6 +87,17 @@ PATHS: dict[str, Any] = {
                     N_(
                         "Only datasets at this access level (their metadata is public at "
                         "every level)."
+                    ),
+                ),
+                _p(
+                    "place",
+                    "query",
+                    {"type": "string", "maxLength": 100},
+                    N_(
+                        "Only datasets covering this place: a unit key of /places (26743, "
+                        "old-760) or a name, old or new, with or without accents (Phường Bến "
+                        "Thành). Datasets covering an old unit are found by the units it "
+                        "became, and the other way round."
                     ),
                 ),
                 _p(
@@ -429,6 +441,7 @@ PATHS |= {
 }
 PATHS |= REQUEST_PATHS
 PATHS |= WEBHOOK_PATHS
+PATHS |= place_paths(_NAME, _RID)
 PATHS["/datasets/{name}/access-log"]["get"]["responses"]["200"]["content"]["text/csv"] = {
     "schema": {"type": "string"}
 }

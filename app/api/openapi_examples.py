@@ -177,8 +177,31 @@ EXAMPLES: dict[str, Any] = {
             }
         ],
         "truncated": False,
+        "places": [
+            {
+                "column": "phuong_xa",
+                "level": "commune",
+                "codes": False,
+                "cells": 152,
+                "current": 140,
+                "obsolete": 12,
+                "unknown": 0,
+                "obsolete_values": [
+                    {
+                        "value": "Phường Bến Nghé",
+                        "count": 12,
+                        "rows": [4, 17, 30],
+                        "current": [{"code": "26734", "name": "Phường Sài Gòn"}],
+                        "context": "Quận 1",
+                    }
+                ],
+                "unknown_values": [],
+                "complete": True,
+            }
+        ],
         "status": "ready",
     },
+    "UnitCodesInput": {"column": "phuong_xa"},
     "Findings": {
         "findings": [
             {

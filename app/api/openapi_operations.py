@@ -31,6 +31,7 @@ OPERATIONS: dict[tuple[str, str], tuple[str, str]] = {
     ("/datasets/{name}/resources", "post"): ("addResource", "resources"),
     ("/datasets/{name}/resources/{id}/validation", "get"): ("getValidationReport", "resources"),
     ("/datasets/{name}/resources/{id}/findings", "get"): ("getFindings", "resources"),
+    ("/datasets/{name}/resources/{id}/unit-codes", "post"): ("addUnitCodes", "resources"),
     ("/datasets/{name}/resources/{id}/decisions", "put"): ("setDecisions", "resources"),
     ("/datasets/{name}/submit", "post"): ("submitDataset", "workflow"),
     ("/datasets/{name}/approve", "post"): ("approveDataset", "workflow"),

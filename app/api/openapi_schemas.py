@@ -52,7 +52,16 @@ _LEVEL = {
     "description": "Who may read the data; the metadata is public at every level.",
 }
 
+_PLACE_KEYS = {
+    "type": "array",
+    "items": {**STR, "maxLength": 300},
+    "description": "Unit keys of /places/{key}.json ('79', '26743', 'old-760'); names too.",
+}
+
 SCHEMAS: dict[str, Any] = {
+    "PlaceRef": obj(
+        {"key": STR, "code": STR, "name": STR, "obsolete": {"type": "boolean"}, "uri": STR}
+    ),
     "Error": obj(
         {
             "error": obj(
@@ -188,7 +197,9 @@ SCHEMAS: dict[str, Any] = {
             "contact_email": STR,
             "temporal_start": {"type": ["string", "null"], "format": "date"},
             "temporal_end": {"type": ["string", "null"], "format": "date"},
-            "spatial": STR,
+            "spatial": {**STR, "description": "Coverage text that names no unit."},
+            "spatial_units": _PLACE_KEYS,
+            "spatial_places": {"type": "array", "items": ref("PlaceRef")},
             "frequency": STR,
             "access_level": _LEVEL,
             "access_instructions": {**STR, "description": "How to get access."},
@@ -231,7 +242,8 @@ SCHEMAS: dict[str, Any] = {
             "contact_email": STR,
             "temporal_start": {"type": ["string", "null"], "format": "date"},
             "temporal_end": {"type": ["string", "null"], "format": "date"},
-            "spatial": STR,
+            "spatial": {**STR, "maxLength": 2000, "description": "Places as text, ';' between"},
+            "spatial_units": {**_PLACE_KEYS, "maxItems": 200},
             "frequency": STR,
             "access_level": _LEVEL,
             "access_instructions": {**STR, "description": "How to get access."},
@@ -378,7 +390,12 @@ SCHEMAS["DatasetList"] = obj(
             {
                 "access_level": obj(
                     {level: {"type": "integer", "minimum": 0} for level in ACCESS_LEVELS}
-                )
+                ),
+                "place": {
+                    "type": "object",
+                    "additionalProperties": {"type": "integer", "minimum": 0},
+                    "description": "Datasets per current unit key (see /places/{key}.json).",
+                },
             }
         ),
     }

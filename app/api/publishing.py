@@ -80,6 +80,18 @@ def validation_report(name: str, resource_id: str) -> ResponseReturnValue:
     return jsonify(validation_json(version))
 
 
+@bp.post("/datasets/<slug:name>/resources/<slug:resource_id>/unit-codes")
+def add_unit_codes(name: str, resource_id: str) -> ResponseReturnValue:
+    """Add the current unit's code and name after a recognized place column (issue 22)."""
+    who = writer()
+    _version(who.actor, name, resource_id)  # outsiders get 404
+    column = _text(json_body(), "column")
+    services().editor.add_unit_codes(who.actor, name, resource_id, column)
+    response = jsonify(_resource_json(who.actor, name, resource_id))
+    response.status_code = 202
+    return response
+
+
 @bp.get("/datasets/<slug:name>/resources/<slug:resource_id>/findings")
 def personal_data_findings(name: str, resource_id: str) -> ResponseReturnValue:
     version = _version(caller().actor, name, resource_id)

@@ -12,11 +12,13 @@ from typing import Any
 
 from flask import url_for
 
+from app.context import services
 from datasets.column_labels import field_texts
 from datasets.members import MemberDataset, MemberResource
 from datasets.metadata_input import METADATA_FIELDS
 from datasets.model import Activity
 from datasets.personal import ColumnDecision
+from datasets.places import coverage_units, place_catalogue
 from datasets.public import PublicDataset, PublicOrganization, PublicResource
 from datasets.usage import UsageTotals
 from datasets.validation_report import ValidationReport
@@ -86,6 +88,22 @@ def public_resource_json(dataset_name: str, resource: PublicResource) -> dict[st
     }
 
 
+def spatial_places(keys: tuple[str, ...]) -> list[dict[str, Any]]:
+    """The covered units by name, with their URIs (``/places/<key>``)."""
+    catalogue = place_catalogue()
+    site = services().settings.site_url
+    return [
+        {
+            "key": u.key,
+            "code": u.code,
+            "name": catalogue.label(u),
+            "obsolete": u.obsolete,
+            "uri": u.uri(site),
+        }
+        for u in coverage_units(catalogue, keys)
+    ]
+
+
 def _plain_fields(values: object) -> dict[str, Any]:
     """Return the metadata fields shown under their own names (all but the translated
     pairs and extras), read from a public view or a revision."""
@@ -116,6 +134,7 @@ def public_dataset_json(view: PublicDataset, usage: UsageTotals | None = None) -
         "state": "published",
         "has_pending_revision": False,
         **_plain_fields(view),
+        "spatial_places": spatial_places(view.spatial_units),
         "resources": [public_resource_json(view.name, r) for r in view.resources],
         "created": rfc3339(view.created),
         "modified": rfc3339(view.modified),
@@ -188,6 +207,7 @@ def member_dataset_json(view: MemberDataset) -> dict[str, Any]:
         "has_pending_revision": view.has_pending_revision,
         "revision_status": view.revision_status,
         **_plain_fields(view),
+        "spatial_places": spatial_places(view.spatial_units),
         "resources": [_member_resource_json(view, r) for r in view.resources],
         "created": rfc3339(view.created),
         "modified": rfc3339(view.modified),

@@ -30,6 +30,7 @@ from datasets import (
     find_license,
 )
 from datasets.model import Activity, DatasetState
+from datasets.places import coverage_label, place_catalogue
 from datasets.public import PUBLIC_COMMENTS
 
 # Stable ids for things the portal keys by name (tags, themes), as CKAN clients expect UUIDs.
@@ -193,6 +194,11 @@ def _extras(values: object, more: Mapping[str, str] | None) -> list[dict[str, st
     """Return CKAN ``extras``: the fields CKAN carries there, read from ``values`` (a public
     view or a revision), and the dataset's own pairs ``more``."""
     pairs = {spec.name: str(getattr(values, spec.name) or "") for spec in CKAN_EXTRA_FIELDS}
+    # CKAN's ``spatial`` carries the units by name ("Phường Bến Thành; Quận 1") and any text
+    # that named none; writing it back resolves the same units (``datasets.places``).
+    units = tuple(getattr(values, "spatial_units", None) or ())
+    if units:
+        pairs["spatial"] = coverage_label(place_catalogue(), units, pairs["spatial"])
     pairs.update(more or {})
     return [{"key": k, "value": v} for k, v in sorted(pairs.items()) if v]
 

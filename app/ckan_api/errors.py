@@ -103,6 +103,8 @@ def _code_message(code: str) -> str:
         ),
         "invalid_email": _("Email address is not valid"),
         "unknown_frequency": _("Unknown update frequency"),
+        "unknown_place": _("Unknown place: use a unit of the places catalogue"),
+        "too_many_places": _("Too many places (at most 200)"),
         "before_start": _("The end date is before the start date"),
         "too_many": _("Too many values"),
         "unknown_theme": _("Group not found"),

@@ -63,6 +63,7 @@ _FIELDS: dict[str, tuple[str, str]] = {
     "license_id": ("exact", "license_id"),
     "groups": ("exact", "theme"),
     "access_level": ("exact", "access_level"),  # the portal's own field (issue 18)
+    "place": ("exact", "place"),  # unit keys of the places catalogue (issue 22)
     "metadata_modified": ("date", "modified"),
     "metadata_created": ("date", "created"),
     "dataset_type": ("constant", "dataset"),

@@ -35,6 +35,7 @@ def metadata_from_form(form: MultiDict[str, str]) -> DatasetMetadata:
         **values,
         tags=tuple(t.strip() for t in form.get("tags", "").split(",") if t.strip()),
         themes=tuple(form.getlist("themes")),
+        spatial_units=tuple(form.getlist("spatial_units")),
     )
 
 

@@ -11,12 +11,14 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from app.context import current_actor, services
+from app.place_filters import place_labels
 from app.web.access_text import access_level_choices
 from app.web.forms import metadata_from_form
 from app.web.resources import ENCODINGS
 from datasets.errors import StaleVersion, SubmissionBlocked
 from datasets.members import MemberDataset, member_dataset
 from datasets.model import Dataset, ResourceVersion
+from datasets.places import MAX_UNITS
 from datasets.preview import TablePreview, preview_csv
 from datasets.public import PublicDataset
 from datasets.vocab import FREQUENCIES, LICENSES
@@ -38,8 +40,17 @@ def _form_context(**extra: object) -> dict[str, object]:
         "frequencies": FREQUENCIES,
         "themes": svc.catalog.themes(),
         "access_levels": access_level_choices(),
+        "place_labels": place_labels(_chosen_places(extra.get("form"))),
         **extra,
     }
+
+
+def _chosen_places(form: object) -> list[str]:
+    """The unit keys a form shows as chosen (old units among them need their names too)."""
+    if isinstance(form, SimpleNamespace):
+        return list(form.spatial_units)
+    getlist = getattr(form, "getlist", None)
+    return list(getlist("spatial_units"))[:MAX_UNITS] if getlist is not None else []
 
 
 @bp.route("/dataset/new", methods=["GET", "POST"])
@@ -80,6 +91,7 @@ def _form_values(view: MemberDataset) -> SimpleNamespace:
         temporal_start=view.temporal_start,
         temporal_end=view.temporal_end,
         spatial=view.spatial,
+        spatial_units=list(view.spatial_units),
         frequency=view.frequency,
         access_level=view.access_level,
         access_instructions=view.access_instructions,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlparse
@@ -20,6 +21,7 @@ from werkzeug.datastructures import MultiDict
 
 from app.context import services
 from app.i18n import LANG_COOKIE, LOCALES
+from app.place_filters import filter_keys, place_labels
 from app.web.access_text import access_level_text
 from app.web.page_cache import anonymous_page
 from datasets.access import ACCESS_LEVELS
@@ -125,6 +127,7 @@ def search_query(args: MultiDict[str, str], text: str | None = None) -> SearchQu
     """
     page = page_number(args)
     filters = {f: tuple(v[:100] for v in args.getlist(f)[:10]) for f in FACET_FIELDS}
+    filters["place"] = filter_keys(filters["place"])  # "Phường Bến Thành" → "26743"
     return SearchQuery(
         text=text if text is not None else args.get("q", ""),
         filters={f: v for f, v in filters.items() if v},
@@ -152,10 +155,12 @@ def search() -> ResponseReturnValue:
         )
     found = services().catalog.search(query)
     overdue = services().freshness.flags(found.views)
+    places = _place_facet(query) if found.total else ()
 
     def render() -> str:
         return render_template(
             "public/search.html",
+            places=places,
             notice=notice,
             query=query,
             result=found.page,
@@ -164,17 +169,31 @@ def search() -> ResponseReturnValue:
             datasets=found.views,
             highlights={hit.id: hit.highlights for hit in found.page.hits},
             filters=query.filters,
-            labels=facet_labels(),
+            labels={**facet_labels(), "place": place_labels(query.filters.get("place", ()))},
             overdue=overdue,
         )
 
-    return anonymous_page((page_stamp(found.page), tuple(overdue.items())), found.views, render)
+    parts = (page_stamp(found.page), tuple(overdue.items()), places)
+    return anonymous_page(parts, found.views, render)
 
 
 def page_stamp(page: SearchPage) -> tuple[object, ...]:
     """What a rendered page of search results shows of the index's answer, hashable."""
     hits = tuple((h.id, tuple(sorted(h.highlights.items()))) for h in page.hits)
     return page.total, page.suggestion, hits, tuple(sorted(page.facets.items()))
+
+
+def _place_facet(query: SearchQuery) -> tuple[tuple[str, int], ...]:
+    """The place facet of ``query``: current units only, most datasets first, at most 12.
+
+    The index also holds old units (so that old names find datasets), which would crowd
+    the facet's first values; counting every value of this one facet sorts that out.
+    """
+    page = services().search.search(
+        replace(query, offset=0, limit=0, facets=("place",), facet_limit=-1, highlight=False)
+    )
+    current = place_labels()
+    return tuple((k, n) for k, n in page.facets.get("place", ()) if k in current)[:12]
 
 
 @bp.get("/organization")

@@ -189,6 +189,33 @@ def reread(name: str, resource_id: str) -> ResponseReturnValue:
     return _back(name, resource_id)
 
 
+@bp.post("/dataset/<slug:name>/resource/<slug:resource_id>/unit-codes")
+@login_required
+def unit_codes(name: str, resource_id: str) -> ResponseReturnValue:
+    """Add the current unit's code and name after a recognized place column (issue 22)."""
+    column = request.form.get("column", "")
+    try:
+        services().editor.add_unit_codes(
+            current_actor(),
+            name,
+            resource_id,
+            column,
+            expected_version=request.form.get("lock_version", type=int),
+        )
+    except InvalidInput:
+        flash(_("The current unit's code cannot be added after this column."), "error")
+        return _back(name, resource_id)
+    flash(
+        _(
+            "The current unit's code and name are added after the column %(column)s; "
+            "the table is being processed again.",
+            column=column,
+        ),
+        "success",
+    )
+    return _back(name, resource_id)
+
+
 @bp.route("/dataset/<slug:name>/resource/<slug:resource_id>/schema", methods=["GET", "POST"])
 @login_required
 def schema(name: str, resource_id: str) -> ResponseReturnValue:

@@ -32,7 +32,11 @@ from datasets.personal.errors import (
 )
 from datasets.personal.freetext import find_in_text
 from datasets.personal.headers import normalize_header
-from datasets.personal.kanon import DEFAULT_QUASI_IDENTIFIERS, smallest_group_size
+from datasets.personal.kanon import (
+    DEFAULT_QUASI_IDENTIFIERS,
+    generalized_places,
+    smallest_group_size,
+)
 from datasets.personal.kinds import (
     CURRENT_CATEGORIES,
     LEGAL_CATEGORIES,
@@ -84,6 +88,7 @@ __all__ = [
     "find_in_text",
     "findings_of",
     "generalize_value",
+    "generalized_places",
     "hash_value",
     "mask_value",
     "normalize_header",

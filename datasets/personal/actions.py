@@ -36,7 +36,7 @@ class Action(StrEnum):
     DROP = "drop"  # remove the column
     MASK = "mask"  # keep a harmless part (last 3 characters, e-mail domain, initials)
     HASH = "hash"  # keyed HMAC-SHA256, hex: stable, so joins on the column still work
-    GENERALIZE = "generalize"  # date → year, age → 10-year band, address → ward and district
+    GENERALIZE = "generalize"  # date → year, age → 10-year band, address → current ward
     REDACT = "redact"  # free text: each value found inside the text becomes a placeholder
     KEEP = "keep"  # publish as is; needs a written justification
 
@@ -175,6 +175,14 @@ def _generalize_date(value: str) -> str:
 
 
 def _generalize_address(value: str) -> str:
+    """The current ward or commune the address names and its province (an old ward gives
+    the current one it became); for an address naming none the reference catalogue knows,
+    the parts that start with a unit's prefix, as written."""
+    from datasets.place_text import generalized_address  # it imports this package's headers
+
+    unit = generalized_address(value)
+    if unit is not None:
+        return unit
     parts = [part.strip() for part in value.split(",")]
     kept = [part for part in parts if _AREA_START.match(fold(part).lower())]
     if kept:
@@ -190,7 +198,8 @@ def _generalize_location(value: str) -> str:
 
 def generalize_value(value: str, kind: str) -> str:
     """Return a coarser value: a date or age → year or 10-year band (``30-39``), an address →
-    its ward and district, coordinates → rounded to 2 decimals (about 1 km).
+    its current ward or commune and province (``Phường Bến Thành, Thành phố Hồ Chí Minh``),
+    coordinates → rounded to 2 decimals (about 1 km: the portal holds no unit boundaries).
 
     Returns an empty string when nothing coarse can be kept safely.
     Raises InvalidDecision for a kind that cannot be generalized.

@@ -12,7 +12,7 @@ from typing import Any
 import pyshacl
 import pytest
 from jsonschema import Draft4Validator, FormatChecker
-from rdflib import Graph
+from rdflib import Graph, URIRef
 from rdflib.namespace import DCAT
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
@@ -220,7 +220,7 @@ def test_dataset_page_carries_schema_org_for_dataset_search(demo: Any) -> None:
         SELECT ?box WHERE { ?d a s:Dataset ; s:spatialCoverage/s:geo ?g .
                             ?g a s:GeoShape ; s:box ?box }"""
     )
-    assert [str(row[0]) for row in rows] == ["10.3766 106.3569 11.1602 107.0273"]
+    assert [str(row[0]) for row in rows] == ["8.628084 106.326367 11.500854 107.573272"]
     columns = graph.query(
         """PREFIX s: <https://schema.org/>
         SELECT ?name WHERE { ?d a s:Dataset ; s:variableMeasured ?v .
@@ -276,7 +276,7 @@ def test_demo_shares_databases_at_each_level(demo: Any) -> None:
     assert _first_rows(svc, "business", AGENCIES_NAME) == []
     assert _first_rows(svc, "business", RESTRICTED_NAME) == []
     # The Thu Duc officer (another agency, with its organization's grant) reads both.
-    assert _first_rows(svc, "officer", AGENCIES_NAME)[0].startswith("ma_don_vi,")
+    assert _first_rows(svc, "officer", AGENCIES_NAME)[0].startswith("ma_co_quan,")
     header, row, _ = _first_rows(svc, "officer", RESTRICTED_NAME)
     assert header.split(",")[2:5] == ["ho_ten_chu_ho", "so_cccd", "so_dien_thoai"]
     name, cccd, phone = row.split(",")[2:5]
@@ -305,3 +305,66 @@ def test_demo_restricted_dataset_has_a_grant_and_a_pending_request(demo: Any) ->
         ("officer", "approved"),
     ]
     assert "so_dien_thoai" not in (next(r for r in waiting if r.status == "pending").columns or ())
+
+
+def test_demo_tables_use_current_units_and_the_2024_table_gets_suggestions(demo: Any) -> None:
+    """Issue 22: the city has no districts since 1 July 2025; the demo's tables name its
+    current wards, but the population of 2024 keeps the units of its time, so its report
+    shows what they became."""
+    from app.demo_loading import DEMO_PASSWORD
+    from datasets.queries import get_dataset
+    from tests.conftest import AuthActions
+
+    svc = demo.extensions["opendata"]
+    notes: dict[str, list[Any]] = {}
+    with svc.sessions() as session:
+        for view in svc.catalog.iter_all():
+            revision = get_dataset(session, view.name).live_revision
+            for entry in revision.entries:
+                report = entry.version.validation_report
+                if report is not None and report.places:
+                    notes.setdefault(view.name, []).extend(report.places)
+    from app.demo_shared import REFERENCE_NAME
+
+    notes.pop(REFERENCE_NAME, None)  # the reference catalogue lists the old units on purpose
+    old = notes.pop("dan-so-theo-phuong-xa")
+    assert {p.column for p in old} == {"quan_huyen", "phuong_xa"}
+    assert all(p.obsolete and not p.current for p in old)
+    wards = next(p for p in old if p.column == "phuong_xa")
+    suggested = {v.value: [u.name for u in v.current] for v in wards.obsolete_values}
+    assert suggested["Phường Bến Nghé"] == ["Phường Sài Gòn"]
+    assert {"tram-dung-xe-buyt", "co-so-kham-chua-benh", "truong-hoc-cac-cap"} <= set(notes)
+    for name, columns in notes.items():  # every other table names current units only
+        assert all(p.current and not p.obsolete and not p.unknown for p in columns), name
+    client = demo.test_client()
+    AuthActions(client).login("publisher", DEMO_PASSWORD)
+    page = client.get("/dataset/dan-so-theo-phuong-xa/manage").get_data(as_text=True)
+    assert "Phường Sài Gòn <code>26740</code>" in page
+    assert 'name="column" value="phuong_xa"' in page
+
+
+def test_the_administrative_units_are_the_first_open_reference_catalogue(demo: Any) -> None:
+    from app.demo_shared import REFERENCE_NAME
+
+    svc = demo.extensions["opendata"]
+    view = svc.catalog.get(REFERENCE_NAME)
+    assert view.access_level == "public" and view.spatial_units == ("79",)
+    names = [r.name for r in view.resources]
+    assert [r.format for r in view.resources] == ["CSV", "JSON", "CSV"], names
+    client = demo.test_client()
+    csv_text = svc.public_store.local_path(view.resources[0].sha256).read_text(encoding="utf-8")
+    current = csv_text.splitlines()
+    assert current[0].startswith("ma_don_vi,ten_don_vi,ten_ngan,cap_don_vi")
+    assert current[1].startswith("79,Thành phố Hồ Chí Minh,")
+    assert len(csv_text.splitlines()) == 1 + 1 + 168  # header, the city, its units
+    assert "26743,Phường Bến Thành,Bến Thành,Phường,79," in csv_text
+    old = svc.public_store.local_path(view.resources[2].sha256).read_text(encoding="utf-8")
+    assert "26737,Phường Đa Kao,Phường,760,Quận 1,79,Thành phố Hồ Chí Minh,26740," in old
+    # DCAT: the dataset covers the city at its stable URI, which resolves
+    graph = Graph().parse(
+        data=client.get(f"/dataset/{REFERENCE_NAME}.ttl").get_data(as_text=True), format="turtle"
+    )
+    spatial = {str(o) for o in graph.objects(None, URIRef("http://purl.org/dc/terms/spatial"))}
+    assert len(spatial) == 1 and spatial.pop().endswith("/places/79")
+    place = client.get("/places/79.json").get_json()
+    assert place["name"] == "Thành phố Hồ Chí Minh" and len(place["predecessors"]) == 3

@@ -72,7 +72,7 @@ def test_issue_21_pages_at_phone_and_desktop_widths(
         "api": ("/api/v1/docs", "Tìm các bộ dữ liệu đã công bố" if vi else "Search published"),
         "protections": (
             f"/dataset/{published}",
-            "chỉ giữ phường và quận" if vi else "only the ward and district are kept",
+            "chỉ giữ phường, xã" if vi else "only the ward or commune",
         ),
     }
     signed_in = {

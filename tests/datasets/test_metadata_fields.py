@@ -52,8 +52,9 @@ def full_metadata() -> DatasetMetadata:
         "contact_email": "opendata@sct.tphcm.gov.vn",
         "temporal_start": date(2023, 1, 1),
         "temporal_end": date(2024, 6, 30),
-        "spatial": "Quận 1",
+        "spatial": "Khu vực trung tâm",
         "frequency": "MONTHLY",
+        "spatial_units": ("26743", "old-760"),
         "access_level": "registered",
         "access_instructions": "Đăng nhập để tải dữ liệu.",
         "extras": {"$frictionless": "package/v2", "nguon": "Sở Công Thương"},
@@ -112,7 +113,12 @@ def test_every_field_survives_the_edits_of_a_published_dataset(services: Service
     }
     view = services.catalog.get(dataset.name)
     assert view is not None and view.extras == meta.extras
-    assert (view.spatial, view.frequency, view.license_id) == ("Quận 1", "MONTHLY", "odc-odbl")
+    assert (view.spatial, view.frequency, view.license_id) == (
+        "Khu vực trung tâm",
+        "MONTHLY",
+        "odc-odbl",
+    )
+    assert view.spatial_units == ("26743", "old-760")
 
 
 def test_extras_replace_the_stored_ones_when_given(services: Services) -> None:

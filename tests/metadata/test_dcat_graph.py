@@ -226,3 +226,22 @@ def test_unknown_serialization_is_refused(graph: Graph) -> None:
 )
 def test_negotiate_rdf_format(accept: str | None, expected: str | None) -> None:
     assert negotiate_rdf_format(accept) == expected
+
+
+def test_covered_units_are_locations_at_their_stable_uris(
+    dataset: PublicDataset, urls: SiteUrls, themes: dict[str, PublicTheme]
+) -> None:
+    covering = replace(dataset, spatial_units=("26743", "old-26740"), spatial="Khu vực phía Nam")
+    graph = dataset_to_graph(covering, urls, themes)
+    places = set(graph.objects(DATASET, DCTERMS.spatial))
+    ben_thanh = URIRef(f"{SITE}/places/26743")
+    ben_nghe = URIRef(f"{SITE}/places/old-26740")
+    assert {ben_thanh, ben_nghe} <= places and len(places) == 3
+    assert (ben_thanh, RDF.type, DCTERMS.Location) in graph
+    assert graph.value(ben_thanh, SKOS.prefLabel) == Literal("Phường Bến Thành", lang="vi")
+    assert graph.value(ben_thanh, DCTERMS.identifier) == Literal("26743")
+    assert str(graph.value(ben_thanh, DCAT.centroid)) == "POINT(106.694 10.7713)"
+    assert graph.value(ben_nghe, SKOS.prefLabel) == Literal("Phường Bến Nghé, Quận 1", lang="vi")
+    [text] = [p for p in places if isinstance(p, BNode)]
+    assert graph.value(text, SKOS.prefLabel) == Literal("Khu vực phía Nam", lang="vi")
+    assert graph.value(text, DCAT.centroid) is None

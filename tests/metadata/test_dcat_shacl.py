@@ -159,7 +159,7 @@ def test_data_services_and_locations_carry_what_dcat_ap_recommends(
     ckan = URIRef(urls.ckan_api())
     assert str(graph.value(ckan, DCAT.endpointDescription)) == "https://docs.ckan.org/en/2.11/api/"
     [centroid] = {str(o) for o in graph.objects(None, DCAT.centroid)}
-    assert centroid == "POINT(106.6297 10.8231)"  # Thành phố Hồ Chí Minh
+    assert centroid == "POINT(106.638 10.9926)"  # Thành phố Hồ Chí Minh (vietnamadminunits)
     descriptions = {
         str(o)
         for o in graph.objects(

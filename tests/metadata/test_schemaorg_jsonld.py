@@ -31,10 +31,13 @@ def test_dataset_json_ld_has_every_required_property(
     doc = dataset_to_schemaorg(dataset, urls)
     assert_google_requirements(doc)
     assert doc["temporalCoverage"] == "2024-01-01/2024-12-31"
+    # the city since 1 July 2025, with Bình Dương and Bà Rịa - Vũng Tàu (Côn Đảo included)
     assert doc["spatialCoverage"] == {
         "@type": "Place",
+        "@id": f"{urls.site_url}/places/79",
+        "identifier": "79",
         "name": "Thành phố Hồ Chí Minh",
-        "geo": {"@type": "GeoShape", "box": "10.3766 106.3569 11.1602 107.0273"},
+        "geo": {"@type": "GeoShape", "box": "8.628084 106.326367 11.500854 107.573272"},
     }
     assert doc["url"] == urls.landing_page(dataset.name)
     assert doc["description"] == dataset.description
@@ -95,24 +98,50 @@ def test_unknown_coverage_is_left_out_rather_than_invented(
         assert "spatialCoverage" not in doc
 
 
+def _box(box: str) -> dict[str, str]:
+    return {"@type": "GeoShape", "box": box}
+
+
 @pytest.mark.parametrize(
-    ("spatial", "geo"),
+    ("spatial", "units", "name", "geo"),
     [
-        ("Quận 1", {"@type": "GeoCoordinates", "latitude": 10.776, "longitude": 106.7}),
-        ("TP. Thủ Đức", {"@type": "GeoCoordinates", "latitude": 10.85, "longitude": 106.77}),
-        ("TP.HCM", {"@type": "GeoShape", "box": "10.3766 106.3569 11.1602 107.0273"}),
-        ("Tỉnh Bình Dương", None),  # not a place the portal knows: no made-up coordinates
+        ("Quận 1", (), "Quận 1", _box("10.753551 106.681701 10.796917 106.71556")),
+        ("TP. Thủ Đức", (), "Thành phố Thủ Đức", _box("10.74045 106.697693 10.899026 106.881759")),
+        ("TP.HCM", (), "Thành phố Hồ Chí Minh", _box("8.628084 106.326367 11.500854 107.573272")),
+        (
+            "",
+            ("26743",),
+            "Phường Bến Thành",
+            {"@type": "GeoCoordinates", "latitude": 10.7713, "longitude": 106.694},
+        ),
+        ("Khu vực phía Nam", (), "Khu vực phía Nam", None),  # no unit: no made-up coordinates
     ],
 )
 def test_spatial_coverage_has_geo_where_the_place_is_known(
     dataset_factory: Callable[..., PublicDataset],
     urls: SiteUrls,
     spatial: str,
+    units: tuple[str, ...],
+    name: str,
     geo: dict[str, Any] | None,
 ) -> None:
-    coverage = dataset_to_schemaorg(dataset_factory(spatial=spatial), urls)["spatialCoverage"]
-    assert coverage["name"] == spatial
+    dataset = dataset_factory(spatial=spatial, spatial_units=units)
+    coverage = dataset_to_schemaorg(dataset, urls)["spatialCoverage"]
+    assert coverage["name"] == name
     assert coverage.get("geo") == geo
+    assert ("@id" in coverage) == (geo is not None)
+
+
+def test_several_places_are_a_list_of_places(
+    dataset_factory: Callable[..., PublicDataset], urls: SiteUrls
+) -> None:
+    dataset = dataset_factory(spatial="Khu vực phía Nam", spatial_units=("26743", "old-26740"))
+    coverage = dataset_to_schemaorg(dataset, urls)["spatialCoverage"]
+    assert [(p["name"], p.get("@id")) for p in coverage] == [
+        ("Phường Bến Thành", f"{urls.site_url}/places/26743"),
+        ("Phường Bến Nghé, Quận 1", f"{urls.site_url}/places/old-26740"),
+        ("Khu vực phía Nam", None),
+    ]
 
 
 def test_variable_measured_lists_the_table_schema_columns(

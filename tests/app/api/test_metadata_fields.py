@@ -55,7 +55,11 @@ def test_every_field_round_trips_and_a_patch_keeps_the_extras(client, services, 
         url, json={"spatial": "Quận 3"}, headers={**team.publisher, "If-Match": etag}
     )
     assert edited.status_code == 200, edited.get_data(as_text=True)
-    assert {k: edited.get_json()[k] for k in body} == {**body, "spatial": "Quận 3"}
+    # Text alone replaces the coverage: "Quận 3" names one (old) unit, stored as its key.
+    shown = edited.get_json()
+    assert {k: shown[k] for k in body} == {**body, "spatial": "", "spatial_units": ["old-770"]}
+    assert [(p["name"], p["obsolete"]) for p in shown["spatial_places"]] == [("Quận 3", True)]
+    assert shown["spatial_places"][0]["uri"].endswith("/places/old-770")
     with services.sessions() as session:
         revision = get_dataset(session, name).working_revision
         assert revision is not None and revision.extras == meta.extras

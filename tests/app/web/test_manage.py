@@ -18,7 +18,9 @@ FORM = {
     "contact_email": "sgtvt@tphcm.gov.vn",
     "temporal_start": "2025-01-01",
     "temporal_end": "2025-12-31",
-    "spatial": "Quận 1",
+    # a unit chosen from the list, an old ward typed by name, and text that names no unit
+    "spatial_units": ["26743"],
+    "spatial": "P. Bến Nghé; Khu vực bến cảng",
     "frequency": "MONTHLY",
 }
 
@@ -39,12 +41,14 @@ def test_dataset_form_takes_every_metadata_field(desk) -> None:
             revision.contact_email,
             str(revision.temporal_end),
             revision.spatial,
+            revision.spatial_units,
         ) == (
             "Public parking lots",
             ["giao thông", "bãi xe"],
             "sgtvt@tphcm.gov.vn",
             "2025-12-31",
-            "Quận 1",
+            "Khu vực bến cảng",
+            ["26743", "old-26740"],
         )
 
 
@@ -60,7 +64,9 @@ def test_edit_form_shows_the_revision_members_work_on(desk) -> None:
         'value="sgtvt@tphcm.gov.vn"',
         'value="2025-01-01"',
         'value="2025-12-31"',
-        'value="Quận 1"',
+        'value="Khu vực bến cảng"',
+        '<option value="26743" selected>Phường Bến Thành</option>',
+        '<option value="old-26740" selected>Phường Bến Nghé, Quận 1 (trước 1/7/2025)</option>',
     ):
         assert shown in page
     assert "None" not in page
@@ -267,7 +273,9 @@ def test_generalizing_addresses_that_name_a_ward_keeps_the_ward(desk):
     ).get_data(as_text=True)
     assert "Đã lưu" in saved or "đã lưu" in saved.lower(), saved[:2000]
     page = desk.page(f"/dataset/{name}/manage")
-    assert "<td>Phường Bến Nghé, Quận 1</td>" in page and "trống hoàn toàn" not in page
+    # the old ward is kept as the current one it became (issue 22)
+    assert "<td>Phường Sài Gòn, Thành phố Hồ Chí Minh</td>" in page
+    assert "Bến Nghé" not in page.split("public-preview", 1)[1] and "trống hoàn toàn" not in page
 
 
 def test_the_public_page_says_what_was_done_to_personal_data_column_by_column(desk):
@@ -282,13 +290,13 @@ def test_the_public_page_says_what_was_done_to_personal_data_column_by_column(de
     page = desk.page(f"/dataset/{name}")
     assert "Dữ liệu cá nhân trong tệp này: đã xử lý thế nào" in page
     assert re.search(r"<code>ho_ten</code>:\s*đã xóa: cột này không có trong tệp\.", page)
-    assert "<code>dia_chi</code>:" in page and "chỉ giữ phường và quận" in page
-    assert "Nguyễn Văn An" not in page and "Phường Bến Nghé, Quận 1" in page
+    assert "<code>dia_chi</code>:" in page and "chỉ giữ phường, xã" in page
+    assert "Nguyễn Văn An" not in page and "Phường Sài Gòn, Thành phố Hồ Chí Minh" in page
     with desk.services.sessions() as session:
         rid = get_dataset(session, name).live_revision.entries[0].resource_id
     desk.client.get("/lang/en")
     resource_page = desk.page(f"/dataset/{name}/resource/{rid}")
-    assert "only the ward and district are kept" in resource_page
+    assert "only the ward or commune (as it is since 1 July 2025)" in resource_page
 
 
 def test_a_dataset_whose_licence_is_not_chosen_is_approved_only_with_one(desk):

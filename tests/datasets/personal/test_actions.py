@@ -110,7 +110,12 @@ def test_generalize_dates_addresses_and_coordinates(write_csv, tmp_path):
     ]
     _, table = strip(write_csv, tmp_path, decisions)
     assert column_of(table, "ngay_sinh") == ["1985", "1990", ""]
-    assert column_of(table, "dia_chi") == ["Phường Bến Nghé, Quận 1", "P.2, Q.5", ""]
+    # the current wards these old ones became (issue 22), with the city
+    assert column_of(table, "dia_chi") == [
+        "Phường Sài Gòn, Thành phố Hồ Chí Minh",
+        "Phường Chợ Quán, Thành phố Hồ Chí Minh",
+        "",
+    ]
     assert column_of(table, "toa_do") == ["10.78, 106.70", "10.75, 106.66", ""]
 
 
@@ -118,7 +123,10 @@ def test_generalize_ages_into_ten_year_bands():
     assert generalize_value("37", "date_of_birth") == "30-39"
     assert generalize_value("5", "date_of_birth") == "0-9"
     assert generalize_value("1985-05-12", "date_of_birth") == "1985"
-    assert generalize_value("12 Lê Lợi P.Bến Nghé Q.1", "address") == "P.Bến Nghé Q.1"
+    sai_gon = "Phường Sài Gòn, Thành phố Hồ Chí Minh"
+    assert generalize_value("12 Lê Lợi P.Bến Nghé Q.1", "address") == sai_gon
+    # a ward the catalogue does not know: the parts naming units, as written
+    assert generalize_value("12 Lê Lợi P.Vô Danh Q.1", "address") == "P.Vô Danh Q.1"
     assert generalize_value("12 Lê Lợi", "address") == ""
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.bulk import JOB_BULK_ARCHIVE, build_archive
 from app.config import Settings, datastore_url_for, s3_options, search_url_for
 from app.freshness import Freshness
 from app.harvesting import build_harvester
@@ -23,6 +24,7 @@ from app.indexing import document_from_public, index_dataset, rebuild_index
 from app.keys import Keys, load_keys
 from app.rate_store import RateLimits, open_rate_limits
 from datasets.audience import Readers
+from datasets.bulk_archives import ArchiveInfo, BulkArchives
 from datasets.data_requests import DataRequests
 from datasets.datastore import SHARED_DATASTORE, Datastore, open_datastore
 from datasets.datastore_sync import dataset_of_version, prune_datastore
@@ -139,6 +141,21 @@ class Services:
     # Followers of datasets and their mails; overdue-update flags (issue 21).
     follows: Follows
     freshness: Freshness
+    # The nightly bulk archives of the public data (issue 23).
+    bulk: BulkArchives
+
+    def build_bulk_archive(self) -> ArchiveInfo:
+        """Build a bulk archive now and list it (``app.bulk``); raise ``ArchiveStopped``."""
+        s = self.settings
+        return build_archive(
+            self.catalog,
+            self.public_store,
+            self.bulk,
+            site_url=s.site_url,
+            scratch=s.data_dir / "tmp",
+            max_bytes=s.bulk_max_mb * 1024 * 1024,
+            max_seconds=s.bulk_max_seconds,
+        )
 
     def index_dataset(self, dataset_id: str) -> None:
         """Bring the search index in line with the database for one dataset."""
@@ -344,6 +361,7 @@ def build_services(settings: Settings) -> Services:
         data_requests=DataRequests(sessions, keys.encryption_key, mailer, settings.site_url),
         follows=follows,
         freshness=Freshness(catalog),
+        bulk=BulkArchives(sessions, public_store, settings.bulk_keep),
     )
     workflow.add_after_commit(services.index_dataset)
     # Withdrawn or replaced resources leave the datastore (datastore_search_sql reads it).
@@ -353,6 +371,7 @@ def build_services(settings: Settings) -> Services:
         JOB_LOAD_DATASTORE: lambda payload: _load_and_prune(services, payload),
         JOB_INDEX_DATASET: lambda payload: services.index_dataset(str(payload["dataset_id"])),
         JOB_NOTIFY_FOLLOWERS: follows.notify_job,
+        JOB_BULK_ARCHIVE: lambda _payload: services.build_bulk_archive(),
     }
     for job, handler in handlers.items():
         queue.register(job, handler)

@@ -19,9 +19,11 @@ def build() -> None:
 
     svc = cli_services()
     try:
-        info = svc.build_bulk_archive()
+        info = svc.bulk_job({})
     except ArchiveStopped as exc:
         raise click.ClickException(str(exc)) from None
+    if info is None:
+        raise click.ClickException("another bulk archive is being built; try again later")
     click.echo(
         f"{info.filename}: {info.datasets} datasets, {info.tables} tables, "
         f"{info.size} bytes, sha256 {info.sha256}"

@@ -141,7 +141,9 @@ class Settings:
     )
     bulk_keep: int = _setting(3, "Bulk archives kept and served.", "OPENDATA_BULK_KEEP")
     bulk_max_mb: int = _setting(
-        20_000, "Largest bulk archive (MB); a larger build stops.", "OPENDATA_BULK_MAX_MB"
+        20_000,
+        "Most bytes a bulk archive may hold, before compression (MB); a larger build stops.",
+        "OPENDATA_BULK_MAX_MB",
     )
     bulk_max_seconds: int = _setting(
         3000, "Longest a bulk archive build may run (seconds).", "OPENDATA_BULK_MAX_SECONDS"

@@ -153,11 +153,12 @@ def schedule_bulk_archive(services: Services) -> None:
 
     @services.queue.huey.periodic_task(crontab(minute="0", hour=str(hour)), name="opendata.bulk")
     def bulk_due() -> None:
-        # Every job worker runs this at that hour; one queues it (across servers on
-        # PostgreSQL), and the build itself runs as a job, under the job time limit.
+        # Each job process runs this at that hour; the job builds once (``bulk_job``: one
+        # build at a time, none when one was listed in the last hours), under the job's
+        # time limit.
         with leases.hold("bulk-archive") as alone:
             if alone:
-                services.queue.enqueue(JOB_BULK_ARCHIVE, {})
+                services.queue.enqueue(JOB_BULK_ARCHIVE, {"nightly": True})
 
 
 def run_job_process(settings: Settings, workers: int) -> None:

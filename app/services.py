@@ -22,6 +22,7 @@ from app.freshness import Freshness
 from app.harvesting import build_harvester
 from app.indexing import document_from_public, index_dataset, rebuild_index
 from app.keys import Keys, load_keys
+from app.leases import leases_for
 from app.rate_store import RateLimits, open_rate_limits
 from datasets.audience import Readers
 from datasets.bulk_archives import ArchiveInfo, BulkArchives
@@ -156,6 +157,17 @@ class Services:
             max_bytes=s.bulk_max_mb * 1024 * 1024,
             max_seconds=s.bulk_max_seconds,
         )
+
+    def bulk_job(self, payload: Mapping[str, Any]) -> ArchiveInfo | None:
+        """The ``bulk_archive`` job: one build at a time across servers (None: another is
+        running), and the nightly one (``nightly`` in ``payload``) once whichever job
+        processes queued it."""
+        with leases_for(self.settings).hold("bulk-archive-build") as alone:
+            if not alone:
+                return None
+            if payload.get("nightly") and self.bulk.built_since(timedelta(hours=12)):
+                return None
+            return self.build_bulk_archive()
 
     def index_dataset(self, dataset_id: str) -> None:
         """Bring the search index in line with the database for one dataset."""
@@ -371,7 +383,7 @@ def build_services(settings: Settings) -> Services:
         JOB_LOAD_DATASTORE: lambda payload: _load_and_prune(services, payload),
         JOB_INDEX_DATASET: lambda payload: services.index_dataset(str(payload["dataset_id"])),
         JOB_NOTIFY_FOLLOWERS: follows.notify_job,
-        JOB_BULK_ARCHIVE: lambda _payload: services.build_bulk_archive(),
+        JOB_BULK_ARCHIVE: services.bulk_job,
     }
     for job, handler in handlers.items():
         queue.register(job, handler)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
@@ -58,6 +58,11 @@ class BulkArchives:
                 select(BulkArchive).order_by(BulkArchive.created.desc(), BulkArchive.id)
             ).all()
             return [_info(r) for r in rows]
+
+    def built_since(self, age: timedelta) -> bool:
+        """Whether an archive was listed less than ``age`` ago."""
+        moment = datetime.now(UTC) - age
+        return any(a.created >= moment for a in self.listed())
 
     def get(self, filename: str) -> ArchiveInfo:
         """The archive of that file name; raise ``NotFound``."""

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from app.bulk import ArchiveStopped, build_archive
+from datasets.storage.s3 import S3BlobStore
 from publishers import Role
 from tests.factories import (
     SAMPLE_CSV,
@@ -126,7 +127,7 @@ def test_archive_on_s3(s3_server, settings) -> None:
     try:
         public, _rid, _p, _s = publish_sample(svc)
         restricted = _restricted_with_personal_data(svc)
-        assert svc.public_store.local_path(public.id) is None  # a bucket, no local files
+        assert isinstance(svc.public_store, S3BlobStore)  # the archive goes to the bucket
         svc.build_bulk_archive()
         _check_archive(svc, public.name, restricted)
     finally:
@@ -205,6 +206,14 @@ def test_the_job_process_queues_the_nightly_archive(services) -> None:
     huey.execute(task)  # what the consumer runs at 02:00 UTC; it queues the job (inline here)
     (info,) = services.bulk.listed()
     assert info.tables == 1
+    # another job process running the same task that night builds nothing more
+    huey.execute(task)
+    assert services.bulk.listed() == [info]
+    # while the command line builds one now
+    assert _cli(services.settings, "bulk", "build").exit_code == 0
+    (again,) = services.bulk.listed()  # the same day's archive, replaced
+    assert again.id != info.id and again.filename == info.filename
+    assert not services.public_store.exists(info.sha256) or info.sha256 == again.sha256
 
 
 def _bulk(task) -> bool:

@@ -69,6 +69,7 @@ def blueprints() -> tuple[Blueprint, ...]:
         admin,
         admin_harvest,
         auth,
+        bulk_page,
         catalog,
         data_requests,
         downloads,

@@ -30,6 +30,7 @@ class PortalGroup(FlaskGroup):
     # Imported on demand: the harvesters take seconds to import, and the supervisor and its
     # children start through this module (issue 14). Name -> (module, attribute).
     lazy_commands: ClassVar[dict[str, tuple[str, str]]] = {
+        "bulk": ("app.cli_bulk", "bulk"),
         "harvest": ("app.cli_harvest", "harvest"),
         "storage": ("app.cli_storage", "storage"),
     }

@@ -159,6 +159,20 @@ class Settings:
         3600, "Longest a background job may run (seconds).", "OPENDATA_JOB_TIME_LIMIT"
     )
     job_workers: int = _setting(2, "Background jobs run at once.", "OPENDATA_JOB_WORKERS")
+    bulk_hour: int = _setting(
+        2,
+        "Hour (UTC, 0-23) of the nightly bulk archive of public data; -1: no nightly archive.",
+        "OPENDATA_BULK_HOUR",
+    )
+    bulk_keep: int = _setting(3, "Bulk archives kept and served.", "OPENDATA_BULK_KEEP")
+    bulk_max_mb: int = _setting(
+        20_000,
+        "Most bytes a bulk archive may hold, before compression (MB); a larger build stops.",
+        "OPENDATA_BULK_MAX_MB",
+    )
+    bulk_max_seconds: int = _setting(
+        3000, "Longest a bulk archive build may run (seconds).", "OPENDATA_BULK_MAX_SECONDS"
+    )
     recovery_seconds: int = _setting(
         60,
         "How often a job process takes over the work of dead job processes (seconds).",

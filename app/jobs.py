@@ -26,6 +26,7 @@ import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from app.bulk import JOB_BULK_ARCHIVE
 from app.config import Settings
 from app.leases import leases_for
 from app.procutil import die_with_process, set_title
@@ -141,6 +142,25 @@ def _recover_periodically(services: Services, settings: Settings) -> None:
         _reconcile(services, settings, periodic=True)
 
 
+def schedule_bulk_archive(services: Services) -> None:
+    """Register the periodic task that queues the nightly bulk archive (``app.bulk``)."""
+    from huey import crontab
+
+    hour = services.settings.bulk_hour
+    if not 0 <= hour <= 23:
+        return
+    leases = leases_for(services.settings)
+
+    @services.queue.huey.periodic_task(crontab(minute="0", hour=str(hour)), name="opendata.bulk")
+    def bulk_due() -> None:
+        # Each job process runs this at that hour; the job builds once (``bulk_job``: one
+        # build at a time, none when one was listed in the last hours), under the job's
+        # time limit.
+        with leases.hold("bulk-archive") as alone:
+            if alone:
+                services.queue.enqueue(JOB_BULK_ARCHIVE, {"nightly": True})
+
+
 def run_job_process(settings: Settings, workers: int) -> None:
     """Run the job process until SIGTERM/SIGINT: reconcile, then consume the queue."""
     from app.harvesting import schedule_harvests
@@ -150,6 +170,7 @@ def run_job_process(settings: Settings, workers: int) -> None:
     services = build_services(settings)
     services.queue.executor = ChildRunner(services)
     schedule_harvests(services)
+    schedule_bulk_archive(services)
     _reconcile(services, settings)
     threading.Thread(
         target=_recover_periodically, args=(services, settings), name="recovery", daemon=True

@@ -16,14 +16,17 @@ from typing import Any
 from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.bulk import JOB_BULK_ARCHIVE, build_archive
 from app.config import Settings, datastore_url_for, s3_options, search_url_for
 from app.freshness import Freshness
 from app.harvesting import build_harvester
 from app.indexing import document_from_public, index_dataset, rebuild_index
 from app.keys import Keys, load_keys
+from app.leases import leases_for
 from app.rate_store import RateLimits, open_rate_limits
 from app.webhook_sender import GuardedSender
 from datasets.audience import Readers
+from datasets.bulk_archives import ArchiveInfo, BulkArchives
 from datasets.data_requests import DataRequests
 from datasets.datastore import SHARED_DATASTORE, Datastore, open_datastore
 from datasets.datastore_sync import dataset_of_version, prune_datastore
@@ -149,6 +152,32 @@ class Services:
     freshness: Freshness
     # Tokens' subscriptions to published changes, delivered by jobs (issue 23).
     webhooks: Webhooks
+    # The nightly bulk archives of the public data (issue 23).
+    bulk: BulkArchives
+
+    def build_bulk_archive(self) -> ArchiveInfo:
+        """Build a bulk archive now and list it (``app.bulk``); raise ``ArchiveStopped``."""
+        s = self.settings
+        return build_archive(
+            self.catalog,
+            self.public_store,
+            self.bulk,
+            site_url=s.site_url,
+            scratch=s.data_dir / "tmp",
+            max_bytes=s.bulk_max_mb * 1024 * 1024,
+            max_seconds=s.bulk_max_seconds,
+        )
+
+    def bulk_job(self, payload: Mapping[str, Any]) -> ArchiveInfo | None:
+        """The ``bulk_archive`` job: one build at a time across servers (None: another is
+        running), and the nightly one (``nightly`` in ``payload``) once whichever job
+        processes queued it."""
+        with leases_for(self.settings).hold("bulk-archive-build") as alone:
+            if not alone:
+                return None
+            if payload.get("nightly") and self.bulk.built_since(timedelta(hours=12)):
+                return None
+            return self.build_bulk_archive()
 
     def index_dataset(self, dataset_id: str) -> None:
         """Bring the search index in line with the database for one dataset."""
@@ -377,6 +406,7 @@ def build_services(settings: Settings) -> Services:
         follows=follows,
         freshness=Freshness(catalog),
         webhooks=webhooks,
+        bulk=BulkArchives(sessions, public_store, settings.bulk_keep),
     )
     workflow.add_after_commit(services.index_dataset)
     # Withdrawn or replaced resources leave the datastore (datastore_search_sql reads it).
@@ -388,6 +418,7 @@ def build_services(settings: Settings) -> Services:
         JOB_NOTIFY_FOLLOWERS: follows.notify_job,
         JOB_WEBHOOK_EVENT: webhooks.event_job,
         JOB_DELIVER_WEBHOOK: webhooks.delivering.deliver_job,
+        JOB_BULK_ARCHIVE: services.bulk_job,
     }
     for job, handler in handlers.items():
         queue.register(job, handler)

@@ -61,6 +61,8 @@ class TableRead:
         if allowed is None:
             return query
         named = [*query.filters, *(column for column, _desc in query.sort), *(query.fields or ())]
+        if query.bbox is not None:
+            named += [query.bbox.latitude, query.bbox.longitude]
         for name in named:
             if name not in allowed and name != "_id":  # the row number reveals no value
                 raise UnknownField(name)

@@ -30,6 +30,7 @@ def _guard_write() -> Response | None:
 def routes() -> Blueprint:
     """Return the blueprint with every route of the API (its modules add them on import)."""
     from app.api import (  # noqa: F401  (the modules register their routes on ``bp``)
+        bulk,
         data_requests,
         datasets,
         docs,

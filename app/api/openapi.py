@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.api.openapi_bulk import BBOX_PARAM, BULK_PATHS, GEOJSON_CONTENT
 from app.api.openapi_operations import TAGS, annotate
 from app.api.openapi_parts import AUTH as _AUTH
 from app.api.openapi_parts import OPTIONAL_AUTH as _OPTIONAL_AUTH
@@ -61,9 +62,18 @@ _RECORD_PARAMS = [
     _p(
         "_format",
         "query",
-        {"type": "string", "enum": ["json", "csv", "xlsx", "parquet"], "default": "json"},
-        N_("json pages; csv, xlsx and parquet stream every matching row."),
+        {
+            "type": "string",
+            "enum": ["json", "csv", "xlsx", "parquet", "geojson"],
+            "default": "json",
+        },
+        N_(
+            "json pages; csv, xlsx, parquet and geojson stream every matching row (geojson: "
+            "tables with latitude/longitude columns, rows without valid ones skipped and "
+            "counted in `skipped`)."
+        ),
     ),
+    BBOX_PARAM,
 ]
 
 PATHS: dict[str, Any] = {
@@ -272,6 +282,7 @@ PATHS: dict[str, Any] = {
                         "application/vnd.apache.parquet": {
                             "schema": {"type": "string", "format": "binary"}
                         },
+                        **GEOJSON_CONTENT,
                     },
                 },
                 **_errors(403, 404),
@@ -442,6 +453,7 @@ PATHS |= {
 PATHS |= REQUEST_PATHS
 PATHS |= WEBHOOK_PATHS
 PATHS |= place_paths(_NAME, _RID)
+PATHS |= BULK_PATHS
 PATHS["/datasets/{name}/access-log"]["get"]["responses"]["200"]["content"]["text/csv"] = {
     "schema": {"type": "string"}
 }

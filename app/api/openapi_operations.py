@@ -19,6 +19,7 @@ TAGS: list[dict[str, str]] = [
     {"name": "organizations", "description": "The publishing organizations."},
     {"name": "sharing", "description": "Access requests, grants and the access log."},
     {"name": "requests", "description": "Requests from anyone for data the portal lacks."},
+    {"name": "bulk", "description": "Nightly archives of every public table and the catalog."},
 ]
 
 # (path, method) -> (operationId, tag)
@@ -53,6 +54,8 @@ OPERATIONS: dict[tuple[str, str], tuple[str, str]] = {
     ("/requests", "get"): ("listDataRequests", "requests"),
     ("/requests", "post"): ("createDataRequest", "requests"),
     ("/requests/{id}", "get"): ("getDataRequest", "requests"),
+    ("/bulk", "get"): ("listBulkArchives", "bulk"),
+    ("/bulk/{filename}", "get"): ("getBulkArchive", "bulk"),
 }
 
 

@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from app.api import bp
 from app.api.datasets import int_arg
+from app.api.geojson import geojson_export, with_bbox
 from app.api.responses import BadParameter, caller, count_dataset_call
 from app.api.streaming import stream_export
 from app.context import services
@@ -28,7 +29,7 @@ from datasets.datastore import DatastoreQuery
 from datasets.model import Dataset, DatasetState, ResourceVersion, Revision, RevisionResource
 from publishers import NotFound
 
-RESERVED = frozenset({"_q", "_sort", "_fields", "_limit", "_cursor", "_format"})
+RESERVED = frozenset({"_q", "_sort", "_fields", "_limit", "_cursor", "_format", "_bbox"})
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 10_000
 
@@ -105,11 +106,14 @@ def records(name: str, resource_id: str) -> ResponseReturnValue:
     caller()
     table = _table(name, resource_id)
     fmt = request.args.get("_format", "json")
-    if fmt not in MEDIA_TYPES:
-        raise BadParameter("_format must be json, csv, xlsx or parquet")
-    query = table.narrow(query_from_args())
+    if fmt not in MEDIA_TYPES and fmt != "geojson":
+        raise BadParameter("_format must be json, csv, xlsx, parquet or geojson")
+    query = table.narrow(with_bbox(table, query_from_args()))
     result = table.store.search(resource_id, query)  # validates columns before anything streams
     count_dataset_call(table.dataset_id)
+    if fmt == "geojson":
+        table.log("records", result.total)
+        return geojson_export(table, query)
     if fmt != "json":
         table.log("records", result.total)
         return _export(table, query, fmt)

@@ -12,7 +12,7 @@ import logging
 import queue
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Any
+from typing import Any, BinaryIO
 
 from datasets.conversions import export_rows
 from datasets.datastore import DatastoreField
@@ -67,18 +67,30 @@ class _QueueWriter(io.RawIOBase):
             self._send()
 
 
+Writer = Callable[[Sequence[DatastoreField], Iterable[Sequence[Any]], BinaryIO], object]
+
+
 def stream_export(
-    fields: Sequence[DatastoreField], rows: Callable[[], Iterable[Sequence[Any]]], fmt: str
+    fields: Sequence[DatastoreField],
+    rows: Callable[[], Iterable[Sequence[Any]]],
+    fmt: str,
+    writer: Writer | None = None,
 ) -> Iterator[bytes]:
-    """Yield the bytes of ``rows()`` exported as ``fmt``; ``rows`` runs in the worker thread."""
+    """Yield the bytes of ``rows()`` exported as ``fmt``; ``rows`` runs in the worker thread.
+
+    ``writer`` replaces ``export_rows`` for formats it does not write (GeoJSON).
+    """
     chunks: queue.Queue[object] = queue.Queue(maxsize=16)
     cancelled = threading.Event()
 
     def work() -> None:
         out = _QueueWriter(chunks, cancelled)
         try:
-            # _QueueWriter is a RawIOBase, not typing.BinaryIO; export_rows only calls write().
-            export_rows(fields, rows(), fmt, out)  # type: ignore[arg-type]
+            # _QueueWriter is a RawIOBase, not typing.BinaryIO; the writers only call write().
+            if writer is not None:
+                writer(fields, rows(), out)  # type: ignore[arg-type]
+            else:
+                export_rows(fields, rows(), fmt, out)  # type: ignore[arg-type]
             out.finish()
             chunks.put(_DONE)
         except _Cancelled:

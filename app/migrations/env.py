@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
+import datasets.bulk_model  # (registers the bulk_archives table)
 import datasets.data_requests_model  # (registers the data requests)
 import datasets.follow_model  # (registers the follows table)
 import datasets.leak_reports  # (registers the personal-data reports)

@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 
+from app.bulk import describe_catalog
 from app.context import services
 from datasets.public import PublicDataset
 from metadata import (
@@ -34,22 +35,9 @@ CATALOG_PAGE = 100
 
 
 def catalog_info() -> CatalogInfo:
-    """Describe the portal's catalog (site content defaults until sysadmins edit them)."""
+    """Describe the portal's catalog (the bulk archive describes it with the same call)."""
     svc = services()
-    _count, first, last = svc.catalog.stamp()
-    now = datetime.now(UTC)
-    return CatalogInfo(
-        title="Dữ liệu mở Thành phố Hồ Chí Minh",
-        title_en="Ho Chi Minh City Open Data",
-        description="Danh mục dữ liệu mở do các sở, ngành Thành phố Hồ Chí Minh công bố.",
-        description_en="Open datasets published by the departments of Ho Chi Minh City.",
-        publisher_name="Ủy ban nhân dân Thành phố Hồ Chí Minh",
-        publisher_name_en="Ho Chi Minh City People's Committee",
-        publisher_email="opendata@tphcm.gov.vn.example",
-        homepage=svc.settings.site_url,
-        issued=first or now,
-        modified=last or now,
-    )
+    return describe_catalog(svc.catalog, svc.settings.site_url)
 
 
 def _cached(key: str, build: Callable[[], tuple[bytes, str]]) -> tuple[bytes, str]:

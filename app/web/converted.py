@@ -1,4 +1,5 @@
-"""Converted downloads of a tabular resource: ``data.csv`` → ``data.xlsx|.parquet|.json``.
+"""Converted downloads of a tabular resource: ``data.csv`` → ``data.xlsx|.parquet|.json``
+(and ``data.geojson`` for a table with coordinates: ``datasets.geo``).
 
 Each conversion is built once from the published CSV and cached in the data dir, keyed
 by the source's SHA-256 (content-addressed, so a new version gets new files); it is then
@@ -20,6 +21,7 @@ import fcntl
 import os
 import tempfile
 from pathlib import Path
+from typing import Any, BinaryIO
 
 import redis
 from flask import send_file
@@ -28,9 +30,11 @@ from werkzeug.wrappers import Response as BaseResponse
 from app.context import services
 from app.web.blob_response import blob_file, blob_response
 from datasets.conversions import MEDIA_TYPES, convert_csv
+from datasets.geo import GEOJSON_MEDIA_TYPE, csv_to_geojson, table_coordinates
 from datasets.public import PublicDataset, PublicResource
 
-CONVERTED_FORMATS = ("xlsx", "parquet", "json")
+CONVERTED_FORMATS = ("xlsx", "parquet", "json", "geojson")  # geojson: tables with coordinates
+_MEDIA_TYPES = {**MEDIA_TYPES, "geojson": GEOJSON_MEDIA_TYPE}
 BUILD_SECONDS = 600  # the longest a conversion may take; its Redis lock expires then
 
 
@@ -38,6 +42,8 @@ def conversion_format(resource: PublicResource, filename: str) -> str | None:
     """Return the format ``filename`` asks for when it is a conversion of ``resource``."""
     stem, _, ext = filename.rpartition(".")
     if not resource.is_tabular or ext not in CONVERTED_FORMATS:
+        return None
+    if ext == "geojson" and table_coordinates(resource.table_schema) is None:
         return None
     return ext if stem == Path(resource.filename).stem else None
 
@@ -58,12 +64,19 @@ def converted_file(resource: PublicResource, fmt: str) -> Path:
             fd, tmp = tempfile.mkstemp(dir=folder, suffix=f".{fmt}.part")
             try:
                 with os.fdopen(fd, "wb") as out:
-                    convert_csv(source, resource.table_schema, fmt, out)
+                    _convert(source, resource.table_schema, fmt, out)
                 os.replace(tmp, target)
             except BaseException:
                 Path(tmp).unlink(missing_ok=True)
                 raise
     return target
+
+
+def _convert(source: Path, schema: dict[str, Any], fmt: str, out: BinaryIO) -> None:
+    if fmt == "geojson":
+        csv_to_geojson(source, schema, out)
+    else:
+        convert_csv(source, schema, fmt, out)
 
 
 def _redis(url: str) -> redis.Redis:
@@ -99,7 +112,7 @@ def shared_conversion(resource: PublicResource, fmt: str) -> str:
             target = svc.vault.scratch_file(f".{fmt}")
             try:
                 with open(target, "wb") as out:
-                    convert_csv(source, resource.table_schema, fmt, out)
+                    _convert(source, resource.table_schema, fmt, out)
                 key = svc.public_store.put_file(target).key
             finally:
                 target.unlink(missing_ok=True)
@@ -115,14 +128,14 @@ def converted_response(view: PublicDataset, resource: PublicResource, fmt: str) 
             svc.public_store,
             shared_conversion(resource, fmt),
             filename=f"{Path(resource.filename).stem}.{fmt}",
-            media_type=MEDIA_TYPES[fmt].split(";")[0],
+            media_type=_MEDIA_TYPES[fmt].split(";")[0],
             last_modified=resource.modified,
         )
     path = converted_file(resource, fmt)
     download_name = f"{Path(resource.filename).stem}.{fmt}"
     response = send_file(
         path,
-        mimetype=MEDIA_TYPES[fmt].split(";")[0],
+        mimetype=_MEDIA_TYPES[fmt].split(";")[0],
         as_attachment=True,
         download_name=download_name,
         etag=f"{resource.sha256}-{fmt}",

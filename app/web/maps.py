@@ -10,21 +10,16 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from datasets.text import slug_fold
+from datasets.geo import coordinate_columns
+
+__all__ = ["PointMap", "coordinate_columns", "point_map"]
 
 OUTLINES = Path(__file__).resolve().parents[1] / "static" / "maps" / "hcmc-districts-approx.geojson"
-COORDINATE_PAIRS = (
-    ("vi_do", "kinh_do"),
-    ("latitude", "longitude"),
-    ("lat", "lon"),
-    ("lat", "lng"),
-    ("lat", "long"),
-)
 WIDTH = 640
 MIN_HEIGHT, MAX_HEIGHT = 260, 560
 _COS = math.cos(math.radians(10.8))  # the city's latitude
@@ -55,15 +50,6 @@ class PointMap:
     count: int
     by_district: tuple[tuple[str, int], ...]
     outside: int
-
-
-def coordinate_columns(names: Iterable[str]) -> tuple[str, str] | None:
-    """Return the (latitude, longitude) column names of a table, or None."""
-    folded = {slug_fold(n).strip().lower().replace(" ", "_"): n for n in names}
-    for lat, lon in COORDINATE_PAIRS:
-        if lat in folded and lon in folded:
-            return folded[lat], folded[lon]
-    return None
 
 
 @lru_cache(maxsize=1)

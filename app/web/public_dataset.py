@@ -25,6 +25,7 @@ from app.web.public import bp, query_args, themes
 from app.web.reading import private_preview, reader_view
 from datasets.audience import ReaderView
 from datasets.datastore import DatastoreError, DatastoreQuery, UnknownResource
+from datasets.geo import table_coordinates
 from datasets.preview import preview_csv
 from datasets.public import PublicActivity, PublicDataset, PublicResource
 from datasets.usage import Subject, UsageTotals
@@ -128,6 +129,8 @@ def downloads(view: PublicDataset, resource: PublicResource) -> list[Download]:
     if resource.is_tabular:
         stem = PurePosixPath(resource.filename).stem or "data"
         for ext in CONVERTED_FORMATS:
+            if ext == "geojson" and table_coordinates(resource.table_schema) is None:
+                continue
             converted = url_for(
                 "downloads.download",
                 name=view.name,

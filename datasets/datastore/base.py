@@ -35,6 +35,21 @@ class DatastoreInfo:
 
 
 @dataclass(frozen=True)
+class BoundingBox:
+    """Rows whose point lies in a longitude/latitude box (edges included).
+
+    ``latitude`` and ``longitude`` name the table's numeric coordinate columns.
+    """
+
+    latitude: str
+    longitude: str
+    min_lon: float
+    min_lat: float
+    max_lon: float
+    max_lat: float
+
+
+@dataclass(frozen=True)
 class DatastoreQuery:
     """A structured query over one resource's rows.
 
@@ -61,6 +76,8 @@ class DatastoreQuery:
     # Where NULLs of a sort column go ("first" or "last"), overriding the default order;
     # pages of such a query are numbered by offset rather than by key.
     nulls: Mapping[str, str] = field(default_factory=dict)
+    # Only rows whose coordinates lie in this box (``_bbox``); None: no box.
+    bbox: BoundingBox | None = None
 
 
 @dataclass(frozen=True)

@@ -329,7 +329,7 @@ class PostgresDatastore:
                 rows = conn.execute(plan.sql, plan.params).fetchall()
                 total: int | None = None
                 if query.include_total:
-                    if query.filters or query.q or query.distinct:
+                    if query.filters or query.q or query.distinct or query.bbox:
                         counted = conn.execute(plan.count_sql, plan.count_params).fetchone()
                         total = int(counted[0]) if counted else 0
                     else:

@@ -16,6 +16,7 @@ from typing import Any
 
 from datasets.datastore.base import (
     BadQuery,
+    BoundingBox,
     DatastoreField,
     DatastoreQuery,
     SqlNotAllowed,
@@ -117,6 +118,8 @@ def _where(
         marks = ", ".join([dialect.param] * len(cast))
         clauses.append(f"{dialect.ident(name)} IN ({marks})")
         params.extend(cast)
+    if query.bbox is not None:
+        clauses.append(_inside_box(by_name, query.bbox, dialect, params))
     if query.q:
         words = query_words(query.q)
         if words:
@@ -124,6 +127,21 @@ def _where(
             clauses.append(clause)
             params.append(param)
     return clauses, params
+
+
+def _inside_box(
+    by_name: dict[str, DatastoreField], box: BoundingBox, dialect: Dialect, params: list[Any]
+) -> str:
+    """The condition "the row's point lies in ``box``"; its four bounds go to ``params``."""
+    for name in (box.latitude, box.longitude):
+        if name not in by_name:
+            raise UnknownField(name)
+        if by_name[name].type not in ("number", "integer"):
+            raise BadQuery(f"the coordinate column {name!r} is not numeric")
+    p = dialect.param
+    lat, lon = dialect.ident(box.latitude), dialect.ident(box.longitude)
+    params.extend([box.min_lat, box.max_lat, box.min_lon, box.max_lon])
+    return f"({lat} BETWEEN {p} AND {p} AND {lon} BETWEEN {p} AND {p})"
 
 
 def _after(

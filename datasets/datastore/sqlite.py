@@ -260,7 +260,7 @@ class SqliteDatastore:
                 rows = conn.execute(plan.sql, plan.params).fetchall()
                 total: int | None = None
                 if query.include_total:
-                    if query.filters or query.q or query.distinct:
+                    if query.filters or query.q or query.distinct or query.bbox:
                         total = conn.execute(plan.count_sql, plan.count_params).fetchone()[0]
                     else:
                         total = info.row_count

@@ -76,6 +76,7 @@ def test_openapi_document_is_valid_and_covers_every_route(client, app) -> None:
             path = rule.rule.replace("<slug:name>", "{name}")
             for variable in ("resource_id", "request_id", "grant_id", "webhook_id"):
                 path = path.replace(f"<slug:{variable}>", "{id}")
+            path = path.replace("<filename>", "{filename}")
             routes |= {(m, path) for m in rule.methods - {"HEAD", "OPTIONS"}}
     assert routes == documented
     assert doc["servers"][0]["url"] == "http://localhost/api/v1"

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0019_bulk"
-down_revision = "0016_follows"
+down_revision = "0018_webhooks"
 branch_labels = None
 depends_on = None
 

@@ -377,10 +377,8 @@ class PublicCatalog(Generic[Q, P]):
                 select(Activity, User.name)
                 .join(Dataset, Dataset.id == Activity.dataset_id)
                 .outerjoin(User, User.id == Activity.actor_id)
-                .where(
-                    Activity.dataset_id == dataset_id,
-                    Dataset.state == DatasetState.PUBLISHED.value,
-                )
+                .where(Activity.dataset_id == dataset_id)
+                .where(Dataset.state == DatasetState.PUBLISHED.value)
                 .order_by(Activity.created.desc())
                 .limit(limit)
             ).all()

@@ -10,9 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from datasets.datastore.aggregating import MAX_FACET_SIZE, MAX_FACETS, MAX_GROUPS
 from datasets.datastore.base import (
+    AGGREGATE_FUNCTIONS,
     FIELD_TYPES,
     SQL_MAX_BYTES,
+    AggregateQuery,
     BadQuery,
     Datastore,
     DatastoreError,
@@ -20,6 +23,8 @@ from datasets.datastore.base import (
     DatastoreInfo,
     DatastoreQuery,
     DatastoreResult,
+    Facet,
+    FacetQuery,
     LoadFailed,
     SqlNotAllowed,
     SqlTimeout,
@@ -29,16 +34,33 @@ from datasets.datastore.base import (
     UnknownResource,
 )
 from datasets.datastore.casting import fields_from_table_schema, read_typed_rows
+from datasets.datastore.conditions import (
+    MAX_CONDITIONS,
+    MAX_IN_VALUES,
+    MAX_VALUE_CHARS,
+    OPERATORS,
+    check_bounds,
+    split_operator,
+)
 from datasets.datastore.postgres import PostgresDatastore
 from datasets.datastore.querying import MAX_LIMIT
 from datasets.datastore.sqlite import SqliteDatastore
 
 __all__ = [
+    "AGGREGATE_FUNCTIONS",
     "FIELD_TYPES",
+    "MAX_CONDITIONS",
+    "MAX_FACETS",
+    "MAX_FACET_SIZE",
+    "MAX_GROUPS",
+    "MAX_IN_VALUES",
     "MAX_LIMIT",
+    "MAX_VALUE_CHARS",
+    "OPERATORS",
     "PUBLIC_DATASTORE",
     "SHARED_DATASTORE",
     "SQL_MAX_BYTES",
+    "AggregateQuery",
     "BadQuery",
     "Datastore",
     "DatastoreError",
@@ -46,6 +68,8 @@ __all__ = [
     "DatastoreInfo",
     "DatastoreQuery",
     "DatastoreResult",
+    "Facet",
+    "FacetQuery",
     "LoadFailed",
     "PostgresDatastore",
     "SqlNotAllowed",
@@ -56,9 +80,11 @@ __all__ = [
     "UnknownField",
     "UnknownResource",
     "UnsupportedDatastore",
+    "check_bounds",
     "fields_from_table_schema",
     "open_datastore",
     "read_typed_rows",
+    "split_operator",
 ]
 
 

@@ -63,15 +63,26 @@ class TableRead:
         named = [*query.filters, *(column for column, _desc in query.sort), *(query.fields or ())]
         if query.bbox is not None:
             named += [query.bbox.latitude, query.bbox.longitude]
-        for name in named:
-            if name not in allowed and name != "_id":  # the row number reveals no value
-                raise UnknownField(name)
+        self.allow([*named, *(column for column, _op, _value in query.conditions)])
         if query.q:
             raise BadQuery("full-text search is not available with a grant limited to columns")
         fields: Sequence[str] | None = query.fields
         if not fields:
             fields = [f.name for f in self.store.info(self.resource_id).fields if f.name in allowed]
         return replace(query, fields=fields)
+
+    def allow(self, names: Sequence[str]) -> None:
+        """Raise ``UnknownField`` for the first of ``names`` the grant does not hold.
+
+        Aggregates and facets name their columns here: a column outside the grant is
+        unknown to them as it is to filters, so no count, sum or value of it is answered.
+        """
+        allowed = self.columns
+        if allowed is None:
+            return
+        for name in names:
+            if name not in allowed and name != "_id":  # the row number reveals no value
+                raise UnknownField(name)
 
     def log(self, surface: str, rows: int | None) -> None:
         """Record the read in the access log (nothing for a public dataset)."""

@@ -8,7 +8,14 @@ rate limits off)
 and Datasette with one process, and measures a filtered page, a sorted page and a deep
 page (keyset ``_cursor`` against Datasette's ``_next``) with 8 keep-alive clients.
 
+Then aggregates and facets (issue 23): ``_group`` with ``_count``/``_sum``/``_avg`` against
+the same ``GROUP BY`` through Datasette's SQL, and ``_facet`` against Datasette's
+``?_facet=`` (its facet and SQL time limits raised so that it computes every facet rather
+than skipping it), each checked to give the same counts, timed by one client (latency)
+and by 8 (throughput), with the load average beside every figure.
+
     .venv/bin/python benchmarks/bench_records_api.py [--rows N] [--requests N]
+        [--aggregate-requests N] [--only-aggregates]
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import os
+import statistics
 import sys
 import tempfile
 import time
@@ -91,7 +99,10 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--workers", type=int, default=1, help="processes of each server")
     parser.add_argument("--workdir", type=Path, default=None)
+    parser.add_argument("--aggregate-requests", type=int, default=200, help="per aggregate")
+    parser.add_argument("--only-aggregates", action="store_true", help="skip the row pages")
     args = parser.parse_args()
+    print(f"load average at start: {_load()}")
     venv_bin = Path(sys.executable).parent
     with tempfile.TemporaryDirectory(dir=args.workdir) as tmp:
         work = Path(tmp)
@@ -106,6 +117,8 @@ def main() -> None:
             "OPENDATA_RATE_LIMIT_ANON": "0",
             "OPENDATA_RATE_LIMIT_TOKEN": "0",
             "OPENDATA_LOG_LEVEL": "WARNING",
+            # aggregates and facets get the time Datasette gets below (both limits raised)
+            "OPENDATA_SQL_TIMEOUT_MS": "60000",
         }
         env.pop("DATABASE_URL", None)
         env.pop("REDIS_URL", None)
@@ -126,7 +139,8 @@ def main() -> None:
             [str(venv_bin / "datasette"), "serve", "-i", str(db_path), "--inspect-file",
              str(inspect), "--host", "127.0.0.1", "--port", str(ds_port),
              "--setting", "suggest_facets", "off", "--setting", "default_page_size", "100",
-             "--setting", "num_sql_threads", "8"]
+             "--setting", "num_sql_threads", "8", "--setting", "sql_time_limit_ms", "60000",
+             "--setting", "facet_time_limit_ms", "60000"]
             + (["--workers", str(args.workers)] if args.workers > 1 else []),
         )  # fmt: skip
         base = f"/api/v1/datasets/{name}/resources/{resource_id}/records"
@@ -154,6 +168,8 @@ def main() -> None:
                   "serve, the real /api/v1 records endpoint; "
                   f"Datasette 0.65: {args.workers} process(es)")  # fmt: skip
             for label, (portal_path, ds_path) in scenarios.items():
+                if args.only_aggregates:
+                    break
                 mine, theirs = fetch_json(portal_port, portal_path), fetch_json(ds_port, ds_path)
                 assert len(mine["items"]) == len(theirs["rows"]) == 100, label
                 assert mine["items"][0]["id"] == theirs["rows"][0]["id"], label
@@ -166,11 +182,110 @@ def main() -> None:
                       f"p99 {p['p99']:6.1f} ms\n"
                       f"  datasette {d['rps']:7.1f} req/s  p50 {d['p50']:6.1f} ms  "
                       f"p99 {d['p99']:6.1f} ms\n"
-                      f"  ratio portal/datasette: {p['rps'] / d['rps']:.2f}x")  # fmt: skip
+                      f"  ratio portal/datasette: {p['rps'] / d['rps']:.2f}x"
+                      f"  (load average {_load()})")  # fmt: skip
+            bench_aggregates(base, portal_port, ds_port, args.aggregate_requests, args.clients)
         finally:
             for proc in (portal, datasette):
                 proc.terminate()
                 proc.wait(timeout=30)
+
+
+def _load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def _sql(query: str) -> str:
+    return "/bench.json?" + urllib.parse.urlencode({"sql": query, "_shape": "objects"})
+
+
+def _pairs(rows: list[dict[str, object]], keys: tuple[str, ...]) -> list[tuple[object, ...]]:
+    return sorted(tuple(r[k] for k in keys) for r in rows)
+
+
+def _facet_counts(body: dict[str, object], portal: bool) -> dict[str, dict[str, int]]:
+    if portal:
+        facets = body["facets"]
+        assert isinstance(facets, list)
+        return {f["column"]: {v["value"]: v["count"] for v in f["values"]} for f in facets}
+    results = body["facet_results"]
+    assert isinstance(results, dict)
+    return {
+        name: {v["value"]: v["count"] for v in facet["results"]} for name, facet in results.items()
+    }
+
+
+def bench_aggregates(
+    base: str, portal_port: int, ds_port: int, requests: int, clients: int
+) -> None:
+    """Aggregates and facets beside the same queries on Datasette (SQL and ``?_facet=``)."""
+    group = urllib.parse.urlencode({"_group": "quan", "_count": "", "_limit": "1000"})
+    sums = urllib.parse.urlencode(
+        {"_group": "loai", "_count": "", "_sum": "so_luong", "_avg": "gia_tri",
+         "so_luong__gt": "500", "_limit": "1000"}
+    )  # fmt: skip
+    facet = "gia_tri__gt=500000&_facet=quan&_facet=loai&_facet_size=30&_limit=10"
+    scenarios = {
+        "count per quan (GROUP BY an indexed column, every row)": (
+            f"{base}?{group}",
+            _sql("select quan, count(*) as count from rows group by quan order by quan"),
+            ("quan", "count"),
+        ),
+        "count, sum and average per loai where so_luong > 500": (
+            f"{base}?{sums}",
+            _sql(
+                "select loai, count(*) as count, sum(so_luong) as sum_so_luong, "
+                "avg(gia_tri) as avg_gia_tri from rows where so_luong > 500 "
+                "group by loai order by loai"
+            ),
+            ("loai", "count", "sum_so_luong"),
+        ),
+        "facets quan and loai where gia_tri > 500000 (10 rows)": (
+            f"{base}?{facet}",
+            "/bench/rows.json?gia_tri__gt=500000&_facet=quan&_facet=loai&_facet_size=30"
+            "&_size=10&_shape=objects",
+            (),
+        ),
+    }
+    print(f"\naggregates and facets: {requests} requests per scenario and server")
+    for label, (portal_path, ds_path, keys) in scenarios.items():
+        try:
+            _compare(label, portal_path, ds_path, keys, portal_port, ds_port, requests, clients)
+        except (RuntimeError, statistics.StatisticsError) as exc:  # a time limit, an error
+            print(f"{label}:\n  failed: {exc} (load average {_load()})")
+
+
+def _compare(
+    label: str,
+    portal_path: str,
+    ds_path: str,
+    keys: tuple[str, ...],
+    portal_port: int,
+    ds_port: int,
+    requests: int,
+    clients: int,
+) -> None:
+    """Check both answers agree, then time one client and ``clients`` on each server."""
+    mine, theirs = fetch_json(portal_port, portal_path), fetch_json(ds_port, ds_path)
+    if keys:
+        assert _pairs(mine["items"], keys) == _pairs(theirs["rows"], keys), label
+    else:
+        assert _facet_counts(mine, True) == _facet_counts(theirs, False), label
+    one = {port: measure(port, path, max(5, requests // 10), 1)
+           for port, path in ((portal_port, portal_path), (ds_port, ds_path))}  # fmt: skip
+    load_one = _load()
+    p = measure(portal_port, portal_path, requests, clients)
+    d = measure(ds_port, ds_path, requests, clients)
+    print(f"{label}:\n"
+          f"  one client: portal p50 {one[portal_port]['p50']:7.1f} ms, "
+          f"datasette p50 {one[ds_port]['p50']:7.1f} ms, "
+          f"ratio datasette/portal {one[ds_port]['p50'] / one[portal_port]['p50']:.2f}x "
+          f"(load average {load_one})\n"
+          f"  {clients} clients: portal {p['rps']:7.1f} req/s p50 {p['p50']:7.1f} ms "
+          f"p99 {p['p99']:7.1f} ms; datasette {d['rps']:7.1f} req/s p50 {d['p50']:7.1f} ms "
+          f"p99 {d['p99']:7.1f} ms\n"
+          f"  ratio portal/datasette: {p['rps'] / d['rps']:.2f}x "
+          f"(load average {_load()})")  # fmt: skip
 
 
 if __name__ == "__main__":

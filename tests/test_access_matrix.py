@@ -35,7 +35,14 @@ from datasets.access import ACCESS_LEVELS
 from datasets.queries import get_dataset
 from datasets.sharing_model import AccessLogEntry
 from tests.conftest import BACKENDS, copy_sqlite
-from tests.matrix_portal import AUDIENCES, Level, MatrixPortal, build_portal
+from tests.matrix_portal import (
+    AUDIENCES,
+    HEADER,
+    PUBLIC_COLUMNS,
+    Level,
+    MatrixPortal,
+    build_portal,
+)
 
 PUBLIC, AGENCY, NOTHING, LISTED = "public", "agency", "nothing", "listed"
 P, A, N = PUBLIC, AGENCY, NOTHING
@@ -186,6 +193,28 @@ def rest_records(p: MatrixPortal, audience: str, lv: Level) -> Served:
     return _rows(lv, fields, doc["items"], response.get_data(as_text=True))
 
 
+def rest_records_aggregate(p: MatrixPortal, audience: str, lv: Level) -> Served:
+    """Groups by the household code with the maximum of every other column (issue 23).
+
+    Each group is one row, so the answer is the rows the caller's projection holds, and
+    must be exactly those. The agency columns are asked first; a projection without them
+    answers 400 (unknown column, nothing logged) and the public columns are asked then.
+    """
+    url = f"/api/v1/datasets/{lv.name}/resources/{lv.resource_id}/records"
+    for columns in (HEADER, PUBLIC_COLUMNS):
+        query = f"?_group={columns[0]}&_max={','.join(columns[1:])}&_limit=100"
+        response = p.clients[audience].get(url + query, headers=p.headers(audience))
+        if response.status_code != 400:
+            break
+    if response.status_code != 200:
+        return _refused(response)
+    items = response.get_json()["items"]
+    rows = sorted([str(r[columns[0]]), *(str(r[f"max_{c}"]) for c in columns[1:])] for r in items)
+    got = {PUBLIC: lv.public_rows, AGENCY: lv.agency_rows}
+    found = next((k for k, v in got.items() if v[0] == columns and sorted(v[1:]) == rows), None)
+    return Served(found or f"unexpected groups {rows}", response.get_data(as_text=True))
+
+
 def _ckan(p: MatrixPortal, audience: str, action: str, **params: str) -> Any:
     return p.clients[audience].get(
         f"/api/3/action/{action}", query_string=params, headers=p.headers(audience)
@@ -265,6 +294,7 @@ SURFACES = (
     Surface("download", download),
     Surface("rest_dataset", rest_dataset, lists=True, member_view=True, members_unlogged=True),
     Surface("rest_records", rest_records),
+    Surface("rest_records_aggregate", rest_records_aggregate),
     Surface("ckan_package_show", ckan_package_show, lists=True, member_view=True),
     Surface("ckan_datastore_search", ckan_datastore_search),
     Surface("ckan_datastore_search_sql", ckan_datastore_search_sql, kind="catalog"),

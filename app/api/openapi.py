@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.api.openapi_bulk import BBOX_PARAM, BULK_PATHS, GEOJSON_CONTENT
+from app.api.openapi_bulk import BULK_PATHS, GEOJSON_CONTENT
 from app.api.openapi_operations import TAGS, annotate
 from app.api.openapi_parts import AUTH as _AUTH
 from app.api.openapi_parts import OPTIONAL_AUTH as _OPTIONAL_AUTH
@@ -16,6 +16,7 @@ from app.api.openapi_parts import json_body as _json_body
 from app.api.openapi_parts import ok as _ok
 from app.api.openapi_parts import param as _p
 from app.api.openapi_places import place_paths
+from app.api.openapi_records import record_params
 from app.api.openapi_requests import REQUEST_PATHS
 from app.api.openapi_schemas import N_, SCHEMAS, STR, obj, ref
 from app.api.openapi_webhooks import WEBHOOK_PATHS
@@ -45,36 +46,6 @@ def _transition(summary: str, body: str | None, codes: tuple[int, ...]) -> dict[
         op["requestBody"] = _json_body(body, required=body == "RequiredComment")
     return op
 
-
-_RECORD_PARAMS = [
-    _NAME,
-    _RID,
-    _p("_q", "query", STR, N_("Full text: rows holding every word (accents ignored).")),
-    _p("_sort", "query", STR, N_("Comma-separated columns; `-col` sorts descending.")),
-    _p("_fields", "query", STR, N_("Comma-separated columns to return.")),
-    _p(
-        "_limit",
-        "query",
-        {"type": "integer", "minimum": 1, "maximum": 10000, "default": 100},
-        N_("Rows per page."),
-    ),
-    _p("_cursor", "query", STR, N_("Keyset cursor taken from `next`.")),
-    _p(
-        "_format",
-        "query",
-        {
-            "type": "string",
-            "enum": ["json", "csv", "xlsx", "parquet", "geojson"],
-            "default": "json",
-        },
-        N_(
-            "json pages; csv, xlsx, parquet and geojson stream every matching row (geojson: "
-            "tables with latitude/longitude columns, rows without valid ones skipped and "
-            "counted in `skipped`)."
-        ),
-    ),
-    BBOX_PARAM,
-]
 
 PATHS: dict[str, Any] = {
     "/datasets": {
@@ -266,10 +237,15 @@ PATHS: dict[str, Any] = {
             "description": (
                 "For a dataset at a non-public access level, the rows of the caller's "
                 "projection, limited to the columns of their grant and logged; 404 to an "
-                "anonymous caller and 403 to a signed-in one without access."
+                "anonymous caller and 403 to a signed-in one without access. With `_group` "
+                "or an aggregate (`_count`, `_sum`, `_avg`, `_min`, `_max`, `_distinct`) "
+                "the items are groups (`total` is null; pages by `next` up to 50,000 "
+                "groups; exports hold every group, at most 50,000); `_sort` then names a "
+                "group column or an aggregate (`-count`). Aggregates and facets stop at "
+                "the SQL endpoint's time limit (OPENDATA_SQL_TIMEOUT_MS, a 400 past it)."
             ),
             "security": _OPTIONAL_AUTH,
-            "parameters": _RECORD_PARAMS,
+            "parameters": [_NAME, _RID, *record_params()],
             "responses": {
                 "200": {
                     "description": N_("A page of rows, or the whole result as a file."),

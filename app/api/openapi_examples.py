@@ -240,6 +240,17 @@ EXAMPLES: dict[str, Any] = {
         "total": 152,
         "next": f"{_SITE}/api/v1/datasets/tuyen-xe-buyt/resources/{_RESOURCE_ID}/records"
         "?_limit=2&_cursor=Ag",
+        "facets": [  # ?_facet=loai
+            {
+                "column": "loai",
+                "type": "text",
+                "values": [
+                    {"value": "Xe buýt thường", "count": 131},
+                    {"value": "Xe điện", "count": 21},
+                ],
+                "more": False,
+            }
+        ],
     },
     "AccessRequest": _ACCESS_REQUEST,
     "AccessRequestList": _page(_ACCESS_REQUEST),

@@ -6,7 +6,7 @@ datastore, narrowed to their grant's columns and logged (``app.table_reads``, is
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -16,8 +16,7 @@ from flask import Response, jsonify, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
-from app.api import bp
-from app.api.datasets import int_arg
+from app.api import bp, records_query
 from app.api.geojson import geojson_export, with_bbox
 from app.api.responses import BadParameter, caller, count_dataset_call
 from app.api.streaming import stream_export
@@ -25,41 +24,14 @@ from app.context import services
 from app.table_reads import TableRead, open_table
 from datasets.access import AccessLevel
 from datasets.conversions import MEDIA_TYPES
-from datasets.datastore import DatastoreQuery
+from datasets.datastore import AggregateQuery, DatastoreQuery, Facet, FacetQuery
 from datasets.model import Dataset, DatasetState, ResourceVersion, Revision, RevisionResource
 from publishers import NotFound
-
-RESERVED = frozenset({"_q", "_sort", "_fields", "_limit", "_cursor", "_format", "_bbox"})
-DEFAULT_LIMIT = 100
-MAX_LIMIT = 10_000
 
 
 def query_from_args() -> DatastoreQuery:
     """Build the datastore query of ``records?...``; raise ``BadParameter``."""
-    args = request.args
-    unknown = [k for k in args if k.startswith("_") and k not in RESERVED]
-    if unknown:
-        raise BadParameter(f"unknown parameter: {unknown[0]}")
-    filters = {k: args.getlist(k) for k in args if not k.startswith("_")}
-    sort = []
-    for item in _split(args.get("_sort", "")):
-        column = item.removeprefix("-")
-        if not column:
-            raise BadParameter("_sort needs a column name")
-        sort.append((column, item.startswith("-")))
-    fields = _split(args.get("_fields", "")) or None
-    return DatastoreQuery(
-        filters=filters,
-        q=args.get("_q", "").strip() or None,
-        fields=fields,
-        sort=tuple(sort),
-        limit=int_arg("_limit", DEFAULT_LIMIT, 1, MAX_LIMIT),
-        cursor=args.get("_cursor") or None,
-    )
-
-
-def _split(raw: str) -> list[str]:
-    return [part.strip() for part in raw.split(",") if part.strip()]
+    return records_query.query_from_args(request.args)
 
 
 def _table(name: str, resource_id: str) -> TableRead:
@@ -108,7 +80,17 @@ def records(name: str, resource_id: str) -> ResponseReturnValue:
     fmt = request.args.get("_format", "json")
     if fmt not in MEDIA_TYPES and fmt != "geojson":
         raise BadParameter("_format must be json, csv, xlsx, parquet or geojson")
+    timeout_ms = services().settings.sql_timeout_ms
+    if records_query.wants_aggregate(request.args):
+        if fmt == "geojson":
+            raise BadParameter("aggregates have no geojson format: json, csv, xlsx or parquet")
+        rows = records_query.query_from_args(request.args, rows=False)
+        where = table.narrow(with_bbox(table, rows))
+        aggregate = records_query.aggregate_from_args(request.args, where, timeout_ms)
+        table.allow(records_query.aggregate_columns(aggregate))
+        return _aggregate(table, aggregate, fmt, name)
     query = table.narrow(with_bbox(table, query_from_args()))
+    facets = _facets(table, query, fmt, timeout_ms)
     result = table.store.search(resource_id, query)  # validates columns before anything streams
     count_dataset_call(table.dataset_id)
     if fmt == "geojson":
@@ -118,21 +100,74 @@ def records(name: str, resource_id: str) -> ResponseReturnValue:
         table.log("records", result.total)
         return _export(table, query, fmt)
     table.log("records", len(result.records))
+    return _page(
+        table, name, result.fields, result.records, result.total, result.next_cursor, facets
+    )
+
+
+def _facets(table: TableRead, where: DatastoreQuery, fmt: str, timeout_ms: int) -> Any:
+    """The facets asked with ``_facet`` (JSON answers only), or None."""
+    query: FacetQuery | None = records_query.facets_from_args(request.args, where, timeout_ms)
+    if query is None:
+        return None
+    if fmt != "json":
+        raise BadParameter("_facet applies to JSON answers only")
+    table.allow(query.columns)
+    return [_facet(f) for f in table.store.facets(table.resource_id, query)]
+
+
+def _facet(facet: Facet) -> dict[str, Any]:
+    values = [{"value": value, "count": count} for value, count in facet.values]
+    return {"column": facet.column, "type": facet.type, "values": values, "more": facet.more}
+
+
+def _aggregate(table: TableRead, query: AggregateQuery, fmt: str, name: str) -> Response:
+    """Groups of the table's rows: a page as JSON, or every group as a file."""
+    store, resource_id = table.store, table.resource_id
+    if fmt != "json":
+        whole = store.aggregate(resource_id, query, paged=False)
+        count_dataset_call(table.dataset_id)
+        table.log("records", len(whole.records))
+        names = [f.name for f in whole.fields]
+        rows = [tuple(r[n] for n in names) for r in whole.records]
+        return _file(table, stream_export(whole.fields, lambda: rows, fmt), fmt)
+    facets = _facets(table, query.where, fmt, query.timeout_ms)
+    result = store.aggregate(resource_id, query)
+    count_dataset_call(table.dataset_id)
+    table.log("records", len(result.records))
+    return _page(table, name, result.fields, result.records, None, result.next_cursor, facets)
+
+
+def _page(
+    table: TableRead,
+    name: str,
+    fields: Any,
+    items: list[dict[str, Any]],
+    total: int | None,
+    cursor: str | None,
+    facets: Any,
+) -> Response:
+    """The JSON answer: ``fields``, ``items``, ``total``, ``next`` (and ``facets`` if asked)."""
     next_url = None
-    if result.next_cursor:
-        args: dict[str, Any] = {**request.args.to_dict(flat=False), "_cursor": result.next_cursor}
+    if cursor:
+        args: dict[str, Any] = {**request.args.to_dict(flat=False), "_cursor": cursor}
         next_url = url_for(
-            "api.records", name=name, resource_id=resource_id, _external=True, **args
+            "api.records",
+            name=name,
+            resource_id=table.resource_id,
+            _external=True,
+            **args,
         )
     labels = table.labels()
-    return jsonify(
-        {
-            "fields": [_field(f.name, f.type, labels.get(f.name)) for f in result.fields],
-            "items": result.records,
-            "total": result.total,
-            "next": next_url,
-        }
-    )
+    body: dict[str, Any] = {
+        "fields": [_field(f.name, f.type, labels.get(f.name)) for f in fields],
+        "items": items,
+        "total": total,
+        "next": next_url,
+    }
+    if facets is not None:
+        body["facets"] = facets
+    return jsonify(body)
 
 
 def _field(name: str, kind: str, texts: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -152,6 +187,11 @@ def _export(table: TableRead, query: DatastoreQuery, fmt: str) -> Response:
     whole = replace(query, cursor=None, include_total=False)
     fields = store.fields_for(resource_id, whole)
     body = stream_export(fields, lambda: store.iter_rows(resource_id, whole), fmt)
+    return _file(table, body, fmt)
+
+
+def _file(table: TableRead, body: Iterator[bytes], fmt: str) -> Response:
+    """An export's streamed body as an attachment named after the published file."""
     stem = Path(table.filename or "data").stem or "data"
     response = Response(body, mimetype=MEDIA_TYPES[fmt].split(";")[0])
     if fmt == "csv":

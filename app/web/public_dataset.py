@@ -7,6 +7,7 @@ import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from dataclasses import field as dataclass_field
 from pathlib import PurePosixPath
 from typing import Any, cast
 
@@ -21,6 +22,7 @@ from app.web.charts import histogram_chart, top_chart
 from app.web.converted import CONVERTED_FORMATS
 from app.web.maps import PointMap, coordinate_columns, point_map
 from app.web.page_cache import anonymous_page
+from app.web.preview_facets import PreviewFacet, chosen_filters, facet_columns, preview_facets
 from app.web.public import bp, query_args, themes
 from app.web.reading import private_preview, reader_view
 from datasets.audience import ReaderView
@@ -52,6 +54,8 @@ class PreviewPage:
     desc: bool
     sortable: bool  # False when read from the file (datastore not loaded yet)
     size: int = DATASET_ROWS
+    facets: tuple[PreviewFacet, ...] = ()  # the resource page's facets (issue 23)
+    filters: Mapping[str, str] = dataclass_field(default_factory=dict)  # facet values picked
 
     @property
     def first(self) -> int:
@@ -68,30 +72,43 @@ def _cell(value: object) -> str:
     return "" if value is None else str(value)
 
 
-def preview_page(resource: PublicResource, args: Mapping[str, str], size: int) -> PreviewPage:
-    """Read the requested page of ``resource`` from the datastore (file order as fallback)."""
+def preview_page(
+    resource: PublicResource, args: Mapping[str, str], size: int, *, faceted: bool = False
+) -> PreviewPage:
+    """Read the requested page of ``resource`` from the datastore (file order as fallback).
+
+    ``faceted`` (the resource page) adds the facets of a few columns, and the rows are
+    filtered by the facet values picked (``f_<column>``).
+    """
     active = args.get("r") in (None, resource.id)
     page = _int(args.get("page")) if active else 1
     sort = (args.get("sort") or None) if active else None
     desc = active and args.get("desc") == "1"
     store = services().datastore
+    columns = facet_columns(resource) if faceted else []
+    filters = chosen_filters(args, columns) if active else {}
     query = DatastoreQuery(
-        sort=[(sort, desc)] if sort else (), limit=size, offset=(page - 1) * size
+        filters=filters, sort=[(sort, desc)] if sort else (), limit=size, offset=(page - 1) * size
     )
     try:
         result = store.search(resource.id, query)
     except UnknownResource:  # not loaded (yet): the first rows of the file, in file order
         return _file_preview(resource, size)
     except DatastoreError:  # an unknown column or a bad page: the first page, unsorted
-        sort, desc, page = None, False, 1
-        result = store.search(resource.id, DatastoreQuery(limit=size))
+        sort, desc, page, filters = None, False, 1, {}
+        query = DatastoreQuery(limit=size)
+        result = store.search(resource.id, query)
     pages = max(1, math.ceil((result.total or 0) / size))
     if page > pages:  # past the end: the last page
         page = pages
         result = store.search(resource.id, replace(query, offset=(page - 1) * size))
     header = tuple(f.name for f in result.fields)
     rows = tuple(tuple(_cell(r.get(h)) for h in header) for r in result.records)
-    return PreviewPage(resource.id, header, rows, result.total, page, pages, sort, desc, True, size)
+    return PreviewPage(
+        resource.id, header, rows, result.total, page, pages, sort, desc, True, size,
+        facets=preview_facets(resource, columns, filters),
+        filters={column: values[0] for column, values in filters.items()},
+    )  # fmt: skip
 
 
 def _file_preview(resource: PublicResource, size: int) -> PreviewPage:
@@ -268,7 +285,7 @@ def _resource_context(
             resource.id, header, body, resource.row_count, 1, 1, None, False, False, rows
         )
     elif resource.is_tabular and resource.sha256 is not None:
-        preview = preview_page(resource, request.args, rows)
+        preview = preview_page(resource, request.args, rows, faceted=layout == "resource")
     return {
         "preview": preview,
         "analysis": analysis(view, resource, layout) if not private else Markup(""),
@@ -347,7 +364,7 @@ def _fragment(view: PublicDataset, endpoint: str, rows: int) -> ResponseReturnVa
     resource = next((r for r in view.resources if r.id == request.args.get("r")), None)
     if resource is None or not resource.is_tabular or resource.sha256 is None:
         raise NotFound("resource not found")
-    preview = preview_page(resource, request.args, rows)
+    preview = preview_page(resource, request.args, rows, faceted=endpoint == "public.resource")
     return render_template(
         "public/_preview.html", dataset=view, resource=resource, preview=preview, endpoint=endpoint
     )

@@ -10,9 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from datasets.datastore.aggregating import MAX_FACET_SIZE, MAX_FACETS, MAX_GROUPS
 from datasets.datastore.base import (
+    AGGREGATE_FUNCTIONS,
     FIELD_TYPES,
     SQL_MAX_BYTES,
+    AggregateQuery,
     BadQuery,
     BoundingBox,
     Datastore,
@@ -21,6 +24,8 @@ from datasets.datastore.base import (
     DatastoreInfo,
     DatastoreQuery,
     DatastoreResult,
+    Facet,
+    FacetQuery,
     LoadFailed,
     SqlNotAllowed,
     SqlTimeout,
@@ -30,16 +35,33 @@ from datasets.datastore.base import (
     UnknownResource,
 )
 from datasets.datastore.casting import fields_from_table_schema, read_typed_rows
+from datasets.datastore.conditions import (
+    MAX_CONDITIONS,
+    MAX_IN_VALUES,
+    MAX_VALUE_CHARS,
+    OPERATORS,
+    check_bounds,
+    split_operator,
+)
 from datasets.datastore.postgres import PostgresDatastore
 from datasets.datastore.querying import MAX_LIMIT
 from datasets.datastore.sqlite import SqliteDatastore
 
 __all__ = [
+    "AGGREGATE_FUNCTIONS",
     "FIELD_TYPES",
+    "MAX_CONDITIONS",
+    "MAX_FACETS",
+    "MAX_FACET_SIZE",
+    "MAX_GROUPS",
+    "MAX_IN_VALUES",
     "MAX_LIMIT",
+    "MAX_VALUE_CHARS",
+    "OPERATORS",
     "PUBLIC_DATASTORE",
     "SHARED_DATASTORE",
     "SQL_MAX_BYTES",
+    "AggregateQuery",
     "BadQuery",
     "BoundingBox",
     "Datastore",
@@ -48,6 +70,8 @@ __all__ = [
     "DatastoreInfo",
     "DatastoreQuery",
     "DatastoreResult",
+    "Facet",
+    "FacetQuery",
     "LoadFailed",
     "PostgresDatastore",
     "SqlNotAllowed",
@@ -58,9 +82,11 @@ __all__ = [
     "UnknownField",
     "UnknownResource",
     "UnsupportedDatastore",
+    "check_bounds",
     "fields_from_table_schema",
     "open_datastore",
     "read_typed_rows",
+    "split_operator",
 ]
 
 

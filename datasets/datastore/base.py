@@ -78,6 +78,62 @@ class DatastoreQuery:
     nulls: Mapping[str, str] = field(default_factory=dict)
     # Only rows whose coordinates lie in this box (``_bbox``); None: no box.
     bbox: BoundingBox | None = None
+    # Comparisons ``(column, operator, raw value)`` ANDed with ``filters``; the operators
+    # are ``datasets.datastore.conditions.OPERATORS`` (``gt``, ``in``, ``contains``, ...).
+    conditions: Sequence[tuple[str, str, str]] = ()
+
+    @property
+    def filtered(self) -> bool:
+        """Whether anything narrows the rows (so the cached row count is not the total)."""
+        return bool(self.filters or self.conditions or self.q or self.distinct or self.bbox)
+
+
+@dataclass(frozen=True)
+class AggregateQuery:
+    """Groups of one resource's rows and what to compute per group (no SQL from callers).
+
+    ``where`` filters the rows as ``search`` does (its ``filters``, ``conditions`` and
+    ``q``; nothing else of it is read). ``measures`` lists ``(function, column)`` with a
+    function of ``AGGREGATE_FUNCTIONS``; each answer row holds the ``group`` columns,
+    ``count`` when asked (or when nothing else is) and ``<function>_<column>``. ``sort``
+    names answer columns; pages are numbered by offset (``cursor`` from ``next_cursor``).
+    The whole statement runs within ``timeout_ms`` (``SqlTimeout`` past it).
+    """
+
+    where: DatastoreQuery = field(default_factory=DatastoreQuery)
+    group: Sequence[str] = ()
+    count: bool = False
+    measures: Sequence[tuple[str, str]] = ()
+    sort: Sequence[tuple[str, bool]] = ()
+    limit: int = 100
+    cursor: str | None = None
+    timeout_ms: int = 5000
+
+
+AGGREGATE_FUNCTIONS = ("sum", "avg", "min", "max", "distinct")
+
+
+@dataclass(frozen=True)
+class FacetQuery:
+    """The ``size`` most frequent values of each of ``columns`` among the rows of ``where``."""
+
+    where: DatastoreQuery = field(default_factory=DatastoreQuery)
+    columns: Sequence[str] = ()
+    size: int = 10
+    timeout_ms: int = 5000
+
+
+@dataclass(frozen=True)
+class Facet:
+    """One column's most frequent values with their counts, most frequent first.
+
+    ``more`` is True when the column holds other values beyond these.
+    """
+
+    column: str
+    type: str
+    values: list[tuple[Any, int]]
+    more: bool
 
 
 @dataclass(frozen=True)
@@ -214,6 +270,20 @@ class Datastore(Protocol):
 
     def fields_for(self, resource_id: str, query: DatastoreQuery) -> tuple[DatastoreField, ...]:
         """Return the columns ``search`` and ``iter_rows`` answer for ``query``."""
+        ...
+
+    def aggregate(
+        self, resource_id: str, query: AggregateQuery, *, paged: bool = True
+    ) -> DatastoreResult:
+        """Return one page of groups (``paged=False``: every group, at most ``MAX_GROUPS``).
+
+        Raises ``UnknownResource``, ``UnknownField``, ``BadQuery`` (a sum or an average of
+        a column that is not numeric, more groups than allowed) and ``SqlTimeout``.
+        """
+        ...
+
+    def facets(self, resource_id: str, query: FacetQuery) -> list[Facet]:
+        """Return the facet of each column of ``query``; raise like ``aggregate``."""
         ...
 
     def search_sql(

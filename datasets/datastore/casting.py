@@ -320,7 +320,10 @@ def cast_filter_value(field: DatastoreField, value: str) -> Any:
     }
     cast = casters[field.type](value.strip())
     if cast is None:
-        raise BadQuery(f"filter value for {field.name!r} is not a valid {field.type}")
+        message = f"filter value for {field.name!r} is not a valid {field.type}"
+        if value.lstrip()[:1] in ("<", ">", "!"):
+            message += f"; compare with {field.name}__gt, __gte, __lt, __lte or __ne"
+        raise BadQuery(message)
     return cast
 
 

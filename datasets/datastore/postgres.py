@@ -24,13 +24,22 @@ from psycopg import sql as pg_sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from psycopg.types.json import Jsonb
 
+from datasets.datastore.aggregating import (
+    aggregate_result,
+    facet_result,
+    plan_aggregate,
+    plan_facets,
+)
 from datasets.datastore.base import (
     SQL_MAX_BYTES,
+    AggregateQuery,
     BadQuery,
     DatastoreField,
     DatastoreInfo,
     DatastoreQuery,
     DatastoreResult,
+    Facet,
+    FacetQuery,
     LoadFailed,
     SqlNotAllowed,
     SqlTimeout,
@@ -49,7 +58,9 @@ from datasets.datastore.results import fields_of_values, json_ready, record_name
 from datasets.datastore.typed_reader import PARALLEL_MIN_BYTES, typed_batches
 
 FREE_TEXT_MIN_LENGTH = 40  # same rule as the SQLite datastore: see its module docstring
-_DIALECT = Dialect(param="%s", explicit_nulls=True, percent_escape=True)
+_DIALECT = Dialect(
+    param="%s", explicit_nulls=True, percent_escape=True, like="ILIKE", real="double precision"
+)
 # Text compares by code point (COLLATE "C"), as in SQLite: both backends sort alike.
 _COLUMN_TYPES = {
     "text": 'text COLLATE "C"',
@@ -329,7 +340,7 @@ class PostgresDatastore:
                 rows = conn.execute(plan.sql, plan.params).fetchall()
                 total: int | None = None
                 if query.include_total:
-                    if query.filters or query.q or query.distinct or query.bbox:
+                    if query.filtered:
                         counted = conn.execute(plan.count_sql, plan.count_params).fetchone()
                         total = int(counted[0]) if counted else 0
                     else:
@@ -367,6 +378,56 @@ class PostgresDatastore:
             conn.close()
             raise
         return _stream(conn, cursor, plan.key_count)
+
+    def aggregate(
+        self, resource_id: str, query: AggregateQuery, *, paged: bool = True
+    ) -> DatastoreResult:
+        """Return groups of matching rows within ``query.timeout_ms`` (see ``Datastore``)."""
+
+        def run(conn: psycopg.Connection[Any], info: DatastoreInfo, has_text: bool) -> Any:
+            plan = plan_aggregate(
+                self._q(resource_id), info.fields, query, _DIALECT, self._text_match(has_text),
+                paged=paged,
+            )  # fmt: skip
+            return plan, conn.execute(plan.sql, plan.params).fetchall()
+
+        plan, rows = self._bounded(resource_id, query.timeout_ms, run)
+        return aggregate_result(plan, rows, query, paged=paged)
+
+    def facets(self, resource_id: str, query: FacetQuery) -> list[Facet]:
+        """Return each facet column's most frequent values (see ``Datastore.facets``)."""
+
+        def run(conn: psycopg.Connection[Any], info: DatastoreInfo, has_text: bool) -> Any:
+            planned = plan_facets(
+                self._q(resource_id), info.fields, query, _DIALECT, self._text_match(has_text)
+            )
+            return [facet_result(f, conn.execute(sql, params).fetchall(), query)
+                    for f, sql, params in planned]  # fmt: skip
+
+        facets: list[Facet] = self._bounded(resource_id, query.timeout_ms, run)
+        return facets
+
+    def _bounded(
+        self,
+        resource_id: str,
+        timeout_ms: int,
+        run: Callable[[psycopg.Connection[Any], DatastoreInfo, bool], Any],
+    ) -> Any:
+        """Call ``run`` in one snapshot under ``statement_timeout`` (``SqlTimeout`` past it)."""
+        conn = self._reader()
+        try:
+            with conn.transaction():
+                info, has_text = self._meta(conn, resource_id)
+                conn.execute(
+                    pg_sql.SQL("SET LOCAL statement_timeout = {}").format(
+                        pg_sql.Literal(int(timeout_ms))
+                    )
+                )
+                return run(conn, info, has_text)
+        except pg_errors.QueryCanceled as exc:
+            raise SqlTimeout(f"the query ran longer than {timeout_ms} ms") from exc
+        except psycopg.errors.DataError as exc:
+            raise BadQuery("a filter value does not fit its column") from exc
 
     def search_sql(
         self, sql: str, *, timeout_ms: int, max_rows: int, max_bytes: int = SQL_MAX_BYTES

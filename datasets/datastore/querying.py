@@ -23,6 +23,7 @@ from datasets.datastore.base import (
     UnknownField,
 )
 from datasets.datastore.casting import cast_filter_value, query_words, quote_ident
+from datasets.datastore.conditions import condition_sql
 
 MAX_LIMIT = 32_000
 """Largest page a single ``search`` call returns (the web API caps pages lower)."""
@@ -37,6 +38,8 @@ class Dialect:
     param: str  # "?" or "%s"
     explicit_nulls: bool  # write NULLS FIRST/LAST (PostgreSQL's defaults differ)
     percent_escape: bool  # "%" in identifiers must be doubled (psycopg)
+    like: str = "LIKE"  # ASCII-case-insensitive pattern match ("ILIKE" on PostgreSQL)
+    real: str = "REAL"  # the floating-point type an average is cast to
 
     def ident(self, name: str) -> str:
         """Quote ``name`` for this dialect's SQL text."""
@@ -99,12 +102,13 @@ def decode_cursor(cursor: str) -> dict[str, Any]:
     return payload
 
 
-def _where(
+def where_clauses(
     by_name: dict[str, DatastoreField],
     query: DatastoreQuery,
     dialect: Dialect,
     text_match: TextMatch,
 ) -> tuple[list[str], list[Any]]:
+    """The WHERE conditions (ANDed) of ``query``'s filters, operators and ``q``."""
     clauses: list[str] = []
     params: list[Any] = []
     for name, values in query.filters.items():
@@ -120,6 +124,15 @@ def _where(
         params.extend(cast)
     if query.bbox is not None:
         clauses.append(_inside_box(by_name, query.bbox, dialect, params))
+    for column, op, raw in query.conditions:
+        literal = f"{column}__{op}"
+        if column not in by_name and literal in by_name:  # a column named like "a__gt"
+            value = cast_filter_value(by_name[literal], raw)
+            clause, values = f"{dialect.ident(literal)} = {dialect.param}", [value]
+        else:
+            clause, values = condition_sql(by_name, column, op, raw, dialect)
+        clauses.append(clause)
+        params.extend(values)
     if query.q:
         words = query_words(query.q)
         if words:
@@ -193,7 +206,7 @@ def _after(
     return ("(" + " OR ".join(terms) + ")" if terms else "(1 = 0)"), params
 
 
-def _order(
+def order_by(
     keys: list[tuple[str, bool]], dialect: Dialect, nulls: Mapping[str, str] | None = None
 ) -> str:
     parts = []
@@ -250,7 +263,7 @@ def plan_search(
     for name, _ in query.sort:
         if name not in by_name:
             raise UnknownField(name)
-    clauses, params = _where(by_name, query, dialect, text_match)
+    clauses, params = where_clauses(by_name, query, dialect, text_match)
     where = " WHERE " + " AND ".join(clauses) if clauses else ""
     field_sql = ", ".join(dialect.ident(f.name) for f in fields)
     count_params = list(params)
@@ -263,7 +276,7 @@ def plan_search(
         keys = [*query.sort, *((f.name, False) for f in fields if f.name not in sort_names)]
         if paged and query.cursor:
             offset += _offset_cursor(query)
-        order = _order(keys, dialect, query.nulls)
+        order = order_by(keys, dialect, query.nulls)
         sql = f"SELECT DISTINCT {field_sql} FROM {table}{where} ORDER BY {order}"
         count_sql = f"SELECT count(*) FROM (SELECT DISTINCT {field_sql} FROM {table}{where}) d"
         if paged:
@@ -280,7 +293,7 @@ def plan_search(
         if paged and query.cursor:
             offset += _offset_cursor(query)
         sql = f"SELECT {key_sql}, {field_sql} FROM {table}{where}"
-        sql += f" ORDER BY {_order(keys, dialect, query.nulls)}"
+        sql += f" ORDER BY {order_by(keys, dialect, query.nulls)}"
         if paged:
             sql += f" LIMIT {p} OFFSET {p}"
             params += [query.limit + 1, offset]
@@ -295,7 +308,7 @@ def plan_search(
         after, after_params = _after(keys, values, dialect)
         where = f"{where} AND {after}" if where else f" WHERE {after}"
         params += after_params
-    sql = f"SELECT {key_sql}, {field_sql} FROM {table}{where} ORDER BY {_order(keys, dialect)}"
+    sql = f"SELECT {key_sql}, {field_sql} FROM {table}{where} ORDER BY {order_by(keys, dialect)}"
     if paged:
         sql += f" LIMIT {p} OFFSET {p}"
         params += [query.limit + 1, offset]

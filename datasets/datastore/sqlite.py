@@ -24,13 +24,22 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from datasets.datastore.aggregating import (
+    aggregate_result,
+    facet_result,
+    plan_aggregate,
+    plan_facets,
+)
 from datasets.datastore.base import (
     SQL_MAX_BYTES,
+    AggregateQuery,
     BadQuery,
     DatastoreField,
     DatastoreInfo,
     DatastoreQuery,
     DatastoreResult,
+    Facet,
+    FacetQuery,
     LoadFailed,
     SqlNotAllowed,
     SqlTimeout,
@@ -260,7 +269,7 @@ class SqliteDatastore:
                 rows = conn.execute(plan.sql, plan.params).fetchall()
                 total: int | None = None
                 if query.include_total:
-                    if query.filters or query.q or query.distinct or query.bbox:
+                    if query.filtered:
                         total = conn.execute(plan.count_sql, plan.count_params).fetchone()[0]
                     else:
                         total = info.row_count
@@ -303,6 +312,41 @@ class SqliteDatastore:
             raise
         bools = [i for i, f in enumerate(plan.fields) if f.type == "boolean"]
         return _stream(conn, cursor, plan.key_count, bools)
+
+    def aggregate(
+        self, resource_id: str, query: AggregateQuery, *, paged: bool = True
+    ) -> DatastoreResult:
+        """Return groups of matching rows within ``query.timeout_ms`` (see ``Datastore``)."""
+        conn = self._reader()
+        conn.execute("BEGIN")
+        try:
+            info, has_text = self._meta(conn, resource_id)
+            text_match = self._text_match(resource_id, has_text)
+            table = quote_ident(resource_id)
+            plan = plan_aggregate(table, info.fields, query, _DIALECT, text_match, paged=paged)
+            (rows,) = _bounded(conn, [(plan.sql, plan.params)], query.timeout_ms)
+        finally:
+            conn.execute("COMMIT")
+        return aggregate_result(plan, rows, query, paged=paged)
+
+    def facets(self, resource_id: str, query: FacetQuery) -> list[Facet]:
+        """Return each facet column's most frequent values (see ``Datastore.facets``)."""
+        conn = self._reader()
+        conn.execute("BEGIN")  # every facet counts the same snapshot
+        try:
+            info, has_text = self._meta(conn, resource_id)
+            text_match = self._text_match(resource_id, has_text)
+            planned = plan_facets(
+                quote_ident(resource_id), info.fields, query, _DIALECT, text_match
+            )
+            answers = _bounded(
+                conn, [(sql, params) for _, sql, params in planned], query.timeout_ms
+            )
+        finally:
+            conn.execute("COMMIT")
+        return [
+            facet_result(f, rows, query) for (f, _, _), rows in zip(planned, answers, strict=True)
+        ]
 
     def search_sql(
         self, sql: str, *, timeout_ms: int, max_rows: int, max_bytes: int = SQL_MAX_BYTES
@@ -357,6 +401,26 @@ def _run_child(request: dict[str, Any], timeout_s: float, max_bytes: int) -> Any
     if child.returncode != 0 or len(out) > max_bytes * 2 + 65536:
         raise BadQuery("SQL error: the query could not be run")
     return json.loads(out)
+
+
+def _bounded(
+    conn: sqlite3.Connection, statements: list[tuple[str, list[Any]]], timeout_ms: int
+) -> list[list[Any]]:
+    """Run the statements, stopped (``SqlTimeout``) once ``timeout_ms`` have passed in all.
+
+    The SQL is ours (built-in aggregates, no user function), so SQLite's progress handler,
+    called every few thousand steps of its virtual machine, is enough to stop it in time.
+    """
+    deadline = time.monotonic() + timeout_ms / 1000
+    conn.set_progress_handler(lambda: time.monotonic() > deadline, 1_000)
+    try:
+        return [conn.execute(sql, params).fetchall() for sql, params in statements]
+    except sqlite3.OperationalError as exc:
+        if time.monotonic() > deadline:
+            raise SqlTimeout(f"the query ran longer than {timeout_ms} ms") from exc
+        raise BadQuery(f"query failed: {exc}") from exc
+    finally:
+        conn.set_progress_handler(None, 0)
 
 
 def _check_order(conn: sqlite3.Connection, resource_id: str, order: int | None) -> None:

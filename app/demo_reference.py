@@ -1,16 +1,16 @@
 """The demo's first shared reference catalogue ("danh mục dùng chung", issue 22): the city's
 administrative units, generated from the places catalogue (``datasets.places``).
 
-Three files: the city and its 168 current units (CSV and the same records as JSON), and the
-old units of its area (pre-1 July 2025 districts, wards, communes and townships of Hồ Chí
-Minh City, Bình Dương and Bà Rịa - Vũng Tàu) with the current unit each became, one row
-per pair (a split unit has one row per current unit, the one most of it went to first).
+Two tables (each also downloadable as JSON, XLSX and Parquet, the converted downloads): the
+city and its 168 current units, and the old units of its area (pre-1 July 2025 districts,
+wards, communes and townships of Hồ Chí Minh City, Bình Dương and Bà Rịa - Vũng Tàu) with
+the current unit each became, one row per pair (a split unit has one row per current unit,
+the one most of it went to first).
 Nothing here is random: the rng argument is the demo's table signature.
 """
 
 from __future__ import annotations
 
-import json
 import random
 
 from app.demo_files import table_csv
@@ -89,14 +89,6 @@ def _old(catalogue: PlaceCatalogue, code: str | None) -> Unit | None:
 def current_units_csv(_rng: random.Random) -> bytes:
     """The city and its current communes, wards and special zone, with official codes."""
     return table_csv(CURRENT_HEADER, _current_rows(place_catalogue()))
-
-
-def current_units_json(_rng: random.Random) -> bytes:
-    """The same records as ``current_units_csv``, as a JSON array of objects."""
-    records = [
-        dict(zip(CURRENT_HEADER, row, strict=True)) for row in _current_rows(place_catalogue())
-    ]
-    return json.dumps(records, ensure_ascii=False, indent=1).encode("utf-8")
 
 
 def old_units_csv(_rng: random.Random) -> bytes:

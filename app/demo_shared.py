@@ -40,7 +40,7 @@ SHARED_ACCOUNTS = (
     ("officer", "officer@thuduc.tphcm.gov.vn.example", "Cán bộ Thủ Đức (demo)", "grantee"),
 )
 REGISTERED_NAME = "doanh-nghiep-dang-hoat-dong"
-AGENCIES_NAME = "dau-moi-du-lieu-co-quan"
+AGENCIES_NAME = "dau-moi-du-lieu-cua-cac-co-quan"
 REFERENCE_NAME = "danh-muc-don-vi-hanh-chinh"
 RESTRICTED_NAME = "ho-kinh-doanh-da-dang-ky"
 GRANT_DAYS = 365
@@ -87,8 +87,8 @@ SHARED_DATASETS = (
             spatial_units=("79",),
         ),
         (
+            # JSON (and XLSX, Parquet) of each table: the converted downloads
             ("don-vi-hanh-chinh.csv", reference.current_units_csv),
-            ("don-vi-hanh-chinh.json", reference.current_units_json),
             ("don-vi-hanh-chinh-truoc-2025.csv", reference.old_units_csv),
         ),
     ),

@@ -63,7 +63,17 @@ DATASET: dict[str, Any] = {
     "contact_email": "dulieumo.sgtvt@tphcm.gov.vn",
     "temporal_start": "2025-01-01",
     "temporal_end": None,
-    "spatial": "Thành phố Hồ Chí Minh",
+    "spatial": "",
+    "spatial_units": ["79"],
+    "spatial_places": [
+        {
+            "key": "79",
+            "code": "79",
+            "name": "Thành phố Hồ Chí Minh",
+            "obsolete": False,
+            "uri": f"{_SITE}/places/79",
+        }
+    ],
     "frequency": "MONTHLY",
     "access_level": "public",
     "access_instructions": "",
@@ -146,7 +156,10 @@ EXAMPLES: dict[str, Any] = {
     "Dataset": DATASET,
     "DatasetList": {
         **_page(DATASET),
-        "facets": {"access_level": {level: int(level == "public") for level in ACCESS_LEVELS}},
+        "facets": {
+            "access_level": {level: int(level == "public") for level in ACCESS_LEVELS},
+            "place": {"79": 1},
+        },
     },
     "DatasetInput": {
         "organization": "so-giao-thong-van-tai",
@@ -157,6 +170,7 @@ EXAMPLES: dict[str, Any] = {
         "themes": ["giao-thong"],
         "license_id": "cc-by-4.0",
         "frequency": "MONTHLY",
+        "spatial_units": ["79"],
     },
     "LinkInput": {
         "url": "https://buyttphcm.com.vn/gtfs/gtfs.zip",

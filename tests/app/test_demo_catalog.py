@@ -349,16 +349,19 @@ def test_the_administrative_units_are_the_first_open_reference_catalogue(demo: A
     svc = demo.extensions["opendata"]
     view = svc.catalog.get(REFERENCE_NAME)
     assert view.access_level == "public" and view.spatial_units == ("79",)
-    names = [r.name for r in view.resources]
-    assert [r.format for r in view.resources] == ["CSV", "JSON", "CSV"], names
+    assert [r.format for r in view.resources] == ["CSV", "CSV"]
     client = demo.test_client()
+    base = f"/dataset/{REFERENCE_NAME}/resource/{view.resources[0].id}/download"
+    as_json = json.loads(client.get(f"{base}/don-vi-hanh-chinh.json").get_data())
+    assert len(as_json) == 169
+    assert as_json[0]["ten_don_vi"] == "Thành phố Hồ Chí Minh"
     csv_text = svc.public_store.local_path(view.resources[0].sha256).read_text(encoding="utf-8")
     current = csv_text.splitlines()
     assert current[0].startswith("ma_don_vi,ten_don_vi,ten_ngan,cap_don_vi")
     assert current[1].startswith("79,Thành phố Hồ Chí Minh,")
     assert len(csv_text.splitlines()) == 1 + 1 + 168  # header, the city, its units
     assert "26743,Phường Bến Thành,Bến Thành,Phường,79," in csv_text
-    old = svc.public_store.local_path(view.resources[2].sha256).read_text(encoding="utf-8")
+    old = svc.public_store.local_path(view.resources[1].sha256).read_text(encoding="utf-8")
     assert "26737,Phường Đa Kao,Phường,760,Quận 1,79,Thành phố Hồ Chí Minh,26740," in old
     # DCAT: the dataset covers the city at its stable URI, which resolves
     graph = Graph().parse(

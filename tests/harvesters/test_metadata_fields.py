@@ -10,8 +10,9 @@ from tests.datasets.test_metadata_fields import full_metadata
 
 # Fields a harvest carries outside ``RemoteRecord.fields`` (record title, tags, period) ...
 _ON_THE_RECORD = {"title_vi", "tags", "temporal_start", "temporal_end"}
-# ... and fields no harvest sets (themes are the portal's; extras are CKAN clients' own).
-_NOT_HARVESTED = {"access_level", "access_instructions", "themes", "extras"}
+# ... and fields no harvest sets (themes are the portal's; extras are CKAN clients' own;
+# units arrive by name in ``spatial`` and ``clean_metadata`` resolves them on import).
+_NOT_HARVESTED = {"access_level", "access_instructions", "themes", "extras", "spatial_units"}
 
 
 def test_every_harvestable_field_survives_sanitize_and_import() -> None:

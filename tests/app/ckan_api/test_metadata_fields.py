@@ -9,6 +9,7 @@ import ckanapi
 import pytest
 
 from datasets.metadata_input import METADATA_FIELDS, DatasetMetadata
+from datasets.places import coverage_label, place_catalogue
 from tests.app.ckan_api.conftest import CkanPortal
 from tests.datasets.test_metadata_fields import add_theme, full_metadata
 from tests.factories import SAMPLE_CSV
@@ -36,6 +37,11 @@ def package_params(meta: DatasetMetadata) -> dict[str, Any]:
             params["tags" if spec.name == "tags" else "groups"] = [{"name": v} for v in value]
         elif spec.name in _TOP_LEVEL:
             params[spec.name] = value
+        elif spec.name == "spatial_units":
+            continue  # CKAN carries the units by name in the ``spatial`` extra
+        elif spec.name == "spatial":
+            label = coverage_label(place_catalogue(), meta.spatial_units, value)
+            params["extras"].append({"key": spec.name, "value": label})
         elif spec.ckan_extra:
             params["extras"].append({"key": spec.name, "value": str(value)})
         elif spec.kind == "extras":

@@ -205,8 +205,9 @@ EXAMPLES: dict[str, Any] = {
                         "value": "Phường Bến Nghé",
                         "count": 12,
                         "rows": [4, 17, 30],
-                        "current": [{"code": "26734", "name": "Phường Sài Gòn"}],
+                        "current": [{"code": "26740", "name": "Phường Sài Gòn"}],
                         "context": "Quận 1",
+                        "ambiguous": False,
                     }
                 ],
                 "unknown_values": [],

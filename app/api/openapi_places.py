@@ -9,6 +9,9 @@ from app.api.openapi_parts import AUTH, errors, json_body
 from app.api.openapi_schemas import N_, SCHEMAS, STR, obj, ref
 
 _INT = {"type": "integer"}
+SCHEMAS["PlaceRef"] = obj(
+    {"key": STR, "code": STR, "name": STR, "obsolete": {"type": "boolean"}, "uri": STR}
+)
 _PLACE_VALUE = obj(
     {
         "value": STR,

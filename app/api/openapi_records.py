@@ -9,7 +9,23 @@ from typing import Any
 
 from app.api.openapi_bulk import BBOX_PARAM
 from app.api.openapi_parts import param as _p
-from app.api.openapi_schemas import N_, STR
+from app.api.openapi_schemas import N_, SCHEMAS, STR, obj
+
+# ``facets`` is in a records answer only when ``_facet`` asked for it: not required.
+SCHEMAS["Records"]["properties"]["facets"] = {
+    "type": "array",
+    "items": obj(
+        {
+            "column": STR,
+            "type": STR,
+            "values": {
+                "type": "array",
+                "items": obj({"value": {}, "count": {"type": "integer"}}),
+            },
+            "more": {"type": "boolean"},
+        }
+    ),
+}
 
 
 def record_params() -> list[dict[str, Any]]:

@@ -59,9 +59,6 @@ _PLACE_KEYS = {
 }
 
 SCHEMAS: dict[str, Any] = {
-    "PlaceRef": obj(
-        {"key": STR, "code": STR, "name": STR, "obsolete": {"type": "boolean"}, "uri": STR}
-    ),
     "Error": obj(
         {
             "error": obj(
@@ -379,22 +376,7 @@ SCHEMAS: dict[str, Any] = {
             "items": {"type": "array", "items": {"type": "object"}},
             "total": {"type": ["integer", "null"], "minimum": 0},
             "next": _URL_OR_NULL,
-            "facets": {
-                "type": "array",
-                "items": obj(
-                    {
-                        "column": STR,
-                        "type": STR,
-                        "values": {
-                            "type": "array",
-                            "items": obj({"value": {}, "count": {"type": "integer"}}),
-                        },
-                        "more": {"type": "boolean"},
-                    }
-                ),
-            },
         },
-        ["fields", "items", "total", "next"],
     ),
 }
 # A search answer: the list, and how many hits each access level has (every level named).

@@ -16,7 +16,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import psycopg
 from psycopg import errors as pg_errors
@@ -24,12 +24,7 @@ from psycopg import sql as pg_sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from psycopg.types.json import Jsonb
 
-from datasets.datastore.aggregating import (
-    aggregate_result,
-    facet_result,
-    plan_aggregate,
-    plan_facets,
-)
+from datasets.datastore import aggregating
 from datasets.datastore.base import (
     SQL_MAX_BYTES,
     AggregateQuery,
@@ -385,27 +380,26 @@ class PostgresDatastore:
         """Return groups of matching rows within ``query.timeout_ms`` (see ``Datastore``)."""
 
         def run(conn: psycopg.Connection[Any], info: DatastoreInfo, has_text: bool) -> Any:
-            plan = plan_aggregate(
+            plan = aggregating.plan_aggregate(
                 self._q(resource_id), info.fields, query, _DIALECT, self._text_match(has_text),
                 paged=paged,
             )  # fmt: skip
             return plan, conn.execute(plan.sql, plan.params).fetchall()
 
         plan, rows = self._bounded(resource_id, query.timeout_ms, run)
-        return aggregate_result(plan, rows, query, paged=paged)
+        return aggregating.aggregate_result(plan, rows, query, paged=paged)
 
     def facets(self, resource_id: str, query: FacetQuery) -> list[Facet]:
         """Return each facet column's most frequent values (see ``Datastore.facets``)."""
 
         def run(conn: psycopg.Connection[Any], info: DatastoreInfo, has_text: bool) -> Any:
-            planned = plan_facets(
+            planned = aggregating.plan_facets(
                 self._q(resource_id), info.fields, query, _DIALECT, self._text_match(has_text)
             )
-            return [facet_result(f, conn.execute(sql, params).fetchall(), query)
+            return [aggregating.facet_result(f, conn.execute(sql, params).fetchall(), query)
                     for f, sql, params in planned]  # fmt: skip
 
-        facets: list[Facet] = self._bounded(resource_id, query.timeout_ms, run)
-        return facets
+        return cast(list[Facet], self._bounded(resource_id, query.timeout_ms, run))
 
     def _bounded(
         self,

@@ -39,7 +39,7 @@ def test_the_documented_mirror_follows_the_archive_and_the_change_feed(
     second, _rid2, _p2, _s2 = publish_sample(services, title="Danh mục thử", data=OTHER_CSV)
     services.workflow.withdraw(steward, first.name, "Dữ liệu cũ, thay bằng bộ mới.")
     later = mirror(live_server.url, copy, since=since)
-    assert later != since
+    assert later >= since  # feed timestamps are whole seconds: all this may fit in one
     assert _table(copy, second.name) == OTHER_CSV.decode()
     assert (copy / "datasets" / second.name / "datapackage.json").exists()
     assert list((copy / "datasets" / first.name).glob("*")) == []

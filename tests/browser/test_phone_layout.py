@@ -192,7 +192,7 @@ def test_phone_menu_and_downloads_work_without_javascript(services, live_server,
     assert page.locator(".site-header nav").get_by_role("link", name="EN").is_visible()
 
     other = page.locator(".other-formats summary")
-    assert other.inner_text().endswith("XLSX, PARQUET, JSON")
+    assert other.inner_text().endswith("XLSX, PARQUET, JSON, GEOJSON")  # the stops have points
     xlsx = page.get_by_role("link", name="Tải xuống data.xlsx")
     assert xlsx.is_hidden() and page.get_by_role("link", name="Tải xuống data.csv").is_visible()
     other.click()

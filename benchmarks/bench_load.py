@@ -33,10 +33,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_datastore import SCHEMA, generate_csv  # noqa: E402
+from bench_datastore import SCHEMA, generate_csv
 
-from datasets.datastore import PostgresDatastore, SqliteDatastore  # noqa: E402
-from datasets.datastore.postgres import _FOLD_FROM, _FOLD_TO  # noqa: E402
+from datasets.datastore import PostgresDatastore, SqliteDatastore
+from datasets.datastore.postgres import _FOLD_FROM, _FOLD_TO
 
 INDEXED = ("id", "ngay", "quan", "phuong", "loai", "so_luong", "gia_tri", "lat", "lon")
 TEXT = ("quan", "phuong", "loai", "mo_ta")

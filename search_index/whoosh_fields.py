@@ -39,7 +39,7 @@ class SortNumber(NUMERIC):  # type: ignore[misc]  # whoosh ships no type hints
     indexed = False
 
 
-class SortKey(WHOOSH_ID):  # type: ignore[misc]
+class SortKey(WHOOSH_ID):  # type: ignore[misc]  # whoosh ships no type hints
     """A string kept only as a sort column (never looked up by term)."""
 
     indexed = False

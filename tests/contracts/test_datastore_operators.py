@@ -21,7 +21,7 @@ from datasets.datastore import (
     SqlTimeout,
     UnknownField,
 )
-from tests.contracts.test_datastore import EXPECTED, RID, Env, env, loaded  # noqa: F401 (fixtures)
+from tests.contracts.test_datastore import EXPECTED, RID, Env, env, loaded
 
 
 def _ma(store: Datastore, *conditions: tuple[str, str, str], **kwargs: Any) -> list[int]:
@@ -33,7 +33,7 @@ def _where(test: Any) -> list[int]:
     return [r["ma"] for r in EXPECTED if test(r)]
 
 
-def test_ranges_are_typed_by_the_column(loaded: Datastore) -> None:  # noqa: F811
+def test_ranges_are_typed_by_the_column(loaded: Datastore) -> None:
     assert _ma(loaded, ("ma", "gt", "35")) == [36, 37, 38, 39, 40]
     assert _ma(loaded, ("so_luong", "gte", "10"), ("so_luong", "lt", "12")) == _where(
         lambda r: 10 <= r["so_luong"] < 12
@@ -48,7 +48,7 @@ def test_ranges_are_typed_by_the_column(loaded: Datastore) -> None:  # noqa: F81
     assert _ma(loaded, ("quan", "lt", "Quận 3")) == _where(lambda r: r["quan"] < "Quận 3")
 
 
-def test_not_equal_in_and_isnull(loaded: Datastore) -> None:  # noqa: F811
+def test_not_equal_in_and_isnull(loaded: Datastore) -> None:
     assert _ma(loaded, ("loai", "ne", "Chợ")) == _where(lambda r: r["loai"] != "Chợ")
     # a missing value is not equal to anything
     assert _ma(loaded, ("gia_tri", "ne", "1.5")) == _where(lambda r: r["gia_tri"] != 1.5)
@@ -61,7 +61,7 @@ def test_not_equal_in_and_isnull(loaded: Datastore) -> None:  # noqa: F811
     assert both == _where(lambda r: r["ma"] <= 20 and r["quan"] == "Quận 1")
 
 
-def test_contains_and_startswith_match_text(loaded: Datastore) -> None:  # noqa: F811
+def test_contains_and_startswith_match_text(loaded: Datastore) -> None:
     assert _ma(loaded, ("mo_ta", "contains", "chợ")) == _where(lambda r: "chợ" in r["mo_ta"])
     assert _ma(loaded, ("quan", "startswith", "Quận")) == _where(
         lambda r: r["quan"].startswith("Quận")
@@ -74,7 +74,7 @@ def test_contains_and_startswith_match_text(loaded: Datastore) -> None:  # noqa:
         loaded.search(RID, DatastoreQuery(conditions=[("ma", "contains", "1")]))
 
 
-def test_like_wildcards_in_a_value_are_literal(env: Env, tmp_path: Path) -> None:  # noqa: F811
+def test_like_wildcards_in_a_value_are_literal(env: Env, tmp_path: Path) -> None:
     path = tmp_path / "giam.csv"
     values = ["Giảm 50% phí", "Giảm 500 phí", "ma_so", "maxso", "a\\b", "ab"]
     with path.open("w", encoding="utf-8", newline="") as handle:
@@ -109,7 +109,7 @@ def test_like_wildcards_in_a_value_are_literal(env: Env, tmp_path: Path) -> None
     ],
 )
 def test_a_value_that_does_not_fit_names_the_column_and_type(
-    loaded: Datastore,  # noqa: F811
+    loaded: Datastore,
     condition: tuple[str, str, str],
     words: list[str],
 ) -> None:
@@ -118,7 +118,7 @@ def test_a_value_that_does_not_fit_names_the_column_and_type(
     assert all(w in caught.value.message for w in words), caught.value.message
 
 
-def test_an_operator_on_an_unknown_column_is_unknown(loaded: Datastore) -> None:  # noqa: F811
+def test_an_operator_on_an_unknown_column_is_unknown(loaded: Datastore) -> None:
     with pytest.raises(UnknownField):
         loaded.search(RID, DatastoreQuery(conditions=[("khong_co", "gt", "1")]))
 
@@ -130,7 +130,7 @@ def _groups(key: str) -> dict[Any, list[dict[str, Any]]]:
     return out
 
 
-def test_aggregates_per_group_match_python(loaded: Datastore) -> None:  # noqa: F811
+def test_aggregates_per_group_match_python(loaded: Datastore) -> None:
     query = AggregateQuery(
         group=["quan"],
         count=True,
@@ -168,7 +168,7 @@ def test_aggregates_per_group_match_python(loaded: Datastore) -> None:  # noqa: 
     assert isinstance(result.records[0]["avg_gia_tri"], float)
 
 
-def test_aggregates_are_filtered_sorted_and_paged(loaded: Datastore) -> None:  # noqa: F811
+def test_aggregates_are_filtered_sorted_and_paged(loaded: Datastore) -> None:
     where = DatastoreQuery(conditions=[("ma", "lte", "30")], filters={"hoat_dong": ["false"]})
     rows = [r for r in EXPECTED if r["ma"] <= 30 and not r["hoat_dong"]]
     counts = Counter((r["loai"], r["quan"]) for r in rows)
@@ -206,7 +206,7 @@ def test_aggregates_are_filtered_sorted_and_paged(loaded: Datastore) -> None:  #
     ],
 )
 def test_aggregates_refuse_what_they_cannot_compute(
-    loaded: Datastore,  # noqa: F811
+    loaded: Datastore,
     query: AggregateQuery,
     words: list[str],
 ) -> None:
@@ -217,7 +217,7 @@ def test_aggregates_refuse_what_they_cannot_compute(
         loaded.aggregate(RID, AggregateQuery(group=["khong_co"]))
 
 
-def test_an_aggregate_stops_at_its_time_limit(env: Env, tmp_path: Path) -> None:  # noqa: F811
+def test_an_aggregate_stops_at_its_time_limit(env: Env, tmp_path: Path) -> None:
     path = tmp_path / "lon.csv"
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
@@ -243,7 +243,7 @@ def test_an_aggregate_stops_at_its_time_limit(env: Env, tmp_path: Path) -> None:
     ]
 
 
-def test_facets_count_the_filtered_rows(loaded: Datastore) -> None:  # noqa: F811
+def test_facets_count_the_filtered_rows(loaded: Datastore) -> None:
     where = DatastoreQuery(conditions=[("ma", "gt", "10")])
     rows = [r for r in EXPECTED if r["ma"] > 10]
     facets = loaded.facets(RID, FacetQuery(where=where, columns=["loai", "gia_tri"], size=3))

@@ -18,6 +18,13 @@ def _match(text: str, **hints: str) -> PlaceMatch:
     return found
 
 
+def _unit(text: str) -> Unit:
+    """The one unit ``text`` names (fails the test when it names none or several)."""
+    found = _match(text).unit
+    assert found is not None, text
+    return found
+
+
 def _names(units: tuple[Unit, ...]) -> list[str]:
     return [u.name for u in units]
 
@@ -49,7 +56,8 @@ def test_a_unit_by_code_and_by_key_across_generations() -> None:
     assert (ben_thanh.province_code, ben_thanh.generation, ben_thanh.key) == ("79", "2025", "26743")
     assert ben_thanh.uri("https://data.example.vn/") == "https://data.example.vn/places/26743"
     # 26740 was old Phường Bến Nghé's code; today it is Phường Sài Gòn's
-    assert catalogue.unit("26740").name == "Phường Sài Gòn"  # type: ignore[union-attr]
+    sai_gon = catalogue.unit("26740")
+    assert sai_gon is not None and sai_gon.name == "Phường Sài Gòn"
     old = catalogue.unit("old-26740")
     assert old is not None and old.name == "Phường Bến Nghé" and old.obsolete
     assert old.district_code == "760"
@@ -154,14 +162,14 @@ def test_a_current_unit_wins_over_an_old_one_of_the_same_name() -> None:
 
 
 def test_type_words_filter_units_of_the_same_name() -> None:
-    assert _match("Xã Bình Chánh").unit.key == "27637"  # type: ignore[union-attr]
-    assert _match("Huyện Bình Chánh").unit.key == "old-785"  # type: ignore[union-attr]
-    assert _match("H. Bình Chánh").unit.key == "old-785"  # type: ignore[union-attr]
+    assert _unit("Xã Bình Chánh").key == "27637"
+    assert _unit("Huyện Bình Chánh").key == "old-785"
+    assert _unit("H. Bình Chánh").key == "old-785"
     assert place_catalogue().match("Quận Bến Thành", province_code=CITY_CODE) is None
 
 
 def test_tone_placement_and_the_city_aliases() -> None:
-    assert _match("Phường Hoà Hưng").unit.name == "Phường Hòa Hưng"  # type: ignore[union-attr]
+    assert _unit("Phường Hoà Hưng").name == "Phường Hòa Hưng"
     for text in ("TP.HCM", "TPHCM", "Thành phố Hồ Chí Minh", "Ho Chi Minh City", "79"):
         assert _match(text).unit == place_catalogue().city(), text
 

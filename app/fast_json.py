@@ -11,7 +11,8 @@ are not finite (orjson writes them as ``null``, Flask as ``NaN``/``Infinity``).
 
 from __future__ import annotations
 
-import math
+import pickle
+import re
 from typing import Any
 
 import orjson
@@ -24,6 +25,9 @@ _OPTIONS = (
     | orjson.OPT_PASSTHROUGH_DATACLASS
     | orjson.OPT_PASSTHROUGH_DATETIME
 )
+
+
+_NON_FINITE = re.compile(rb"G[\x7f\xff][\xf0-\xff]")
 
 
 class _NotPlain(TypeError):
@@ -49,7 +53,7 @@ def json_response(body: Any, *, finite: bool = False) -> Response:
         return jsonify(body)
     try:
         data = orjson.dumps(body, default=_refuse, option=_OPTIONS)
-    except (orjson.JSONEncodeError, _NotPlain):
+    except TypeError:  # orjson.JSONEncodeError, _NotPlain, keys that are not strings
         return jsonify(body)
     if not finite and (b"null" in data) and _has_non_finite(body):
         return jsonify(body)
@@ -57,11 +61,14 @@ def json_response(body: Any, *, finite: bool = False) -> Response:
 
 
 def _has_non_finite(value: Any) -> bool:
-    """Whether ``value`` holds a float that is NaN or infinite, at any depth."""
-    if isinstance(value, float):
-        return not math.isfinite(value)
-    if isinstance(value, dict):
-        return any(_has_non_finite(v) for v in value.values())
-    if isinstance(value, (list, tuple)):
-        return any(_has_non_finite(v) for v in value)
-    return False
+    """Whether ``value`` may hold a float that is NaN or infinite, at any depth.
+
+    Pickled (in C, several times faster than a walk in Python), every float is the opcode
+    ``G`` and its 8 bytes big-endian: NaN and the infinities have all 11 exponent bits set.
+    The same bytes inside a string only send that answer through ``jsonify``.
+    """
+    try:
+        raw = pickle.dumps(value, protocol=5)
+    except Exception:  # anything pickle cannot take: let jsonify answer
+        return True
+    return _NON_FINITE.search(raw) is not None

@@ -294,4 +294,3 @@ class Accounts:
                 )
             ).all()
             return list(rows)
-

@@ -169,3 +169,38 @@ def test_sorted_pages_over_many_segments_equal_one_segment(tmp_path: Path) -> No
             assert many.search(query) == expected, (sort, offset)
     one.close()
     many.close()
+
+
+def _posting_bytes(reader: Any) -> dict[tuple[str, bytes], bytes]:
+    """Each term's posting list as written: its blocks' headers, statistics and data."""
+    out = {}
+    for field, term in reader.all_terms():
+        info = reader.term_info(field, term)
+        (length,) = info._length  # Whoosh reads the stored length back as a 1-tuple
+        out[field, term] = reader._terms._postfile.get(info._offset, length)
+    return out
+
+
+def test_posting_lists_of_many_blocks_are_written_byte_for_byte(tmp_path: Path) -> None:
+    # Common words span several 128-posting blocks; some documents repeat them (weights
+    # above 1 in some blocks only) and lengths vary, so every block statistic is exercised.
+    base = relevance_documents()
+    docs = []
+    for number in range(420):
+        doc = base[number % len(base)]
+        extra = " giao thông" * (number % 5) if number % 7 == 0 else ""
+        docs.append(
+            dataclasses.replace(
+                doc,
+                id=f"doc-{number:04d}",
+                name=f"doc-{number:04d}",
+                description_vi=f"{doc.description_vi} giao thông{extra}",
+            )
+        )
+    plain = _plain(tmp_path / "plain", docs).reader()
+    bulk = _bulk(tmp_path / "bulk", docs, segment_docs=10_000).reader()
+    expected = _posting_bytes(plain)
+    assert plain.doc_frequency("desc_f", "giao") > 3 * 128  # several blocks
+    assert max(w for _, w in plain.postings("desc_f", "giao").items_as("weight")) > 1
+    assert _posting_bytes(bulk) == expected
+    assert _postings(bulk, term_stats=True) == _postings(plain, term_stats=True)

@@ -35,6 +35,8 @@ class SegmentCache:
         # Per facet field: the values' bitsets merged over this segment and every segment
         # before it, with their (segment id, offset) list; kept while that list is unchanged.
         self.merged: dict[str, tuple[tuple[tuple[str, int], ...], dict[str, Bitset]]] = {}
+        # Per sort column: its values over this segment and every one before it, likewise.
+        self.joined: dict[str, tuple[tuple[str, ...], list[Any]]] = {}
 
 
 class _MergedOrder:
@@ -197,17 +199,26 @@ class ReaderState:
 
     @_guarded
     def column(self, field: str) -> list[Any]:
-        """Return the per-document values of a sortable field, indexed by document number."""
+        """Return the per-document values of a sortable field, indexed by document number
+        (shared with other generations: read it, never change it)."""
         found = self._columns.get(field)
         if found is not None:
             return found
         values: list[Any] = []
+        prefix: tuple[str, ...] = ()
         for segment_reader, _, cache in self.leaves:
+            prefix += (segment_reader.segment().segment_id(),)
+            kept = cache.joined.get(field)
+            if kept is not None and kept[0] == prefix:  # unchanged since an earlier commit
+                values = kept[1]
+                continue
             local = cache.columns.get(field)
             if local is None:
                 local = list(segment_reader.column_reader(field, translate=True))
                 cache.columns[field] = local
-            values.extend(local)
+            values = values + local  # a kept list is shared: never changed in place
+            if segment_reader.doc_count_all() >= _MERGE_KEPT_FROM:
+                cache.joined[field] = (prefix, values)
         self._columns[field] = values
         return values
 

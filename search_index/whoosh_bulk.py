@@ -19,10 +19,8 @@ from __future__ import annotations
 import itertools
 import multiprocessing
 import os
-import sys
 from array import array
-from bisect import bisect_left
-from collections import Counter, deque
+from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from itertools import islice
@@ -32,13 +30,14 @@ from typing import Any
 from whoosh.codec import default_codec
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.filedb.filestore import FileStorage
-from whoosh.formats import Frequency
+from whoosh.formats import Existence, Frequency
 from whoosh.index import TOC, clean_files
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from search_index.documents import SearchDocument
-from search_index.text import VietnameseTokenizer, folded_lines
+from search_index.text import VietnameseTokenizer, accented_words, fold_word, folded_lines
 from search_index.whoosh_fields import INDEX_NAME, build_schema, document_fields
+from search_index.whoosh_postings import FieldPostings, write_field
 
 # Postings of this many documents are held in memory at most (about 60 MB of arrays).
 DOCS_PER_SEGMENT = 25_000
@@ -48,15 +47,14 @@ _LENGTH_BYTES = [length_to_byte(length) for length in range(1024)]
 
 
 class _Postings:
-    """The postings of one field: per term, its document numbers in increasing order."""
+    """The postings of a field Whoosh's own ``index`` turns into terms (ids): per term, its
+    document numbers in increasing order (our text fields: ``FieldPostings``)."""
 
-    __slots__ = ("counts", "ids", "lengths", "total", "values", "weights")
+    __slots__ = ("ids", "lengths", "total", "values", "weights")
 
     def __init__(self, documents: int) -> None:
-        self.ids: dict[Any, array[int]] = {}
-        # Fast-path fields: the term frequencies above 1, per term {docnum: count}.
-        self.counts: dict[str, dict[int, int]] = {}
-        # Other fields (Whoosh's own ``index``): weights and values, aligned with ``ids``.
+        self.ids: dict[bytes, array[int]] = {}
+        # Weights and values, aligned with ``ids``.
         self.weights: dict[bytes, array[float]] = {}
         self.values: dict[bytes, list[bytes]] = {}
         self.lengths = bytearray(documents)  # the length byte of each document's field
@@ -76,6 +74,19 @@ def _fast_tokenizer(field: Any) -> VietnameseTokenizer | None:
     ):
         return analyzer
     return None
+
+
+def _keys_only(field: Any) -> bool:
+    """Whether a field's postings carry nothing but document numbers (``ID``: identifiers),
+    so they are gathered and written like our text fields' (``FieldPostings``)."""
+    return bool(
+        field.indexed
+        and type(field.format) is Existence
+        and field.format.field_boost == 1.0
+        and not field.scorable
+        and not field.separate_spelling()
+        and not field.vector
+    )
 
 
 def chunks(documents: Iterable[SearchDocument], size: int) -> Iterator[list[SearchDocument]]:
@@ -144,43 +155,81 @@ def add_documents(schema: Any, perdoc: Any, fieldwriter: Any, documents: list[An
     """Write ``documents`` through a segment's per-document and field writers; return the
     count (document numbers start at 0)."""
     names = sorted(schema.names())
-    plan = [(name, schema[name], _fast_tokenizer(schema[name])) for name in names]
-    postings = {name: _Postings(len(documents)) for name, field, _ in plan if field.indexed}
+    plan = [
+        (name, schema[name], _fast_tokenizer(schema[name]), _keys_only(schema[name]))
+        for name in names
+    ]
+    postings: dict[str, Any] = {
+        name: FieldPostings(len(documents)) if tokenizer or keys else _Postings(len(documents))
+        for name, field, tokenizer, keys in plan
+        if field.indexed
+    }
+    texts = [(name, tokenizer, postings[name]) for name, _, tokenizer, _ in plan if tokenizer]
+    keyed = [(name, field, postings[name]) for name, field, _, keys in plan if keys]
+    # Everything Whoosh's per-document writer keeps: stored values, lengths, sort columns.
+    others = [
+        (name, field, postings.get(name), field.column_type)
+        for name, field, tokenizer, keys in plan
+        if field.stored or field.column_type or (field.indexed and not tokenizer and not keys)
+    ]
     for docnum, doc in enumerate(documents):
         values = document_fields(doc)
-        lines: dict[str, list[list[str]]] = {}  # title, description, keywords: split once
+        words: dict[str, Any] = {}  # title, description, keywords: split once per text
+        for name, analyzer, store in texts:
+            value = values.get(name)
+            if value is not None:
+                terms = _terms(analyzer, value, words)
+                count = len(terms)
+                store.add(
+                    terms, docnum, _LENGTH_BYTES[count] if count < 1024 else length_to_byte(count)
+                )
+        for name, field, store in keyed:
+            value = values.get(name)
+            if value is not None:
+                store.add([key for key, _, _, _ in field.index(value)], docnum, 0)
         perdoc.start_doc(docnum)
-        for name, field, tokenizer in plan:
+        for name, field, store, column in others:
             value = values.get(name)
             if value is None:
                 continue
             length = 0
-            if tokenizer is not None:
-                _add_counted(postings[name], _terms(tokenizer, value, lines), docnum)
-            elif field.indexed:
-                length = _add_generic(postings[name], field, value, docnum)
-            # Lengths of our text fields are written as whole columns below.
+            if store is not None and not isinstance(store, FieldPostings):
+                length = _add_generic(store, field, value, docnum)
             perdoc.add_field(name, field, value if field.stored else None, length)
-            if field.column_type:
-                perdoc.add_column_value(name, field.column_type, field.to_column_value(value))
+            if column:
+                perdoc.add_column_value(name, column, field.to_column_value(value))
         perdoc.finish_doc()
-    for name, _, tokenizer in plan:
+    for name, _, tokenizer, _ in plan:
         if tokenizer is not None and postings[name].total:
             _write_lengths(perdoc, name, postings[name])
     _write_postings(fieldwriter, plan, postings)
     return len(documents)
 
 
-def _terms(tokenizer: VietnameseTokenizer, value: str, lines: dict[str, list[list[str]]]) -> Any:
-    """Return ``tokenizer.terms(value)``, splitting a text into folded words once per text."""
-    if tokenizer.mode not in ("folded", "bigram"):
+def _terms(tokenizer: VietnameseTokenizer, value: str, words: dict[Any, Any]) -> list[str]:
+    """Return ``tokenizer.terms(value)``, splitting a text into words once: a text's folded
+    words are its accented words folded (folding drops the marks tone placement moves)."""
+    mode = tokenizer.mode
+    if mode == "exact":
         return tokenizer.terms(value)
-    split = lines.get(value)
+    if mode == "accented":
+        accented = words.get(("accented", value))
+        if accented is None:
+            accented = words["accented", value] = [
+                accented_words(line) for line in value.split("\n")
+            ]
+        return [word for line in accented for word in line]
+    split = words.get(value)
     if split is None:
-        split = lines[value] = folded_lines(value)
-    if tokenizer.mode == "bigram":
+        accented = words.get(("accented", value))
+        if accented is None:
+            split = folded_lines(value)
+        else:
+            split = [[w if w.isascii() else fold_word(w) for w in line] for line in accented]
+        words[value] = split
+    if mode == "bigram":
         return VietnameseTokenizer.bigram_terms(split)
-    return [word for words in split for word in words]
+    return [word for line in split for word in line]
 
 
 def _write_lengths(perdoc: Any, name: str, store: _Postings) -> None:
@@ -193,26 +242,6 @@ def _write_lengths(perdoc: Any, name: str, store: _Postings) -> None:
     writer._dbfile.write(used)
     writer._count = len(used)
     perdoc._fieldlengths[name] += store.total
-
-
-def _add_counted(store: _Postings, terms: list[str], docnum: int) -> None:
-    ids = store.ids
-    unique = set(terms)
-    if len(unique) != len(terms):
-        counts = store.counts
-        for term, count in Counter(terms).items():
-            if count > 1:
-                counts.setdefault(term, {})[docnum] = count
-    for term in unique:
-        found = ids.get(term)
-        if found is None:
-            ids[term] = array("I", (docnum,))
-        else:
-            found.append(docnum)
-    length = len(terms)
-    if length:
-        store.lengths[docnum] = _LENGTH_BYTES[length] if length < 1024 else length_to_byte(length)
-        store.total += length
 
 
 def _add_generic(store: _Postings, field: Any, value: Any, docnum: int) -> int:
@@ -238,42 +267,32 @@ def _add_generic(store: _Postings, field: Any, value: Any, docnum: int) -> int:
     return length
 
 
-def _write_postings(fieldwriter: Any, plan: list[Any], postings: dict[str, _Postings]) -> None:
+def _write_postings(fieldwriter: Any, plan: list[Any], postings: dict[str, Any]) -> None:
     """Write every term's postings in (field, term bytes) order, a block at a time."""
-    for name, field, tokenizer in plan:
+    for name, field, tokenizer, keys in plan:
         store = postings.get(name)
-        if store is None or not store.ids:
+        if store is None:
+            continue
+        if tokenizer is not None or keys:
+            write_field(fieldwriter, name, field, store)
+            continue
+        if not store.ids:
             continue
         fieldwriter.start_field(name, field)
         block_size = fieldwriter._postwriter._blocklimit
-        # Terms in the order of their UTF-8 bytes, which is the order of their code points.
+        # Terms in the order of their bytes.
         for key in sorted(store.ids):
             ids = store.ids[key]
-            values: list[bytes] = []
-            blob = b""
-            if tokenizer is not None:
-                fieldwriter.start_term(key.encode("utf-8"))
-                counts = array("I", [1]) * len(ids)
-                for docnum, count in store.counts.get(key, {}).items():
-                    counts[bisect_left(ids, docnum)] = count
-                weights = array("f", counts)
-                if sys.byteorder == "little":
-                    counts.byteswap()  # Frequency stores each count as "!I" (big-endian)
-                blob = counts.tobytes()
-            else:
-                fieldwriter.start_term(key)
-                weights = store.weights[key]
-                values = store.values[key]
-                if values and len(values) != len(ids):
-                    raise ValueError(f"postings of {name} with and without values")
+            fieldwriter.start_term(key)
+            weights = store.weights[key]
+            values = store.values[key]
+            if values and len(values) != len(ids):
+                raise ValueError(f"postings of {name} with and without values")
             postwriter = fieldwriter._postwriter
             for start in range(0, len(ids), block_size):
                 stop = start + block_size
-                block_ids = ids[start:stop]
-                _fill_block(postwriter, store.lengths, block_ids, weights[start:stop])
-                if tokenizer is not None:
-                    postwriter._values = [blob[start * 4 : stop * 4]]
-                elif values:
+                _fill_block(postwriter, store.lengths, ids[start:stop], weights[start:stop])
+                if values:
                     postwriter._values = values[start:stop]
                 if stop < len(ids):
                     postwriter._write_block()  # the last is written at finish

@@ -98,17 +98,20 @@ def epoch_milliseconds(moment: datetime) -> int:
 
 def document_fields(doc: SearchDocument) -> dict[str, Any]:
     """Return the Whoosh field values of ``doc``."""
-    title = nfc(doc.title_vi) + "\n" + nfc(doc.title_en)
-    description = nfc(doc.description_vi) + "\n" + nfc(doc.description_en)
+    title_vi, title_en = nfc(doc.title_vi), nfc(doc.title_en)
+    description_vi, description_en = nfc(doc.description_vi), nfc(doc.description_en)
+    title = title_vi + "\n" + title_en
+    description = description_vi + "\n" + description_en
+    tags = [nfc(v) for v in doc.tags]
     # One keyword (tag or theme) a line: no phrase spans two of them.
-    keywords = "\n".join(nfc(v) for v in (*doc.tags, *doc.themes))
+    keywords = "\n".join([*tags, *(nfc(v) for v in doc.themes)])
     fields: dict[str, Any] = {
         "id": doc.id,
         "name": doc.name,
-        "title_vi": nfc(doc.title_vi),
-        "title_en": nfc(doc.title_en),
-        "description_vi": nfc(doc.description_vi),
-        "description_en": nfc(doc.description_en),
+        "title_vi": title_vi,
+        "title_en": title_en,
+        "description_vi": description_vi,
+        "description_en": description_en,
         "title": title,
         "title_f": title,
         "title_bi": title,
@@ -116,7 +119,7 @@ def document_fields(doc: SearchDocument) -> dict[str, Any]:
         "desc_f": description,
         "desc_bi": description,
         # Accented keywords: tags only (theme names are ASCII slugs, ``giao-thong``).
-        "kw": "\n".join(nfc(v) for v in doc.tags),
+        "kw": "\n".join(tags),
         "kw_f": keywords,
         "kw_bi": keywords,
         "org_bi": nfc(doc.organization_title),
@@ -125,8 +128,8 @@ def document_fields(doc: SearchDocument) -> dict[str, Any]:
         "modified_ms": epoch_milliseconds(doc.modified),
         "name_key": doc.name,
         "popularity": doc.popularity,
-        "title_words": len(folded_words(doc.title_vi)),
-        "title_sort": vn_fold(nfc(doc.title_vi)).lower(),
+        "title_words": len(folded_words(title_vi)),
+        "title_sort": vn_fold(title_vi).lower(),
     }
     for facet, attribute in _FACET_TO_DOC.items():
         value = getattr(doc, attribute)

@@ -20,6 +20,8 @@ from typing import Any
 from search_index.bitsets import Bitset, bitset_from_ids, bitset_range
 
 _TERM_CACHE_SIZE = 4096
+# Facet merges ending at a segment of at least this many documents are kept across generations.
+_MERGE_KEPT_FROM = 1000
 
 
 class SegmentCache:
@@ -30,6 +32,11 @@ class SegmentCache:
         self.facets: dict[str, dict[str, Bitset]] = {}
         self.columns: dict[str, list[Any]] = {}
         self.orders: dict[str, array[int]] = {}
+        # Per facet field: the values' bitsets merged over this segment and every segment
+        # before it, with their (segment id, offset) list; kept while that list is unchanged.
+        self.merged: dict[str, tuple[tuple[tuple[str, int], ...], dict[str, Bitset]]] = {}
+        # Per sort column: its values over this segment and every one before it, likewise.
+        self.joined: dict[str, tuple[tuple[str, ...], list[Any]]] = {}
 
 
 class _MergedOrder:
@@ -156,7 +163,13 @@ class ReaderState:
         if found is not None:
             return found
         merged: dict[str, Bitset] = {}
+        prefix: tuple[tuple[str, int], ...] = ()
         for segment_reader, offset, cache in self.leaves:
+            prefix += ((segment_reader.segment().segment_id(), offset),)
+            kept = cache.merged.get(field)
+            if kept is not None and kept[0] == prefix:  # unchanged since an earlier commit
+                merged = kept[1]
+                continue
             local = cache.facets.get(field)
             if local is None:
                 local = {}
@@ -164,28 +177,48 @@ class ReaderState:
                 terms = segment_reader.lexicon(field) if field in segment_reader.schema else ()
                 for raw in terms:
                     value = raw.decode("utf-8") if isinstance(raw, bytes) else str(raw)
-                    local[value] = bitset_from_ids(_read_ids(segment_reader, field, value))
+                    # A term of the lexicon: its postings exist (no lookup first).
+                    ids = list(segment_reader.postings(field, value).all_ids())
+                    local[value] = bitset_from_ids(ids)
                 cache.facets[field] = local
+            merged = dict(merged)  # a kept merge is shared: never changed in place
             for value, bits in local.items():
                 merged[value] = merged.get(value, 0) | (bits << offset)
+            if segment_reader.doc_count_all() >= _MERGE_KEPT_FROM:
+                # Commits add small segments after the big ones: the next generation starts
+                # from this merge instead of shifting every value of every big segment again.
+                cache.merged[field] = (prefix, merged)
         live = self.live
-        result = {value: bits & live for value, bits in merged.items() if bits & live}
+        result = {}
+        for value, bits in merged.items():
+            bits &= live
+            if bits:
+                result[value] = bits
         self._facets[field] = result
         return result
 
     @_guarded
     def column(self, field: str) -> list[Any]:
-        """Return the per-document values of a sortable field, indexed by document number."""
+        """Return the per-document values of a sortable field, indexed by document number
+        (shared with other generations: read it, never change it)."""
         found = self._columns.get(field)
         if found is not None:
             return found
         values: list[Any] = []
+        prefix: tuple[str, ...] = ()
         for segment_reader, _, cache in self.leaves:
+            prefix += (segment_reader.segment().segment_id(),)
+            kept = cache.joined.get(field)
+            if kept is not None and kept[0] == prefix:  # unchanged since an earlier commit
+                values = kept[1]
+                continue
             local = cache.columns.get(field)
             if local is None:
                 local = list(segment_reader.column_reader(field, translate=True))
                 cache.columns[field] = local
-            values.extend(local)
+            values = values + local  # a kept list is shared: never changed in place
+            if segment_reader.doc_count_all() >= _MERGE_KEPT_FROM:
+                cache.joined[field] = (prefix, values)
         self._columns[field] = values
         return values
 

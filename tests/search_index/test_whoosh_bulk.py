@@ -169,3 +169,76 @@ def test_sorted_pages_over_many_segments_equal_one_segment(tmp_path: Path) -> No
             assert many.search(query) == expected, (sort, offset)
     one.close()
     many.close()
+
+
+def _posting_bytes(reader: Any) -> dict[tuple[str, bytes], bytes]:
+    """Each term's posting list as written: its blocks' headers, statistics and data."""
+    out = {}
+    for field, term in reader.all_terms():
+        info = reader.term_info(field, term)
+        (length,) = info._length  # Whoosh reads the stored length back as a 1-tuple
+        out[field, term] = reader._terms._postfile.get(info._offset, length)
+    return out
+
+
+def test_posting_lists_of_many_blocks_are_written_byte_for_byte(tmp_path: Path) -> None:
+    # Common words span several 128-posting blocks; some documents repeat them (weights
+    # above 1 in some blocks only) and lengths vary, so every block statistic is exercised.
+    base = relevance_documents()
+    docs = []
+    for number in range(420):
+        doc = base[number % len(base)]
+        extra = " giao thông" * (number % 5) if number % 7 == 0 else ""
+        docs.append(
+            dataclasses.replace(
+                doc,
+                id=f"doc-{number:04d}",
+                name=f"doc-{number:04d}",
+                description_vi=f"{doc.description_vi} giao thông{extra}",
+            )
+        )
+    plain = _plain(tmp_path / "plain", docs).reader()
+    bulk = _bulk(tmp_path / "bulk", docs, segment_docs=10_000).reader()
+    expected = _posting_bytes(plain)
+    assert plain.doc_frequency("desc_f", "giao") > 3 * 128  # several blocks
+    assert max(w for _, w in plain.postings("desc_f", "giao").items_as("weight")) > 1
+    assert _posting_bytes(bulk) == expected
+    assert _postings(bulk, term_stats=True) == _postings(plain, term_stats=True)
+
+
+def test_facets_and_columns_kept_across_commits_follow_each_commit(tmp_path: Path) -> None:
+    # Big segments' facet merges and sort columns are kept from one generation to the next;
+    # after each commit (deletions in them, a new small segment, merges of small ones) the
+    # answers equal those of an instance opened afresh on the same index (nothing kept).
+    base = relevance_documents()
+    docs = [
+        dataclasses.replace(
+            base[number % len(base)],
+            id=f"doc-{number:05d}",
+            name=f"doc-{number:05d}",
+            popularity=number % 17,
+        )
+        for number in range(2600)
+    ]
+    index = WhooshIndex(tmp_path / "index")
+    index.segment_docs = 1_200  # segments above the size whose merges are kept
+    index.replace_all(docs)
+    queries = [
+        SearchQuery(text="", sort=SortOrder.POPULARITY, limit=30, facets=FACET_FIELDS),
+        SearchQuery(text="giao thông", limit=30, facets=FACET_FIELDS),
+    ]
+    for query in queries:
+        index.search(query)  # the big segments' merges are kept from here on
+    for number, target in enumerate(docs[n] for n in (5, 1300, 2599, 5, 7, 1300, 8, 9, 5, 10)):
+        changed = dataclasses.replace(
+            target, organization=f"org-moi-{number}", res_formats=("ODS",), popularity=99 + number
+        )
+        index.upsert([changed])
+        fresh = WhooshIndex(tmp_path / "index")
+        for query in queries:
+            assert index.search(query) == fresh.search(query), (number, query.text)
+        fresh.close()
+        page = index.search(queries[0])
+        assert dict(page.facets["organization"])[f"org-moi-{number}"] == 1
+        assert page.hits[0].id == changed.id  # the most popular now
+    index.close()

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, Generic
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, tuple_, update
 from sqlalchemy.orm import Session, defer, joinedload, sessionmaker
 
 from datasets.model import (
@@ -240,17 +240,13 @@ BATCH_SIZE = 1000
 # What a public view needs: the live revision only, without the publisher-side reports (the
 # decisions are read: the public page says what was done to personal data); joined
 # where the relation is to one, so a batch takes the same statements however large it is.
+_PUBLISHER_SIDE = "validation findings table_schema error_params agency_decisions agency_schema"
 _PUBLIC_VERSION = joinedload(Dataset.live_revision).selectinload(
     Revision.entries, chunksize=BATCH_SIZE
 )
 PUBLIC_LOAD_OPTIONS = (
     _PUBLIC_VERSION.joinedload(RevisionResource.version).options(
-        defer(ResourceVersion.validation),
-        defer(ResourceVersion.findings),
-        defer(ResourceVersion.table_schema),
-        defer(ResourceVersion.error_params),
-        defer(ResourceVersion.agency_decisions),
-        defer(ResourceVersion.agency_schema),
+        *(defer(getattr(ResourceVersion, c)) for c in _PUBLISHER_SIDE.split()),
     ),
 )
 
@@ -429,14 +425,22 @@ class PublicCatalog(Generic[Q, P]):
             return views, int(total)
 
     def iter_all(self, batch: int = 500) -> Iterator[PublicDataset]:
-        """Yield every published dataset, in batches (for index rebuilds and catalogs)."""
-        offset = 0
+        """Yield every published dataset by name, in batches (index rebuilds, catalogs); each
+        batch starts after the last of the one before: no OFFSET re-reading skipped rows."""
+        after: tuple[str, str] = ("", "")
         while True:
-            views, _total = self.page(offset=offset, limit=batch, newest_first=False)
-            if not views:
+            with self._sessions() as session:
+                keys = session.execute(
+                    select(Dataset.name, Dataset.id)
+                    .where(Dataset.state == DatasetState.PUBLISHED.value)
+                    .where(tuple_(Dataset.name, Dataset.id) > tuple_(*after))
+                    .order_by(Dataset.name, Dataset.id)
+                    .limit(batch)
+                ).all()
+            if not keys:
                 return
-            yield from views
-            offset += batch
+            yield from self.get_many(i for _n, i in keys)
+            after = (keys[-1][0], keys[-1][1])
 
     def organizations(self) -> list[tuple[PublicOrganization, int]]:
         """Return every organization with its number of published datasets."""
@@ -458,22 +462,21 @@ class PublicCatalog(Generic[Q, P]):
             return [PublicTheme(t.name, t.title_vi, t.title_en, t.eu_theme) for t in rows]
 
     def counts(self) -> CatalogCounts:
-        """Return how many datasets, organizations and resources are public."""
+        """Return how many datasets, organizations and resources are public (one statement)."""
+        published = Dataset.state == DatasetState.PUBLISHED.value
+        files = (
+            select(func.count())
+            .select_from(RevisionResource)
+            .join(Dataset, Dataset.live_revision_id == RevisionResource.revision_id)
+            .where(published)
+            .correlate(None)  # its own count, not one per outer row
+            .scalar_subquery()
+        )
+        organizations = func.count(func.distinct(Dataset.organization_id))
         with self._sessions() as session:
-            published = select(Dataset).where(Dataset.state == DatasetState.PUBLISHED.value)
-            datasets = session.scalar(select(func.count()).select_from(published.subquery()))
-            orgs = session.scalar(
-                select(func.count(func.distinct(Dataset.organization_id))).where(
-                    Dataset.state == DatasetState.PUBLISHED.value
-                )
-            )
-            resources = session.scalar(
-                select(func.count())
-                .select_from(RevisionResource)
-                .join(Dataset, Dataset.live_revision_id == RevisionResource.revision_id)
-                .where(Dataset.state == DatasetState.PUBLISHED.value)
-            )
-            return CatalogCounts(int(datasets or 0), int(orgs or 0), int(resources or 0))
+            row = session.execute(select(func.count(), organizations, files).where(published))
+            datasets, orgs, resources = row.one()
+        return CatalogCounts(int(datasets or 0), int(orgs or 0), int(resources or 0))
 
     def stamp(self) -> tuple[int, datetime | None, datetime | None]:
         """Return (published count, earliest publication, latest modification): a cache key."""
@@ -483,11 +486,7 @@ class PublicCatalog(Generic[Q, P]):
                     Dataset.state == DatasetState.PUBLISHED.value
                 )
             ).one()
-            return (
-                int(count or 0),
-                _aware(first) if first else None,
-                _aware(last) if last else None,
-            )
+            return int(count or 0), _aware(first) if first else None, _aware(last) if last else None
 
     def record_download(self, dataset_id: str) -> None:
         """Count one download of the dataset."""

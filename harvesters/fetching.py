@@ -87,6 +87,9 @@ class Prefetcher:
             fetched.record, fetched.attempts = self._fetch(ref, fetched.scratch)
         except HarvestError as exc:
             fetched.error = exc
+        except BaseException:  # a defect: raised where the result is taken, files removed
+            shutil.rmtree(fetched.scratch, ignore_errors=True)
+            raise
         return fetched
 
     def close(self) -> None:

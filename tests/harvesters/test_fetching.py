@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from datasets.model import Dataset
@@ -105,3 +106,15 @@ def test_a_source_not_marked_concurrent_is_fetched_in_the_jobs_thread(tmp_path):
     assert [r.remote_id for r in records if r is not None] == ["a", "b"]
     fetches.close()
     assert source.threads == {threading.current_thread().name}
+
+
+def test_a_fetch_that_breaks_raises_where_taken_and_leaves_no_files(tmp_path):
+    def broken(ref: RemoteRef, scratch: Path) -> tuple[RemoteRecord, int]:
+        (scratch / "part.csv").write_text("a\n")
+        raise RuntimeError("a defect in the source code")
+
+    fetches = Prefetcher(_Listing(concurrent=True), _refs("a", "b"), broken, tmp_path)
+    with pytest.raises(RuntimeError, match="a defect in the source code"):
+        fetches.take(RemoteRef(remote_id="a", stamp=""))
+    fetches.close()
+    assert list(tmp_path.iterdir()) == []

@@ -67,6 +67,8 @@ class CkanSource:
     """A CKAN (or CKAN-compatible) catalog."""
 
     type = "ckan"
+    # fetch only reads the listing and downloads through the guarded session (thread-safe)
+    concurrent_fetch = True
 
     def __init__(
         self, url: str, config: SourceConfig, session: HarvestSession, secret: str | None = None

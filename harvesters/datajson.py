@@ -38,6 +38,8 @@ class DataJsonSource:
     """A DCAT-US ``data.json`` catalog at a URL."""
 
     type = "datajson"
+    # fetch only reads the listing and downloads through the guarded session (thread-safe)
+    concurrent_fetch = True
 
     def __init__(
         self, url: str, config: SourceConfig, session: HarvestSession, secret: str | None = None

@@ -40,6 +40,8 @@ class DcatSource:
     """A DCAT catalog at a URL (Turtle, RDF/XML, JSON-LD, N-Triples ...)."""
 
     type = "dcat"
+    # fetch only reads the listing and downloads through the guarded session (thread-safe)
+    concurrent_fetch = True
 
     def __init__(
         self, url: str, config: SourceConfig, session: HarvestSession, secret: str | None = None

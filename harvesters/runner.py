@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import logging
 import shutil
-import tempfile
 from collections import deque
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future
@@ -26,11 +25,12 @@ from typing import Any, TypeVar
 from datasets.errors import SubmissionBlocked, TransitionNotAllowed
 from datasets.personal import Policy, policy_from_dict
 from datasets.vocab import DEFAULT_LICENSE_ID
-from harvesters.base import HarvestSource, RemoteRef
+from harvesters.base import HarvestSource, RemoteRecord, RemoteRef
 from harvesters.config import SourceConfig
 from harvesters.dcat import approved_status
 from harvesters.decision import ImportRefused
 from harvesters.errors import HarvestError
+from harvesters.fetching import Prefetcher
 from harvesters.harvest_objects import (
     KnownDataset,
     load_known,
@@ -128,9 +128,13 @@ def run_harvest(
     window = 2 * deps.workers + 2 if pooled else 1
     pending: deque[_Item] = deque()
     done = 0
+    fetching = [ref for ref in wanted.values() if not _unchanged_stamp(run, ref)]
+    fetches = Prefetcher(
+        source, fetching, lambda ref, scratch: _fetch(run, source, ref, scratch), deps.scratch
+    )
     try:
         for ref in wanted.values():
-            pending.append(_start(run, source, ref, preparer))
+            pending.append(_start(run, fetches, ref, preparer))
             while len(pending) >= window:
                 done += 1
                 item = pending.popleft()
@@ -144,6 +148,7 @@ def run_harvest(
             if progress:
                 progress(done, total, item.ref.remote_id)
     finally:
+        fetches.close()
         preparer.close()
         for item in pending:  # only when an unexpected error ends the job
             if item.scratch is not None:
@@ -226,15 +231,25 @@ def _unchanged_stamp(run: _Run, ref: RemoteRef) -> bool:
     return bool(known and known.remote_id == ref.remote_id and not known.withdrawn and same_stamp)
 
 
-def _start(run: _Run, source: HarvestSource, ref: RemoteRef, preparer: Preparer) -> _Item:
-    """Fetch the dataset and hand it to the preparer (or decide it at once)."""
+def _fetch(
+    run: _Run, source: HarvestSource, ref: RemoteRef, scratch: Path
+) -> tuple[RemoteRecord, int]:
+    return with_retries(run.deps, lambda: source.fetch(ref, scratch))
+
+
+def _start(run: _Run, fetches: Prefetcher, ref: RemoteRef, preparer: Preparer) -> _Item:
+    """Take the dataset's fetch and hand it to the preparer (or decide it at once)."""
     known = _match(run, ref)
     if _unchanged_stamp(run, ref):
         return _Item(ref, known, report=ItemReport(ref.remote_id, Outcome.UNCHANGED))
-    scratch = Path(tempfile.mkdtemp(dir=run.deps.scratch, prefix="item-"))
-    item = _Item(ref, known, scratch)
+    fetched = fetches.take(ref)
+    scratch = fetched.scratch
+    item = _Item(ref, known, scratch, attempts=fetched.attempts)
     try:
-        record, item.attempts = with_retries(run.deps, lambda: source.fetch(ref, scratch))
+        if fetched.error is not None:
+            raise fetched.error
+        assert fetched.record is not None
+        record = fetched.record
         item.organization_id = _organization_for(run, record.org)
         policy, fingerprint, mailbox = _policy_for(run, item.organization_id)
     except HarvestError as exc:

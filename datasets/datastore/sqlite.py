@@ -234,6 +234,9 @@ class SqliteDatastore:
     def drop(self, resource_id: str) -> None:
         """Remove the resource's table, its full-text table and its cached count."""
         check_resource_id(resource_id)
+        if not self._has_any(resource_id):
+            # Nothing to drop (the common case of a prune): no write lock, no commit to disk.
+            return
         conn = self._connect()
         try:
             conn.execute("BEGIN IMMEDIATE")
@@ -247,6 +250,20 @@ class SqliteDatastore:
     def info(self, resource_id: str) -> DatastoreInfo:
         """Return the cached row count and the columns; raise ``UnknownResource``."""
         return self._meta(self._reader(), resource_id)[0]
+
+    def _has_any(self, resource_id: str) -> bool:
+        """Whether the resource has a table, a full-text table or a cached count."""
+        reader = self._reader()
+        found = (
+            reader.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name IN (?, ?)",
+                (resource_id, resource_id + "__fts"),
+            ).fetchone()
+            or reader.execute(
+                f"SELECT 1 FROM {_META} WHERE resource_id = ?", (resource_id,)
+            ).fetchone()
+        )
+        return found is not None
 
     def _text_match(self, resource_id: str, has_text: bool) -> Callable[[list[str]], Any]:
         fts = quote_ident(resource_id + "__fts")

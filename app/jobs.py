@@ -32,8 +32,10 @@ from app.leases import leases_for
 from app.procutil import die_with_process, set_title
 
 if TYPE_CHECKING:
+    from huey.consumer import Consumer
+
     from app.services import Services
-    from datasets.queue import JobHandler
+    from datasets.queue import HueyQueue, JobHandler
 
 log = logging.getLogger(__name__)
 # Seconds a child may outlive its SIGALRM before the job process kills it outright.
@@ -161,6 +163,45 @@ def schedule_bulk_archive(services: Services) -> None:
                 services.queue.enqueue(JOB_BULK_ARCHIVE, {"nightly": True})
 
 
+def woken_consumer(queue: HueyQueue, workers: int) -> Consumer:
+    """Huey's consumer with ``workers`` threads; where they poll (the SQLite queue), an idle
+    worker also wakes the moment a job is queued (``datasets.queue.Wakeup``), not at its
+    next poll, which backs off to every 10 s."""
+    from huey.consumer import Consumer, Worker
+
+    woken = None
+    if queue.wakeup is not None and not queue.huey.storage.blocking:
+        try:
+            woken = queue.wakeup.listen()
+        except OSError:
+            log.warning("job wake-ups unavailable: idle workers poll the queue", exc_info=True)
+    if woken is None:
+        return queue.huey.create_consumer(workers=workers, worker_type="thread")
+    event = woken
+
+    class WokenWorker(Worker):  # type: ignore[misc]  # Huey ships no type hints
+        delay: float
+
+        def sleep(self) -> None:
+            self.delay = min(self.delay, self.max_delay)
+            if event.wait(self.delay):  # a job was queued (or the consumer stops)
+                if not self.stop_flag.is_set():
+                    event.clear()
+                self.delay = self.default_delay
+            else:
+                self.delay *= self.backoff
+
+    class WokenConsumer(Consumer):  # type: ignore[misc]
+        worker_class = WokenWorker
+
+        def stop(self, graceful: bool = False) -> None:
+            self.stop_flag.set()
+            event.set()  # sleeping workers see the stop at once, as Huey's own do
+            super().stop(graceful)
+
+    return WokenConsumer(queue.huey, workers=workers, worker_type="thread")
+
+
 def run_job_process(settings: Settings, workers: int) -> None:
     """Run the job process until SIGTERM/SIGINT: reconcile, then consume the queue."""
     from app.harvesting import schedule_harvests
@@ -175,6 +216,6 @@ def run_job_process(settings: Settings, workers: int) -> None:
     threading.Thread(
         target=_recover_periodically, args=(services, settings), name="recovery", daemon=True
     ).start()
-    consumer = services.queue.huey.create_consumer(workers=workers, worker_type="thread")
+    consumer = woken_consumer(services.queue, workers)
     log.info("job process running with %d workers", workers)
     consumer.run()

@@ -4,13 +4,15 @@ Generates the fixed-seed city table of ``bench_datastore.py`` (``--rows``, 400,0
 default) and publishes it through the real path, over HTTP against a real ``opendata serve
 --no-jobs`` and a real ``opendata worker`` on a fresh data dir (SQLite database, the default
 SQLite job queue; ``--redis-url`` for Redis): the publisher creates the dataset, uploads the
-CSV and, once it is processed, submits it; the steward approves it. The clock runs from the
-approval request until CKAN's ``datastore_search`` on the resource answers with every row
-(polled every 20 ms). In the same run, the reference: the ``sqlite3`` CLI's ``.import`` of the
-same file into a pre-typed table and 2 indexes. Prints both, the ratio and the load average.
+CSV and, once it is processed, submits it; the steward approves it ``--review-seconds``
+later (30: the job process has gone idle meanwhile, as it has when a steward approves).
+The clock runs from the approval request until CKAN's ``datastore_search`` on the resource
+answers with every row (polled every 20 ms). In the same run, the reference: the ``sqlite3``
+CLI's ``.import`` of the same file into a pre-typed table and 2 indexes. Prints both, the
+ratio and the load average.
 
     .venv/bin/python benchmarks/bench_approval.py [--rows 400000] [--ports 8600-8699]
-        [--redis-url URL] [--workdir DIR]
+        [--review-seconds 30] [--redis-url URL] [--workdir DIR] [--worker-log FILE]
 """
 
 from __future__ import annotations
@@ -84,7 +86,9 @@ def wait_until(check: object, timeout: float, pause: float) -> object:
     raise RuntimeError("timed out")
 
 
-def publish(url: str, pub: str, stw: str, csv_path: Path, rows: int) -> tuple[float, float]:
+def publish(
+    url: str, pub: str, stw: str, csv_path: Path, rows: int, review: float
+) -> tuple[float, float]:
     """Create, upload, submit, approve; return (approval request seconds, until searchable)."""
     api = f"{url}/api/v1"
     as_pub = requests.Session()
@@ -115,6 +119,7 @@ def publish(url: str, pub: str, stw: str, csv_path: Path, rows: int) -> tuple[fl
     status = wait_until(processed, 3600, 0.5)
     print(f"processed ({status}) in {time.perf_counter() - started:.1f} s; {load_text()}")
     as_pub.post(f"{api}/datasets/{name}/submit", timeout=60).raise_for_status()
+    time.sleep(review)  # the steward reads the submission; the job process goes idle
     search = f"{url}/api/3/action/datastore_search"
 
     def answered() -> bool:
@@ -136,6 +141,9 @@ def main() -> None:
     parser.add_argument("--ports", default="", help="port range for the server, e.g. 8600-8699")
     parser.add_argument("--redis-url", default="", help="job queue on Redis (default: SQLite)")
     parser.add_argument("--workdir", type=Path, default=None)
+    parser.add_argument(
+        "--review-seconds", type=float, default=30, help="pause between submission and approval"
+    )
     parser.add_argument("--worker-log", type=Path, default=None, help="the worker's INFO log")
     args = parser.parse_args()
     print(f"start: {load_text()}", flush=True)
@@ -181,7 +189,9 @@ def main() -> None:
         )
         try:
             wait_until(lambda: _healthy(url), 120, 0.3)
-            approved, portal = publish(url, tokens[0], tokens[1], csv_path, args.rows)
+            approved, portal = publish(
+                url, tokens[0], tokens[1], csv_path, args.rows, args.review_seconds
+            )
             print(f"portal: approval answered in {approved:.2f} s; {load_text()}", flush=True)
             ref = reference(csv_path, work)
         finally:

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from app.bulk import JOB_BULK_ARCHIVE
 from app.config import Settings
-from app.leases import leases_for
+from app.leases import leases_for, load_lease
 from app.procutil import die_with_process, set_title
 
 if TYPE_CHECKING:
@@ -47,9 +47,12 @@ class JobFailed(RuntimeError):
 
 
 def lease_key(job: str, payload: Mapping[str, Any]) -> str | None:
-    """The lease a job holds while it runs (uploads being processed), or None."""
+    """The lease a job holds while it runs (uploads being processed, datastore loads), or
+    None."""
     if job == "process_version":  # datasets.resource_edit.JOB_PROCESS_VERSION
         return f"version:{payload['version_id']}"
+    if job == "load_datastore":  # datasets.workflow.JOB_LOAD_DATASTORE
+        return load_lease(str(payload["version_id"]))
     return None
 
 
@@ -110,7 +113,9 @@ def run_child(settings: Settings, job: str, payload: dict[str, Any], job_process
         services.queue.handler(job)(payload)
         return
     with leases_for(settings).hold(key) as held:
-        if not held:
+        # A second load of a version runs anyway (the level may have changed since the
+        # first started); a second processing of an upload never does.
+        if not held and job == "process_version":
             log.info("job skipped: another process runs it", extra={"job": job})
             return
         services.queue.handler(job)(payload)

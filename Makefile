@@ -6,7 +6,7 @@ export OPENDATA_DATA_DIR ?= instance
 # `make demo PORT=8080`: the demo's port; links name it too unless OPENDATA_SITE_URL is set.
 PORT ?= 5000
 
-.PHONY: install demo test lint translations oidc-provider axe
+.PHONY: install bytecode demo test lint translations oidc-provider axe
 
 $(VENV)/.installed: setup.cfg constraints.txt
 	python3 -m venv $(VENV)
@@ -16,7 +16,14 @@ $(VENV)/.installed: setup.cfg constraints.txt
 
 install: $(VENV)/.installed
 
-demo: install
+# Bytecode of the project's own modules, so every process the tests or `serve` start reads it
+# instead of compiling the sources again: pip compiles installed packages but not this
+# editable checkout, and where PYTHONDONTWRITEBYTECODE is set Python never caches it itself
+# (about 0.8 s of CPU per process start). A source edited later is compiled as usual.
+bytecode: install
+	$(PY) -m compileall -q -j 0 app datasets metadata publishers harvesters search_index >/dev/null
+
+demo: bytecode
 	$(VENV)/bin/opendata db upgrade
 	$(VENV)/bin/opendata demo
 	$(VENV)/bin/opendata serve --bind 127.0.0.1:$(PORT) --workers 2
@@ -28,7 +35,7 @@ lint: install
 	$(VENV)/bin/mypy datasets metadata publishers harvesters search_index
 	$(VENV)/bin/mypy app
 
-test: lint oidc-provider axe
+test: lint bytecode oidc-provider axe
 	$(VENV)/bin/pytest -n 2 --dist loadgroup -q --durations=15 $(PYTEST_ARGS)
 
 translations: install

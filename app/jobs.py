@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import multiprocessing.forkserver
 import os
 import signal
 import threading
@@ -29,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 from app.bulk import JOB_BULK_ARCHIVE
 from app.config import Settings
 from app.leases import leases_for, load_lease
-from app.procutil import die_with_process, set_title
+from app.procutil import die_with_process, freeze_heap, set_title
 
 if TYPE_CHECKING:
     from huey.consumer import Consumer
@@ -69,6 +70,19 @@ class ChildRunner:
         if self._settings.storage_url.startswith("s3://"):
             preload.append("datasets.storage.s3")  # boto3 takes a second to import
         self._context.set_forkserver_preload(preload)
+
+    def close(self) -> None:
+        """Stop the fork server, if one was started, and wait until it has ended.
+
+        Without this it ends only when it sees this process's end, a moment after: a
+        supervisor (or an operator) would find it still running once the job process has
+        stopped. The standard library has no public call for it; ``_stop`` is the one its
+        own tests use, so it is looked up defensively.
+        """
+        server = getattr(multiprocessing.forkserver, "_forkserver", None)
+        stop = getattr(server, "_stop", None)
+        if callable(stop):
+            stop()
 
     def __call__(self, job: str, payload: Mapping[str, Any], handler: JobHandler) -> None:
         child = self._context.Process(
@@ -214,7 +228,8 @@ def run_job_process(settings: Settings, workers: int) -> None:
 
     set_title(f"opendata: jobs [{workers} workers]")
     services = build_services(settings)
-    services.queue.executor = ChildRunner(services)
+    runner = ChildRunner(services)
+    services.queue.executor = runner
     schedule_harvests(services)
     schedule_bulk_archive(services)
     _reconcile(services, settings)
@@ -222,5 +237,9 @@ def run_job_process(settings: Settings, workers: int) -> None:
         target=_recover_periodically, args=(services, settings), name="recovery", daemon=True
     ).start()
     consumer = woken_consumer(services.queue, workers)
+    freeze_heap()  # what the process keeps for its life: no collection walks it again
     log.info("job process running with %d workers", workers)
-    consumer.run()
+    try:
+        consumer.run()
+    finally:
+        runner.close()

@@ -16,7 +16,7 @@ from typing import Any
 from gunicorn.app.base import BaseApplication
 
 from app.config import Settings
-from app.procutil import die_with_parent
+from app.procutil import die_with_parent, freeze_heap
 
 
 class _Gunicorn(BaseApplication):  # type: ignore[misc]  # gunicorn ships no type hints
@@ -32,7 +32,9 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]  # gunicorn ships no typ
     def load(self) -> Any:
         from app import create_app
 
-        return create_app(self._settings)
+        app = create_app(self._settings)
+        freeze_heap()
+        return app
 
 
 def _post_fork(_server: Any, _worker: Any) -> None:
@@ -59,6 +61,7 @@ def run_gunicorn(
     front, the client's address arrives by the PROXY protocol (v1).
     """
     _preimport()
+    freeze_heap()
     control = control_socket_path(settings)
     control.parent.mkdir(parents=True, exist_ok=True)
     options = gunicorn_options(bind, workers, threads, control, behind_front=behind_front)

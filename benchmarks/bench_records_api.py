@@ -15,7 +15,7 @@ than skipping it), each checked to give the same counts, timed by one client (la
 and by 8 (throughput), with the load average beside every figure.
 
     .venv/bin/python benchmarks/bench_records_api.py [--rows N] [--requests N]
-        [--aggregate-requests N] [--only-aggregates]
+        [--aggregate-requests N] [--only-aggregates] [--ports A-B]
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import os
+import socket
 import statistics
 import sys
 import tempfile
@@ -38,7 +39,6 @@ from bench_datastore import (  # noqa: E402
     SCHEMA,
     build_datasette_db,
     fetch_json,
-    free_port,
     generate_csv,
     measure,
     start,
@@ -101,6 +101,7 @@ def main() -> None:
     parser.add_argument("--workdir", type=Path, default=None)
     parser.add_argument("--aggregate-requests", type=int, default=200, help="per aggregate")
     parser.add_argument("--only-aggregates", action="store_true", help="skip the row pages")
+    parser.add_argument("--ports", default="", help="port range to serve on, e.g. 8700-8799")
     args = parser.parse_args()
     print(f"load average at start: {_load()}")
     venv_bin = Path(sys.executable).parent
@@ -129,7 +130,7 @@ def main() -> None:
         start([str(venv_bin / "datasette"), "inspect", str(db_path), "--inspect-file",
                str(inspect)]).wait()  # fmt: skip
 
-        portal_port, ds_port = free_port(), free_port()
+        portal_port, ds_port = free_ports(args.ports, 2)
         # What `opendata serve --workers N --no-jobs` runs (without the CLI around it).
         serve = ("from app.config import load_settings; from app.server import run_gunicorn; "
                  f"run_gunicorn(load_settings(), bind='127.0.0.1:{portal_port}', "
@@ -175,13 +176,13 @@ def main() -> None:
                 assert mine["items"][0]["id"] == theirs["rows"][0]["id"], label
                 for port, path in ((portal_port, portal_path), (ds_port, ds_path)):
                     measure(port, path, min(100, args.requests), args.clients)  # warm-up
-                p = measure(portal_port, portal_path, args.requests, args.clients)
-                d = measure(ds_port, ds_path, args.requests, args.clients)
+                p = timed(portal.pid, portal_port, portal_path, args.requests, args.clients)
+                d = timed(datasette.pid, ds_port, ds_path, args.requests, args.clients)
                 print(f"{label}:\n"
                       f"  portal    {p['rps']:7.1f} req/s  p50 {p['p50']:6.1f} ms  "
-                      f"p99 {p['p99']:6.1f} ms\n"
+                      f"p99 {p['p99']:6.1f} ms  CPU {p['cpu']:5.2f} ms/request\n"
                       f"  datasette {d['rps']:7.1f} req/s  p50 {d['p50']:6.1f} ms  "
-                      f"p99 {d['p99']:6.1f} ms\n"
+                      f"p99 {d['p99']:6.1f} ms  CPU {d['cpu']:5.2f} ms/request\n"
                       f"  ratio portal/datasette: {p['rps'] / d['rps']:.2f}x"
                       f"  (load average {_load()})")  # fmt: skip
             bench_aggregates(base, portal_port, ds_port, args.aggregate_requests, args.clients)
@@ -189,6 +190,45 @@ def main() -> None:
             for proc in (portal, datasette):
                 proc.terminate()
                 proc.wait(timeout=30)
+
+
+def free_ports(ports: str, count: int) -> list[int]:
+    """``count`` ports of ``ports`` ("8700-8799"; empty: any) free on 127.0.0.1."""
+    low, _sep, high = ports.partition("-")
+    candidates = range(int(low), int(high or low) + 1) if low else [0] * count
+    found: list[int] = []
+    for port in candidates:
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            if (chosen := int(sock.getsockname()[1])) not in found:
+                found.append(chosen)
+        if len(found) == count:
+            return found
+    raise SystemExit(f"fewer than {count} free ports in {ports}")
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user and system) so far of process ``pid`` and its children (Linux)."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # a process that ended meanwhile
+            continue
+        if int(stat.parent.name) == pid or int(fields[1]) == pid:
+            total += int(fields[11]) + int(fields[12])  # utime, stime (clock ticks)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def timed(pid: int, port: int, path: str, requests: int, clients: int) -> dict[str, float]:
+    """``measure`` plus ``cpu``: the server's CPU milliseconds per request (load aside)."""
+    before = cpu_seconds(pid)
+    result = measure(port, path, requests, clients)
+    result["cpu"] = (cpu_seconds(pid) - before) * 1000 / requests
+    return result
 
 
 def _load() -> str:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from publishers.db import utcnow
 from publishers.errors import Conflict, InvalidInput, NotFound, Unauthenticated
 from publishers.model import Membership, Organization, Role, User
-from publishers.passwords import hash_password, password_problems, verify_password
+from publishers.passwords import DUMMY_HASH, hash_password, password_problems, verify_password
 from publishers.permissions import Actor
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{1,99}$")
@@ -218,7 +218,7 @@ class Accounts:
                 select(User).where((User.name == login) | (func.lower(User.email) == login.lower()))
             )
             if user is None or not user.is_active or not user.password_hash:
-                verify_password(password, _DUMMY_HASH)  # same cost whether or not it exists
+                verify_password(password, DUMMY_HASH)  # same cost whether or not it exists
                 raise Unauthenticated("bad credentials")
             if verify_password(password, user.password_hash):
                 return _user_info(user)
@@ -294,6 +294,3 @@ class Accounts:
                 )
             ).all()
             return list(rows)
-
-
-_DUMMY_HASH = hash_password("dummy password for constant-time failures")

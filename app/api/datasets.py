@@ -22,6 +22,7 @@ from app.api.responses import (
 )
 from app.api.shapes import member_dataset_json, public_dataset_json
 from app.context import services
+from app.fast_json import json_response
 from app.place_filters import filter_keys
 from datasets import (
     DEFAULT_LICENSE_ID,
@@ -56,7 +57,7 @@ def int_arg(name: str, default: int, low: int, high: int) -> int:
 
 def list_json(items: list[Any], total: int, next_url: str | None, **extra: Any) -> Response:
     """Return the list shape ``{"items", "total", "next"}`` (and ``extra`` keys)."""
-    return jsonify({"items": items, "total": total, "next": next_url, **extra})
+    return json_response({"items": items, "total": total, "next": next_url, **extra})
 
 
 def access_level_arg() -> str:

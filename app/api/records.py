@@ -12,15 +12,16 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from flask import Response, jsonify, request, url_for
+from flask import Response, request, url_for
 from flask.typing import ResponseReturnValue
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from app.api import bp, records_query
 from app.api.geojson import geojson_export, with_bbox
 from app.api.responses import BadParameter, caller, count_dataset_call
 from app.api.streaming import stream_export
 from app.context import services
+from app.fast_json import json_response
 from app.table_reads import TableRead, open_table
 from datasets.access import AccessLevel
 from datasets.conversions import MEDIA_TYPES
@@ -34,35 +35,38 @@ def query_from_args() -> DatastoreQuery:
     return records_query.query_from_args(request.args)
 
 
+# The conditions of ``datasets.public.public_view`` (published dataset, resource in its live
+# revision, stripped file present, tabular) in one indexed query, built once: this runs on
+# every records request, and building the statement cost more than running it.
+_PUBLISHED_TABLE = (
+    select(
+        Dataset.id,
+        ResourceVersion.filename,
+        Revision.access_level,
+        ResourceVersion.public_schema,
+    )
+    .join(Revision, Revision.id == Dataset.live_revision_id)
+    .join(RevisionResource, RevisionResource.revision_id == Dataset.live_revision_id)
+    .join(ResourceVersion, ResourceVersion.id == RevisionResource.version_id)
+    .where(
+        (Dataset.name == bindparam("name")) | (Dataset.id == bindparam("name")),
+        Dataset.state == DatasetState.PUBLISHED.value,
+        RevisionResource.resource_id == bindparam("resource_id"),
+        ResourceVersion.is_tabular.is_(True),
+        ResourceVersion.public_sha256.is_not(None),
+    )
+)
+
+
 def _table(name: str, resource_id: str) -> TableRead:
     """Return the table the caller reads for the resource; raise ``NotFound``/``PermissionDenied``.
 
-    For a dataset at the ``public`` level: the same conditions as
-    ``datasets.public.public_view`` (published dataset, resource in its live revision,
-    stripped file present, tabular), checked with one indexed query instead of loading the
-    whole projection: this runs on every records request. Any other level goes through
-    ``Readers`` (``app.table_reads``): the caller's projection in the shared datastore.
+    For a dataset at the ``public`` level: ``_PUBLISHED_TABLE`` instead of loading the whole
+    projection. Any other level goes through ``Readers`` (``app.table_reads``): the
+    caller's projection in the shared datastore.
     """
-    query = (
-        select(
-            Dataset.id,
-            ResourceVersion.filename,
-            Revision.access_level,
-            ResourceVersion.public_schema,
-        )
-        .join(Revision, Revision.id == Dataset.live_revision_id)
-        .join(RevisionResource, RevisionResource.revision_id == Dataset.live_revision_id)
-        .join(ResourceVersion, ResourceVersion.id == RevisionResource.version_id)
-        .where(
-            (Dataset.name == name) | (Dataset.id == name),
-            Dataset.state == DatasetState.PUBLISHED.value,
-            RevisionResource.resource_id == resource_id,
-            ResourceVersion.is_tabular.is_(True),
-            ResourceVersion.public_sha256.is_not(None),
-        )
-    )
-    with services().sessions() as session:
-        row = session.execute(query).first()
+    with services().engine.connect() as conn:  # a read: no ORM session needed
+        row = conn.execute(_PUBLISHED_TABLE, {"name": name, "resource_id": resource_id}).first()
     if row is None:
         raise NotFound("resource not found")
     actor = caller().actor
@@ -101,7 +105,14 @@ def records(name: str, resource_id: str) -> ResponseReturnValue:
         return _export(table, query, fmt)
     table.log("records", len(result.records))
     return _page(
-        table, name, result.fields, result.records, result.total, result.next_cursor, facets
+        table,
+        name,
+        result.fields,
+        result.records,
+        result.total,
+        result.next_cursor,
+        facets,
+        rows=True,
     )
 
 
@@ -146,8 +157,14 @@ def _page(
     total: int | None,
     cursor: str | None,
     facets: Any,
+    *,
+    rows: bool = False,
 ) -> Response:
-    """The JSON answer: ``fields``, ``items``, ``total``, ``next`` (and ``facets`` if asked)."""
+    """The JSON answer: ``fields``, ``items``, ``total``, ``next`` (and ``facets`` if asked).
+
+    ``rows``: the items are rows of the table, whose floats are all finite (the load turns
+    NaN and infinities into NULL); groups may hold a sum that overflowed to infinity.
+    """
     next_url = None
     if cursor:
         args: dict[str, Any] = {**request.args.to_dict(flat=False), "_cursor": cursor}
@@ -167,7 +184,7 @@ def _page(
     }
     if facets is not None:
         body["facets"] = facets
-    return jsonify(body)
+    return json_response(body, finite=rows)
 
 
 def _field(name: str, kind: str, texts: Mapping[str, Any] | None) -> dict[str, Any]:

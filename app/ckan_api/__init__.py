@@ -21,6 +21,7 @@ from app.ckan_api.actions import ACTIONS
 from app.ckan_api.errors import ckan_error_for, validation_error
 from app.ckan_api.params import ActionRequest, BadRequest, params_from
 from app.cors_gzip import add_cors, gzip_body
+from app.fast_json import json_response
 from app.json_body import cap_body, is_upload
 
 bp = Blueprint("ckan_api", __name__)
@@ -104,4 +105,4 @@ def call_action(name: str) -> ResponseReturnValue:
             raise
         body = {"help": _help(name), "success": False, "error": error.payload()}
         return jsonify(body), error.status, error.headers
-    return jsonify({"help": _help(name), "success": True, "result": result})
+    return json_response({"help": _help(name), "success": True, "result": result})

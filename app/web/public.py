@@ -110,14 +110,27 @@ def home() -> ResponseReturnValue:
     newest, _total = svc.catalog.page(limit=6)
     popular = svc.catalog.search(SearchQuery(sort=SortOrder.POPULARITY, limit=6, facets=("theme",)))
     theme_counts = dict(popular.facets.get("theme", ()))
-    return render_template(
-        "public/home.html",
-        counts=svc.catalog.counts(),
-        newest=newest,
-        popular=[d for d in popular.views if d.downloads > 0],
-        organizations=[o for o in org_counts() if o[1]],
-        themes=[(t, theme_counts.get(t.name, 0)) for t in themes()],
+    counts = svc.catalog.counts()
+    shown = [d for d in popular.views if d.downloads > 0]
+    organizations = [o for o in org_counts() if o[1]]
+
+    def render() -> str:
+        return render_template(
+            "public/home.html",
+            counts=counts,
+            newest=newest,
+            popular=shown,
+            organizations=organizations,
+            themes=[(t, theme_counts.get(t.name, 0)) for t in themes()],
+        )
+
+    parts = (
+        counts,
+        tuple((d.id, d.downloads) for d in shown),
+        tuple((o.name, n) for o, n in organizations),
+        tuple(sorted(theme_counts.items())),
     )
+    return anonymous_page(parts, [*newest, *popular.views], render)
 
 
 def search_query(args: MultiDict[str, str], text: str | None = None) -> SearchQuery:

@@ -68,12 +68,14 @@ from datasets.datastore.sqlite_load import (
     insert_rows,
 )
 from datasets.datastore.typed_reader import PARALLEL_MIN_BYTES, typed_batches
+from datasets.public_cache import BoundedCache
 
 _DIALECT = Dialect(param="?", explicit_nulls=False, percent_escape=False)
 _META = "_datastore_meta"
 _MAX_SQL_VALUE_BYTES = 10_000_000  # no single string or blob a query builds may exceed this
 _CHILD = Path(__file__).with_name("sqlite_sql_child.py")
 _CHILD_GRACE_S = 1.0  # startup, and the child's own timer answers first; the kill is the backstop
+_COUNTS_KEPT = 4096  # filtered totals remembered per datastore file (see ``search``)
 
 
 class SqliteDatastore:
@@ -95,6 +97,9 @@ class SqliteDatastore:
         self._batch_size = batch_size
         self._parallel = parallel_min_bytes
         self._local = threading.local()
+        # A filtered total costs a scan of every match; a table never changes once loaded
+        # (a load makes a new one), so each total is counted once per loaded table.
+        self._counts: BoundedCache[tuple[Any, ...], int] = BoundedCache(_COUNTS_KEPT)
         path.parent.mkdir(parents=True, exist_ok=True)
         conn = self._connect()
         try:
@@ -134,15 +139,27 @@ class SqliteDatastore:
 
     @staticmethod
     def _meta(conn: sqlite3.Connection, resource_id: str) -> tuple[DatastoreInfo, bool]:
+        info, has_text, _loaded = SqliteDatastore._loaded_meta(conn, resource_id)
+        return info, has_text
+
+    @staticmethod
+    def _loaded_meta(
+        conn: sqlite3.Connection, resource_id: str
+    ) -> tuple[DatastoreInfo, bool, tuple[Any, ...]]:
+        """``_meta`` and the load that made the table: its time and size, new with each load.
+
+        ``loaded_at`` is ``time.time()`` when a load commits; a load holds the write lock far
+        longer than that clock's resolution, so two loads never share it.
+        """
         check_resource_id(resource_id)
         row = conn.execute(
-            f"SELECT row_count, fields, text_search FROM {_META} WHERE resource_id = ?",
+            f"SELECT row_count, fields, text_search, loaded_at FROM {_META} WHERE resource_id = ?",
             (resource_id,),
         ).fetchone()
         if row is None:
             raise UnknownResource(f"resource {resource_id} is not in the datastore")
         fields = tuple(DatastoreField(f["name"], f["type"]) for f in json.loads(row[1]))
-        return DatastoreInfo(row[0], fields), bool(row[2])
+        return DatastoreInfo(row[0], fields), bool(row[2]), (resource_id, row[3], row[0])
 
     def load(
         self,
@@ -254,7 +271,7 @@ class SqliteDatastore:
         conn = self._reader()
         conn.execute("BEGIN")  # one snapshot for the schema, the page and the count
         try:
-            info, has_text = self._meta(conn, resource_id)
+            info, has_text, loaded = self._loaded_meta(conn, resource_id)
             plan = plan_search(
                 quote_ident(resource_id),
                 info.fields,
@@ -267,7 +284,7 @@ class SqliteDatastore:
                 total: int | None = None
                 if query.include_total:
                     if query.filtered:
-                        total = conn.execute(plan.count_sql, plan.count_params).fetchone()[0]
+                        total = self._count(conn, loaded, plan.count_sql, plan.count_params)
                     else:
                         total = info.row_count
             except sqlite3.OperationalError as exc:
@@ -278,17 +295,21 @@ class SqliteDatastore:
         k = plan.key_count
         bools = [i for i, f in enumerate(plan.fields) if f.type == "boolean"]
         names = [f.name for f in plan.fields]
-        records = []
-        for row in page:
-            values = list(row[k:])
-            for i in bools:
-                if values[i] is not None:
-                    values[i] = bool(values[i])
-            records.append(dict(zip(names, values, strict=True)))
+        if bools:
+            records = [dict(zip(names, _booleans(row[k:], bools), strict=True)) for row in page]
+        else:  # most tables: each row straight into its record
+            records = [dict(zip(names, row[k:], strict=True)) for row in page]
         cursor = None
         if len(rows) > query.limit and page:
             cursor = next_cursor_for(plan, query, page[-1][:k], len(page))
         return DatastoreResult(plan.fields, records, total, cursor)
+
+    def _count(
+        self, conn: sqlite3.Connection, loaded: tuple[Any, ...], sql: str, params: list[Any]
+    ) -> int:
+        """The total of a filtered page: counted once per loaded table and query."""
+        key = (*loaded, sql, *((type(value).__name__, value) for value in params))
+        return self._counts.get_or_build(key, lambda: int(conn.execute(sql, params).fetchone()[0]))
 
     def iter_rows(self, resource_id: str, query: DatastoreQuery) -> Iterator[tuple[Any, ...]]:
         """Stream every matching row as a tuple (see ``Datastore.iter_rows``)."""
@@ -429,6 +450,15 @@ def _check_order(conn: sqlite3.Connection, resource_id: str, order: int | None) 
     ).fetchone()
     if row is not None and row[0] is not None and row[0] > order:
         raise Superseded(f"resource {resource_id} already holds a newer version")
+
+
+def _booleans(values: tuple[Any, ...], bools: list[int]) -> list[Any]:
+    """``values`` with the columns at ``bools`` as ``True``/``False`` (SQLite stores 1/0)."""
+    out = list(values)
+    for i in bools:
+        if out[i] is not None:
+            out[i] = bool(out[i])
+    return out
 
 
 def _stream(

@@ -53,3 +53,22 @@ def test_a_signed_in_page_is_never_reused_nor_given_to_anyone_else(
     assert "nguoi-doc-trang" not in again and 'name="csrf_token"' not in again
     search, _n = _page(services, client, "/dataset")
     assert "nguoi-doc-trang" not in search
+
+
+def test_the_home_page_is_reused_until_a_dataset_or_a_count_changes(
+    services: Services, client
+) -> None:
+    dataset, *_rest, steward = publish_sample(services, title="Điểm thu gom rác")
+    link = f'href="/dataset/{dataset.name}"'
+    first, _n = _page(services, client, "/")
+    assert link in first
+    again, _n = _page(services, client, "/")
+    assert again == first
+    assert services.caches.pages is not None
+    assert any(key[0] == "public.home" for key in services.caches.pages._items)
+    services.catalog.record_download(dataset.id)  # now among the most downloaded
+    counted, _n = _page(services, client, "/")
+    assert counted != first and counted.count(link) > first.count(link)
+    services.workflow.withdraw(steward, dataset.name, "Số liệu sai")
+    after, _n = _page(services, client, "/")
+    assert link not in after

@@ -29,12 +29,14 @@ from typing import TYPE_CHECKING, Any
 
 from app.bulk import JOB_BULK_ARCHIVE
 from app.config import Settings
-from app.leases import leases_for
+from app.leases import leases_for, load_lease
 from app.procutil import die_with_process, freeze_heap, set_title
 
 if TYPE_CHECKING:
+    from huey.consumer import Consumer
+
     from app.services import Services
-    from datasets.queue import JobHandler
+    from datasets.queue import HueyQueue, JobHandler
 
 log = logging.getLogger(__name__)
 # Seconds a child may outlive its SIGALRM before the job process kills it outright.
@@ -46,9 +48,12 @@ class JobFailed(RuntimeError):
 
 
 def lease_key(job: str, payload: Mapping[str, Any]) -> str | None:
-    """The lease a job holds while it runs (uploads being processed), or None."""
+    """The lease a job holds while it runs (uploads being processed, datastore loads), or
+    None."""
     if job == "process_version":  # datasets.resource_edit.JOB_PROCESS_VERSION
         return f"version:{payload['version_id']}"
+    if job == "load_datastore":  # datasets.workflow.JOB_LOAD_DATASTORE
+        return load_lease(str(payload["version_id"]))
     return None
 
 
@@ -122,7 +127,9 @@ def run_child(settings: Settings, job: str, payload: dict[str, Any], job_process
         services.queue.handler(job)(payload)
         return
     with leases_for(settings).hold(key) as held:
-        if not held:
+        # A second load of a version runs anyway (the level may have changed since the
+        # first started); a second processing of an upload never does.
+        if not held and job == "process_version":
             log.info("job skipped: another process runs it", extra={"job": job})
             return
         services.queue.handler(job)(payload)
@@ -175,6 +182,45 @@ def schedule_bulk_archive(services: Services) -> None:
                 services.queue.enqueue(JOB_BULK_ARCHIVE, {"nightly": True})
 
 
+def woken_consumer(queue: HueyQueue, workers: int) -> Consumer:
+    """Huey's consumer with ``workers`` threads; where they poll (the SQLite queue), an idle
+    worker also wakes the moment a job is queued (``datasets.queue.Wakeup``), not at its
+    next poll, which backs off to every 10 s."""
+    from huey.consumer import Consumer, Worker
+
+    woken = None
+    if queue.wakeup is not None and not queue.huey.storage.blocking:
+        try:
+            woken = queue.wakeup.listen()
+        except OSError:
+            log.warning("job wake-ups unavailable: idle workers poll the queue", exc_info=True)
+    if woken is None:
+        return queue.huey.create_consumer(workers=workers, worker_type="thread")
+    event = woken
+
+    class WokenWorker(Worker):  # type: ignore[misc]  # Huey ships no type hints
+        delay: float
+
+        def sleep(self) -> None:
+            self.delay = min(self.delay, self.max_delay)
+            if event.wait(self.delay):  # a job was queued (or the consumer stops)
+                if not self.stop_flag.is_set():
+                    event.clear()
+                self.delay = self.default_delay
+            else:
+                self.delay *= self.backoff
+
+    class WokenConsumer(Consumer):  # type: ignore[misc]
+        worker_class = WokenWorker
+
+        def stop(self, graceful: bool = False) -> None:
+            self.stop_flag.set()
+            event.set()  # sleeping workers see the stop at once, as Huey's own do
+            super().stop(graceful)
+
+    return WokenConsumer(queue.huey, workers=workers, worker_type="thread")
+
+
 def run_job_process(settings: Settings, workers: int) -> None:
     """Run the job process until SIGTERM/SIGINT: reconcile, then consume the queue."""
     from app.harvesting import schedule_harvests
@@ -190,7 +236,7 @@ def run_job_process(settings: Settings, workers: int) -> None:
     threading.Thread(
         target=_recover_periodically, args=(services, settings), name="recovery", daemon=True
     ).start()
-    consumer = services.queue.huey.create_consumer(workers=workers, worker_type="thread")
+    consumer = woken_consumer(services.queue, workers)
     freeze_heap()  # what the process keeps for its life: no collection walks it again
     log.info("job process running with %d workers", workers)
     try:

@@ -118,3 +118,9 @@ def leases_for(settings: Settings) -> AnyLeases:
     if url is not None:
         return PostgresLeases(url)
     return Leases(settings.data_dir.resolve() / "run" / "leases")
+
+
+def load_lease(version_id: str) -> str:
+    """The lease a running datastore load of the version holds: recovery never queues the
+    load again meanwhile (a second full load of the same table, issue 24)."""
+    return f"load:{version_id}"

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import func, or_, select
 
+from app.leases import load_lease
 from datasets.datastore_sync import SHARED_LEVELS
 from datasets.model import (
     Dataset,
@@ -82,7 +83,7 @@ def reconcile(services: Services, leases: AnyLeases, *, periodic: bool = False) 
     """
     report = RecoveryReport()
     _stuck_uploads(services, leases, report, periodic)
-    _missing_loads(services, report)
+    _missing_loads(services, leases, report, periodic)
     report.harvests = services.harvester.fail_interrupted()
     _search_index(services, report, periodic)
     return report
@@ -134,7 +135,15 @@ def _stuck_uploads(
         log.warning("uploads failed as interrupted", extra={"versions": report.failed})
 
 
-def _missing_loads(services: Services, report: RecoveryReport) -> None:
+def _missing_loads(
+    services: Services, leases: AnyLeases, report: RecoveryReport, periodic: bool
+) -> None:
+    """Queue the load of every published table not in its datastore, but for loads running
+    (their lease is held) or, in a periodic sweep, still waiting in the queue."""
+    waiting: set[str] = set()
+    if periodic:
+        queued = services.queue.queued_payloads(JOB_LOAD_DATASTORE)
+        waiting = {str(p.get("version_id")) for p in queued or []}
     with services.sessions() as session:
         report.loads = list(
             session.scalars(
@@ -152,6 +161,9 @@ def _missing_loads(services: Services, report: RecoveryReport) -> None:
                 )
             ).all()
         )
+    report.loads = [
+        v for v in report.loads if v not in waiting and not leases.is_held(load_lease(v))
+    ]
     for version_id in report.loads:
         services.queue.enqueue(JOB_LOAD_DATASTORE, {"version_id": version_id})
 

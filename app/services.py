@@ -41,7 +41,7 @@ from datasets.processing import TIME_LIMIT, Processor
 from datasets.progress import ProgressBoard
 from datasets.public import PublicCatalog
 from datasets.public_cache import BoundedCache, ViewCache
-from datasets.queue import HueyQueue, open_huey
+from datasets.queue import HueyQueue, Wakeup, open_huey
 from datasets.resource_edit import JOB_PROCESS_VERSION
 from datasets.sharing import Sharing
 from datasets.storage import BlobStore, LocalBlobStore, open_blob_store
@@ -272,7 +272,9 @@ def build_services(settings: Settings) -> Services:
         settings.staging_max_age_hours * 3600,
     )
     huey = open_huey(settings.redis_url or None, data_dir, immediate=settings.jobs_immediate)
-    queue = HueyQueue(huey, {})
+    # Workers poll a SQLite queue: queueing a job wakes them (Redis wakes them itself).
+    wakeup = None if settings.redis_url or huey.immediate else Wakeup(data_dir / "run" / "wake")
+    queue = HueyQueue(huey, {}, wakeup)
     datastore = open_datastore(datastore_url_for(settings), data_dir)
     # Never given to the SQL endpoint: only Readers-checked surfaces read it (issue 18).
     shared_datastore = open_datastore(datastore_url_for(settings), data_dir, SHARED_DATASTORE)

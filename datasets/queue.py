@@ -7,7 +7,11 @@ and dispatched through an explicit table of handlers built in the composition ro
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import os
+import socket
+import threading
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Protocol
@@ -34,12 +38,69 @@ class TaskQueue(Protocol):
         ...
 
 
+class Wakeup:
+    """Wakes idle job processes the moment a job is queued (issue 24).
+
+    Huey's workers poll a SQLite queue, backing off to one look every 10 s while idle (on
+    Redis they block instead), so a job queued after a quiet spell, such as the datastore
+    load of an approval, waited up to 10 s. Each job process listens on a datagram socket
+    (Linux's abstract namespace: no file, gone with the process) named after the data dir
+    and its pid, and leaves a file named by its pid in ``folder``; queueing a job sends one
+    byte to each. Best effort: a wake-up that cannot be sent leaves the job to the poll.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._prefix = "opendata-jobs-" + hashlib.sha256(str(folder).encode()).hexdigest()[:16]
+
+    def _address(self, pid: int) -> str:
+        return f"\0{self._prefix}-{pid}"
+
+    def notify(self) -> None:
+        """Wake every listening job process (never raises)."""
+        try:
+            pids = [int(p.name) for p in self.folder.iterdir() if p.name.isdigit()]
+        except OSError:
+            return
+        if not pids:
+            return
+        with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
+            sock.setblocking(False)
+            for pid in pids:
+                try:
+                    sock.sendto(b"!", self._address(pid))
+                except ConnectionRefusedError:  # that process is gone
+                    (self.folder / str(pid)).unlink(missing_ok=True)
+                except OSError:  # its buffer is full: it has wake-ups waiting already
+                    continue
+
+    def listen(self) -> threading.Event:
+        """Listen for this process; return an event set at each wake-up (a daemon thread
+        receives them). Raises ``OSError`` when the socket cannot be bound."""
+        woken = threading.Event()
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        sock.bind(self._address(os.getpid()))
+        self.folder.mkdir(parents=True, exist_ok=True)
+        (self.folder / str(os.getpid())).touch()
+
+        def receive() -> None:
+            while sock.recv(64):
+                woken.set()
+
+        threading.Thread(target=receive, name="job-wakeup", daemon=True).start()
+        return woken
+
+
 class HueyQueue:
     """A ``TaskQueue`` on Huey; one Huey task dispatches to the handler table."""
 
-    def __init__(self, huey: Huey, handlers: Mapping[str, JobHandler]) -> None:
+    def __init__(
+        self, huey: Huey, handlers: Mapping[str, JobHandler], wakeup: Wakeup | None = None
+    ) -> None:
         self.huey = huey
         self._handlers = dict(handlers)
+        # Set where workers poll (the SQLite queue): enqueue wakes them (``Wakeup``).
+        self.wakeup = wakeup
         # Where a dequeued job runs: inline by default; the job process runs each job in
         # a child process with a time limit (app/jobs.py).
         self.executor: JobExecutor = run_inline
@@ -62,6 +123,8 @@ class HueyQueue:
         if job not in self._handlers:
             raise KeyError(job)
         self._run_job(job, dict(payload))
+        if self.wakeup is not None and not self.huey.immediate:
+            self.wakeup.notify()
 
     def enqueue_later(self, job: str, payload: Mapping[str, Any], delay: float) -> None:
         """Queue the job to run ``delay`` seconds from now (now in immediate mode)."""

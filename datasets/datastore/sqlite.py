@@ -64,7 +64,6 @@ from datasets.datastore.sqlite_load import (
 )
 from datasets.datastore.sqlite_load import (
     LOAD_CACHE_KIB,
-    build_fts,
     create_indexes,
     insert_rows,
 )
@@ -192,10 +191,8 @@ class SqliteDatastore:
             conn.execute(f"PRAGMA cache_size = {LOAD_CACHE_KIB}")
             conn.execute("BEGIN IMMEDIATE")
             _check_order(conn, resource_id, order)
-            count = insert_rows(conn, new_table, fields, batches)
+            count = insert_rows(conn, new_table, fields, batches, new_fts if text_cols else None)
             create_indexes(conn, new_table, fields, token, lengths)
-            if text_cols:
-                build_fts(conn, new_table, new_fts, text_cols)
             conn.execute("PRAGMA analysis_limit = 1000")
             conn.execute(f"ANALYZE {quote_ident(new_table)}")
             conn.execute(f"DROP TABLE IF EXISTS {quote_ident(resource_id)}")

@@ -5,7 +5,9 @@ Where the time of a load went (1,000,000 rows of 10 columns, cProfile): casting 
 to measure the average length of the text columns. The rows go in by batches in the load's
 one transaction and the indexes are built after them, with SQLite's default 2 MB page cache
 (with the readers' 64 MiB cache each sort took twice the CPU); the average lengths are counted
-while casting. A large file is cast by a child process meanwhile (``typed_reader``).
+while casting. A large file is cast by a child process meanwhile (``typed_reader``), and the
+full-text table is filled batch by batch as the rows arrive, in the time this process spent
+waiting for the child's next batch (issue 24).
 """
 
 from __future__ import annotations
@@ -48,16 +50,29 @@ def insert_rows(
     table: str,
     fields: tuple[DatastoreField, ...],
     batches: Iterator[list[tuple[Any, ...]]],
+    fts: str | None = None,
 ) -> int:
-    """Create ``table`` and insert every batch; ``_id`` numbers the rows in file order."""
+    """Create ``table`` and insert every batch; ``_id`` numbers the rows in file order.
+
+    With ``fts``, the full-text table of the text columns is created too and filled batch
+    by batch, from the rows just inserted: while a child process casts the next batch
+    (``typed_reader``) this process would otherwise wait for it.
+    """
     columns = ", ".join(f"{quote_ident(f.name)} {COLUMN_TYPES[f.type]}" for f in fields)
     conn.execute(f"CREATE TABLE {quote_ident(table)} (_id INTEGER PRIMARY KEY, {columns})")
     names = ", ".join(quote_ident(f.name) for f in fields)
     marks = ", ".join("?" * len(fields))
     insert = f"INSERT INTO {quote_ident(table)} ({names}) VALUES ({marks})"
+    fill = None
+    if fts is not None:
+        text_columns = [f.name for f in fields if f.type == "text"]
+        conn.execute(fts_definition(fts, len(text_columns)))
+        fill = fts_fill(table, fts, text_columns) + " WHERE _id > ?"
     count = 0
     for batch in batches:
         conn.executemany(insert, batch)
+        if fill is not None:  # the new table's _id runs 1, 2, ...: this batch's are > count
+            conn.execute(fill, (count,))
         count += len(batch)
     return count
 
@@ -83,12 +98,11 @@ def create_indexes(
         conn.execute(f"CREATE INDEX {name} ON {quote_ident(table)} ({col})")
 
 
-def build_fts(conn: sqlite3.Connection, table: str, fts: str, text_columns: Sequence[str]) -> None:
-    """Create the full-text table ``fts`` of ``table``'s text columns and fill it."""
-    conn.execute(fts_definition(fts, len(text_columns)))
+def fts_fill(table: str, fts: str, text_columns: Sequence[str]) -> str:
+    """The statement filling the full-text table ``fts`` from the rows of ``table``."""
     slots = ", ".join(f"c{i}" for i in range(len(text_columns)))
     folded = ", ".join(fold_sql(quote_ident(c)) for c in text_columns)
-    conn.execute(
+    return (
         f"INSERT INTO {quote_ident(fts)} (rowid, {slots}) "
         f"SELECT _id, {folded} FROM {quote_ident(table)}"
     )

@@ -26,10 +26,18 @@ from datasets.datastore.casting import read_typed_batches
 PARALLEL_MIN_BYTES = 8 * 1024 * 1024
 _ROOT = Path(__file__).resolve().parents[2]  # the folder holding the ``datasets`` package
 # The child imports this module by its path, never the caller's __main__ (as multiprocessing
-# would).
+# would). It runs isolated and without site-packages (``-I -S``: the reader needs the
+# standard library only), and the two packages stand empty so that importing this module
+# runs neither package's ``__init__`` (which imports psycopg and the query planners): it
+# starts in a fifth of a second instead of most of one.
 _START = (
-    "import sys; sys.path.insert(0, sys.argv[1]); "
-    "from datasets.datastore.typed_reader import produce; produce()"
+    "import sys, types\n"
+    "for name in ('datasets', 'datasets.datastore'):\n"
+    "    package = types.ModuleType(name)\n"
+    "    package.__path__ = [sys.argv[1] + '/' + name.replace('.', '/')]\n"
+    "    sys.modules[name] = package\n"
+    "from datasets.datastore.typed_reader import produce\n"
+    "produce()\n"
 )
 _FRAME = struct.Struct("!Q")
 
@@ -54,7 +62,7 @@ def typed_batches(
         return
     request = {"path": str(csv_path), "schema": dict(table_schema), "batch_size": batch_size}
     child = subprocess.Popen(  # noqa: S603 -- our own module; the request goes in on stdin
-        [sys.executable, "-c", _START, str(_ROOT)],
+        [sys.executable, "-I", "-S", "-c", _START, str(_ROOT)],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
     )

@@ -20,7 +20,7 @@ import pytest
 from sqlalchemy import update
 
 from app.config import Settings
-from app.leases import AnyLeases, PostgresLeases, leases_for
+from app.leases import AnyLeases, PostgresLeases, leases_for, load_lease
 from app.recovery import reconcile
 from app.services import Services, build_services
 from app.startup import prepare
@@ -127,6 +127,21 @@ def test_published_table_missing_from_the_datastore_is_loaded(services: Services
     report = reconcile(services, leases_for(services.settings))
     assert report.loads == [_version(services, resource_id).id]
     assert services.datastore.info(resource_id).row_count == 4
+    assert _version(services, resource_id).datastore_loaded
+
+
+def test_a_load_still_running_or_waiting_is_not_queued_again(services: Services) -> None:
+    _dataset, resource_id, _publisher, _steward = publish_sample(services)
+    version_id = _version(services, resource_id).id
+    # The approval's load has not committed yet: the periodic sweep sees it as missing.
+    _set(services, resource_id, datastore_loaded=False)
+    leases = leases_for(services.settings)
+    with _lease_in_other_process(leases, load_lease(version_id)):  # a job child loading it
+        assert reconcile(services, leases, periodic=True).loads == []
+        assert reconcile(services, leases).loads == []  # nor at another process's start-up
+    assert not _version(services, resource_id).datastore_loaded  # nothing loaded it again
+    # Its lease released (the loading child died): the sweep queues the load again.
+    assert reconcile(services, leases, periodic=True).loads == [version_id]
     assert _version(services, resource_id).datastore_loaded
 
 

@@ -38,6 +38,11 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 # Seconds a child may outlive its SIGALRM before the job process kills it outright.
 KILL_GRACE = 10
+# Longest wait of an idle consumer thread between two looks at the queue. Huey's default
+# (10 s, reached after a minute idle) was added to the wait of every upload that arrived at
+# a quiet server (issue 24); a look is one indexed read of the queue table (or one Redis
+# call), so twice a second per thread costs nothing measurable.
+QUEUE_POLL_MAX_SECONDS = 0.5
 
 
 class JobFailed(RuntimeError):
@@ -60,7 +65,7 @@ class ChildRunner:
         self._limit = services.settings.job_time_limit
         self._context = multiprocessing.get_context("forkserver")
         # The fork server imports the portal once; children start in milliseconds.
-        preload = ["app.services", "app.jobs"]
+        preload = ["app.services", "app.jobs", "app.job_preload"]
         if self._settings.storage_url.startswith("s3://"):
             preload.append("datasets.storage.s3")  # boto3 takes a second to import
         self._context.set_forkserver_preload(preload)
@@ -175,6 +180,8 @@ def run_job_process(settings: Settings, workers: int) -> None:
     threading.Thread(
         target=_recover_periodically, args=(services, settings), name="recovery", daemon=True
     ).start()
-    consumer = services.queue.huey.create_consumer(workers=workers, worker_type="thread")
+    consumer = services.queue.huey.create_consumer(
+        workers=workers, worker_type="thread", max_delay=QUEUE_POLL_MAX_SECONDS
+    )
     log.info("job process running with %d workers", workers)
     consumer.run()

@@ -41,6 +41,11 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 # Seconds a child may outlive its SIGALRM before the job process kills it outright.
 KILL_GRACE = 10
+# Longest wait of an idle consumer thread between two looks at the queue. Huey's default
+# (10 s, reached after a minute idle) was added to the wait of every upload that arrived at
+# a quiet server (issue 24); a look is one indexed read of the queue table (or one Redis
+# call), so twice a second per thread costs nothing measurable.
+QUEUE_POLL_MAX_SECONDS = 0.5
 
 
 class JobFailed(RuntimeError):
@@ -66,7 +71,7 @@ class ChildRunner:
         self._limit = services.settings.job_time_limit
         self._context = multiprocessing.get_context("forkserver")
         # The fork server imports the portal once; children start in milliseconds.
-        preload = ["app.services", "app.jobs"]
+        preload = ["app.services", "app.jobs", "app.job_preload"]
         if self._settings.storage_url.startswith("s3://"):
             preload.append("datasets.storage.s3")  # boto3 takes a second to import
         self._context.set_forkserver_preload(preload)
@@ -185,7 +190,7 @@ def schedule_bulk_archive(services: Services) -> None:
 def woken_consumer(queue: HueyQueue, workers: int) -> Consumer:
     """Huey's consumer with ``workers`` threads; where they poll (the SQLite queue), an idle
     worker also wakes the moment a job is queued (``datasets.queue.Wakeup``), not at its
-    next poll, which backs off to every 10 s."""
+    next poll, which backs off to ``QUEUE_POLL_MAX_SECONDS`` at most (Huey's own: 10 s)."""
     from huey.consumer import Consumer, Worker
 
     woken = None
@@ -195,7 +200,9 @@ def woken_consumer(queue: HueyQueue, workers: int) -> Consumer:
         except OSError:
             log.warning("job wake-ups unavailable: idle workers poll the queue", exc_info=True)
     if woken is None:
-        return queue.huey.create_consumer(workers=workers, worker_type="thread")
+        return queue.huey.create_consumer(
+            workers=workers, worker_type="thread", max_delay=QUEUE_POLL_MAX_SECONDS
+        )
     event = woken
 
     class WokenWorker(Worker):  # type: ignore[misc]  # Huey ships no type hints
@@ -218,7 +225,9 @@ def woken_consumer(queue: HueyQueue, workers: int) -> Consumer:
             event.set()  # sleeping workers see the stop at once, as Huey's own do
             super().stop(graceful)
 
-    return WokenConsumer(queue.huey, workers=workers, worker_type="thread")
+    return WokenConsumer(
+        queue.huey, workers=workers, worker_type="thread", max_delay=QUEUE_POLL_MAX_SECONDS
+    )
 
 
 def run_job_process(settings: Settings, workers: int) -> None:

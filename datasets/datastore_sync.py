@@ -140,3 +140,27 @@ def non_public_resource_ids(sessions: sessionmaker[Session], ids: Iterable[str])
             ).all()
         )
     return wanted - {p.lower() for p in public}
+
+
+def live_revision_number(session: Session, version: ResourceVersion) -> int | None:
+    """Return the number of the live revision publishing ``version``, or None when the
+    version is not what its resource publishes now (superseded, or not published)."""
+    return session.scalar(
+        select(Revision.number)
+        .join(Dataset, Dataset.live_revision_id == Revision.id)
+        .join(RevisionResource, RevisionResource.revision_id == Revision.id)
+        .where(
+            RevisionResource.resource_id == version.resource_id,
+            RevisionResource.version_id == version.id,
+        )
+    )
+
+
+def live_level(session: Session, version: ResourceVersion) -> str | None:
+    """The access level of the live revision publishing the version (None: not live)."""
+    return session.scalar(
+        select(Revision.access_level)
+        .join(Dataset, Dataset.live_revision_id == Revision.id)
+        .join(RevisionResource, RevisionResource.revision_id == Revision.id)
+        .where(RevisionResource.version_id == version.id)
+    )

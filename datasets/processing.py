@@ -6,7 +6,7 @@ findings, error code), so the publisher sees it and nothing is lost on failure.
 
 from __future__ import annotations
 
-import csv
+import contextlib
 import logging
 import uuid
 from collections.abc import Callable, Mapping, Sequence
@@ -14,13 +14,12 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from datasets.access import AGENCY_LEVELS, AccessLevel
 from datasets.column_labels import LABEL_KEYS, carry_labels, earlier_schemas
 from datasets.datastore import Datastore, DatastoreError
-from datasets.datastore_sync import SHARED_LEVELS
+from datasets.datastore_sync import SHARED_LEVELS, live_level, live_revision_number
 from datasets.errors import BlobNotFound
 from datasets.ingest import (
     ExtraCells,
@@ -30,7 +29,7 @@ from datasets.ingest import (
     normalize_to_csv,
     refuse_markup_named_as_table,
 )
-from datasets.model import Dataset, ResourceVersion, Revision, RevisionResource, VersionStatus
+from datasets.model import Dataset, ResourceVersion, VersionStatus
 from datasets.personal import (
     BY_POLICY,
     DEFAULT_POLICY,
@@ -43,9 +42,9 @@ from datasets.personal import (
     generalized_places,
     smallest_group_size,
 )
-from datasets.place_codes import add_unit_columns
+from datasets.place_codes import add_unit_columns, added_unit_columns
 from datasets.progress import ProgressBoard
-from datasets.statistics import column_statistics
+from datasets.statistics import statistics_or_none
 from datasets.storage import BlobStore, local_copy
 from datasets.table_analysis import PreparedAnalyses, analyse_normalized
 from datasets.vault import Vault
@@ -159,9 +158,10 @@ class Processor:
             if self.progress is not None and (version.original_size or 0) >= PROGRESS_MIN_BYTES:
                 self._followed.add(version_id)
             try:
+                stripped = False
                 if not rebuild or version.normalized_key is None:
-                    self._analyse(version, organization_id)
-                if version.is_tabular:
+                    stripped = self._analyse(version, organization_id)
+                if version.is_tabular and not stripped:
                     self._stage(version_id, "stripping")
                     self._build_public_table(version)
                 version.status = VersionStatus.READY.value
@@ -219,8 +219,8 @@ class Processor:
         version_id = version.id
         if not version.is_tabular or not version.public_sha256:
             return False
-        order = _live_revision_number(session, version)
-        level = _live_level(session, version)
+        order = live_revision_number(session, version)
+        level = live_level(session, version)
         if order is None or level is None:
             log.info(
                 "datastore load skipped: not the live version", extra={"version_id": version_id}
@@ -233,7 +233,7 @@ class Processor:
             # A store without files on disk (a bucket) lends a scratch copy.
             with local_copy(self._public, version.public_sha256, self._vault.scratch_dir) as path:
                 info = self._datastore.load(version.resource_id, path, schema, order=order)
-                version.column_stats = _statistics(path, schema, version_id)
+                version.column_stats = statistics_or_none(path, schema, version_id)
         except BlobNotFound:
             return False
         except DatastoreError as exc:
@@ -279,7 +279,8 @@ class Processor:
             return None
         return self.progress.rows_reporter(version_id, "validating", total)
 
-    def _analyse(self, version: ResourceVersion, organization_id: str) -> None:
+    def _analyse(self, version: ResourceVersion, organization_id: str) -> bool:
+        """Analyse the original; strip a table from the plaintext analysed (True then)."""
         assert version.original_key is not None
         self._stage(version.id, "normalizing")
         prepared = None
@@ -298,7 +299,7 @@ class Processor:
             if not detected.is_tabular:
                 blob = self._public.put_file(original)
                 version.public_sha256, version.public_size = blob.key, blob.size
-                return
+                return False
             normalized = self._vault.scratch_file(".csv")
             try:
                 table = normalize_to_csv(
@@ -309,6 +310,8 @@ class Processor:
                     sheet=version.sheet,
                 )
                 add_unit_columns(normalized, version.table_schema)  # issue 22
+                # Unit columns rewrite the file with other line ends: no copy by lines then.
+                by_lines = table.lines_are_rows and not added_unit_columns(version.table_schema)
                 version.encoding = table.encoding
                 version.sheet = table.sheet
                 version.row_count = table.row_count
@@ -334,36 +337,58 @@ class Processor:
                 version.decisions = [d.to_json() for d in decisions]
                 _refuse_extra_cells(table)
                 version.normalized_key = self._vault.store_file(normalized)
+                self._stage(version.id, "stripping")
+                self._build_public_table(version, normalized, lines_are_rows=by_lines)
             finally:
                 normalized.unlink(missing_ok=True)
         stem = Path(version.filename or "data").stem or "data"
         version.filename = f"{stem}.csv"
         version.format, version.media_type = "CSV", "text/csv"
+        return True
 
-    def _build_public_table(self, version: ResourceVersion) -> None:
-        """Strip the normalized table by the decisions; leave no public file if undecided."""
+    def _build_public_table(
+        self, version: ResourceVersion, plain: Path | None = None, *, lines_are_rows: bool = False
+    ) -> None:
+        """Strip the normalized table by the decisions; leave no public file if undecided.
+        ``plain``: the normalized table's plaintext, when the caller has it (``lines_are_rows``:
+        as ``normalize_to_csv`` says of it)."""
         if version.undecided_columns():
             version.public_sha256, version.public_size = None, None
             version.agency_key = version.agency_size = version.agency_schema = None
             return
         assert version.normalized_key is not None
+        with contextlib.ExitStack() as stack:
+            normalized = plain or stack.enter_context(
+                self._vault.decrypted(version.normalized_key, ".csv")
+            )
+            self._strip_public(version, normalized, lines_are_rows)
+            self._build_agency_table(version, normalized, lines_are_rows)
+
+    def _strip_public(self, version: ResourceVersion, normalized: Path, by_lines: bool) -> None:
         decisions, findings = version.column_decisions, version.column_findings
-        with self._vault.decrypted(version.normalized_key, ".csv") as normalized:
-            public = self._vault.scratch_file(".csv")
-            try:
-                apply_actions(normalized, public, decisions, findings, hash_key=self._hash_key)
-                places = generalized_places(decisions)  # quasi-identifiers too
-                version.smallest_group = smallest_group_size(
-                    public, self._quasi, holds_personal_data=bool(findings), places=places
-                )
-                blob = self._public.put_file(public)
-            finally:
-                public.unlink(missing_ok=True)
+        public = self._vault.scratch_file(".csv")
+        try:
+            apply_actions(
+                normalized,
+                public,
+                decisions,
+                findings,
+                hash_key=self._hash_key,
+                lines_are_rows=by_lines,
+            )
+            places = generalized_places(decisions)  # quasi-identifiers too
+            version.smallest_group = smallest_group_size(
+                public, self._quasi, holds_personal_data=bool(findings), places=places
+            )
+            blob = self._public.put_file(public)
+        finally:
+            public.unlink(missing_ok=True)
         version.public_sha256, version.public_size = blob.key, blob.size
         version.public_schema = public_schema(version.table_schema or {}, decisions)
-        self._build_agency_table(version)
 
-    def _build_agency_table(self, version: ResourceVersion) -> None:
+    def _build_agency_table(
+        self, version: ResourceVersion, normalized: Path, by_lines: bool
+    ) -> None:
         """Strip the normalized table by the agency decisions into the vault (issue 18).
 
         A column without an agency decision is stripped as in the public file; without any
@@ -374,26 +399,21 @@ class Processor:
             return
         chosen = {d.column: d for d in map(ColumnDecision.from_json, version.agency_decisions)}
         decisions = [chosen.get(d.column, d) for d in version.column_decisions]
-        with self._vault.decrypted(version.normalized_key, ".csv") as normalized:
-            agency = self._vault.scratch_file(".csv")
-            try:
-                apply_actions(
-                    normalized, agency, decisions, version.column_findings, hash_key=self._hash_key
-                )
-                version.agency_size = agency.stat().st_size
-                version.agency_key = self._vault.store_file(agency)
-            finally:
-                agency.unlink(missing_ok=True)
+        agency = self._vault.scratch_file(".csv")
+        try:
+            apply_actions(
+                normalized,
+                agency,
+                decisions,
+                version.column_findings,
+                hash_key=self._hash_key,
+                lines_are_rows=by_lines,
+            )
+            version.agency_size = agency.stat().st_size
+            version.agency_key = self._vault.store_file(agency)
+        finally:
+            agency.unlink(missing_ok=True)
         version.agency_schema = public_schema(version.table_schema or {}, decisions)
-
-
-def _statistics(path: Path, schema: Mapping[str, Any], version_id: str) -> dict[str, Any] | None:
-    """Column statistics of the public file; a failure leaves them absent, never the load."""
-    try:
-        return column_statistics(path, schema)
-    except (OSError, ValueError, csv.Error):
-        log.warning("column statistics failed", extra={"version_id": version_id})
-        return None
 
 
 def public_schema(schema: Mapping[str, Any], decisions: Sequence[ColumnDecision]) -> dict[str, Any]:
@@ -435,30 +455,6 @@ def _default_decisions(
     )
     kept.extend(replace(decision, decided_by=BY_POLICY) for decision in proposed)
     return kept
-
-
-def _live_revision_number(session: Session, version: ResourceVersion) -> int | None:
-    """Return the number of the live revision publishing ``version``, or None when the
-    version is not what its resource publishes now (superseded, or not published)."""
-    return session.scalar(
-        select(Revision.number)
-        .join(Dataset, Dataset.live_revision_id == Revision.id)
-        .join(RevisionResource, RevisionResource.revision_id == Revision.id)
-        .where(
-            RevisionResource.resource_id == version.resource_id,
-            RevisionResource.version_id == version.id,
-        )
-    )
-
-
-def _live_level(session: Session, version: ResourceVersion) -> str | None:
-    """The access level of the live revision publishing the version (None: not live)."""
-    return session.scalar(
-        select(Revision.access_level)
-        .join(Dataset, Dataset.live_revision_id == Revision.id)
-        .join(RevisionResource, RevisionResource.revision_id == Revision.id)
-        .where(RevisionResource.version_id == version.id)
-    )
 
 
 def _organization_of(session: Session, version: ResourceVersion) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import heapq
+import logging
 import math
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
@@ -24,6 +25,8 @@ DISTINCT_EXACT = 2048  # distinct values counted exactly up to this many (KMV es
 TOP_KEEP = 2000  # text values tracked at most; pruned to the most frequent half when full
 NUMBER_TYPES = frozenset({"integer", "number", "year"})
 DATE_TYPES = frozenset({"date", "datetime"})
+
+log = logging.getLogger(__name__)
 
 
 def _number(text: str) -> float | None:
@@ -238,3 +241,14 @@ def column_statistics(
         "rows": rows,
         "columns": [_summary(c, edges.get(i), top) for i, c in enumerate(columns)],
     }
+
+
+def statistics_or_none(
+    path: Path, schema: Mapping[str, Any], version_id: str
+) -> dict[str, Any] | None:
+    """Column statistics of a public file; a failure leaves them absent, never the load."""
+    try:
+        return column_statistics(path, schema)
+    except (OSError, ValueError, csv.Error):
+        log.warning("column statistics failed", extra={"version_id": version_id})
+        return None

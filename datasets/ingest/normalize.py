@@ -15,7 +15,7 @@ import itertools
 import re
 import unicodedata
 import zipfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -114,6 +114,9 @@ class NormalizedTable:
     # The first row with more cells than the header (1 = header), and its cell count.
     extra_row: int | None = None
     extra_cells: int = 0
+    # Every line of the file is one whole row of the header's width: no row is shorter or
+    # longer, no cell holds a line break or NUL (a stripped copy can then go by lines).
+    lines_are_rows: bool = False
 
 
 def detect_format(path: Path, filename: str) -> DetectedFormat:
@@ -381,10 +384,18 @@ class _Written:
     count: int = 0
     extra_row: int | None = None
     extra_cells: int = 0
+    lines_are_rows: bool = True
 
     def table(self, path: Path, encoding: str | None, sheet: str | None = None) -> NormalizedTable:
         return NormalizedTable(
-            path, encoding, self.header, self.count, sheet, self.extra_row, self.extra_cells
+            path,
+            encoding,
+            self.header,
+            self.count,
+            sheet,
+            self.extra_row,
+            self.extra_cells,
+            self.lines_are_rows,
         )
 
 
@@ -403,26 +414,44 @@ def _write_rows(
     header = tuple(
         _nfc(cell).lstrip("\ufeff") if i == 0 else _nfc(cell) for i, cell in enumerate(first)
     )
-    written = _Written(header)
+    written = _Written(header, lines_are_rows=_one_line(header))
     with out_path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(header)
         if on_row is not None:
             on_row()
+        width = len(header)
         for row in iterator:
-            number = written.count + 2
-            _check_width(row, number)
-            if len(row) > len(header) and written.extra_row is None:
-                written.extra_row, written.extra_cells = number, len(row)
-            cells = [_nfc(cell) for cell in row]
-            if any("\r" in cell for cell in cells):
-                handle.write(_quoted_row(cells))
+            if len(row) != width:
+                written.lines_are_rows = False
+                if len(row) > width:
+                    number = written.count + 2
+                    _check_width(row, number)
+                    if written.extra_row is None:
+                        written.extra_row, written.extra_cells = number, len(row)
+            # One look at the whole row instead of one per cell (issue 24): NUL composes with
+            # nothing, so the joined row is NFC exactly when every cell is.
+            joined = "\x00".join(row)
+            if not unicodedata.is_normalized("NFC", joined):
+                row = [_nfc(cell) for cell in row]
+                joined = "\x00".join(row)
+            if "\n" in joined or joined.count("\x00") != len(row) - 1:  # a break, a NUL
+                written.lines_are_rows = False
+            if "\r" in joined:
+                written.lines_are_rows = False
+                handle.write(_quoted_row(row))
             else:
-                writer.writerow(cells)
+                writer.writerow(row)
             written.count += 1
             if on_row is not None:
                 on_row()
     return written
+
+
+def _one_line(cells: Sequence[str]) -> bool:
+    """True when no cell holds a line break or NUL: the row is written as one line."""
+    joined = "\x00".join(cells)
+    return "\n" not in joined and "\r" not in joined and joined.count("\x00") == len(cells) - 1
 
 
 def _check_width(row: list[str], number: int) -> None:

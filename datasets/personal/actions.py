@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import hmac
 import os
 import re
 import unicodedata
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -291,7 +292,30 @@ def _transformer(decision: ColumnDecision, hash_key: bytes) -> Callable[[str], s
         return lambda v: generalize_value(v, kind)
     if decision.action is Action.REDACT:
         return redact_text
-    return lambda v: v
+    return _keep
+
+
+def _keep(value: str) -> str:  # the transformer of KEEP: compared by identity
+    return value
+
+
+def _starts_plain(path: Path) -> bool:
+    """True when the file does not start with a byte-order mark (the reader drops one)."""
+    with path.open("rb") as handle:
+        return not handle.read(3).startswith(codecs.BOM_UTF8)
+
+
+def _copy_lines(src: Path, dst: Path) -> int:
+    """Copy ``src`` to ``dst`` with ``\r\n`` line ends (``csv.writer``'s); return the number
+    of lines after the header. Only for a file whose lines are whole rows (see
+    ``apply_actions``): the writer would write each parsed line back as it was, only its
+    line end differing (issue 24: one pass over bytes instead of a CSV read and write)."""
+    lines = 0
+    with src.open("rb") as source, dst.open("wb") as target:
+        while chunk := source.read(1 << 20):
+            lines += chunk.count(b"\n")
+            target.write(chunk.replace(b"\n", b"\r\n"))
+    return max(lines - 1, 0)
 
 
 def apply_actions(
@@ -301,22 +325,23 @@ def apply_actions(
     findings: Sequence[Finding],
     *,
     hash_key: bytes,
+    lines_are_rows: bool = False,
 ) -> StripResult:
     """Write to ``dst_csv`` the public copy of ``src_csv`` with every decision applied.
 
     Streams row by row (memory does not grow with the file); reads UTF-8 (BOM accepted) and
     writes UTF-8. Empty cells stay empty. ``dst_csv`` appears only when complete.
+    ``lines_are_rows``: the caller knows that ``src_csv`` was written by ``csv.writer`` with
+    ``\n`` line ends, one row of the header's width per line (``NormalizedTable``); when no
+    column changes, the copy then goes by lines, byte for byte what the row loop writes.
     Raises UnresolvedFinding when a finding has no decision, InvalidDecision for a KEEP
     without justification (or a decision that cannot apply), MalformedTable for a row longer
     than the header.
     """
     partial = dst_csv.with_name(dst_csv.name + ".partial")
     try:
-        with (
-            src_csv.open(encoding="utf-8-sig", newline="") as src,
-            partial.open("w", encoding="utf-8", newline="") as dst,
-        ):
-            reader, writer = csv.reader(src), csv.writer(dst)
+        with src_csv.open(encoding="utf-8-sig", newline="") as src:
+            reader = csv.reader(src)
             header = next(reader, [])
             by_column = _check_decisions(decisions, findings, header)
             plan = [
@@ -325,21 +350,39 @@ def apply_actions(
                 if name not in by_column or by_column[name].action is not Action.DROP
             ]
             out_header = [header[i] for i, _ in plan]
-            writer.writerow(out_header)
-            rows = changed = 0
-            for line, row in enumerate(reader, start=2):
-                if len(row) > len(header):
-                    raise MalformedTable(f"row {line} has more cells than the header")
-                out = []
-                for i, transform in plan:
-                    cell = row[i] if i < len(row) else ""
-                    new = transform(cell) if transform and cell.strip() else cell
-                    changed += new != cell
-                    out.append(new)
-                writer.writerow(out)
-                rows += 1
+            unchanged = out_header == header and all(t in (None, _keep) for _, t in plan)
+            if lines_are_rows and unchanged and _starts_plain(src_csv):
+                rows, changed = _copy_lines(src_csv, partial), 0
+            else:
+                rows, changed = _write_rows(reader, partial, len(header), out_header, plan)
         os.replace(partial, dst_csv)
     finally:
         partial.unlink(missing_ok=True)
     dropped = tuple(name for name in header if name not in out_header)
     return StripResult(tuple(out_header), rows, dropped, changed)
+
+
+def _write_rows(
+    reader: Iterator[list[str]],
+    partial: Path,
+    width: int,
+    out_header: list[str],
+    plan: list[tuple[int, Callable[[str], str] | None]],
+) -> tuple[int, int]:
+    """Write the header and every row of ``reader`` by ``plan``; return (rows, cells changed)."""
+    rows = changed = 0
+    with partial.open("w", encoding="utf-8", newline="") as dst:
+        writer = csv.writer(dst)
+        writer.writerow(out_header)
+        for line, row in enumerate(reader, start=2):
+            if len(row) > width:
+                raise MalformedTable(f"row {line} has more cells than the header")
+            out = []
+            for i, transform in plan:
+                cell = row[i] if i < len(row) else ""
+                new = transform(cell) if transform and cell.strip() else cell
+                changed += new != cell
+                out.append(new)
+            writer.writerow(out)
+            rows += 1
+    return rows, changed

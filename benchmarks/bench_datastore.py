@@ -23,7 +23,6 @@ import http.client
 import json
 import os
 import random
-import socket
 import sqlite3
 import statistics
 import subprocess
@@ -38,6 +37,8 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from ports import PortRange, add_ports_option
 
 from datasets.datastore import DatastoreQuery, SqliteDatastore
 
@@ -194,12 +195,6 @@ def wsgi_app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Ite
 # --- load generation --------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def wait_ready(port: int, path: str, timeout: float = 120.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -270,6 +265,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=2000, help="per scenario and server")
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--workdir", type=Path, default=None)
+    add_ports_option(parser)
     args = parser.parse_args()
     venv_bin = Path(sys.executable).parent
     with tempfile.TemporaryDirectory(dir=args.workdir) as tmp:
@@ -302,7 +298,8 @@ def main() -> None:
             check=True,
         )
 
-        portal_port, ds_port = free_port(), free_port()
+        ports = PortRange(args.ports)
+        portal_port, ds_port = ports.take(), ports.take()
         env = {**os.environ, "BENCH_DATASTORE": str(store_path)}
         portal = start(
             [str(venv_bin / "gunicorn"), "--workers", "1", "--worker-class", "gthread",

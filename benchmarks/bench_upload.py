@@ -17,7 +17,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -25,6 +24,7 @@ import time
 from pathlib import Path
 
 import requests
+from ports import PortRange, add_ports_option
 
 ROOT = Path(__file__).resolve().parents[1]
 OPENDATA = str(Path(sys.executable).parent / "opendata")
@@ -65,12 +65,6 @@ class GeneratedFile:
             self._stage = 2
             return self._tail
         return b""
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _run(*args: str, env: dict[str, str]) -> None:
@@ -176,14 +170,13 @@ def main() -> None:
     """Measure each size and print the figures and the ratio."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes-mb", default="10,1024")
-    parser.add_argument(
-        "--port", type=int, default=0, help="the server's port (default: a free one)"
-    )
+    add_ports_option(parser)
     args = parser.parse_args()
+    ports = PortRange(args.ports)
     sizes = [int(s) for s in args.sizes_mb.split(",")]
     results = []
     for size_mb in sizes:
-        peak, seconds, status = measure(size_mb * 1024 * 1024, args.port or _free_port())
+        peak, seconds, status = measure(size_mb * 1024 * 1024, ports.take())
         results.append(peak)
         rate = size_mb / seconds if seconds else 0
         print(

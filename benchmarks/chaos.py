@@ -40,7 +40,6 @@ import json
 import os
 import random
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -53,16 +52,11 @@ from pathlib import Path
 from typing import Any
 
 import requests
+from ports import PortRange, add_ports_option
 
 OPENDATA = str(Path(sys.executable).parent / "opendata")
 PASSWORD = "chaos-password-2026"
 SETTLE_SECONDS = 240  # how long background work may take to settle after the last restart
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _table(seed: int, rows: int) -> bytes:
@@ -236,7 +230,7 @@ def _cli(env: dict[str, str], *args: str, stdin: str | None = None) -> str:
 
 
 class Chaos:
-    def __init__(self, rounds: int, seed: int, data_dir: Path) -> None:
+    def __init__(self, rounds: int, seed: int, data_dir: Path, port: int) -> None:
         self.rng = random.Random(seed)
         self.rounds = rounds
         self.data_dir = data_dir
@@ -248,7 +242,7 @@ class Chaos:
             OPENDATA_HARVEST_ALLOWED_HOSTS="127.0.0.1",
             OPENDATA_LOG_LEVEL="WARNING",
         )
-        self.portal = Portal(self.env, _free_port())
+        self.portal = Portal(self.env, port)
         self.agency = Agency()
         self.ledger = Ledger()
         self.counter = 0
@@ -483,9 +477,10 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=24)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--keep", action="store_true", help="keep the data dir")
+    add_ports_option(parser)
     args = parser.parse_args()
     data_dir = Path(tempfile.mkdtemp(prefix="opendata-chaos-"))
-    chaos = Chaos(args.rounds, args.seed, data_dir)
+    chaos = Chaos(args.rounds, args.seed, data_dir, PortRange(args.ports).take())
     started = time.monotonic()
     try:
         chaos.set_up()

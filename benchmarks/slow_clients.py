@@ -26,13 +26,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
+from ports import PortRange, add_ports_option
+
 OPENDATA = str(Path(sys.executable).parent / "opendata")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def healthz_seconds(port: int, timeout: float = 30.0) -> float:
@@ -52,10 +48,12 @@ def healthz_seconds(port: int, timeout: float = 30.0) -> float:
 
 
 @contextmanager
-def serve(opendata: str = OPENDATA, workers: int = 2, threads: int = 4) -> Iterator[int]:
+def serve(
+    opendata: str = OPENDATA, workers: int = 2, threads: int = 4, ports: str = ""
+) -> Iterator[int]:
     """Run `opendata serve` on a fresh data dir; yield its port; stop it afterwards."""
     data_dir = Path(tempfile.mkdtemp(prefix="slow-clients-"))
-    port = free_port()
+    port = PortRange(ports).take()
     env = {**os.environ, "OPENDATA_DATA_DIR": str(data_dir), "OPENDATA_LOG_LEVEL": "WARNING"}
     env.pop("DATABASE_URL", None)
     subprocess.run([opendata, "db", "upgrade"], env=env, check=True, capture_output=True)
@@ -122,10 +120,11 @@ def measure(port: int, clients: int, seconds: float) -> tuple[list[float], list[
     """Return /healthz latencies alone, then during the slow clients."""
     alone = [healthz_seconds(port) for _ in range(10)]
     slow = trickle(port, clients, seconds)
-    time.sleep(min(2.0, seconds / 3))  # let them connect and take what they can
+    warm = min(2.0, seconds / 3)
+    time.sleep(warm)  # let them connect and take what they can
     during: list[float] = []
-    end = time.monotonic() + seconds - 3
-    while time.monotonic() < end:
+    end = time.monotonic() + seconds - warm - 1  # while every slow client still trickles
+    while not during or time.monotonic() < end:
         during.append(healthz_seconds(port, timeout=seconds))
         time.sleep(0.2)
     slow.join(timeout=seconds + 30)
@@ -137,8 +136,9 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=100)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--opendata", default=OPENDATA)
+    add_ports_option(parser)
     args = parser.parse_args()
-    with serve(args.opendata) as port:
+    with serve(args.opendata, ports=args.ports) as port:
         alone, during = measure(port, args.clients, args.seconds)
     load = Path("/proc/loadavg").read_text().strip()
     print(f"server: {args.opendata} serve --workers 2")

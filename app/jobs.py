@@ -217,7 +217,7 @@ def woken_consumer(queue: HueyQueue, workers: int) -> Consumer:
             else:
                 self.delay *= self.backoff
 
-    class WokenConsumer(Consumer):  # type: ignore[misc]
+    class WokenConsumer(Consumer):  # type: ignore[misc]  # Huey ships no type hints
         worker_class = WokenWorker
 
         def stop(self, graceful: bool = False) -> None:

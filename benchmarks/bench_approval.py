@@ -25,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import requests
@@ -76,10 +77,10 @@ def opendata(env: dict[str, str], *args: str) -> str:
     return done.stdout.strip()
 
 
-def wait_until(check: object, timeout: float, pause: float) -> object:
+def wait_until(check: Callable[[], object], timeout: float, pause: float) -> object:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        value = check()  # type: ignore[operator]
+        value = check()
         if value:
             return value
         time.sleep(pause)
@@ -174,11 +175,11 @@ def main() -> None:
             opendata(env, "user", "create", user, "--email", f"{user}@example.org",
                      "--password", PASSWORD, "--org", "so-bench", "--role", role)  # fmt: skip
             tokens.append(opendata(env, "token", "create", user).splitlines()[-1])
-        quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
         server = subprocess.Popen(
             [OPENDATA, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "1", "--no-jobs"],
             env=env,
-            **quiet,  # type: ignore[call-overload]
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         log = args.worker_log.open("w") if args.worker_log else subprocess.DEVNULL
         worker = subprocess.Popen(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from datasets.datastore import Datastore, DatastoreQuery, SqliteDatastore
-from tests.contracts.test_datastore import (  # noqa: F401 (fixtures)
+from tests.contracts.test_datastore import (
     EXPECTED,
     RID,
     SCHEMA,
@@ -19,7 +19,7 @@ def _total(store: Datastore, **filters: list[str]) -> int | None:
     return store.search(RID, DatastoreQuery(filters=filters, limit=5)).total
 
 
-def test_a_filtered_total_follows_each_load(env: Env, tmp_path: Path) -> None:  # noqa: F811
+def test_a_filtered_total_follows_each_load(env: Env, tmp_path: Path) -> None:
     store = env.store
     quan1 = sum(r["quan"] == "Quận 1" for r in EXPECTED)
     store.load(RID, _write_csv(tmp_path / "a.csv", EXPECTED), SCHEMA)

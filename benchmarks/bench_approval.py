@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -32,6 +31,7 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_datastore import SCHEMA, generate_csv
+from ports import PortRange
 
 OPENDATA = str(Path(sys.executable).parent / "opendata")
 PASSWORD = "bench-password-2026"
@@ -41,20 +41,6 @@ TYPES = {"integer": "INTEGER", "number": "REAL", "date": "TEXT", "string": "TEXT
 def load_text() -> str:
     one, five, fifteen = os.getloadavg()
     return f"load average {one:.1f} / {five:.1f} / {fifteen:.1f}"
-
-
-def free_port(ports: str) -> int:
-    """The first port of ``ports`` ("8600-8699"; empty: any) free on 127.0.0.1."""
-    low, _sep, high = ports.partition("-")
-    candidates = range(int(low), int(high or low) + 1) if low else [0]
-    for port in candidates:
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return int(probe.getsockname()[1])
-    raise SystemExit(f"no free port in {ports}")
 
 
 def reference(csv_path: Path, work: Path) -> float:
@@ -153,7 +139,7 @@ def main() -> None:
         csv_path = work / "diem.csv"
         generate_csv(csv_path, args.rows)
         print(f"generated {args.rows:,} rows ({csv_path.stat().st_size / 1e6:.0f} MB)")
-        port = free_port(args.ports)
+        port = PortRange(args.ports).take()
         url = f"http://127.0.0.1:{port}"
         env = {
             **os.environ,

@@ -22,7 +22,6 @@ import json
 import os
 import random
 import resource
-import socket
 import sys
 import tempfile
 import threading
@@ -30,6 +29,8 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
+
+from ports import PortRange
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -113,20 +114,6 @@ class CkanLikeServer:
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
 
-def free_port(ports: str) -> int:
-    """The first port of ``ports`` ("8700-8799"; empty: any) free on 127.0.0.1."""
-    low, _sep, high = ports.partition("-")
-    candidates = range(int(low), int(high or low) + 1) if low else [0]
-    for port in candidates:
-        with socket.socket() as sock:
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return int(sock.getsockname()[1])
-    raise SystemExit(f"no free port in {ports}")
-
-
 def load_average() -> str:
     return "load average {:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
 
@@ -163,7 +150,7 @@ def main() -> None:
     from app.keys import ensure_key_files
     from app.services import build_services
 
-    source = CkanLikeServer(args.n, free_port(args.ports))
+    source = CkanLikeServer(args.n, PortRange(args.ports).take())
     with tempfile.TemporaryDirectory() as tmp:
         data_dir = Path(tmp) / "instance"
         data_dir.mkdir()

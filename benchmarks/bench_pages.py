@@ -22,7 +22,6 @@ import argparse
 import http.client
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -31,6 +30,8 @@ import threading
 import time
 from collections import Counter, defaultdict
 from pathlib import Path
+
+from ports import PortRange
 
 ROOT = Path(__file__).resolve().parent.parent
 OPENDATA = str(Path(sys.executable).parent / "opendata")
@@ -43,20 +44,6 @@ SEARCHES = [
     "/dataset?theme=giao-thong&res_format=CSV",
     "/dataset?q=benh+vien&sort=modified",
 ]
-
-
-def _free_port(ports: str) -> int:
-    """The first port of ``ports`` ("8700-8799"; empty: any) free on 127.0.0.1."""
-    low, _sep, high = ports.partition("-")
-    candidates = range(int(low), int(high or low) + 1) if low else [0]
-    for port in candidates:
-        with socket.socket() as sock:
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return int(sock.getsockname()[1])
-    raise SystemExit(f"no free port in {ports}")
 
 
 def _env(data_dir: Path, port: int) -> dict[str, str]:
@@ -141,7 +128,7 @@ def main() -> None:
     args = parser.parse_args()
 
     data_dir = Path(tempfile.mkdtemp(prefix="bench-pages-"))
-    port = _free_port(args.ports)
+    port = PortRange(args.ports).take()
     env = _env(data_dir, port)
     if args.page_cache:
         env["OPENDATA_PAGE_CACHE_SECONDS"] = args.page_cache

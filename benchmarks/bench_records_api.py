@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import itertools
 import os
-import socket
 import statistics
 import sys
 import tempfile
@@ -35,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 # The imports below need the repository and this folder on sys.path (run as a script).
-from bench_datastore import (  # noqa: E402
+from bench_datastore import (
     SCHEMA,
     build_datasette_db,
     fetch_json,
@@ -44,8 +43,9 @@ from bench_datastore import (  # noqa: E402
     start,
     wait_ready,
 )
+from ports import PortRange
 
-from datasets.datastore import DatastoreQuery  # noqa: E402
+from datasets.datastore import DatastoreQuery
 
 
 def publish_portal(data_dir: Path, csv_path: Path, env: dict[str, str]) -> tuple[str, str, str]:
@@ -130,7 +130,8 @@ def main() -> None:
         start([str(venv_bin / "datasette"), "inspect", str(db_path), "--inspect-file",
                str(inspect)]).wait()  # fmt: skip
 
-        portal_port, ds_port = free_ports(args.ports, 2)
+        ports = PortRange(args.ports)
+        portal_port, ds_port = ports.take(), ports.take()
         # What `opendata serve --workers N --no-jobs` runs (without the CLI around it).
         serve = ("from app.config import load_settings; from app.server import run_gunicorn; "
                  f"run_gunicorn(load_settings(), bind='127.0.0.1:{portal_port}', "
@@ -190,24 +191,6 @@ def main() -> None:
             for proc in (portal, datasette):
                 proc.terminate()
                 proc.wait(timeout=30)
-
-
-def free_ports(ports: str, count: int) -> list[int]:
-    """``count`` ports of ``ports`` ("8700-8799"; empty: any) free on 127.0.0.1."""
-    low, _sep, high = ports.partition("-")
-    candidates = range(int(low), int(high or low) + 1) if low else [0] * count
-    found: list[int] = []
-    for port in candidates:
-        with socket.socket() as sock:
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            if (chosen := int(sock.getsockname()[1])) not in found:
-                found.append(chosen)
-        if len(found) == count:
-            return found
-    raise SystemExit(f"fewer than {count} free ports in {ports}")
 
 
 def cpu_seconds(pid: int) -> float:

@@ -27,7 +27,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -39,7 +38,8 @@ import requests
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_validation import generate  # noqa: E402  (a script: its folder is on the path now)
+from bench_validation import generate
+from ports import PortRange
 
 BIN = Path(sys.executable).parent
 OPENDATA = str(BIN / "opendata")
@@ -74,20 +74,6 @@ class MultipartFile:
             self._stage = 2
             return self._tail
         return b""
-
-
-def _free_port(ports: str) -> int:
-    """The first port of ``ports`` ("8700-8799"; empty: any) free on 127.0.0.1."""
-    low, _sep, high = ports.partition("-")
-    candidates = range(int(low), int(high or low) + 1) if low else [0]
-    for port in candidates:
-        with socket.socket() as sock:
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return int(sock.getsockname()[1])
-    raise SystemExit(f"no free port in {ports}")
 
 
 def _env(data_dir: Path, port: int) -> dict[str, str]:
@@ -211,7 +197,7 @@ def main() -> None:
         generate(path, args.rows)
     size_mb = path.stat().st_size / 1e6
     print(f"file: {path.name}, {args.rows} rows, {size_mb:.1f} MB; load average {_load()}")
-    port = _free_port(args.ports)
+    port = PortRange(args.ports).take()
     url = f"http://127.0.0.1:{port}"
     data_dir = Path(tempfile.mkdtemp(prefix="bench-upload-report-"))
     env = _env(data_dir, port)

@@ -26,6 +26,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
+# Its own folder (ports.py), also when a test loads this file by path (test_serve_bounds.py).
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 from ports import PortRange, add_ports_option
 
 OPENDATA = str(Path(sys.executable).parent / "opendata")

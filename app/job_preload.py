@@ -38,6 +38,8 @@ def warm() -> None:
     except Exception:  # a cold child still works: it loads what it needs itself
         log.warning("warming the job fork server failed", exc_info=True)
     finally:
+        # Best effort: a leftover warm-up table in the temporary folder harms nothing, and a
+        # failed clean-up must not stop the fork server from starting.
         shutil.rmtree(scratch, ignore_errors=True)
 
 

@@ -234,7 +234,7 @@ def main() -> None:
         if server is not None:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=60)
-        shutil.rmtree(data_dir, ignore_errors=True)
+        shutil.rmtree(data_dir, ignore_errors=True)  # a temporary folder: never hide the figures
     before = _load()
     reference, reference_cpu, command = _frictionless(path)
     print(f"frictionless validate --json: {reference:.2f} s, {reference_cpu:.2f} s CPU "

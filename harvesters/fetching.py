@@ -88,6 +88,8 @@ class Prefetcher:
         except HarvestError as exc:
             fetched.error = exc
         except BaseException:  # a defect: raised where the result is taken, files removed
+            # Best effort inside the job's scratch folder: the defect being raised matters more
+            # than a clean-up error, which would replace it.
             shutil.rmtree(fetched.scratch, ignore_errors=True)
             raise
         return fetched
@@ -101,5 +103,7 @@ class Prefetcher:
         self._pool.shutdown(wait=True)
         for future in self._started.values():
             if not future.cancelled() and future.exception() is None:
+                # Best effort, as the runner's own clean-up: whatever is left sits in the job's
+                # scratch folder, and closing must go on to the other fetches.
                 shutil.rmtree(future.result().scratch, ignore_errors=True)
         self._started.clear()

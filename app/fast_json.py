@@ -7,12 +7,17 @@ parsed (the body is ``application/json``, UTF-8). Whatever orjson would write ot
 than Flask goes through ``jsonify`` unchanged: integers past 64 bits, keys that are not
 strings, dates, decimals and other objects only Flask's ``default`` knows, and floats that
 are not finite (orjson writes them as ``null``, Flask as ``NaN``/``Infinity``).
+
+A part of a body may be encoded ahead (``encode``: an ``Encoded`` value, checked once when it
+is made) and put in any number of bodies: ``json_response`` copies its bytes as they are and
+does not check it again (a list of 1,000 remembered CKAN packages costs a copy).
 """
 
 from __future__ import annotations
 
 import pickle
 import re
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -27,6 +32,9 @@ _OPTIONS = (
 )
 
 
+# An ``Encoded`` part: the same bytes without the newline that ends a body.
+_PART_OPTIONS = _OPTIONS & ~orjson.OPT_APPEND_NEWLINE
+
 _NON_FINITE = re.compile(rb"G[\x7f\xff][\xf0-\xff]")
 
 
@@ -36,6 +44,50 @@ class _NotPlain(TypeError):
 
 def _refuse(value: Any) -> Any:
     raise _NotPlain(type(value).__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Encoded:
+    """A value encoded ahead by ``encode``: its JSON as ``json_response`` writes it."""
+
+    data: bytes
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Checked when it was made: the float scan of a body pickles it as nothing.
+        return (Encoded, (b"",))
+
+    def value(self) -> Any:
+        """Return the value back (for an answer that must be built again, or read)."""
+        return orjson.loads(self.data)
+
+
+def encode(value: Any) -> Encoded | None:
+    """Return ``value`` encoded as ``json_response`` would, or None when it holds anything
+    that only ``jsonify`` writes alike (see the module's text): keep the value then."""
+    try:
+        data = orjson.dumps(value, default=_refuse, option=_PART_OPTIONS)
+    except TypeError:  # orjson.JSONEncodeError, _NotPlain, keys that are not strings
+        return None
+    if b"null" in data and _has_non_finite(value):
+        return None
+    return Encoded(data)
+
+
+def _part(value: Any) -> Any:
+    if isinstance(value, Encoded):
+        return orjson.Fragment(value.data)
+    raise _NotPlain(type(value).__name__)
+
+
+def _plain(value: Any) -> Any:
+    """Return ``value`` with every ``Encoded`` part decoded (for ``jsonify``)."""
+    if isinstance(value, Encoded):
+        return value.value()
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
 
 
 def json_response(body: Any, *, finite: bool = False) -> Response:
@@ -48,15 +100,15 @@ def json_response(body: Any, *, finite: bool = False) -> Response:
     provider = current_app.json
     compact = getattr(provider, "compact", None)
     if compact is False or (compact is None and current_app.debug):  # jsonify indents
-        return jsonify(body)
+        return jsonify(_plain(body))
     if getattr(provider, "sort_keys", True) is not True:
-        return jsonify(body)
+        return jsonify(_plain(body))
     try:
-        data = orjson.dumps(body, default=_refuse, option=_OPTIONS)
+        data = orjson.dumps(body, default=_part, option=_OPTIONS)
     except TypeError:  # orjson.JSONEncodeError, _NotPlain, keys that are not strings
-        return jsonify(body)
+        return jsonify(_plain(body))
     if not finite and (b"null" in data) and _has_non_finite(body):
-        return jsonify(body)
+        return jsonify(_plain(body))
     return current_app.response_class(data, mimetype="application/json")
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.bulk import JOB_BULK_ARCHIVE, build_archive
 from app.config import Settings, datastore_url_for, s3_options, search_url_for
+from app.encoded_views import EncodedViews
 from app.freshness import Freshness
 from app.harvesting import build_harvester
 from app.indexing import document_from_public, index_dataset, rebuild_index
@@ -88,6 +89,8 @@ class Caches:
     # Whole pages rendered for anonymous readers, with the views they were built from
     # (``app.web.page_cache``); None when ``OPENDATA_PAGE_CACHE_SECONDS`` is 0.
     pages: BoundedCache[tuple[object, ...], tuple[tuple[object, ...], str]] | None = None
+    # The encoded JSON of public views in API lists (``app.encoded_views``).
+    views: EncodedViews = field(default_factory=EncodedViews)
 
 
 def new_caches(page_seconds: float = 0) -> Caches:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from typing import Generic, TypeVar
 
 from cachetools import Cache, LRUCache, TTLCache
@@ -16,13 +16,23 @@ T = TypeVar("T")
 
 class BoundedCache(Generic[K, V]):
     """Remember at most ``size`` values (the least recently used go first), each for at
-    most ``seconds`` when given. Thread-safe: every access holds one lock."""
+    most ``seconds`` when given. Thread-safe: every access holds one lock.
+
+    With ``sizeof``, ``size`` bounds the sum of ``sizeof(value)`` (bytes, say) instead of
+    the number of values; a value larger than ``size`` is not remembered.
+    """
 
     def __init__(
-        self, size: int, seconds: float | None = None, clock: Callable[[], float] = time.monotonic
+        self,
+        size: int,
+        seconds: float | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        sizeof: Callable[[V], int] | None = None,
     ) -> None:
         self._items: Cache[K, V] = (
-            TTLCache(size, seconds, timer=clock) if seconds else LRUCache(size)
+            TTLCache(size, seconds, timer=clock, getsizeof=sizeof)
+            if seconds
+            else LRUCache(size, getsizeof=sizeof)
         )
         self._lock = threading.Lock()
 
@@ -32,10 +42,24 @@ class BoundedCache(Generic[K, V]):
             value: V | None = self._items.get(key)
         return value
 
+    def get_many(self, keys: Iterable[K]) -> dict[K, V]:
+        """Return the values remembered for ``keys`` (those it has), under one lock."""
+        found: dict[K, V] = {}
+        with self._lock:
+            items = self._items
+            for key in keys:
+                value: V | None = items.get(key)
+                if value is not None:
+                    found[key] = value
+        return found
+
     def put(self, key: K, value: V) -> None:
         """Remember ``value`` for ``key`` (the oldest entry goes when the cache is full)."""
         with self._lock:
-            self._items[key] = value
+            try:
+                self._items[key] = value
+            except ValueError:  # larger than the whole cache (``sizeof``): not remembered
+                self._items.pop(key, None)
 
     def pop(self, key: K) -> V | None:
         """Return and forget the value remembered for ``key``, or None."""
@@ -61,27 +85,32 @@ class BoundedCache(Generic[K, V]):
 class ViewCache(Generic[T]):
     """Remember values by key for ``seconds``, valid only while their stamp is the same.
 
-    Thread-safe; holds at most ``size`` entries (least recently used go first).
+    Thread-safe; holds at most ``size`` entries (least recently used go first). Each entry
+    carries its own deadline (one clock reading per call, however many keys it asks for).
     """
 
     def __init__(
         self, seconds: float, size: int = 2000, clock: Callable[[], float] = time.monotonic
     ) -> None:
-        self._items: BoundedCache[str, tuple[tuple[object, ...], T]] = BoundedCache(
-            size, seconds, clock
-        )
+        self._seconds = seconds
+        self._clock = clock
+        self._items: BoundedCache[str, tuple[float, tuple[object, ...], T]] = BoundedCache(size)
 
     def get(self, key: str, stamp: tuple[object, ...]) -> T | None:
         """Return the value remembered for ``key`` with this ``stamp``, or None."""
-        item = self._items.get(key)
-        if item is None:
-            return None
-        remembered, value = item
-        if remembered != stamp:
-            self._items.pop(key)
-            return None
-        return value
+        return self.get_many({key: stamp}).get(key)
+
+    def get_many(self, stamps: Mapping[str, tuple[object, ...]]) -> dict[str, T]:
+        """Return the values remembered for these keys with these stamps (one lock)."""
+        now = self._clock()
+        found: dict[str, T] = {}
+        for key, (deadline, remembered, value) in self._items.get_many(stamps).items():
+            if now < deadline and remembered == stamps[key]:
+                found[key] = value
+            else:
+                self._items.pop(key)
+        return found
 
     def put(self, key: str, stamp: tuple[object, ...], value: T) -> None:
         """Remember ``value`` for ``key`` at ``stamp``."""
-        self._items.put(key, (stamp, value))
+        self._items.put(key, (self._clock() + self._seconds, stamp, value))

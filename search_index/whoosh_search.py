@@ -53,7 +53,14 @@ W_ORG_PHRASE = 3.0
 def search_state(state: ReaderState, query: SearchQuery) -> SearchPage:
     """Return one page of hits matching every word of ``query.text``, with facet counts."""
     text, total, facets, scored = evaluate(state, query)
-    page = tuple(_hit(state, d, s, text, query.highlight) for d, s in scored)
+    if query.highlight and text:
+        page = tuple(_hit(state, d, s, text, query.highlight) for d, s in scored)
+    else:  # what a hit carries, remembered per segment (``ReaderState.hit_fields``)
+        fields = state.hit_fields([d for d, _ in scored])
+        page = tuple(
+            SearchHit(id=i, name=n, score=round(s, 4), title=t)
+            for (_, s), (i, n, t) in zip(scored, fields, strict=True)
+        )
     return SearchPage(total=total, hits=page, facets=facets, suggestion=suggestion(state, text))
 
 

@@ -15,13 +15,12 @@ from flask_babel import gettext as _
 from app.ckan_api.dicts import (
     group_dict,
     organization_dict,
-    package_from_public,
     resource_from_public,
     tag_dict,
 )
 from app.ckan_api.errors import denied, not_found, validation_error
 from app.ckan_api.params import ActionRequest, flag, integer, required, text, text_list
-from app.ckan_api.read import MAX_LIST, dict_context, tag_list
+from app.ckan_api.read import MAX_LIST, dict_context, public_packages, tag_list
 from app.context import services
 from datasets.access import AccessLevel
 from datasets.text import slug_fold
@@ -112,8 +111,7 @@ def tag_show(req: ActionRequest) -> dict[str, Any]:
         found = services().catalog.search(
             SearchQuery(filters={"tags": (name,)}, limit=MAX_LIST, facets=())
         )
-        ctx = dict_context()
-        out["packages"] = [package_from_public(v, ctx) for v in found.views]
+        out["packages"] = public_packages(found.views, dict_context())
     return out
 
 

@@ -32,8 +32,10 @@ from app.ckan_api.search_params import (
     result_fields,
 )
 from app.context import services
+from app.encoded_views import as_dict
+from app.fast_json import Encoded
 from app.indexing import document_from_member
-from datasets import LICENSES, MemberDataset, member_dataset
+from datasets import LICENSES, MemberDataset, PublicDataset, member_dataset
 from datasets.model import Activity, Dataset, DatasetState, Resource
 from publishers import NotFound, Permission, can
 from search_index import MAX_MEMORY_DOCUMENTS, SearchQuery, SearchQueryError, matching_ids
@@ -52,6 +54,24 @@ def dict_context() -> DictContext:
         ),
         themes={t.name: t for t in svc.catalog.themes()},
         org_created={o.id: o.created for o in svc.accounts.list_organizations()},
+    )
+
+
+def _context_key(ctx: DictContext) -> tuple[object, ...]:
+    """What package dicts read besides the view (``app.encoded_views``): the download
+    URLs' form (the site's address as this request names it), themes, organizations."""
+    return (
+        ctx.download_url("{name}", "{resource}", "{filename}"),
+        tuple(ctx.themes.values()),
+        tuple(sorted(ctx.org_created.items())),
+    )
+
+
+def public_packages(views: list[PublicDataset], ctx: DictContext) -> list[Encoded | dict[str, Any]]:
+    """The CKAN package dicts of public views (from ``PublicCatalog``), encoded; remembered
+    per view and context (``app.encoded_views``), so a long list is mostly a copy."""
+    return services().caches.views.items(
+        "ckan", views, _context_key(ctx), lambda view: package_from_public(view, ctx)
     )
 
 
@@ -145,13 +165,13 @@ def package_search(req: ActionRequest) -> dict[str, Any]:
                 for value, n in counts
             ],
         }
-    results = shown + [package_from_public(v, ctx) for v in found.views]
+    results: list[Encoded | dict[str, Any]] = [*shown, *public_packages(found.views, ctx)]
     return {
         "count": found.total + len(drafts),
         "sort": text(req.params, "sort") or DEFAULT_SORT,
         "facets": facets,
         "search_facets": search_facets,
-        "results": [_only(p, fields) for p in results] if fields else results,
+        "results": [_only(as_dict(p), fields) for p in results] if fields else results,
     }
 
 
@@ -206,13 +226,12 @@ def package_show(req: ActionRequest) -> dict[str, Any]:
     return visible_package(req, required(req.params, "id"), surface="ckan")
 
 
-def current_package_list_with_resources(req: ActionRequest) -> list[dict[str, Any]]:
+def current_package_list_with_resources(req: ActionRequest) -> list[Encoded | dict[str, Any]]:
     """Published datasets with their resources, most recently modified first."""
     limit = integer(req.params, "limit", 100, 1, MAX_LIST)
     offset = integer(req.params, "offset", 0, 0, 10_000_000)
     views, _total = services().catalog.page(offset=offset, limit=limit, newest_first=True)
-    ctx = dict_context()
-    return [package_from_public(v, ctx) for v in views]
+    return public_packages(views, dict_context())
 
 
 def dataset_of_resource(resource_id: str) -> str:
@@ -264,7 +283,7 @@ def organization_show(req: ActionRequest) -> dict[str, Any]:
             out = organization_dict(org, ctx.org_created.get(org.id), count)
             if flag(req.params, "include_datasets"):
                 views, _total = svc.catalog.page(organization_id=org.id, limit=MAX_LIST)
-                out["packages"] = [package_from_public(v, ctx) for v in views]
+                out["packages"] = public_packages(views, ctx)
             return out
     raise not_found(wanted)
 
@@ -297,7 +316,7 @@ def group_show(req: ActionRequest) -> dict[str, Any]:
         found = services().catalog.search(
             SearchQuery(filters={"theme": (theme.name,)}, limit=MAX_LIST, facets=())
         )
-        out["packages"] = [package_from_public(v, ctx) for v in found.views]
+        out["packages"] = public_packages(found.views, ctx)
     return out
 
 

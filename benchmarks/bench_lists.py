@@ -8,6 +8,8 @@ request at a time, caches warm: the median of ``--repeat`` requests) with a shor
 a long one: ``package_search`` with ``rows=10`` and ``rows=1000`` (its largest page), the
 REST list with ``page_size=10`` and ``page_size=100`` (its largest page). Prints both
 times, their ratio and the load average; the target is a long page at most 3x the short one.
+Also prints the SQL statements of one request of each size, cold (its first: no view or
+package remembered) and warm; the target is the same count for both sizes.
 
     .venv/bin/python benchmarks/bench_lists.py [--datasets N] [--repeat N]
 """
@@ -84,9 +86,30 @@ def publish_catalog(env: dict[str, str], count: int) -> None:
     svc.engine.dispose()
 
 
-def _time(client: Any, path: str, query: dict[str, Any], repeat: int) -> tuple[float, int]:
-    """Median milliseconds of one request, and how many datasets it answered."""
-    body = client.get(path, query_string=query).get_json()
+def _statements(engine: Any, client: Any, path: str, query: dict[str, Any]) -> tuple[int, Any]:
+    """How many SQL statements one request runs, and its JSON body."""
+    from sqlalchemy import event
+
+    count = [0]
+
+    def counted(*_args: object) -> None:
+        count[0] += 1
+
+    event.listen(engine, "before_cursor_execute", counted)
+    try:
+        body = client.get(path, query_string=query).get_json()
+    finally:
+        event.remove(engine, "before_cursor_execute", counted)
+    return count[0], body
+
+
+def _time(
+    client: Any, engine: Any, path: str, query: dict[str, Any], repeat: int
+) -> tuple[float, int, tuple[int, int]]:
+    """Median milliseconds of one request, how many datasets it answered, and its statements
+    cold (the first request) and warm."""
+    cold, body = _statements(engine, client, path, query)
+    warm, _body = _statements(engine, client, path, query)
     result = body["result"]["results"] if "result" in body else body["items"]
     times = []
     for _ in range(repeat):
@@ -94,7 +117,7 @@ def _time(client: Any, path: str, query: dict[str, Any], repeat: int) -> tuple[f
         response = client.get(path, query_string=query)
         times.append((time.perf_counter() - started) * 1000)
         assert response.status_code == 200, path
-    return statistics.median(times), len(result)
+    return statistics.median(times), len(result), (cold, warm)
 
 
 def main() -> None:
@@ -122,15 +145,19 @@ def main() -> None:
         from app import create_app
         from app.config import load_settings
 
-        client = create_app(load_settings(env)).test_client()
+        app = create_app(load_settings(env))
+        client, engine = app.test_client(), app.extensions["opendata"].engine
         print(f"in process, one request at a time, median of {args.repeat}, caches warm:")
         for label, path, short, long in LISTS:
-            few_ms, few = _time(client, path, short, args.repeat)
-            many_ms, many = _time(client, path, long, args.repeat)
+            few_ms, few, few_sql = _time(client, engine, path, short, args.repeat)
+            many_ms, many, many_sql = _time(client, engine, path, long, args.repeat)
             ratio = many_ms / few_ms
             print(f"{label}: {few} datasets {few_ms:.1f} ms, {many} datasets {many_ms:.1f} ms, "
                   f"ratio {ratio:.2f}x (target <= 3x: {'met' if ratio <= 3 else 'NOT met'}; "
                   f"load average {_load()})")  # fmt: skip
+            same = "same: met" if few_sql == many_sql else "NOT the same"
+            print(f"  SQL statements (cold, warm): {few_sql} for {few} datasets, "
+                  f"{many_sql} for {many} ({same})")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -59,3 +59,15 @@ def test_threads_never_exceed_the_bound() -> None:
         if cache.get(k) is not None
     ]
     assert 0 < len(kept) <= 50
+
+
+def test_a_size_function_bounds_the_sum_of_sizes() -> None:
+    cache: BoundedCache[str, bytes] = BoundedCache(10, sizeof=len)
+    cache.put("a", b"1234")
+    cache.put("b", b"5678")
+    cache.put("c", b"90")  # 10 bytes in all: everything fits
+    assert cache.get_many(["a", "b", "c", "d"]) == {"a": b"1234", "b": b"5678", "c": b"90"}
+    cache.put("d", b"xyz")  # the least recently used go until it fits
+    assert cache.get_many(["a", "b", "c", "d"]) == {"b": b"5678", "c": b"90", "d": b"xyz"}
+    cache.put("e", b"x" * 11)  # larger than the whole cache: not remembered
+    assert cache.get("e") is None and cache.get("d") == b"xyz"

@@ -42,6 +42,8 @@ def test_remembered_views_follow_every_stamp_change(services) -> None:
     counted = services.catalog.get(dataset.name)
     assert counted is not first and counted.downloads == 1
     assert services.catalog.get_many([dataset.id]) == [counted]
+    # The very same view while the stamp stays: lists remember their JSON by it.
+    assert services.catalog.get_many([dataset.id])[0] is counted
     services.workflow.withdraw(steward, dataset.name, "Dữ liệu sai")
     assert services.catalog.get(dataset.name) is None
     assert services.catalog.get_many([dataset.id]) == []
@@ -58,3 +60,9 @@ def test_view_cache_forgets_after_its_time_and_beyond_its_size() -> None:
     for key in ("a", "b", "c"):
         cache.put(key, (1,), key)
     assert cache.get("a", (1,)) is None and cache.get("c", (1,)) == "c"
+    # Many keys at once: only those with the same stamp and within their time.
+    cache.put("d", (1,), "d")
+    assert cache.get_many({"a": (1,), "c": (2,), "d": (1,)}) == {"d": "d"}
+    assert cache.get("c", (1,)) is None  # a stale stamp is forgotten
+    now[0] = 21.5
+    assert cache.get_many({"d": (1,)}) == {}

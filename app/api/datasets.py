@@ -20,7 +20,7 @@ from app.api.responses import (
     usage,
     writer,
 )
-from app.api.shapes import member_dataset_json, public_dataset_json
+from app.api.shapes import member_dataset_json, public_dataset_json, public_datasets_json
 from app.context import services
 from app.fast_json import json_response
 from app.place_filters import filter_keys
@@ -96,7 +96,7 @@ def search_datasets() -> ResponseReturnValue:
         overdue_at=services().freshness.now() if overdue == "1" else None,
     )
     result = services().catalog.search(query)
-    items = [public_dataset_json(v) for v in result.views]
+    items = public_datasets_json(result.views)
     more = page * size < result.total
     args: dict[str, Any] = {**request.args.to_dict(), "page": page + 1, "page_size": size}
     next_url = url_for("api.search_datasets", _external=True, **args) if more else None

@@ -13,6 +13,7 @@ from typing import Any
 from flask import url_for
 
 from app.context import services
+from app.fast_json import Encoded
 from datasets.column_labels import field_texts
 from datasets.members import MemberDataset, MemberResource
 from datasets.metadata_input import METADATA_FIELDS
@@ -119,6 +120,14 @@ def _plain_fields(values: object) -> dict[str, Any]:
         else:
             out[spec.name] = value
     return out
+
+
+def public_datasets_json(views: list[PublicDataset]) -> list[Encoded | dict[str, Any]]:
+    """The JSON shapes of public views (from ``PublicCatalog``), encoded; remembered per view
+    and context (``app.encoded_views``): what a shape reads besides the view is the download
+    URLs' form (the site's address as this request names it) and the site URL of places."""
+    context = (_download_url("{name}", "{resource}", "{filename}"), services().settings.site_url)
+    return services().caches.views.items("rest", views, context, public_dataset_json)
 
 
 def public_dataset_json(view: PublicDataset, usage: UsageTotals | None = None) -> dict[str, Any]:

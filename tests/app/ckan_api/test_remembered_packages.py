@@ -104,3 +104,17 @@ def test_a_holders_projection_never_reaches_a_list(services: Services, client) -
             listed = {p["name"]: p["resources"] for p in _result(client, LIST, caller)}
             assert listed[portal.name] == []
             assert b"agency" not in client.get(SEARCH, query_string={"rows": 1000}).get_data()
+
+
+def test_the_rest_list_answers_the_next_publication_and_level(services: Services, client) -> None:
+    dataset, rid, publisher, steward = publish_sample(services)
+
+    def item() -> dict[str, Any]:
+        body = client.get("/api/v1/datasets", query_string={"page_size": 100}).get_json()
+        return next(d for d in body["items"] if d["name"] == dataset.name)
+
+    assert item() == item() and [r["id"] for r in item()["resources"]] == [rid]
+    _revise(services, publisher, steward, dataset.name, title_vi="Tên mới")
+    assert item()["title"] == "Tên mới" and [r["id"] for r in item()["resources"]] == [rid]
+    _revise(services, publisher, steward, dataset.name, access_level="restricted")
+    assert (item()["access_level"], item()["resources"]) == ("restricted", [])

@@ -82,10 +82,11 @@ class EncodedViews:
         were, the others built now (and remembered). ``context`` must hold everything
         ``build`` reads besides the view; a value ``encode`` refuses is returned as a dict."""
         token = self._contexts.get_or_build(context, object)
+        keys = [(kind, view.id) for view in views]
+        known = self._entries.get_many(keys)
         out: list[Encoded | dict[str, Any]] = []
-        for view in views:
-            key = (kind, view.id)
-            entry = self._entries.get(key)
+        for key, view in zip(keys, views, strict=True):
+            entry = known.get(key)
             if entry is not None and entry.context is token and entry.view() is view:
                 out.append(entry.encoded)
                 continue

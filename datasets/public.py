@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, Generic
 
-from sqlalchemy import String, func, select, tuple_, type_coerce, update
+from sqlalchemy import String, bindparam, func, select, tuple_, type_coerce, update
 from sqlalchemy.orm import Session, defer, joinedload, sessionmaker
 
 from datasets.model import (
@@ -263,6 +263,8 @@ STAMP_COLUMNS = (
     type_coerce(Dataset.modified, String).label("modified"),
     Dataset.downloads,
 )
+# The stamps of a batch of ids (``ids``: one expanding parameter, coerced once per call).
+_STAMPS_OF = select(*STAMP_COLUMNS).where(Dataset.id.in_(bindparam("ids", expanding=True)))
 
 
 @dataclass(frozen=True)
@@ -330,8 +332,8 @@ class PublicCatalog(Generic[Q, P]):
         with self._sessions() as session:
             missing = wanted
             if self._cache is not None:
-                read = session.execute(select(*STAMP_COLUMNS).where(Dataset.id.in_(wanted)))
-                stamps = {row[0]: tuple(row[1:]) for row in read}
+                read = session.execute(_STAMPS_OF, {"ids": wanted})
+                stamps = {row[0]: row[1:] for row in read}
                 views = self._cache.get_many(stamps)
                 missing = [i for i in wanted if i not in views]
             if missing:

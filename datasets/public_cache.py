@@ -48,9 +48,10 @@ class BoundedCache(Generic[K, V]):
         with self._lock:
             items = self._items
             for key in keys:
-                value: V | None = items.get(key)
-                if value is not None:
-                    found[key] = value
+                try:  # one lookup (``get`` asks twice); an expired entry is a KeyError too
+                    found[key] = items[key]
+                except KeyError:
+                    continue
         return found
 
     def put(self, key: K, value: V) -> None:

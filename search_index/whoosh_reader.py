@@ -19,12 +19,13 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from search_index.bitsets import Bitset, bitset_from_ids, bitset_range
+from search_index.documents import SearchHit
 
 _TERM_CACHE_SIZE = 4096
-# What a hit carries (``SearchHit``: id, name, Vietnamese title), kept per segment for at most
-# this many documents (least recently used go first): reading a document's stored fields
-# from Whoosh (zlib and pickle) costs ~20 µs, a page of 1,000 hits 20 ms.
-HIT_FIELDS = ("id", "name", "title_vi")
+# A document's hit without a score (``SearchHit``: id, name, Vietnamese title), kept per
+# segment for at most this many documents (least recently used go first): reading a
+# document's stored fields from Whoosh (zlib and pickle) costs ~20 µs, a page of 1,000 hits
+# 20 ms.
 _HIT_CACHE_SIZE = 20_000
 # Facet merges ending at a segment of at least this many documents are kept across generations.
 _MERGE_KEPT_FROM = 1000
@@ -43,8 +44,9 @@ class SegmentCache:
         self.merged: dict[str, tuple[tuple[tuple[str, int], ...], dict[str, Bitset]]] = {}
         # Per sort column: its values over this segment and every one before it, likewise.
         self.joined: dict[str, tuple[tuple[str, ...], list[Any]]] = {}
-        # Per document (segment-local number): its ``HIT_FIELDS``, read once.
-        self.hits: OrderedDict[int, tuple[str, ...]] = OrderedDict()
+        # Per document (segment-local number): its hit with score 0, read once (shared: its
+        # ``highlights`` is empty and never changed).
+        self.hits: OrderedDict[int, SearchHit] = OrderedDict()
 
 
 class _MergedOrder:
@@ -264,9 +266,9 @@ class ReaderState:
         return fields
 
     @_guarded
-    def hit_fields(self, docnums: Sequence[int]) -> list[tuple[str, ...]]:
-        """Return the ``HIT_FIELDS`` of each document (kept per segment: segments are
-        immutable, so a document's stored fields never change)."""
+    def plain_hits(self, docnums: Sequence[int]) -> list[SearchHit]:
+        """Return each document's hit with score 0 and no highlights (kept per segment:
+        segments are immutable, so a document's stored fields never change)."""
         starts = [offset for _, offset, _ in self.leaves]
         out = []
         for docnum in docnums:
@@ -275,7 +277,9 @@ class ReaderState:
             found = cache.hits.get(local)
             if found is None:
                 stored = segment_reader.stored_fields(local)
-                found = cache.hits[local] = tuple(str(stored.get(f, "")) for f in HIT_FIELDS)
+                found = cache.hits[local] = SearchHit(
+                    id=stored["id"], name=stored["name"], score=0.0, title=stored["title_vi"]
+                )
                 if len(cache.hits) > _HIT_CACHE_SIZE:
                     cache.hits.popitem(last=False)
             else:

@@ -55,11 +55,11 @@ def search_state(state: ReaderState, query: SearchQuery) -> SearchPage:
     text, total, facets, scored = evaluate(state, query)
     if query.highlight and text:
         page = tuple(_hit(state, d, s, text, query.highlight) for d, s in scored)
-    else:  # what a hit carries, remembered per segment (``ReaderState.hit_fields``)
-        fields = state.hit_fields([d for d, _ in scored])
+    else:  # hits remembered per segment (``ReaderState.plain_hits``), scored when ranked
+        plain = state.plain_hits([d for d, _ in scored])
         page = tuple(
-            SearchHit(id=i, name=n, score=round(s, 4), title=t)
-            for (_, s), (i, n, t) in zip(scored, fields, strict=True)
+            SearchHit(id=h.id, name=h.name, score=round(s, 4), title=h.title) if s else h
+            for (_, s), h in zip(scored, plain, strict=True)
         )
     return SearchPage(total=total, hits=page, facets=facets, suggestion=suggestion(state, text))
 

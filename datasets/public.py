@@ -7,12 +7,13 @@ published (or is withdrawn) has no public view at all.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, Generic
 
-from sqlalchemy import String, bindparam, func, select, tuple_, type_coerce, update
+from sqlalchemy import ARRAY, String, any_, bindparam, func, select, tuple_, type_coerce, update
 from sqlalchemy.orm import Session, defer, joinedload, sessionmaker
 
 from datasets.model import (
@@ -263,8 +264,29 @@ STAMP_COLUMNS = (
     type_coerce(Dataset.modified, String).label("modified"),
     Dataset.downloads,
 )
-# The stamps of a batch of ids (``ids``: one expanding parameter, coerced once per call).
-_STAMPS_OF = select(*STAMP_COLUMNS).where(Dataset.id.in_(bindparam("ids", expanding=True)))
+# The stamps of a batch of ids, passed as one parameter (not one per id, which SQLAlchemy
+# renders anew for every call): a JSON array on SQLite, an array on PostgreSQL.
+_STAMPS_OF = {
+    "sqlite": select(*STAMP_COLUMNS).where(
+        Dataset.id.in_(select(func.json_each(bindparam("ids")).table_valued("value").c.value))
+    ),
+    "postgresql": select(*STAMP_COLUMNS).where(
+        Dataset.id == any_(bindparam("ids", type_=ARRAY(String)))
+    ),
+}
+
+
+def _stamps_of(session: Session, ids: list[str]) -> dict[str, tuple[object, ...]]:
+    """Return ``{id: stamp}`` of those of ``ids`` that exist (one statement)."""
+    connection = session.connection()  # rows as they are: no ORM entity is read
+    dialect = connection.dialect.name
+    if dialect == "sqlite":
+        rows = connection.execute(_STAMPS_OF[dialect], {"ids": json.dumps(ids)})
+    elif dialect == "postgresql":
+        rows = connection.execute(_STAMPS_OF[dialect], {"ids": ids})
+    else:
+        rows = connection.execute(select(*STAMP_COLUMNS).where(Dataset.id.in_(ids)))
+    return {row[0]: row[1:] for row in rows}
 
 
 @dataclass(frozen=True)
@@ -332,8 +354,7 @@ class PublicCatalog(Generic[Q, P]):
         with self._sessions() as session:
             missing = wanted
             if self._cache is not None:
-                read = session.execute(_STAMPS_OF, {"ids": wanted})
-                stamps = {row[0]: row[1:] for row in read}
+                stamps = _stamps_of(session, wanted)
                 views = self._cache.get_many(stamps)
                 missing = [i for i in wanted if i not in views]
             if missing:

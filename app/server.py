@@ -15,6 +15,7 @@ from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
+from app.access_log import AccessLogger
 from app.config import Settings
 from app.procutil import die_with_parent, freeze_heap
 
@@ -79,6 +80,8 @@ def gunicorn_options(
         "worker_class": "gthread",
         "timeout": 120,
         "accesslog": "-",
+        # One short line a request, without personal data (``app.access_log``).
+        "logger_class": AccessLogger,
         "proc_name": "opendata",
         "post_fork": _post_fork,
         # Gunicorn's default control socket is one path per user (~/.gunicorn): two

@@ -11,6 +11,7 @@ from gunicorn.config import Config
 
 from app.access_log import AccessLogger, access_line
 from app.server import gunicorn_options
+from app.web_worker import LingeringThreadWorker
 
 ENVIRON = {
     "REQUEST_METHOD": "GET",
@@ -67,3 +68,4 @@ def test_no_access_log_writes_nothing(capfd) -> None:
 def test_serve_uses_the_access_logger(tmp_path: Path) -> None:
     options = gunicorn_options("unix:/tmp/x.sock", 1, 8, tmp_path / "ctl")
     assert options["logger_class"] is AccessLogger and options["accesslog"] == "-"
+    assert options["worker_class"] is LingeringThreadWorker

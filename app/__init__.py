@@ -47,6 +47,10 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 
     i18n.init_app(app)
     security.init_app(app)
+    # Plain records pages skip Flask's machinery (inside ProxyFix: it sees the client).
+    from app.api.records_lean import LeanRecords
+
+    app.wsgi_app = LeanRecords(app, app.wsgi_app)  # type: ignore[method-assign]  # Flask's documented middleware hook
     headers.init_app(app, settings)
     errors.init_app(app)
     for blueprint in blueprints():

@@ -44,20 +44,31 @@ def add_cors(
     allow_headers: str = "Authorization, If-None-Match",
 ) -> None:
     """Add CORS headers for the configured origins (preflight: GET and HEAD only)."""
-    allowed = [o.strip() for o in services().settings.cors_origins.split(",") if o.strip()]
-    origin = request.headers.get("Origin", "")
-    if "*" in allowed:
-        response.headers["Access-Control-Allow-Origin"] = "*"
-    elif origin in allowed:
-        response.headers["Access-Control-Allow-Origin"] = origin
-        response.vary.add("Origin")
-    else:
+    allowed = allowed_origin(services().settings.cors_origins, request.headers.get("Origin", ""))
+    if allowed is None:
         return
+    response.headers["Access-Control-Allow-Origin"] = allowed
+    if allowed != "*":
+        response.vary.add("Origin")
     response.headers["Access-Control-Expose-Headers"] = expose
     if request.method == "OPTIONS":
         response.headers["Access-Control-Allow-Methods"] = "GET, HEAD"
         response.headers["Access-Control-Allow-Headers"] = allow_headers
         response.headers["Access-Control-Max-Age"] = "3600"
+
+
+def allowed_origin(origins: str, origin: str) -> str | None:
+    """``Access-Control-Allow-Origin`` for a request from ``origin`` (None: no CORS), given
+    ``OPENDATA_CORS_ORIGINS``; any value but ``*`` varies with the request's ``Origin``."""
+    allowed = [o.strip() for o in origins.split(",") if o.strip()]
+    if "*" in allowed:
+        return "*"
+    return origin if origin in allowed else None
+
+
+def gzip_bytes(body: bytes) -> bytes:
+    """``body`` compressed as ``gzip_body`` compresses a response."""
+    return gzip.compress(body, compresslevel=5)
 
 
 def accepts_gzip() -> bool:
@@ -78,7 +89,7 @@ def gzip_body(response: Response) -> None:
     body = response.get_data()
     if len(body) < GZIP_MIN_BYTES:
         return
-    response.set_data(gzip.compress(body, compresslevel=5))
+    response.set_data(gzip_bytes(body))
     response.headers["Content-Encoding"] = "gzip"
     response.vary.add("Accept-Encoding")
     etag, weak = response.get_etag()

@@ -103,13 +103,22 @@ def json_response(body: Any, *, finite: bool = False) -> Response:
         return jsonify(_plain(body))
     if getattr(provider, "sort_keys", True) is not True:
         return jsonify(_plain(body))
+    data = plain_json(body, finite=finite)
+    if data is None:
+        return jsonify(_plain(body))
+    return current_app.response_class(data, mimetype="application/json")
+
+
+def plain_json(body: Any, *, finite: bool = False) -> bytes | None:
+    """The bytes ``json_response`` answers for ``body`` (Flask's provider as configured by
+    default), or None when only ``jsonify`` writes them as Flask does."""
     try:
         data = orjson.dumps(body, default=_part, option=_OPTIONS)
     except TypeError:  # orjson.JSONEncodeError, _NotPlain, keys that are not strings
-        return jsonify(_plain(body))
+        return None
     if not finite and (b"null" in data) and _has_non_finite(body):
-        return jsonify(_plain(body))
-    return current_app.response_class(data, mimetype="application/json")
+        return None
+    return data
 
 
 def _has_non_finite(value: Any) -> bool:

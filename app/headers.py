@@ -33,6 +33,11 @@ CONTENT_SECURITY_POLICY = "; ".join(
     )
 )
 HSTS = "max-age=31536000; includeSubDomains"
+# On every response (``init_app``), in this order, then HSTS on an https site.
+EVERY_RESPONSE = (
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "strict-origin-when-cross-origin"),
+)
 
 
 def init_app(app: Flask, settings: Settings) -> None:
@@ -46,8 +51,8 @@ def init_app(app: Flask, settings: Settings) -> None:
     @app.after_request
     def _security_headers(response: Response) -> Response:
         headers = response.headers
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        for name, value in EVERY_RESPONSE:
+            headers.setdefault(name, value)
         if response.mimetype == "text/html":
             headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
             headers.setdefault("X-Frame-Options", "DENY")

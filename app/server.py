@@ -15,8 +15,10 @@ from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
+from app.access_log import AccessLogger
 from app.config import Settings
 from app.procutil import die_with_parent, freeze_heap
+from app.web_worker import LingeringThreadWorker
 
 
 class _Gunicorn(BaseApplication):  # type: ignore[misc]  # gunicorn ships no type hints
@@ -76,9 +78,12 @@ def gunicorn_options(
         "bind": bind,
         "workers": workers,
         "threads": threads,
-        "worker_class": "gthread",
+        # gthread, answering a busy keep-alive connection on its thread (``app.web_worker``).
+        "worker_class": LingeringThreadWorker,
         "timeout": 120,
         "accesslog": "-",
+        # One short line a request, without personal data (``app.access_log``).
+        "logger_class": AccessLogger,
         "proc_name": "opendata",
         "post_fork": _post_fork,
         # Gunicorn's default control socket is one path per user (~/.gunicorn): two

@@ -40,9 +40,13 @@ class TableRead:
     reader: ReaderView | None = None  # None: a public dataset (nothing to log)
     # The Table Schema of the file read (its column titles and descriptions, issue 21).
     schema: Mapping[str, Any] | None = None
+    # ``labels()`` when the caller has them already (built once per schema); never changed.
+    texts: Mapping[str, dict[str, Any]] | None = None
 
-    def labels(self) -> dict[str, dict[str, Any]]:
+    def labels(self) -> Mapping[str, dict[str, Any]]:
         """``{column: field_texts entry}`` of the table read: titles in vi and en."""
+        if self.texts is not None:
+            return self.texts
         return {f["name"]: f for f in field_texts(self.schema)}
 
     @property

@@ -15,7 +15,7 @@ than skipping it), each checked to give the same counts, timed by one client (la
 and by 8 (throughput), with the load average beside every figure.
 
     .venv/bin/python benchmarks/bench_records_api.py [--rows N] [--requests N]
-        [--aggregate-requests N] [--only-aggregates] [--ports A-B]
+        [--aggregate-requests N] [--only-aggregates | --only-pages] [--ports A-B]
 """
 
 from __future__ import annotations
@@ -101,6 +101,7 @@ def main() -> None:
     parser.add_argument("--workdir", type=Path, default=None)
     parser.add_argument("--aggregate-requests", type=int, default=200, help="per aggregate")
     parser.add_argument("--only-aggregates", action="store_true", help="skip the row pages")
+    parser.add_argument("--only-pages", action="store_true", help="skip aggregates and facets")
     parser.add_argument("--ports", default="", help="port range to serve on, e.g. 8700-8799")
     args = parser.parse_args()
     print(f"load average at start: {_load()}")
@@ -186,7 +187,8 @@ def main() -> None:
                       f"p99 {d['p99']:6.1f} ms  CPU {d['cpu']:5.2f} ms/request\n"
                       f"  ratio portal/datasette: {p['rps'] / d['rps']:.2f}x"
                       f"  (load average {_load()})")  # fmt: skip
-            bench_aggregates(base, portal_port, ds_port, args.aggregate_requests, args.clients)
+            if not args.only_pages:
+                bench_aggregates(base, portal_port, ds_port, args.aggregate_requests, args.clients)
         finally:
             for proc in (portal, datasette):
                 proc.terminate()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -41,9 +42,14 @@ from search_index import SearchQuery, SortOrder
 MAX_PAGE_SIZE = 100
 
 
-def int_arg(name: str, default: int, low: int, high: int) -> int:
-    """Return an integer query parameter in ``low..high``; raise ``BadParameter``."""
-    raw = request.args.get(name)
+def int_arg(
+    name: str, default: int, low: int, high: int, args: Mapping[str, str] | None = None
+) -> int:
+    """Return an integer query parameter in ``low..high``; raise ``BadParameter``.
+
+    ``args``: the query's parameters (default: the current request's).
+    """
+    raw = (request.args if args is None else args).get(name)
     if raw is None or raw == "":
         return default
     try:

@@ -20,6 +20,9 @@ from app.rate_store import DayVerdict, RateLimits, Verdict
 from publishers import Unauthenticated
 
 LIMITED_BLUEPRINTS = ("api", "ckan_api")
+# The WSGI environ key of a verdict counted before Flask: a client cannot set it (its headers
+# arrive as ``HTTP_*`` keys), and the request is not counted twice.
+COUNTED_VERDICT = "opendata.rate_verdict"
 
 
 def _token_id() -> str | None:
@@ -68,7 +71,10 @@ def init_app(app: Flask, limits: RateLimits) -> None:
         if request.blueprint not in LIMITED_BLUEPRINTS or request.method == "OPTIONS":
             return None
         token_id = _token_id()
-        verdict = limits.check(token_id, request.remote_addr or "unknown")
+        # Counted already when the lean dispatch (``app.api.records_lean``) handed over.
+        verdict = request.environ.get(COUNTED_VERDICT) if token_id is None else None
+        if verdict is None:
+            verdict = limits.check(token_id, request.remote_addr or "unknown")
         g.rate_verdict = verdict
         if not verdict.allowed:
             return _too_many(verdict)

@@ -82,7 +82,7 @@ def query_from_args(args: MultiDict[str, str], *, rows: bool = True) -> Datastor
         q=q,
         fields=split(args.get("_fields", "")) or None,
         sort=tuple(_sort(args)),
-        limit=int_arg("_limit", DEFAULT_LIMIT, 1, MAX_LIMIT),
+        limit=int_arg("_limit", DEFAULT_LIMIT, 1, MAX_LIMIT, args),
         cursor=args.get("_cursor") or None,
     )
 
@@ -106,7 +106,7 @@ def aggregate_from_args(
         count=count,
         measures=measures,
         sort=_sort(args),
-        limit=int_arg("_limit", DEFAULT_LIMIT, 1, MAX_LIMIT),
+        limit=int_arg("_limit", DEFAULT_LIMIT, 1, MAX_LIMIT, args),
         cursor=args.get("_cursor") or None,
         timeout_ms=timeout_ms,
     )
@@ -118,7 +118,7 @@ def facets_from_args(
     """The facets of ``records?_facet=...`` (None when none is asked); raise ``BadParameter``."""
     columns = _listed(args, "_facet")
     # Checked even alone: generated clients send the documented default with every call.
-    size = int_arg("_facet_size", DEFAULT_FACET_SIZE, 1, MAX_FACET_SIZE)
+    size = int_arg("_facet_size", DEFAULT_FACET_SIZE, 1, MAX_FACET_SIZE, args)
     if not columns:
         return None
     return FacetQuery(where=where, columns=columns, size=size, timeout_ms=timeout_ms)

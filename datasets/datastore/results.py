@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Sequence
 from datetime import date, datetime, time
@@ -10,6 +11,17 @@ from typing import Any
 
 from datasets.datastore.base import DatastoreField
 from datasets.datastore.casting import normalize_datetime
+from datasets.public_cache import BoundedCache
+
+# A table's columns, parsed once per text of its stored list (read on every page).
+_FIELDS: BoundedCache[str, tuple[DatastoreField, ...]] = BoundedCache(256)
+
+
+def fields_from_json(text: str) -> tuple[DatastoreField, ...]:
+    """The columns stored as ``[{"name", "type"}, ...]`` JSON text."""
+    return _FIELDS.get_or_build(
+        text, lambda: tuple(DatastoreField(f["name"], f["type"]) for f in json.loads(text))
+    )
 
 
 def json_ready(value: Any) -> Any:

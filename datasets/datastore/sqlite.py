@@ -58,7 +58,7 @@ from datasets.datastore.querying import (
     next_cursor_for,
     plan_search,
 )
-from datasets.datastore.results import fields_of_values, record_names
+from datasets.datastore.results import fields_from_json, fields_of_values, record_names
 from datasets.datastore.sqlite_load import (
     FREE_TEXT_MIN_LENGTH as FREE_TEXT_MIN_LENGTH,
 )
@@ -158,7 +158,7 @@ class SqliteDatastore:
         ).fetchone()
         if row is None:
             raise UnknownResource(f"resource {resource_id} is not in the datastore")
-        fields = tuple(DatastoreField(f["name"], f["type"]) for f in json.loads(row[1]))
+        fields = fields_from_json(row[1])
         return DatastoreInfo(row[0], fields), bool(row[2]), (resource_id, row[3], row[0])
 
     def load(

@@ -195,6 +195,13 @@ def test_new_titles_show_although_the_public_file_is_the_same(desk) -> None:
     _publish(desk, name)
     desk.logout()
     assert "Cấp cứu 24 giờ" in desk.page(f"/dataset/{name}")
+    records = f"/api/v1/datasets/{name}/resources/{resource_id}/records"
+
+    def api_title() -> str:  # the records page remembers titles per schema, not per table
+        fields = {f["name"]: f for f in desk.client.get(records).get_json()["fields"]}
+        return str(fields["cap_cuu_24h"]["title"]["vi"])
+
+    assert api_title() == "Cấp cứu 24 giờ"
     desk.login("publisher")
     form = {
         "field": ["ma_bv", "cap_cuu_24h", "so_giuong"],
@@ -210,6 +217,7 @@ def test_new_titles_show_although_the_public_file_is_the_same(desk) -> None:
     desk.logout()
     page = desk.page(f"/dataset/{name}")
     assert "Nhận cấp cứu cả ngày" in page and "Cấp cứu 24 giờ" not in page
+    assert api_title() == "Nhận cấp cứu cả ngày"
 
 
 def test_the_manage_page_labels_personal_data_columns_with_their_titles(desk) -> None:

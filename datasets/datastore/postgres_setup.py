@@ -25,9 +25,6 @@ def _fold_table() -> tuple[str, str]:
     return "".join(a for a, _ in pairs), "".join(b for _, b in pairs)
 
 
-_FOLD_FROM, _FOLD_TO = _fold_table()
-
-
 FOLD_FROM, FOLD_TO = _fold_table()
 
 

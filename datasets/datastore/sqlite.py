@@ -208,10 +208,13 @@ class SqliteDatastore:
     def load_staged(
         self, resource_id: str, key: str, *, order: int | None = None
     ) -> DatastoreInfo | None:
-        """Swap in the table staged under ``key`` (see ``Datastore``)."""
+        """Swap in the table staged under ``key`` (see ``Datastore``).
+
+        It takes the write lock even when nothing is staged yet: a staging still running
+        holds it, and its table is swapped in once it commits (rather than the file loaded
+        again behind it).
+        """
         check_resource_id(resource_id)
-        if staged_key(self._reader(), resource_id) != key:
-            return None  # nothing to swap: no write lock taken
 
         def body(conn: sqlite3.Connection) -> DatastoreInfo | None:
             check_order(conn, resource_id, order)

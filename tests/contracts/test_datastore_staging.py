@@ -141,3 +141,43 @@ def test_a_staged_table_older_than_the_loaded_one_is_superseded(env: Env, tmp_pa
         store.load_staged(RID, KEY, order=2)
     assert _codes(env) == [1, 2, 3, 4, 5]
     assert store.staged() == {RID: KEY}  # nothing taken
+
+
+def test_a_swap_asked_while_staging_runs_waits_for_it_on_sqlite(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The approval's load comes while the submission's table is still being staged: it
+    swaps the staged table in once staging commits, rather than finding nothing."""
+    import threading
+    import time
+
+    import datasets.datastore.sqlite as sqlite_module
+    from datasets.datastore import SqliteDatastore
+
+    store = SqliteDatastore(tmp_path / "datastore.sqlite3")
+    started, release = threading.Event(), threading.Event()
+    real = sqlite_module.typed_batches
+
+    def slow(*args: object, **kwargs: object):  # the staging's batches, held back
+        started.set()
+        release.wait(10)
+        yield from real(*args, **kwargs)  # type: ignore[arg-type]  # passed through as given
+
+    monkeypatch.setattr(sqlite_module, "typed_batches", slow)
+    csv_path = _write_csv(tmp_path / "new.csv", EXPECTED)
+    staging = threading.Thread(
+        target=store.stage, args=(RID, csv_path, SCHEMA), kwargs={"key": KEY}
+    )
+    staging.start()
+    assert started.wait(10)  # staging holds the write lock now
+    answers: list[object] = []
+    swap = threading.Thread(target=lambda: answers.append(store.load_staged(RID, KEY)))
+    swap.start()
+    time.sleep(0.5)  # the swap has asked (and waits for the lock) before staging goes on
+    release.set()
+    staging.join(30)
+    swap.join(30)
+    (info,) = answers
+    assert info is not None and info.row_count == 40  # type: ignore[attr-defined]
+    assert store.info(RID).row_count == 40
+    assert store.staged() == {}

@@ -7,14 +7,11 @@ one transaction and the indexes are built after them, with SQLite's default 2 MB
 (with the readers' 64 MiB cache each sort took twice the CPU); the average lengths are counted
 while casting. A large file is cast by a child process meanwhile (``typed_reader``), and the
 full-text table is filled batch by batch as the rows arrive, in the time this process spent
-waiting for the child's next batch (issue 24). Once the rows are in, the child has ended and
-its core is free: SQLite's sorter may use helper threads for each ``CREATE INDEX``
-(``SORT_THREADS``).
+waiting for the child's next batch (issue 24).
 """
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
@@ -32,9 +29,6 @@ COLUMN_TYPES = {
     "datetime": "TEXT",
 }
 LOAD_CACHE_KIB = -2000  # SQLite's default page cache, for the loading connections
-# Helper threads SQLite's sorter may start for each CREATE INDEX: one per further core, at
-# most 3 (the same index either way; issue 24).
-SORT_THREADS = max(0, min(3, (os.cpu_count() or 1) - 1))
 
 
 def fold_sql(column: str) -> str:
@@ -97,10 +91,7 @@ def build_table(
     ``lengths`` is filled by ``batches`` once they are read (``typed_batches``).
     """
     count = insert_rows(conn, table, fields, batches, fts)
-    # The rows are in and the child reader has ended: its core sorts for the indexes.
-    conn.execute(f"PRAGMA threads = {SORT_THREADS}")
     create_indexes(conn, table, fields, token, lengths)
-    conn.execute("PRAGMA threads = 0")
     conn.execute("PRAGMA analysis_limit = 1000")
     conn.execute(f"ANALYZE {quote_ident(table)}")
     return count

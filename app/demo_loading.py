@@ -96,7 +96,7 @@ def load_dataset(
                 svc.editor.set_agency_decisions(
                     steward, dataset.name, version.resource_id, list(item.agency_decisions)
                 )
-    svc.workflow.submit(publisher, dataset.name)
+    svc.workflow.submit(publisher, dataset.name, stage=not item.publish)
     if item.publish:
         svc.workflow.approve(steward, dataset.name)
     echo(f"  {dataset.name}: {'published' if item.publish else 'submitted for review'}")

@@ -156,7 +156,7 @@ def _reconcile(services: Services, settings: Settings, *, periodic: bool = False
         except Exception:
             log.exception("%s failed; jobs run anyway", what)
             return
-    if not periodic or report.requeued or report.failed or report.harvests:
+    if not periodic or report.requeued or report.failed or report.harvests or report.staged_dropped:
         log.info("%s: %s", what, report.summary())
 
 

@@ -5,6 +5,8 @@ Run by the job process when it starts, before it takes jobs; never inside a requ
 - Uploads stuck in ``processing`` whose lease no live process holds: queued again, or marked
   failed with ``interrupted`` once processing was started ``MAX_ATTEMPTS`` times.
 - Published tables that are not in the datastore: their load is queued.
+- Staged datastore tables that no submission waits for any more: dropped
+  (``datasets.datastore_staging``).
 - Harvest jobs marked running whose process is gone (no live process holds the source's
   run lease): marked failed as ``interrupted``, so the source runs again at once.
 - Datasets marked ``index_stale`` (set in the approval's or withdrawal's own transaction,
@@ -23,6 +25,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, or_, select
 
 from app.leases import load_lease
+from datasets.datastore_staging import Staging
 from datasets.datastore_sync import SHARED_LEVELS
 from datasets.model import (
     Dataset,
@@ -59,6 +62,7 @@ class RecoveryReport:
     loads: list[str] = field(default_factory=list)
     reindexed: list[str] = field(default_factory=list)
     harvests: list[str] = field(default_factory=list)
+    staged_dropped: int = 0
     index_rebuilt: int | None = None
 
     def summary(self) -> str:
@@ -69,6 +73,7 @@ class RecoveryReport:
             f"interrupted, {len(self.busy)} being processed elsewhere, {len(self.loads)} "
             f"datastore loads queued, {len(self.harvests)} harvest jobs failed as interrupted, "
             f"{len(self.reindexed)} datasets reindexed, "
+            f"{self.staged_dropped} staged datastore tables dropped, "
             f"index rebuilt: {rebuilt}"
         )
 
@@ -86,6 +91,9 @@ def reconcile(services: Services, leases: AnyLeases, *, periodic: bool = False) 
     _missing_loads(services, leases, report, periodic)
     report.harvests = services.harvester.fail_interrupted()
     _search_index(services, report, periodic)
+    # Staged tables no submission waits for (a job process that died before the sweep
+    # queued at a rejection ran, say): dropped, so none is kept forever (issue 24).
+    report.staged_dropped = Staging(services.sessions, services.processor.projections).sweep()
     return report
 
 

@@ -30,6 +30,7 @@ from datasets.audience import Readers
 from datasets.bulk_archives import ArchiveInfo, BulkArchives
 from datasets.data_requests import DataRequests
 from datasets.datastore import SHARED_DATASTORE, Datastore, open_datastore
+from datasets.datastore_staging import JOB_STAGE_DATASTORE, JOB_SWEEP_STAGED, Staging
 from datasets.datastore_sync import dataset_of_version, prune_datastore
 from datasets.editing import DatasetEditor
 from datasets.follows import JOB_NOTIFY_FOLLOWERS, Follows
@@ -416,9 +417,12 @@ def build_services(settings: Settings) -> Services:
     workflow.add_after_commit(services.index_dataset)
     # Withdrawn or replaced resources leave the datastore (datastore_search_sql reads it).
     workflow.add_after_commit(services.prune_datastore)
+    staging = Staging(sessions, processor.projections)
     handlers: Mapping[str, Any] = {
         JOB_PROCESS_VERSION: processor.run_job,
         JOB_LOAD_DATASTORE: lambda payload: _load_and_prune(services, payload),
+        JOB_STAGE_DATASTORE: staging.stage_job,
+        JOB_SWEEP_STAGED: staging.sweep_job,
         JOB_INDEX_DATASET: lambda payload: services.index_dataset(str(payload["dataset_id"])),
         JOB_NOTIFY_FOLLOWERS: follows.notify_job,
         JOB_WEBHOOK_EVENT: webhooks.event_job,

@@ -36,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_datastore import SCHEMA, generate_csv
 
 from datasets.datastore import PostgresDatastore, SqliteDatastore
-from datasets.datastore.postgres import _FOLD_FROM, _FOLD_TO
+from datasets.datastore.postgres_setup import FOLD_FROM, FOLD_TO
 
 INDEXED = ("id", "ngay", "quan", "phuong", "loai", "so_luong", "gia_tri", "lat", "lon")
 TEXT = ("quan", "phuong", "loai", "mo_ta")
@@ -106,7 +106,7 @@ def run_portal(work: Path, csv_path: Path, parallel: int) -> None:
 def pg_reference(url: str, csv_path: Path) -> None:
     text_type = 'text COLLATE "C"'
     cols = ", ".join(f"{f['name']} {PG_TYPES.get(f['type'], text_type)}" for f in SCHEMA["fields"])
-    translate = (_FOLD_FROM, _FOLD_TO)
+    translate = (FOLD_FROM, FOLD_TO)
     joined = " || ' ' || ".join(f"coalesce({c}, '')" for c in TEXT)
     script = "\n".join(
         [

@@ -16,10 +16,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from datasets.access import AGENCY_LEVELS, AccessLevel
 from datasets.column_labels import LABEL_KEYS, carry_labels, earlier_schemas
 from datasets.datastore import Datastore, DatastoreError
-from datasets.datastore_sync import SHARED_LEVELS, live_level, live_revision_number
+from datasets.datastore_staging import Projections
+from datasets.datastore_sync import live_level, live_revision_number
 from datasets.errors import BlobNotFound
 from datasets.ingest import (
     ExtraCells,
@@ -45,7 +45,7 @@ from datasets.personal import (
 from datasets.place_codes import add_unit_columns, added_unit_columns
 from datasets.progress import ProgressBoard
 from datasets.statistics import statistics_or_none
-from datasets.storage import BlobStore, local_copy
+from datasets.storage import BlobStore
 from datasets.table_analysis import PreparedAnalyses, analyse_normalized
 from datasets.vault import Vault
 
@@ -85,9 +85,9 @@ class Processor:
         progress: ProgressBoard | None = None,
         shared_datastore: Datastore | None = None,
     ) -> None:
-        self._datastore = datastore
-        # Tables of datasets at the registered/agencies/restricted levels (issue 18).
-        self._shared = shared_datastore
+        # Where each access level's table goes (the shared datastore holds the tables of
+        # datasets at the registered/agencies/restricted levels, issue 18), from which file.
+        self.projections = Projections(public_store, vault, datastore, shared_datastore)
         # Where a job says how far it has got; the status endpoint reads it. Only files
         # large enough to take a while are followed (ids of the versions being followed).
         self.progress = progress
@@ -215,7 +215,11 @@ class Processor:
         self._build_public_table(version)
 
     def load_version(self, session: Session, version: ResourceVersion) -> bool:
-        """``load_into_datastore`` for a version of ``session`` (its caller commits)."""
+        """``load_into_datastore`` for a version of ``session`` (its caller commits).
+
+        A table staged at submission with the same file, schema and level is swapped in
+        without reading the file (``datasets.datastore_staging``).
+        """
         version_id = version.id
         if not version.is_tabular or not version.public_sha256:
             return False
@@ -226,48 +230,27 @@ class Processor:
                 "datastore load skipped: not the live version", extra={"version_id": version_id}
             )
             return False
-        if level != AccessLevel.PUBLIC.value:
-            return self._load_shared(version, level, order)
-        schema = version.public_schema or {}
-        try:
-            # A store without files on disk (a bucket) lends a scratch copy.
-            with local_copy(self._public, version.public_sha256, self._vault.scratch_dir) as path:
-                info = self._datastore.load(version.resource_id, path, schema, order=order)
-                version.column_stats = statistics_or_none(path, schema, version_id)
-        except BlobNotFound:
+        target = self.projections.of(version, level)
+        if target is None:
             return False
+        store, info = target.datastore, None
+        try:
+            info = store.load_staged(version.resource_id, target.key, order=order)
+            if info is None or target.public:  # a swap needs no file, statistics do
+                with target.source() as path:
+                    if info is None:
+                        info = store.load(version.resource_id, path, target.schema, order=order)
+                    if target.public:  # after the datastore's commit: readers need not wait
+                        version.column_stats = statistics_or_none(path, target.schema, version_id)
+        except BlobNotFound:
+            if info is None:
+                return False
         except DatastoreError as exc:
             log.warning("datastore load failed", extra={"version_id": version_id, "code": exc.code})
             return False
         version.datastore_loaded = True
-        version.row_count = info.row_count
-        return True
-
-    def _load_shared(self, version: ResourceVersion, level: str, order: int) -> bool:
-        """Load the projection of ``level`` into the shared datastore (no statistics: the
-        stored ones are public)."""
-        if self._shared is None or level not in SHARED_LEVELS:
-            return False
-        schema = version.public_schema or {}
-        try:
-            if level in AGENCY_LEVELS and version.agency_key:
-                with self._vault.decrypted(version.agency_key, ".csv") as agency:
-                    self._shared.load(
-                        version.resource_id, agency, version.agency_schema or schema, order=order
-                    )
-            else:
-                with local_copy(
-                    self._public, version.public_sha256 or "", self._vault.scratch_dir
-                ) as path:
-                    self._shared.load(version.resource_id, path, schema, order=order)
-        except BlobNotFound:
-            return False
-        except DatastoreError as exc:
-            log.warning(
-                "shared datastore load failed", extra={"version_id": version.id, "code": exc.code}
-            )
-            return False
-        version.datastore_loaded = True
+        if target.public:
+            version.row_count = info.row_count
         return True
 
     def _stage(self, version_id: str, stage: str) -> None:

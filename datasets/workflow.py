@@ -19,6 +19,7 @@ from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.attributes import set_committed_value
 
+from datasets.datastore_staging import JOB_STAGE_DATASTORE, JOB_SWEEP_STAGED
 from datasets.errors import SubmissionBlocked, SubmissionProblem, TransitionNotAllowed
 from datasets.lifecycle import (
     COMMENT_REQUIRED,
@@ -149,8 +150,13 @@ class Workflow:
         """Register a callback run with the dataset id after a public change commits."""
         self._after_commit.append(callback)
 
-    def submit(self, actor: Actor, name: str) -> Dataset:
-        """Submit the working revision for review; raise ``SubmissionBlocked`` with reasons."""
+    def submit(self, actor: Actor, name: str, *, stage: bool = True) -> Dataset:
+        """Submit the working revision for review; raise ``SubmissionBlocked`` with reasons.
+
+        ``stage``: queue the staging of its tables in the datastore, so that an approval
+        only swaps them in (``datasets.datastore_staging``); a caller approving at once
+        passes False (the approval would load them anyway).
+        """
         with self._sessions.begin() as session:
             dataset = self._load(session, name, actor, Transition.SUBMIT)
             state = DatasetState(dataset.state)
@@ -171,8 +177,28 @@ class Workflow:
                 raise SubmissionBlocked(problems)
             revision.submitted_by, revision.submitted_at = actor.user_id, self._clock()
             self._record(session, dataset, actor, "submit", state, dataset.state)
+            tabular = [e.version_id for e in revision.entries if e.version.is_tabular]
+        if stage:
+            self._stage(tabular)
         self._notify("submit", dataset.id)
         return dataset
+
+    def stage(self, name: str) -> None:
+        """Queue the staging of the tables of the dataset's submission waiting for review
+        (for a caller that submitted with ``stage=False`` and did not approve after all)."""
+        with self._sessions() as session:
+            revision = get_dataset(session, name).working_revision
+            if revision is None or revision.status != RevisionStatus.SUBMITTED.value:
+                return
+            tabular = [e.version_id for e in revision.entries if e.version.is_tabular]
+        self._stage(tabular)
+
+    def _stage(self, version_ids: Sequence[str]) -> None:
+        for version_id in version_ids:
+            try:
+                self._queue.enqueue(JOB_STAGE_DATASTORE, {"version_id": version_id})
+            except KeyError:  # a queue without the handler (a harvest's): approval loads
+                return
 
     def approve(
         self, actor: Actor, name: str, comment: str = "", *, license_id: str = ""
@@ -237,6 +263,7 @@ class Workflow:
             revision.decided_by, revision.decided_at = actor.user_id, self._clock()
             dataset.state = state.value
             self._record(session, dataset, actor, "reject", before, dataset.state, comment)
+        self._sweep_staged()
         self._notify("reject", dataset.id)
         return dataset
 
@@ -250,6 +277,7 @@ class Workflow:
             dataset.index_stale = True  # as for an approval: cleared once the index agrees
             self._record(session, dataset, actor, "withdraw", before, dataset.state, comment)
         self._run_after_commit(dataset.id)
+        self._sweep_staged()
         self._notify("withdraw", dataset.id)
         return dataset
 
@@ -401,6 +429,14 @@ class Workflow:
                 f"dataset:{dataset.name}",
                 details={"dataset_id": dataset.id, **details},
             )
+
+    def _sweep_staged(self) -> None:
+        """Queue the sweep of staged tables no submission waits for any more (a rejected
+        one's); the job process's recovery sweeps too, should this job be lost."""
+        try:
+            self._queue.enqueue(JOB_SWEEP_STAGED, {})
+        except KeyError:
+            return
 
     def _notify(self, action: str, dataset_id: str) -> None:
         for listener in self._listeners:

@@ -108,8 +108,9 @@ class Importer:
             target.publisher, name, record.resources, previous, stripped.applied, target
         )
         dataset_id = self._set_provenance(name, target, record)
-        self._workflow.submit(target.publisher, name)
         hold = plan.hold
+        # Only a held submission waits for a steward: its tables are staged meanwhile.
+        self._workflow.submit(target.publisher, name, stage=hold is not None)
         if hold is not None:
             # Only a held submission waits for anyone: one published at once is no news to
             # the stewards (a 10,000-dataset job would otherwise mail them 10,000 times).

@@ -182,14 +182,16 @@ def _submit_if_active(actor: Actor, params: dict[str, Any], name: str) -> None:
     if text(params, "state").strip() != "active":
         return
     svc = services()
-    dataset = svc.workflow.submit(actor, name)
+    dataset = svc.workflow.submit(actor, name, stage=False)
     if can(actor, Permission.APPROVE, dataset.organization_id):
         try:
             svc.workflow.approve(actor, name)
+            return
         except PermissionDenied as exc:
             if exc.params.get("reason") != "own_submission":
                 raise
             # SPEC §3: another steward must approve; the submission waits in review.
+    svc.workflow.stage(name)  # its tables are staged meanwhile
 
 
 def _link(actor: Actor, name: str, resource: dict[str, Any]) -> str:

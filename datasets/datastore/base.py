@@ -240,6 +240,37 @@ class Datastore(Protocol):
         """
         ...
 
+    def stage(
+        self, resource_id: str, csv_path: Path, table_schema: Mapping[str, Any], *, key: str
+    ) -> DatastoreInfo:
+        """Build the resource's table now, for a later ``load_staged`` with the same ``key``.
+
+        The staged table is committed but reachable by no reader: not by ``search`` nor
+        ``info`` (it is not the resource's table) and not by ``search_sql`` (the SQLite
+        authorizer allows resource tables only; PostgreSQL's reader role holds no grant on
+        it). It replaces any table staged earlier for the resource. Cells cast as in
+        ``load``; raises ``LoadFailed`` like it.
+        """
+        ...
+
+    def load_staged(
+        self, resource_id: str, key: str, *, order: int | None = None
+    ) -> DatastoreInfo | None:
+        """Swap in the table staged for the resource under ``key`` (one transaction, no
+        rows copied); None, with nothing changed, when no table is staged under that key.
+
+        ``order`` as in ``load`` (``Superseded`` when the loaded table is newer).
+        """
+        ...
+
+    def staged(self) -> dict[str, str]:
+        """The key of each resource's staged table, by resource id."""
+        ...
+
+    def drop_staged(self, resource_id: str, key: str) -> None:
+        """Remove the resource's staged table if it is still the one staged under ``key``."""
+        ...
+
     def drop(self, resource_id: str) -> None:
         """Remove the resource's table; dropping an absent table is not an error."""
         ...

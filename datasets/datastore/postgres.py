@@ -9,11 +9,9 @@ the portal's role with ``set_config('role', ...)``.
 
 from __future__ import annotations
 
-import json
 import re
 import secrets
 import threading
-import time
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, cast
@@ -25,6 +23,7 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from psycopg.types.json import Jsonb
 
 from datasets.datastore import aggregating
+from datasets.datastore import postgres_stage as staging
 from datasets.datastore.base import (
     SQL_MAX_BYTES,
     AggregateQuery,
@@ -38,16 +37,15 @@ from datasets.datastore.base import (
     LoadFailed,
     SqlNotAllowed,
     SqlTimeout,
-    SqlTooLarge,
     Superseded,
     UnknownResource,
 )
 from datasets.datastore.casting import (
     check_resource_id,
     fields_from_table_schema,
-    fold_text,
     quote_ident,
 )
+from datasets.datastore.postgres_setup import FOLD_FROM, FOLD_TO, fetch_capped, setup_schema, stream
 from datasets.datastore.querying import Dialect, check_select, next_cursor_for, plan_search
 from datasets.datastore.results import fields_of_values, json_ready, record_names
 from datasets.datastore.typed_reader import PARALLEL_MIN_BYTES, typed_batches
@@ -65,19 +63,9 @@ _COLUMN_TYPES = {
     "date": "date",
     "datetime": "timestamp",
 }
+_Conn = psycopg.Connection[Any]
 _SCHEMA = re.compile(r"[a-z_][a-z0-9_]{0,40}")
 _NOT_ALLOWED = {"42501", "25006", "0A000"}  # insufficient privilege, read-only, unsupported
-
-
-def _fold_table() -> tuple[str, str]:
-    """Letters whose folded form is one ASCII letter, for SQL ``translate()``."""
-    ranges = [*range(0xC0, 0x250), *range(0x1E00, 0x1F00)]
-    pairs = [(chr(c), fold_text(chr(c))) for c in ranges]
-    pairs = [(a, b) for a, b in pairs if len(b) == 1 and b.isascii() and b.isalpha()]
-    return "".join(a for a, _ in pairs), "".join(b for _, b in pairs)
-
-
-_FOLD_FROM, _FOLD_TO = _fold_table()
 
 
 def _plain_url(url: str) -> str:
@@ -112,52 +100,10 @@ class PostgresDatastore:
         params["user"] = self._reader_role
         self._reader_url = reader_url or make_conninfo("", **params)
         self._local = threading.local()
-        self._setup(params.get("password"))
+        setup_schema(self._url, schema, self._reader_role, self._q, params.get("password"))
 
     def _q(self, name: str) -> str:
         return _DIALECT.ident(self._schema) + "." + _DIALECT.ident(name)
-
-    def _setup(self, password: Any) -> None:
-        # Roles are cluster-wide: several processes (web workers, the job worker, test
-        # databases) may grant to the same role at once, and PostgreSQL answers one of
-        # them "tuple concurrently updated". The statements are idempotent: retry.
-        for attempt in range(5):
-            try:
-                self._setup_once(password)
-                return
-            except psycopg.errors.InternalError_ as exc:
-                if "concurrently" not in str(exc) or attempt == 4:
-                    raise
-                time.sleep(0.05 * (attempt + 1))
-
-    def _setup_once(self, password: Any) -> None:
-        role = pg_sql.Identifier(self._reader_role)
-        schema = pg_sql.Identifier(self._schema)
-        with psycopg.connect(self._url) as conn:
-            conn.execute(pg_sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(schema))
-            conn.execute(
-                f"CREATE TABLE IF NOT EXISTS {self._q('_datastore_meta')} ("
-                "resource_id text PRIMARY KEY, row_count bigint NOT NULL, "
-                "fields jsonb NOT NULL, text_search boolean NOT NULL, "
-                "loaded_at timestamptz NOT NULL DEFAULT now())"
-            )
-            conn.execute(  # a datastore made before load ordering
-                f"ALTER TABLE {self._q('_datastore_meta')} "
-                "ADD COLUMN IF NOT EXISTS source_order bigint"
-            )
-            exists = conn.execute(
-                "SELECT 1 FROM pg_roles WHERE rolname = %s", [self._reader_role]
-            ).fetchone()
-            if not exists:
-                conn.execute(pg_sql.SQL("CREATE ROLE {} LOGIN").format(role))
-            if password:
-                conn.execute(
-                    pg_sql.SQL("ALTER ROLE {} PASSWORD {}").format(role, pg_sql.Literal(password))
-                )
-            conn.execute(
-                pg_sql.SQL("ALTER ROLE {} SET default_transaction_read_only = on").format(role)
-            )
-            conn.execute(pg_sql.SQL("GRANT USAGE ON SCHEMA {} TO {}").format(schema, role))
 
     def _reader(self) -> psycopg.Connection[Any]:
         conn: psycopg.Connection[Any] | None = getattr(self._local, "conn", None)
@@ -197,9 +143,67 @@ class PostgresDatastore:
     ) -> DatastoreInfo:
         """COPY the CSV into a new table, index it, and swap it in within one transaction."""
         check_resource_id(resource_id)
+
+        def finish(conn: _Conn, table: str, built: DatastoreInfo, fts: bool) -> None:
+            self._swap(conn, self._q(table), resource_id, built.fields, built.row_count, fts, order)
+
+        return self._build(resource_id, csv_path, table_schema, "load", finish)
+
+    def stage(
+        self, resource_id: str, csv_path: Path, table_schema: Mapping[str, Any], *, key: str
+    ) -> DatastoreInfo:
+        """Build the resource's table for a later ``load_staged`` (see ``Datastore``)."""
+        check_resource_id(resource_id)
+
+        def finish(conn: _Conn, table: str, built: DatastoreInfo, fts: bool) -> None:
+            staging.record_staged(
+                conn, self._q, resource_id, key, table, built.fields, built.row_count, fts
+            )
+
+        return self._build(resource_id, csv_path, table_schema, "stage", finish)
+
+    def load_staged(
+        self, resource_id: str, key: str, *, order: int | None = None
+    ) -> DatastoreInfo | None:
+        """Swap in the table staged under ``key`` (see ``Datastore``)."""
+        check_resource_id(resource_id)
+        try:
+            with psycopg.connect(self._url) as conn:
+                taken = staging.take_staged(conn, self._q, resource_id, key)
+                if taken is None:
+                    return None
+                table, fields, count, fts = taken
+                self._swap(conn, self._q(table), resource_id, fields, count, fts, order)
+        except psycopg.Error as exc:
+            raise LoadFailed(f"the datastore could not store the table: {exc}") from exc
+        return DatastoreInfo(count, fields)
+
+    def staged(self) -> dict[str, str]:
+        """The key of each resource's staged table, by resource id."""
+        conn = self._reader()
+        with conn.transaction():
+            return staging.all_staged(conn, self._q)
+
+    def drop_staged(self, resource_id: str, key: str) -> None:
+        """Remove the resource's staged table if still staged under ``key``."""
+        check_resource_id(resource_id)
+        with psycopg.connect(self._url) as conn:
+            staging.drop_staged(conn, self._q, resource_id, key)
+
+    def _build(
+        self,
+        resource_id: str,
+        csv_path: Path,
+        table_schema: Mapping[str, Any],
+        kind: str,
+        finish: Callable[[_Conn, str, DatastoreInfo, bool], None],
+    ) -> DatastoreInfo:
+        """COPY the CSV into ``<resource>__<kind>_<token>`` and index it, then ``finish``
+        (swap or stage) in the same transaction."""
         fields = fields_from_table_schema(table_schema)
         batches = typed_batches(csv_path, table_schema, 2_000, parallel_min_bytes=self._parallel)
-        new = self._q(f"{resource_id}__load_{secrets.token_hex(4)}")
+        table = f"{resource_id}__{kind}_{secrets.token_hex(4)}"
+        new = self._q(table)
         text_cols = [quote_ident(f.name) for f in fields if f.type == "text"]
         try:
             with psycopg.connect(self._url) as conn:
@@ -211,7 +215,7 @@ class PostgresDatastore:
                     joined = " || ' ' || ".join(f"coalesce({c}, '')" for c in text_cols)
                     full_text = (
                         ", _full_text tsvector GENERATED ALWAYS AS (to_tsvector('simple', "
-                        f"translate({joined}, '{_FOLD_FROM}', '{_FOLD_TO}'))) STORED"
+                        f"translate({joined}, '{FOLD_FROM}', '{FOLD_TO}'))) STORED"
                     )
                 conn.execute(
                     f"CREATE TABLE {new} (_id bigint GENERATED ALWAYS AS IDENTITY "
@@ -226,7 +230,7 @@ class PostgresDatastore:
                             copy.write_row(row)
                         count += len(batch)
                 self._index(conn, new, fields, bool(text_cols))
-                self._swap(conn, new, resource_id, fields, count, bool(text_cols), order)
+                finish(conn, table, DatastoreInfo(count, fields), bool(text_cols))
         except psycopg.Error as exc:
             raise LoadFailed(f"the datastore could not store the table: {exc}") from exc
         finally:
@@ -249,7 +253,7 @@ class PostgresDatastore:
             conn.execute(f"CREATE INDEX ON {table} USING gin (_full_text)", [])
         conn.execute(f"ANALYZE {table}", [])
 
-    def _swap(
+    def _swap(  # the caller's transaction; ``new`` is qualified
         self,
         conn: psycopg.Connection[Any],
         new: str,
@@ -372,7 +376,7 @@ class PostgresDatastore:
         except BaseException:
             conn.close()
             raise
-        return _stream(conn, cursor, plan.key_count)
+        return stream(conn, cursor, plan.key_count)
 
     def aggregate(
         self, resource_id: str, query: AggregateQuery, *, paged: bool = True
@@ -446,7 +450,7 @@ class PostgresDatastore:
                     # and no more than max_rows + 1 rows ever reach this process.
                     cursor = conn.cursor(name="datastore_sql")
                     cursor.execute(sql)
-                    rows, truncated = _fetch_capped(cursor, max_rows, max_bytes)
+                    rows, truncated = fetch_capped(cursor, max_rows, max_bytes)
                     names = record_names([d.name for d in cursor.description or ()])
         except pg_errors.QueryCanceled as exc:
             raise SqlTimeout(f"the query ran longer than {timeout_ms} ms") from exc
@@ -459,40 +463,3 @@ class PostgresDatastore:
         return DatastoreResult(
             fields_of_values(names, records), records, None, None, truncated=truncated
         )
-
-
-def _fetch_capped(
-    cursor: psycopg.ServerCursor[Any], max_rows: int, max_bytes: int
-) -> tuple[list[list[Any]], bool]:
-    """Fetch at most ``max_rows`` JSON-ready rows; raise ``SqlTooLarge`` past ``max_bytes``.
-
-    Batches grow with the room left: the first row comes alone, then as many rows as the
-    average row size so far says fit, so no batch brings much more than the cap.
-    """
-    rows: list[list[Any]] = []
-    size = 0
-    batch = 1
-    while True:
-        fetched = cursor.fetchmany(min(batch, max_rows + 1 - len(rows)))
-        if not fetched:
-            return rows, False
-        for row in fetched:
-            if len(rows) == max_rows:
-                return rows, True
-            values = [json_ready(v) for v in row]
-            size += len(json.dumps(values, ensure_ascii=False, default=str).encode()) + 1
-            if size > max_bytes:
-                raise SqlTooLarge(max_bytes)
-            rows.append(values)
-        average = max(size // len(rows), 1)
-        batch = max(1, min(1000, (max_bytes - size) // average))
-
-
-def _stream(
-    conn: psycopg.Connection[Any], cursor: psycopg.ServerCursor[Any], skip: int
-) -> Iterator[tuple[Any, ...]]:
-    try:
-        for row in cursor:
-            yield tuple(json_ready(v) for v in row[skip:])
-    finally:
-        conn.close()

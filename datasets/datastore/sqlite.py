@@ -16,13 +16,10 @@ from __future__ import annotations
 import json
 import secrets
 import sqlite3
-import subprocess
-import sys
 import threading
-import time
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from datasets.datastore.aggregating import (
     aggregate_result,
@@ -44,7 +41,6 @@ from datasets.datastore.base import (
     SqlNotAllowed,
     SqlTimeout,
     SqlTooLarge,
-    Superseded,
     UnknownResource,
 )
 from datasets.datastore.casting import (
@@ -62,18 +58,27 @@ from datasets.datastore.results import fields_from_json, fields_of_values, recor
 from datasets.datastore.sqlite_load import (
     FREE_TEXT_MIN_LENGTH as FREE_TEXT_MIN_LENGTH,
 )
-from datasets.datastore.sqlite_load import (
-    LOAD_CACHE_KIB,
-    create_indexes,
-    insert_rows,
+from datasets.datastore.sqlite_load import LOAD_CACHE_KIB, build_table
+from datasets.datastore.sqlite_reads import booleans, bounded, run_sql_child, stream
+from datasets.datastore.sqlite_stage import (
+    META,
+    STAGED_DEFINITION,
+    Built,
+    all_staged,
+    check_order,
+    drop_staged,
+    record_staged,
+    staged_key,
+    swap_in,
+    take_staged,
 )
 from datasets.datastore.typed_reader import PARALLEL_MIN_BYTES, typed_batches
 from datasets.public_cache import BoundedCache
 
 _DIALECT = Dialect(param="?", explicit_nulls=False, percent_escape=False)
-_META = "_datastore_meta"
+_META = META
+_T = TypeVar("_T")
 _MAX_SQL_VALUE_BYTES = 10_000_000  # no single string or blob a query builds may exceed this
-_CHILD = Path(__file__).with_name("sqlite_sql_child.py")
 _CHILD_GRACE_S = 1.0  # startup, and the child's own timer answers first; the kill is the backstop
 _COUNTS_KEPT = 4096  # filtered totals remembered per datastore file (see ``search``)
 
@@ -109,6 +114,7 @@ class SqliteDatastore:
                 "row_count INTEGER NOT NULL, fields TEXT NOT NULL, "
                 "text_search INTEGER NOT NULL, loaded_at REAL NOT NULL, source_order INTEGER)"
             )
+            conn.execute(STAGED_DEFINITION)
             columns = {row[1] for row in conn.execute(f"PRAGMA table_info({_META})")}
             if "source_order" not in columns:  # a datastore file made before load ordering
                 conn.execute(f"ALTER TABLE {_META} ADD COLUMN source_order INTEGER")
@@ -177,46 +183,92 @@ class SqliteDatastore:
         published table answering. How the load is fast: ``sqlite_load``.
         """
         check_resource_id(resource_id)
+
+        def body(conn: sqlite3.Connection) -> DatastoreInfo:
+            check_order(conn, resource_id, order)
+            built = self._build(conn, resource_id, csv_path, table_schema, "load")
+            swap_in(conn, resource_id, built, order)
+            return DatastoreInfo(built.count, built.fields)
+
+        return self._write(body)
+
+    def stage(
+        self, resource_id: str, csv_path: Path, table_schema: Mapping[str, Any], *, key: str
+    ) -> DatastoreInfo:
+        """Build the resource's table for a later ``load_staged`` (see ``Datastore``)."""
+        check_resource_id(resource_id)
+
+        def body(conn: sqlite3.Connection) -> DatastoreInfo:
+            built = self._build(conn, resource_id, csv_path, table_schema, "stage")
+            record_staged(conn, resource_id, key, built)
+            return DatastoreInfo(built.count, built.fields)
+
+        return self._write(body)
+
+    def load_staged(
+        self, resource_id: str, key: str, *, order: int | None = None
+    ) -> DatastoreInfo | None:
+        """Swap in the table staged under ``key`` (see ``Datastore``).
+
+        It takes the write lock even when nothing is staged yet: a staging still running
+        holds it, and its table is swapped in once it commits (rather than the file loaded
+        again behind it).
+        """
+        check_resource_id(resource_id)
+
+        def body(conn: sqlite3.Connection) -> DatastoreInfo | None:
+            check_order(conn, resource_id, order)
+            built = take_staged(conn, resource_id, key)
+            if built is None:  # dropped or staged again since
+                return None
+            swap_in(conn, resource_id, built, order)
+            return DatastoreInfo(built.count, built.fields)
+
+        return self._write(body)
+
+    def staged(self) -> dict[str, str]:
+        """The key of each resource's staged table, by resource id."""
+        return all_staged(self._reader())
+
+    def drop_staged(self, resource_id: str, key: str) -> None:
+        """Remove the resource's staged table if still staged under ``key``."""
+        check_resource_id(resource_id)
+        if staged_key(self._reader(), resource_id) == key:
+            self._write(lambda conn: drop_staged(conn, resource_id, key))
+
+    def _build(
+        self,
+        conn: sqlite3.Connection,
+        resource_id: str,
+        csv_path: Path,
+        table_schema: Mapping[str, Any],
+        kind: str,
+    ) -> Built:
+        """Build ``<resource>__<kind>_<token>`` from the CSV in ``conn``'s transaction."""
         fields = fields_from_table_schema(table_schema)
         lengths: dict[str, list[int]] = {}
         batches = typed_batches(
             csv_path, table_schema, self._batch_size, lengths, parallel_min_bytes=self._parallel
         )
         token = secrets.token_hex(4)
-        new_table = f"{resource_id}__load_{token}"
-        new_fts = f"{resource_id}__fts_{token}"
-        text_cols = [f.name for f in fields if f.type == "text"]
+        fts = f"{resource_id}__fts_{token}" if any(f.type == "text" for f in fields) else None
+        table = f"{resource_id}__{kind}_{token}"
+        try:
+            count = build_table(conn, table, fts, fields, batches, token, lengths)
+        finally:
+            batches.close()  # stops the child reader of a load that failed midway
+        return Built(table, fts, fields, count)
+
+    def _write(self, body: Callable[[sqlite3.Connection], _T]) -> _T:
+        """Run ``body`` in one write transaction (BEGIN IMMEDIATE) on a loading connection;
+        an SQLite error rolls it back and is raised as ``LoadFailed``."""
         conn = self._connect()
         try:
             conn.execute(f"PRAGMA cache_size = {LOAD_CACHE_KIB}")
             conn.execute("BEGIN IMMEDIATE")
-            _check_order(conn, resource_id, order)
-            count = insert_rows(conn, new_table, fields, batches, new_fts if text_cols else None)
-            create_indexes(conn, new_table, fields, token, lengths)
-            conn.execute("PRAGMA analysis_limit = 1000")
-            conn.execute(f"ANALYZE {quote_ident(new_table)}")
-            conn.execute(f"DROP TABLE IF EXISTS {quote_ident(resource_id)}")
-            conn.execute(f"DROP TABLE IF EXISTS {quote_ident(resource_id + '__fts')}")
-            conn.execute(
-                f"ALTER TABLE {quote_ident(new_table)} RENAME TO {quote_ident(resource_id)}"
-            )
-            if text_cols:
-                conn.execute(
-                    f"ALTER TABLE {quote_ident(new_fts)} "
-                    f"RENAME TO {quote_ident(resource_id + '__fts')}"
-                )
-            conn.execute(
-                f"INSERT OR REPLACE INTO {_META} VALUES (?, ?, ?, ?, ?, ?)",
-                (
-                    resource_id,
-                    count,
-                    json.dumps([{"name": f.name, "type": f.type} for f in fields]),
-                    int(bool(text_cols)),
-                    time.time(),
-                    order,
-                ),
-            )
+            result = body(conn)
             conn.execute("COMMIT")
+            return result
         except BaseException as exc:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
@@ -224,9 +276,7 @@ class SqliteDatastore:
                 raise LoadFailed(f"the datastore could not store the table: {exc}") from exc
             raise
         finally:
-            batches.close()  # stops the child reader of a load that failed midway
             conn.close()
-        return DatastoreInfo(count, fields)
 
     def drop(self, resource_id: str) -> None:
         """Remove the resource's table, its full-text table and its cached count."""
@@ -313,7 +363,7 @@ class SqliteDatastore:
         bools = [i for i, f in enumerate(plan.fields) if f.type == "boolean"]
         names = [f.name for f in plan.fields]
         if bools:
-            records = [dict(zip(names, _booleans(row[k:], bools), strict=True)) for row in page]
+            records = [dict(zip(names, booleans(row[k:], bools), strict=True)) for row in page]
         else:  # most tables: each row straight into its record
             records = [dict(zip(names, row[k:], strict=True)) for row in page]
         cursor = None
@@ -346,7 +396,7 @@ class SqliteDatastore:
             conn.close()
             raise
         bools = [i for i, f in enumerate(plan.fields) if f.type == "boolean"]
-        return _stream(conn, cursor, plan.key_count, bools)
+        return stream(conn, cursor, plan.key_count, bools)
 
     def aggregate(
         self, resource_id: str, query: AggregateQuery, *, paged: bool = True
@@ -359,7 +409,7 @@ class SqliteDatastore:
             text_match = self._text_match(resource_id, has_text)
             table = quote_ident(resource_id)
             plan = plan_aggregate(table, info.fields, query, _DIALECT, text_match, paged=paged)
-            (rows,) = _bounded(conn, [(plan.sql, plan.params)], query.timeout_ms)
+            (rows,) = bounded(conn, [(plan.sql, plan.params)], query.timeout_ms)
         finally:
             conn.execute("COMMIT")
         return aggregate_result(plan, rows, query, paged=paged)
@@ -374,9 +424,7 @@ class SqliteDatastore:
             planned = plan_facets(
                 quote_ident(resource_id), info.fields, query, _DIALECT, text_match
             )
-            answers = _bounded(
-                conn, [(sql, params) for _, sql, params in planned], query.timeout_ms
-            )
+            answers = bounded(conn, [(sql, params) for _, sql, params in planned], query.timeout_ms)
         finally:
             conn.execute("COMMIT")
         return [
@@ -400,7 +448,7 @@ class SqliteDatastore:
             "max_bytes": max_bytes,
             "max_value_bytes": min(_MAX_SQL_VALUE_BYTES, max_bytes),
         }
-        answer = _run_child(request, timeout_ms / 1000 + _CHILD_GRACE_S, max_bytes)
+        answer = run_sql_child(request, timeout_ms / 1000 + _CHILD_GRACE_S, max_bytes)
         if answer is None:
             raise SqlTimeout(f"the query ran longer than {timeout_ms} ms")
         kind = answer.get("error")
@@ -417,80 +465,3 @@ class SqliteDatastore:
         return DatastoreResult(
             fields_of_values(names, records), records, None, None, truncated=answer["truncated"]
         )
-
-
-def _run_child(request: dict[str, Any], timeout_s: float, max_bytes: int) -> Any:
-    """Run the SQL child with ``request``; None when it had to be killed at the deadline."""
-    with subprocess.Popen(  # noqa: S603 -- our own script; the SQL goes in on stdin
-        [sys.executable, "-I", "-S", str(_CHILD)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-    ) as child:
-        try:
-            out, _ = child.communicate(json.dumps(request).encode(), timeout=timeout_s)
-        except subprocess.TimeoutExpired:
-            child.kill()
-            child.wait()
-            return None
-    if child.returncode != 0 or len(out) > max_bytes * 2 + 65536:
-        raise BadQuery("SQL error: the query could not be run")
-    return json.loads(out)
-
-
-def _bounded(
-    conn: sqlite3.Connection, statements: list[tuple[str, list[Any]]], timeout_ms: int
-) -> list[list[Any]]:
-    """Run the statements, stopped (``SqlTimeout``) once ``timeout_ms`` have passed in all.
-
-    The SQL is ours (built-in aggregates, no user function), so SQLite's progress handler,
-    called every few thousand steps of its virtual machine, is enough to stop it in time.
-    """
-    deadline = time.monotonic() + timeout_ms / 1000
-    conn.set_progress_handler(lambda: time.monotonic() > deadline, 1_000)
-    try:
-        return [conn.execute(sql, params).fetchall() for sql, params in statements]
-    except sqlite3.OperationalError as exc:
-        if time.monotonic() > deadline:
-            raise SqlTimeout(f"the query ran longer than {timeout_ms} ms") from exc
-        raise BadQuery(f"query failed: {exc}") from exc
-    finally:
-        conn.set_progress_handler(None, 0)
-
-
-def _check_order(conn: sqlite3.Connection, resource_id: str, order: int | None) -> None:
-    """Raise ``Superseded`` when the loaded table comes from a later publication."""
-    if order is None:
-        return
-    row = conn.execute(
-        f"SELECT source_order FROM {_META} WHERE resource_id = ?", (resource_id,)
-    ).fetchone()
-    if row is not None and row[0] is not None and row[0] > order:
-        raise Superseded(f"resource {resource_id} already holds a newer version")
-
-
-def _booleans(values: tuple[Any, ...], bools: list[int]) -> list[Any]:
-    """``values`` with the columns at ``bools`` as ``True``/``False`` (SQLite stores 1/0)."""
-    out = list(values)
-    for i in bools:
-        if out[i] is not None:
-            out[i] = bool(out[i])
-    return out
-
-
-def _stream(
-    conn: sqlite3.Connection, cursor: sqlite3.Cursor, skip: int, bools: list[int]
-) -> Iterator[tuple[Any, ...]]:
-    try:
-        while batch := cursor.fetchmany(2000):
-            for row in batch:
-                if bools:
-                    values = list(row[skip:])
-                    for i in bools:
-                        if values[i] is not None:
-                            values[i] = bool(values[i])
-                    yield tuple(values)
-                else:
-                    yield row[skip:]
-    finally:
-        conn.close()

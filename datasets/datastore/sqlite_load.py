@@ -77,6 +77,26 @@ def insert_rows(
     return count
 
 
+def build_table(
+    conn: sqlite3.Connection,
+    table: str,
+    fts: str | None,
+    fields: tuple[DatastoreField, ...],
+    batches: Iterator[list[tuple[Any, ...]]],
+    token: str,
+    lengths: Mapping[str, Sequence[int]],
+) -> int:
+    """Create and fill ``table`` (and ``fts``), index and analyse it; return the row count.
+
+    ``lengths`` is filled by ``batches`` once they are read (``typed_batches``).
+    """
+    count = insert_rows(conn, table, fields, batches, fts)
+    create_indexes(conn, table, fields, token, lengths)
+    conn.execute("PRAGMA analysis_limit = 1000")
+    conn.execute(f"ANALYZE {quote_ident(table)}")
+    return count
+
+
 def create_indexes(
     conn: sqlite3.Connection,
     table: str,

@@ -29,13 +29,21 @@ ALLOWED_ACTIONS = {sqlite3.SQLITE_SELECT, sqlite3.SQLITE_FUNCTION, sqlite3.SQLIT
 ADDRESS_SPACE_BYTES = 1024 * 1024 * 1024  # a backstop: the child can never grow past 1 GiB
 
 
-def _authorizer(allowed: set[str]) -> Callable[[int, str | None, str | None, Any, Any], int]:
+def _authorizer(
+    allowed: set[str], forbidden: set[str]
+) -> Callable[[int, str | None, str | None, Any, Any], int]:
     def authorize(action: int, arg1: str | None, _arg2: Any, db: str | None, _src: Any) -> int:
         if action in ALLOWED_ACTIONS:
             return sqlite3.SQLITE_OK
-        # A common table expression is read with no database name; real tables are
-        # read from "main" and only datastore tables are allowed there.
-        if action == sqlite3.SQLITE_READ and (db is None or (db == "main" and arg1 in allowed)):
+        if action != sqlite3.SQLITE_READ:
+            return sqlite3.SQLITE_DENY
+        # Real tables are read from "main" and only datastore tables are allowed there. A
+        # common table expression is read with no database name, and so is a table none of
+        # whose columns is read (``count(*)``): no other table of the file (a staged table,
+        # the lists of tables) may be named that way.
+        if db == "main" and arg1 in allowed:
+            return sqlite3.SQLITE_OK
+        if db is None and (arg1 or "").lower() not in forbidden:
             return sqlite3.SQLITE_OK
         return sqlite3.SQLITE_DENY
 
@@ -59,10 +67,13 @@ def run(request: dict[str, Any]) -> dict[str, Any]:
     conn = sqlite3.connect(request["uri"], uri=True, isolation_level=None)
     try:
         allowed = {r[0] for r in conn.execute(f"SELECT resource_id FROM {META}")}
+        tables = {str(r[0]).lower() for r in conn.execute("SELECT name FROM sqlite_schema")}
+        forbidden = tables - {name.lower() for name in allowed}
+        forbidden |= {"sqlite_schema", "sqlite_master", "sqlite_temp_schema", "sqlite_temp_master"}
         conn.execute("PRAGMA query_only = 1")
         conn.setlimit(sqlite3.SQLITE_LIMIT_ATTACHED, 0)
         conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, int(request["max_value_bytes"]))
-        conn.set_authorizer(_authorizer(allowed))
+        conn.set_authorizer(_authorizer(allowed, forbidden))
         deadline = time.monotonic() + request["timeout_ms"] / 1000
         conn.set_progress_handler(lambda: int(time.monotonic() > deadline), 1000)
         max_rows, max_bytes = int(request["max_rows"]), int(request["max_bytes"])

@@ -105,6 +105,21 @@ class _Column:
     overflow: int = 0  # cells whose value was not kept (over MAX_DISTINCT)
 
 
+# A value with white space at its start or end, in a column's joined text (NUL-separated).
+_PADDED = re.compile(r"\x00\s|\s\x00")
+
+
+def _stripped(column: Sequence[str]) -> list[str]:
+    """The column's values without surrounding white space (``str.strip``). A column read by
+    Arrow says from its joined text whether any value has some: usually none, no copy."""
+    joined = getattr(column, "joined", None)
+    tolist = getattr(column, "tolist", None)
+    if joined is not None and tolist is not None and not _PADDED.search(joined()):
+        values: list[str] = tolist()
+        return values
+    return [v.strip() for v in column]
+
+
 class PlaceCollector:
     """Keeps the distinct values of a table's place columns, fed in batches of rows."""
 
@@ -143,7 +158,7 @@ class PlaceCollector:
 
         def values(index: int) -> list[str]:
             if index not in stripped:
-                stripped[index] = [v.strip() for v in columns[index]]
+                stripped[index] = _stripped(columns[index])
             return stripped[index]
 
         context = self._context_columns(values, len(rows))

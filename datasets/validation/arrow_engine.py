@@ -27,7 +27,7 @@ from datasets.validation.arrow_checks import ArrowChecker, build_arrow_checker
 if TYPE_CHECKING:
     from datasets.validation.engine import Observer, _Plan
 
-__all__ = ["arrow_batches_possible", "run_arrow"]
+__all__ = ["ArrowColumn", "arrow_batches_possible", "plain_file", "plain_row_batches", "run_arrow"]
 
 _CHUNK_BYTES = 8 * 1024 * 1024
 _SPECIAL = (b'"', b"\r", b"\x00")
@@ -47,10 +47,11 @@ def arrow_batches_possible(plan: _Plan) -> bool:
         and getattr(dialect, "escapechar", None) is None
         and len(plan.checkers) >= 2  # an empty line is then never a row of the right width
     )
-    return simple and _plain_file(plan.path)
+    return simple and plain_file(plan.path)
 
 
-def _plain_file(path: Path) -> bool:
+def plain_file(path: Path) -> bool:
+    """True when the file has no byte-order mark, double quote, carriage return or NUL."""
     with path.open("rb") as handle:
         first = True
         while chunk := handle.read(_CHUNK_BYTES):
@@ -121,6 +122,53 @@ def _cell_counts(data: bytes, starts: np.ndarray, ends: np.ndarray) -> np.ndarra
     return np.asarray(cells)
 
 
+class ArrowColumn(Sequence[str]):
+    """A column of strings (an Arrow array without nulls) as a read-only sequence of ``str``.
+
+    Whole-column reads are C-level: ``tolist`` (kept once made), iteration, slices, and
+    ``joined``: every value with a NUL before each and after the last, the text the
+    personal-data scanner searches (built from Arrow's buffers by NumPy).
+    """
+
+    def __init__(self, array: pa.Array) -> None:
+        self._array = array
+        self._list: list[str] | None = None
+        self._joined: str | None = None
+
+    def __len__(self) -> int:
+        return len(self._array)
+
+    def __getitem__(self, index: Any) -> Any:
+        if self._list is not None:
+            return self._list[index]
+        if isinstance(index, slice):
+            start, stop, step = index.indices(len(self._array))
+            if step != 1:
+                return self.tolist()[index]
+            return self._array.slice(start, max(0, stop - start)).to_pylist()
+        return self._array[index].as_py()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.tolist())
+
+    def tolist(self) -> list[str]:
+        if self._list is None:
+            self._list = self._array.to_pylist()
+        return self._list
+
+    def joined(self) -> str:
+        if self._joined is None:
+            self._joined = self._join()
+        return self._joined
+
+    def _join(self) -> str:
+        array = self._array
+        offsets = np.frombuffer(array.buffers()[1], dtype=np.int32)
+        offsets = offsets[array.offset : array.offset + len(array) + 1]
+        data = np.frombuffer(array.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
+        return np.insert(data, offsets - offsets[0], 0).tobytes().decode("utf-8")
+
+
 class _Rows(Sequence[list[str]]):
     """The rows of a batch, built on demand (suspects only, or an observer)."""
 
@@ -139,6 +187,10 @@ class _Rows(Sequence[list[str]]):
         if self._table is None or parsed >= len(self._regular) or self._regular[parsed] != index:
             return self._batch.cells_of(index)
         return [column[parsed].as_py() for column in self._table.columns]
+
+
+def _array(column: pa.ChunkedArray) -> pa.Array:
+    return column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
 
 
 def _parse(batch: _Batch, regular: np.ndarray, width: int) -> pa.Table | None:
@@ -173,6 +225,22 @@ def _parse(batch: _Batch, regular: np.ndarray, width: int) -> pa.Table | None:
     return table.combine_chunks()
 
 
+def plain_row_batches(
+    path: Path, width: int, rows: int
+) -> Iterator[tuple[Sequence[list[str]], list[ArrowColumn] | None]]:
+    """Yield the data rows of a ``plain_file`` UTF-8 CSV whose header has ``width`` >= 2
+    cells, ``rows`` at a time, as the csv module reads them: (rows, the same as columns when
+    every row has ``width`` cells, else None)."""
+    for batch in _line_batches(path, rows):
+        regular = np.flatnonzero(batch.cells == width)
+        table = _parse(batch, regular, width)
+        lazy = _Rows(batch, table, regular)
+        if table is not None and len(regular) == batch.size:
+            yield lazy, [ArrowColumn(_array(column)) for column in table.columns]
+        else:
+            yield [lazy[i] for i in range(batch.size)], None
+
+
 def run_arrow(
     plan: _Plan,
     limit_errors: int,
@@ -198,11 +266,11 @@ def run_arrow(
         regular = np.flatnonzero(batch.cells == width)
         table = _parse(batch, regular, width)
         rows = _Rows(batch, table, regular)
-        pylists: list[list[Any] | None] = [None] * width
+        pylists: list[ArrowColumn | None] = [None] * width
         if observe is not None:
             if table is not None and len(regular) == batch.size:
-                pylists = [column.to_pylist() for column in table.columns]
-                observe(rows, pylists)  # type: ignore[arg-type]  # a lazy row sequence
+                pylists = [ArrowColumn(_array(column)) for column in table.columns]
+                observe(rows, pylists)  # type: ignore[arg-type]  # lazy rows
             else:
                 observe([rows[i] for i in range(batch.size)], None)
         if read == 0 and limit_errors and len(found) >= limit_errors:
@@ -225,7 +293,7 @@ def _check(
     batch: _Batch,
     table: pa.Table | None,
     regular: np.ndarray,
-    pylists: list[list[Any] | None],
+    pylists: list[ArrowColumn | None],
 ) -> tuple[set[int], dict[int, list[Any]]]:
     """Return the suspect positions of the batch and the key columns' values (spread)."""
     suspects = set(np.flatnonzero(batch.cells != len(plan.checkers)).tolist())
@@ -235,14 +303,14 @@ def _check(
     missing_count = np.zeros(len(regular), dtype=np.int32)
     whole = len(regular) == batch.size
     for index, column in enumerate(table.columns):
-        array = column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
+        array = _array(column)
         checker = arrow_checkers[index]
         if checker is not None:
             bad, missing, column_values = checker(array)
         else:
             cells = pylists[index]
             bad_list, missing_list, column_values = plan.checkers[index](
-                cells if cells is not None else array.to_pylist()
+                cells.tolist() if cells is not None else array.to_pylist()
             )
             bad = np.asarray(bad_list, dtype=np.int64)
             missing = np.asarray(missing_list, dtype=np.int64)

@@ -9,7 +9,7 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from datasets.errors import BlobNotFound
 from datasets.storage.base import BlobInfo
@@ -32,6 +32,18 @@ def sha256_file(path: Path) -> tuple[str, int]:
             digest.update(chunk)
             size += len(chunk)
     return digest.hexdigest(), size
+
+
+def put_scratch_file(store: Any, path: Path) -> BlobInfo:
+    """Store a scratch file in ``store`` (a ``BlobStore``): a local store takes it by rename
+    (``put_moved``: no copy), others copy it. ``path`` may be gone afterwards."""
+    put_moved = getattr(store, "put_moved", None)
+    if put_moved is None:
+        copied: BlobInfo = store.put_file(path)
+        return copied
+    key, size = sha256_file(path)
+    moved: BlobInfo = put_moved(path, key, size)
+    return moved
 
 
 class LocalBlobStore:

@@ -151,6 +151,11 @@ class ArrowColumn(Sequence[str]):
     def __iter__(self) -> Iterator[str]:
         return iter(self.tolist())
 
+    @property
+    def arrow(self) -> pa.Array:
+        """The Arrow array behind the column."""
+        return self._array
+
     def tolist(self) -> list[str]:
         if self._list is None:
             self._list = self._array.to_pylist()

@@ -6,15 +6,19 @@ from __future__ import annotations
 
 import os
 import random
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 import pytest
 
 import datasets.validation.single_pass as single_pass
 from datasets.ingest import detect_format
+from datasets.place_columns import count_keys
 from datasets.table_analysis import analyse_normalized
 from datasets.validation import validate_and_scan
+from datasets.validation.arrow_engine import ArrowColumn
 
 HEADER = "ho_ten,so_cccd,dien_thoai,email,quan,phuong,so_tien,ghi_chu"
 
@@ -110,3 +114,15 @@ def test_the_analysis_starts_the_scan_before_inferring(
     monkeypatch.setattr(single_pass, "PARALLEL_MIN_BYTES", 1 << 62)
     alone = analyse_normalized(path, detect_format(path, "people.csv"), None)
     assert analysis == alone and analysis.findings
+
+
+def test_place_keys_counted_by_arrow_come_in_counter_order() -> None:
+    rnd = random.Random(3)
+    for size in (1, 10, 1000, 30_000):
+        values = [rnd.choice(["Bến Nghé", "", "Đa Kao", "P. 7"]) + str(rnd.randrange(40))
+                  for _ in range(size)]  # fmt: skip
+        districts = [rnd.choice(["Quận 1", "", "Gò Vấp"]) for _ in range(size)]
+        parts: list[Any] = [ArrowColumn(pa.array(values)), ArrowColumn(pa.array(districts))]
+        counted = count_keys([*parts, [""] * size])
+        expected = Counter(zip(values, districts, [""] * size, strict=True))
+        assert list(counted.items()) == list(expected.items())  # the same order too

@@ -15,6 +15,9 @@ import itertools
 import logging
 import os
 import pickle
+import select
+import signal
+import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -105,11 +108,13 @@ class ScanProcess:
         if not hasattr(os, "fork") or path.stat().st_size < PARALLEL_MIN_BYTES:
             return None
         read_end, write_end = os.pipe()
+        parent = os.getpid()
         pid = os.fork()
         if pid == 0:  # the scan process: never returns
             os.close(read_end)
             code, data = 1, b""
             try:
+                _end_with(parent)
                 data = pickle.dumps(_scan_everything(path, TableScanner(header)))
                 code = 0
             except BaseException:  # reported by the empty answer; the parent scans
@@ -141,11 +146,28 @@ class ScanProcess:
             self._pipe = -1
         if self._pid:
             try:
-                os.kill(self._pid, 9)
+                os.kill(self._pid, signal.SIGKILL)
                 os.waitpid(self._pid, 0)
             except ProcessLookupError:  # already reaped
                 pass
             self._pid = 0
+
+
+def _end_with(pid: int) -> None:
+    """End this process as soon as process ``pid`` ends (a job stopped at its time limit
+    takes its scan process with it)."""
+
+    def watch() -> None:
+        try:
+            handle = os.pidfd_open(pid)
+        except ProcessLookupError:
+            os.kill(os.getpid(), signal.SIGKILL)
+            return
+        select.select([handle], [], [])  # readable when the process has ended
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    if hasattr(os, "pidfd_open"):
+        threading.Thread(target=watch, name=f"end-with-{pid}", daemon=True).start()
 
 
 def _scan_everything(path: Path, scanner: TableScanner) -> _Scanned:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import random
+import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -126,3 +127,37 @@ def test_place_keys_counted_by_arrow_come_in_counter_order() -> None:
         counted = count_keys([*parts, [""] * size])
         expected = Counter(zip(values, districts, [""] * size, strict=True))
         assert list(counted.items()) == list(expected.items())  # the same order too
+
+
+def _gone(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return True
+    return state in ("Z", "X")
+
+
+@pytest.mark.skipif(not hasattr(os, "pidfd_open"), reason="Linux only")
+def test_the_scan_process_ends_with_the_process_that_started_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = _table(tmp_path / "people.csv", 2_000)
+    monkeypatch.setattr(single_pass, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(single_pass, "_scan_everything", lambda *args: time.sleep(60))
+    read_end, write_end = os.pipe()
+    starter = os.fork()
+    if starter == 0:  # a job's process: starts the scan, then dies without waiting for it
+        try:
+            helper = single_pass.start_scan(path)
+            os.write(write_end, str(helper._pid if helper else 0).encode())
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    scan = int(os.read(read_end, 32) or b"0")
+    os.close(read_end)
+    os.waitpid(starter, 0)
+    assert scan
+    deadline = time.monotonic() + 20
+    while not _gone(scan) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _gone(scan)

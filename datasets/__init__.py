@@ -28,7 +28,13 @@ if TYPE_CHECKING:
     )
     from datasets.ingest import IngestError
     from datasets.leak_reports import Reports, ReportStatus, TooManyReports
-    from datasets.members import MemberDataset, MemberResource, member_dataset, member_resource
+    from datasets.members import (
+        MemberDataset,
+        MemberResource,
+        member_dataset,
+        member_resource,
+        processing_version,
+    )
     from datasets.metadata_input import CKAN_EXTRA_FIELDS, METADATA_FIELDS, DatasetMetadata
     from datasets.notifications import Notifier
     from datasets.places import PlaceCatalogue, PlaceMatch, place_catalogue
@@ -109,6 +115,7 @@ _WHERE = {
     "is_disk_full": "datasets.errors",
     "member_dataset": "datasets.members",
     "member_resource": "datasets.members",
+    "processing_version": "datasets.members",
     "open_huey": "datasets.queue",
     "place_catalogue": "datasets.places",
     "receive": "datasets.uploads",
@@ -172,6 +179,7 @@ __all__ = [
     "member_resource",
     "open_huey",
     "place_catalogue",
+    "processing_version",
     "receive",
     "submission_problems",
     "validate_table",

@@ -105,6 +105,45 @@ class _Column:
     overflow: int = 0  # cells whose value was not kept (over MAX_DISTINCT)
 
 
+# A value with white space at its start or end, in a column's joined text (NUL-separated).
+_PADDED = re.compile(r"\x00\s|\s\x00")
+
+
+def _stripped(column: Sequence[str]) -> Sequence[str]:
+    """The column's values without surrounding white space (``str.strip``). A column read by
+    Arrow says from its joined text whether any value has some: usually none, and the column
+    itself is returned (``count_keys`` then counts with Arrow)."""
+    joined = getattr(column, "joined", None)
+    if joined is not None and not _PADDED.search(joined()):
+        return column
+    return [v.strip() for v in column]
+
+
+def count_keys(parts: list[Sequence[str]]) -> Counter[tuple[str, ...]]:
+    """``Counter(zip(*parts))``: the same counts in the same order (first occurrence). When a
+    part is a column read by Arrow (``arrow``), Arrow's hash grouping counts them, and the
+    groups are put in the order of their first row."""
+    arrays = [getattr(part, "arrow", None) for part in parts]
+    if all(array is None for array in arrays):
+        return Counter(zip(*parts, strict=True))
+    import pyarrow as pa  # only a column read by Arrow gets here
+
+    names = [f"k{i}" for i in range(len(parts))]
+    table = pa.table(
+        {
+            name: array if array is not None else pa.array(part, type=pa.string())
+            for name, array, part in zip(names, arrays, parts, strict=True)
+        }
+    )
+    table = table.append_column("row", pa.array(range(len(table)), type=pa.int64()))
+    grouped = table.group_by(names, use_threads=False).aggregate(
+        [([], "count_all"), ("row", "min")]
+    )
+    grouped = grouped.sort_by("row_min")  # the order of first occurrence, as Counter's
+    keys = zip(*(grouped.column(name).to_pylist() for name in names), strict=True)
+    return Counter(dict(zip(keys, grouped.column("count_all").to_pylist(), strict=True)))
+
+
 class PlaceCollector:
     """Keeps the distinct values of a table's place columns, fed in batches of rows."""
 
@@ -139,17 +178,16 @@ class PlaceCollector:
             self._sniff(columns)
         start = self.rows + 2  # row numbers as in the validation report (header = 1)
         self.rows += len(rows)
-        stripped: dict[int, list[str]] = {}
+        stripped: dict[int, Sequence[str]] = {}
 
-        def values(index: int) -> list[str]:
+        def values(index: int) -> Sequence[str]:
             if index not in stripped:
-                stripped[index] = [v.strip() for v in columns[index]]
+                stripped[index] = _stripped(columns[index])
             return stripped[index]
 
         context = self._context_columns(values, len(rows))
         for column in self._columns:
-            keys = list(zip(values(column.index), *context[column.level], strict=True))
-            self._count(column, keys, start)
+            self._count(column, [values(column.index), *context[column.level]], start)
 
     def _sniff(self, columns: Sequence[Sequence[str]]) -> None:
         self._sniffed = True
@@ -165,11 +203,11 @@ class PlaceCollector:
         self._columns.sort(key=lambda c: c.index)
 
     def _context_columns(
-        self, values: Callable[[int], list[str]], count: int
-    ) -> dict[str, list[list[str]]]:
+        self, values: Callable[[int], Sequence[str]], count: int
+    ) -> dict[str, list[Sequence[str]]]:
         """For each level, the (district, province) columns giving context to its values: a
         commune is read with the row's district and province, a district with the province."""
-        by_level: dict[str, list[str]] = {}
+        by_level: dict[str, Sequence[str]] = {}
         for column in self._columns:
             if not column.codes and column.level not in by_level:
                 by_level[column.level] = values(column.index)
@@ -181,8 +219,9 @@ class PlaceCollector:
             PROVINCE: [empty, empty],
         }
 
-    def _count(self, column: _Column, keys: list[tuple[str, ...]], start: int) -> None:
-        batch = Counter(keys)
+    def _count(self, column: _Column, parts: list[Sequence[str]], start: int) -> None:
+        """Count the batch's keys: (value, district, province) from the columns ``parts``."""
+        batch = count_keys(parts)
         for key in [k for k in batch if not k[0]]:
             del batch[key]  # empty cells
         counts = column.counts
@@ -201,6 +240,7 @@ class PlaceCollector:
         if not wanted:
             return
         rows = column.rows
+        keys = zip(*parts, strict=True)
         for offset, key in enumerate(keys):
             if key in wanted:
                 found = rows.setdefault(key, [])

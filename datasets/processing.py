@@ -45,7 +45,7 @@ from datasets.personal import (
 from datasets.place_codes import add_unit_columns, added_unit_columns
 from datasets.progress import ProgressBoard
 from datasets.statistics import statistics_or_none
-from datasets.storage import BlobStore
+from datasets.storage import BlobStore, put_scratch_file
 from datasets.table_analysis import PreparedAnalyses, analyse_normalized
 from datasets.vault import Vault
 
@@ -363,7 +363,7 @@ class Processor:
             version.smallest_group = smallest_group_size(
                 public, self._quasi, holds_personal_data=bool(findings), places=places
             )
-            blob = self._public.put_file(public)
+            blob = put_scratch_file(self._public, public)
         finally:
             public.unlink(missing_ok=True)
         version.public_sha256, version.public_size = blob.key, blob.size

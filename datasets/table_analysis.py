@@ -17,7 +17,7 @@ from typing import Any
 
 from datasets.ingest import DetectedFormat, detect_format, normalize_to_csv
 from datasets.personal import Finding
-from datasets.validation import infer_schema, validate_and_scan
+from datasets.validation import infer_schema, start_scan, validate_and_scan
 
 
 @dataclass(frozen=True)
@@ -52,8 +52,17 @@ def analyse_normalized(
     The personal-data scan counts every row in the validation pass; rows that pass did not
     read (the error cap, a file Frictionless validates itself) are scanned after it.
     """
-    table_schema = dict(schema) if schema else infer_schema(normalized)
-    validation, findings = validate_and_scan(normalized, table_schema, rows=rows, scanning=scanning)
+    # A large table's scan process starts first: it scans while the schema is inferred.
+    started = start_scan(normalized)
+    try:
+        table_schema = dict(schema) if schema else infer_schema(normalized)
+    except BaseException:
+        if started is not None:
+            started.close()
+        raise
+    validation, findings = validate_and_scan(
+        normalized, table_schema, rows=rows, scanning=scanning, started=started
+    )
     return TableAnalysis(
         detected=detected,
         schema=table_schema,

@@ -7,13 +7,29 @@ stored only encrypted (AES-256-GCM, ``OPENDATA_ENCRYPTION_KEY``) in the private 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from datasets.personal import decrypt_stream, encrypt_stream
-from datasets.storage import BlobStore
+from datasets.storage import BlobInfo, BlobStore
+
+
+class _HashingWriter:
+    """A binary file's ``write`` that also hashes (SHA-256) and counts what it writes."""
+
+    def __init__(self, raw: BinaryIO) -> None:
+        self._raw = raw
+        self.digest = hashlib.sha256()
+        self.size = 0
+
+    def write(self, data: bytes) -> int:
+        self.digest.update(data)
+        self.size += len(data)
+        return self._raw.write(data)
 
 
 class Vault:
@@ -28,11 +44,20 @@ class Vault:
         self._scratch.mkdir(parents=True, exist_ok=True)
 
     def store_file(self, path: Path) -> str:
-        """Encrypt ``path`` into the store and return the blob key."""
+        """Encrypt ``path`` into the store and return the blob key.
+
+        The ciphertext is hashed as it is written; a store on local disk then takes the
+        file by a rename (``put_moved``) instead of reading and copying it again.
+        """
         fd, tmp = tempfile.mkstemp(dir=self._scratch, prefix="enc-")
         try:
-            with os.fdopen(fd, "wb") as out, path.open("rb") as src:
-                encrypt_stream(src, out, self._key)
+            with os.fdopen(fd, "wb") as raw, path.open("rb") as src:
+                out = _HashingWriter(raw)
+                encrypt_stream(src, out, self._key)  # type: ignore[arg-type]  # write() only
+            put_moved = getattr(self._store, "put_moved", None)
+            if put_moved is not None:
+                info: BlobInfo = put_moved(Path(tmp), out.digest.hexdigest(), out.size)
+                return info.key
             return self._store.put_file(Path(tmp)).key
         finally:
             Path(tmp).unlink(missing_ok=True)

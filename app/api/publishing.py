@@ -15,7 +15,13 @@ from app.api.datasets import _dataset_response, dataset_shape, list_json
 from app.api.responses import caller, error, json_body, writer
 from app.api.shapes import activity_json, findings_json, progress_json, validation_json
 from app.context import services
-from datasets import MemberResource, ResourceInput, member_resource, receive
+from datasets import (
+    MemberResource,
+    ResourceInput,
+    member_resource,
+    processing_version,
+    receive,
+)
 from datasets.model import ResourceVersion
 from publishers import Actor, InvalidInput, NotFound
 
@@ -72,7 +78,12 @@ def _text(body: dict[str, Any], key: str) -> str:
 
 @bp.get("/datasets/<slug:name>/resources/<slug:resource_id>/validation")
 def validation_report(name: str, resource_id: str) -> ResponseReturnValue:
-    version = _version(caller().actor, name, resource_id)
+    actor = caller().actor
+    with services().sessions() as session:  # asked every moment while the checks run
+        processing = processing_version(session, actor, name, resource_id)
+    if processing is not None:
+        return _still_processing_id(processing)
+    version = _version(actor, name, resource_id)
     if version.status == "processing":
         return _still_processing(version)
     if not version.is_tabular or version.validation is None:
@@ -94,7 +105,12 @@ def add_unit_codes(name: str, resource_id: str) -> ResponseReturnValue:
 
 @bp.get("/datasets/<slug:name>/resources/<slug:resource_id>/findings")
 def personal_data_findings(name: str, resource_id: str) -> ResponseReturnValue:
-    version = _version(caller().actor, name, resource_id)
+    actor = caller().actor
+    with services().sessions() as session:  # asked every moment while the checks run
+        processing = processing_version(session, actor, name, resource_id)
+    if processing is not None:
+        return _still_processing_id(processing)
+    version = _version(actor, name, resource_id)
     if version.status == "processing":
         return _still_processing(version)
     return jsonify(findings_json(version))
@@ -108,6 +124,19 @@ def _still_processing(version: MemberResource) -> ResponseReturnValue:
         _("The file is still being checked; ask again when its status is ready."),
         resource_status=version.status,
         progress=progress_json(version),
+    )
+
+
+def _still_processing_id(version_id: str) -> ResponseReturnValue:
+    """``_still_processing`` for a version known by its id only (``processing_version``)."""
+    board = services().processor.progress
+    found = board.read(version_id) if board is not None else None
+    return error(
+        409,
+        "conflict",
+        _("The file is still being checked; ask again when its status is ready."),
+        resource_status="processing",
+        progress=found.to_dict() if found is not None else None,
     )
 
 

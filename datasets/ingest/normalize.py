@@ -32,6 +32,7 @@ from datasets.ingest.errors import (
 )
 from datasets.ingest.json_records import read_geojson, read_json
 from datasets.ingest.limits import MAX_COLUMNS, MAX_ROW_CHARS
+from datasets.ingest.plain import copy_plain_csv
 from datasets.ingest.readers import read_xlsx, xlsx_sheet_names
 
 __all__ = [
@@ -303,6 +304,18 @@ def normalize_to_csv(
         reader = read_geojson if detected.format == "GEOJSON" else read_json
         return _write_rows(reader(path, text_encoding), out_path).table(out_path, text_encoding)
     delimiter = detected.delimiter or ("\t" if detected.format == "TSV" else ",")
+    plain = copy_plain_csv(path, text_encoding, delimiter, out_path)  # issue 24: by bytes
+    if plain is not None:
+        return NormalizedTable(
+            out_path,
+            text_encoding,
+            plain.header,
+            plain.count,
+            None,
+            plain.extra_row,
+            plain.extra_cells,
+            plain.lines_are_rows,
+        )
     budget = _RowBudget(_decoded_lines(path, text_encoding))
     try:
         written = _write_rows(csv.reader(budget, delimiter=delimiter), out_path, budget.next_row)

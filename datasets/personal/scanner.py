@@ -129,7 +129,9 @@ def _count_column(counts: ColumnCounts, column: Sequence[str], rnd: random.Rando
     # The column as one text, a separator before each value and after the last: every value
     # is then found between two separators, and one pass of a regular expression counts the
     # placeholders (hashing every fresh cell to look it up in a set cost twice as much).
-    text = _JOIN.join(("", *column, ""))
+    # A column read by Arrow brings its joined text (``ArrowColumn.joined``, the same text).
+    joined = getattr(column, "joined", None)
+    text = joined() if joined is not None else _JOIN.join(("", *column, ""))
     placeholders = len(_PLACEHOLDER_CELL.findall(text))
     has_data = placeholders < len(column)
     if has_data:

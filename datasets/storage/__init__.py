@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from datasets.storage.base import BlobInfo, BlobStore
-from datasets.storage.local import LocalBlobStore, is_blob_key, sha256_file
+from datasets.storage.local import LocalBlobStore, is_blob_key, put_scratch_file, sha256_file
 from datasets.storage.transfer import CopyReport, blob_sha256, copy_blobs, local_copy
 from datasets.storage.urls import S3Options, parse_s3_url
 
@@ -23,6 +23,7 @@ __all__ = [
     "local_copy",
     "open_blob_store",
     "parse_s3_url",
+    "put_scratch_file",
     "sha256_file",
 ]
 

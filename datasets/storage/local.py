@@ -9,7 +9,7 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from datasets.errors import BlobNotFound
 from datasets.storage.base import BlobInfo
@@ -32,6 +32,18 @@ def sha256_file(path: Path) -> tuple[str, int]:
             digest.update(chunk)
             size += len(chunk)
     return digest.hexdigest(), size
+
+
+def put_scratch_file(store: Any, path: Path) -> BlobInfo:
+    """Store a scratch file in ``store`` (a ``BlobStore``): a local store takes it by rename
+    (``put_moved``: no copy), others copy it. ``path`` may be gone afterwards."""
+    put_moved = getattr(store, "put_moved", None)
+    if put_moved is None:
+        copied: BlobInfo = store.put_file(path)
+        return copied
+    key, size = sha256_file(path)
+    moved: BlobInfo = put_moved(path, key, size)
+    return moved
 
 
 class LocalBlobStore:
@@ -70,6 +82,27 @@ class LocalBlobStore:
         except BaseException:
             Path(tmp_name).unlink(missing_ok=True)
             raise
+        return BlobInfo(key, size)
+
+    def put_moved(self, path: Path, key: str, size: int) -> BlobInfo:
+        """Move ``path``, whose SHA-256 the caller computed as it wrote it, into the store.
+
+        No second read and copy (issue 24): the file is flushed to disk and renamed into
+        place (copied when it lies on another filesystem). ``path`` is gone afterwards.
+        """
+        target = self._path(key)
+        if target.exists():
+            path.unlink(missing_ok=True)
+            return BlobInfo(key, size)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("rb") as handle:
+            os.fsync(handle.fileno())
+        try:
+            os.replace(path, target)
+        except OSError:  # another filesystem (EXDEV): the copying way
+            info = self.put_file(path)
+            path.unlink(missing_ok=True)
+            return info
         return BlobInfo(key, size)
 
     def open(self, key: str) -> BinaryIO:

@@ -5,8 +5,11 @@ The face of the subpackage; the modules behind it:
 * ``table``: ``validate_table`` and ``infer_schema``, Frictionless' findings as a report;
 * ``engine``: the fast engine (whole-column checks in batches) ``validate_table`` runs first;
 * ``checks``: the column checkers of the fast engine;
+* ``arrow_engine``, ``arrow_checks``: the engine's reading and column checks of a plain UTF-8
+  CSV file with Arrow (issue 24);
 * ``keys``: what unique and primary-key checks remember, in bounded memory;
-* ``single_pass``: validation and the personal-data scan in one pass over the rows.
+* ``single_pass``: validation and the personal-data scan in one pass over the rows (a large
+  table is scanned by a second process meanwhile: ``start_scan``).
 """
 
 from __future__ import annotations
@@ -22,18 +25,20 @@ from datasets.validation.table import (
 )
 
 if TYPE_CHECKING:
-    from datasets.validation.single_pass import validate_and_scan
+    from datasets.validation.single_pass import start_scan, validate_and_scan
 
 
 def __getattr__(name: str) -> Any:
     # The scan's modules (datasets.personal) load only for whoever runs it.
-    return lazy_attribute(__name__, {"validate_and_scan": "datasets.validation.single_pass"}, name)
+    lazy = dict.fromkeys(("start_scan", "validate_and_scan"), "datasets.validation.single_pass")
+    return lazy_attribute(__name__, lazy, name)
 
 
 __all__ = [
     "ValidationIssue",
     "ValidationReport",
     "infer_schema",
+    "start_scan",
     "validate_and_scan",
     "validate_table",
 ]

@@ -25,6 +25,7 @@ from frictionless import errors as fl_errors
 from frictionless.formats.csv.control import CsvControl
 from frictionless.table.row import Row, create_cell_handlers
 
+from datasets.validation.arrow_engine import arrow_batches_possible, run_arrow
 from datasets.validation.checks import ColumnChecker, build_checker
 from datasets.validation.keys import KeyMemory
 
@@ -62,6 +63,8 @@ class _Plan:
     unique: list[int]
     primary: list[int]
     header_errors: list[Any]
+    fields: list[Any] = field(default_factory=list)
+    missing: list[list[str]] = field(default_factory=list)  # missing values of each field
     memory: list[KeyMemory] = field(default_factory=list)
 
 
@@ -94,6 +97,11 @@ def _run(
     progress: Callable[[int], None] | None,
     observe: Observer | None,
 ) -> tuple[int, list[Any], bool]:
+    try:
+        if arrow_batches_possible(plan):  # issue 24: a plain file, parsed by Arrow
+            return run_arrow(plan, limit_errors, progress, observe, _suspect_errors, BATCH_ROWS)
+    except (*_SOURCE_FAILURES, ValueError) as exc:  # Arrow's errors are ValueErrors
+        raise EngineUnsupported("source") from exc
     found: list[Any] = list(plan.header_errors)
     read = 0
     width = len(plan.checkers)
@@ -153,10 +161,12 @@ def _plan_open(resource: Any) -> _Plan:
     primary = [names.index(name) for name in primary_key] if set(primary_key) <= set(names) else []
     keyed = set(unique) | set(primary)
     checkers = []
+    missing_values = []
     for index, item in enumerate(fields):
         missing = item.missing_values
         if not item.has_defined("missing_values") and item.schema:
             missing = item.schema.missing_values
+        missing_values.append(list(missing))
         checkers.append(build_checker(item, list(missing), need_values=index in keyed))
     simple = bool(
         dialect.header
@@ -178,6 +188,8 @@ def _plan_open(resource: Any) -> _Plan:
         unique=unique,
         primary=primary,
         header_errors=list(resource.header.errors),
+        fields=fields,
+        missing=missing_values,
     )
     plan.memory = [KeyMemory() for _ in range(len(unique) + bool(primary))]
     return plan
@@ -222,6 +234,17 @@ def _batch_errors(
         subset = [rows[i] for i in regular]
         columns = list(zip(*subset, strict=True)) if subset else None
     values = _check_columns(plan, columns, len(rows), regular, suspects)
+    return _suspect_errors(plan, numbers, rows, suspects, values)
+
+
+def _suspect_errors(
+    plan: _Plan,
+    numbers: Sequence[int],
+    rows: Sequence[Any],
+    suspects: set[int],
+    values: dict[int, list[Any]],
+) -> list[tuple[int, list[Any]]]:
+    """Frictionless' errors of the suspect rows and of the key checks, by index in batch."""
     if not plan.memory:
         return [(i, _exact_row(plan, rows[i], numbers[i]).errors) for i in sorted(suspects)]
     return _with_integrity(plan, numbers, rows, suspects, values)
@@ -270,7 +293,7 @@ def _exact_row(plan: _Plan, cells: list[Any], number: int) -> Any:
 def _with_integrity(
     plan: _Plan,
     numbers: Sequence[int],
-    rows: list[Any],
+    rows: Sequence[Any],
     suspects: set[int],
     values: dict[int, list[Any]],
 ) -> list[tuple[int, list[Any]]]:

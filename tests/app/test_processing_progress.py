@@ -128,6 +128,17 @@ def test_background_validation_reports_rows_done_until_ready(
             assert early.status_code == 409, part
             assert early.get_json()["error"]["code"] == "conflict"
             assert early.get_json()["error"]["resource_status"] == "processing"
+        # The narrow read for pollers (issue 24) keeps drafts hidden from other publishers.
+        outsider = make_user(portal.services, make_org(portal.services), Role.PUBLISHER)
+        other = portal.services.tokens.create(outsider.id, "khác", scope=Scope.READ)
+        for part in ("validation", "findings"):
+            hidden = client.get(
+                f"{api}/resources/{portal.resource_id}/{part}",
+                headers={"Authorization": f"Bearer {other}"},
+            )
+            assert hidden.status_code == 404, part
+        missing = client.get(f"{api}/resources/no-such-resource/validation", headers=headers)
+        assert missing.status_code == 404
         portal.start_jobs()
         seen: list[dict[str, Any]] = []
         seen_by_api: list[dict[str, Any]] = []

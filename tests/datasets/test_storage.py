@@ -11,6 +11,7 @@ import pytest
 from datasets.errors import BlobNotFound, UploadTooLarge
 from datasets.storage import LocalBlobStore
 from datasets.uploads import receive, safe_filename
+from datasets.vault import Vault
 
 
 def test_blob_is_named_by_its_sha256_and_stored_once(tmp_path: Path) -> None:
@@ -62,3 +63,32 @@ def test_receive_refuses_over_the_limit_and_leaves_nothing(tmp_path: Path) -> No
 )
 def test_safe_filename(raw: str, safe: str) -> None:
     assert safe_filename(raw) == safe
+
+
+def test_the_vault_hashes_while_encrypting_and_moves_the_file_in(tmp_path: Path) -> None:
+    store = LocalBlobStore(tmp_path / "store")
+    vault = Vault(store, b"k" * 32, tmp_path / "scratch")
+    plain = tmp_path / "plain.csv"
+    plain.write_bytes("ma,tên\n1,Thủ Đức\n".encode() * 5000)
+    key = vault.store_file(plain)
+    stored = store.local_path(key)
+    assert stored is not None and hashlib.sha256(stored.read_bytes()).hexdigest() == key
+    assert store.size(key) == stored.stat().st_size
+    with vault.decrypted(key) as copy:
+        assert copy.read_bytes() == plain.read_bytes()
+    assert list((tmp_path / "scratch").iterdir()) == []  # nothing left behind
+    again = vault.store_file(plain)  # a fresh nonce: another blob, also whole
+    assert again != key and store.exists(again)
+
+
+def test_put_moved_takes_the_file_and_keeps_an_existing_blob(tmp_path: Path) -> None:
+    store = LocalBlobStore(tmp_path / "store")
+    first = tmp_path / "a"
+    first.write_bytes(b"abc")
+    key = hashlib.sha256(b"abc").hexdigest()
+    assert store.put_moved(first, key, 3).key == key
+    assert not first.exists() and store.open(key).read() == b"abc"
+    second = tmp_path / "b"
+    second.write_bytes(b"abc")
+    assert store.put_moved(second, key, 3).size == 3
+    assert not second.exists() and list(store.keys()) == [key]

@@ -1,0 +1,337 @@
+"""The fast engine's reading of a plain CSV file with Arrow (issue 24).
+
+A UTF-8 comma-separated file without a byte-order mark, double quote, carriage return or NUL
+has one record per line and one cell per comma-separated piece: what the csv module reads is
+then known from the bytes. The file is cut into batches of ``BATCH_ROWS`` lines (the very
+batches the csv-module path makes, so observers see the same batches); NumPy counts each
+line's cells, the lines of the schema's width are parsed by Arrow's CSV reader (C++, several
+threads) and checked column by column (``arrow_checks``, or the Python checker for a column
+it does not cover), and the other lines are split in Python. Suspect rows are read by
+Frictionless' ``Row`` exactly as on the csv-module path, and the unique and primary-key
+bookkeeping is the same code, so the errors are the same.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from datasets.validation.arrow_checks import ArrowChecker, build_arrow_checker
+
+if TYPE_CHECKING:
+    from datasets.validation.engine import Observer, _Plan
+
+__all__ = ["ArrowColumn", "arrow_batches_possible", "plain_file", "plain_row_batches", "run_arrow"]
+
+# Reads of 2 MiB: larger ones grew the heap (the allocator keeps such blocks around).
+_CHUNK_BYTES = 2 * 1024 * 1024
+_SPECIAL = (b'"', b"\r", b"\x00")
+_NEWLINE, _COMMA = 10, 44
+
+
+def arrow_batches_possible(plan: _Plan) -> bool:
+    """True when ``plan``'s file can be read the Arrow way (a plain UTF-8 comma CSV)."""
+    dialect = plan.csv_dialect
+    simple = (
+        plan.simple_header
+        and plan.encoding == "utf-8"
+        and plan.newline == ""
+        and getattr(dialect, "delimiter", None) == ","
+        and getattr(dialect, "quotechar", '"') == '"'
+        and not getattr(dialect, "skipinitialspace", False)
+        and getattr(dialect, "escapechar", None) is None
+        and len(plan.checkers) >= 2  # an empty line is then never a row of the right width
+    )
+    return simple and plain_file(plan.path)
+
+
+def plain_file(path: Path) -> bool:
+    """True when the file has no byte-order mark, double quote, carriage return or NUL."""
+    with path.open("rb") as handle:
+        first = True
+        while chunk := handle.read(_CHUNK_BYTES):
+            if first and chunk.startswith(b"\xef\xbb\xbf"):
+                return False
+            first = False
+            if any(special in chunk for special in _SPECIAL):
+                return False
+    return True
+
+
+@dataclass
+class _Batch:
+    """``BATCH_ROWS`` lines (or fewer, at the end) of the file, as bytes."""
+
+    first: int  # the row number of the first line (the header is row 1)
+    data: bytes  # the lines, each ending with a line feed
+    starts: np.ndarray
+    ends: np.ndarray  # positions of each line's line feed
+    cells: np.ndarray  # cells per line as the csv module counts them (0 for an empty line)
+
+    @property
+    def size(self) -> int:
+        return len(self.starts)
+
+    def cells_of(self, index: int) -> list[str]:
+        line = self.data[self.starts[index] : self.ends[index]].decode("utf-8")
+        return line.split(",") if line else []
+
+
+def _line_batches(path: Path, rows: int) -> Iterator[_Batch]:
+    """Yield the data lines of the file (the header line skipped) in batches of ``rows``."""
+    number = 2
+    pending = b""
+    header = True
+    with path.open("rb") as handle:
+        while True:
+            chunk = handle.read(_CHUNK_BYTES)
+            data = pending + chunk
+            if not chunk and data and not data.endswith(b"\n"):
+                data += b"\n"
+            ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == _NEWLINE)
+            begin = 0
+            if header and len(ends):
+                header = False
+                begin = int(ends[0]) + 1
+                ends = ends[1:]
+            while len(ends) >= rows or (not chunk and len(ends)):
+                taken, ends = ends[:rows], ends[rows:]
+                stop = int(taken[-1]) + 1
+                part = data[begin:stop]
+                local = taken - begin
+                starts = np.empty_like(local)
+                starts[0] = 0
+                starts[1:] = local[:-1] + 1
+                yield _Batch(number, part, starts, local, _cell_counts(part, starts, local))
+                number += len(taken)
+                begin = stop
+            pending = data[begin:]
+            if not chunk:
+                return
+
+
+def _cell_counts(data: bytes, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    commas = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == _COMMA)
+    cells = np.searchsorted(commas, ends) - np.searchsorted(commas, starts) + 1
+    cells[ends == starts] = 0
+    return np.asarray(cells)
+
+
+class ArrowColumn(Sequence[str]):
+    """A column of strings (an Arrow array without nulls) as a read-only sequence of ``str``.
+
+    Whole-column reads are C-level: ``tolist`` (kept once made), iteration, slices, and
+    ``joined``: every value with a NUL before each and after the last, the text the
+    personal-data scanner searches (built from Arrow's buffers by NumPy).
+    """
+
+    def __init__(self, array: pa.Array) -> None:
+        self._array = array
+        self._list: list[str] | None = None
+        self._joined: str | None = None
+
+    def __len__(self) -> int:
+        return len(self._array)
+
+    def __getitem__(self, index: Any) -> Any:
+        if self._list is not None:
+            return self._list[index]
+        if isinstance(index, slice):
+            start, stop, step = index.indices(len(self._array))
+            if step != 1:
+                return self.tolist()[index]
+            return self._array.slice(start, max(0, stop - start)).to_pylist()
+        return self._array[index].as_py()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.tolist())
+
+    @property
+    def arrow(self) -> pa.Array:
+        """The Arrow array behind the column."""
+        return self._array
+
+    def tolist(self) -> list[str]:
+        if self._list is None:
+            self._list = self._array.to_pylist()
+        return self._list
+
+    def joined(self) -> str:
+        if self._joined is None:
+            self._joined = self._join()
+        return self._joined
+
+    def _join(self) -> str:
+        array = self._array
+        offsets = np.frombuffer(array.buffers()[1], dtype=np.int32)
+        offsets = offsets[array.offset : array.offset + len(array) + 1]
+        data = np.frombuffer(array.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
+        return np.insert(data, offsets - offsets[0], 0).tobytes().decode("utf-8")
+
+
+class _Rows(Sequence[list[str]]):
+    """The rows of a batch, built on demand (suspects only, or an observer)."""
+
+    def __init__(self, batch: _Batch, table: pa.Table | None, regular: np.ndarray) -> None:
+        self._batch = batch
+        self._table = table
+        self._regular = regular  # position of each parsed row in the batch
+
+    def __len__(self) -> int:
+        return self._batch.size
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        parsed = int(np.searchsorted(self._regular, index))
+        if self._table is None or parsed >= len(self._regular) or self._regular[parsed] != index:
+            return self._batch.cells_of(index)
+        return [column[parsed].as_py() for column in self._table.columns]
+
+
+def _array(column: pa.ChunkedArray) -> pa.Array:
+    return column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
+
+
+def _parse(batch: _Batch, regular: np.ndarray, width: int) -> pa.Table | None:
+    if not len(regular):
+        return None
+    if len(regular) == batch.size:
+        data = batch.data
+    else:
+        data = b"".join(batch.data[batch.starts[i] : batch.ends[i] + 1] for i in regular.tolist())
+    names = [f"c{i}" for i in range(width)]
+    table = pacsv.read_csv(
+        pa.py_buffer(data),
+        # One thread: a batch is small, the other core scans meanwhile, and Arrow's threads
+        # each kept a heap of their own (40 MB more at the peak, no faster).
+        read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 22, use_threads=False),
+        parse_options=pacsv.ParseOptions(
+            delimiter=",",
+            quote_char=False,
+            double_quote=False,
+            escape_char=False,
+            newlines_in_values=False,
+            ignore_empty_lines=False,
+        ),
+        convert_options=pacsv.ConvertOptions(
+            column_types=dict.fromkeys(names, pa.string()),
+            null_values=[],
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+            check_utf8=True,
+        ),
+    )
+    if table.num_rows != len(regular):
+        raise ValueError("Arrow read another number of rows")  # never expected: bail out
+    return table.combine_chunks()
+
+
+def plain_row_batches(
+    path: Path, width: int, rows: int
+) -> Iterator[tuple[Sequence[list[str]], list[ArrowColumn] | None]]:
+    """Yield the data rows of a ``plain_file`` UTF-8 CSV whose header has ``width`` >= 2
+    cells, ``rows`` at a time, as the csv module reads them: (rows, the same as columns when
+    every row has ``width`` cells, else None)."""
+    for batch in _line_batches(path, rows):
+        regular = np.flatnonzero(batch.cells == width)
+        table = _parse(batch, regular, width)
+        lazy = _Rows(batch, table, regular)
+        if table is not None and len(regular) == batch.size:
+            yield lazy, [ArrowColumn(_array(column)) for column in table.columns]
+        else:
+            yield [lazy[i] for i in range(batch.size)], None
+
+
+def run_arrow(
+    plan: _Plan,
+    limit_errors: int,
+    progress: Callable[[int], None] | None,
+    observe: Observer | None,
+    batch_errors: Callable[..., list[tuple[int, list[Any]]]],
+    batch_rows: int,
+) -> tuple[int, list[Any], bool]:
+    """The engine's ``_run`` over Arrow batches (``arrow_batches_possible`` said yes).
+
+    ``batch_errors(plan, numbers, rows, suspects, values)`` turns the suspects and key
+    values of a batch into Frictionless' errors (the engine's own bookkeeping).
+    """
+    width = len(plan.checkers)
+    keyed = set(plan.unique) | set(plan.primary)
+    arrow_checkers: list[ArrowChecker | None] = [
+        build_arrow_checker(field, missing, need_values=index in keyed)
+        for index, (field, missing) in enumerate(zip(plan.fields, plan.missing, strict=True))
+    ]
+    found: list[Any] = list(plan.header_errors)
+    read = 0
+    for batch in _line_batches(plan.path, batch_rows):
+        regular = np.flatnonzero(batch.cells == width)
+        table = _parse(batch, regular, width)
+        rows = _Rows(batch, table, regular)
+        pylists: list[ArrowColumn | None] = [None] * width
+        if observe is not None:
+            if table is not None and len(regular) == batch.size:
+                pylists = [ArrowColumn(_array(column)) for column in table.columns]
+                observe(rows, pylists)  # type: ignore[arg-type]  # lazy rows
+            else:
+                observe([rows[i] for i in range(batch.size)], None)
+        if read == 0 and limit_errors and len(found) >= limit_errors:
+            return 1, found[:limit_errors], True
+        suspects, values = _check(plan, arrow_checkers, batch, table, regular, pylists)
+        numbers = range(batch.first, batch.first + batch.size)
+        for index, row_errors in batch_errors(plan, numbers, rows, suspects, values):
+            found.extend(row_errors)
+            if limit_errors and len(found) >= limit_errors:
+                return read + index + 1, found[:limit_errors], True
+        read += batch.size
+        if progress is not None:
+            progress(read)
+    return read, found, False
+
+
+def _check(
+    plan: _Plan,
+    arrow_checkers: list[ArrowChecker | None],
+    batch: _Batch,
+    table: pa.Table | None,
+    regular: np.ndarray,
+    pylists: list[ArrowColumn | None],
+) -> tuple[set[int], dict[int, list[Any]]]:
+    """Return the suspect positions of the batch and the key columns' values (spread)."""
+    suspects = set(np.flatnonzero(batch.cells != len(plan.checkers)).tolist())
+    values: dict[int, list[Any]] = {}
+    if table is None:
+        return suspects, values
+    missing_count = np.zeros(len(regular), dtype=np.int32)
+    whole = len(regular) == batch.size
+    for index, column in enumerate(table.columns):
+        array = _array(column)
+        checker = arrow_checkers[index]
+        if checker is not None:
+            bad, missing, column_values = checker(array)
+        else:
+            cells = pylists[index]
+            bad_list, missing_list, column_values = plan.checkers[index](
+                cells.tolist() if cells is not None else array.to_pylist()
+            )
+            bad = np.asarray(bad_list, dtype=np.int64)
+            missing = np.asarray(missing_list, dtype=np.int64)
+        suspects.update(regular[bad].tolist())
+        missing_count[missing] += 1
+        if column_values is not None:
+            if whole:
+                values[index] = column_values
+            else:
+                spread: list[Any] = [None] * batch.size
+                for position, value in zip(regular.tolist(), column_values, strict=True):
+                    spread[position] = value
+                values[index] = spread
+    # A row whose every cell is missing is a blank-row: Frictionless decides.
+    suspects.update(regular[missing_count == len(plan.checkers)].tolist())
+    return suspects, values

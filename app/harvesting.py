@@ -25,6 +25,7 @@ from datasets.workflow import Workflow
 from harvesters import (
     JOB_HARVEST,
     AddressPolicy,
+    BatchImporter,
     Harvester,
     HarvestSources,
     HttpLimits,
@@ -34,7 +35,7 @@ from harvesters import (
     SecretStore,
     SqlBoundaries,
 )
-from publishers import Accounts, utcnow
+from publishers import Accounts, Audit, utcnow
 from search_index import SearchIndex, SearchPage, SearchQuery
 
 if TYPE_CHECKING:
@@ -133,6 +134,7 @@ def build_harvester(
     notifier: Notifier,
     prune_datastore: Callable[[str], None],
     followers: Callable[[str, str], None] | None = None,
+    audit: Audit | None = None,
 ) -> Harvester:
     """Return the harvester; register its queue job. Imports process files inline."""
     data_dir = settings.data_dir.resolve()
@@ -151,7 +153,7 @@ def build_harvester(
     # A workflow of its own: the same transitions, listeners and after-commit work as the
     # shared one, but search-index updates are batched per job (one Whoosh commit per
     # batch instead of one per dataset: the largest cost of a 10,000-dataset harvest).
-    workflow = Workflow(sessions, accounts, queue)
+    workflow = Workflow(sessions, accounts, queue, audit=audit)
     workflow.add_after_commit(indexer.add)
     workflow.add_after_commit(prune_datastore)
     # No review listener: the harvester's own transitions concern its system accounts;
@@ -162,10 +164,13 @@ def build_harvester(
     editor = DatasetEditor(sessions, vault, public_store, inline)
     scratch = data_dir / "tmp" / "harvest"
     scratch.mkdir(parents=True, exist_ok=True)
+    importer = Importer(sessions, editor, workflow, utcnow, notifier.on_transition)
     deps = RunnerDeps(
         sessions=sessions,
         accounts=accounts,
-        importer=Importer(sessions, editor, workflow, utcnow, notifier.on_transition),
+        importer=importer,
+        # Many datasets per transaction: one commit, one sync of the blobs per batch.
+        batches=BatchImporter(sessions, vault, processor, workflow, utcnow, importer.tell_stewards),
         hash_key=keys.hash_key,
         scratch=scratch,
         clock=utcnow,

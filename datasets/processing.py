@@ -29,7 +29,7 @@ from datasets.ingest import (
     normalize_to_csv,
     refuse_markup_named_as_table,
 )
-from datasets.model import Dataset, ResourceVersion, VersionStatus
+from datasets.model import Dataset, Resource, ResourceVersion, VersionStatus
 from datasets.personal import (
     BY_POLICY,
     DEFAULT_POLICY,
@@ -154,38 +154,45 @@ class Processor:
             version = session.get(ResourceVersion, version_id)
             if version is None or version.url:
                 return
-            organization_id = _organization_of(session, version)
-            if self.progress is not None and (version.original_size or 0) >= PROGRESS_MIN_BYTES:
-                self._followed.add(version_id)
-            try:
-                stripped = False
-                if not rebuild or version.normalized_key is None:
-                    stripped = self._analyse(version, organization_id)
-                if version.is_tabular and not stripped:
-                    self._stage(version_id, "stripping")
-                    self._build_public_table(version)
-                version.status = VersionStatus.READY.value
-                version.error_code, version.error_params = None, None
-            except IngestError as exc:
-                version.status = VersionStatus.FAILED.value
-                version.error_code, version.error_params = exc.code, _plain(exc.params)
-                log.info("resource rejected", extra={"version_id": version_id, "code": exc.code})
-            except Exception:
-                # A defect of ours, not of the file: the publisher gets a reference to quote,
-                # never the exception's text; the traceback goes to the server log.
-                reference = uuid.uuid4().hex[:12]
-                version.status = VersionStatus.FAILED.value
-                version.error_code = "processing-failed"
-                version.error_params = {"reference": reference}
-                log.exception(
-                    "resource processing failed",
-                    extra={"version_id": version_id, "reference": reference},
-                )
-            finally:
-                if version_id in self._followed and self.progress is not None:
-                    self._followed.discard(version_id)
-                    self.progress.clear(version_id)
-            version.processing_attempts = 0  # finished: the next change starts afresh
+            self.process_in(session, version, rebuild=rebuild)
+
+    def process_in(
+        self, session: Session, version: ResourceVersion, *, rebuild: bool = False
+    ) -> None:
+        """``process`` of a version of ``session`` (the caller commits: a harvest batch)."""
+        version_id = version.id
+        organization_id = _organization_of(session, version)
+        if self.progress is not None and (version.original_size or 0) >= PROGRESS_MIN_BYTES:
+            self._followed.add(version_id)
+        try:
+            stripped = False
+            if not rebuild or version.normalized_key is None:
+                stripped = self._analyse(version, organization_id)
+            if version.is_tabular and not stripped:
+                self._stage(version_id, "stripping")
+                self._build_public_table(version)
+            version.status = VersionStatus.READY.value
+            version.error_code, version.error_params = None, None
+        except IngestError as exc:
+            version.status = VersionStatus.FAILED.value
+            version.error_code, version.error_params = exc.code, _plain(exc.params)
+            log.info("resource rejected", extra={"version_id": version_id, "code": exc.code})
+        except Exception:
+            # A defect of ours, not of the file: the publisher gets a reference to quote,
+            # never the exception's text; the traceback goes to the server log.
+            reference = uuid.uuid4().hex[:12]
+            version.status = VersionStatus.FAILED.value
+            version.error_code = "processing-failed"
+            version.error_params = {"reference": reference}
+            log.exception(
+                "resource processing failed",
+                extra={"version_id": version_id, "reference": reference},
+            )
+        finally:
+            if version_id in self._followed and self.progress is not None:
+                self._followed.discard(version_id)
+                self.progress.clear(version_id)
+        version.processing_attempts = 0  # finished: the next change starts afresh
 
     def load_job(self, payload: Mapping[str, Any]) -> None:
         """Job handler: load a published version's public table into the datastore."""
@@ -458,8 +465,6 @@ def _default_decisions(
 
 
 def _organization_of(session: Session, version: ResourceVersion) -> str:
-    from datasets.model import Resource
-
     resource = session.get(Resource, version.resource_id)
     assert resource is not None
     dataset = session.get(Dataset, resource.dataset_id)

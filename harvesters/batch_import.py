@@ -110,6 +110,7 @@ class BatchImporter:
         done = _Done()
         started = time.monotonic()
         with deferred_sync() as pending, self._sessions.begin() as session:
+            _begin(session)
             ids = [e.dataset_id for e in entries if e.dataset_id]
             existing = (
                 {
@@ -279,6 +280,16 @@ class Refused(Exception):
     def __init__(self, error: DomainError) -> None:
         super().__init__(str(error))
         self.error = error
+
+
+def _begin(session: Session) -> None:
+    """Open the transaction in the database now: on SQLite, the driver would open it only
+    at the first write, and a SAVEPOINT outside a transaction is a transaction of its own
+    (its RELEASE commits). ``BEGIN IMMEDIATE`` also takes the write lock at once, waiting
+    for other writers as any write does, instead of failing when it upgrades later."""
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _keep_local(dataset: Dataset, meta: DatasetMetadata, *, licence: bool) -> DatasetMetadata:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.indexing import document_from_public
 from app.leases import leases_for
+from datasets.datastore_sync import has_loaded_tables
 from datasets.editing import DatasetEditor
 from datasets.model import Dataset
 from datasets.notifications import Notifier
@@ -155,7 +156,14 @@ def build_harvester(
     # batch instead of one per dataset: the largest cost of a 10,000-dataset harvest).
     workflow = Workflow(sessions, accounts, queue, audit=audit)
     workflow.add_after_commit(indexer.add)
-    workflow.add_after_commit(prune_datastore)
+
+    def prune_loaded(dataset_id: str) -> None:
+        # One query for the datasets whose resources never reached a datastore (every new
+        # harvested dataset): nothing there to drop.
+        if has_loaded_tables(sessions, dataset_id):
+            prune_datastore(dataset_id)
+
+    workflow.add_after_commit(prune_loaded)
     # No review listener: the harvester's own transitions concern its system accounts;
     # the importer tells the stewards about the submissions it leaves for them. Followers
     # of a dataset hear of a harvested new version or withdrawal like any other (issue 21).

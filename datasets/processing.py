@@ -22,9 +22,7 @@ from datasets.datastore import Datastore, DatastoreError
 from datasets.datastore_sync import SHARED_LEVELS, live_level, live_revision_number
 from datasets.errors import BlobNotFound
 from datasets.ingest import (
-    ExtraCells,
     IngestError,
-    NormalizedTable,
     detect_format,
     normalize_to_csv,
     refuse_markup_named_as_table,
@@ -157,11 +155,16 @@ class Processor:
             self.process_in(session, version, rebuild=rebuild)
 
     def process_in(
-        self, session: Session, version: ResourceVersion, *, rebuild: bool = False
+        self,
+        session: Session,
+        version: ResourceVersion,
+        *,
+        rebuild: bool = False,
+        organization_id: str = "",
     ) -> None:
         """``process`` of a version of ``session`` (the caller commits: a harvest batch)."""
         version_id = version.id
-        organization_id = _organization_of(session, version)
+        organization_id = organization_id or _organization_of(session, version)
         if self.progress is not None and (version.original_size or 0) >= PROGRESS_MIN_BYTES:
             self._followed.add(version_id)
         try:
@@ -342,7 +345,7 @@ class Processor:
                     findings, version.column_decisions, self._policy_for(organization_id)
                 )
                 version.decisions = [d.to_json() for d in decisions]
-                _refuse_extra_cells(table)
+                table.refuse_extra_cells()
                 version.normalized_key = self._vault.store_file(normalized)
                 self._stage(version.id, "stripping")
                 self._build_public_table(version, normalized, lines_are_rows=by_lines)
@@ -470,23 +473,6 @@ def _organization_of(session: Session, version: ResourceVersion) -> str:
     dataset = session.get(Dataset, resource.dataset_id)
     assert dataset is not None
     return dataset.organization_id
-
-
-def _refuse_extra_cells(table: NormalizedTable) -> None:
-    """Refuse a table with a row longer than its header (after its report is stored).
-
-    Cells without a column name escape the personal-data decisions, so such a table is
-    never published; the validation report lists the same rows as ``extra-cell``.
-    """
-    if table.extra_row is None:
-        return
-    params = {
-        "row": table.extra_row,
-        "cells": table.extra_cells,
-        "header": len(table.header),
-        "comment": bool(table.header) and table.header[0].lstrip().startswith("#"),
-    }
-    raise ExtraCells("extra-cells", params)
 
 
 def _fail(version: ResourceVersion, code: str, params: dict[str, Any]) -> None:

@@ -244,7 +244,7 @@ class BatchImporter:
                     decisions=decisions,
                     clock=self._clock,
                 )
-                self._process(session, version)
+                self._process(session, version, dataset.organization_id)
                 result[resource.key] = f"{version.resource_id}|{sha}"
                 continue
             if old_id and old_sha == resource.url:
@@ -268,10 +268,10 @@ class BatchImporter:
                 remove_resource(session, actor, dataset.name, value.partition("|")[0], self._clock)
         return result
 
-    def _process(self, session: Session, version: ResourceVersion) -> None:
+    def _process(self, session: Session, version: ResourceVersion, organization_id: str) -> None:
         """Process the upload now, in the batch's transaction: nobody else sees the version
         before it commits, so no lease is needed; ``begin_attempt`` would count one run."""
-        self._processor.process_in(session, version)
+        self._processor.process_in(session, version, organization_id=organization_id)
 
 
 class Refused(Exception):

@@ -32,14 +32,12 @@ class DeferredSync:
         self.paths: list[Path] = []
 
     def sync(self) -> None:
-        """fsync every blob written since the last call, and their folders; raise on error."""
+        """fsync every blob written since the last call, all at once; raise on error."""
         paths, self.paths = list(dict.fromkeys(self.paths)), []
         if not paths:
             return
-        folders = list(dict.fromkeys(p.parent for p in paths))
         with ThreadPoolExecutor(min(SYNC_THREADS, len(paths))) as pool:
             list(pool.map(_fsync, paths))
-            list(pool.map(_fsync_folder, folders))
 
 
 @contextlib.contextmanager
@@ -63,14 +61,6 @@ def deferred_sync() -> Iterator[DeferredSync]:
 def _fsync(path: Path) -> None:
     with path.open("rb") as handle:
         os.fsync(handle.fileno())
-
-
-def _fsync_folder(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def is_blob_key(key: str) -> bool:

@@ -9,8 +9,8 @@ and one commit, which also holds each record's harvest object:
 - the datasets that exist already are read in one query, with their revisions;
 - each record runs in a SAVEPOINT: a record that fails (a domain error, or a defect) is
   rolled back alone and reported; the rest of the batch is still imported. As before, a
-  record whose *submission* or *approval* is refused keeps what came before it (the draft
-  with its processed files, for a steward to look at), without a harvest object;
+  record whose submission is blocked (an invalid table, a failed file) keeps its draft
+  with its processed files, for a steward to look at, without a harvest object;
 - the blobs the batch writes (originals, normalized and public tables) are fsynced
   together just before the commit (``datasets.storage.deferred_sync``), not one by one;
 - a crash before the commit leaves nothing of the batch: no dataset, no harvest object,
@@ -36,6 +36,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from datasets import DatasetMetadata, ResourceInput, StagedUpload, Workflow
+from datasets.errors import SubmissionBlocked
 from datasets.metadata_edit import create_dataset, update_metadata
 from datasets.model import Dataset, ResourceVersion
 from datasets.processing import Processor
@@ -48,6 +49,7 @@ from datasets.resource_edit import (
 )
 from datasets.storage import deferred_sync
 from datasets.vault import Vault
+from datasets.workflow import submission_problems
 from harvesters.base import RemoteResource, file_sha256
 from harvesters.decision import ImportRefused, plan_import
 from harvesters.importer import ImportResult, ImportTarget, applied_decisions
@@ -180,22 +182,24 @@ class BatchImporter:
         dataset.harvest_remote_id = record.remote_id[:300]
         dataset.harvest_remote_url = record.url[:1000] if _is_web(record.url) else None
         dataset.harvested_at = self._clock()
-        try:
-            with session.begin_nested():
-                self._workflow.submit_in(session, publisher, dataset)
-            hold = plan.hold
-            if hold is None:
-                with session.begin_nested():
-                    tabular = self._workflow.approve_in(
-                        session,
-                        target.steward,
-                        dataset,
-                        f"Automatic approval: harvest source {target.source_name} "
-                        "does not require review.",
-                    )
-        except DomainError as exc:
-            # Kept as a separate transaction kept it: the draft, for a steward to look at.
-            return Refused(exc)
+        session.flush()  # the revision's new entries load their versions from here on
+        revision = dataset.working_revision
+        problems = submission_problems(revision) if revision is not None else []
+        if problems:
+            # Refused before the submission changes anything, as its own transaction was
+            # rolled back: the draft stays, for a steward to look at (no harvest object).
+            return Refused(SubmissionBlocked(problems))
+        # Neither raises once it has changed something: no SAVEPOINT of their own.
+        self._workflow.submit_in(session, publisher, dataset)
+        hold = plan.hold
+        tabular: list[str] = []
+        if hold is None:
+            tabular = self._workflow.approve_in(
+                session,
+                target.steward,
+                dataset,
+                f"Automatic approval: harvest source {target.source_name} does not require review.",
+            )
         done.transitions.append(("submit", dataset.id, []))
         if hold is None:
             done.transitions.append(("approve", dataset.id, tabular))
@@ -275,7 +279,7 @@ class BatchImporter:
 
 
 class Refused(Exception):
-    """A submission or approval refused: the record's earlier steps are kept."""
+    """A submission refused: the record's earlier steps are kept."""
 
     def __init__(self, error: DomainError) -> None:
         super().__init__(str(error))

@@ -25,6 +25,11 @@ from harvesters.report import ItemReport, Outcome
 from harvesters.sanitize import StrippedRecord, remove_files
 from publishers import DomainError, InvalidInput
 
+# A record whose files hold more than this is imported on its own, after the batch before
+# it: a batch processes its files with the database's write lock held, and a large table
+# would keep other writers waiting (a record alone is processed outside that lock).
+LARGE_RECORD_BYTES = 8 * 1024 * 1024
+
 
 @dataclass
 class Ready:
@@ -36,6 +41,12 @@ class Ready:
     target: ImportTarget
     attempts: int
     cleanup: Callable[[], None]  # its scratch folder, the analyses processing did not take
+
+    @property
+    def large(self) -> bool:
+        """Whether its files are too large for a batch (``LARGE_RECORD_BYTES``)."""
+        paths = [r.path for r in self.stripped.record.resources if r.path is not None]
+        return sum(p.stat().st_size for p in paths if p.exists()) > LARGE_RECORD_BYTES
 
 
 def failure_report(remote_id: str, exc: Exception, attempts: int) -> ItemReport:
@@ -76,7 +87,9 @@ class Batches:
         clock: Callable[[], datetime],
         emit: Callable[[ItemReport], None],
         size: int,
+        alone: Callable[[Ready], ItemReport],
     ) -> None:
+        self._alone = alone  # imports one record in transactions of its own
         self._importer = importer
         self._source_id = source_id
         self._clock = clock
@@ -87,6 +100,14 @@ class Batches:
 
     def add(self, outcome: ItemReport | Ready) -> None:
         """Take the next record's report, or the record to import."""
+        if isinstance(outcome, Ready) and outcome.large:
+            self.flush()  # the records before it first, as one at a time
+            ready = outcome
+            try:
+                outcome = self._alone(ready)
+            finally:
+                remove_files(ready.stripped.record.resources)
+                ready.cleanup()
         self._slots.append(outcome)
         if isinstance(outcome, Ready):
             self._waiting += 1

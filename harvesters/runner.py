@@ -21,7 +21,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from datasets.personal import Policy, policy_from_dict
 from datasets.vocab import DEFAULT_LICENSE_ID
@@ -140,7 +140,9 @@ def run_harvest(
 
     batches = None
     if deps.batches is not None and not dry_run:
-        batches = Batches(deps.batches, context.source_id, deps.clock, emit, deps.batch_size)
+        batches = Batches(
+            deps.batches, context.source_id, deps.clock, emit, deps.batch_size, partial(_alone, run)
+        )
     try:
         for ref in wanted.values():
             pending.append(_start(run, fetches, ref, preparer))
@@ -448,6 +450,15 @@ def _import(
     )
 
 
+def _alone(run: _Run, ready: Ready) -> ItemReport:
+    """Import one record in transactions of its own (``batching.LARGE_RECORD_BYTES``)."""
+    org = ready.target.organization_id
+    try:
+        return _import(run, ready.ref, ready.known, ready.stripped, org, ready.attempts)
+    except ImportRefused as exc:
+        return ItemReport(ready.ref.remote_id, Outcome.FAILED, reason=exc.code, detail=exc.detail)
+
+
 def _actor_in(run: _Run, actor: Actor, organization_id: str) -> Actor:
     if organization_id in actor.roles:
         return actor
@@ -487,8 +498,3 @@ def _withdraw(run: _Run, known: KnownDataset) -> ItemReport:
         )
     mark_withdrawn(run.deps.sessions, run.context.source_id, known.remote_id, run.deps.clock)
     return ItemReport(known.remote_id, Outcome.WITHDRAWN, dataset=name or "")
-
-
-def report_json(report: HarvestReport) -> dict[str, Any]:
-    """Return the report as stored with the job."""
-    return report.to_dict()

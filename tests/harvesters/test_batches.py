@@ -164,3 +164,36 @@ def test_a_crash_mid_batch_leaves_nothing_of_it_and_the_job_is_recovered(
         assert hservices.harvester.job(crashed.id).status == "failed"
         assert hservices.harvester.job(crashed.id).error == "interrupted"
         assert {v.description for v in hservices.catalog.iter_all()} == {"Mô tả mới."}
+
+
+def test_a_large_record_is_imported_on_its_own_in_listing_order(hservices, org, monkeypatch):
+    """A batch processes files under the database's write lock: a record with large files
+    goes alone (after the records before it), outside that lock."""
+    import harvesters.batching as batching
+
+    big = "ma,ghi_chu\n" + "".join(f"{n},{'x' * 60}\n" for n in range(400))
+    monkeypatch.setattr(batching, "LARGE_RECORD_BYTES", len(TABLE.encode()) + 100)
+    batched: list[list[str]] = []
+    importer = hservices.harvester._deps.batches
+    real = importer.run
+
+    def run(entries: Any) -> Any:
+        batched.append([e.stripped.record.remote_id[-1] for e in entries])
+        return real(entries)
+
+    monkeypatch.setattr(importer, "run", run)
+    with ReplayServer({}) as server:
+        small, large = f"{server.url}/files/t.csv", f"{server.url}/files/big.csv"
+        server.routes[SEARCH] = search_page(
+            [package(n, large if n == 3 else small) for n in range(1, 6)]
+        )
+        server.routes["/files/t.csv"] = csv_route(TABLE)
+        server.routes["/files/big.csv"] = csv_route(big)
+        register(hservices, "lon", "ckan", server.url, org)
+        report = hservices.harvester.run("lon")
+    assert [(i.remote_id[-1], i.outcome.value) for i in report.items] == [
+        (str(n), "created") for n in range(1, 6)
+    ]
+    assert batched == [["1", "2"], ["4", "5"]]  # 3 went alone, between them
+    views = {v.title: v for v in hservices.catalog.iter_all()}
+    assert views["Bộ dữ liệu 3"].resources[0].row_count == 400

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.indexing import document_from_public
 from app.leases import leases_for
+from datasets.datastore_sync import has_loaded_tables
 from datasets.editing import DatasetEditor
 from datasets.model import Dataset
 from datasets.notifications import Notifier
@@ -25,6 +26,7 @@ from datasets.workflow import Workflow
 from harvesters import (
     JOB_HARVEST,
     AddressPolicy,
+    BatchImporter,
     Harvester,
     HarvestSources,
     HttpLimits,
@@ -34,7 +36,7 @@ from harvesters import (
     SecretStore,
     SqlBoundaries,
 )
-from publishers import Accounts, utcnow
+from publishers import Accounts, Audit, utcnow
 from search_index import SearchIndex, SearchPage, SearchQuery
 
 if TYPE_CHECKING:
@@ -133,6 +135,7 @@ def build_harvester(
     notifier: Notifier,
     prune_datastore: Callable[[str], None],
     followers: Callable[[str, str], None] | None = None,
+    audit: Audit | None = None,
 ) -> Harvester:
     """Return the harvester; register its queue job. Imports process files inline."""
     data_dir = settings.data_dir.resolve()
@@ -151,9 +154,16 @@ def build_harvester(
     # A workflow of its own: the same transitions, listeners and after-commit work as the
     # shared one, but search-index updates are batched per job (one Whoosh commit per
     # batch instead of one per dataset: the largest cost of a 10,000-dataset harvest).
-    workflow = Workflow(sessions, accounts, queue)
+    workflow = Workflow(sessions, accounts, queue, audit=audit)
     workflow.add_after_commit(indexer.add)
-    workflow.add_after_commit(prune_datastore)
+
+    def prune_loaded(dataset_id: str) -> None:
+        # One query for the datasets whose resources never reached a datastore (every new
+        # harvested dataset): nothing there to drop.
+        if has_loaded_tables(sessions, dataset_id):
+            prune_datastore(dataset_id)
+
+    workflow.add_after_commit(prune_loaded)
     # No review listener: the harvester's own transitions concern its system accounts;
     # the importer tells the stewards about the submissions it leaves for them. Followers
     # of a dataset hear of a harvested new version or withdrawal like any other (issue 21).
@@ -162,10 +172,13 @@ def build_harvester(
     editor = DatasetEditor(sessions, vault, public_store, inline)
     scratch = data_dir / "tmp" / "harvest"
     scratch.mkdir(parents=True, exist_ok=True)
+    importer = Importer(sessions, editor, workflow, utcnow, notifier.on_transition)
     deps = RunnerDeps(
         sessions=sessions,
         accounts=accounts,
-        importer=Importer(sessions, editor, workflow, utcnow, notifier.on_transition),
+        importer=importer,
+        # Many datasets per transaction: one commit, one sync of the blobs per batch.
+        batches=BatchImporter(sessions, vault, processor, workflow, utcnow, importer.tell_stewards),
         hash_key=keys.hash_key,
         scratch=scratch,
         clock=utcnow,

@@ -355,6 +355,7 @@ def build_services(settings: Settings) -> Services:
         notifier=notifier,
         prune_datastore=prune,
         followers=published_change,
+        audit=audit,
     )
     rate_limits = open_rate_limits(
         settings.data_dir,

@@ -101,6 +101,22 @@ def prune_datastore(
     return len(hidden)
 
 
+def has_loaded_tables(sessions: sessionmaker[Session], dataset_id: str) -> bool:
+    """Whether a version of one of the dataset's resources was ever loaded into a datastore.
+
+    Without one, ``prune_datastore`` has nothing to drop; a load that comes later is
+    followed by its own prune (the ``load_datastore`` job).
+    """
+    with sessions() as session:
+        loaded = session.scalar(
+            select(ResourceVersion.id)
+            .join(Resource, Resource.id == ResourceVersion.resource_id)
+            .where(Resource.dataset_id == dataset_id, ResourceVersion.datastore_loaded.is_(True))
+            .limit(1)
+        )
+    return loaded is not None
+
+
 def dataset_of_version(sessions: sessionmaker[Session], version_id: str) -> str | None:
     """Return the id of the dataset a resource version belongs to, or None."""
     with sessions() as session:

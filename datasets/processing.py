@@ -22,14 +22,12 @@ from datasets.datastore_staging import Projections
 from datasets.datastore_sync import live_level, live_revision_number
 from datasets.errors import BlobNotFound
 from datasets.ingest import (
-    ExtraCells,
     IngestError,
-    NormalizedTable,
     detect_format,
     normalize_to_csv,
     refuse_markup_named_as_table,
 )
-from datasets.model import Dataset, ResourceVersion, VersionStatus
+from datasets.model import Dataset, Resource, ResourceVersion, VersionStatus
 from datasets.personal import (
     BY_POLICY,
     DEFAULT_POLICY,
@@ -154,38 +152,50 @@ class Processor:
             version = session.get(ResourceVersion, version_id)
             if version is None or version.url:
                 return
-            organization_id = _organization_of(session, version)
-            if self.progress is not None and (version.original_size or 0) >= PROGRESS_MIN_BYTES:
-                self._followed.add(version_id)
-            try:
-                stripped = False
-                if not rebuild or version.normalized_key is None:
-                    stripped = self._analyse(version, organization_id)
-                if version.is_tabular and not stripped:
-                    self._stage(version_id, "stripping")
-                    self._build_public_table(version)
-                version.status = VersionStatus.READY.value
-                version.error_code, version.error_params = None, None
-            except IngestError as exc:
-                version.status = VersionStatus.FAILED.value
-                version.error_code, version.error_params = exc.code, _plain(exc.params)
-                log.info("resource rejected", extra={"version_id": version_id, "code": exc.code})
-            except Exception:
-                # A defect of ours, not of the file: the publisher gets a reference to quote,
-                # never the exception's text; the traceback goes to the server log.
-                reference = uuid.uuid4().hex[:12]
-                version.status = VersionStatus.FAILED.value
-                version.error_code = "processing-failed"
-                version.error_params = {"reference": reference}
-                log.exception(
-                    "resource processing failed",
-                    extra={"version_id": version_id, "reference": reference},
-                )
-            finally:
-                if version_id in self._followed and self.progress is not None:
-                    self._followed.discard(version_id)
-                    self.progress.clear(version_id)
-            version.processing_attempts = 0  # finished: the next change starts afresh
+            self.process_in(session, version, rebuild=rebuild)
+
+    def process_in(
+        self,
+        session: Session,
+        version: ResourceVersion,
+        *,
+        rebuild: bool = False,
+        organization_id: str = "",
+    ) -> None:
+        """``process`` of a version of ``session`` (the caller commits: a harvest batch)."""
+        version_id = version.id
+        organization_id = organization_id or _organization_of(session, version)
+        if self.progress is not None and (version.original_size or 0) >= PROGRESS_MIN_BYTES:
+            self._followed.add(version_id)
+        try:
+            stripped = False
+            if not rebuild or version.normalized_key is None:
+                stripped = self._analyse(version, organization_id)
+            if version.is_tabular and not stripped:
+                self._stage(version_id, "stripping")
+                self._build_public_table(version)
+            version.status = VersionStatus.READY.value
+            version.error_code, version.error_params = None, None
+        except IngestError as exc:
+            version.status = VersionStatus.FAILED.value
+            version.error_code, version.error_params = exc.code, _plain(exc.params)
+            log.info("resource rejected", extra={"version_id": version_id, "code": exc.code})
+        except Exception:
+            # A defect of ours, not of the file: the publisher gets a reference to quote,
+            # never the exception's text; the traceback goes to the server log.
+            reference = uuid.uuid4().hex[:12]
+            version.status = VersionStatus.FAILED.value
+            version.error_code = "processing-failed"
+            version.error_params = {"reference": reference}
+            log.exception(
+                "resource processing failed",
+                extra={"version_id": version_id, "reference": reference},
+            )
+        finally:
+            if version_id in self._followed and self.progress is not None:
+                self._followed.discard(version_id)
+                self.progress.clear(version_id)
+        version.processing_attempts = 0  # finished: the next change starts afresh
 
     def load_job(self, payload: Mapping[str, Any]) -> None:
         """Job handler: load a published version's public table into the datastore."""
@@ -318,7 +328,7 @@ class Processor:
                     findings, version.column_decisions, self._policy_for(organization_id)
                 )
                 version.decisions = [d.to_json() for d in decisions]
-                _refuse_extra_cells(table)
+                table.refuse_extra_cells()
                 version.normalized_key = self._vault.store_file(normalized)
                 self._stage(version.id, "stripping")
                 self._build_public_table(version, normalized, lines_are_rows=by_lines)
@@ -441,30 +451,11 @@ def _default_decisions(
 
 
 def _organization_of(session: Session, version: ResourceVersion) -> str:
-    from datasets.model import Resource
-
     resource = session.get(Resource, version.resource_id)
     assert resource is not None
     dataset = session.get(Dataset, resource.dataset_id)
     assert dataset is not None
     return dataset.organization_id
-
-
-def _refuse_extra_cells(table: NormalizedTable) -> None:
-    """Refuse a table with a row longer than its header (after its report is stored).
-
-    Cells without a column name escape the personal-data decisions, so such a table is
-    never published; the validation report lists the same rows as ``extra-cell``.
-    """
-    if table.extra_row is None:
-        return
-    params = {
-        "row": table.extra_row,
-        "cells": table.extra_cells,
-        "header": len(table.header),
-        "comment": bool(table.header) and table.header[0].lstrip().startswith("#"),
-    }
-    raise ExtraCells("extra-cells", params)
 
 
 def _fail(version: ResourceVersion, code: str, params: dict[str, Any]) -> None:

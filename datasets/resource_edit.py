@@ -52,6 +52,34 @@ def add_upload_version(
 ) -> ResourceVersion:
     """Add a version (still to process) for an upload whose original is in the vault."""
     dataset = get_dataset(session, name, for_update=True)
+    return add_upload_version_to(
+        session,
+        actor,
+        dataset,
+        upload,
+        original_key,
+        info,
+        resource_id=resource_id,
+        expected_version=expected_version,
+        decisions=decisions,
+        clock=clock,
+    )
+
+
+def add_upload_version_to(
+    session: Session,
+    actor: Actor,
+    dataset: Dataset,
+    upload: StagedUpload,
+    original_key: str,
+    info: ResourceInput,
+    *,
+    resource_id: str | None,
+    decisions: Sequence[ColumnDecision],
+    clock: Callable[[], datetime],
+    expected_version: int | None = None,
+) -> ResourceVersion:
+    """``add_upload_version`` on a dataset already loaded in ``session`` (a harvest batch)."""
     revision = working_revision(session, actor, dataset, expected_version, clock)
     assert actor.user_id is not None
     version = ResourceVersion(

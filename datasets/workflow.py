@@ -159,25 +159,7 @@ class Workflow:
         """
         with self._sessions.begin() as session:
             dataset = self._load(session, name, actor, Transition.SUBMIT)
-            state = DatasetState(dataset.state)
-            revision = dataset.working_revision
-            if state is DatasetState.WITHDRAWN and revision is None:
-                revision = open_revision(session, dataset, actor.user_id)
-            if revision is None:
-                raise TransitionNotAllowed("nothing to submit", transition="submit", state=state)
-            if state is DatasetState.PUBLISHED:
-                revision.status = next_revision_status(
-                    RevisionStatus(revision.status), Transition.SUBMIT
-                ).value
-            else:
-                dataset.state = next_state(state, Transition.SUBMIT).value
-                revision.status = RevisionStatus.SUBMITTED.value
-            problems = submission_problems(revision)
-            if problems:
-                raise SubmissionBlocked(problems)
-            revision.submitted_by, revision.submitted_at = actor.user_id, self._clock()
-            self._record(session, dataset, actor, "submit", state, dataset.state)
-            tabular = [e.version_id for e in revision.entries if e.version.is_tabular]
+            tabular = self._submit(session, actor, dataset)
         if stage:
             self._stage(tabular)
         self._notify("submit", dataset.id)
@@ -200,6 +182,37 @@ class Workflow:
             except KeyError:  # a queue without the handler (a harvest's): approval loads
                 return
 
+    def submit_in(self, session: Session, actor: Actor, dataset: Dataset) -> None:
+        """``submit`` inside the caller's transaction (a harvest batch), on a loaded dataset.
+
+        The caller commits, then calls ``after_commit("submit", dataset.id)``. Its tables
+        are not staged: the batch approves at once, and the approval loads them.
+        """
+        self._check(session, dataset, actor, Transition.SUBMIT)
+        self._submit(session, actor, dataset)
+
+    def _submit(self, session: Session, actor: Actor, dataset: Dataset) -> list[str]:
+        """Submit ``dataset``'s working revision; return the ids of its tabular versions."""
+        state = DatasetState(dataset.state)
+        revision = dataset.working_revision
+        if state is DatasetState.WITHDRAWN and revision is None:
+            revision = open_revision(session, dataset, actor.user_id)
+        if revision is None:
+            raise TransitionNotAllowed("nothing to submit", transition="submit", state=state)
+        if state is DatasetState.PUBLISHED:
+            revision.status = next_revision_status(
+                RevisionStatus(revision.status), Transition.SUBMIT
+            ).value
+        else:
+            dataset.state = next_state(state, Transition.SUBMIT).value
+            revision.status = RevisionStatus.SUBMITTED.value
+        problems = submission_problems(revision)
+        if problems:
+            raise SubmissionBlocked(problems)
+        revision.submitted_by, revision.submitted_at = actor.user_id, self._clock()
+        self._record(session, dataset, actor, "submit", state, dataset.state)
+        return [e.version_id for e in revision.entries if e.version.is_tabular]
+
     def approve(
         self, actor: Actor, name: str, comment: str = "", *, license_id: str = ""
     ) -> Dataset:
@@ -212,43 +225,64 @@ class Workflow:
         """
         with self._sessions.begin() as session:
             dataset = self._load(session, name, actor, Transition.APPROVE)
-            revision = self._submitted_revision(dataset, Transition.APPROVE)
-            if (
-                revision.submitted_by == actor.user_id
-                and self._accounts.count_stewards(dataset.organization_id) > 1
-            ):
-                raise PermissionDenied("cannot approve own submission", reason="own_submission")
-            problems = submission_problems(revision)
-            if license_id and license_id not in LICENSES:
-                raise InvalidInput("unknown licence", {"license_id": ["unknown_license"]})
-            if license_id:
-                revision.license_id = license_id
-            elif revision.license_id not in LICENSES:
-                problems.append(SubmissionProblem("licence_not_chosen"))
-            if problems:
-                raise SubmissionBlocked(problems)
-            before = dataset.state
-            state, status = advance(
-                DatasetState(before), RevisionStatus(revision.status), Transition.APPROVE
-            )
-            now = self._clock()
-            revision.status = status.value
-            revision.decided_by, revision.decided_at = actor.user_id, now
-            dataset.live_revision_id = revision.id
-            dataset.working_revision_id = None
-            dataset.state = state.value
-            dataset.published = dataset.published or now
-            dataset.modified = now
-            # Cleared by the index update after the commit: a crash in between leaves the
-            # mark, and start-up reconciliation indexes the dataset (issue 14).
-            dataset.index_stale = True
-            self._record(session, dataset, actor, "approve", before, dataset.state, comment)
-            tabular = [e.version_id for e in revision.entries if e.version.is_tabular]
+            tabular = self._approve(session, actor, dataset, comment, license_id)
+        self.after_commit("approve", dataset.id, tabular)
+        return dataset
+
+    def approve_in(
+        self, session: Session, actor: Actor, dataset: Dataset, comment: str = ""
+    ) -> list[str]:
+        """``approve`` inside the caller's transaction (a harvest batch), on a loaded dataset.
+
+        Returns the tabular versions to load; the caller commits, then calls
+        ``after_commit("approve", dataset.id, those)``.
+        """
+        self._check(session, dataset, actor, Transition.APPROVE)
+        return self._approve(session, actor, dataset, comment, "")
+
+    def after_commit(self, action: str, dataset_id: str, tabular: Sequence[str] = ()) -> None:
+        """What follows a committed transition: datastore loads, callbacks, listeners."""
         for version_id in tabular:
             self._queue.enqueue(JOB_LOAD_DATASTORE, {"version_id": version_id})
-        self._run_after_commit(dataset.id)
-        self._notify("approve", dataset.id)
-        return dataset
+        if action in ("approve", "withdraw"):
+            self._run_after_commit(dataset_id)
+        self._notify(action, dataset_id)
+
+    def _approve(
+        self, session: Session, actor: Actor, dataset: Dataset, comment: str, license_id: str
+    ) -> list[str]:
+        revision = self._submitted_revision(dataset, Transition.APPROVE)
+        if (
+            revision.submitted_by == actor.user_id
+            and self._accounts.count_stewards(dataset.organization_id) > 1
+        ):
+            raise PermissionDenied("cannot approve own submission", reason="own_submission")
+        problems = submission_problems(revision)
+        if license_id and license_id not in LICENSES:
+            raise InvalidInput("unknown licence", {"license_id": ["unknown_license"]})
+        if license_id:
+            revision.license_id = license_id
+        elif revision.license_id not in LICENSES:
+            problems.append(SubmissionProblem("licence_not_chosen"))
+        if problems:
+            raise SubmissionBlocked(problems)
+        before = dataset.state
+        state, status = advance(
+            DatasetState(before), RevisionStatus(revision.status), Transition.APPROVE
+        )
+        now = self._clock()
+        revision.status = status.value
+        revision.decided_by, revision.decided_at = actor.user_id, now
+        dataset.live_revision_id = revision.id
+        dataset.working_revision_id = None
+        dataset.state = state.value
+        dataset.published = dataset.published or now
+        dataset.modified = now
+        # Cleared by the index update after the commit: a crash in between leaves the
+        # mark, and start-up reconciliation indexes the dataset (issue 14).
+        dataset.index_stale = True
+        self._record(session, dataset, actor, "approve", before, dataset.state, comment)
+        return [e.version_id for e in revision.entries if e.version.is_tabular]
 
     def reject(self, actor: Actor, name: str, comment: str) -> Dataset:
         """Send the submission back with a required comment."""
@@ -351,11 +385,21 @@ class Workflow:
         self, session: Session, name: str, actor: Actor, transition: Transition, comment: str = ""
     ) -> Dataset:
         dataset = get_dataset(session, name, for_update=True)
+        self._check(session, dataset, actor, transition, comment)
+        return dataset
+
+    def _check(
+        self,
+        session: Session,
+        dataset: Dataset,
+        actor: Actor,
+        transition: Transition,
+        comment: str = "",
+    ) -> None:
         require_on_dataset(actor, PERMISSION_FOR[transition], dataset)
         if transition in COMMENT_REQUIRED and not comment.strip():
             raise InvalidInput("comment required", {"comment": ["required"]})
         self._claim(session, dataset, transition)
-        return dataset
 
     @staticmethod
     def _claim(session: Session, dataset: Dataset, transition: Transition) -> None:

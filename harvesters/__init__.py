@@ -8,6 +8,7 @@ from harvesters.base import (
     RemoteRef,
     RemoteResource,
 )
+from harvesters.batch_import import BatchImporter
 from harvesters.ckan import CkanSource
 from harvesters.config import SourceConfig, parse_config
 from harvesters.datajson import DataJsonSource
@@ -40,6 +41,7 @@ __all__ = [
     "AddressRefused",
     "ApprovalFacts",
     "BadResponse",
+    "BatchImporter",
     "CkanSource",
     "DataJsonSource",
     "DcatSource",

@@ -63,30 +63,47 @@ def save_harvest_object(
 ) -> None:
     """Store the harvest object (``new``: the job started without one for this dataset)."""
     with sessions.begin() as session:
-        row = None
-        if not new:
-            row = session.scalar(
-                select(HarvestObject).where(
-                    HarvestObject.source_id == source_id,
-                    HarvestObject.dataset_id == dataset_id,
-                )
-            ) or session.scalar(
-                select(HarvestObject).where(
-                    HarvestObject.source_id == source_id,
-                    HarvestObject.remote_id == ref.remote_id,
-                )
+        save_harvest_object_in(
+            session, source_id, ref, dataset_id, content_hash, resources, clock, new=new
+        )
+
+
+def save_harvest_object_in(
+    session: Session,
+    source_id: str,
+    ref: RemoteRef,
+    dataset_id: str,
+    content_hash: str,
+    resources: Mapping[str, str],
+    clock: Callable[[], datetime],
+    *,
+    new: bool = False,
+) -> None:
+    """``save_harvest_object`` in the caller's transaction (a harvest batch)."""
+    row = None
+    if not new:
+        row = session.scalar(
+            select(HarvestObject).where(
+                HarvestObject.source_id == source_id,
+                HarvestObject.dataset_id == dataset_id,
             )
-        if row is None:
-            row = HarvestObject(source_id=source_id, remote_id=ref.remote_id)
-            session.add(row)
-        row.remote_id = ref.remote_id[:300]
-        row.alt_id = ref.alt_id[:300]
-        row.dataset_id = dataset_id
-        row.stamp = ref.stamp[:100]
-        row.content_hash = content_hash
-        row.resources = dict(resources)
-        row.withdrawn = False
-        row.modified = clock()
+        ) or session.scalar(
+            select(HarvestObject).where(
+                HarvestObject.source_id == source_id,
+                HarvestObject.remote_id == ref.remote_id,
+            )
+        )
+    if row is None:
+        row = HarvestObject(source_id=source_id, remote_id=ref.remote_id)
+        session.add(row)
+    row.remote_id = ref.remote_id[:300]
+    row.alt_id = ref.alt_id[:300]
+    row.dataset_id = dataset_id
+    row.stamp = ref.stamp[:100]
+    row.content_hash = content_hash
+    row.resources = dict(resources)
+    row.withdrawn = False
+    row.modified = clock()
 
 
 def mark_withdrawn(

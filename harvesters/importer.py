@@ -114,7 +114,7 @@ class Importer:
         if hold is not None:
             # Only a held submission waits for anyone: one published at once is no news to
             # the stewards (a 10,000-dataset job would otherwise mail them 10,000 times).
-            self._tell_stewards(dataset_id)
+            self.tell_stewards(dataset_id)
         else:
             self._workflow.approve(
                 target.steward,
@@ -144,7 +144,8 @@ class Importer:
             stored = dataset and (dataset.working_revision or dataset.live_revision)
             return stored.license_id if stored else None
 
-    def _tell_stewards(self, dataset_id: str) -> None:
+    def tell_stewards(self, dataset_id: str) -> None:
+        """Tell the organization's stewards that a harvested submission waits for them."""
         if self._notify is None:
             return
         try:

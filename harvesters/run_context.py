@@ -12,6 +12,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session, sessionmaker
 
 from datasets.table_analysis import PreparedAnalyses
+from harvesters.batch_import import BatchImporter
 from harvesters.config import SourceConfig
 from harvesters.importer import Importer
 from publishers import Accounts, Actor
@@ -51,6 +52,10 @@ class RunnerDeps:
     # others; used when at least ``pool_min`` datasets are to be fetched (0: inline).
     workers: int = field(default_factory=lambda: default_workers())
     pool_min: int = 40
+    # Imports many records per transaction (None: one at a time, through ``importer``),
+    # up to ``batch_size`` at once (``harvesters.batching``).
+    batches: BatchImporter | None = None
+    batch_size: int = 100
 
 
 def default_workers() -> int:

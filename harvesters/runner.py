@@ -19,13 +19,14 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
-from datasets.errors import SubmissionBlocked, TransitionNotAllowed
 from datasets.personal import Policy, policy_from_dict
 from datasets.vocab import DEFAULT_LICENSE_ID
 from harvesters.base import HarvestSource, RemoteRecord, RemoteRef
+from harvesters.batching import Batches, Ready, failure_report
 from harvesters.config import SourceConfig
 from harvesters.dcat import approved_status
 from harvesters.decision import ImportRefused
@@ -42,7 +43,7 @@ from harvesters.prepare import Prepared, Preparer, StripTask
 from harvesters.report import HarvestReport, ItemReport, Outcome
 from harvesters.run_context import Progress, RunnerDeps, SourceContext
 from harvesters.sanitize import StrippedRecord, remove_files, remove_raw_files
-from publishers import Actor, DomainError, InvalidInput
+from publishers import Actor, DomainError
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -127,37 +128,57 @@ def run_harvest(
     # Records fetched ahead of the one being imported, stripped meanwhile by the workers.
     window = 2 * deps.workers + 2 if pooled else 1
     pending: deque[_Item] = deque()
-    done = 0
     fetching = [ref for ref in wanted.values() if not _unchanged_stamp(run, ref)]
     fetches = Prefetcher(
         source, fetching, lambda ref, scratch: _fetch(run, source, ref, scratch), deps.scratch
     )
+
+    def emit(item_report: ItemReport) -> None:
+        report.items.append(item_report)
+        if progress:
+            progress(len(report.items), total, item_report.remote_id)
+
+    batches = None
+    if deps.batches is not None and not dry_run:
+        batches = Batches(
+            deps.batches, context.source_id, deps.clock, emit, deps.batch_size, partial(_alone, run)
+        )
     try:
         for ref in wanted.values():
             pending.append(_start(run, fetches, ref, preparer))
             while len(pending) >= window:
-                done += 1
-                item = pending.popleft()
-                report.items.append(_finish(run, item, preparer))
-                if progress:
-                    progress(done, total, item.ref.remote_id)
+                _take(run, pending.popleft(), preparer, batches, emit)
         while pending:
-            done += 1
-            item = pending.popleft()
-            report.items.append(_finish(run, item, preparer))
-            if progress:
-                progress(done, total, item.ref.remote_id)
+            _take(run, pending.popleft(), preparer, batches, emit)
+        if batches is not None:
+            batches.flush()
     finally:
         fetches.close()
         preparer.close()
-        for item in pending:  # only when an unexpected error ends the job
+        if batches is not None:
+            batches.abandon()  # only when an unexpected error ends the job
+        for item in pending:
             if item.scratch is not None:
                 shutil.rmtree(item.scratch, ignore_errors=True)
-    for done, known in enumerate(gone, start=len(wanted) + 1):
-        report.items.append(_withdraw(run, known))
-        if progress:
-            progress(done, total, known.remote_id)
+    for known in gone:
+        emit(_withdraw(run, known))
     return report
+
+
+def _take(
+    run: _Run,
+    item: _Item,
+    preparer: Preparer,
+    batches: Batches | None,
+    emit: Callable[[ItemReport], None],
+) -> None:
+    """Finish the item: its report now, or its record into the batch being gathered."""
+    outcome = _finish(run, item, preparer, batched=batches is not None)
+    if batches is not None:
+        batches.add(outcome)
+    else:
+        assert isinstance(outcome, ItemReport)
+        emit(outcome)
 
 
 def _load_known(run: _Run) -> None:
@@ -310,12 +331,16 @@ def _prepared(run: _Run, item: _Item, preparer: Preparer) -> Prepared | ItemRepo
             return ItemReport(item.ref.remote_id, Outcome.FAILED, reason="internal_error")
 
 
-def _finish(run: _Run, item: _Item, preparer: Preparer) -> ItemReport:
-    """Import the stripped record (or skip it when its content did not change)."""
+def _finish(run: _Run, item: _Item, preparer: Preparer, *, batched: bool) -> ItemReport | Ready:
+    """Import the stripped record (or skip it when its content did not change).
+
+    ``batched``: return the record to import as ``Ready`` instead, its files kept.
+    """
     if item.report is not None:
         return item.report
     ref, known, attempts = item.ref, item.known, item.attempts
     prepared: Prepared | None = None
+    handed_over = False
     try:
         outcome = _prepared(run, item, preparer)
         if isinstance(outcome, ItemReport):
@@ -339,15 +364,38 @@ def _finish(run: _Run, item: _Item, preparer: Preparer) -> ItemReport:
         if run.deps.analyses is not None:
             for sha, filename, analysis in prepared.analyses:
                 run.deps.analyses.put(sha, filename, analysis)
-        return _import(run, ref, known, stripped, item.organization_id, attempts)
+        if not batched:
+            return _import(run, ref, known, stripped, item.organization_id, attempts)
+        target = _target(run, item.organization_id)
+        handed_over = True
+        return Ready(ref, known, stripped, target, attempts, partial(_clean, run, item, prepared))
     except ImportRefused as exc:
         return ItemReport(ref.remote_id, Outcome.FAILED, reason=exc.code, detail=exc.detail)
     finally:
-        if prepared is not None and run.deps.analyses is not None:
-            for sha, filename, _analysis in prepared.analyses:
-                run.deps.analyses.discard(sha, filename)  # those no upload used
-        if item.scratch is not None:
-            shutil.rmtree(item.scratch, ignore_errors=True)
+        if not handed_over:
+            _clean(run, item, prepared)
+
+
+def _clean(run: _Run, item: _Item, prepared: Prepared | None) -> None:
+    """Drop the analyses no upload used and the item's scratch folder."""
+    if prepared is not None and run.deps.analyses is not None:
+        for sha, filename, _analysis in prepared.analyses:
+            run.deps.analyses.discard(sha, filename)
+    if item.scratch is not None:
+        shutil.rmtree(item.scratch, ignore_errors=True)
+
+
+def _target(run: _Run, organization_id: str) -> ImportTarget:
+    context = run.context
+    return ImportTarget(
+        source_name=context.name,
+        source_type=context.type,
+        organization_id=organization_id,
+        publisher=_actor_in(run, context.publisher, organization_id),
+        steward=_actor_in(run, context.steward, organization_id),
+        require_review=context.config.require_review,
+        default_license=context.config.default_license or _UPLOAD_LICENSE.get(context.type, ""),
+    )
 
 
 def _import(
@@ -359,18 +407,9 @@ def _import(
     attempts: int,
 ) -> ItemReport:
     outcome = Outcome.UPDATED if known and known.dataset_id else Outcome.CREATED
-    context = run.context
     dataset_id = known.dataset_id if known else None
     try:
-        target = ImportTarget(
-            source_name=context.name,
-            source_type=context.type,
-            organization_id=organization_id,
-            publisher=_actor_in(run, context.publisher, organization_id),
-            steward=_actor_in(run, context.steward, organization_id),
-            require_review=context.config.require_review,
-            default_license=context.config.default_license or _UPLOAD_LICENSE.get(context.type, ""),
-        )
+        target = _target(run, organization_id)
         if run.dry_run:
             # The decision the real run takes (``Importer.plan``), without its writes.
             plan = run.deps.importer.plan(stripped, target, dataset_id)
@@ -386,27 +425,8 @@ def _import(
         result = run.deps.importer.run(
             stripped, target, dataset_id, known.resources if known else {}
         )
-    except SubmissionBlocked as exc:
-        codes = sorted({str(r.get("code")) for r in exc.reasons})
-        return ItemReport(
-            ref.remote_id,
-            Outcome.FAILED,
-            reason="submission_blocked",
-            detail=", ".join(codes),
-            attempts=attempts,
-        )
-    except TransitionNotAllowed:
-        return ItemReport(
-            ref.remote_id,
-            Outcome.FAILED,
-            reason="under_review",
-            detail="a steward has not decided the previous harvest yet",
-        )
-    except InvalidInput as exc:
-        fields = ", ".join(f"{k}: {'/'.join(v)}" for k, v in exc.errors.items())
-        return ItemReport(ref.remote_id, Outcome.FAILED, reason="invalid_metadata", detail=fields)
     except DomainError as exc:
-        return ItemReport(ref.remote_id, Outcome.FAILED, reason=type(exc).__name__)
+        return failure_report(ref.remote_id, exc, attempts)
     finally:
         remove_files(stripped.record.resources)
     _save(
@@ -428,6 +448,15 @@ def _import(
         held=result.held,
         attempts=attempts,
     )
+
+
+def _alone(run: _Run, ready: Ready) -> ItemReport:
+    """Import one record in transactions of its own (``batching.LARGE_RECORD_BYTES``)."""
+    org = ready.target.organization_id
+    try:
+        return _import(run, ready.ref, ready.known, ready.stripped, org, ready.attempts)
+    except ImportRefused as exc:
+        return ItemReport(ready.ref.remote_id, Outcome.FAILED, reason=exc.code, detail=exc.detail)
 
 
 def _actor_in(run: _Run, actor: Actor, organization_id: str) -> Actor:
@@ -469,8 +498,3 @@ def _withdraw(run: _Run, known: KnownDataset) -> ItemReport:
         )
     mark_withdrawn(run.deps.sessions, run.context.source_id, known.remote_id, run.deps.clock)
     return ItemReport(known.remote_id, Outcome.WITHDRAWN, dataset=name or "")
-
-
-def report_json(report: HarvestReport) -> dict[str, Any]:
-    """Return the report as stored with the job."""
-    return report.to_dict()

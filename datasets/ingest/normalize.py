@@ -22,6 +22,7 @@ from pathlib import Path
 from datasets.ingest.errors import (
     BadCsv,
     EmptyFile,
+    ExtraCells,
     IngestError,
     NotTabular,
     RowTooLong,
@@ -118,6 +119,22 @@ class NormalizedTable:
     # Every line of the file is one whole row of the header's width: no row is shorter or
     # longer, no cell holds a line break or NUL (a stripped copy can then go by lines).
     lines_are_rows: bool = False
+
+    def refuse_extra_cells(self) -> None:
+        """Refuse a table with a row longer than its header (after its report is stored).
+
+        Cells without a column name escape the personal-data decisions, so such a table is
+        never published; the validation report lists the same rows as ``extra-cell``.
+        """
+        if self.extra_row is None:
+            return
+        params = {
+            "row": self.extra_row,
+            "cells": self.extra_cells,
+            "header": len(self.header),
+            "comment": bool(self.header) and self.header[0].lstrip().startswith("#"),
+        }
+        raise ExtraCells("extra-cells", params)
 
 
 def detect_format(path: Path, filename: str) -> DetectedFormat:

@@ -6,7 +6,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 from datasets.storage.base import BlobInfo, BlobStore
-from datasets.storage.local import LocalBlobStore, is_blob_key, put_scratch_file, sha256_file
+from datasets.storage.local import (
+    DeferredSync,
+    LocalBlobStore,
+    deferred_sync,
+    is_blob_key,
+    put_scratch_file,
+    sha256_file,
+)
 from datasets.storage.transfer import CopyReport, blob_sha256, copy_blobs, local_copy
 from datasets.storage.urls import S3Options, parse_s3_url
 
@@ -15,10 +22,12 @@ __all__ = [
     "BlobInfo",
     "BlobStore",
     "CopyReport",
+    "DeferredSync",
     "LocalBlobStore",
     "S3Options",
     "blob_sha256",
     "copy_blobs",
+    "deferred_sync",
     "is_blob_key",
     "local_copy",
     "open_blob_store",

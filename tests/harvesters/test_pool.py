@@ -138,9 +138,10 @@ def test_pooled_job_stores_exactly_what_an_inline_job_stores(hservices, org):
 def test_a_killed_worker_costs_a_retry_not_a_dataset(hservices, org, caplog):
     """Where the kill lands (an idle worker, one stripping, one analysing) depends on the
     machine's load; every case must cost a retry only (the next test pins the one that
-    lost a dataset under load)."""
+    lost a dataset under load). One dataset per import batch: the progress callback, which
+    kills the workers, then runs while the job is still preparing the others."""
     deps = hservices.harvester._deps
-    hservices.harvester._deps = replace(deps, workers=1, pool_min=1)
+    hservices.harvester._deps = replace(deps, workers=1, pool_min=1, batch_size=1)
     killed: list[int] = []
 
     def kill_workers(done: int, total: int, remote_id: str) -> None:

@@ -13,7 +13,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol, cast
+from typing import Any, cast
 
 from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -37,11 +37,11 @@ from datasets.model import (
     DatasetState,
     Revision,
     RevisionStatus,
-    VersionStatus,
 )
 from datasets.queries import LOAD_OPTIONS, get_dataset
 from datasets.queue import TaskQueue
 from datasets.revisions import open_revision, record_activity
+from datasets.submission_checks import CheckedVersion, resource_problems, submission_problems
 from datasets.vocab import LICENSES
 from publishers import (
     Accounts,
@@ -53,9 +53,6 @@ from publishers import (
     utcnow,
 )
 from publishers import Permission as P
-
-if TYPE_CHECKING:
-    from datasets.validation_report import ValidationReport
 
 log = logging.getLogger(__name__)
 
@@ -76,47 +73,6 @@ class ReviewItem:
     submitted_by: str | None
     submitted_at: datetime | None
     is_revision: bool  # a pending revision of a published dataset
-
-
-class CheckedVersion(Protocol):
-    """What a submission check reads of a resource version (a row or a member's view)."""
-
-    @property
-    def name(self) -> str: ...
-    @property
-    def status(self) -> str: ...
-    @property
-    def is_tabular(self) -> bool: ...
-    @property
-    def validation_report(self) -> ValidationReport | None: ...
-    def undecided_columns(self) -> list[str]: ...
-
-
-def submission_problems(revision: Revision) -> list[SubmissionProblem]:
-    """Return why ``revision`` cannot be submitted yet (empty when it can)."""
-    return resource_problems([entry.version for entry in revision.entries])
-
-
-def resource_problems(versions: Sequence[CheckedVersion]) -> list[SubmissionProblem]:
-    """Return why a revision holding ``versions`` cannot be submitted yet (empty when it can)."""
-    problems: list[SubmissionProblem] = []
-    if not versions:
-        problems.append(SubmissionProblem("no_resources"))
-    for version in versions:
-        name = version.name
-        status = VersionStatus(version.status)
-        if status is VersionStatus.PROCESSING:
-            problems.append(SubmissionProblem("processing", name))
-        elif status is VersionStatus.FAILED:
-            problems.append(SubmissionProblem("failed", name))
-        elif version.is_tabular:
-            report = version.validation_report
-            if report is not None and not report.valid:
-                problems.append(SubmissionProblem("invalid_table", name))
-            undecided = version.undecided_columns()
-            if undecided:
-                problems.append(SubmissionProblem("undecided_findings", name, ", ".join(undecided)))
-    return problems
 
 
 class Workflow:
@@ -503,6 +459,7 @@ class Workflow:
 
 __all__ = [
     "LOAD_OPTIONS",
+    "CheckedVersion",
     "ReviewItem",
     "SubmissionProblem",
     "Workflow",

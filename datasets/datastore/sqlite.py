@@ -13,7 +13,6 @@ and ``q`` reaches it through the FTS5 table instead.
 
 from __future__ import annotations
 
-import json
 import secrets
 import sqlite3
 import threading

@@ -7,13 +7,12 @@ published (or is withdrawn) has no public view at all.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, Generic
 
-from sqlalchemy import ARRAY, String, any_, bindparam, func, select, tuple_, type_coerce, update
+from sqlalchemy import func, select, tuple_, update
 from sqlalchemy.orm import Session, defer, joinedload, sessionmaker
 
 from datasets.model import (
@@ -27,6 +26,7 @@ from datasets.model import (
 )
 from datasets.public_cache import ViewCache
 from datasets.public_search import HitSource, P, PublicSearch, Q
+from datasets.public_stamps import STAMP_COLUMNS, stamps_of
 from datasets.public_types import PUBLIC_COMMENTS as PUBLIC_COMMENTS
 from datasets.public_types import Provenance as Provenance
 from datasets.public_types import PublicActivity as PublicActivity
@@ -252,43 +252,6 @@ PUBLIC_LOAD_OPTIONS = (
 )
 
 
-# What tells whether a remembered view is still the dataset's public view (after the id).
-# The time is compared as the driver reads it (SQLite's text, not parsed into a datetime:
-# a page of 1,000 stamps read in 3 ms instead of 6); a view is remembered under the stamp
-# read before it was loaded, so a change in between only makes the next read load it again.
-STAMP_COLUMNS = (
-    Dataset.id,
-    Dataset.state,
-    Dataset.live_revision_id,
-    Dataset.lock_version,
-    type_coerce(Dataset.modified, String).label("modified"),
-    Dataset.downloads,
-)
-# The stamps of a batch of ids, passed as one parameter (not one per id, which SQLAlchemy
-# renders anew for every call): a JSON array on SQLite, an array on PostgreSQL.
-_STAMPS_OF = {
-    "sqlite": select(*STAMP_COLUMNS).where(
-        Dataset.id.in_(select(func.json_each(bindparam("ids")).table_valued("value").c.value))
-    ),
-    "postgresql": select(*STAMP_COLUMNS).where(
-        Dataset.id == any_(bindparam("ids", type_=ARRAY(String)))
-    ),
-}
-
-
-def _stamps_of(session: Session, ids: list[str]) -> dict[str, tuple[object, ...]]:
-    """Return ``{id: stamp}`` of those of ``ids`` that exist (one statement)."""
-    connection = session.connection()  # rows as they are: no ORM entity is read
-    dialect = connection.dialect.name
-    if dialect == "sqlite":
-        rows = connection.execute(_STAMPS_OF[dialect], {"ids": json.dumps(ids)})
-    elif dialect == "postgresql":
-        rows = connection.execute(_STAMPS_OF[dialect], {"ids": ids})
-    else:
-        rows = connection.execute(select(*STAMP_COLUMNS).where(Dataset.id.in_(ids)))
-    return {row[0]: row[1:] for row in rows}
-
-
 @dataclass(frozen=True)
 class CatalogCounts:
     """What the portal holds, for the home page."""
@@ -354,7 +317,7 @@ class PublicCatalog(Generic[Q, P]):
         with self._sessions() as session:
             missing = wanted
             if self._cache is not None:
-                stamps = _stamps_of(session, wanted)
+                stamps = stamps_of(session, wanted)
                 views = self._cache.get_many(stamps)
                 missing = [i for i in wanted if i not in views]
             if missing:

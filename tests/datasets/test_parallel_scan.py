@@ -14,6 +14,7 @@ from typing import Any
 import pyarrow as pa
 import pytest
 
+import datasets.validation.engine as engine
 import datasets.validation.single_pass as single_pass
 from datasets.ingest import detect_format
 from datasets.place_columns import count_keys
@@ -24,7 +25,7 @@ from datasets.validation.arrow_engine import ArrowColumn
 HEADER = "ho_ten,so_cccd,dien_thoai,email,quan,phuong,so_tien,ghi_chu"
 
 
-def _table(path: Path, rows: int, *, quoted: bool = False) -> Path:
+def _table(path: Path, rows: int, *, quoted: bool = False, short: int = 4001) -> Path:
     rnd = random.Random(11)
     lines = [HEADER]
     for i in range(rows):
@@ -38,10 +39,10 @@ def _table(path: Path, rows: int, *, quoted: bool = False) -> Path:
             str(rnd.randrange(10**6)),
             "ông Trần Văn Bình sinh năm 1980" if i == rows - 3 else "ghi chú",  # the last rows
         ]
-        if quoted and i % 5 == 0:
+        if quoted and i % 997 == 0:  # a few whole quoted records: still the Arrow way
             cells[7] = '"có, dấu phẩy"'
         lines.append(",".join(cells))
-        if i % 4001 == 0:
+        if i % short == 0:
             lines.append("hàng,ngắn")  # a short row
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
@@ -54,17 +55,19 @@ SCHEMA: dict[str, Any] = {
 
 
 def _single(path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The single pass over the csv module's rows: the result before issue 24."""
     with monkeypatch.context() as patch:
         patch.setattr(single_pass, "PARALLEL_MIN_BYTES", 1 << 62)
+        patch.setattr(engine, "arrow_batches_possible", lambda plan: False)
         report, findings = validate_and_scan(path, SCHEMA)
     return report.to_json(), findings
 
 
-@pytest.mark.parametrize("quoted", [False, True])
+@pytest.mark.parametrize(("quoted", "short"), [(False, 4001), (True, 4001), (True, 150)])
 def test_the_scan_process_finds_what_the_single_pass_finds(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, quoted: bool
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, quoted: bool, short: int
 ) -> None:
-    path = _table(tmp_path / "people.csv", 45_000, quoted=quoted)
+    path = _table(tmp_path / "people.csv", 45_000, quoted=quoted, short=short)
     monkeypatch.setattr(single_pass, "PARALLEL_MIN_BYTES", 0)
     forks: list[int] = []
     real_fork = os.fork

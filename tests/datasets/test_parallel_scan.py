@@ -17,6 +17,7 @@ import pytest
 import datasets.validation.engine as engine
 import datasets.validation.single_pass as single_pass
 from datasets.ingest import detect_format
+from datasets.personal import TableScanner, findings_of
 from datasets.place_columns import count_keys
 from datasets.table_analysis import analyse_normalized
 from datasets.validation import validate_and_scan
@@ -164,3 +165,28 @@ def test_the_scan_process_ends_with_the_process_that_started_it(
     while not _gone(scan) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert _gone(scan)
+
+
+CELLS = [
+    "", "-", "không có", "N/A", "0", "x", "Quận 1", "ưu tiên", "0901234567", "0901 234 567",
+    "(028) 3823 4567", "+84 90 123 4567", "079203001234", "a.b@gmail.com", "hộp thư @ sở",
+    "SN 1980", "sinh năm 1975", "NS: 02/03/1990", "Sinh ngày 1 tháng 2 năm 1985", "AB12",
+    "12AB", "51F-123.45", "DN4010123456789", "HS4790112345678", "12345678901", "1234.567.890",
+    "ông Nguyễn Văn An", "2024-01-02", "106.7", "NSNN", "sinh hoạt",
+]  # fmt: skip
+
+
+def test_the_scan_counts_arrow_columns_as_it_counts_lists() -> None:
+    rnd = random.Random(5)
+    header = ["a", "b", "c", "d"]
+    by_lists, by_arrow = TableScanner(header), TableScanner(header)
+    for _ in range(12):
+        size = rnd.randrange(1, 900)
+        columns = [[rnd.choice(CELLS[:7]) for _ in range(size)]]  # nothing to find
+        columns += [[rnd.choice(CELLS) for _ in range(size)] for _ in range(3)]
+        rows = list(zip(*columns, strict=True))
+        by_lists.feed(rows, columns)
+        by_arrow.feed(rows, [ArrowColumn(pa.array(c, type=pa.string())) for c in columns])
+    assert by_arrow.columns == by_lists.columns
+    assert findings_of(by_arrow) == findings_of(by_lists)
+    assert sum(sum(c.cells.values()) for c in by_lists.columns) > 0  # kinds were found

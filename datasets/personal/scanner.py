@@ -27,6 +27,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate, islice
+from typing import Any
 
 from datasets.personal.freetext import find_in_text, shape_of
 from datasets.personal.kinds import PersonalDataKind
@@ -129,14 +130,46 @@ def _count_column(counts: ColumnCounts, column: Sequence[str], rnd: random.Rando
     # The column as one text, a separator before each value and after the last: every value
     # is then found between two separators, and one pass of a regular expression counts the
     # placeholders (hashing every fresh cell to look it up in a set cost twice as much).
-    # A column read by Arrow brings its joined text (``ArrowColumn.joined``, the same text).
-    joined = getattr(column, "joined", None)
-    text = joined() if joined is not None else _JOIN.join(("", *column, ""))
+    array = getattr(column, "arrow", None)
+    if array is not None:  # a column read by Arrow (``ArrowColumn``)
+        _count_arrow_column(counts, column, array, rnd)
+        return
+    text = _JOIN.join(("", *column, ""))
     placeholders = len(_PLACEHOLDER_CELL.findall(text))
     has_data = placeholders < len(column)
     if has_data:
         counts.data += len(column) - placeholders
         _count_structured(counts, column, text)  # a placeholder matches no kind
+    _sample(counts, column, rnd, has_data=has_data)
+
+
+# What must be in a value for ``find_in_text`` (with ``names=False``) or the bare-number rule
+# to find anything in it: ``shape_of``'s tests as one RE2 pattern per value (10 digits with
+# only " .-()+" between them; two capitals then a digit, or two digits then a capital), an
+# "@", or a cue of a birth date.
+_ANY_KIND = (
+    r"[0-9](?:[ .()+\-]*[0-9]){9}|[A-Z][ .()+\-]*[A-Z][ .()+\-]*[0-9]"
+    r"|[0-9][ .()+\-]*[0-9][ .()+\-]*[A-Z]|@|sinh|Sinh|SINH|SN|NS"
+)
+
+
+def _count_arrow_column(
+    counts: ColumnCounts, column: Sequence[str], array: Any, rnd: random.Random
+) -> None:
+    """``_count_column`` of a column read by Arrow, with the same counts: placeholders are
+    counted by a hash lookup, and the joined text is searched only when some value holds
+    what a kind needs (``_ANY_KIND``, on Arrow's RE2: most columns hold none)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    fillers = pa.array(sorted(PLACEHOLDERS), type=pa.string())
+    placeholders = int(pc.sum(pc.is_in(array, value_set=fillers)).as_py() or 0)
+    has_data = placeholders < len(column)
+    if has_data:
+        counts.data += len(column) - placeholders
+        if pc.any(pc.match_substring_regex(array, _ANY_KIND)).as_py():
+            joined = column.joined()  # type: ignore[attr-defined]  # an ArrowColumn
+            _count_structured(counts, column, joined)
     _sample(counts, column, rnd, has_data=has_data)
 
 

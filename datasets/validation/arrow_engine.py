@@ -1,18 +1,20 @@
 """The fast engine's reading of a plain CSV file with Arrow (issue 24).
 
-A UTF-8 comma-separated file without a byte-order mark, double quote, carriage return or NUL
-has one record per line and one cell per comma-separated piece: what the csv module reads is
-then known from the bytes. The file is cut into batches of ``BATCH_ROWS`` lines (the very
-batches the csv-module path makes, so observers see the same batches); NumPy counts each
-line's cells, the lines of the schema's width are parsed by Arrow's CSV reader (C++, several
-threads) and checked column by column (``arrow_checks``, or the Python checker for a column
-it does not cover), and the other lines are split in Python. Suspect rows are read by
-Frictionless' ``Row`` exactly as on the csv-module path, and the unique and primary-key
-bookkeeping is the same code, so the errors are the same.
+A UTF-8 comma-separated file without a byte-order mark, carriage return or NUL, whose few
+lines with a double quote are each a whole record, has one record per line; a line without a
+quote has one cell per comma-separated piece: what the csv module reads is then known from
+the bytes. The file is cut into batches of ``BATCH_ROWS`` lines (the very batches the
+csv-module path makes, so observers see the same batches); NumPy counts each line's cells,
+the lines of the schema's width are parsed by Arrow's CSV reader (C++) and checked column by
+column (``arrow_checks``, or the Python checker for a column it does not cover), and the
+other lines (another width, a quote, a long line) are read by the csv module, line by line.
+Suspect rows are read by Frictionless' ``Row`` exactly as on the csv-module path, and the
+unique and primary-key bookkeeping is the same code, so the errors are the same.
 """
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,8 +33,9 @@ __all__ = ["ArrowColumn", "arrow_batches_possible", "plain_file", "plain_row_bat
 
 # Reads of 2 MiB: larger ones grew the heap (the allocator keeps such blocks around).
 _CHUNK_BYTES = 2 * 1024 * 1024
-_SPECIAL = (b'"', b"\r", b"\x00")
-_NEWLINE, _COMMA = 10, 44
+_NEWLINE, _COMMA, _QUOTE = 10, 44, 34
+# A line this long may hold a field past the csv module's limit: the csv module reads it.
+_LONG_LINE = 131_072
 
 
 def arrow_batches_possible(plan: _Plan) -> bool:
@@ -52,15 +55,53 @@ def arrow_batches_possible(plan: _Plan) -> bool:
 
 
 def plain_file(path: Path) -> bool:
-    """True when the file has no byte-order mark, double quote, carriage return or NUL."""
+    """True when the file can be read by lines: no byte-order mark, carriage return or NUL,
+    and every line holding a double quote (at most about 1 %) is a whole record by itself
+    (no quoted line break): those lines are then read by the csv module, line by line."""
+    for block, first in _line_blocks(path):
+        if first and block.startswith(b"\xef\xbb\xbf"):
+            return False
+        if b"\r" in block or b"\x00" in block:
+            return False
+        if b'"' in block and not _quoted_lines_whole(block):
+            return False
+    return True
+
+
+def _line_blocks(path: Path) -> Iterator[tuple[bytes, bool]]:
+    """The file in blocks of whole lines (a last line without its line feed gets one)."""
+    pending = b""
+    first = True
     with path.open("rb") as handle:
-        first = True
         while chunk := handle.read(_CHUNK_BYTES):
-            if first and chunk.startswith(b"\xef\xbb\xbf"):
-                return False
-            first = False
-            if any(special in chunk for special in _SPECIAL):
-                return False
+            data = pending + chunk
+            cut = data.rfind(b"\n") + 1
+            if cut:
+                yield data[:cut], first
+                first = False
+            pending = data[cut:]
+    if pending:
+        yield pending + b"\n", first
+
+
+def _quoted_lines_whole(block: bytes) -> bool:
+    lines = block.count(b"\n")
+    quoted = 0
+    at = block.find(b'"')
+    while at != -1:
+        start = block.rfind(b"\n", 0, at) + 1
+        end = block.find(b"\n", at)
+        quoted += 1
+        if quoted > lines // 100 + 8:
+            return False  # many quoted lines: the csv module reads the file
+        try:
+            line = block[start:end].decode("utf-8")
+            records = list(csv.reader([line + "\n"]))
+        except (UnicodeDecodeError, csv.Error):
+            return False
+        if len(records) != 1 or any("\n" in cell for cell in records[0]):
+            return False  # a quoted field goes on past the line
+        at = block.find(b'"', end)
     return True
 
 
@@ -72,15 +113,18 @@ class _Batch:
     data: bytes  # the lines, each ending with a line feed
     starts: np.ndarray
     ends: np.ndarray  # positions of each line's line feed
-    cells: np.ndarray  # cells per line as the csv module counts them (0 for an empty line)
+    # Cells per line as the csv module counts them (0 for an empty line); -1 for a line the
+    # csv module must read (a double quote, a long line).
+    cells: np.ndarray
 
     @property
     def size(self) -> int:
         return len(self.starts)
 
     def cells_of(self, index: int) -> list[str]:
+        """The cells of a line as the csv module reads them (a quoted line too)."""
         line = self.data[self.starts[index] : self.ends[index]].decode("utf-8")
-        return line.split(",") if line else []
+        return next(csv.reader([line]), [])
 
 
 def _line_batches(path: Path, rows: int) -> Iterator[_Batch]:
@@ -117,9 +161,13 @@ def _line_batches(path: Path, rows: int) -> Iterator[_Batch]:
 
 
 def _cell_counts(data: bytes, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
-    commas = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == _COMMA)
+    raw = np.frombuffer(data, dtype=np.uint8)
+    commas = np.flatnonzero(raw == _COMMA)
     cells = np.searchsorted(commas, ends) - np.searchsorted(commas, starts) + 1
     cells[ends == starts] = 0
+    cells[ends - starts >= _LONG_LINE] = -1
+    if b'"' in data:
+        cells[np.searchsorted(ends, np.flatnonzero(raw == _QUOTE))] = -1
     return np.asarray(cells)
 
 
@@ -235,18 +283,57 @@ def _parse(batch: _Batch, regular: np.ndarray, width: int) -> pa.Table | None:
 
 def plain_row_batches(
     path: Path, width: int, rows: int
-) -> Iterator[tuple[Sequence[list[str]], list[ArrowColumn] | None]]:
+) -> Iterator[tuple[Sequence[Sequence[str]], list[ArrowColumn] | None]]:
     """Yield the data rows of a ``plain_file`` UTF-8 CSV whose header has ``width`` >= 2
     cells, ``rows`` at a time, as the csv module reads them: (rows, the same as columns when
     every row has ``width`` cells, else None)."""
     for batch in _line_batches(path, rows):
         regular = np.flatnonzero(batch.cells == width)
         table = _parse(batch, regular, width)
-        lazy = _Rows(batch, table, regular)
-        if table is not None and len(regular) == batch.size:
-            yield lazy, [ArrowColumn(_array(column)) for column in table.columns]
-        else:
-            yield [lazy[i] for i in range(batch.size)], None
+        yield _observed(batch, table, regular)
+
+
+# Irregular lines of a batch spliced into its Arrow columns for the observers; past this
+# many, the batch goes to them as rows (the observers pad them as the csv way does).
+_SPLICED = 64
+
+
+def _observed(
+    batch: _Batch, table: pa.Table | None, regular: np.ndarray
+) -> tuple[Sequence[Sequence[str]], list[ArrowColumn] | None]:
+    """The batch for observers: (rows, the columns padded to the width) or (rows, None)."""
+    lazy = _Rows(batch, table, regular)
+    if table is None:
+        return [lazy[i] for i in range(batch.size)], None
+    arrays = [_array(column) for column in table.columns]
+    if len(regular) == batch.size:
+        return lazy, [ArrowColumn(array) for array in arrays]
+    odd = np.setdiff1d(np.arange(batch.size), regular, assume_unique=True).tolist()
+    if len(odd) > _SPLICED:
+        parsed = list(zip(*(array.to_pylist() for array in arrays), strict=True))
+        merged: list[Sequence[str]] = []
+        taken = 0
+        for k, position in enumerate(odd):
+            merged.extend(parsed[taken : position - k])
+            taken = position - k
+            merged.append(batch.cells_of(position))
+        merged.extend(parsed[taken:])
+        return merged, None
+    cells = [batch.cells_of(position) for position in odd]
+    columns = []
+    for j, array in enumerate(arrays):
+        pieces = []
+        taken = 0
+        for k, position in enumerate(odd):
+            if position - k > taken:
+                pieces.append(array.slice(taken, position - k - taken))
+                taken = position - k
+            value = cells[k][j] if j < len(cells[k]) else ""
+            pieces.append(pa.array([value], type=pa.string()))
+        if taken < len(array):
+            pieces.append(array.slice(taken))
+        columns.append(ArrowColumn(pa.concat_arrays(pieces)))
+    return lazy, columns
 
 
 def run_arrow(
@@ -276,11 +363,10 @@ def run_arrow(
         rows = _Rows(batch, table, regular)
         pylists: list[ArrowColumn | None] = [None] * width
         if observe is not None:
-            if table is not None and len(regular) == batch.size:
-                pylists = [ArrowColumn(_array(column)) for column in table.columns]
-                observe(rows, pylists)  # type: ignore[arg-type]  # lazy rows
-            else:
-                observe([rows[i] for i in range(batch.size)], None)
+            seen, columns = _observed(batch, table, regular)
+            if columns is not None and len(regular) == batch.size:
+                pylists = list(columns)
+            observe(seen, columns)  # type: ignore[arg-type]  # lazy rows, Arrow columns
         if read == 0 and limit_errors and len(found) >= limit_errors:
             return 1, found[:limit_errors], True
         suspects, values = _check(plan, arrow_checkers, batch, table, regular, pylists)

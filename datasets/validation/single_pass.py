@@ -181,7 +181,7 @@ def _scan_everything(path: Path, scanner: TableScanner) -> _Scanned:
 
 def _row_batches(
     path: Path, width: int
-) -> Iterator[tuple[Sequence[list[str]], Sequence[Sequence[str]] | None]]:
+) -> Iterator[tuple[Sequence[Sequence[str]], Sequence[Sequence[str]] | None]]:
     if width >= 2 and plain_file(path):
         yield from plain_row_batches(path, width, _BATCH)
         return

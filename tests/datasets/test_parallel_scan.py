@@ -14,8 +14,10 @@ from typing import Any
 import pyarrow as pa
 import pytest
 
+import datasets.validation.engine as engine
 import datasets.validation.single_pass as single_pass
 from datasets.ingest import detect_format
+from datasets.personal import TableScanner, findings_of
 from datasets.place_columns import count_keys
 from datasets.table_analysis import analyse_normalized
 from datasets.validation import validate_and_scan
@@ -24,7 +26,7 @@ from datasets.validation.arrow_engine import ArrowColumn
 HEADER = "ho_ten,so_cccd,dien_thoai,email,quan,phuong,so_tien,ghi_chu"
 
 
-def _table(path: Path, rows: int, *, quoted: bool = False) -> Path:
+def _table(path: Path, rows: int, *, quoted: bool = False, short: int = 4001) -> Path:
     rnd = random.Random(11)
     lines = [HEADER]
     for i in range(rows):
@@ -38,10 +40,10 @@ def _table(path: Path, rows: int, *, quoted: bool = False) -> Path:
             str(rnd.randrange(10**6)),
             "ông Trần Văn Bình sinh năm 1980" if i == rows - 3 else "ghi chú",  # the last rows
         ]
-        if quoted and i % 5 == 0:
+        if quoted and i % 997 == 0:  # a few whole quoted records: still the Arrow way
             cells[7] = '"có, dấu phẩy"'
         lines.append(",".join(cells))
-        if i % 4001 == 0:
+        if i % short == 0:
             lines.append("hàng,ngắn")  # a short row
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
@@ -54,17 +56,19 @@ SCHEMA: dict[str, Any] = {
 
 
 def _single(path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The single pass over the csv module's rows: the result before issue 24."""
     with monkeypatch.context() as patch:
         patch.setattr(single_pass, "PARALLEL_MIN_BYTES", 1 << 62)
+        patch.setattr(engine, "arrow_batches_possible", lambda plan: False)
         report, findings = validate_and_scan(path, SCHEMA)
     return report.to_json(), findings
 
 
-@pytest.mark.parametrize("quoted", [False, True])
+@pytest.mark.parametrize(("quoted", "short"), [(False, 4001), (True, 4001), (True, 150)])
 def test_the_scan_process_finds_what_the_single_pass_finds(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, quoted: bool
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, quoted: bool, short: int
 ) -> None:
-    path = _table(tmp_path / "people.csv", 45_000, quoted=quoted)
+    path = _table(tmp_path / "people.csv", 45_000, quoted=quoted, short=short)
     monkeypatch.setattr(single_pass, "PARALLEL_MIN_BYTES", 0)
     forks: list[int] = []
     real_fork = os.fork
@@ -161,3 +165,28 @@ def test_the_scan_process_ends_with_the_process_that_started_it(
     while not _gone(scan) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert _gone(scan)
+
+
+CELLS = [
+    "", "-", "không có", "N/A", "0", "x", "Quận 1", "ưu tiên", "0901234567", "0901 234 567",
+    "(028) 3823 4567", "+84 90 123 4567", "079203001234", "a.b@gmail.com", "hộp thư @ sở",
+    "SN 1980", "sinh năm 1975", "NS: 02/03/1990", "Sinh ngày 1 tháng 2 năm 1985", "AB12",
+    "12AB", "51F-123.45", "DN4010123456789", "HS4790112345678", "12345678901", "1234.567.890",
+    "ông Nguyễn Văn An", "2024-01-02", "106.7", "NSNN", "sinh hoạt",
+]  # fmt: skip
+
+
+def test_the_scan_counts_arrow_columns_as_it_counts_lists() -> None:
+    rnd = random.Random(5)
+    header = ["a", "b", "c", "d"]
+    by_lists, by_arrow = TableScanner(header), TableScanner(header)
+    for _ in range(12):
+        size = rnd.randrange(1, 900)
+        columns = [[rnd.choice(CELLS[:7]) for _ in range(size)]]  # nothing to find
+        columns += [[rnd.choice(CELLS) for _ in range(size)] for _ in range(3)]
+        rows = list(zip(*columns, strict=True))
+        by_lists.feed(rows, columns)
+        by_arrow.feed(rows, [ArrowColumn(pa.array(c, type=pa.string())) for c in columns])
+    assert by_arrow.columns == by_lists.columns
+    assert findings_of(by_arrow) == findings_of(by_lists)
+    assert sum(sum(c.cells.values()) for c in by_lists.columns) > 0  # kinds were found

@@ -37,6 +37,7 @@ NOISE = [
     ".5", "2023-02-29", "2024-02-30", "1900-02-29", "2000-02-29", "0000-01-01", "2024-00-10",
     "2024-1-02", "20240102", "Quận 99", "quận 1", "Ơ", "ư" * 13, "ư" * 12, "x", "m1", "١٢",
     "99999999999999999999", "-9223372036854775809", "true", "có", "NA", "\ufeff1", "a;b",
+    '"Quận 1"', '"1,5"', '"a""b"', 'b"c', '"x"y', '""',
 ]  # fmt: skip
 
 
@@ -98,12 +99,15 @@ def test_random_plain_files_match_frictionless(
     assert len(arrow_runs) == 30  # every file went the Arrow way
 
 
-def test_quoted_files_keep_the_csv_module(tmp_path: Path, arrow_runs: list[int]) -> None:
-    path = tmp_path / "quoted.csv"
-    path.write_text('a,b\n1,"x, y"\n', encoding="utf-8")
+def test_a_quoted_line_break_keeps_the_csv_module(tmp_path: Path, arrow_runs: list[int]) -> None:
     schema = {"fields": [{"name": "a", "type": "integer"}, {"name": "b", "type": "string"}]}
+    path = tmp_path / "quoted.csv"
+    path.write_text('a,b\n1,"x, y"\n2,x"y\n', encoding="utf-8")  # whole records: Arrow
     assert _ours(path, schema, 1000) == _frictionless(path, schema, 1000) == []
-    assert arrow_runs == []
+    assert arrow_runs == [1]
+    path.write_text('a,b\n1,"x\ny"\nz,2\n', encoding="utf-8")  # a quoted line break
+    assert _ours(path, schema, 1000) == _frictionless(path, schema, 1000) != []
+    assert arrow_runs == [1]
 
 
 def test_the_scan_sees_the_same_rows_either_way(

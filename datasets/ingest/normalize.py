@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from datasets.ingest.encodings import detect_encoding
 from datasets.ingest.errors import (
     BadCsv,
     EmptyFile,
@@ -82,8 +83,6 @@ _MAGIC = [
     (b"\xd0\xcf\x11\xe0", "XLS"),
     (b"PAR1", "PARQUET"),
 ]
-_TONE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323")
-_VOWELS = frozenset("aăâeêioôơuưyAĂÂEÊIOÔƠUƯY")
 # A line and its end; only ever run over text that ends with a line end (see _decoded_lines).
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)")
 # Markup: an XML declaration, a doctype, a comment or a start tag opens the text.
@@ -153,7 +152,7 @@ def detect_format(path: Path, filename: str) -> DetectedFormat:
             return DetectedFormat(kind, _MEDIA_TYPES[kind], False)
     if prefix.startswith(b"PK\x03\x04") or prefix.startswith(b"PK\x05\x06"):
         return _detect_zip(path)
-    encoding, confidence = _detect_encoding(prefix)
+    encoding, confidence = detect_encoding(prefix)
     if encoding is None:
         return DetectedFormat("BIN", _MEDIA_TYPES["BIN"], False)
     text = _decode_prefix(prefix, encoding)
@@ -208,58 +207,6 @@ def _detect_zip(path: Path) -> DetectedFormat:
         if marker in names:
             return DetectedFormat(kind, _MEDIA_TYPES[kind], False)
     return DetectedFormat("ZIP", _MEDIA_TYPES["ZIP"], False)
-
-
-def _detect_encoding(prefix: bytes) -> tuple[str | None, float]:
-    """Return (Python codec name, confidence) or (None, 0) for binary content."""
-    if prefix.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig", 1.0
-    if prefix.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16", 1.0
-    sample = prefix[:4096]
-    zeros_even = sample[0::2].count(0)
-    zeros_odd = sample[1::2].count(0)
-    half = max(1, len(sample) // 2)
-    if zeros_odd > 0.3 * half and zeros_even < 0.05 * half:
-        return "utf-16-le", 0.9
-    if zeros_even > 0.3 * half and zeros_odd < 0.05 * half:
-        return "utf-16-be", 0.9
-    if b"\x00" in sample:
-        return None, 0.0
-    try:
-        codecs.getincrementaldecoder("utf-8")().decode(prefix, final=False)
-    except UnicodeDecodeError:
-        return _detect_windows_codepage(prefix)
-    return "utf-8", 1.0 if prefix.isascii() else 0.99
-
-
-def _detect_windows_codepage(prefix: bytes) -> tuple[str | None, float]:
-    """Tell Windows-1258 (Vietnamese) from Windows-1252 (Western) by what the text becomes."""
-    try:
-        vietnamese = prefix.decode("cp1258")
-    except UnicodeDecodeError:
-        vietnamese = ""
-    try:
-        prefix.decode("cp1252")
-        western_ok = True
-    except UnicodeDecodeError:
-        western_ok = False
-    if vietnamese:
-        composed = sum(
-            1
-            for before, mark in itertools.pairwise(vietnamese)
-            if mark in _TONE_MARKS and before in _VOWELS
-        )
-        stray = sum(1 for char in vietnamese if char in _TONE_MARKS) - composed
-        # Vietnamese text carries tone marks on vowels; Western text decoded as 1258 gives
-        # marks after consonants or none at all (Portuguese "ã", "õ" become "ă", "ơ").
-        if composed and stray * 4 <= composed:
-            return "cp1258", 0.8
-        if not western_ok:
-            return "cp1258", 0.5
-    if western_ok:
-        return "cp1252", 0.8
-    return None, 0.0
 
 
 def _decode_prefix(prefix: bytes, encoding: str) -> str:

@@ -30,7 +30,8 @@ from typing import TYPE_CHECKING, Any
 from app.bulk import JOB_BULK_ARCHIVE
 from app.config import Settings
 from app.leases import leases_for, load_lease
-from app.procutil import die_with_process, freeze_heap, set_title
+from app.procutil import freeze_heap, set_title
+from datasets.process_watch import die_with_process
 
 if TYPE_CHECKING:
     from huey.consumer import Consumer

@@ -6,9 +6,7 @@ import contextlib
 import ctypes
 import gc
 import os
-import select
 import signal
-import threading
 
 _PR_SET_PDEATHSIG = 1
 
@@ -35,25 +33,6 @@ def lower_priority(increment: int) -> None:
     """Make this process (and its children) yield the CPU to the web processes."""
     with contextlib.suppress(OSError):
         os.nice(increment)
-
-
-def die_with_process(pid: int) -> None:
-    """End this process (SIGKILL) as soon as process ``pid`` ends, which need not be its parent.
-
-    A job's child is forked by the fork server, not by the job process; when the job process
-    is killed, its running jobs must end too (crash recovery queues their work again).
-    """
-
-    def watch() -> None:
-        try:
-            handle = os.pidfd_open(pid)
-        except ProcessLookupError:
-            os.kill(os.getpid(), signal.SIGKILL)
-            return
-        select.select([handle], [], [])  # readable when the process has ended
-        os.kill(os.getpid(), signal.SIGKILL)
-
-    threading.Thread(target=watch, name=f"die-with-{pid}", daemon=True).start()
 
 
 def freeze_heap() -> None:

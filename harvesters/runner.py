@@ -158,7 +158,7 @@ def run_harvest(
         if batches is not None:
             batches.abandon()  # only when an unexpected error ends the job
         for item in pending:
-            if item.scratch is not None:
+            if item.scratch is not None:  # best effort, as in _clean
                 shutil.rmtree(item.scratch, ignore_errors=True)
     for known in gone:
         emit(_withdraw(run, known))
@@ -382,6 +382,7 @@ def _clean(run: _Run, item: _Item, prepared: Prepared | None) -> None:
         for sha, filename, _analysis in prepared.analyses:
             run.deps.analyses.discard(sha, filename)
     if item.scratch is not None:
+        # Best effort: failing to remove a scratch folder must not fail the import it served.
         shutil.rmtree(item.scratch, ignore_errors=True)
 
 

@@ -15,9 +15,7 @@ import itertools
 import logging
 import os
 import pickle
-import select
 import signal
-import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -26,6 +24,7 @@ from typing import Any
 from datasets.personal import Finding, TableScanner, findings_of, scanner_for
 from datasets.place_columns import PlaceCollector
 from datasets.place_report import PlaceColumn
+from datasets.process_watch import die_with_process
 from datasets.validation.arrow_engine import plain_file, plain_row_batches
 from datasets.validation.table import ValidationReport, validate_table
 
@@ -114,7 +113,7 @@ class ScanProcess:
             os.close(read_end)
             code, data = 1, b""
             try:
-                _end_with(parent)
+                die_with_process(parent)  # a job stopped at its time limit takes it along
                 data = pickle.dumps(_scan_everything(path, TableScanner(header)))
                 code = 0
             except BaseException:  # reported by the empty answer; the parent scans
@@ -151,23 +150,6 @@ class ScanProcess:
             except ProcessLookupError:  # already reaped
                 pass
             self._pid = 0
-
-
-def _end_with(pid: int) -> None:
-    """End this process as soon as process ``pid`` ends (a job stopped at its time limit
-    takes its scan process with it)."""
-
-    def watch() -> None:
-        try:
-            handle = os.pidfd_open(pid)
-        except ProcessLookupError:
-            os.kill(os.getpid(), signal.SIGKILL)
-            return
-        select.select([handle], [], [])  # readable when the process has ended
-        os.kill(os.getpid(), signal.SIGKILL)
-
-    if hasattr(os, "pidfd_open"):
-        threading.Thread(target=watch, name=f"end-with-{pid}", daemon=True).start()
 
 
 def _scan_everything(path: Path, scanner: TableScanner) -> _Scanned:

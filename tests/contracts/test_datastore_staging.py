@@ -178,6 +178,6 @@ def test_a_swap_asked_while_staging_runs_waits_for_it_on_sqlite(
     staging.join(30)
     swap.join(30)
     (info,) = answers
-    assert info is not None and info.row_count == 40  # type: ignore[attr-defined]
+    assert info is not None and info.row_count == 40  # type: ignore[attr-defined]  # a DatastoreInfo, kept as object
     assert store.info(RID).row_count == 40
     assert store.staged() == {}

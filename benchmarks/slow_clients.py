@@ -49,6 +49,19 @@ def healthz_seconds(port: int, timeout: float = 30.0) -> float:
     return time.monotonic() - started
 
 
+# The log (standard output and error, WARNING and up) of each server ``serve`` runs, by port.
+LOGS: dict[int, Path] = {}
+
+
+def logged_errors(port: int, limit: int = 6000) -> str:
+    """The server's log from its first error on (at most ``limit`` characters), for the
+    message of a failing check: a 500 answer shows its traceback there."""
+    path = LOGS.get(port)
+    text = path.read_text(errors="replace") if path is not None and path.exists() else ""
+    first = min((i for i in (text.find("Traceback"), text.find("ERROR")) if i >= 0), default=-1)
+    return "" if first < 0 else text[first : first + limit]
+
+
 @contextmanager
 def serve(
     opendata: str = OPENDATA, workers: int = 2, threads: int = 4, ports: str = ""
@@ -59,11 +72,13 @@ def serve(
     env = {**os.environ, "OPENDATA_DATA_DIR": str(data_dir), "OPENDATA_LOG_LEVEL": "WARNING"}
     env.pop("DATABASE_URL", None)
     subprocess.run([opendata, "db", "upgrade"], env=env, check=True, capture_output=True)
+    log = (data_dir / "serve.log").open("wb")
     server = subprocess.Popen(
         [opendata, "serve", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
          "--threads", str(threads)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )  # fmt: skip
+    LOGS[port] = Path(log.name)
     try:
         deadline = time.monotonic() + 60
         while healthz_seconds(port, timeout=2) >= 2:
@@ -80,6 +95,8 @@ def serve(
             server.wait()
         with suppress(ProcessLookupError):  # whatever it started, in its own session
             os.killpg(server.pid, signal.SIGKILL)
+        log.close()
+        LOGS.pop(port, None)
         shutil.rmtree(data_dir, ignore_errors=True)
 
 

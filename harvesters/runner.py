@@ -382,8 +382,7 @@ def _clean(run: _Run, item: _Item, prepared: Prepared | None) -> None:
         for sha, filename, _analysis in prepared.analyses:
             run.deps.analyses.discard(sha, filename)
     if item.scratch is not None:
-        # Best effort: failing to remove a scratch folder must not fail the import it served.
-        shutil.rmtree(item.scratch, ignore_errors=True)
+        shutil.rmtree(item.scratch, ignore_errors=True)  # best effort: never fails the import
 
 
 def _target(run: _Run, organization_id: str) -> ImportTarget:

@@ -71,7 +71,9 @@ def test_eight_runaway_queries_leave_the_server_answering(port: int) -> None:
     assert time.monotonic() - started < 15  # each query stops at its 5 s limit
     assert latencies and max(latencies) < 2.0, f"/healthz took up to {max(latencies):.1f} s"
     statuses = sorted(status for status, _ in results)
-    assert len(statuses) == 8 and set(statuses) <= {409, 429}, results
+    assert len(statuses) == 8 and set(statuses) <= {409, 429}, (
+        f"{results}\n{slow_clients.logged_errors(port)}"
+    )
     for status, body in results:
         if status == 409:
             assert body["error"]["sql"] == ["The query took too long and was stopped"]

@@ -58,10 +58,12 @@ def publish_catalog(env: dict[str, str], count: int) -> None:
         org = svc.accounts.create_organization(
             f"so-danh-sach-{org_number}", f"Sở Danh sách {org_number}", title_en="Lists"
         )
-        pub = svc.accounts.create_user(f"pub{org_number}", f"pub{org_number}@example.org",
-                                       "bench-password-1")  # fmt: skip
-        stw = svc.accounts.create_user(f"stw{org_number}", f"stw{org_number}@example.org",
-                                       "bench-password-1")  # fmt: skip
+        pub = svc.accounts.create_user(
+            f"pub{org_number}", f"pub{org_number}@example.org", "bench-password-1"
+        )
+        stw = svc.accounts.create_user(
+            f"stw{org_number}", f"stw{org_number}@example.org", "bench-password-1"
+        )
         svc.accounts.add_member(org.id, pub.id, Role.PUBLISHER)
         svc.accounts.add_member(org.id, stw.id, Role.STEWARD)
         publisher, steward = svc.accounts.actor_for(pub.id), svc.accounts.actor_for(stw.id)
@@ -139,8 +141,10 @@ def main() -> None:
         )
         started = time.perf_counter()
         publish_catalog(env, args.datasets)
-        print(f"published {args.datasets:,} datasets in {time.perf_counter() - started:.0f} s "
-              f"(load average {_load()})")  # fmt: skip
+        print(
+            f"published {args.datasets:,} datasets in {time.perf_counter() - started:.0f} s "
+            f"(load average {_load()})"
+        )
         os.environ.update(env)
         from app import create_app
         from app.config import load_settings
@@ -152,12 +156,16 @@ def main() -> None:
             few_ms, few, few_sql = _time(client, engine, path, short, args.repeat)
             many_ms, many, many_sql = _time(client, engine, path, long, args.repeat)
             ratio = many_ms / few_ms
-            print(f"{label}: {few} datasets {few_ms:.1f} ms, {many} datasets {many_ms:.1f} ms, "
-                  f"ratio {ratio:.2f}x (target <= 3x: {'met' if ratio <= 3 else 'NOT met'}; "
-                  f"load average {_load()})")  # fmt: skip
+            print(
+                f"{label}: {few} datasets {few_ms:.1f} ms, {many} datasets {many_ms:.1f} ms, "
+                f"ratio {ratio:.2f}x (target <= 3x: {'met' if ratio <= 3 else 'NOT met'}; "
+                f"load average {_load()})"
+            )
             same = "same: met" if few_sql == many_sql else "NOT the same"
-            print(f"  SQL statements (cold, warm): {few_sql} for {few} datasets, "
-                  f"{many_sql} for {many} ({same})")  # fmt: skip
+            print(
+                f"  SQL statements (cold, warm): {few_sql} for {few} datasets, "
+                f"{many_sql} for {many} ({same})"
+            )
 
 
 if __name__ == "__main__":

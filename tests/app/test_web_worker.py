@@ -33,11 +33,23 @@ def port(tmp_path: Path) -> Iterator[int]:
     port = free_port()
     root = Path(__file__).resolve().parents[2]
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--worker-class", "app.web_worker.LingeringThreadWorker",
-         "--threads", "2", "--bind", f"127.0.0.1:{port}", "--pythonpath", f"{tmp_path},{root}",
-         "echo_app:app"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--worker-class",
+            "app.web_worker.LingeringThreadWorker",
+            "--threads",
+            "2",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--pythonpath",
+            f"{tmp_path},{root}",
+            "echo_app:app",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline = time.monotonic() + 30
         while True:

@@ -16,9 +16,24 @@ from datasets.ingest import plain as plain_module
 # Pieces of cells: plain text, Vietnamese in NFC and decomposed, and what makes a file not
 # plain (quotes, carriage returns, NUL) or odd (empty cells, spaces, a second BOM).
 PIECES = [
-    "1", "Quận 1", "Bến Nghé", "Thu\u0309 Đức", "Ho\u0300a", "", " ", "a b", "2024-01-02",
-    "0901234567", "x", "Đ", "ư\u0301", "\ufeff", "#", ";", "\t",
-]  # fmt: skip
+    "1",
+    "Quận 1",
+    "Bến Nghé",
+    "Thu\u0309 Đức",
+    "Ho\u0300a",
+    "",
+    " ",
+    "a b",
+    "2024-01-02",
+    "0901234567",
+    "x",
+    "Đ",
+    "ư\u0301",
+    "\ufeff",
+    "#",
+    ";",
+    "\t",
+]
 RARE = ['"', "\r", "\x00", "\x1f", "\u2028"]
 
 

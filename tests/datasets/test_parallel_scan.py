@@ -50,9 +50,10 @@ def _table(path: Path, rows: int, *, quoted: bool = False, short: int = 4001) ->
 
 
 SCHEMA: dict[str, Any] = {
-    "fields": [{"name": n, "type": "integer" if n == "so_tien" else "string"}
-               for n in HEADER.split(",")]
-}  # fmt: skip
+    "fields": [
+        {"name": n, "type": "integer" if n == "so_tien" else "string"} for n in HEADER.split(",")
+    ]
+}
 
 
 def _single(path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
@@ -124,8 +125,10 @@ def test_the_analysis_starts_the_scan_before_inferring(
 def test_place_keys_counted_by_arrow_come_in_counter_order() -> None:
     rnd = random.Random(3)
     for size in (1, 10, 1000, 30_000):
-        values = [rnd.choice(["Bến Nghé", "", "Đa Kao", "P. 7"]) + str(rnd.randrange(40))
-                  for _ in range(size)]  # fmt: skip
+        values = [
+            rnd.choice(["Bến Nghé", "", "Đa Kao", "P. 7"]) + str(rnd.randrange(40))
+            for _ in range(size)
+        ]
         districts = [rnd.choice(["Quận 1", "", "Gò Vấp"]) for _ in range(size)]
         parts: list[Any] = [ArrowColumn(pa.array(values)), ArrowColumn(pa.array(districts))]
         counted = count_keys([*parts, [""] * size])
@@ -168,12 +171,38 @@ def test_the_scan_process_ends_with_the_process_that_started_it(
 
 
 CELLS = [
-    "", "-", "không có", "N/A", "0", "x", "Quận 1", "ưu tiên", "0901234567", "0901 234 567",
-    "(028) 3823 4567", "+84 90 123 4567", "079203001234", "a.b@gmail.com", "hộp thư @ sở",
-    "SN 1980", "sinh năm 1975", "NS: 02/03/1990", "Sinh ngày 1 tháng 2 năm 1985", "AB12",
-    "12AB", "51F-123.45", "DN4010123456789", "HS4790112345678", "12345678901", "1234.567.890",
-    "ông Nguyễn Văn An", "2024-01-02", "106.7", "NSNN", "sinh hoạt",
-]  # fmt: skip
+    "",
+    "-",
+    "không có",
+    "N/A",
+    "0",
+    "x",
+    "Quận 1",
+    "ưu tiên",
+    "0901234567",
+    "0901 234 567",
+    "(028) 3823 4567",
+    "+84 90 123 4567",
+    "079203001234",
+    "a.b@gmail.com",
+    "hộp thư @ sở",
+    "SN 1980",
+    "sinh năm 1975",
+    "NS: 02/03/1990",
+    "Sinh ngày 1 tháng 2 năm 1985",
+    "AB12",
+    "12AB",
+    "51F-123.45",
+    "DN4010123456789",
+    "HS4790112345678",
+    "12345678901",
+    "1234.567.890",
+    "ông Nguyễn Văn An",
+    "2024-01-02",
+    "106.7",
+    "NSNN",
+    "sinh hoạt",
+]
 
 
 def test_the_scan_counts_arrow_columns_as_it_counts_lists() -> None:

@@ -11,11 +11,12 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from flask import Response, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import Dialect, Text, bindparam, cast, select
+from werkzeug.datastructures import MultiDict
 
 from app.api import bp, records_query
 from app.api.geojson import geojson_export, with_bbox
@@ -245,15 +246,22 @@ def _page(
     """
     next_url = None
     if cursor:
-        args: dict[str, Any] = {**request.args.to_dict(flat=False), "_cursor": cursor}
-        next_url = url_for(
-            "api.records",
-            name=name,
-            resource_id=table.resource_id,
-            _external=True,
-            **args,
-        )
+        route = url_for("api.records", name=name, resource_id=table.resource_id, _external=True)
+        next_url = next_page_url(route, request.args, cursor)
     return json_response(page_body(table, fields, items, total, next_url, facets), finite=rows)
+
+
+_QUERY_SAFE = "!$'()*,/:;?@"  # werkzeug's ``_urlencode``: what ``url_for`` leaves as is
+
+
+def next_page_url(route: str, args: MultiDict[str, str], cursor: str) -> str:
+    """The next page's link: every parameter of the request, then ``_cursor``.
+
+    The parameters go in the query string as given, never as the route's values, so a
+    column named ``name`` or ``resource_id`` filters as any other."""
+    items = {**args.to_dict(flat=False), "_cursor": [cursor]}
+    pairs = [(key, value) for key, values in items.items() for value in values]
+    return f"{route}?{urlencode(pairs, safe=_QUERY_SAFE)}"
 
 
 def page_body(

@@ -23,14 +23,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlencode
 
 from flask import Flask
 from werkzeug.http import generate_etag, http_date
 
 from app.api import records_query
 from app.api.ratelimits import COUNTED_VERDICT
-from app.api.records import page_body, public_table, published_table
+from app.api.records import next_page_url, page_body, public_table, published_table
 from app.cors_gzip import GZIP_MIN_BYTES, allowed_origin, gzip_bytes
 from app.fast_json import plain_json
 from app.headers import EVERY_RESPONSE, HSTS
@@ -60,15 +59,12 @@ FLASK_HEADERS = (
     "HTTP_RANGE",
     "HTTP_TRANSFER_ENCODING",
 )
-# Parameters only the Flask view answers. ``name`` and ``resource_id`` would collide with
-# the route's own values when the next page's link is built.
+# Parameters only the Flask view answers.
 FLASK_PARAMS = frozenset(
-    {"_format", "_facet", "_facet_size", "_bbox", "name", "resource_id"}
-    | records_query.AGGREGATE_PARAMS
+    {"_format", "_facet", "_facet_size", "_bbox"} | records_query.AGGREGATE_PARAMS
 )
 # The environ key that sends a request to Flask whatever it is (the tests compare both).
 FLASK_ONLY = "opendata.flask_only"
-_QUERY_SAFE = "!$'()*,/:;?@"  # werkzeug's ``_urlencode``: what ``url_for`` leaves as is
 
 
 class LeanRecords:
@@ -139,11 +135,8 @@ class LeanRecords:
         result = table.store.search(resource_id, query)
         next_url = None
         if result.next_cursor:
-            items = {**args.to_dict(flat=False), "_cursor": [result.next_cursor]}
-            pairs = [(key, value) for key, values in items.items() for value in values]
-            next_url = (
-                f"{self._route(request, name, resource_id)}?{urlencode(pairs, safe=_QUERY_SAFE)}"
-            )
+            route = self._route(request, name, resource_id)
+            next_url = next_page_url(route, args, result.next_cursor)
         body = page_body(table, result.fields, result.records, result.total, next_url)
         data = plain_json(body, finite=True)
         if data is None:

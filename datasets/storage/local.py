@@ -141,18 +141,23 @@ class LocalBlobStore:
         place (copied when it lies on another filesystem). ``path`` is gone afterwards.
         """
         target = self._path(key)
-        if target.exists():
-            path.unlink(missing_ok=True)
-            return BlobInfo(key, size)
+        with contextlib.suppress(FileNotFoundError):
+            if target.stat().st_size == size:  # one cut short (not yet synced) is replaced
+                path.unlink(missing_ok=True)
+                return BlobInfo(key, size)
         target.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("rb") as handle:
-            os.fsync(handle.fileno())
+        pending: DeferredSync | None = getattr(_batch, "pending", None)
+        if pending is None:
+            with path.open("rb") as handle:
+                os.fsync(handle.fileno())
         try:
             os.replace(path, target)
         except OSError:  # another filesystem (EXDEV): the copying way
             info = self.put_file(path)
             path.unlink(missing_ok=True)
             return info
+        if pending is not None:  # synced with the batch's other blobs, before its commit
+            pending.paths.append(target)
         return BlobInfo(key, size)
 
     def open(self, key: str) -> BinaryIO:

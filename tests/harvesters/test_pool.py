@@ -232,3 +232,41 @@ def test_a_record_prepared_again_after_its_worker_died_comes_out_the_same(tmp_pa
     assert [a[1] for a in again.analyses] == [a[1] for a in first.analyses] == ["dan-so.csv"]
     remove_raw_files(task.record, again.stripped.record)  # what the job's thread then does
     assert not raw.exists() and stripped.exists()
+
+
+def test_the_workers_prepare_the_next_batch_while_one_is_imported(hservices, org, monkeypatch):
+    """While the job's thread imports a batch, the worker processes already hold the whole
+    next batch: they used to get only a few records ahead of the import and then wait for
+    the batch's commit, so the two processes took turns instead of working at once."""
+    import harvesters.runner as runner
+    from harvesters.prepare import Preparer
+
+    submitted: list[str] = []
+
+    class Counting(Preparer):  # the real pool; it only remembers what it was handed
+        def submit(self, task: Any) -> Any:
+            submitted.append(task.record.remote_id)
+            return super().submit(task)
+
+    monkeypatch.setattr(runner, "Preparer", Counting)
+    deps = hservices.harvester._deps
+    hservices.harvester._deps = replace(deps, workers=1, pool_min=1, batch_size=5)
+    importer = hservices.harvester._deps.batches
+    ahead: list[int] = []
+    real_run = importer.run
+
+    def run(entries: Any) -> Any:
+        imported = len(ahead) * 5 + len(entries)  # every batch but the last holds 5
+        ahead.append(len(submitted) - imported)  # handed to the workers, not yet imported
+        return real_run(entries)
+
+    monkeypatch.setattr(importer, "run", run)
+    with ReplayServer({}) as server:
+        url = f"{server.url}/files/plain.csv"
+        server.routes[SEARCH] = search_page([package(n, url) for n in range(1, 13)])
+        server.routes["/files/plain.csv"] = csv_route(PLAIN)
+        register(hservices, "ahead", "ckan", server.url, org)
+        report = hservices.harvester.run("ahead")
+    assert report.counts()["created"] == 12, report.to_dict()
+    assert ahead[0] == 7  # every record after the first batch (5 + the 4 of before)
+    assert ahead[1] >= 2 and ahead[-1] == 0  # the rest of the job, then nothing

@@ -125,8 +125,10 @@ def run_harvest(
     to_fetch = sum(1 for ref in wanted.values() if not _unchanged_stamp(run, ref))
     pooled = deps.workers > 0 and to_fetch >= deps.pool_min
     preparer = Preparer(deps.workers if pooled else 0)
-    # Records fetched ahead of the one being imported, stripped meanwhile by the workers.
-    window = 2 * deps.workers + 2 if pooled else 1
+    # Records fetched ahead of the import, stripped meanwhile by the workers (and a batch
+    # more when batched: the workers go on while a batch is imported, issue 24).
+    ahead = deps.batch_size if deps.batches is not None and not dry_run else 0
+    window = 2 * deps.workers + 2 + ahead if pooled else 1
     pending: deque[_Item] = deque()
     fetching = [ref for ref in wanted.values() if not _unchanged_stamp(run, ref)]
     fetches = Prefetcher(
@@ -332,10 +334,8 @@ def _prepared(run: _Run, item: _Item, preparer: Preparer) -> Prepared | ItemRepo
 
 
 def _finish(run: _Run, item: _Item, preparer: Preparer, *, batched: bool) -> ItemReport | Ready:
-    """Import the stripped record (or skip it when its content did not change).
-
-    ``batched``: return the record to import as ``Ready`` instead, its files kept.
-    """
+    """Import the stripped record, or skip it when its content did not change (``batched``:
+    return the record to import as ``Ready`` instead, its files kept)."""
     if item.report is not None:
         return item.report
     ref, known, attempts = item.ref, item.known, item.attempts

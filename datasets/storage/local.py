@@ -42,7 +42,7 @@ class DeferredSync:
 
 @contextlib.contextmanager
 def deferred_sync() -> Iterator[DeferredSync]:
-    """Within the block, this thread's ``put_file`` calls skip their own fsync.
+    """Within the block, this thread's ``put_file`` and ``put_moved`` calls skip their fsync.
 
     For a batch that commits many blobs at once (a harvest batch): the caller calls
     ``sync()`` before its database commit, so no committed row refers to a blob that a
@@ -137,22 +137,28 @@ class LocalBlobStore:
     def put_moved(self, path: Path, key: str, size: int) -> BlobInfo:
         """Move ``path``, whose SHA-256 the caller computed as it wrote it, into the store.
 
-        No second read and copy (issue 24): the file is flushed to disk and renamed into
-        place (copied when it lies on another filesystem). ``path`` is gone afterwards.
+        No second read and copy (issue 24): the file is flushed to disk (in a
+        ``deferred_sync`` block, with the batch's other blobs before its commit) and renamed
+        into place (copied when it lies on another filesystem). ``path`` is gone afterwards.
         """
         target = self._path(key)
-        if target.exists():
-            path.unlink(missing_ok=True)
-            return BlobInfo(key, size)
+        with contextlib.suppress(FileNotFoundError):
+            if target.stat().st_size == size:  # one cut short (not yet synced) is replaced
+                path.unlink(missing_ok=True)
+                return BlobInfo(key, size)
         target.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("rb") as handle:
-            os.fsync(handle.fileno())
+        pending: DeferredSync | None = getattr(_batch, "pending", None)
+        if pending is None:
+            with path.open("rb") as handle:
+                os.fsync(handle.fileno())
         try:
             os.replace(path, target)
         except OSError:  # another filesystem (EXDEV): the copying way
             info = self.put_file(path)
             path.unlink(missing_ok=True)
             return info
+        if pending is not None:  # synced with the batch's other blobs, before its commit
+            pending.paths.append(target)
         return BlobInfo(key, size)
 
     def open(self, key: str) -> BinaryIO:

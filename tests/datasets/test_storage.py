@@ -123,6 +123,35 @@ def test_deferred_sync_fsyncs_a_batchs_blobs_together(tmp_path: Path, monkeypatc
     assert len(synced) == 4
 
 
+def test_a_batchs_moved_blobs_are_synced_with_the_others(tmp_path: Path, monkeypatch) -> None:
+    """``put_moved`` (the vault's encrypted files, processed tables) defers its fsync inside a
+    batch as ``put_file`` does; a moved blob cut short is replaced by the next one."""
+    import datasets.storage.local as local
+    from datasets.storage import deferred_sync
+
+    synced: list[int] = []
+    real = local.os.fsync
+    monkeypatch.setattr(local.os, "fsync", lambda fd: (synced.append(fd), real(fd))[1])
+    store = LocalBlobStore(tmp_path / "blobs")
+    keys = []
+    with deferred_sync() as pending:
+        for n in range(3):
+            moved = tmp_path / f"{n}.enc"
+            moved.write_bytes(f"ma,so\n{n},{n * 7}\n".encode())
+            data = moved.read_bytes()
+            keys.append(store.put_moved(moved, hashlib.sha256(data).hexdigest(), len(data)).key)
+        assert synced == [] and store.open(keys[2]).read() == b"ma,so\n2,14\n"
+        pending.sync()
+        assert len(synced) == 3
+    path = store.local_path(keys[0])
+    assert path is not None
+    path.write_bytes(b"ma")  # renamed into place, cut short by a power cut before the sync
+    again = tmp_path / "again"
+    again.write_bytes(b"ma,so\n0,0\n")
+    store.put_moved(again, keys[0], len(b"ma,so\n0,0\n"))
+    assert path.read_bytes() == b"ma,so\n0,0\n" and len(synced) == 4  # outside: synced at once
+
+
 def test_a_blob_cut_short_is_written_again(tmp_path: Path) -> None:
     """A blob renamed into place but not yet synced when the power went may be short: the
     next put of the same content writes it again instead of trusting its name."""

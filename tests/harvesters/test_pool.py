@@ -100,6 +100,16 @@ def _items(report: Any) -> dict[str, tuple[str, bool, str]]:
     return {i.remote_id: (i.outcome.value, i.held, i.reason) for i in report.items}
 
 
+def _harvest_plain(hservices: Any, org: Any, name: str, count: int, **run: Any) -> Any:
+    """Serve ``count`` datasets of the ``PLAIN`` table; run a new source ``name`` over them."""
+    with ReplayServer({}) as server:
+        url = f"{server.url}/files/plain.csv"
+        server.routes[SEARCH] = search_page([package(n, url) for n in range(1, count + 1)])
+        server.routes["/files/plain.csv"] = csv_route(PLAIN)
+        register(hservices, name, "ckan", server.url, org)
+        return hservices.harvester.run(name, **run)
+
+
 def test_pooled_job_stores_exactly_what_an_inline_job_stores(hservices, org):
     pooled_org = make_org(hservices, "so-song-song")
     deps = hservices.harvester._deps
@@ -151,12 +161,7 @@ def test_a_killed_worker_costs_a_retry_not_a_dataset(hservices, org, caplog):
             os.kill(child.pid, signal.SIGKILL)
             killed.append(child.pid)
 
-    with ReplayServer({}) as server:
-        url = f"{server.url}/files/plain.csv"
-        server.routes[SEARCH] = search_page([package(n, url) for n in range(1, 9)])
-        server.routes["/files/plain.csv"] = csv_route(PLAIN)
-        register(hservices, "killed", "ckan", server.url, org)
-        report = hservices.harvester.run("killed", progress=kill_workers)
+    report = _harvest_plain(hservices, org, "killed", 8, progress=kill_workers)
     assert killed, "no worker process was running"
     assert "harvest worker pool broken" in caplog.text  # the job noticed and went on
     assert report.counts()["created"] == 8, report.to_dict()
@@ -189,12 +194,7 @@ def test_workers_that_cannot_run_leave_the_job_to_its_own_thread(hservices, org,
     watcher = threading.Thread(target=killer, daemon=True)
     watcher.start()
     try:
-        with ReplayServer({}) as server:
-            url = f"{server.url}/files/plain.csv"
-            server.routes[SEARCH] = search_page([package(n, url) for n in range(1, 6)])
-            server.routes["/files/plain.csv"] = csv_route(PLAIN)
-            register(hservices, "no-workers", "ckan", server.url, org)
-            report = hservices.harvester.run("no-workers")
+        report = _harvest_plain(hservices, org, "no-workers", 5)
     finally:
         stop.set()
         watcher.join()
@@ -232,3 +232,36 @@ def test_a_record_prepared_again_after_its_worker_died_comes_out_the_same(tmp_pa
     assert [a[1] for a in again.analyses] == [a[1] for a in first.analyses] == ["dan-so.csv"]
     remove_raw_files(task.record, again.stripped.record)  # what the job's thread then does
     assert not raw.exists() and stripped.exists()
+
+
+def test_the_workers_prepare_the_next_batch_while_one_is_imported(hservices, org, monkeypatch):
+    """While the job's thread imports a batch, the worker processes already hold the whole
+    next batch: they used to get only a few records ahead of the import and then wait for
+    the batch's commit, so the two processes took turns instead of working at once."""
+    import harvesters.runner as runner
+    from harvesters.prepare import Preparer
+
+    submitted: list[str] = []
+
+    class Counting(Preparer):  # the real pool; it only remembers what it was handed
+        def submit(self, task: Any) -> Any:
+            submitted.append(task.record.remote_id)
+            return super().submit(task)
+
+    monkeypatch.setattr(runner, "Preparer", Counting)
+    deps = hservices.harvester._deps
+    hservices.harvester._deps = replace(deps, workers=1, pool_min=1, batch_size=5)
+    importer = hservices.harvester._deps.batches
+    ahead: list[int] = []
+    real_run = importer.run
+
+    def run(entries: Any) -> Any:
+        imported = len(ahead) * 5 + len(entries)  # every batch but the last holds 5
+        ahead.append(len(submitted) - imported)  # handed to the workers, not yet imported
+        return real_run(entries)
+
+    monkeypatch.setattr(importer, "run", run)
+    report = _harvest_plain(hservices, org, "ahead", 12)
+    assert report.counts()["created"] == 12, report.to_dict()
+    assert ahead[0] == 7  # every record after the first batch (5 + the 4 of before)
+    assert ahead[1] >= 2 and ahead[-1] == 0  # the rest of the job, then nothing

@@ -197,4 +197,4 @@ def _attach(
     version.resource_id = resource_id
     session.add(version)
     session.flush()
-    entry.version_id = version.id
+    entry.version = version  # the relationship too: a loaded entry would keep the old one

@@ -10,7 +10,8 @@ and one commit, which also holds each record's harvest object:
 - each record runs in a SAVEPOINT: a record that fails (a domain error, or a defect) is
   rolled back alone and reported; the rest of the batch is still imported. As before, a
   record whose submission is blocked (an invalid table, a failed file) keeps its draft
-  with its processed files, for a steward to look at, without a harvest object;
+  with its processed files, for a steward to look at, and a harvest object that makes the
+  next run take the record into that draft again;
 - the blobs the batch writes (originals, normalized and public tables) are fsynced
   together just before the commit (``datasets.storage.deferred_sync``), not one by one;
 - a crash before the commit leaves nothing of the batch: no dataset, no harvest object,
@@ -52,7 +53,7 @@ from datasets.vault import Vault
 from datasets.workflow import submission_problems
 from harvesters.base import RemoteResource, file_sha256
 from harvesters.decision import ImportRefused, plan_import
-from harvesters.importer import ImportResult, ImportTarget, applied_decisions
+from harvesters.importer import BlockedDraft, ImportResult, ImportTarget, applied_decisions
 from harvesters.sanitize import StrippedRecord
 from publishers import Actor, DomainError, Permission, require
 
@@ -186,9 +187,12 @@ class BatchImporter:
         revision = dataset.working_revision
         problems = submission_problems(revision) if revision is not None else []
         if problems:
-            # Refused before the submission changes anything, as its own transaction was
-            # rolled back: the draft stays, for a steward to look at (no harvest object).
-            return Refused(SubmissionBlocked(problems))
+            # Refused before the submission changes anything, as the one-at-a-time import
+            # is: the draft stays, for a steward to look at, and its harvest object points
+            # at it so the next run takes the record into it again.
+            kept = ImportResult(dataset.name, dataset.id, stored is None, False, "", resources)
+            entry.save(session, replace(kept, blocked=True))
+            return BlockedDraft(SubmissionBlocked(problems), dataset.id, resources)
         # Neither raises once it has changed something: no SAVEPOINT of their own.
         self._workflow.submit_in(session, publisher, dataset)
         hold = plan.hold
@@ -276,14 +280,6 @@ class BatchImporter:
         """Process the upload now, in the batch's transaction: nobody else sees the version
         before it commits, so no lease is needed; ``begin_attempt`` would count one run."""
         self._processor.process_in(session, version, organization_id=organization_id)
-
-
-class Refused(Exception):
-    """A submission refused: the record's earlier steps are kept."""
-
-    def __init__(self, error: DomainError) -> None:
-        super().__init__(str(error))
-        self.error = error
 
 
 def _begin(session: Session) -> None:

@@ -9,7 +9,7 @@ of a waiting record are kept until its batch is imported, then removed.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import partial
 
@@ -17,10 +17,10 @@ from sqlalchemy.orm import Session
 
 from datasets.errors import SubmissionBlocked, TransitionNotAllowed
 from harvesters.base import RemoteRef
-from harvesters.batch_import import BatchEntry, BatchImporter, Refused
+from harvesters.batch_import import BatchEntry, BatchImporter
 from harvesters.decision import ImportRefused
 from harvesters.harvest_objects import KnownDataset, save_harvest_object_in
-from harvesters.importer import ImportResult, ImportTarget
+from harvesters.importer import BlockedDraft, ImportResult, ImportTarget
 from harvesters.report import ItemReport, Outcome
 from harvesters.sanitize import StrippedRecord, remove_files
 from publishers import DomainError, InvalidInput
@@ -156,12 +156,14 @@ class Batches:
         self._slots = []
 
     def _save(self, ready: Ready, session: Session, result: ImportResult) -> None:
+        # A blocked draft's object has no stamp and no hash: the next run takes it again.
+        blocked = result.blocked
         save_harvest_object_in(
             session,
             self._source_id,
-            ready.ref,
+            replace(ready.ref, stamp="") if blocked else ready.ref,
             result.dataset_id,
-            ready.stripped.content_hash,
+            "" if blocked else ready.stripped.content_hash,
             result.resources,
             self._clock,
             new=ready.known is None and result.created,
@@ -171,7 +173,7 @@ class Batches:
     def _report(ready: Ready, outcome: ImportResult | Exception) -> ItemReport:
         remote_id = ready.ref.remote_id
         if isinstance(outcome, Exception):
-            error = outcome.error if isinstance(outcome, Refused) else outcome
+            error = outcome.error if isinstance(outcome, BlockedDraft) else outcome
             return failure_report(remote_id, error, ready.attempts)
         updated = bool(ready.known and ready.known.dataset_id) or not outcome.created
         return ItemReport(

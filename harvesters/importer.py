@@ -28,6 +28,7 @@ from datasets import (
     StagedUpload,
     Workflow,
 )
+from datasets.errors import SubmissionBlocked
 from datasets.model import Dataset, DatasetState
 from datasets.personal import Action, ColumnDecision
 from harvesters.base import RemoteRecord, RemoteResource, file_sha256
@@ -62,6 +63,19 @@ class ImportResult:
     reason: str
     resources: dict[str, str]  # remote key -> "local resource id|stored sha256"
     detail: str = ""  # of the held reason (the source licence, the undecided columns)
+    blocked: bool = False  # the submission was blocked: the draft is kept (``BlockedDraft``)
+
+
+class BlockedDraft(Exception):
+    """The record's submission was blocked (``error``): its draft and files are kept for a
+    steward, and the harvest object points at the draft (``dataset_id``, ``resources``) so
+    the next run takes the record into it again instead of creating another draft."""
+
+    def __init__(self, error: SubmissionBlocked, dataset_id: str, resources: dict[str, str]):
+        super().__init__(str(error))
+        self.error = error
+        self.dataset_id = dataset_id
+        self.resources = resources
 
 
 class Importer:
@@ -92,7 +106,8 @@ class Importer:
         """Import ``stripped``: create or update, resources, provenance, submit, approve.
 
         What is stored and whether it is held is ``plan`` 's decision, the one a dry run
-        reports; ``ImportRefused`` (from ``plan``) means nothing was changed.
+        reports; ``ImportRefused`` (from ``plan``) means nothing was changed; ``BlockedDraft``
+        that the draft was kept.
         """
         record = stripped.record
         plan = self.plan(stripped, target, dataset_id)
@@ -109,8 +124,11 @@ class Importer:
         )
         dataset_id = self._set_provenance(name, target, record)
         hold = plan.hold
-        # Only a held submission waits for a steward: its tables are staged meanwhile.
-        self._workflow.submit(target.publisher, name, stage=hold is not None)
+        try:
+            # Only a held submission waits for a steward: its tables are staged meanwhile.
+            self._workflow.submit(target.publisher, name, stage=hold is not None)
+        except SubmissionBlocked as exc:
+            raise BlockedDraft(exc, dataset_id, resources) from exc
         if hold is not None:
             # Only a held submission waits for anyone: one published at once is no news to
             # the stewards (a 10,000-dataset job would otherwise mail them 10,000 times).

@@ -18,7 +18,7 @@ from collections import deque
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from typing import TypeVar
@@ -38,7 +38,7 @@ from harvesters.harvest_objects import (
     mark_withdrawn,
     save_harvest_object,
 )
-from harvesters.importer import ImportTarget, policy_fingerprint
+from harvesters.importer import BlockedDraft, ImportTarget, policy_fingerprint
 from harvesters.prepare import Prepared, Preparer, StripTask
 from harvesters.report import HarvestReport, ItemReport, Outcome
 from harvesters.run_context import Progress, RunnerDeps, SourceContext
@@ -425,18 +425,15 @@ def _import(
         result = run.deps.importer.run(
             stripped, target, dataset_id, known.resources if known else {}
         )
+    except BlockedDraft as exc:  # the next run takes the record into the kept draft again
+        _save(run, replace(ref, stamp=""), exc.dataset_id, "", exc.resources, new=known is None)
+        return failure_report(ref.remote_id, exc.error, attempts)
     except DomainError as exc:
         return failure_report(ref.remote_id, exc, attempts)
     finally:
         remove_files(stripped.record.resources)
-    _save(
-        run,
-        ref,
-        result.dataset_id,
-        stripped.content_hash,
-        result.resources,
-        new=known is None and result.created,
-    )
+    new = known is None and result.created
+    _save(run, ref, result.dataset_id, stripped.content_hash, result.resources, new=new)
     if not result.created:
         outcome = Outcome.UPDATED
     return ItemReport(

@@ -216,11 +216,12 @@ class KeyMemory:
         if self._runs_open and self._extends_last_run(keys, numbers):
             self._ends[-1] = keys[-1]
             return
+        taken = self._record_runs(keys, numbers)
         rest_keys: list[Any] = []
         rest_numbers: list[int] = []
         int_keys: list[int] = []
         int_numbers: list[int] = []
-        for key, number in zip(keys, numbers, strict=True):
+        for key, number in zip(keys[taken:], numbers[taken:], strict=True):
             if self._runs_open and type(key) is int and (not self._ends or key > self._ends[-1]):
                 if self._ends and key == self._ends[-1] + 1 and number == self._next_row():
                     self._ends[-1] = key
@@ -244,6 +245,35 @@ class KeyMemory:
             self._store.record(rest_keys, rest_numbers)
         if int_keys:
             self._ints.record(int_keys, int_numbers)
+
+    def _record_runs(self, keys: Sequence[Any], numbers: Sequence[int]) -> int:
+        """What the loop of ``record`` does with increasing integer keys, one stretch of
+        consecutive keys on consecutive rows at a time (a batch with a few keys left out, a
+        dirty file's, cost a Python loop over all its keys); returns how many keys it took
+        (0 when the batch is not such keys)."""
+        if not self._runs_open or not all(type(key) is int for key in keys):
+            return 0
+        try:
+            whole = np.asarray(keys, dtype=np.int64)
+            rows = np.asarray(numbers, dtype=np.int64)
+        except OverflowError:  # beyond 64 bits: the loop decides
+            return 0
+        steps = np.diff(whole)
+        if len(steps) and steps.min() <= 0 or (self._ends and keys[0] <= self._ends[-1]):
+            return 0
+        breaks = np.flatnonzero((steps != 1) | (np.diff(rows) != 1)) + 1
+        firsts = [0, *breaks.tolist()]
+        lasts = [*(breaks - 1).tolist(), len(keys) - 1]
+        for first, last in zip(firsts, lasts, strict=True):
+            key, number = keys[first], numbers[first]
+            if not (self._ends and key == self._ends[-1] + 1 and number == self._next_row()):
+                if len(self._starts) >= self._max_runs:
+                    return first  # the loop closes the runs from this key on
+                self._starts.append(key)
+                self._rows.append(number)
+                self._ends.append(key)
+            self._ends[-1] = keys[last]
+        return len(keys)
 
     def _next_row(self) -> int:
         return self._rows[-1] + self._ends[-1] - self._starts[-1] + 1

@@ -255,10 +255,7 @@ def _array(column: pa.ChunkedArray) -> pa.Array:
 def _parse(batch: _Batch, regular: np.ndarray, width: int) -> pa.Table | None:
     if not len(regular):
         return None
-    if len(regular) == batch.size:
-        data = batch.data
-    else:
-        data = _lines(batch, regular)
+    data = batch.data if len(regular) == batch.size else _lines(batch, regular)
     names = [f"c{i}" for i in range(width)]
     table = pacsv.read_csv(
         pa.py_buffer(data),

@@ -181,8 +181,10 @@ class KeyMemory:
         keys = list(keys)
         if not keys:
             return {}
-        if set(map(type, keys)) == {int} and min(keys) >= _INT64[0] and max(keys) <= _INT64[1]:
-            return self._find_whole(keys)  # the usual integer key column
+        if set(map(type, keys)) == {int}:
+            low, high = min(keys), max(keys)
+            if low >= _INT64[0] and high <= _INT64[1]:  # the usual integer key column
+                return self._find_whole(keys, low, high)
         others: list[Any] = []
         wholes: dict[int, list[Any]] = {}
         for key in keys:
@@ -197,11 +199,16 @@ class KeyMemory:
                 found[key] = row
         return found
 
-    def _find_whole(self, wholes: list[int]) -> dict[int, int]:
+    def _find_whole(
+        self, wholes: list[int], least: int | None = None, most: int | None = None
+    ) -> dict[int, int]:
+        """``find`` of 64-bit integers (``least`` and ``most`` are their bounds, if known)."""
         found = self._ints.find(wholes)
         if not self._starts:
             return found
         low, high = self._starts[0], self._ends[-1]
+        if (least is not None and least > high) or (most is not None and most < low):
+            return found  # all beyond the runs (new ids): nothing to look up in them
         for whole in wholes:
             if low <= whole <= high and whole not in found:
                 run = bisect_right(self._starts, whole) - 1
@@ -246,12 +253,19 @@ class KeyMemory:
         if int_keys:
             self._ints.record(int_keys, int_numbers)
 
+    def fresh_run(self, keys: Sequence[Any], numbers: Sequence[int]) -> bool:
+        """True when ``keys`` continue the last run, one integer after the other on rows one
+        after the other, and no key is remembered outside the runs: then no key of them was
+        seen before, and none repeats."""
+        stray = len(self._ints) or len(self._store)
+        return self._runs_open and not stray and self._extends_last_run(keys, numbers)
+
     def _record_runs(self, keys: Sequence[Any], numbers: Sequence[int]) -> int:
         """What the loop of ``record`` does with increasing integer keys, one stretch of
         consecutive keys on consecutive rows at a time (a batch with a few keys left out, a
         dirty file's, cost a Python loop over all its keys); returns how many keys it took
         (0 when the batch is not such keys)."""
-        if not self._runs_open or not all(type(key) is int for key in keys):
+        if not self._runs_open or set(map(type, keys)) != {int}:
             return 0
         try:
             whole = np.asarray(keys, dtype=np.int64)
@@ -259,7 +273,7 @@ class KeyMemory:
         except OverflowError:  # beyond 64 bits: the loop decides
             return 0
         steps = np.diff(whole)
-        if len(steps) and steps.min() <= 0 or (self._ends and keys[0] <= self._ends[-1]):
+        if (len(steps) and steps.min() <= 0) or (self._ends and keys[0] <= self._ends[-1]):
             return 0
         breaks = np.flatnonzero((steps != 1) | (np.diff(rows) != 1)) + 1
         firsts = [0, *breaks.tolist()]
@@ -289,7 +303,7 @@ class KeyMemory:
         return (
             all(map(eq, keys, range(first, first + size)))
             and all(map(eq, numbers, range(row, row + size)))
-            and all(type(key) is int for key in keys)
+            and set(map(type, keys)) == {int}
         )
 
     def close(self) -> None:

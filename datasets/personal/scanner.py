@@ -26,6 +26,7 @@ from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from itertools import accumulate, islice
 from typing import Any
 
@@ -169,12 +170,51 @@ def _count_arrow_column(
     has_data = placeholders < len(column)
     if has_data:
         counts.data += len(column) - placeholders
-        whole = pa.ListArray.from_arrays(pa.array([0, len(array)], type=pa.int32()), array)
-        joined = pc.binary_join(whole, _JOIN)
-        if pc.match_substring_regex(joined, _ANY_KIND)[0].as_py():
-            text = column.joined()  # type: ignore[attr-defined]  # an ArrowColumn
-            _count_structured(counts, column, text)
+        if _may_hold_kind(array):
+            whole = pa.ListArray.from_arrays(pa.array([0, len(array)], type=pa.int32()), array)
+            joined = pc.binary_join(whole, _JOIN)
+            if pc.match_substring_regex(joined, _ANY_KIND)[0].as_py():
+                text = column.joined()  # type: ignore[attr-defined]  # an ArrowColumn
+                _count_structured(counts, column, text)
     _sample(counts, column, rnd, has_data=has_data)
+
+
+# Every alternative of ``_ANY_KIND`` but the first holds one of these bytes (capitals, "@",
+# the "s" of "sinh"); the first holds 10 digits.
+_KIND_BYTES = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ@s")
+
+
+def _may_hold_kind(array: Any) -> bool:
+    """False when no value of the Arrow string array (no nulls) can match ``_ANY_KIND``: no
+    byte of ``_KIND_BYTES`` and no value with 10 digits (a column of numbers, dates,
+    coordinates), counted with NumPy on its bytes, in a tenth of the time RE2 takes."""
+    import numpy as np
+
+    offsets = np.frombuffer(array.buffers()[1], dtype=np.int32)
+    offsets = offsets[array.offset : array.offset + len(array) + 1]
+    buffer = array.buffers()[2]
+    if buffer is None or offsets[-1] == offsets[0]:
+        return False  # every value is empty
+    data = np.frombuffer(buffer, dtype=np.uint8)[offsets[0] : offsets[-1]]
+    lookup = _kind_lookup()
+    if lookup[data[:4096]].any() or lookup[data].any():  # a text column: at once
+        return True
+    if np.diff(offsets).max() < 10:
+        return False
+    digits = np.zeros(len(data) + 1, dtype=np.int32)
+    np.cumsum((data - np.uint8(48)) < 10, out=digits[1:])  # other bytes wrap around past 9
+    ends = offsets - offsets[0]
+    return bool((digits[ends[1:]] - digits[ends[:-1]] >= 10).any())
+
+
+@cache
+def _kind_lookup() -> Any:
+    """A NumPy table: True at the bytes of ``_KIND_BYTES``."""
+    import numpy as np
+
+    table = np.zeros(256, dtype=bool)
+    table[sorted(_KIND_BYTES)] = True
+    return table
 
 
 def _count_structured(counts: ColumnCounts, values: Sequence[str], text: str) -> None:

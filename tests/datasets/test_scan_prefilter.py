@@ -5,12 +5,14 @@ what the value-by-value code counts, for every kind of personal value, wherever 
 from __future__ import annotations
 
 import random
+import re
 import sys
 
 import pyarrow as pa
 import pytest
 
 from datasets.personal import TableScanner, findings_of
+from datasets.personal.scanner import _ANY_KIND, _may_hold_kind
 from datasets.place_columns import _SPACE_FIRST, _SPACE_LAST, PlaceCollector, _padded
 from datasets.validation.arrow_engine import ArrowColumn
 from datasets.validation.keys import KeyMemory
@@ -145,3 +147,17 @@ def test_integer_keys_with_gaps_are_remembered_at_their_last_row(max_runs: int) 
     expected = _reference(batches)
     wanted = list(range(-2, key + 10))  # the keys left out too
     assert memory.find(wanted) == expected
+
+
+def test_a_column_ruled_out_by_its_bytes_holds_no_value_the_pattern_finds() -> None:
+    rnd = random.Random(21)
+    alphabet = "0123456789 .-()+/:,AZSNXsinhé@ăĐ"
+    for _ in range(4000):
+        values = ["".join(rnd.choices(alphabet, k=rnd.randrange(0, 16))) for _ in range(3)]
+        values += [str(rnd.randrange(10**12)), "2023-05-17", "106.660172"]
+        array = pa.array(values, type=pa.string())
+        if any(re.search(_ANY_KIND, value) for value in values):
+            assert _may_hold_kind(array), values
+            assert _may_hold_kind(pa.array(["x", *values], type=pa.string()).slice(1)), values
+    numbers = pa.array(["12", "2023-05-17", "106.660172", "954321.12", "-", ""] * 50)
+    assert not _may_hold_kind(numbers)  # what the shortcut is for

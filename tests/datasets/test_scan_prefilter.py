@@ -19,10 +19,25 @@ from datasets.validation.keys import KeyMemory
 
 # Cells that hold no personal data, as a numeric, date, place or text column has them.
 QUIET = [
-    "1", "20457", "2023-05-17", "10.762622", "106.660172", "954321.12", "Quận 10",
-    "Phường Bến Nghé", "Nguyễn Thị Minh Khai", "đường số 7", "giao thông", "-", "không có",
-    "12/03/2020", "Hòa Thạnh", "Điện chiếu sáng", "3.5", "",
-]  # fmt: skip
+    "1",
+    "20457",
+    "2023-05-17",
+    "10.762622",
+    "106.660172",
+    "954321.12",
+    "Quận 10",
+    "Phường Bến Nghé",
+    "Nguyễn Thị Minh Khai",
+    "đường số 7",
+    "giao thông",
+    "-",
+    "không có",
+    "12/03/2020",
+    "Hòa Thạnh",
+    "Điện chiếu sáng",
+    "3.5",
+    "",
+]
 # One value of each kind the structure of a value proves, and personal values inside text,
 # as Vietnamese data writes them (VIETNAMESE.md): spaces, dots, +84, diacritics.
 PERSONAL = [

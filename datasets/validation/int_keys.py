@@ -117,5 +117,5 @@ class IntStore:
     def close(self) -> None:
         self._files, self._memory, self._bloom = [], {}, None
         if self._folder is not None:
-            shutil.rmtree(self._folder, ignore_errors=True)
+            shutil.rmtree(self._folder, ignore_errors=True)  # a private temp folder: best effort
             self._folder = None

@@ -20,7 +20,9 @@ import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 from datasets.personal.headers import fold, normalize_header
 from datasets.place_report import (
@@ -105,18 +107,43 @@ class _Column:
     overflow: int = 0  # cells whose value was not kept (over MAX_DISTINCT)
 
 
-# A value with white space at its start or end, in a column's joined text (NUL-separated).
-_PADDED = re.compile(r"\x00\s|\s\x00")
+# The bytes a white space character (``str.isspace``, what ``str.strip`` removes) can start
+# and end with in UTF-8: ASCII ones, U+0085, U+00A0, U+1680, U+2000-U+200A, U+2028, U+2029,
+# U+202F, U+205F and U+3000.
+_SPACE_FIRST = np.zeros(256, dtype=bool)
+_SPACE_FIRST[[*range(0x09, 0x0E), *range(0x1C, 0x21), 0xC2, 0xE1, 0xE2, 0xE3]] = True
+_SPACE_LAST = np.zeros(256, dtype=bool)
+_SPACE_LAST[[*range(0x09, 0x0E), *range(0x1C, 0x21), *range(0x80, 0x8B), 0x85, 0x9F, 0xA0]] = True
+_SPACE_LAST[[0xA8, 0xA9, 0xAF]] = True
 
 
 def _stripped(column: Sequence[str]) -> Sequence[str]:
     """The column's values without surrounding white space (``str.strip``). A column read by
-    Arrow says from its joined text whether any value has some: usually none, and the column
-    itself is returned (``count_keys`` then counts with Arrow)."""
-    joined = getattr(column, "joined", None)
-    if joined is not None and not _PADDED.search(joined()):
+    Arrow is returned itself when no value has some (``count_keys`` then counts with Arrow):
+    only the values whose first or last byte can belong to a white space are read in Python
+    (a regular expression over the joined text cost 0.8 s per million rows)."""
+    array = getattr(column, "arrow", None)
+    if array is not None and not _padded(array):
         return column
     return [v.strip() for v in column]
+
+
+def _padded(array: Any) -> bool:
+    """Whether a value of the Arrow string array (no nulls) has white space around it."""
+    offsets = np.frombuffer(array.buffers()[1], dtype=np.int32)
+    offsets = offsets[array.offset : array.offset + len(array) + 1]
+    data = np.frombuffer(array.buffers()[2] or b"", dtype=np.uint8)
+    starts, ends = offsets[:-1], offsets[1:]
+    filled = np.flatnonzero(ends > starts)
+    if not len(filled):
+        return False
+    suspect = _SPACE_FIRST[data[starts[filled]]] | _SPACE_LAST[data[ends[filled] - 1]]
+    if not suspect.any():
+        return False
+    import pyarrow as pa  # only a column read by Arrow gets here
+
+    values = array.take(pa.array(filled[suspect])).to_pylist()
+    return any(value != value.strip() for value in values)
 
 
 def count_keys(parts: list[Sequence[str]]) -> Counter[tuple[str, ...]]:
@@ -131,7 +158,7 @@ def count_keys(parts: list[Sequence[str]]) -> Counter[tuple[str, ...]]:
     names = [f"k{i}" for i in range(len(parts))]
     table = pa.table(
         {
-            name: array if array is not None else pa.array(part, type=pa.string())
+            name: array if array is not None else _arrow_strings(part)
             for name, array, part in zip(names, arrays, parts, strict=True)
         }
     )
@@ -142,6 +169,16 @@ def count_keys(parts: list[Sequence[str]]) -> Counter[tuple[str, ...]]:
     grouped = grouped.sort_by("row_min")  # the order of first occurrence, as Counter's
     keys = zip(*(grouped.column(name).to_pylist() for name in names), strict=True)
     return Counter(dict(zip(keys, grouped.column("count_all").to_pylist(), strict=True)))
+
+
+def _arrow_strings(part: Sequence[str]) -> Any:
+    """``part`` as an Arrow string array (an all-empty context column made in C)."""
+    import pyarrow as pa  # only a column read by Arrow gets here
+    import pyarrow.compute as pc
+
+    if not any(part):
+        return pc.fill_null(pa.nulls(len(part), type=pa.string()), "")
+    return pa.array(part, type=pa.string())
 
 
 class PlaceCollector:

@@ -26,6 +26,7 @@ from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from itertools import accumulate, islice
 from typing import Any
 
@@ -144,9 +145,9 @@ def _count_column(counts: ColumnCounts, column: Sequence[str], rnd: random.Rando
 
 
 # What must be in a value for ``find_in_text`` (with ``names=False``) or the bare-number rule
-# to find anything in it: ``shape_of``'s tests as one RE2 pattern per value (10 digits with
-# only " .-()+" between them; two capitals then a digit, or two digits then a capital), an
-# "@", or a cue of a birth date.
+# to find anything in it: ``shape_of``'s tests as one RE2 pattern (10 digits with only
+# " .-()+" between them; two capitals then a digit, or two digits then a capital), an "@",
+# or a cue of a birth date. No alternative can match across the NUL between two values.
 _ANY_KIND = (
     r"[0-9](?:[ .()+\-]*[0-9]){9}|[A-Z][ .()+\-]*[A-Z][ .()+\-]*[0-9]"
     r"|[0-9][ .()+\-]*[0-9][ .()+\-]*[A-Z]|@|sinh|Sinh|SINH|SN|NS"
@@ -158,7 +159,9 @@ def _count_arrow_column(
 ) -> None:
     """``_count_column`` of a column read by Arrow, with the same counts: placeholders are
     counted by a hash lookup, and the joined text is searched only when some value holds
-    what a kind needs (``_ANY_KIND``, on Arrow's RE2: most columns hold none)."""
+    what a kind needs (``_ANY_KIND``, on Arrow's RE2: most columns hold none). RE2 reads the
+    column's values joined by NULs as one string, in one call (one call per value took
+    twice as long)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -167,10 +170,51 @@ def _count_arrow_column(
     has_data = placeholders < len(column)
     if has_data:
         counts.data += len(column) - placeholders
-        if pc.any(pc.match_substring_regex(array, _ANY_KIND)).as_py():
-            joined = column.joined()  # type: ignore[attr-defined]  # an ArrowColumn
-            _count_structured(counts, column, joined)
+        if _may_hold_kind(array):
+            whole = pa.ListArray.from_arrays(pa.array([0, len(array)], type=pa.int32()), array)
+            joined = pc.binary_join(whole, _JOIN)
+            if pc.match_substring_regex(joined, _ANY_KIND)[0].as_py():
+                text = column.joined()  # type: ignore[attr-defined]  # an ArrowColumn
+                _count_structured(counts, column, text)
     _sample(counts, column, rnd, has_data=has_data)
+
+
+# Every alternative of ``_ANY_KIND`` but the first holds one of these bytes (capitals, "@",
+# the "s" of "sinh"); the first holds 10 digits.
+_KIND_BYTES = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ@s")
+
+
+def _may_hold_kind(array: Any) -> bool:
+    """False when no value of the Arrow string array (no nulls) can match ``_ANY_KIND``: no
+    byte of ``_KIND_BYTES`` and no value with 10 digits (a column of numbers, dates,
+    coordinates), counted with NumPy on its bytes, in a tenth of the time RE2 takes."""
+    import numpy as np
+
+    offsets = np.frombuffer(array.buffers()[1], dtype=np.int32)
+    offsets = offsets[array.offset : array.offset + len(array) + 1]
+    buffer = array.buffers()[2]
+    if buffer is None or offsets[-1] == offsets[0]:
+        return False  # every value is empty
+    data = np.frombuffer(buffer, dtype=np.uint8)[offsets[0] : offsets[-1]]
+    lookup = _kind_lookup()
+    if lookup[data[:4096]].any() or lookup[data].any():  # a text column: at once
+        return True
+    if np.diff(offsets).max() < 10:
+        return False
+    digits = np.zeros(len(data) + 1, dtype=np.int32)
+    np.cumsum((data - np.uint8(48)) < 10, out=digits[1:])  # other bytes wrap around past 9
+    ends = offsets - offsets[0]
+    return bool((digits[ends[1:]] - digits[ends[:-1]] >= 10).any())
+
+
+@cache
+def _kind_lookup() -> Any:
+    """A NumPy table: True at the bytes of ``_KIND_BYTES``."""
+    import numpy as np
+
+    table = np.zeros(256, dtype=bool)
+    table[sorted(_KIND_BYTES)] = True
+    return table
 
 
 def _count_structured(counts: ColumnCounts, values: Sequence[str], text: str) -> None:

@@ -301,6 +301,9 @@ def _with_integrity(
     found: dict[int, list[Any]] = {i: list(row.errors) for i, row in exact.items() if row.errors}
     for slot, column in enumerate(_key_columns(plan, len(rows), exact, values)):
         memory = plan.memory[slot]
+        if memory.fresh_run(column, numbers):  # an id column: new keys, no conflict
+            memory.record(column, numbers)
+            continue
         is_primary = slot >= len(plan.unique)
         counts = Counter(column)
         seen = memory.find(key for key in counts if key is not None)

@@ -19,9 +19,7 @@ form (durations, aware times, objects) keeps the memory in the dict.
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
-import tempfile
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -30,21 +28,18 @@ from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from itertools import islice
 from operator import eq
-from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from datasets.validation.int_keys import Bloom, IntStore
 
 __all__ = ["SPILL_KEYS", "KeyMemory", "canonical_key"]
 
 SPILL_KEYS = 100_000
 _CHUNK = 5_000  # host parameters per lookup query
 _MAX_RUNS = 50_000  # runs of increasing integer keys kept in memory (a few MB at most)
-_BLOOM_BITS = 25  # 2**25 bits = 4 MiB: about 0.35 % false positives at a million keys
 _INT64 = (-(2**63), 2**63 - 1)
-# Two odd 64-bit multipliers (from the golden ratio and from sqrt(3)) spread Python's hashes,
-# which are the integers themselves for integer keys, over the filter's bits.
-_MIX = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xBB67AE8584CAA73B))
 
 
 class _NoCanonicalForm(Exception):
@@ -120,47 +115,19 @@ def _number(value: Decimal) -> int | bytes | None:
     return f"n{'-' if sign else ''}{stripped}e{exponent}".encode()
 
 
-class _Bloom:
-    """A fixed-size Bloom filter over Python hashes (two bit positions per key)."""
-
-    def __init__(self) -> None:
-        self._bits = np.zeros(1 << (_BLOOM_BITS - 3), dtype=np.uint8)
-
-    def _positions(self, keys: Sequence[Any]) -> tuple[Any, Any]:
-        hashes = np.fromiter(map(hash, keys), dtype=np.int64, count=len(keys))
-        mixed = hashes.view(np.uint64)
-        shift = np.uint64(64 - _BLOOM_BITS)
-        return (mixed * _MIX[0]) >> shift, (mixed * _MIX[1]) >> shift
-
-    def add(self, keys: Sequence[Any]) -> None:
-        for position in self._positions(keys):
-            np.bitwise_or.at(self._bits, position >> np.uint64(3), _masks(position))
-
-    def maybe_held(self, keys: list[Any]) -> list[int]:
-        """Return the indexes of the keys that may have been added (the others were not)."""
-        held = np.ones(len(keys), dtype=bool)
-        for position in self._positions(keys):
-            held &= (self._bits[position >> np.uint64(3)] & _masks(position)) != 0
-        return list(np.flatnonzero(held).tolist())
-
-
-def _masks(position: Any) -> Any:
-    return np.left_shift(np.uint8(1), (position & np.uint64(7)).astype(np.uint8))
-
-
 class KeyMemory:
     """The row number of the last occurrence of each key.
 
     Integer keys met in increasing order (an id column) are kept as runs of consecutive keys
     on consecutive rows: a few numbers for a whole column. Other integers (out of order or
-    repeated; and the bools, floats and Decimals equal to one) go to an ``_IntStore``, looked
+    repeated; and the bools, floats and Decimals equal to one) go to an ``IntStore``, looked
     at before the runs: a key there was recorded after any run that holds it. Every other key
     goes to a ``_KeyStore``.
     """
 
     def __init__(self, spill_at: int | None = None, max_runs: int = _MAX_RUNS) -> None:
         self._store = _KeyStore(spill_at)
-        self._ints = _IntStore(spill_at)
+        self._ints = IntStore(SPILL_KEYS if spill_at is None else spill_at)
         self._starts: list[int] = []
         self._ends: list[int] = []
         self._rows: list[int] = []  # row of each run's first key
@@ -181,8 +148,10 @@ class KeyMemory:
         keys = list(keys)
         if not keys:
             return {}
-        if set(map(type, keys)) == {int} and min(keys) >= _INT64[0] and max(keys) <= _INT64[1]:
-            return self._find_whole(keys)  # the usual integer key column
+        if set(map(type, keys)) == {int}:
+            low, high = min(keys), max(keys)
+            if low >= _INT64[0] and high <= _INT64[1]:  # the usual integer key column
+                return self._find_whole(keys, low, high)
         others: list[Any] = []
         wholes: dict[int, list[Any]] = {}
         for key in keys:
@@ -197,11 +166,16 @@ class KeyMemory:
                 found[key] = row
         return found
 
-    def _find_whole(self, wholes: list[int]) -> dict[int, int]:
+    def _find_whole(
+        self, wholes: list[int], least: int | None = None, most: int | None = None
+    ) -> dict[int, int]:
+        """``find`` of 64-bit integers (``least`` and ``most`` are their bounds, if known)."""
         found = self._ints.find(wholes)
         if not self._starts:
             return found
         low, high = self._starts[0], self._ends[-1]
+        if (least is not None and least > high) or (most is not None and most < low):
+            return found  # all beyond the runs (new ids): nothing to look up in them
         for whole in wholes:
             if low <= whole <= high and whole not in found:
                 run = bisect_right(self._starts, whole) - 1
@@ -216,11 +190,12 @@ class KeyMemory:
         if self._runs_open and self._extends_last_run(keys, numbers):
             self._ends[-1] = keys[-1]
             return
+        taken = self._record_runs(keys, numbers)
         rest_keys: list[Any] = []
         rest_numbers: list[int] = []
         int_keys: list[int] = []
         int_numbers: list[int] = []
-        for key, number in zip(keys, numbers, strict=True):
+        for key, number in zip(keys[taken:], numbers[taken:], strict=True):
             if self._runs_open and type(key) is int and (not self._ends or key > self._ends[-1]):
                 if self._ends and key == self._ends[-1] + 1 and number == self._next_row():
                     self._ends[-1] = key
@@ -245,6 +220,42 @@ class KeyMemory:
         if int_keys:
             self._ints.record(int_keys, int_numbers)
 
+    def fresh_run(self, keys: Sequence[Any], numbers: Sequence[int]) -> bool:
+        """True when ``keys`` continue the last run, one integer after the other on rows one
+        after the other, and no key is remembered outside the runs: then no key of them was
+        seen before, and none repeats."""
+        stray = len(self._ints) or len(self._store)
+        return self._runs_open and not stray and self._extends_last_run(keys, numbers)
+
+    def _record_runs(self, keys: Sequence[Any], numbers: Sequence[int]) -> int:
+        """What the loop of ``record`` does with increasing integer keys, one stretch of
+        consecutive keys on consecutive rows at a time (a batch with a few keys left out, a
+        dirty file's, cost a Python loop over all its keys); returns how many keys it took
+        (0 when the batch is not such keys)."""
+        if not self._runs_open or set(map(type, keys)) != {int}:
+            return 0
+        try:
+            whole = np.asarray(keys, dtype=np.int64)
+            rows = np.asarray(numbers, dtype=np.int64)
+        except OverflowError:  # beyond 64 bits: the loop decides
+            return 0
+        steps = np.diff(whole)
+        if (len(steps) and steps.min() <= 0) or (self._ends and keys[0] <= self._ends[-1]):
+            return 0
+        breaks = np.flatnonzero((steps != 1) | (np.diff(rows) != 1)) + 1
+        firsts = [0, *breaks.tolist()]
+        lasts = [*(breaks - 1).tolist(), len(keys) - 1]
+        for first, last in zip(firsts, lasts, strict=True):
+            key, number = keys[first], numbers[first]
+            if not (self._ends and key == self._ends[-1] + 1 and number == self._next_row()):
+                if len(self._starts) >= self._max_runs:
+                    return first  # the loop closes the runs from this key on
+                self._starts.append(key)
+                self._rows.append(number)
+                self._ends.append(key)
+            self._ends[-1] = keys[last]
+        return len(keys)
+
     def _next_row(self) -> int:
         return self._rows[-1] + self._ends[-1] - self._starts[-1] + 1
 
@@ -259,7 +270,7 @@ class KeyMemory:
         return (
             all(map(eq, keys, range(first, first + size)))
             and all(map(eq, numbers, range(row, row + size)))
-            and all(type(key) is int for key in keys)
+            and set(map(type, keys)) == {int}
         )
 
     def close(self) -> None:
@@ -274,79 +285,6 @@ def _as_int64(key: Any) -> int | None:
     if whole is None or not _INT64[0] <= whole <= _INT64[1]:
         return None
     return int(whole)
-
-
-class _IntStore:
-    """Integer keys out of order: a dict up to ``spill_at`` keys, then sorted arrays in files.
-
-    Each spill writes the dict as two int64 arrays sorted by key (``.npy`` files in a private
-    temporary folder, memory-mapped back), and adds its keys to a fixed 4 MiB Bloom filter, so
-    keys never seen (nearly all of them) cost no search. A key is searched in the newest file
-    first: a later spill holds a later row.
-    """
-
-    def __init__(self, spill_at: int | None = None) -> None:
-        self._spill_at = SPILL_KEYS if spill_at is None else spill_at
-        self._memory: dict[int, int] = {}
-        self._files: list[tuple[Any, Any]] = []
-        self._bloom: _Bloom | None = None
-        self._folder: Path | None = None
-
-    @property
-    def on_disk(self) -> bool:
-        return bool(self._files)
-
-    def __len__(self) -> int:
-        return len(self._memory) + sum(len(keys) for keys, _ in self._files)
-
-    def find(self, keys: list[int]) -> dict[int, int]:
-        memory = self._memory
-        found = {key: memory[key] for key in keys if key in memory} if memory else {}
-        if self._bloom is None or not keys:
-            return found
-        candidates = [keys[i] for i in self._bloom.maybe_held(keys) if keys[i] not in found]
-        if not candidates:
-            return found
-        probe = np.array(candidates, dtype=np.int64)
-        pending = np.ones(len(probe), dtype=bool)
-        for sorted_keys, rows in reversed(self._files):
-            at = np.minimum(np.searchsorted(sorted_keys, probe), len(sorted_keys) - 1)
-            hit = pending & (sorted_keys[at] == probe)
-            for index in np.flatnonzero(hit).tolist():
-                found[candidates[index]] = int(rows[at[index]])
-            pending &= ~hit
-            if not pending.any():
-                break
-        return found
-
-    def record(self, keys: list[int], numbers: list[int]) -> None:
-        self._memory.update(zip(keys, numbers, strict=True))
-        if len(self._memory) > self._spill_at:
-            self._spill()
-
-    def _spill(self) -> None:
-        if self._folder is None:
-            self._folder = Path(tempfile.mkdtemp(prefix="opendata-keys-"))
-            self._bloom = _Bloom()
-        assert self._bloom is not None
-        count = len(self._memory)
-        keys = np.fromiter(self._memory.keys(), dtype=np.int64, count=count)
-        rows = np.fromiter(self._memory.values(), dtype=np.int64, count=count)
-        order = np.argsort(keys, kind="stable")
-        stem = self._folder / f"spill-{len(self._files)}"
-        np.save(f"{stem}-keys.npy", keys[order])
-        np.save(f"{stem}-rows.npy", rows[order])
-        self._files.append(
-            (np.load(f"{stem}-keys.npy", mmap_mode="r"), np.load(f"{stem}-rows.npy", mmap_mode="r"))
-        )
-        self._bloom.add(list(self._memory))
-        self._memory = {}
-
-    def close(self) -> None:
-        self._files, self._memory, self._bloom = [], {}, None
-        if self._folder is not None:
-            shutil.rmtree(self._folder, ignore_errors=True)
-            self._folder = None
 
 
 def _whole_number(key: Any) -> int | None:
@@ -364,7 +302,7 @@ class _KeyStore:
         self._spill_at = SPILL_KEYS if spill_at is None else spill_at
         self._memory: dict[Any, int] = {}
         self._disk: sqlite3.Connection | None = None
-        self._bloom: _Bloom | None = None
+        self._bloom: Bloom | None = None
         self._can_spill = True
         # Writes go to SQLite on a thread of their own (SQLite releases the GIL while it
         # inserts), overlapping the next batch's checks; a lookup waits for the last write.
@@ -477,7 +415,7 @@ class _KeyStore:
         self._disk.execute("PRAGMA cache_size=-16384")  # 16 MiB of pages, whatever the size
         # No declared type: SQLite keeps each value's own type (1 and '1' are different keys).
         self._disk.execute("CREATE TABLE seen (key PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID")
-        self._bloom = _Bloom()
+        self._bloom = Bloom()
         self._bloom.add(
             [key for key, (stored, _) in zip(self._memory, rows, strict=True) if stored is not None]
         )

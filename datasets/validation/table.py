@@ -14,12 +14,17 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from frictionless import Detector, FrictionlessException, Resource, Schema
-
-from datasets.validation.engine import EngineUnsupported, Observer, run_fast_engine
 from datasets.validation_report import ValidationIssue, ValidationReport
+
+if TYPE_CHECKING:
+    from frictionless import Resource
+
+    from datasets.validation.engine import Observer
+
+# Frictionless (0.7 s to import) and the engine built on it are imported when a table is
+# validated: ``validate_and_scan`` starts its scan process first, which then scans meanwhile.
 
 __all__ = ["ValidationIssue", "ValidationReport", "infer_schema", "validate_table"]
 
@@ -30,6 +35,8 @@ def infer_schema(csv_path: Path, *, sample_rows: int = 1000) -> dict[str, Any]:
     Uses Frictionless' own inference so that the schema means what Frictionless means.
     Raises ``frictionless.FrictionlessException`` when the file cannot be read as a table.
     """
+    from frictionless import Detector, Resource
+
     resource = Resource(str(csv_path), detector=Detector(sample_size=max(1, sample_rows)))
     resource.infer()
     descriptor: dict[str, Any] = resource.schema.to_descriptor()
@@ -74,6 +81,8 @@ def _validate(
     progress: Callable[[int], None] | None,
     observe: Observer | None,
 ) -> ValidationReport:
+    from datasets.validation.engine import EngineUnsupported, run_fast_engine
+
     try:
         rows, found, truncated = run_fast_engine(
             _open_resource(csv_path, schema),
@@ -88,6 +97,8 @@ def _validate(
 
 
 def _open_resource(csv_path: Path, schema: dict[str, Any]) -> Resource:
+    from datasets.validation.engine import EngineUnsupported
+
     try:
         resource = _resource(csv_path, schema)
         resource.to_descriptor(validate=True)
@@ -99,6 +110,8 @@ def _open_resource(csv_path: Path, schema: dict[str, Any]) -> Resource:
 def _resource(csv_path: Path, schema: dict[str, Any]) -> Resource:
     # As `frictionless validate <name> --schema ...` run in the file's folder: Frictionless
     # refuses absolute paths as unsafe, a base path is how a trusted location is given.
+    from frictionless import Resource, Schema
+
     options: dict[str, Any] = {}
     if csv_path.suffix.lower() not in (".csv", ".tsv"):
         options["format"] = "csv"  # the portal's normalized files are CSV whatever their name
@@ -113,6 +126,8 @@ def _resource(csv_path: Path, schema: dict[str, Any]) -> Resource:
 def _validate_with_frictionless(
     csv_path: Path, schema: dict[str, Any], limit_errors: int
 ) -> ValidationReport:
+    from frictionless import FrictionlessException
+
     try:
         resource = _resource(csv_path, schema)
     except FrictionlessException as exc:  # an invalid schema: report it as the command does

@@ -42,7 +42,6 @@ class _Body:
     def __init__(self, stream: IO[bytes], boundary: bytes) -> None:
         self._stream = stream
         self._decoder = MultipartDecoder(boundary, max_parts=MAX_PARTS)
-        self._pending = b""  # bytes of the current part not yet handed out
 
     def next_event(self) -> Event:
         while True:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import logging
 import os
 import tempfile
 from collections.abc import Iterator
@@ -16,6 +17,8 @@ from typing import BinaryIO
 
 from datasets.personal import decrypt_stream, encrypt_stream
 from datasets.storage import BlobInfo, BlobStore
+
+log = logging.getLogger(__name__)
 
 
 class _HashingWriter:
@@ -71,8 +74,12 @@ class Vault:
             Path(tmp).unlink(missing_ok=True)
 
     def discard(self, key: str) -> None:
-        """Delete a blob stored for an upload that was then refused."""
-        self._store.delete(key)
+        """Delete a blob stored for an upload that was then refused or failed (best effort:
+        called while another error propagates, which must not be hidden)."""
+        try:
+            self._store.delete(key)
+        except Exception:  # an unreachable store: the blob stays, encrypted
+            log.warning("could not delete a refused upload's original", exc_info=True)
 
     @contextlib.contextmanager
     def decrypted(self, key: str, suffix: str = "") -> Iterator[Path]:

@@ -50,7 +50,7 @@ if TYPE_CHECKING:
     from datasets.queries import find_dataset, get_dataset
     from datasets.queue import HueyQueue, TaskQueue, open_huey
     from datasets.resource_edit import JOB_PROCESS_VERSION, ResourceInput
-    from datasets.uploads import StagedUpload, receive
+    from datasets.uploads import StagedUpload, StoredUpload, receive, receive_encrypted
     from datasets.usage import Metric, Subject, UsageRecorder
     from datasets.validation import ValidationReport, validate_table
     from datasets.vault import Vault
@@ -97,6 +97,7 @@ _WHERE = {
     "Reports": "datasets.leak_reports",
     "ResourceInput": "datasets.resource_edit",
     "StagedUpload": "datasets.uploads",
+    "StoredUpload": "datasets.uploads",
     "StaleVersion": "datasets.errors",
     "StorageFull": "datasets.errors",
     "Subject": "datasets.usage",
@@ -119,6 +120,7 @@ _WHERE = {
     "open_huey": "datasets.queue",
     "place_catalogue": "datasets.places",
     "receive": "datasets.uploads",
+    "receive_encrypted": "datasets.uploads",
     "submission_problems": "datasets.workflow",
     "validate_table": "datasets.validation",
 }
@@ -160,6 +162,7 @@ __all__ = [
     "StagedUpload",
     "StaleVersion",
     "StorageFull",
+    "StoredUpload",
     "Subject",
     "SubmissionBlocked",
     "TaskQueue",
@@ -181,6 +184,7 @@ __all__ = [
     "place_catalogue",
     "processing_version",
     "receive",
+    "receive_encrypted",
     "submission_problems",
     "validate_table",
 ]

@@ -28,8 +28,8 @@ from datasets.queries import get_dataset_row
 from datasets.queue import TaskQueue
 from datasets.resource_edit import JOB_PROCESS_VERSION, ResourceInput
 from datasets.storage import BlobStore
-from datasets.uploads import StagedUpload
-from publishers import Actor, NotFound, Permission, PermissionDenied, require, utcnow
+from datasets.uploads import StagedUpload, StoredUpload
+from publishers import Actor, Permission, require, utcnow
 
 if TYPE_CHECKING:
     from datasets.vault import Vault
@@ -86,11 +86,18 @@ class DatasetEditor:
 
     # -- resources -----------------------------------------------------------------
 
+    def check_upload(self, actor: Actor, name: str) -> None:
+        """Raise ``NotFound``/``PermissionDenied`` unless the actor may add files to the
+        dataset: asked before an upload's body is read, so a refused one stores nothing."""
+        with self._sessions() as session:
+            dataset = get_dataset_row(session, name)
+            require_on_dataset(actor, Permission.EDIT_DATASET, dataset)
+
     def add_upload(
         self,
         actor: Actor,
         name: str,
-        upload: StagedUpload,
+        upload: StagedUpload | StoredUpload,
         info: ResourceInput,
         *,
         resource_id: str | None = None,
@@ -99,43 +106,52 @@ class DatasetEditor:
     ) -> ResourceVersion:
         """Add an uploaded file as a new resource (or a new version of ``resource_id``).
 
-        The original is encrypted into the vault at once and the staged file removed;
-        processing (format, validation, personal data) runs as a background job.
+        A staged original is encrypted into the vault at once and the staged file removed;
+        one encrypted as it was received (``StoredUpload``) is in the vault already.
+        Processing (format, validation, personal data) runs as a background job.
         A caller who may not edit the dataset is refused before anything is stored (the
-        staged file is removed). ``decisions`` are personal-data decisions made before the
-        upload (a harvest's, already applied to the file); processing keeps those whose
-        column it finds, as it keeps a steward's.
+        staged file, or the stored original, is removed). ``decisions`` are personal-data
+        decisions made before the upload (a harvest's, already applied to the file);
+        processing keeps those whose column it finds, as it keeps a steward's.
         """
+        original = upload.original_key if isinstance(upload, StoredUpload) else None
         try:
-            with self._sessions() as session:
-                dataset = get_dataset_row(session, name)
-                require_on_dataset(actor, Permission.EDIT_DATASET, dataset)
-        except (NotFound, PermissionDenied):
-            upload.path.unlink(missing_ok=True)
+            self.check_upload(actor, name)
+            original = self._store_original(upload)
+            with self._sessions.begin() as session:
+                version = resource_edit.add_upload_version(
+                    session,
+                    actor,
+                    name,
+                    upload,
+                    original,
+                    info,
+                    resource_id=resource_id,
+                    expected_version=expected_version,
+                    decisions=decisions,
+                    clock=self._clock,
+                )
+        except BaseException:
+            if isinstance(upload, StagedUpload):
+                upload.path.unlink(missing_ok=True)
+            if original is not None:  # refused or failed: no orphan original in the vault
+                self._vault.discard(original)
             raise
+        self._queue.enqueue(JOB_PROCESS_VERSION, {"version_id": version.id})
+        return version
+
+    def _store_original(self, upload: StagedUpload | StoredUpload) -> str:
+        """The vault key of the upload's original (a staged one is encrypted now)."""
+        if isinstance(upload, StoredUpload):
+            return upload.original_key
         try:
-            original = self._vault.store_file(upload.path)
+            return self._vault.store_file(upload.path)
         except OSError as exc:
             if is_disk_full(exc):
                 raise StorageFull("no space to store the upload") from exc
             raise
         finally:  # the plaintext never stays in staging, stored or not
             upload.path.unlink(missing_ok=True)
-        with self._sessions.begin() as session:
-            version = resource_edit.add_upload_version(
-                session,
-                actor,
-                name,
-                upload,
-                original,
-                info,
-                resource_id=resource_id,
-                expected_version=expected_version,
-                decisions=decisions,
-                clock=self._clock,
-            )
-        self._queue.enqueue(JOB_PROCESS_VERSION, {"version_id": version.id})
-        return version
 
     def add_link(
         self, actor: Actor, name: str, url: str, info: ResourceInput, *, fmt: str = ""

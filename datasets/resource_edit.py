@@ -23,7 +23,7 @@ from datasets.model import (
 from datasets.personal import ColumnDecision
 from datasets.queries import get_dataset
 from datasets.revisions import find_entry, record_activity, working_revision
-from datasets.uploads import StagedUpload, safe_filename
+from datasets.uploads import StagedUpload, StoredUpload, safe_filename
 from publishers import Actor, InvalidInput, NotFound
 
 JOB_PROCESS_VERSION = "process_version"
@@ -41,7 +41,7 @@ def add_upload_version(
     session: Session,
     actor: Actor,
     name: str,
-    upload: StagedUpload,
+    upload: StagedUpload | StoredUpload,
     original_key: str,
     info: ResourceInput,
     *,
@@ -70,7 +70,7 @@ def add_upload_version_to(
     session: Session,
     actor: Actor,
     dataset: Dataset,
-    upload: StagedUpload,
+    upload: StagedUpload | StoredUpload,
     original_key: str,
     info: ResourceInput,
     *,

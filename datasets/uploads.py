@@ -1,4 +1,5 @@
-"""Receive an upload: stream it to staging, hashing and counting on the way."""
+"""Receive an upload: stream it to staging, or straight into the vault (issue 24), hashing
+and counting on the way."""
 
 from __future__ import annotations
 
@@ -12,9 +13,12 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING, Protocol
 
 from datasets.errors import StorageFull, UploadTooLarge, is_disk_full
+
+if TYPE_CHECKING:
+    from datasets.vault import Vault
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +34,44 @@ class StagedUpload:
     sha256: str
     size: int
     filename: str
+
+
+@dataclass(frozen=True)
+class StoredUpload:
+    """An upload encrypted into the vault while it was received: the original's blob key,
+    the plaintext's SHA-256 (hex) and size in bytes, and a safe filename."""
+
+    original_key: str
+    sha256: str
+    size: int
+    filename: str
+
+
+class Readable(Protocol):
+    """What an upload is read from: a binary file, or a part of a request body."""
+
+    def read(self, amount: int = -1, /) -> bytes:
+        """Up to ``amount`` bytes (all that is left when negative); b"" at the end."""
+        ...
+
+
+class _Counted:
+    """A reader of an upload's bytes that hashes (SHA-256) and counts what it reads, and
+    raises ``UploadTooLarge`` as soon as more than ``max_bytes`` came."""
+
+    def __init__(self, stream: Readable, max_bytes: int) -> None:
+        self._stream = stream
+        self._max = max_bytes
+        self.digest = hashlib.sha256()
+        self.size = 0
+
+    def read(self, amount: int = -1) -> bytes:
+        chunk = self._stream.read(amount)
+        self.size += len(chunk)
+        if self.size > self._max:
+            raise UploadTooLarge("upload too large", limit=self._max)
+        self.digest.update(chunk)
+        return chunk
 
 
 def safe_filename(name: str, default: str = "data") -> str:
@@ -77,21 +119,34 @@ def receive(stream: IO[bytes], filename: str, staging_dir: Path, max_bytes: int)
     when the disk refuses the bytes; the partial file is removed either way.
     """
     staging_dir.mkdir(parents=True, exist_ok=True)
-    digest = hashlib.sha256()
-    size = 0
+    counted = _Counted(stream, max_bytes)
     fd, name = tempfile.mkstemp(dir=staging_dir, prefix="upload-")
     path = Path(name)
     try:
         with os.fdopen(fd, "wb") as out:
-            while chunk := stream.read(CHUNK):
-                size += len(chunk)
-                if size > max_bytes:
-                    raise UploadTooLarge("upload too large", limit=max_bytes)
-                digest.update(chunk)
+            while chunk := counted.read(CHUNK):
                 out.write(chunk)
     except BaseException as exc:
         path.unlink(missing_ok=True)
         if is_disk_full(exc):
             raise StorageFull("no space to store the upload") from exc
         raise
-    return StagedUpload(path, digest.hexdigest(), size, safe_filename(filename))
+    return StagedUpload(path, counted.digest.hexdigest(), counted.size, safe_filename(filename))
+
+
+def receive_encrypted(
+    stream: Readable, filename: str, vault: Vault, max_bytes: int
+) -> StoredUpload:
+    """Encrypt ``stream`` into the vault as it is read: no plaintext copy in staging.
+
+    Raises what ``receive`` raises, with nothing stored (the ciphertext written so far is
+    removed). The caller deletes the blob (``Vault.discard``) if it does not use it.
+    """
+    counted = _Counted(stream, max_bytes)
+    try:
+        key = vault.store_stream(counted)  # type: ignore[arg-type]  # read() only
+    except OSError as exc:
+        if is_disk_full(exc):
+            raise StorageFull("no space to store the upload") from exc
+        raise
+    return StoredUpload(key, counted.digest.hexdigest(), counted.size, safe_filename(filename))

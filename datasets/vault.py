@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import logging
 import os
 import tempfile
 from collections.abc import Iterator
@@ -16,6 +17,8 @@ from typing import BinaryIO
 
 from datasets.personal import decrypt_stream, encrypt_stream
 from datasets.storage import BlobInfo, BlobStore
+
+log = logging.getLogger(__name__)
 
 
 class _HashingWriter:
@@ -49,9 +52,17 @@ class Vault:
         The ciphertext is hashed as it is written; a store on local disk then takes the
         file by a rename (``put_moved``) instead of reading and copying it again.
         """
+        with path.open("rb") as src:
+            return self.store_stream(src)
+
+    def store_stream(self, src: BinaryIO) -> str:
+        """Encrypt what is read from ``src`` (to its end) into the store; return the blob key.
+
+        Nothing is stored when reading fails: the ciphertext written so far is removed.
+        """
         fd, tmp = tempfile.mkstemp(dir=self._scratch, prefix="enc-")
         try:
-            with os.fdopen(fd, "wb") as raw, path.open("rb") as src:
+            with os.fdopen(fd, "wb") as raw:
                 out = _HashingWriter(raw)
                 encrypt_stream(src, out, self._key)  # type: ignore[arg-type]  # write() only
             put_moved = getattr(self._store, "put_moved", None)
@@ -61,6 +72,14 @@ class Vault:
             return self._store.put_file(Path(tmp)).key
         finally:
             Path(tmp).unlink(missing_ok=True)
+
+    def discard(self, key: str) -> None:
+        """Delete a blob stored for an upload that was then refused or failed (best effort:
+        called while another error propagates, which must not be hidden)."""
+        try:
+            self._store.delete(key)
+        except Exception:  # an unreachable store: the blob stays, encrypted
+            log.warning("could not delete a refused upload's original", exc_info=True)
 
     @contextlib.contextmanager
     def decrypted(self, key: str, suffix: str = "") -> Iterator[Path]:

@@ -3,6 +3,7 @@ submit/approve/reject/withdraw and activity."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -15,14 +16,17 @@ from app.api.datasets import _dataset_response, dataset_shape, list_json
 from app.api.responses import caller, error, json_body, writer
 from app.api.shapes import activity_json, findings_json, progress_json, validation_json
 from app.context import services
+from app.upload_form import read_upload
 from datasets import (
     MemberResource,
     ResourceInput,
+    StoredUpload,
     member_resource,
     processing_version,
-    receive,
+    receive_encrypted,
 )
 from datasets.model import ResourceVersion
+from datasets.uploads import Readable, safe_filename
 from publishers import Actor, InvalidInput, NotFound
 
 
@@ -52,21 +56,24 @@ def add_resource(name: str) -> ResponseReturnValue:
 
 
 def _upload(actor: Actor, name: str) -> ResourceVersion:
+    """Encrypt the file into the vault as it is received (issue 24), then add it."""
     svc = services()
-    file = request.files.get("file")
-    if file is None or not file.filename:
+    svc.editor.check_upload(actor, name)  # a refused upload is not read, nor stored
+
+    def store(stream: Readable, filename: str) -> StoredUpload:
+        return receive_encrypted(stream, filename, svc.vault, svc.settings.max_upload_bytes)
+
+    def discard(upload: StoredUpload) -> None:
+        svc.vault.discard(upload.original_key)
+
+    stored, filename, form = read_upload(store, discard)
+    if stored is None:
         raise InvalidInput("file required", {"file": ["required"]})
-    filename = file.filename
-    fmt = request.form.get("format", "").strip().lower()
+    fmt = form.get("format", "").strip().lower()
     if fmt.isalnum() and not Path(filename).suffix:
-        filename = f"{filename}.{fmt}"
-    staged = receive(
-        file.stream, filename, svc.settings.data_dir / "staging", svc.settings.max_upload_bytes
-    )
-    info = ResourceInput(
-        name=request.form.get("name", ""), description=request.form.get("description", "")
-    )
-    return svc.editor.add_upload(actor, name, staged, info)
+        stored = replace(stored, filename=safe_filename(f"{filename}.{fmt}"))
+    info = ResourceInput(name=form.get("name", ""), description=form.get("description", ""))
+    return svc.editor.add_upload(actor, name, stored, info)
 
 
 def _text(body: dict[str, Any], key: str) -> str:

@@ -39,7 +39,7 @@ from datasets import (
     DatasetMetadata,
     ResourceInput,
     license_from_ckan,
-    receive,
+    receive_encrypted,
 )
 from datasets.access import AccessLevel
 from datasets.model import DatasetState
@@ -291,14 +291,12 @@ def _resource_of(req: ActionRequest, package: dict[str, Any], resource_id: str) 
 def _store_upload(req: ActionRequest, name: str, resource_id: str | None) -> str:
     svc = services()
     upload = req.files["upload"]
-    staged = receive(
-        upload.stream,
-        upload.filename or "data",
-        svc.settings.data_dir / "staging",
-        svc.settings.max_upload_bytes,
+    # Encrypted into the vault as it is read (issue 24): no plaintext copy in staging.
+    stored = receive_encrypted(
+        upload.stream, upload.filename or "data", svc.vault, svc.settings.max_upload_bytes
     )
     info = ResourceInput(name=text(req.params, "name"), description=text(req.params, "description"))
-    version = svc.editor.add_upload(req.caller.actor, name, staged, info, resource_id=resource_id)
+    version = svc.editor.add_upload(req.caller.actor, name, stored, info, resource_id=resource_id)
     return version.resource_id
 
 

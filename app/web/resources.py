@@ -24,7 +24,7 @@ from datasets.schema_edit import (
     schema_from_edits,
     with_proposed_titles,
 )
-from datasets.uploads import StagedUpload, receive
+from datasets.uploads import StoredUpload, receive_encrypted
 from publishers import InvalidInput, NotFound, Permission, require
 
 bp = Blueprint("resources", __name__)
@@ -50,24 +50,24 @@ def _refused_decisions(exc: InvalidInput) -> None:
     flash(_("Some decisions were not accepted: %(problems)s", problems=problems), "error")
 
 
-def _stage_file() -> StagedUpload | None:
+def _store_file() -> StoredUpload | None:
+    """The form's file, encrypted into the vault as it is read (issue 24: no staging copy)."""
     file = request.files.get("file")
     if file is None or not file.filename:
         return None
     svc = services()
-    staging = svc.settings.data_dir / "staging"
-    return receive(file.stream, file.filename, staging, svc.settings.max_upload_bytes)
+    return receive_encrypted(file.stream, file.filename, svc.vault, svc.settings.max_upload_bytes)
 
 
 @bp.post("/dataset/<slug:name>/resources")
 @login_required
 def upload(name: str) -> ResponseReturnValue:
-    staged = _stage_file()
-    if staged is None:
+    stored = _store_file()
+    if stored is None:
         flash(_("Choose a file to upload."), "error")
         return _back(name)
     version = services().editor.add_upload(
-        current_actor(), name, staged, resource_input_from_form(request.form)
+        current_actor(), name, stored, resource_input_from_form(request.form)
     )
     flash(_("File received. It is being checked; this page shows the result."), "success")
     return _back(name, version.resource_id)
@@ -94,14 +94,14 @@ def link(name: str) -> ResponseReturnValue:
 @bp.post("/dataset/<slug:name>/resource/<slug:resource_id>/file")
 @login_required
 def replace(name: str, resource_id: str) -> ResponseReturnValue:
-    staged = _stage_file()
-    if staged is None:
+    stored = _store_file()
+    if stored is None:
         flash(_("Choose a file to upload."), "error")
         return _back(name, resource_id)
     services().editor.add_upload(
         current_actor(),
         name,
-        staged,
+        stored,
         resource_input_from_form(request.form),
         resource_id=resource_id,
     )

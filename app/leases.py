@@ -17,10 +17,12 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-
-import psycopg
+from typing import TYPE_CHECKING
 
 from app.config import Settings
+
+if TYPE_CHECKING:
+    import psycopg
 
 
 def _digest(key: str, size: int) -> int:
@@ -70,6 +72,8 @@ class PostgresLeases:
         return _digest("opendata-lease:" + key, 8) - 2**63
 
     def _connect(self) -> psycopg.Connection[tuple[object, ...]]:
+        import psycopg  # here: a portal on SQLite never needs it
+
         return psycopg.connect(self.url, autocommit=True, connect_timeout=10)
 
     @contextmanager

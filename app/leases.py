@@ -17,12 +17,10 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+
+import psycopg
 
 from app.config import Settings
-
-if TYPE_CHECKING:
-    import psycopg
 
 
 def _digest(key: str, size: int) -> int:
@@ -72,8 +70,6 @@ class PostgresLeases:
         return _digest("opendata-lease:" + key, 8) - 2**63
 
     def _connect(self) -> psycopg.Connection[tuple[object, ...]]:
-        import psycopg  # here: a portal on SQLite never needs it
-
         return psycopg.connect(self.url, autocommit=True, connect_timeout=10)
 
     @contextmanager

@@ -12,7 +12,7 @@ class LazyBuildRule(Rule):
     """A Werkzeug rule that compiles its two URL builders the first time it builds a URL.
 
     Werkzeug generates and compiles both builder functions of every rule when the rule is
-    added: for the portal's 1,500 rules that was about two thirds of ``create_app``'s CPU, in
+    added: for the portal's 150 rules that was about two thirds of ``create_app``'s CPU, in
     every web worker and every test, while a process builds URLs for a few dozen endpoints.
     Matching is unchanged: the rule's parts and its converters are still made at once.
     """

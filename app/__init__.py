@@ -21,6 +21,9 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     settings = settings or load_settings()
     services = services or build_services(settings)
     app = Flask(__name__)
+    from app.url_rules import LazyBuildRule
+
+    app.url_rule_class = LazyBuildRule  # the blueprints' rules compile their builders on use
     app.config.update(
         SECRET_KEY=services.keys.secret_key,
         MAX_CONTENT_LENGTH=settings.max_upload_bytes + 1024 * 1024,  # form fields on top

@@ -101,6 +101,7 @@ def gunicorn_options(
 _WEB_MODULES = (
     *("app.services", "app.errors", "app.i18n", "app.security", "app.web.public"),
     *("app.web.manage", "app.web.catalog", "app.web.admin", "app.api", "app.ckan_api"),
+    *("app.api.records_lean", "app.web.sso"),
 )
 
 

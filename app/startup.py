@@ -145,24 +145,15 @@ def _exclusive(path: Path, deadline: float) -> Iterator[None]:
 
 
 def _migrate(url: str) -> None:
-    """Upgrade the database unless it is at every head already (Alembic's env is costly)."""
-    from alembic.runtime.migration import MigrationContext
-    from alembic.script import ScriptDirectory
-    from sqlalchemy import create_engine
+    """Upgrade the database unless it is at every head already: told from the migration
+    files and the version table (``app.migration_state``), without importing Alembic."""
+    from app.migration_state import database_is_current
 
-    from app.database import alembic_config, upgrade_database
-    from publishers.db import engine_url
+    if database_is_current(url):
+        return
+    from app.database import upgrade_database
 
-    config = alembic_config(url)
-    heads = set(ScriptDirectory.from_config(config).get_heads())
-    engine = create_engine(engine_url(url))
-    try:
-        with engine.connect() as connection:
-            current = set(MigrationContext.configure(connection).get_current_heads())
-    finally:
-        engine.dispose()
-    if current != heads:
-        upgrade_database(url)
+    upgrade_database(url)
 
 
 def _create_queue(settings: Settings) -> None:

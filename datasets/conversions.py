@@ -22,14 +22,12 @@ import math
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, BinaryIO
-
-import pyarrow as pa
-import pyarrow.parquet as pq
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, WriteOnlyCell
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from datasets.datastore import DatastoreField, LoadFailed, fields_from_table_schema, read_typed_rows
+
+if TYPE_CHECKING:
+    from openpyxl.cell.cell import WriteOnlyCell
 
 MEDIA_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -136,6 +134,11 @@ def _typed(value: Any, kind: str) -> Any:
 def _write_xlsx(
     fields: Sequence[DatastoreField], rows: Iterable[Sequence[Any]], out: BinaryIO
 ) -> int:
+    # Here, not at the top: every web process imports this module; Arrow and openpyxl take
+    # a second to import and only a download in these formats needs them.
+    from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, WriteOnlyCell
+
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("data")
 
@@ -162,20 +165,21 @@ def _write_xlsx(
     return count
 
 
-_ARROW_TYPES = {
-    "text": pa.string(),
-    "integer": pa.int64(),
-    "number": pa.float64(),
-    "boolean": pa.bool_(),
-    "date": pa.date32(),
-    "datetime": pa.timestamp("us"),
-}
-
-
 def _write_parquet(
     fields: Sequence[DatastoreField], rows: Iterable[Sequence[Any]], out: BinaryIO
 ) -> int:
-    schema = pa.schema([pa.field(f.name, _ARROW_TYPES[f.type]) for f in fields])
+    import pyarrow as pa  # here, as openpyxl above
+    import pyarrow.parquet as pq
+
+    arrow_types = {
+        "text": pa.string(),
+        "integer": pa.int64(),
+        "number": pa.float64(),
+        "boolean": pa.bool_(),
+        "date": pa.date32(),
+        "datetime": pa.timestamp("us"),
+    }
+    schema = pa.schema([pa.field(f.name, arrow_types[f.type]) for f in fields])
     kinds = [f.type for f in fields]
     count = 0
     with pq.ParquetWriter(out, schema, compression="zstd") as writer:

@@ -28,7 +28,6 @@ from typing import Any
 
 from datasets.datastore import fields_from_table_schema
 from datasets.personal import Action, ColumnDecision, Finding, scan_columns
-from datasets.validation import validate_table
 from publishers import DomainError
 
 METHODS = ("insert", "upsert", "update")
@@ -301,6 +300,8 @@ def _append_rest(
 
 def _validate(applied: Applied, schema: Mapping[str, Any], scratch: Path) -> None:
     """Validate the changed rows with Frictionless; row numbers map back to the batch."""
+    from datasets.validation import validate_table  # here: every process imports this module
+
     fd, name = tempfile.mkstemp(dir=scratch, prefix="batch-", suffix=".csv")
     os.close(fd)
     path = Path(name)

@@ -16,8 +16,6 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from frictionless import FrictionlessException, Schema
-
 from datasets.column_labels import DESCRIPTION_EN, TITLE_EN, humanise
 from publishers import InvalidInput
 
@@ -121,6 +119,8 @@ def schema_from_edits(base: Mapping[str, Any], edits: Sequence[FieldEdit]) -> di
 
 def check_schema(descriptor: Mapping[str, Any]) -> None:
     """Raise ``InvalidInput`` unless Frictionless accepts ``descriptor`` as a Table Schema."""
+    from frictionless import FrictionlessException, Schema  # here: a second to import
+
     try:
         metadata_errors = list(Schema.metadata_validate(dict(descriptor)))
         if not metadata_errors:

@@ -17,7 +17,6 @@ from typing import Any
 
 from datasets.ingest import DetectedFormat, detect_format, normalize_to_csv
 from datasets.personal import Finding
-from datasets.validation import infer_schema, start_scan, validate_and_scan
 
 
 @dataclass(frozen=True)
@@ -52,6 +51,10 @@ def analyse_normalized(
     The personal-data scan counts every row in the validation pass; rows that pass did not
     read (the error cap, a file Frictionless validates itself) are scanned after it.
     """
+    # Here, not at the top: the web processes import this module (``PreparedAnalyses``)
+    # but never validate, and the engines take about a second to import.
+    from datasets.validation import infer_schema, start_scan, validate_and_scan
+
     # A large table's scan process starts first: it scans while the schema is inferred.
     started = start_scan(normalized)
     try:

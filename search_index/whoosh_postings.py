@@ -19,7 +19,6 @@ from collections import defaultdict
 from pickle import dumps
 from typing import Any
 
-import numpy as np
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
 from whoosh.system import pack_int, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
@@ -59,6 +58,8 @@ def write_field(fieldwriter: Any, name: str, field: Any, store: FieldPostings) -
     stores each count (``Frequency``) or nothing (``Existence``) as a posting's value."""
     if not store.numbers:
         return
+    import numpy as np  # here: only a rebuild writes postings; every process imports this
+
     per_doc = np.frombuffer(store.per_doc, dtype=np.uint32)
     documents = len(per_doc)
     docs_of = np.repeat(np.arange(documents, dtype=np.int64), per_doc)

@@ -17,21 +17,23 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from datasets.lazy_face import lazy_attribute
-from datasets.validation.table import (
-    ValidationIssue,
-    ValidationReport,
-    infer_schema,
-    validate_table,
-)
+from datasets.validation_report import ValidationIssue, ValidationReport
 
 if TYPE_CHECKING:
     from datasets.validation.single_pass import start_scan, validate_and_scan
+    from datasets.validation.table import infer_schema, validate_table
+
+# Loaded by whoever validates (the job processes): the engines import Frictionless, Arrow and
+# NumPy, about a second, which the web processes and the start-up step do without; the scan's
+# modules (datasets.personal) likewise.
+_LAZY = {
+    **dict.fromkeys(("start_scan", "validate_and_scan"), "datasets.validation.single_pass"),
+    **dict.fromkeys(("infer_schema", "validate_table"), "datasets.validation.table"),
+}
 
 
 def __getattr__(name: str) -> Any:
-    # The scan's modules (datasets.personal) load only for whoever runs it.
-    lazy = dict.fromkeys(("start_scan", "validate_and_scan"), "datasets.validation.single_pass")
-    return lazy_attribute(__name__, lazy, name)
+    return lazy_attribute(__name__, _LAZY, name)
 
 
 __all__ = [

@@ -15,14 +15,13 @@ at least half of its values name a unit, current or old.
 
 from __future__ import annotations
 
+import functools
 import re
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
-
-import numpy as np
 
 from datasets.personal.headers import fold, normalize_header
 from datasets.place_report import (
@@ -107,14 +106,19 @@ class _Column:
     overflow: int = 0  # cells whose value was not kept (over MAX_DISTINCT)
 
 
-# The bytes a white space character (``str.isspace``, what ``str.strip`` removes) can start
-# and end with in UTF-8: ASCII ones, U+0085, U+00A0, U+1680, U+2000-U+200A, U+2028, U+2029,
-# U+202F, U+205F and U+3000.
-_SPACE_FIRST = np.zeros(256, dtype=bool)
-_SPACE_FIRST[[*range(0x09, 0x0E), *range(0x1C, 0x21), 0xC2, 0xE1, 0xE2, 0xE3]] = True
-_SPACE_LAST = np.zeros(256, dtype=bool)
-_SPACE_LAST[[*range(0x09, 0x0E), *range(0x1C, 0x21), *range(0x80, 0x8B), 0x85, 0x9F, 0xA0]] = True
-_SPACE_LAST[[0xA8, 0xA9, 0xAF]] = True
+@functools.cache
+def _space_bytes() -> tuple[Any, Any]:
+    """The bytes a white space character (``str.isspace``, what ``str.strip`` removes) can
+    start and end with in UTF-8: ASCII ones, U+0085, U+00A0, U+1680, U+2000-U+200A, U+2028,
+    U+2029, U+202F, U+205F and U+3000 (built on first use: web processes never need NumPy)."""
+    import numpy as np
+
+    first = np.zeros(256, dtype=bool)
+    first[[*range(0x09, 0x0E), *range(0x1C, 0x21), 0xC2, 0xE1, 0xE2, 0xE3]] = True
+    last = np.zeros(256, dtype=bool)
+    last[[*range(0x09, 0x0E), *range(0x1C, 0x21), *range(0x80, 0x8B), 0x85, 0x9F, 0xA0]] = True
+    last[[0xA8, 0xA9, 0xAF]] = True
+    return first, last
 
 
 def _stripped(column: Sequence[str]) -> Sequence[str]:
@@ -130,6 +134,9 @@ def _stripped(column: Sequence[str]) -> Sequence[str]:
 
 def _padded(array: Any) -> bool:
     """Whether a value of the Arrow string array (no nulls) has white space around it."""
+    import numpy as np  # only a column read by Arrow gets here
+
+    space_first, space_last = _space_bytes()
     offsets = np.frombuffer(array.buffers()[1], dtype=np.int32)
     offsets = offsets[array.offset : array.offset + len(array) + 1]
     data = np.frombuffer(array.buffers()[2] or b"", dtype=np.uint8)
@@ -137,7 +144,7 @@ def _padded(array: Any) -> bool:
     filled = np.flatnonzero(ends > starts)
     if not len(filled):
         return False
-    suspect = _SPACE_FIRST[data[starts[filled]]] | _SPACE_LAST[data[ends[filled] - 1]]
+    suspect = space_first[data[starts[filled]]] | space_last[data[ends[filled] - 1]]
     if not suspect.any():
         return False
     import pyarrow as pa  # only a column read by Arrow gets here

@@ -13,7 +13,7 @@ import pytest
 
 from datasets.personal import TableScanner, findings_of
 from datasets.personal.scanner import _ANY_KIND, _may_hold_kind
-from datasets.place_columns import _SPACE_FIRST, _SPACE_LAST, PlaceCollector, _padded
+from datasets.place_columns import PlaceCollector, _padded, _space_bytes
 from datasets.validation.arrow_engine import ArrowColumn
 from datasets.validation.keys import KeyMemory
 
@@ -109,13 +109,14 @@ def test_columns_of_personal_values_make_the_same_findings() -> None:
 def test_every_white_space_is_a_suspect_at_either_end() -> None:
     # str.strip removes what str.isspace calls white space: its first byte and its last
     # byte must be suspects, or a padded value would pass as a clean one.
+    space_first, space_last = _space_bytes()
     for point in range(sys.maxunicode + 1):
         if 0xD800 <= point <= 0xDFFF:
             continue
         char = chr(point)
         if char.isspace():
             encoded = char.encode()
-            assert _SPACE_FIRST[encoded[0]] and _SPACE_LAST[encoded[-1]], hex(point)
+            assert space_first[encoded[0]] and space_last[encoded[-1]], hex(point)
 
 
 @pytest.mark.parametrize("space", [" ", "\t", "\u00a0", "\u2009", "\u3000", "\u202f", "\x1f"])

@@ -150,13 +150,14 @@ def test_rows_longer_than_the_header_fail_as_the_report_says(
 def test_an_unexpected_error_fails_the_file_with_a_reference_and_no_detail(
     services, client, auth, monkeypatch, caplog
 ) -> None:
-    import datasets.table_analysis
+    import datasets.validation
 
     def broken(path):
         raise RuntimeError("secret detail /srv/opendata/keys")
 
     # Fault injection: a defect in one step of processing.
-    monkeypatch.setattr(datasets.table_analysis, "infer_schema", broken)
+    # (table_analysis imports it from datasets.validation when it analyses a table.)
+    monkeypatch.setattr(datasets.validation, "infer_schema", broken)
     with caplog.at_level("ERROR", logger="datasets.processing"):
         uploaded = _upload(services, b"ma,ten\n1,An\n")
     version = uploaded.version

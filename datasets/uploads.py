@@ -13,9 +13,10 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Protocol
+from typing import IO, TYPE_CHECKING
 
 from datasets.errors import StorageFull, UploadTooLarge, is_disk_full
+from datasets.personal.encryption import Source
 
 if TYPE_CHECKING:
     from datasets.vault import Vault
@@ -47,12 +48,8 @@ class StoredUpload:
     filename: str
 
 
-class Readable(Protocol):
-    """What an upload is read from: a binary file, or a part of a request body."""
-
-    def read(self, amount: int = -1, /) -> bytes:
-        """Up to ``amount`` bytes (all that is left when negative); b"" at the end."""
-        ...
+# What an upload is read from: a binary file, or a part of a request body.
+Readable = Source
 
 
 class _Counted:
@@ -144,7 +141,7 @@ def receive_encrypted(
     """
     counted = _Counted(stream, max_bytes)
     try:
-        key = vault.store_stream(counted)  # type: ignore[arg-type]  # read() only
+        key = vault.store_stream(counted)
     except OSError as exc:
         if is_disk_full(exc):
             raise StorageFull("no space to store the upload") from exc

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from datasets.personal import decrypt_stream, encrypt_stream
+from datasets.personal.encryption import Source
 from datasets.storage import BlobInfo, BlobStore
 
 log = logging.getLogger(__name__)
@@ -55,7 +56,7 @@ class Vault:
         with path.open("rb") as src:
             return self.store_stream(src)
 
-    def store_stream(self, src: BinaryIO) -> str:
+    def store_stream(self, src: Source) -> str:
         """Encrypt what is read from ``src`` (to its end) into the store; return the blob key.
 
         Nothing is stored when reading fails: the ciphertext written so far is removed.
@@ -64,7 +65,7 @@ class Vault:
         try:
             with os.fdopen(fd, "wb") as raw:
                 out = _HashingWriter(raw)
-                encrypt_stream(src, out, self._key)  # type: ignore[arg-type]  # write() only
+                encrypt_stream(src, out, self._key)
             put_moved = getattr(self._store, "put_moved", None)
             if put_moved is not None:
                 info: BlobInfo = put_moved(Path(tmp), out.digest.hexdigest(), out.size)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 import os
 import struct
-from typing import BinaryIO
+from typing import Protocol
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -30,7 +30,23 @@ _MAX_CHUNK = 16 * 1024 * 1024  # refuse headers that would make us buffer more t
 _MAX_CHUNKS = 2**32
 
 
-def _read_exact(src: BinaryIO, size: int) -> bytes:
+class Source(Protocol):
+    """What is encrypted or decrypted is read from: a binary file or any reader of bytes."""
+
+    def read(self, amount: int = -1, /) -> bytes:
+        """Up to ``amount`` bytes (all that is left when negative); b"" at the end."""
+        ...
+
+
+class Sink(Protocol):
+    """Where the result is written: a binary file or any writer of bytes."""
+
+    def write(self, data: bytes, /) -> int:
+        """Write ``data``; return how many bytes were taken."""
+        ...
+
+
+def _read_exact(src: Source, size: int) -> bytes:
     """Read ``size`` bytes, or fewer only at the end of the stream."""
     parts, remaining = [], size
     while remaining:
@@ -58,9 +74,7 @@ def _cipher(key: bytes) -> AESGCM:
     return AESGCM(key)
 
 
-def encrypt_stream(
-    src: BinaryIO, dst: BinaryIO, key: bytes, *, chunk_size: int = CHUNK_SIZE
-) -> int:
+def encrypt_stream(src: Source, dst: Sink, key: bytes, *, chunk_size: int = CHUNK_SIZE) -> int:
     """Encrypt everything read from ``src`` into ``dst`` and return the plaintext size in bytes.
 
     Memory stays at about two chunks whatever the size. A fresh random nonce prefix is drawn
@@ -85,7 +99,7 @@ def encrypt_stream(
         chunk, index = following, index + 1
 
 
-def decrypt_stream(src: BinaryIO, dst: BinaryIO, key: bytes) -> int:
+def decrypt_stream(src: Source, dst: Sink, key: bytes) -> int:
     """Decrypt a stream written by ``encrypt_stream`` into ``dst``; return the plaintext size.
 
     Only authenticated chunks are written, but a failure can come after some were: discard

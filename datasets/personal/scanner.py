@@ -174,7 +174,8 @@ def _count_arrow_column(
             whole = pa.ListArray.from_arrays(pa.array([0, len(array)], type=pa.int32()), array)
             joined = pc.binary_join(whole, _JOIN)
             if pc.match_substring_regex(joined, _ANY_KIND)[0].as_py():
-                text = column.joined()  # type: ignore[attr-defined]  # an ArrowColumn
+                # The caller saw ``arrow``: an ArrowColumn, whose joined() Sequence lacks.
+                text = column.joined()  # type: ignore[attr-defined]  # see the line above
                 _count_structured(counts, column, text)
     _sample(counts, column, rnd, has_data=has_data)
 
